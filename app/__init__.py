@@ -1,0 +1,1 @@
+"""Rapport's application layer: settings, web app, CLI, jobs; the only place that wires packages together."""

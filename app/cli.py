@@ -1,0 +1,220 @@
+"""The ``rapport`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.settings import Settings, SettingsError, load_settings
+
+T = TypeVar("T")
+cli = typer.Typer(help="Rapport: loyalty and customer insight for Shopify and WooCommerce stores.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+stores_cli = typer.Typer(help="The stores Rapport syncs.", no_args_is_help=True)
+jobs_cli = typer.Typer(help="Background jobs: failures and replays.", no_args_is_help=True)
+insights_cli = typer.Typer(help="Customer insight: models and their evaluation.", no_args_is_help=True)
+cli.add_typer(stores_cli, name="stores")
+cli.add_typer(jobs_cli, name="jobs")
+cli.add_typer(insights_cli, name="insights")
+console = Console()
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(f"rapport: {message}", err=True)
+    return typer.Exit(2)
+
+
+def settings_or_exit(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except SettingsError as exc:
+        raise fail(str(exc)) from None
+
+
+def run(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
+    """Run ``work`` with the database open, turning start-up failures into one line."""
+    from app.preflight import StartupError, open_services
+
+    async def main() -> T:
+        async with open_services(settings):
+            return await work()
+
+    try:
+        return asyncio.run(main())
+    except StartupError as exc:
+        raise fail(str(exc)) from None
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply database migrations (SQLite or PostgreSQL, from DATABASE_URL)."""
+    from app.migrate import apply
+    from app.preflight import StartupError, check_database
+
+    settings = settings_or_exit()
+    try:
+        asyncio.run(check_database(settings))
+        applied = asyncio.run(apply(settings.database_url))
+    except StartupError as exc:
+        raise fail(str(exc)) from None
+    typer.echo("\n".join(f"applied {name}" for name in applied) or "database is up to date")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Serve the web app (GraphQL, webhooks, /healthz, /metrics); runs jobs too when REDIS_URL is unset."""
+    import uvicorn
+
+    from app.preflight import StartupError, check_services
+    from app.web import create_app
+
+    settings = settings_or_exit()
+    try:
+        asyncio.run(check_services(settings))
+    except StartupError as exc:
+        raise fail(str(exc)) from None
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@cli.command()
+def worker(burst: Annotated[bool, typer.Option(help="exit when no job is due")] = False) -> None:
+    """Run background jobs (arq on Redis when REDIS_URL is set, else the embedded runner)."""
+    from app.jobs import open_queue
+    from app.jobs.registry import load
+
+    settings = settings_or_exit()
+    load(["app.jobs.builtin", *settings.job_modules])
+
+    async def work() -> None:
+        queue = await open_queue(settings)
+        try:
+            await queue.work(burst=burst)
+        finally:
+            await queue.close()
+
+    try:
+        run(settings, work)
+    except KeyboardInterrupt:
+        pass
+
+
+@cli.command()
+def demo(
+    port: Annotated[int, typer.Option(envvar="PORT", help="port to serve on")] = 8000,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="start the server")] = True,
+) -> None:
+    """Set up the sandbox merchant (migrate, load the sandbox stores) and serve it."""
+    env = Path(".env")
+    if "SECRET_KEY" not in env.read_text() if env.exists() else True:
+        with env.open("a") as fh:
+            fh.write(f"SECRET_KEY={secrets.token_hex(32)}\n")
+        typer.echo("wrote a new SECRET_KEY to .env")
+    settings = settings_or_exit()
+    from app.demo import prepare
+
+    migrate()
+    summary = run(settings, prepare)
+    base = f"http://127.0.0.1:{port}"
+    typer.echo(
+        f"\nSandbox merchant ready: {summary}\n\n"
+        f"  health   {base}/healthz\n"
+        f"  metrics  {base}/metrics\n"
+        f"  stores   .venv/bin/rapport stores list\n"
+    )
+    if serve_after:
+        serve(host="127.0.0.1", port=port)
+
+
+@stores_cli.command("list")
+def stores_list(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
+    """Every store with its platform, install state and sync health."""
+    settings = settings_or_exit()
+
+    async def rows() -> list[dict[str, Any]]:
+        from store.models import Store
+
+        return [
+            {"id": s.id, "merchant": s.merchant.name, "platform": str(s.platform), "domain": s.domain,
+             "state": str(s.install_state), "health": str(s.health),
+             "failures": s.consecutive_failures,
+             "last_synced_at": s.last_synced_at.isoformat() if s.last_synced_at else None}
+            for s in await Store.all().select_related("merchant").order_by("id")
+        ]
+
+    found = run(settings, rows)
+    if as_json:
+        typer.echo(json.dumps(found, indent=2))
+        return
+    table = Table("id", "merchant", "platform", "domain", "state", "health", "failures", "last synced")
+    for row in found:
+        table.add_row(*(str(v if v is not None else "-") for v in row.values()))
+    console.print(table)
+
+
+@jobs_cli.command("failed")
+def jobs_failed() -> None:
+    """Jobs that used up their tries, with their last error."""
+    settings = settings_or_exit()
+
+    async def rows() -> list[Any]:
+        from store.models import Job, JobStatus
+
+        return await Job.filter(status=JobStatus.FAILED).order_by("-finished_at")
+
+    for job in run(settings, rows):
+        typer.echo(f"#{job.id} {job.function}{tuple(job.args)} tries={job.tries} backend={job.backend}")
+        typer.echo("    " + (job.last_error or "").strip().replace("\n", "\n    "))
+
+
+@jobs_cli.command("replay")
+def jobs_replay(job_id: int) -> None:
+    """Run a failed job again from its first try."""
+    settings = settings_or_exit()
+
+    async def replay() -> None:
+        from app.jobs import open_queue
+
+        queue = await open_queue(settings)
+        try:
+            await queue.replay(job_id)
+        finally:
+            await queue.close()
+
+    run(settings, replay)
+    typer.echo(f"job {job_id} queued again")
+
+
+@insights_cli.command("evaluate-recs")
+def evaluate_recs(
+    baskets_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="one basket per line, item ids separated by spaces (.gz ok)")],
+    seed: Annotated[int, typer.Option(help="sampling seed")] = 0,
+    sample: Annotated[int, typer.Option(help="baskets held out")] = 2000,
+    k: Annotated[int, typer.Option(help="list length")] = 10,
+) -> None:
+    """Leave-one-out evaluation of the recommenders: HR@k and NDCG@k as JSON."""
+    from insights.recommend.evaluate import evaluate_baskets_file
+
+    try:
+        result = evaluate_baskets_file(baskets_file, seed=seed, sample=sample, k=k)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(json.dumps(result, indent=2))
+
+
+def main() -> None:
+    try:
+        cli()
+    except KeyboardInterrupt:
+        sys.exit(130)

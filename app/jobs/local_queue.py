@@ -1,0 +1,135 @@
+"""The embedded runner: the queue is the ``jobs`` table, so a restart loses nothing.
+
+A worker claims a due job with a conditional UPDATE (only one claimer can win it), holds a
+lease it renews while the job runs, and a job whose lease lapses (its worker was killed)
+is claimable again. Retries are re-queued with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import socket
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.expressions import Q
+
+from app.jobs.failures import describe, record_failure
+from app.jobs.queue import new_key
+from app.jobs.registry import backoff, registry
+from app.settings import Settings
+from store.models import Job, JobStatus
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class LocalQueue:
+    backend = "local"
+
+    def __init__(self, settings: Settings, *, concurrency: int = 4, poll: float = 0.2) -> None:
+        self.settings = settings
+        self.lease = timedelta(seconds=settings.job_lease_seconds)
+        self.concurrency = concurrency
+        self.poll = poll
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{new_key()[:6]}"
+        self._stop = asyncio.Event()
+
+    async def enqueue(self, function: str, *args: Any, key: str | None = None, delay: float = 0) -> bool:
+        if function not in registry:
+            raise KeyError(f"no job named {function!r}")
+        spec = registry[function]
+        _, created = await Job.get_or_create(
+            key=key or new_key(),
+            defaults=dict(function=function, args=list(args), max_tries=spec.max_tries,
+                          run_at=_now() + timedelta(seconds=delay), backend=self.backend),
+        )
+        return created
+
+    async def _claim(self) -> Job | None:
+        now = _now()
+        due = Q(status=JobStatus.QUEUED, run_at__lte=now) | Q(status=JobStatus.RUNNING, lease_until__lt=now)
+        while (job := await Job.filter(due).order_by("run_at", "id").first()) is not None:
+            won = await Job.filter(id=job.id, status=job.status, tries=job.tries).update(
+                status=JobStatus.RUNNING, tries=job.tries + 1, lease_until=now + self.lease,
+                worker=self.worker_id,
+            )
+            if won:
+                job.tries += 1
+                return job
+        return None
+
+    async def _renew(self, job: Job) -> None:
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            await Job.filter(id=job.id, worker=self.worker_id).update(lease_until=_now() + self.lease)
+
+    async def _run(self, job: Job) -> None:
+        spec = registry.get(job.function)
+        renew = asyncio.create_task(self._renew(job))
+        try:
+            if spec is None:
+                raise KeyError(f"no job named {job.function!r} in this worker")
+            if job.tries > job.max_tries:
+                raise RuntimeError(f"worker stopped during the last of {job.max_tries} tries")
+            ctx = {"job_id": job.key, "job_try": job.tries, "queue": self, "settings": self.settings}
+            await asyncio.wait_for(spec.function(ctx, *job.args), timeout=spec.timeout)
+        except Exception as exc:  # a job's failure is data, kept for the owner
+            await self._failed(job, exc)
+        else:
+            await Job.filter(id=job.id).delete()
+        finally:
+            renew.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renew
+
+    async def _failed(self, job: Job, exc: Exception) -> None:
+        error = describe(exc)
+        if job.tries < job.max_tries:
+            delay = backoff(job.tries, base=self.settings.job_backoff_seconds,
+                            jitter=random.uniform(0, self.settings.job_backoff_seconds))
+            await Job.filter(id=job.id).update(
+                status=JobStatus.QUEUED, run_at=_now() + timedelta(seconds=delay),
+                lease_until=None, last_error=error,
+            )
+        else:
+            await record_failure(key=job.key, function=job.function, args=job.args, tries=job.tries,
+                                 max_tries=job.max_tries, error=error, backend=self.backend)
+
+    async def work(self, *, burst: bool = False) -> None:
+        running: set[asyncio.Task[None]] = set()
+        while not self._stop.is_set():
+            job = await self._claim() if len(running) < self.concurrency else None
+            if job is not None:
+                task = asyncio.create_task(self._run(job))
+                running.add(task)
+                task.add_done_callback(running.discard)
+                continue
+            if burst and not running and not await self._due_soon():
+                break
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=self.poll)
+        if running:
+            await asyncio.gather(*running, return_exceptions=True)
+
+    async def _due_soon(self) -> bool:
+        """In burst mode, wait for retries already scheduled within the backoff cap."""
+        return await Job.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).exists()
+
+    async def replay(self, job_id: int) -> None:
+        await Job.filter(id=job_id, status=JobStatus.FAILED).update(
+            status=JobStatus.QUEUED, tries=0, run_at=_now(), finished_at=None, backend=self.backend
+        )
+
+    async def ping(self) -> None:
+        await Job.filter(id=0).exists()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def close(self) -> None:
+        self.stop()

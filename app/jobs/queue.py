@@ -1,0 +1,47 @@
+"""The job queue interface and how the application picks a runner."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Protocol
+
+from app.settings import Settings
+
+
+class JobQueue(Protocol):
+    """At-least-once delivery, retries with backoff, a final failure kept with its error."""
+
+    backend: str
+
+    async def enqueue(self, function: str, *args: Any, key: str | None = None, delay: float = 0) -> bool:
+        """Queue ``function(*args)``; ``False`` when a job with ``key`` is already queued."""
+        ...
+
+    async def work(self, *, burst: bool = False) -> None:
+        """Run jobs until stopped (or, with ``burst``, until none is due)."""
+        ...
+
+    async def replay(self, job_id: int) -> None:
+        """Run a failed job again from its first try."""
+        ...
+
+    async def ping(self) -> None:
+        """Raise when the queue's backend cannot be reached."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+async def open_queue(settings: Settings) -> JobQueue:
+    """The arq queue when ``REDIS_URL`` is set, otherwise the embedded runner."""
+    if settings.redis_url:
+        from app.jobs.redis_queue import ArqQueue
+
+        return await ArqQueue.connect(settings)
+    from app.jobs.local_queue import LocalQueue
+
+    return LocalQueue(settings)

@@ -1,0 +1,91 @@
+"""The Redis runner: arq, with the retry and failure rules of the embedded runner.
+
+arq already re-runs a job whose worker died once its in-progress key expires (job timeout
+plus 10 s). Ordinary exceptions are turned into ``Retry`` with backoff here, and the last
+failure is written to the ``jobs`` table like the embedded runner's.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from arq import Retry, Worker, create_pool
+from arq.connections import ArqRedis, RedisSettings
+from arq.worker import func
+
+from app.jobs.failures import describe, record_failure
+from app.jobs.queue import new_key
+from app.jobs.registry import Registered, backoff, registry
+from app.settings import Settings
+from store.models import Job, JobStatus
+
+
+class ArqQueue:
+    backend = "arq"
+
+    def __init__(self, settings: Settings, pool: ArqRedis) -> None:
+        self.settings = settings
+        self.pool = pool
+        self._worker: Worker | None = None
+
+    @classmethod
+    async def connect(cls, settings: Settings) -> ArqQueue:
+        redis = RedisSettings.from_dsn(settings.redis_url or "")
+        redis.conn_retries = 1
+        redis.conn_timeout = 2
+        pool = await create_pool(redis)
+        return cls(settings, pool)
+
+    async def enqueue(self, function: str, *args: Any, key: str | None = None, delay: float = 0) -> bool:
+        if function not in registry:
+            raise KeyError(f"no job named {function!r}")
+        job = await self.pool.enqueue_job(function, *args, _job_id=key or new_key(), _defer_by=delay or None)
+        return job is not None
+
+    def _wrap(self, spec: Registered) -> Any:
+        async def run(ctx: dict[str, Any], *args: Any) -> Any:
+            tries = ctx["job_try"]
+            job_ctx = {"job_id": ctx["job_id"], "job_try": tries, "queue": self, "settings": self.settings}
+            try:
+                if tries > spec.max_tries:
+                    raise RuntimeError(f"worker stopped during the last of {spec.max_tries} tries")
+                return await spec.function(job_ctx, *args)
+            except Exception as exc:
+                if tries < spec.max_tries:
+                    delay = backoff(tries, base=self.settings.job_backoff_seconds,
+                                    jitter=random.uniform(0, self.settings.job_backoff_seconds))
+                    raise Retry(defer=delay) from exc
+                await record_failure(key=ctx["job_id"], function=spec.name, args=list(args),
+                                     tries=tries, max_tries=spec.max_tries, error=describe(exc),
+                                     backend=self.backend)
+                return None
+
+        return func(run, name=spec.name, max_tries=spec.max_tries + 1, timeout=spec.timeout)
+
+    async def work(self, *, burst: bool = False) -> None:
+        self._worker = Worker(
+            functions=[self._wrap(spec) for spec in registry.values()],
+            redis_pool=self.pool,
+            burst=burst,
+            poll_delay=0.1,
+            handle_signals=False,
+            keep_result=60,
+            max_jobs=10,
+        )
+        try:
+            await self._worker.main()
+        finally:
+            await self._worker.close()
+
+    async def replay(self, job_id: int) -> None:
+        job = await Job.get(id=job_id, status=JobStatus.FAILED)
+        await self.pool.delete(f"arq:result:{job.key}", f"arq:retry:{job.key}", f"arq:job:{job.key}")
+        await Job.filter(id=job_id).delete()
+        await self.enqueue(job.function, *job.args, key=job.key)
+
+    async def ping(self) -> None:
+        await self.pool.ping()
+
+    async def close(self) -> None:
+        await self.pool.aclose()

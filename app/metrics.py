@@ -1,0 +1,39 @@
+"""Prometheus metrics: request counts and latency, plus store and job state read at scrape time."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from tortoise.functions import Count
+
+from store.models import Job, Store
+
+registry = CollectorRegistry(auto_describe=True)
+
+http_requests = Counter(
+    "rapport_http_requests", "HTTP requests served", ["route", "status"], registry=registry
+)
+http_latency = Histogram(
+    "rapport_http_request_seconds", "HTTP request latency", ["route"], registry=registry,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+store_healthy = Gauge(
+    "rapport_store_healthy", "1 when a store syncs normally, 0 when degraded or unhealthy",
+    ["store", "platform"], registry=registry,
+)
+store_failures = Gauge(
+    "rapport_store_consecutive_failures", "Sync failures in a row per store", ["store", "platform"],
+    registry=registry,
+)
+jobs = Gauge("rapport_jobs", "Jobs in the jobs table by status", ["status"], registry=registry)
+
+
+async def render() -> bytes:
+    """Refresh the gauges that mirror the database, then render the text format."""
+    for store in await Store.all().only("id", "domain", "platform", "health", "consecutive_failures"):
+        labels = (store.domain, str(store.platform))
+        store_healthy.labels(*labels).set(1 if store.health == "healthy" else 0)
+        store_failures.labels(*labels).set(store.consecutive_failures)
+    counts = {row["status"]: row["n"] for row in await Job.all().group_by("status").annotate(n=Count("id")).values("status", "n")}
+    for status in ("queued", "running", "failed"):
+        jobs.labels(status).set(counts.get(status, 0))
+    return generate_latest(registry)

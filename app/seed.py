@@ -1,0 +1,139 @@
+"""Load the sandbox data set straight into the store (no platform round trip).
+
+The demo and tests use it when what matters is data in the store, not the sync; the
+connectors' end-to-end tests load the same data set through the platform simulators.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator, Sequence
+from typing import TypeVar
+
+from sandbox import dataset as sandbox
+from store.ingest import upsert_customers, upsert_orders, upsert_products
+from store.models import InstallState, Merchant, Store
+from store.records import (
+    CustomerRecord,
+    LineRecord,
+    OrderRecord,
+    ProductRecord,
+    VariantRecord,
+    guest_platform_id,
+)
+
+T = TypeVar("T")
+PAGE = 250
+
+
+def pages(items: Sequence[T], size: int = PAGE) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def customer_record(c: sandbox.Customer) -> CustomerRecord:
+    return CustomerRecord(
+        platform_id=str(c.platform_id),
+        updated_at=c.updated_at,
+        created_at=c.created_at,
+        email=c.email,
+        phone=c.phone,
+        first_name=c.first_name,
+        last_name=c.last_name,
+        accepts_marketing=c.accepts_marketing,
+        address=dict(c.address) if c.address else None,
+    )
+
+
+def order_record(o: sandbox.Order) -> OrderRecord:
+    if o.customer_platform_id is not None:
+        customer = CustomerRecord(platform_id=str(o.customer_platform_id), updated_at=o.created_at,
+                                  email=o.email, phone=o.phone, first_name=o.first_name,
+                                  last_name=o.last_name, created_at=o.created_at)
+    elif o.email:
+        customer = CustomerRecord(platform_id=guest_platform_id(o.email), updated_at=o.created_at,
+                                  email=o.email, phone=o.phone, first_name=o.first_name,
+                                  last_name=o.last_name, created_at=o.created_at, is_guest=True)
+    else:
+        customer = None
+    return OrderRecord(
+        platform_id=str(o.platform_id),
+        name=o.name,
+        currency=o.currency,
+        customer=customer,
+        email=o.email,
+        phone=o.phone,
+        subtotal=o.subtotal,
+        total_discount=o.total_discount,
+        shipping=o.shipping,
+        tax=o.tax,
+        total=o.total,
+        financial_status=o.financial_status,
+        discount_codes=tuple(o.discount_codes),
+        shipping_address=dict(o.shipping_address) if o.shipping_address else None,
+        created_at=o.created_at,
+        updated_at=o.updated_at,
+        lines=tuple(
+            LineRecord(
+                platform_id=str(line.platform_id),
+                product_platform_id=str(line.product_platform_id),
+                variant_platform_id=str(line.variant_platform_id),
+                sku=line.sku,
+                title=line.title,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                total=line.line_total,
+            )
+            for line in o.lines
+        ),
+    )
+
+
+def product_record(p: sandbox.Product) -> ProductRecord:
+    return ProductRecord(
+        platform_id=str(p.platform_id),
+        title=p.title,
+        handle=p.handle,
+        vendor=p.vendor,
+        category=p.category,
+        updated_at=p.updated_at,
+        variants=tuple(
+            VariantRecord(platform_id=str(v.platform_id), sku=v.sku, title=v.title,
+                          price=v.price, in_stock=v.in_stock)
+            for v in p.variants
+        ),
+    )
+
+
+async def sandbox_merchant(data: sandbox.SandboxData) -> tuple[Merchant, dict[str, Store]]:
+    """The sandbox merchant and its two stores, created once."""
+    merchant, _ = await Merchant.get_or_create(name=data.merchant_name)
+    stores = {}
+    for platform, info in data.stores.items():
+        store = await Store.get_or_none(platform=platform, domain=info.domain_or_url)
+        if store is None:
+            store = await Store.create(
+                merchant=merchant, platform=platform, domain=info.domain_or_url, name=info.name,
+                currency=info.currency, public_key=f"pk_{secrets.token_hex(12)}",
+                install_state=InstallState.INSTALLED,
+            )
+        stores[platform] = store
+    return merchant, stores
+
+
+async def seed(data: sandbox.SandboxData) -> dict[str, int]:
+    """Load every store of the sandbox merchant; returns orders written per platform."""
+    _, stores = await sandbox_merchant(data)
+    written: dict[str, int] = {}
+    for platform, store in stores.items():
+        part = data.by_store(platform)
+        for page in pages(part.products):
+            await upsert_products(store, [product_record(p) for p in page])
+        for page in pages(part.customers):
+            await upsert_customers(store, [customer_record(c) for c in page])
+        written[platform] = 0
+        for page in pages(part.orders):
+            written[platform] += await upsert_orders(store, [order_record(o) for o in page])
+    return written
+
+

@@ -1,0 +1,92 @@
+"""Settings from the environment (and a ``.env`` file), checked once at start-up."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SQL_SCHEMES = {"sqlite", "postgres", "postgresql"}
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line meant for the operator."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
+
+    database_url: str = Field(
+        default_factory=lambda: f"sqlite://{Path.cwd() / 'rapport.sqlite3'}",
+        description="sqlite://PATH or postgres://USER@HOST:PORT/DB",
+    )
+    redis_url: str | None = Field(default=None, description="unset: the embedded job runner")
+    secret_key: SecretStr = Field(description="encrypts secrets at rest and signs tokens")
+    secret_key_fallbacks: list[SecretStr] = Field(default_factory=list)
+    public_base_url: str = "http://127.0.0.1:8000"
+    shopify_api_key: str = ""
+    shopify_api_secret: SecretStr = SecretStr("")
+    shopify_api_version: str = "2026-10"
+    log_level: str = "INFO"
+    job_modules: list[str] = Field(default_factory=list, description="extra modules with @job functions")
+    job_lease_seconds: float = Field(default=60, gt=0, description="embedded runner: a job whose worker vanished runs again after this")
+    job_backoff_seconds: float = Field(default=2, ge=0, description="first retry delay, doubled per try")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in SQL_SCHEMES:
+            raise ValueError(
+                f"scheme {parts.scheme or '(none)'!r} is not one of sqlite://, postgres://"
+            )
+        if parts.scheme == "sqlite" and not (parts.netloc or parts.path):
+            raise ValueError("sqlite:// needs a file path, e.g. sqlite://./rapport.sqlite3")
+        if parts.scheme != "sqlite" and not (parts.hostname and parts.path.strip("/")):
+            raise ValueError("postgres:// needs a host and a database, e.g. postgres://user@host:5432/db")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in {"redis", "rediss"}:
+            raise ValueError("must start with redis:// or rediss://")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (try: openssl rand -hex 32)")
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if urlsplit(value).scheme not in {"http", "https"}:
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings or a ``SettingsError`` whose message names the setting and what is wrong."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        reason = "is missing" if first["type"] == "missing" else first["msg"].removeprefix("Value error, ")
+        more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+        raise SettingsError(f"bad setting {name}: {reason}{more}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,105 @@
+"""The Starlette application: health, metrics, and (as they land) webhooks and GraphQL."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+from tortoise.contrib.starlette import RegisterTortoise
+
+from app import metrics
+from app.db import tortoise_config
+from app.jobs import JobQueue, open_queue
+from app.jobs.registry import load as load_jobs
+from app.settings import Settings
+from store import crypto
+from store.models import Merchant
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """200 when the database answers and the queue is reachable; 503 naming what is not."""
+    checks: dict[str, str] = {}
+    try:
+        await Merchant.filter(id=0).exists()
+        checks["database"] = "ok"
+    except Exception as exc:  # the probe reports, it never raises
+        checks["database"] = f"error: {type(exc).__name__}"
+    queue: JobQueue = request.app.state.queue
+    try:
+        await asyncio.wait_for(queue.ping(), timeout=2)
+        checks["queue"] = f"ok ({queue.backend})"
+    except Exception as exc:
+        checks["queue"] = f"error: {type(exc).__name__}"
+    healthy = all(value.startswith("ok") for value in checks.values())
+    return JSONResponse({"status": "ok" if healthy else "unavailable", **checks}, status_code=200 if healthy else 503)
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    return Response(await metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+class RequestMetrics:
+    """Counts and times every request by its route template (never by raw path)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = {"code": 500}
+
+        async def recording_send(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            route = scope.get("route")
+            name = getattr(route, "path", "unmatched")
+            metrics.http_requests.labels(name, str(status["code"])).inc()
+            metrics.http_latency.labels(name).observe(time.perf_counter() - started)
+
+
+def create_app(settings: Settings, *, run_jobs: bool | None = None) -> Starlette:
+    """The web app; in embedded mode (no Redis) it also runs the job worker in-process."""
+    crypto.configure(settings.secret_key.get_secret_value(),
+                     *(s.get_secret_value() for s in settings.secret_key_fallbacks))
+    load_jobs(["app.jobs.builtin", *settings.job_modules])
+    in_process = run_jobs if run_jobs is not None else settings.redis_url is None
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+            app.state.queue = await open_queue(settings)
+            worker = asyncio.create_task(app.state.queue.work()) if in_process else None
+            try:
+                yield
+            finally:
+                await app.state.queue.close()
+                if worker is not None:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await asyncio.wait_for(worker, timeout=10)
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/metrics", metrics_endpoint),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.add_middleware(RequestMetrics)
+    return app

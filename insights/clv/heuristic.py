@@ -1,0 +1,118 @@
+"""Rule-of-thumb predictions for stores without enough data to fit the models.
+
+Each customer is treated as a Poisson buyer at their own historical rate; nothing is
+pooled across customers except, where a customer has no history of their own, the
+store-wide average. Intervals come from exact (Garwood) Poisson bounds on the rates
+and are deliberately wide: they cover the rate uncertainty of a single customer's
+short history, which is large.
+
+* rate: x / T repeat purchases per time unit (T floored at one time unit);
+* probability alive: exp(-silence / gap), the chance that a buyer who purchases on
+  average every ``gap = recency / x`` would have stayed silent for the
+  ``silence = T - recency`` since their last purchase. One-time buyers use the
+  store's pooled gap and get the uninformative interval [0, 1];
+* expected purchases: P(alive) x rate x horizon;
+* expected value: the customer's mean repeat spend (store mean for one-time buyers),
+  with the central ``level`` range of all repeat buyers' mean spends as interval;
+* lifetime value: value x P(alive) x rate, discounted per step like the model;
+* next purchase: median exponential wait, gap x ln 2.
+
+With no repeat buyer in the data at all there is no gap to go on: P(alive) is 0.5
+in [0, 1] and the next purchase time is infinite (unknown).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy.stats import chi2
+
+from insights.clv.intervals import DEFAULT_LEVEL, Interval
+from insights.clv.predictions import MODEL_HEURISTIC, CustomerPredictions
+from insights.clv.sufficiency import STATUS_HEURISTIC_REQUESTED
+from insights.clv.validation import FloatArray, as_float_array, customer_history, same_length
+from insights.clv.value import discount_factors, step_ends
+
+_SHORTEST_GAP = 1e-9
+
+
+def _poisson_rate_bounds(
+    events: FloatArray, exposure: FloatArray, level: float
+) -> tuple[FloatArray, FloatArray]:
+    """Exact two-sided Poisson (Garwood) bounds on events / exposure."""
+    tail = (1 - level) / 2
+    lower = np.where(events > 0, chi2.ppf(tail, 2 * np.maximum(events, 1)) / 2, 0.0)
+    upper = chi2.ppf(1 - tail, 2 * events + 2) / 2
+    return lower / exposure, upper / exposure
+
+
+def heuristic_predictions(
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    T: ArrayLike,
+    monetary_value: ArrayLike,
+    *,
+    horizon: float,
+    discount_rate: float = 0.0,
+    step: float = 1.0,
+    level: float = DEFAULT_LEVEL,
+    status: str = STATUS_HEURISTIC_REQUESTED,
+) -> CustomerPredictions:
+    """Per-customer predictions without a fitted model (rules in the module docstring)."""
+    if not 0.0 < level < 1.0:
+        raise ValueError("level must be strictly between 0 and 1")
+    x, t_x, big_t = customer_history(frequency, recency, T)
+    m = as_float_array(monetary_value, "monetary_value")
+    same_length(frequency=x, monetary_value=m)
+    repeat = x > 0
+    exposure = np.maximum(big_t, 1.0)
+    rate = x / exposure
+    rate_low, rate_high = _poisson_rate_bounds(x, exposure, level)
+
+    silence = big_t - t_x
+    pooled_gap = t_x[repeat].sum() / x[repeat].sum() if np.any(repeat) else np.nan
+    # Floored so that repeat purchases all at the first instant (t_x = 0) do not divide by 0.
+    gap = np.maximum(np.where(repeat, t_x / np.where(repeat, x, 1.0), pooled_gap), _SHORTEST_GAP)
+    gap_rate_low, gap_rate_high = _poisson_rate_bounds(x, np.maximum(t_x, _SHORTEST_GAP), level)
+    if np.isfinite(pooled_gap):
+        alive = np.exp(-silence / gap)
+    else:
+        alive = np.full_like(x, 0.5)
+    alive_low = np.where(repeat, np.exp(-silence * gap_rate_high), 0.0)
+    alive_high = np.where(repeat, np.exp(-silence * gap_rate_low), 1.0)
+
+    spends = m[repeat]
+    store_mean = float(spends.mean()) if spends.size else 0.0
+    value = np.where(repeat, m, store_mean)
+    tail = 100 * (1 - level) / 2
+    spend_low, spend_high = np.percentile(spends, [tail, 100 - tail]) if spends.size else (0.0, 0.0)
+    value_low, value_high = np.minimum(value, spend_low), np.maximum(value, spend_high)
+
+    ends = step_ends(horizon, step)
+    discounted_time = float(np.diff(ends, prepend=0.0) @ discount_factors(ends, discount_rate))
+    wait = np.where(np.isnan(gap), np.inf, gap * np.log(2))
+    with np.errstate(divide="ignore"):
+        wait_low = np.where(repeat, np.log(2) / gap_rate_high, 0.0)
+        wait_high = np.where(repeat, np.log(2) / gap_rate_low, np.inf)
+
+    def interval(point: FloatArray, low: FloatArray, high: FloatArray) -> Interval:
+        return Interval(
+            point=point, lower=np.minimum(low, point), upper=np.maximum(high, point), level=level
+        )
+
+    return CustomerPredictions(
+        model=MODEL_HEURISTIC,
+        status=status,
+        horizon=float(horizon),
+        probability_alive=interval(alive, alive_low, alive_high),
+        expected_purchases=interval(
+            alive * rate * horizon, alive_low * rate_low * horizon, alive_high * rate_high * horizon
+        ),
+        expected_value=interval(value, value_low, value_high),
+        lifetime_value=interval(
+            value * alive * rate * discounted_time,
+            value_low * alive_low * rate_low * discounted_time,
+            value_high * alive_high * rate_high * discounted_time,
+        ),
+        next_purchase_time=interval(wait, wait_low, wait_high),
+    )

@@ -1,0 +1,124 @@
+"""Per-customer prediction bundle, with intervals, from the fitted BG/NBD and Gamma-Gamma models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from insights.clv.bgnbd import BgNbdFit, _probability_alive, _purchases_if_alive, next_purchase_time
+from insights.clv.gamma_gamma import GammaGammaFit, expected_average_value
+from insights.clv.intervals import (
+    DEFAULT_DRAWS,
+    DEFAULT_LEVEL,
+    Interval,
+    draw_fits,
+    interval_from_draws,
+)
+from insights.clv.sufficiency import STATUS_SUFFICIENT
+from insights.clv.validation import FloatArray, as_float_array, customer_history, same_length
+from insights.clv.value import customer_lifetime_value
+
+MODEL_BGNBD_GAMMA_GAMMA = "bgnbd+gamma_gamma"
+MODEL_HEURISTIC = "heuristic"
+
+
+@dataclass(frozen=True, eq=False)
+class CustomerPredictions:
+    """Everything the insight views show per customer, in the time unit of the input.
+
+    ``model`` says which method produced it and ``status`` why (a
+    ``insights.clv.sufficiency`` status). ``expected_purchases`` and
+    ``lifetime_value`` cover the next ``horizon`` time units; ``expected_value``
+    is spend per future transaction; ``next_purchase_time`` is the median wait
+    after the end of observation for a customer who is still active.
+    """
+
+    model: str
+    status: str
+    horizon: float
+    probability_alive: Interval
+    expected_purchases: Interval
+    expected_value: Interval
+    lifetime_value: Interval
+    next_purchase_time: Interval
+    bgnbd: BgNbdFit | None = None
+    gamma_gamma: GammaGammaFit | None = None
+
+
+def model_predictions(
+    bg_fit: BgNbdFit,
+    gg_fit: GammaGammaFit,
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    T: ArrayLike,
+    monetary_value: ArrayLike,
+    *,
+    horizon: float,
+    discount_rate: float = 0.0,
+    step: float = 1.0,
+    level: float = DEFAULT_LEVEL,
+    n_draws: int = DEFAULT_DRAWS,
+    seed: int | np.random.Generator = 0,
+    status: str = STATUS_SUFFICIENT,
+) -> CustomerPredictions:
+    """All model predictions with intervals; one set of parameter draws serves every quantity.
+
+    The lifetime value dominates the cost: customers x steps x draws evaluations of
+    the hypergeometric function (about 0.1 us each), e.g. ~2.5 s for 2,357 customers
+    over 52 weekly steps with 200 draws. Use a coarser ``step`` or fewer draws for
+    large stores.
+    """
+    x, t_x, big_t = customer_history(frequency, recency, T)
+    m = as_float_array(monetary_value, "monetary_value")
+    same_length(frequency=x, monetary_value=m)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+    def evaluate(bg: BgNbdFit, gg: GammaGammaFit) -> FloatArray:
+        alive = _probability_alive(bg, x, t_x, big_t)
+        return np.stack(
+            [
+                alive,
+                alive * _purchases_if_alive(bg, np.asarray(float(horizon)), x, big_t),
+                expected_average_value(gg, x, m),
+                customer_lifetime_value(
+                    bg,
+                    gg,
+                    x,
+                    t_x,
+                    big_t,
+                    m,
+                    horizon=horizon,
+                    discount_rate=discount_rate,
+                    step=step,
+                ),
+                next_purchase_time(bg, x, t_x, big_t),
+            ]
+        )
+
+    point = evaluate(bg_fit, gg_fit)
+    draws = []
+    for bg, gg in zip(
+        draw_fits(bg_fit, n_draws, rng), draw_fits(gg_fit, n_draws, rng), strict=True
+    ):
+        try:
+            draws.append(evaluate(bg, gg))
+        except (ValueError, FloatingPointError):
+            draws.append(np.full_like(point, np.nan))
+    stacked = np.stack(draws)
+    alive, purchases, value, clv, wait = (
+        interval_from_draws(point[i], stacked[:, i], level) for i in range(point.shape[0])
+    )
+    return CustomerPredictions(
+        model=MODEL_BGNBD_GAMMA_GAMMA,
+        status=status,
+        horizon=float(horizon),
+        probability_alive=alive,
+        expected_purchases=purchases,
+        expected_value=value,
+        lifetime_value=clv,
+        next_purchase_time=wait,
+        bgnbd=bg_fit,
+        gamma_gamma=gg_fit,
+    )

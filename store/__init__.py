@@ -1,0 +1,1 @@
+"""The store: Tortoise models, idempotent batched upserts and merchant-scoped queries."""

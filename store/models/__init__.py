@@ -1,0 +1,14 @@
+"""All Tortoise models of the ``models`` app; the migrations are generated from this module."""
+
+from store.models.catalog import Product, Variant
+from store.models.customers import Customer
+from store.models.events import DeliveryStatus, SyncCheckpoint, WebhookEvent
+from store.models.jobs import Job, JobStatus
+from store.models.orders import Order, OrderLine, Refund, RefundLine
+from store.models.tenancy import Health, InstallState, Merchant, Platform, Store
+
+__all__ = [
+    "Customer", "DeliveryStatus", "Health", "InstallState", "Job", "JobStatus", "Merchant",
+    "Order", "OrderLine", "Platform", "Product", "Refund", "RefundLine", "Store",
+    "SyncCheckpoint", "Variant", "WebhookEvent",
+]

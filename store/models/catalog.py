@@ -1,0 +1,49 @@
+"""The catalog: products and their variants, per store."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+from store.models.fields import MoneyField
+
+
+class Product(Model):
+    id = fields.IntField(primary_key=True)
+    merchant = fields.ForeignKeyField("models.Merchant", related_name="products", on_delete=fields.CASCADE)
+    store = fields.ForeignKeyField("models.Store", related_name="products", on_delete=fields.CASCADE)
+    platform_id = fields.CharField(max_length=80)
+    title = fields.CharField(max_length=500)
+    handle = fields.CharField(max_length=500, default="")
+    vendor = fields.CharField(max_length=200, default="")
+    category = fields.CharField(max_length=200, default="")
+    status = fields.CharField(max_length=32, default="active")
+    platform_updated_at = fields.DatetimeField()
+    content_hash = fields.CharField(max_length=32)
+    deleted_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    variants: fields.ReverseRelation[Variant]
+
+    class Meta:
+        table = "products"
+        unique_together = (("store", "platform_id"),)
+
+
+class Variant(Model):
+    id = fields.IntField(primary_key=True)
+    product = fields.ForeignKeyField("models.Product", related_name="variants", on_delete=fields.CASCADE)
+    store = fields.ForeignKeyField("models.Store", related_name="variants", on_delete=fields.CASCADE)
+    platform_id = fields.CharField(max_length=80)
+    sku = fields.CharField(max_length=200, default="")
+    title = fields.CharField(max_length=500, default="")
+    price = MoneyField()
+    compare_at_price = MoneyField(null=True, default=None)
+    in_stock = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "variants"
+        unique_together = (("store", "platform_id"),)
+        indexes = (Index(fields=("store_id", "sku")),)

@@ -1,0 +1,37 @@
+"""Store-level customers: one row per platform account, and one per guest email."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+
+class Customer(Model):
+    """A customer as one store knows them, guests get a ``guest:<hash>`` platform id."""
+
+    id = fields.IntField(primary_key=True)
+    merchant = fields.ForeignKeyField("models.Merchant", related_name="customers", on_delete=fields.CASCADE)
+    store = fields.ForeignKeyField("models.Store", related_name="customers", on_delete=fields.CASCADE)
+    platform_id = fields.CharField(max_length=80)
+    is_guest = fields.BooleanField(default=False)
+    email = fields.CharField(max_length=320, null=True)
+    phone = fields.CharField(max_length=64, null=True)
+    first_name = fields.CharField(max_length=200, null=True)
+    last_name = fields.CharField(max_length=200, null=True)
+    accepts_marketing = fields.BooleanField(default=False)
+    address = fields.JSONField(null=True)
+    tags = fields.CharField(max_length=1000, default="")
+    locale = fields.CharField(max_length=16, null=True)
+    birthday = fields.DateField(null=True)
+    platform_created_at = fields.DatetimeField(null=True)
+    platform_updated_at = fields.DatetimeField()
+    content_hash = fields.CharField(max_length=32)
+    deleted_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "customers"
+        unique_together = (("store", "platform_id"),)
+        indexes = (Index(fields=("merchant_id", "email")), Index(fields=("merchant_id", "phone")))

@@ -1,0 +1,37 @@
+"""Jobs: the embedded runner's persistent queue, and every job's final failure in both modes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETE = "complete"
+    FAILED = "failed"
+
+
+class Job(Model):
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=200, unique=True, description="dedupe key, a second enqueue is a no-op")
+    function = fields.CharField(max_length=100)
+    args = fields.JSONField(default=list)
+    status = fields.CharEnumField(JobStatus, max_length=16, default=JobStatus.QUEUED)
+    tries = fields.IntField(default=0)
+    max_tries = fields.IntField(default=5)
+    run_at = fields.DatetimeField()
+    lease_until = fields.DatetimeField(null=True, description="a running job whose lease lapsed is run again")
+    worker = fields.CharField(max_length=100, null=True)
+    backend = fields.CharField(max_length=16, default="local")
+    last_error = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    finished_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "jobs"
+        indexes = (Index(fields=("status", "run_at")),)

@@ -1,0 +1,106 @@
+"""Orders, their lines, and refunds with their lines."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+from store.models.fields import MoneyField
+
+
+class Order(Model):
+    id = fields.IntField(primary_key=True)
+    merchant = fields.ForeignKeyField("models.Merchant", related_name="orders", on_delete=fields.CASCADE)
+    store = fields.ForeignKeyField("models.Store", related_name="orders", on_delete=fields.CASCADE)
+    customer = fields.ForeignKeyField(
+        "models.Customer", related_name="orders", null=True, on_delete=fields.SET_NULL
+    )
+    platform_id = fields.CharField(max_length=80)
+    name = fields.CharField(max_length=64, default="")
+    email = fields.CharField(max_length=320, null=True)
+    phone = fields.CharField(max_length=64, null=True)
+    currency = fields.CharField(max_length=3)
+    subtotal = MoneyField(description="line totals after line discounts")
+    total_discount = MoneyField()
+    shipping = MoneyField()
+    tax = MoneyField()
+    total = MoneyField()
+    total_refunded = MoneyField()
+    financial_status = fields.CharField(max_length=32, default="paid")
+    fulfillment_status = fields.CharField(max_length=32, null=True)
+    cancelled_at = fields.DatetimeField(null=True)
+    cancel_reason = fields.CharField(max_length=64, null=True)
+    discount_codes = fields.JSONField(default=list)
+    shipping_address = fields.JSONField(null=True)
+    test = fields.BooleanField(default=False)
+    platform_created_at = fields.DatetimeField()
+    platform_updated_at = fields.DatetimeField()
+    content_hash = fields.CharField(max_length=32)
+    deleted_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    lines: fields.ReverseRelation[OrderLine]
+    refunds: fields.ReverseRelation[Refund]
+
+    class Meta:
+        table = "orders"
+        unique_together = (("store", "platform_id"),)
+        indexes = (
+            Index(fields=("merchant_id", "platform_created_at")),
+            Index(fields=("store_id", "platform_updated_at")),
+        )
+
+
+class OrderLine(Model):
+    id = fields.IntField(primary_key=True)
+    order = fields.ForeignKeyField("models.Order", related_name="lines", on_delete=fields.CASCADE)
+    store = fields.ForeignKeyField("models.Store", related_name="order_lines", on_delete=fields.CASCADE)
+    platform_id = fields.CharField(max_length=80)
+    product_platform_id = fields.CharField(max_length=80, null=True)
+    variant_platform_id = fields.CharField(max_length=80, null=True)
+    sku = fields.CharField(max_length=200, default="")
+    title = fields.CharField(max_length=500, default="")
+    quantity = fields.IntField()
+    unit_price = MoneyField()
+    total_discount = MoneyField()
+    total = MoneyField(description="after line discounts")
+    is_gift_card = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "order_lines"
+        unique_together = (("store", "platform_id"),)
+
+
+class Refund(Model):
+    id = fields.IntField(primary_key=True)
+    order = fields.ForeignKeyField("models.Order", related_name="refunds", on_delete=fields.CASCADE)
+    store = fields.ForeignKeyField("models.Store", related_name="refunds", on_delete=fields.CASCADE)
+    platform_id = fields.CharField(max_length=80)
+    amount = MoneyField()
+    currency = fields.CharField(max_length=3)
+    note = fields.TextField(default="")
+    store_credit = fields.BooleanField(default=False)
+    platform_created_at = fields.DatetimeField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    lines: fields.ReverseRelation[RefundLine]
+
+    class Meta:
+        table = "refunds"
+        unique_together = (("store", "platform_id"),)
+
+
+class RefundLine(Model):
+    id = fields.IntField(primary_key=True)
+    refund = fields.ForeignKeyField("models.Refund", related_name="lines", on_delete=fields.CASCADE)
+    store = fields.ForeignKeyField("models.Store", related_name="refund_lines", on_delete=fields.CASCADE)
+    platform_id = fields.CharField(max_length=80)
+    line_platform_id = fields.CharField(max_length=80)
+    quantity = fields.IntField()
+    amount = MoneyField()
+
+    class Meta:
+        table = "refund_lines"
+        unique_together = (("store", "platform_id"),)
