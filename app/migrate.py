@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api.migrate import migrate as tortoise_migrate
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from app.db import tortoise_config
+from store.introspect import describe
 
 
 def _migration_url(database_url: str) -> str:
@@ -35,8 +37,34 @@ async def apply(database_url: str) -> list[str]:
     config = tortoise_config(_migration_url(database_url))
     async with TortoiseContext():
         await tortoise_migrate(config=config, progress=progress)
+        conn = connections.get("default")
+        if conn.capabilities.dialect == "sqlite":
+            await restore_indexes(conn)
         await Tortoise.close_connections()
     return applied
+
+
+async def expected_schema() -> dict[str, Any]:
+    """The schema the models describe, read back from a scratch in-memory database."""
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config("sqlite://:memory:"))
+        await ctx.generate_schemas()
+        return await describe(ctx.db())
+
+
+async def restore_indexes(conn: BaseDBAsyncClient) -> list[str]:
+    """Recreate indexes a SQLite table rebuild dropped (unique ones included); returns them."""
+    expected, actual = await expected_schema(), await describe(conn)
+    created = []
+    for table, shape in expected.items():
+        have = actual[table].indexes if table in actual else set()
+        for columns, unique in sorted(shape.indexes - have):
+            name = f"rx_{table}_{'_'.join(columns)}"
+            cols = ", ".join(f'"{c}"' for c in columns)
+            kind = "UNIQUE INDEX" if unique else "INDEX"
+            await conn.execute_script(f'CREATE {kind} IF NOT EXISTS "{name}" ON "{table}" ({cols})')
+            created.append(name)
+    return created
 
 
 async def pending_model_changes(database_url: str = "sqlite://:memory:") -> list[Any]:

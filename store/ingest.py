@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import astuple
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,7 +23,7 @@ from store.records import CustomerRecord, OrderRecord, ProductRecord, RefundReco
 
 def content_hash(record: object) -> str:
     """A fingerprint of a record's content, to tell a replay from a same-second edit."""
-    return hashlib.md5(repr(astuple(record)).encode(), usedforsecurity=False).hexdigest()
+    return hashlib.md5(repr(record).encode(), usedforsecurity=False).hexdigest()
 
 
 def _now() -> datetime:

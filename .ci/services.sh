@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Start PostgreSQL and Redis for the tests; installs them from Debian's packages when missing.
+# Safe to run twice: a running server is left as it is.
+set -euo pipefail
+need_install=0
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_install=1
+command -v redis-server >/dev/null 2>&1 || need_install=1
+if [ "$need_install" = 1 ]; then
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql redis-server
+fi
+PGV=$(ls /usr/lib/postgresql | sort -V | tail -1)
+pg_lsclusters -h | grep -q "^$PGV main" || pg_createcluster "$PGV" main
+sed -i -E 's/^(local|host)(\s+.*)\s(peer|scram-sha-256|md5)\s*$/\1\2 trust/' /etc/postgresql/$PGV/main/pg_hba.conf
+if pg_ctlcluster --skip-systemctl-redirect "$PGV" main status >/dev/null 2>&1; then
+  pg_ctlcluster --skip-systemctl-redirect "$PGV" main reload
+else
+  pg_ctlcluster --skip-systemctl-redirect "$PGV" main start
+fi
+for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+psql -U postgres -h 127.0.0.1 -tAc "SELECT 1 FROM pg_database WHERE datname='test'" | grep -q 1 \
+  || psql -U postgres -h 127.0.0.1 -c "CREATE DATABASE test"
+redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 \
+  || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done
+redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null
+pg_isready -q -h 127.0.0.1 -p 5432

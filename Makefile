@@ -1,0 +1,38 @@
+# Rapport: every command a user needs. `make demo` and `make test` set everything up.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: install demo serve test test-sqlite test-postgres bench lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -U pip
+	$(BIN)/pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+demo: install
+	$(BIN)/rapport demo
+
+serve: install
+	$(BIN)/rapport serve
+
+test: install test-sqlite test-postgres
+
+test-sqlite: install
+	RAPPORT_TEST_DB=sqlite $(BIN)/pytest
+
+test-postgres: install
+	RAPPORT_TEST_DB=postgres $(BIN)/pytest -m db
+
+bench: install
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache rapport.sqlite3*

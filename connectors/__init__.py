@@ -1,0 +1,1 @@
+"""Connectors: Shopify and WooCommerce, verified, fetched and normalised to the store's canonical records."""

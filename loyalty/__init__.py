@@ -1,0 +1,1 @@
+"""The loyalty program: ledger, earning rules, tiers, referrals, rewards."""

@@ -1,0 +1,1 @@
+"""GraphQL schemas: the storefront API and the admin API."""

@@ -1,0 +1,90 @@
+"""The command line: bad settings stop start-up with one clear line; the demo comes up healthy."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from tests.support.servers import ROOT, SECRET, subprocess_env
+
+
+def rapport(*args: str, env: dict[str, str], cwd=ROOT, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"DATABASE_URL": "mysql://root@localhost/db"}, "bad setting DATABASE_URL: scheme 'mysql' is not one of"),
+        ({"DATABASE_URL": "postgres://"}, "bad setting DATABASE_URL: postgres:// needs a host and a database"),
+        ({"SECRET_KEY": ""}, "bad setting SECRET_KEY: is missing"),
+        ({"SECRET_KEY": "short"}, "bad setting SECRET_KEY: must be at least 32 characters"),
+        ({"REDIS_URL": "http://127.0.0.1:6379"}, "bad setting REDIS_URL: must start with redis://"),
+        ({"REDIS_URL": "redis://127.0.0.1:1/0"}, "cannot reach Redis at redis://127.0.0.1:1/0"),
+        ({"DATABASE_URL": "postgres://u:pw@127.0.0.1:1/db"}, "cannot use the database at postgres://u:***@127.0.0.1:1/db"),
+    ],
+)
+def test_bad_settings_stop_start_up_with_one_clear_line(tmp_path, overrides, expected):
+    env = subprocess_env(f"sqlite://{tmp_path / 'x.sqlite3'}") | overrides
+    env = {k: v for k, v in env.items() if v != ""}
+    result = rapport("serve", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"rapport: {expected}"), lines[0]
+    assert "pw" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_help_lists_every_command():
+    result = rapport("--help", env=subprocess_env("sqlite://unused"))
+    for command in ("migrate", "serve", "worker", "demo", "stores"):
+        assert command in result.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+@pytest.mark.db
+def test_the_demo_migrates_seeds_serves_healthz_and_prints_next_steps(tmp_path, database_url):
+    port = free_port()
+    env = subprocess_env(database_url, PORT=str(port))
+    env.pop("SECRET_KEY")
+    if not database_url.startswith("sqlite"):
+        env["SECRET_KEY"] = SECRET
+    log = tmp_path / "demo.log"
+    with log.open("w") as out:
+        demo = subprocess.Popen([sys.executable, "-m", "app.cli", "demo"], cwd=tmp_path, env=env,
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline, health = time.monotonic() + 120, None
+        while time.monotonic() < deadline and demo.poll() is None:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.5)
+        output = log.read_text()
+        assert health is not None and health.status_code == 200, output
+        assert health.json() == {"status": "ok", "database": "ok", "queue": "ok (local)"}
+        assert "applied models.0001_initial" in output
+        assert "6919 orders" in output and f"http://127.0.0.1:{port}/healthz" in output
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+        assert 'rapport_store_healthy{platform="shopify",store="northwind.myshopify.com"} 1.0' in metrics
+        listing = rapport("stores", "list", "--json", env=env, cwd=tmp_path)
+        assert [s["platform"] for s in json.loads(listing.stdout)] == ["shopify", "woocommerce"], listing.stderr
+    finally:
+        os.killpg(demo.pid, signal.SIGINT)
+        demo.wait(timeout=20)

@@ -1,0 +1,130 @@
+"""The job runners: same retry, failure and at-least-once rules embedded and on arq/Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.jobs import open_queue
+from app.jobs.registry import load
+from app.migrate import apply
+from app.settings import load_settings
+from store.models import Job, JobStatus
+from tests.support.servers import ROOT, SECRET, subprocess_env
+
+pytestmark = pytest.mark.db
+load(["tests.support.jobs"])
+
+
+@pytest.fixture(params=["local", "arq"])
+def runner(request: pytest.FixtureRequest) -> str:
+    if request.param == "arq":
+        request.getfixturevalue("redis_url")
+    return request.param
+
+
+def settings_for(runner: str, database_url: str, **extra):
+    from tests.support.servers import REDIS_URL
+
+    return load_settings(database_url=database_url, secret_key=SECRET, job_backoff_seconds=0.05,
+                         redis_url=REDIS_URL if runner == "arq" else None, **extra)
+
+
+async def _flush(settings) -> None:
+    if settings.redis_url:
+        from redis.asyncio import Redis
+
+        client = Redis.from_url(settings.redis_url)
+        await client.flushdb()
+        await client.aclose()
+
+
+@pytest.fixture
+async def queue(runner, database_url, db):
+    settings = settings_for(runner, database_url)
+    await _flush(settings)
+    q = await open_queue(settings)
+    yield q
+    await q.close()
+
+
+async def test_a_failing_job_is_retried_with_backoff_until_it_succeeds(queue, tmp_path):
+    marker = tmp_path / "flaky.log"
+    assert await queue.enqueue("flaky", str(marker), 3, key="flaky-1")
+    await asyncio.wait_for(queue.work(burst=True), timeout=30)
+    assert marker.read_text().split("\n")[:3] == ["try 1", "try 2", "try 3"]
+    assert not await Job.filter(status=JobStatus.FAILED).exists()
+
+
+async def test_a_job_that_keeps_failing_is_kept_with_its_error_and_can_be_replayed(queue, tmp_path):
+    await queue.enqueue("always_fails", key="bad-1")
+    await asyncio.wait_for(queue.work(burst=True), timeout=30)
+    failed = await Job.get(key="bad-1")
+    assert failed.status == JobStatus.FAILED and failed.tries == 2
+    assert "ValueError: the payload is not an order" in failed.last_error
+    assert failed.backend == queue.backend
+    await queue.replay(failed.id)
+    await asyncio.wait_for(queue.work(burst=True), timeout=30)
+    again = await Job.get(key="bad-1")
+    assert again.status == JobStatus.FAILED and again.tries == 2
+
+
+async def test_enqueueing_the_same_key_twice_runs_the_job_once(queue, tmp_path):
+    marker = tmp_path / "once.log"
+    assert await queue.enqueue("flaky", str(marker), 1, key="same")
+    assert not await queue.enqueue("flaky", str(marker), 1, key="same")
+    await asyncio.wait_for(queue.work(burst=True), timeout=30)
+    assert marker.read_text() == "try 1\n"
+
+
+def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
+    with log.open("ab") as out:
+        return subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], cwd=ROOT, env=env,
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _wait_for(path: Path, text: str, timeout: float, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and text in path.read_text():
+            return
+        time.sleep(0.1)
+    found = path.read_text() if path.exists() else "(nothing)"
+    raise AssertionError(f"{text!r} not seen after {timeout}s: {found}\nworker: {log.read_text()}")
+
+
+@pytest.mark.slow
+async def test_a_job_killed_mid_run_runs_again_after_restart(runner, database_url, tmp_path):
+    settings = settings_for(runner, database_url)
+    await _flush(settings)
+    await apply(database_url)
+    env = subprocess_env(database_url, JOB_MODULES='["tests.support.jobs"]', JOB_LEASE_SECONDS="2",
+                         **({"REDIS_URL": settings.redis_url} if settings.redis_url else {}))
+    marker = tmp_path / "kill.log"
+    from app.preflight import open_services
+
+    async with open_services(settings):
+        queue = await open_queue(settings)
+        await queue.enqueue("survive_kill", str(marker), key="kill-1")
+        await queue.close()
+    log = tmp_path / "worker.log"
+    first = _start_worker(env, log)
+    try:
+        await asyncio.to_thread(_wait_for, marker, "start 1", 30, log)
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+    second = _start_worker(env, log)
+    try:
+        await asyncio.to_thread(_wait_for, marker, "done 2", 60, log)
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(timeout=15)
+    assert marker.read_text().splitlines() == ["start 1", "start 2", "done 2"]

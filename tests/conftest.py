@@ -1,0 +1,84 @@
+"""Test wiring: one database backend per pytest run, real servers or a clear skip.
+
+``RAPPORT_TEST_DB=sqlite`` (default) or ``postgres`` picks the backend (Tortoise holds one
+backend per process). PostgreSQL and Redis tests skip with a message naming the server when
+it cannot be reached, except under ``CI=true``, where an unreachable server fails the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from tortoise.context import TortoiseContext
+
+from app.db import tortoise_config
+from store import crypto
+from tests.support.servers import (
+    BACKEND,
+    PG_ADMIN_URL,
+    REDIS_URL,
+    SECRET,
+    need_server,
+)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"rapport database backend: {BACKEND}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL run repeats only the tests that touch the database."""
+    if BACKEND != "postgres":
+        return
+    keep = [item for item in items if item.get_closest_marker("db")]
+    config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+    items[:] = keep
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _secrets() -> None:
+    crypto.configure(SECRET)
+
+
+async def _pg_execute(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database for code under test to migrate and use (subprocesses too)."""
+    if BACKEND == "sqlite":
+        yield f"sqlite://{tmp_path / 'rapport.sqlite3'}"
+        return
+    need_server("PostgreSQL", PG_ADMIN_URL)
+    name = f"rapport_t_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_pg_execute(f'CREATE DATABASE "{name}"'))
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    asyncio.run(_pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest_asyncio.fixture
+async def db(database_url: str) -> AsyncIterator[TortoiseContext]:
+    """The ORM on a fresh database with the full schema, open for the test's tasks."""
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+        await ctx.generate_schemas()
+        yield ctx
+
+
+@pytest.fixture
+def redis_url() -> str:
+    need_server("Redis", REDIS_URL)
+    return REDIS_URL

@@ -1,0 +1,36 @@
+"""Job functions the job tests run, in workers started as separate processes too."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from app.jobs import JobContext, job
+
+
+def note(marker: str, line: str) -> None:
+    """Append a line to the marker file the test reads (tiny, synchronous on purpose)."""
+    with Path(marker).open("a") as fh:
+        fh.write(line + "\n")
+
+
+@job(max_tries=3, timeout=5)
+async def survive_kill(ctx: JobContext, marker: str) -> None:
+    """Logs each try; the first one hangs so the test can kill its worker mid-run."""
+    note(marker, f"start {ctx['job_try']}")
+    if ctx["job_try"] == 1:
+        await asyncio.sleep(120)
+    note(marker, f"done {ctx['job_try']}")
+
+
+@job(max_tries=3, timeout=5)
+async def flaky(ctx: JobContext, marker: str, succeed_on: int) -> None:
+    """Fails until try ``succeed_on``."""
+    note(marker, f"try {ctx['job_try']}")
+    if ctx["job_try"] < succeed_on:
+        raise RuntimeError(f"transient failure on try {ctx['job_try']}")
+
+
+@job(max_tries=2, timeout=5)
+async def always_fails(ctx: JobContext) -> None:
+    raise ValueError("the payload is not an order")
