@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     shopify_api_secret: SecretStr = SecretStr("")
     shopify_api_version: str = "2026-10"
     log_level: str = "INFO"
+    arq_queue: str = Field(default="arq:queue", description="Redis queue name (one per deployment)")
     job_modules: list[str] = Field(default_factory=list, description="extra modules with @job functions")
     job_lease_seconds: float = Field(default=60, gt=0, description="embedded runner: a job whose worker vanished runs again after this")
     job_backoff_seconds: float = Field(default=2, ge=0, description="first retry delay, doubled per try")

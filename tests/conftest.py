@@ -82,3 +82,14 @@ async def db(database_url: str) -> AsyncIterator[TortoiseContext]:
 def redis_url() -> str:
     need_server("Redis", REDIS_URL)
     return REDIS_URL
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """Show which variants actually ran: the database backend and each job runner."""
+    passed = terminalreporter.stats.get("passed", [])
+    db_tests = sum(1 for r in passed if "db" in r.keywords)
+    runners = {name: sum(1 for r in passed if f"[{name}]" in r.nodeid) for name in ("local", "arq")}
+    terminalreporter.write_line(
+        f"variants: {db_tests} database tests passed on {BACKEND}; job tests passed: "
+        f"embedded runner {runners['local']}, arq/Redis {runners['arq']}"
+    )

@@ -34,7 +34,7 @@ class ArqQueue:
         redis = RedisSettings.from_dsn(settings.redis_url or "")
         redis.conn_retries = 1
         redis.conn_timeout = 2
-        pool = await create_pool(redis)
+        pool = await create_pool(redis, default_queue_name=settings.arq_queue)
         return cls(settings, pool)
 
     async def enqueue(self, function: str, *args: Any, key: str | None = None, delay: float = 0) -> bool:
@@ -67,6 +67,7 @@ class ArqQueue:
         self._worker = Worker(
             functions=[self._wrap(spec) for spec in registry.values()],
             redis_pool=self.pool,
+            queue_name=self.settings.arq_queue,
             burst=burst,
             poll_delay=0.1,
             handle_signals=False,

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -34,22 +35,18 @@ def settings_for(runner: str, database_url: str, **extra):
     from tests.support.servers import REDIS_URL
 
     return load_settings(database_url=database_url, secret_key=SECRET, job_backoff_seconds=0.05,
-                         redis_url=REDIS_URL if runner == "arq" else None, **extra)
+                         redis_url=REDIS_URL if runner == "arq" else None,
+                         arq_queue=f"rapport-test:{uuid.uuid4().hex}", **extra)
 
 
-async def _flush(settings) -> None:
-    if settings.redis_url:
-        from redis.asyncio import Redis
-
-        client = Redis.from_url(settings.redis_url)
-        await client.flushdb()
-        await client.aclose()
+def unique(key: str) -> str:
+    """Job keys are global in Redis: unique ones keep concurrent test runs apart."""
+    return f"{key}-{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture
 async def queue(runner, database_url, db):
     settings = settings_for(runner, database_url)
-    await _flush(settings)
     q = await open_queue(settings)
     yield q
     await q.close()
@@ -57,29 +54,31 @@ async def queue(runner, database_url, db):
 
 async def test_a_failing_job_is_retried_with_backoff_until_it_succeeds(queue, tmp_path):
     marker = tmp_path / "flaky.log"
-    assert await queue.enqueue("flaky", str(marker), 3, key="flaky-1")
+    assert await queue.enqueue("flaky", str(marker), 3, key=unique("flaky"))
     await asyncio.wait_for(queue.work(burst=True), timeout=30)
     assert marker.read_text().split("\n")[:3] == ["try 1", "try 2", "try 3"]
     assert not await Job.filter(status=JobStatus.FAILED).exists()
 
 
 async def test_a_job_that_keeps_failing_is_kept_with_its_error_and_can_be_replayed(queue, tmp_path):
-    await queue.enqueue("always_fails", key="bad-1")
+    key = unique("bad")
+    await queue.enqueue("always_fails", key=key)
     await asyncio.wait_for(queue.work(burst=True), timeout=30)
-    failed = await Job.get(key="bad-1")
+    failed = await Job.get(key=key)
     assert failed.status == JobStatus.FAILED and failed.tries == 2
     assert "ValueError: the payload is not an order" in failed.last_error
     assert failed.backend == queue.backend
     await queue.replay(failed.id)
     await asyncio.wait_for(queue.work(burst=True), timeout=30)
-    again = await Job.get(key="bad-1")
+    again = await Job.get(key=key)
     assert again.status == JobStatus.FAILED and again.tries == 2
 
 
 async def test_enqueueing_the_same_key_twice_runs_the_job_once(queue, tmp_path):
     marker = tmp_path / "once.log"
-    assert await queue.enqueue("flaky", str(marker), 1, key="same")
-    assert not await queue.enqueue("flaky", str(marker), 1, key="same")
+    key = unique("same")
+    assert await queue.enqueue("flaky", str(marker), 1, key=key)
+    assert not await queue.enqueue("flaky", str(marker), 1, key=key)
     await asyncio.wait_for(queue.work(burst=True), timeout=30)
     assert marker.read_text() == "try 1\n"
 
@@ -103,16 +102,16 @@ def _wait_for(path: Path, text: str, timeout: float, log: Path) -> None:
 @pytest.mark.slow
 async def test_a_job_killed_mid_run_runs_again_after_restart(runner, database_url, tmp_path):
     settings = settings_for(runner, database_url)
-    await _flush(settings)
     await apply(database_url)
     env = subprocess_env(database_url, JOB_MODULES='["tests.support.jobs"]', JOB_LEASE_SECONDS="2",
+                         ARQ_QUEUE=settings.arq_queue,
                          **({"REDIS_URL": settings.redis_url} if settings.redis_url else {}))
     marker = tmp_path / "kill.log"
     from app.preflight import open_services
 
     async with open_services(settings):
         queue = await open_queue(settings)
-        await queue.enqueue("survive_kill", str(marker), key="kill-1")
+        await queue.enqueue("survive_kill", str(marker), key=unique("kill"))
         await queue.close()
     log = tmp_path / "worker.log"
     first = _start_worker(env, log)
