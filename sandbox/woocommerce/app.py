@@ -1,0 +1,64 @@
+"""The simulator as an ASGI app, and a helper that serves it over HTTP or HTTPS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from sandbox.http_server import serve
+
+from . import routes, wc_auth
+from .control import control_routes
+from .faults import FaultMiddleware
+from .state import WooState
+from .tls import self_signed_cert
+
+REST_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+async def _not_found(request: Request) -> Response:
+    return HTMLResponse("<html><body><h1>Page not found</h1></body></html>", status_code=404)
+
+
+def create_app(state: WooState) -> Starlette:
+    """A WooCommerce site over ``state``: ``/wp-json/...``, ``/wc-auth/v1/...``, ``/_sim/...``."""
+    rest = routes.make_endpoint(state)
+    app = Starlette(
+        routes=[
+            Route("/wp-json/{rest_route:path}", rest, methods=REST_METHODS),
+            Route(
+                "/wc-auth/v1/{route:path}", wc_auth.make_endpoint(state), methods=["GET", "POST"]
+            ),
+            *control_routes(state),
+            Route("/{path:path}", _not_found, methods=REST_METHODS),
+        ],
+        middleware=[Middleware(FaultMiddleware, faults=state.faults)],
+    )
+    app.state.woo = state
+    return app
+
+
+@contextmanager
+def serve_simulator(
+    state: WooState, *, tls: bool = False, host: str = "127.0.0.1", port: int = 0
+) -> Iterator[str]:
+    """Serve ``create_app(state)`` in a background thread; yield its base URL.
+
+    ``tls=True`` serves HTTPS with a throw-away self-signed certificate (clients must not
+    verify it). The base URL becomes ``state.site_url`` (webhook ``X-WC-Webhook-Source``
+    and payload links), as a real site's home URL would be.
+    """
+    certfile = keyfile = None
+    if tls:
+        certfile, keyfile = self_signed_cert()
+    with serve(
+        create_app(state), host=host, port=port, ssl_certfile=certfile, ssl_keyfile=keyfile
+    ) as base_url:
+        state.site_url = base_url
+        yield base_url
