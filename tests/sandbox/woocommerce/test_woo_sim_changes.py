@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
 
 import httpx
 import pytest
 
-from sandbox.woocommerce import WooState, serve_simulator
+from sandbox.woocommerce import WooState
 
 
 @pytest.fixture(scope="module")
 def state() -> WooState:
     return WooState.from_dataset("sample", 7)
-
-
-@pytest.fixture(scope="module")
-def base_url(state: WooState) -> Iterator[str]:
-    with serve_simulator(state, tls=True) as url:
-        yield url
-
-
-@pytest.fixture
-async def api(state: WooState, base_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    key = state.create_api_key("read_write")
-    async with httpx.AsyncClient(
-        base_url=f"{base_url}/wp-json/wc/v3/",
-        auth=(key.consumer_key, key.consumer_secret),
-        verify=False,
-    ) as client:
-        yield client
 
 
 async def fetch_all(api: httpx.AsyncClient, path: str, **params: str) -> list[dict]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -11,7 +10,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from sandbox.woocommerce import SimClock, WooState, serve_simulator
+from sandbox.woocommerce import SimClock, WooState
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
 MONEY = re.compile(r"^-?\d+\.\d{2}$")
@@ -23,23 +22,6 @@ def state() -> WooState:
     return WooState.from_dataset(
         "sample", 7, clock=SimClock(datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
     )
-
-
-@pytest.fixture(scope="module")
-def base_url(state: WooState) -> Iterator[str]:
-    with serve_simulator(state, tls=True) as url:
-        yield url
-
-
-@pytest.fixture
-async def api(state: WooState, base_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    key = state.create_api_key("read_write")
-    async with httpx.AsyncClient(
-        base_url=f"{base_url}/wp-json/wc/v3/",
-        auth=(key.consumer_key, key.consumer_secret),
-        verify=False,
-    ) as client:
-        yield client
 
 
 def links(response: httpx.Response) -> dict[str, str]:

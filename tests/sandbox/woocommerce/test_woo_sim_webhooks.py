@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import httpx
@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.http_server import serve
-from sandbox.woocommerce import WooState, serve_simulator, signature
+from sandbox.woocommerce import WooState, signature
 
 
 @dataclass
@@ -52,23 +52,6 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture(scope="module")
 def state() -> WooState:
     return WooState.from_dataset("sample", 7)
-
-
-@pytest.fixture(scope="module")
-def base_url(state: WooState) -> Iterator[str]:
-    with serve_simulator(state, tls=True) as url:
-        yield url
-
-
-@pytest.fixture
-async def api(state: WooState, base_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    key = state.create_api_key("read_write")
-    async with httpx.AsyncClient(
-        base_url=f"{base_url}/wp-json/wc/v3/",
-        auth=(key.consumer_key, key.consumer_secret),
-        verify=False,
-    ) as client:
-        yield client
 
 
 async def create_hook(
