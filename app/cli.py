@@ -95,7 +95,7 @@ def worker(burst: Annotated[bool, typer.Option(help="exit when no job is due")] 
     from app.jobs.registry import load
 
     settings = settings_or_exit()
-    load(["app.jobs.builtin", *settings.job_modules])
+    load(settings.job_modules)
 
     async def work() -> None:
         queue = await open_queue(settings)

@@ -56,12 +56,17 @@ async def check_services(settings: Settings) -> None:
     await check_redis(settings)
 
 
+def install_secrets(settings: Settings) -> None:
+    """Give the store's encrypted fields the key ring from SECRET_KEY (and its fallbacks)."""
+    crypto.configure(settings.secret_key.get_secret_value(),
+                     *(s.get_secret_value() for s in settings.secret_key_fallbacks))
+
+
 @asynccontextmanager
 async def open_services(settings: Settings) -> AsyncIterator[None]:
     """Check the services, then hold the ORM open for a CLI command."""
     await check_services(settings)
-    crypto.configure(settings.secret_key.get_secret_value(),
-                     *(s.get_secret_value() for s in settings.secret_key_fallbacks))
+    install_secrets(settings)
     await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
     try:
         yield

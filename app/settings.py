@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -86,8 +85,3 @@ def load_settings(**overrides: object) -> Settings:
         reason = "is missing" if first["type"] == "missing" else first["msg"].removeprefix("Value error, ")
         more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
         raise SettingsError(f"bad setting {name}: {reason}{more}") from None
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return load_settings()

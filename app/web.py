@@ -19,8 +19,8 @@ from app import metrics
 from app.db import tortoise_config
 from app.jobs import JobQueue, open_queue
 from app.jobs.registry import load as load_jobs
+from app.preflight import install_secrets
 from app.settings import Settings
-from store import crypto
 from store.models import Merchant
 
 
@@ -75,9 +75,8 @@ class RequestMetrics:
 
 def create_app(settings: Settings, *, run_jobs: bool | None = None) -> Starlette:
     """The web app; in embedded mode (no Redis) it also runs the job worker in-process."""
-    crypto.configure(settings.secret_key.get_secret_value(),
-                     *(s.get_secret_value() for s in settings.secret_key_fallbacks))
-    load_jobs(["app.jobs.builtin", *settings.job_modules])
+    install_secrets(settings)
+    load_jobs(settings.job_modules)
     in_process = run_jobs if run_jobs is not None else settings.redis_url is None
 
     @asynccontextmanager

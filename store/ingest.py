@@ -306,9 +306,3 @@ async def upsert_products(store: Store, records: Sequence[ProductRecord]) -> int
             keep=[v["platform_id"] for v in variants],
         )
     return len(ids)
-
-
-async def mark_deleted(model: type[Customer | Order | Product], store: Store, platform_ids: Sequence[str], at: datetime) -> int:
-    """Soft-delete what the platform deleted: rows stay for the ledger and the insights."""
-    return await model.filter(store_id=store.id, platform_id__in=list(platform_ids), deleted_at=None).update(deleted_at=at)
-

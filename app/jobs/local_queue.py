@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import random
 import socket
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,7 +18,7 @@ from tortoise.expressions import Q
 
 from app.jobs.failures import describe, record_failure
 from app.jobs.queue import new_key
-from app.jobs.registry import backoff, registry
+from app.jobs.registry import WorkerLost, registry, retry_delay
 from app.settings import Settings
 from store.models import Job, JobStatus
 
@@ -75,7 +74,7 @@ class LocalQueue:
             if spec is None:
                 raise KeyError(f"no job named {job.function!r} in this worker")
             if job.tries > job.max_tries:
-                raise RuntimeError(f"worker stopped during the last of {job.max_tries} tries")
+                raise WorkerLost(job.max_tries)
             ctx = {"job_id": job.key, "job_try": job.tries, "queue": self, "settings": self.settings}
             await asyncio.wait_for(spec.function(ctx, *job.args), timeout=spec.timeout)
         except Exception as exc:  # a job's failure is data, kept for the owner
@@ -90,8 +89,7 @@ class LocalQueue:
     async def _failed(self, job: Job, exc: Exception) -> None:
         error = describe(exc)
         if job.tries < job.max_tries:
-            delay = backoff(job.tries, base=self.settings.job_backoff_seconds,
-                            jitter=random.uniform(0, self.settings.job_backoff_seconds))
+            delay = retry_delay(job.tries, self.settings.job_backoff_seconds)
             await Job.filter(id=job.id).update(
                 status=JobStatus.QUEUED, run_at=_now() + timedelta(seconds=delay),
                 lease_until=None, last_error=error,
@@ -117,7 +115,7 @@ class LocalQueue:
             await asyncio.gather(*running, return_exceptions=True)
 
     async def _due_soon(self) -> bool:
-        """In burst mode, wait for retries already scheduled within the backoff cap."""
+        """In burst mode, keep going while any job is queued (retries included) or running."""
         return await Job.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).exists()
 
     async def replay(self, job_id: int) -> None:

@@ -7,7 +7,6 @@ failure is written to the ``jobs`` table like the embedded runner's.
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 from arq import Retry, Worker, create_pool
@@ -16,7 +15,7 @@ from arq.worker import func
 
 from app.jobs.failures import describe, record_failure
 from app.jobs.queue import new_key
-from app.jobs.registry import Registered, backoff, registry
+from app.jobs.registry import Registered, WorkerLost, registry, retry_delay
 from app.settings import Settings
 from store.models import Job, JobStatus
 
@@ -49,12 +48,11 @@ class ArqQueue:
             job_ctx = {"job_id": ctx["job_id"], "job_try": tries, "queue": self, "settings": self.settings}
             try:
                 if tries > spec.max_tries:
-                    raise RuntimeError(f"worker stopped during the last of {spec.max_tries} tries")
+                    raise WorkerLost(spec.max_tries)
                 return await spec.function(job_ctx, *args)
             except Exception as exc:
                 if tries < spec.max_tries:
-                    delay = backoff(tries, base=self.settings.job_backoff_seconds,
-                                    jitter=random.uniform(0, self.settings.job_backoff_seconds))
+                    delay = retry_delay(tries, self.settings.job_backoff_seconds)
                     raise Retry(defer=delay) from exc
                 await record_failure(key=ctx["job_id"], function=spec.name, args=list(args),
                                      tries=tries, max_tries=spec.max_tries, error=describe(exc),

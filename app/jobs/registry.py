@@ -7,6 +7,7 @@ runner. Arguments must be JSON values: the embedded runner stores them in the da
 from __future__ import annotations
 
 import importlib
+import random
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypedDict
@@ -43,12 +44,19 @@ def job(*, max_tries: int = 5, timeout: float = 300, name: str | None = None) ->
     return register
 
 
-def load(modules: Iterable[str]) -> None:
-    """Import the modules whose ``@job`` functions a worker must know."""
-    for module in modules:
+def load(modules: Iterable[str] = ()) -> None:
+    """Import the built-in jobs and the modules whose ``@job`` functions a worker must know."""
+    for module in ("app.jobs.builtin", *modules):
         importlib.import_module(module)
 
 
-def backoff(tries: int, *, base: float = 1.0, cap: float = 300.0, jitter: float = 0.0) -> float:
-    """Seconds before try ``tries + 1``: exponential, capped, optionally jittered by the caller."""
-    return min(cap, base * 2 ** (tries - 1)) + jitter
+def retry_delay(tries: int, base: float, *, cap: float = 300.0) -> float:
+    """Seconds before try ``tries + 1``: exponential from ``base``, capped, plus up to ``base`` of jitter."""
+    return min(cap, base * 2 ** (tries - 1)) + random.uniform(0, base)
+
+
+class WorkerLost(RuntimeError):
+    """A job whose worker died during its last try: it is failed, not run a try too many."""
+
+    def __init__(self, max_tries: int) -> None:
+        super().__init__(f"worker stopped during the last of {max_tries} tries")
