@@ -133,7 +133,7 @@ async def seed(data: sandbox.SandboxData) -> dict[str, int]:
             await upsert_customers(store, [customer_record(c) for c in page])
         written[platform] = 0
         for page in pages(part.orders):
-            written[platform] += await upsert_orders(store, [order_record(o) for o in page])
+            written[platform] += len(await upsert_orders(store, [order_record(o) for o in page]))
     return written
 
 

@@ -141,8 +141,11 @@ def _dedupe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(newest.values())
 
 
-async def upsert_orders(store: Store, records: Sequence[OrderRecord]) -> int:
-    """Write one page of orders with their customers, lines and refunds; returns orders changed."""
+async def upsert_orders(store: Store, records: Sequence[OrderRecord]) -> list[int]:
+    """Write one page of orders with their customers, lines and refunds.
+
+    Returns the ids of the orders that changed, so loyalty and insights can react to exactly those.
+    """
     now = _now()
     customers = [_customer_row(store, r.customer, now) for r in records if r.customer]
     order_rows = _dedupe([_order_row(store, r, now) for r in records])
@@ -167,7 +170,7 @@ async def upsert_orders(store: Store, records: Sequence[OrderRecord]) -> int:
             for r in by_platform_id[pid].refunds
         ]
         await _write_refunds(conn, store, refunds, now)
-    return len(ids)
+    return list(ids.values())
 
 
 async def _write_refunds(

@@ -5,10 +5,11 @@ from store.models.customers import Customer
 from store.models.events import DeliveryStatus, SyncCheckpoint, WebhookEvent
 from store.models.jobs import Job, JobStatus
 from store.models.orders import Order, OrderLine, Refund, RefundLine
+from store.models.people import Profile
 from store.models.tenancy import Health, InstallState, Merchant, Platform, Store
 
 __all__ = [
     "Customer", "DeliveryStatus", "Health", "InstallState", "Job", "JobStatus", "Merchant",
-    "Order", "OrderLine", "Platform", "Product", "Refund", "RefundLine", "Store",
+    "Order", "OrderLine", "Platform", "Product", "Profile", "Refund", "RefundLine", "Store",
     "SyncCheckpoint", "Variant", "WebhookEvent",
 ]

@@ -14,6 +14,10 @@ class Customer(Model):
     merchant = fields.ForeignKeyField("models.Merchant", related_name="customers", on_delete=fields.CASCADE)
     store = fields.ForeignKeyField("models.Store", related_name="customers", on_delete=fields.CASCADE)
     platform_id = fields.CharField(max_length=80)
+    profile = fields.ForeignKeyField(
+        "models.Profile", related_name="customers", null=True, on_delete=fields.SET_NULL,
+        description="the person this customer is, set by identity resolution",
+    )
     is_guest = fields.BooleanField(default=False)
     email = fields.CharField(max_length=320, null=True)
     phone = fields.CharField(max_length=64, null=True)

@@ -18,13 +18,18 @@ pytestmark = pytest.mark.db
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _committed() -> list[str]:
+    """The committed migrations in order, as ``apply`` names them."""
+    return [f"models.{path.stem}" for path in sorted((ROOT / "migrations").glob("[0-9][0-9][0-9][0-9]_*.py"))]
+
+
 async def test_the_models_need_no_migration_the_folder_lacks():
     pending = await migrate.pending_model_changes()
     assert pending == [], f"run `rapport-dev makemigrations`: {[w.name for w in pending]}"
 
 
 async def test_a_migrated_database_has_exactly_the_schema_of_the_models(database_url):
-    assert await migrate.apply(database_url) == ["models.0001_initial"]
+    assert await migrate.apply(database_url) == _committed()
     assert await migrate.apply(database_url) == []
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(database_url))
@@ -42,11 +47,12 @@ def old_migrations(tmp_path, monkeypatch):
     assert text.count("('name', fields.CharField(default='', max_length=64))") == 1
     first.write_text(text.replace("('name', fields.CharField(default='', max_length=64))",
                                   "('name', fields.CharField(default='', max_length=40))"))
-    (package / "0002_widen_order_name.py").write_text(
+    last = _committed()[-1].removeprefix("models.")
+    (package / f"{int(last[:4]) + 1:04d}_widen_order_name.py").write_text(
         "from tortoise import fields, migrations\n"
         "from tortoise.migrations import operations as ops\n\n\n"
         "class Migration(migrations.Migration):\n"
-        "    dependencies = [('models', '0001_initial')]\n"
+        f"    dependencies = [('models', '{last}')]\n"
         "    operations = [ops.AlterField(model_name='Order', name='name',\n"
         "                                 field=fields.CharField(default='', max_length=64))]\n"
     )
@@ -82,7 +88,8 @@ async def test_an_upgrade_keeps_rows_children_and_indexes(database_url, old_migr
             " VALUES (1, 1, '70', 'SKU', 'T', 1, 10, 0, 10, false);"
         )
         await ctx.close_connections()
-    assert await migrate.apply(database_url) == ["models.0002_widen_order_name"]
+    applied = await migrate.apply(database_url)
+    assert applied[:-1] == _committed()[1:] and applied[-1].endswith("_widen_order_name")
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(database_url))
         conn = connections.get("default")
