@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from app import metrics
 from app.db import tortoise_config
+from app.http import ROUTE_MODULES
 from app.jobs import JobQueue, open_queue
 from app.jobs.registry import load as load_jobs
 from app.preflight import install_secrets
@@ -96,6 +98,7 @@ def create_app(settings: Settings, *, run_jobs: bool | None = None) -> Starlette
         routes=[
             Route("/healthz", healthz),
             Route("/metrics", metrics_endpoint),
+            *(route for module in ROUTE_MODULES for route in importlib.import_module(module).routes(settings)),
         ],
         lifespan=lifespan,
     )

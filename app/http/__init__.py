@@ -1,0 +1,3 @@
+"""HTTP surfaces beyond health and metrics: each module exposes ``routes(settings) -> list[BaseRoute]``."""
+
+ROUTE_MODULES: list[str] = []
