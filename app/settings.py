@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     shopify_api_key: str = ""
     shopify_api_secret: SecretStr = SecretStr("")
     shopify_api_version: str = "2026-10"
+    shopify_base_url: str | None = Field(
+        default=None, description="send every shop's API calls here instead of https://<shop> (sandbox, tests)"
+    )
+    sync_interval_seconds: float = Field(default=300, gt=0, description="how often each store's incremental sync runs")
     log_level: str = "INFO"
     arq_queue: str = Field(default="arq:queue", description="Redis queue name (one per deployment)")
     job_modules: list[str] = Field(default_factory=list, description="extra modules with @job functions")

@@ -309,3 +309,10 @@ async def upsert_products(store: Store, records: Sequence[ProductRecord]) -> int
             keep=[v["platform_id"] for v in variants],
         )
     return len(ids)
+
+
+async def mark_deleted(store: Store, model: type[Customer] | type[Order] | type[Product], platform_ids: Sequence[str]) -> int:
+    """Soft-delete rows the platform deleted: they leave every scope, their history stays."""
+    if not platform_ids:
+        return 0
+    return await model.filter(store_id=store.id, platform_id__in=list(platform_ids), deleted_at=None).update(deleted_at=_now())

@@ -46,7 +46,7 @@ def job(*, max_tries: int = 5, timeout: float = 300, name: str | None = None) ->
 
 def load(modules: Iterable[str] = ()) -> None:
     """Import the built-in jobs and the modules whose ``@job`` functions a worker must know."""
-    for module in ("app.jobs.builtin", *modules):
+    for module in ("app.jobs.builtin", "app.jobs.sync", *modules):
         importlib.import_module(module)
 
 
