@@ -98,10 +98,21 @@ def worker(burst: Annotated[bool, typer.Option(help="exit when no job is due")] 
     load(settings.job_modules)
 
     async def work() -> None:
+        from datetime import timedelta
+
+        from app.jobs.sync import run_scheduler
+
         queue = await open_queue(settings)
+        stop = asyncio.Event()
+        scheduler = None if burst else asyncio.create_task(
+            run_scheduler(queue, timedelta(seconds=settings.sync_interval_seconds), stop)
+        )
         try:
             await queue.work(burst=burst)
         finally:
+            stop.set()
+            if scheduler is not None:
+                await scheduler
             await queue.close()
 
     try:

@@ -8,6 +8,7 @@ import importlib
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -21,6 +22,7 @@ from app.db import tortoise_config
 from app.http import ROUTE_MODULES
 from app.jobs import JobQueue, open_queue
 from app.jobs.registry import load as load_jobs
+from app.jobs.sync import run_scheduler
 from app.preflight import install_secrets
 from app.settings import Settings
 from store.models import Merchant
@@ -86,9 +88,16 @@ def create_app(settings: Settings, *, run_jobs: bool | None = None) -> Starlette
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
             app.state.queue = await open_queue(settings)
             worker = asyncio.create_task(app.state.queue.work()) if in_process else None
+            stop_scheduler = asyncio.Event()
+            scheduler = asyncio.create_task(run_scheduler(
+                app.state.queue, timedelta(seconds=settings.sync_interval_seconds), stop_scheduler
+            )) if in_process else None
             try:
                 yield
             finally:
+                stop_scheduler.set()
+                if scheduler is not None:
+                    await scheduler
                 await app.state.queue.close()
                 if worker is not None:
                     with contextlib.suppress(asyncio.CancelledError):

@@ -6,6 +6,8 @@ where loyalty and insights react.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 from app.jobs.queue import JobQueue
@@ -84,3 +86,17 @@ async def schedule_syncs(queue: JobQueue, *, now: datetime | None = None, interv
         if await queue.enqueue("sync_store", store_id, key=f"sync:{store_id}:{slot}"):
             queued += 1
     return queued
+
+
+async def run_scheduler(queue: JobQueue, interval: timedelta, stop: asyncio.Event) -> None:
+    """Once per interval slot, queue every installed store's incremental pass, until ``stop``.
+
+    The job key names the slot, so several schedulers (web and worker processes) queue it once.
+    """
+    seconds = interval.total_seconds()
+    while not stop.is_set():
+        with contextlib.suppress(Exception):  # a missed tick is retried next slot, never fatal
+            await schedule_syncs(queue, interval=interval)
+        wait = seconds - datetime.now(UTC).timestamp() % seconds
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=wait)
