@@ -1,0 +1,65 @@
+"""Loyalty jobs: processing synced orders, and the periodic release, expiry, tier and event runs.
+
+The sync enqueues ``loyalty_process_orders`` with the ids ``store.ingest.upsert_orders``
+returns; the periodic ones take an optional merchant id and default to every merchant that
+has a program. All of them are idempotent, so a retry or a double schedule is harmless.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from app.jobs.registry import JobContext, job
+
+
+async def _merchants(merchant_id: int | None) -> list[int]:
+    from loyalty.models import ProgramVersion
+
+    if merchant_id is not None:
+        return [merchant_id]
+    return sorted(set(await ProgramVersion.all().values_list("merchant_id", flat=True)))
+
+
+@job(max_tries=5, timeout=600)
+async def loyalty_process_orders(ctx: JobContext, order_ids: list[int]) -> dict[str, int]:
+    from loyalty.processing import process_orders
+
+    done = await process_orders(order_ids)
+    return {"orders": done.orders, "entries": done.entries, "skipped": done.skipped}
+
+
+@job(max_tries=5, timeout=600)
+async def loyalty_release_due(ctx: JobContext, merchant_id: int | None = None) -> int:
+    from loyalty.release import release_due
+
+    return await release_due(datetime.now(UTC), merchant_id=merchant_id)
+
+
+@job(max_tries=5, timeout=1800)
+async def loyalty_expire_due(ctx: JobContext, merchant_id: int | None = None) -> dict[str, int]:
+    from loyalty.expiry import expire_due
+
+    totals = {"expired_points": 0, "reminders": 0, "codes": 0}
+    for merchant in await _merchants(merchant_id):
+        for key, value in (await expire_due(merchant, datetime.now(UTC))).items():
+            totals[key] += value
+    return totals
+
+
+@job(max_tries=5, timeout=1800)
+async def loyalty_reevaluate_tiers(ctx: JobContext, merchant_id: int | None = None) -> dict[str, int]:
+    from loyalty.tiers import reevaluate_tiers
+
+    totals = {"upgraded": 0, "grace_started": 0, "downgraded": 0}
+    for merchant in await _merchants(merchant_id):
+        for key, value in (await reevaluate_tiers(merchant, datetime.now(UTC))).items():
+            totals[key] += value
+    return totals
+
+
+@job(max_tries=3, timeout=300)
+async def loyalty_deliver_events(ctx: JobContext) -> dict[str, int]:
+    from loyalty.events import deliver_events
+
+    result = await deliver_events()
+    return {"delivered": result.delivered, "retrying": result.retrying, "failed": result.failed}

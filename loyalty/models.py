@@ -1,0 +1,350 @@
+"""The loyalty tables: program versions, members, the ledger, per-order accounts, referrals,
+rewards and redemptions, outgoing events and automations.
+
+A member is a ``Profile`` (one per person per merchant). No personal data lives here: people
+are ids, and anything personal (emails, addresses) is read from the store when needed.
+Orders and stores are referred to by plain ids so the ledger outlives a store clean-up.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+from store.models.fields import EncryptedTextField, MoneyField
+
+
+class ProgramVersion(Model):
+    """One version of a merchant's program rules, in force from its effective time on."""
+
+    id = fields.IntField(primary_key=True)
+    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_versions", on_delete=fields.CASCADE)
+    number = fields.IntField()
+    effective_from = fields.DatetimeField()
+    rules = fields.JSONField()
+    actor = fields.CharField(max_length=200, default="")
+    note = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "loyalty_program_versions"
+        unique_together = (("merchant", "number"),)
+        indexes = (Index(fields=("merchant_id", "effective_from")),)
+
+
+class Member(Model):
+    """A profile's cached balances and tier, updated under a row lock with each ledger entry.
+
+    ``available`` below zero is debt from a clawback, paid back by later earnings.
+    """
+
+    id = fields.IntField(primary_key=True)
+    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_members", on_delete=fields.CASCADE)
+    profile = fields.OneToOneField("models.Profile", related_name="loyalty_member", on_delete=fields.CASCADE)
+    available = fields.IntField(default=0)
+    pending = fields.IntField(default=0)
+    lifetime = fields.IntField(default=0, description="points earned net of clawbacks, never lowered by spending")
+    tier = fields.CharField(max_length=64, null=True)
+    tier_since = fields.DatetimeField(null=True)
+    tier_grace_until = fields.DatetimeField(null=True, description="a downgrade waits until then")
+    referral_code = fields.CharField(max_length=32, unique=True)
+    first_order_at = fields.DatetimeField(null=True)
+    last_activity_at = fields.DatetimeField(null=True)
+    merged_into_id = fields.IntField(null=True, description="profile id this member was merged into")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "loyalty_members"
+        indexes = (Index(fields=("merchant_id", "tier")),)
+
+    @property
+    def debt(self) -> int:
+        return max(0, -self.available)
+
+
+class EntryKind(StrEnum):
+    PENDING = "pending"
+    EARN = "earn"
+    RELEASE = "release"
+    CLAWBACK = "clawback"
+    REVERSAL = "reversal"
+    REDEEM = "redeem"
+    REDEEM_REFUND = "redeem_refund"
+    EXPIRE = "expire"
+    ADJUST = "adjust"
+    ACTION = "action"
+    REFERRAL = "referral"
+    TIER_REWARD = "tier_reward"
+    AUTOMATION = "automation"
+    TRANSFER_OUT = "transfer_out"
+    TRANSFER_IN = "transfer_in"
+
+
+class Entry(Model):
+    """One append-only ledger line: signed deltas of a member's available, pending and lifetime points."""
+
+    id = fields.BigIntField(primary_key=True)
+    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_entries", on_delete=fields.CASCADE)
+    profile = fields.ForeignKeyField("models.Profile", related_name="loyalty_entries", on_delete=fields.CASCADE)
+    kind = fields.CharEnumField(EntryKind, max_length=16)
+    key = fields.CharField(max_length=200, description="idempotency key derived from the cause")
+    available = fields.IntField(default=0)
+    pending = fields.IntField(default=0)
+    lifetime = fields.IntField(default=0)
+    order_id = fields.IntField(null=True)
+    order_seq = fields.IntField(null=True, description="amount version of the order account")
+    store_id = fields.IntField(null=True)
+    version_id = fields.IntField(null=True, description="program version whose rules produced the entry")
+    cause = fields.CharField(max_length=64, default="", description="action name, refund ids or the like")
+    actor = fields.CharField(max_length=200, null=True)
+    reason = fields.TextField(null=True)
+    data = fields.JSONField(null=True)
+    occurred_at = fields.DatetimeField(description="when the cause happened")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "loyalty_entries"
+        unique_together = (("merchant", "key"), ("order_id", "order_seq"))
+        indexes = (
+            Index(fields=("profile_id", "occurred_at")),
+            Index(fields=("merchant_id", "kind", "occurred_at")),
+        )
+
+
+class OrderAccount(Model):
+    """What one order has credited so far, under which rules: the base for clawbacks and release."""
+
+    id = fields.IntField(primary_key=True)
+    order_id = fields.IntField(unique=True)
+    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_orders", on_delete=fields.CASCADE)
+    store_id = fields.IntField()
+    profile = fields.ForeignKeyField("models.Profile", related_name="loyalty_orders", on_delete=fields.CASCADE)
+    version_id = fields.IntField()
+    multiplier = fields.DecimalField(max_digits=8, decimal_places=4, default=1)
+    placed_at = fields.DatetimeField()
+    points = fields.IntField(default=0, description="net points credited for the order")
+    pending = fields.IntField(default=0)
+    spend = MoneyField(description="net qualifying spend in the program currency")
+    counted = fields.BooleanField(default=False, description="counts as an order for tiers")
+    release_at = fields.DatetimeField(null=True)
+    released_at = fields.DatetimeField(null=True)
+    seq = fields.IntField(default=0)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "loyalty_orders"
+        indexes = (
+            Index(fields=("profile_id", "placed_at")),
+            Index(fields=("merchant_id", "release_at")),
+        )
+
+
+class Transfer(Model):
+    """Balances moved by a merge of two members, kept so a split can move them back."""
+
+    id = fields.IntField(primary_key=True)
+    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_transfers", on_delete=fields.CASCADE)
+    from_profile_id = fields.IntField()
+    to_profile_id = fields.IntField()
+    available = fields.IntField()
+    pending = fields.IntField()
+    lifetime = fields.IntField()
+    order_ids = fields.JSONField(default=list)
+    reversed_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "loyalty_transfers"
+        indexes = (Index(fields=("from_profile_id", "to_profile_id")),)
+
+
+class ReferralStatus(StrEnum):
+    PENDING = "pending"
+    REVIEW = "review"
+    QUALIFIED = "qualified"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+
+
+class Referral(Model):
+    """A friend brought by a member's code. Rejected ones keep their reason."""
+
+    id = fields.IntField(primary_key=True)
+    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_referrals", on_delete=fields.CASCADE)
+    referrer = fields.ForeignKeyField("models.Profile", related_name="loyalty_referrals_made", on_delete=fields.CASCADE)
+    friend = fields.ForeignKeyField("models.Profile", related_name="loyalty_referrals_received", on_delete=fields.CASCADE)
+    status = fields.CharEnumField(ReferralStatus, max_length=16, default=ReferralStatus.PENDING)
+    reason = fields.CharField(max_length=200, default="")
+    network_key = fields.CharField(max_length=64, null=True, description="keyed hash of the friend's network")
+    order_id = fields.IntField(null=True, description="the friend's first order")
+    decided_by = fields.CharField(max_length=200, null=True)
+    decided_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "loyalty_referrals"
+        unique_together = (("merchant", "friend"),)
+        indexes = (Index(fields=("referrer_id", "status")), Index(fields=("merchant_id", "status")))
+
+
+class RewardKind(StrEnum):
+    FIXED_AMOUNT = "fixed_amount"
+    PERCENTAGE = "percentage"
+    FREE_SHIPPING = "free_shipping"
+    FREE_PRODUCT = "free_product"
+    POINTS_TO_CASH = "points_to_cash"
+
+
+class Reward(Model):
+    """A catalog reward. A ``points_to_cash`` reward takes any points between its min and max."""
+
+    id = fields.IntField(primary_key=True)
+    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_rewards", on_delete=fields.CASCADE)
+    name = fields.CharField(max_length=200)
+    kind = fields.CharEnumField(RewardKind, max_length=16)
+    points_cost = fields.IntField(default=0)
+    value = MoneyField(description="money off, or percent off for percentage rewards")
+    cash_per_point = fields.DecimalField(max_digits=12, decimal_places=6, default=0)
+    min_points = fields.IntField(default=0)
+    max_points = fields.IntField(default=0)
+    product_platform_id = fields.CharField(max_length=80, null=True)
+    minimum_subtotal = MoneyField(null=True, default=None)
+    valid_days = fields.IntField(default=90)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "loyalty_rewards"
+
+
+class RedemptionStatus(StrEnum):
+    ISSUING = "issuing"
+    ISSUED = "issued"
+    FAILED = "failed"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+class Redemption(Model):
+    """Points spent on a reward and the discount code the store issued for it."""
+
+    id = fields.IntField(primary_key=True)
+    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_redemptions", on_delete=fields.CASCADE)
+    profile = fields.ForeignKeyField("models.Profile", related_name="loyalty_redemptions", on_delete=fields.CASCADE)
+    reward = fields.ForeignKeyField("models.Reward", related_name="redemptions", on_delete=fields.RESTRICT)
+    store_id = fields.IntField()
+    points = fields.IntField()
+    value = MoneyField()
+    currency = fields.CharField(max_length=3)
+    code = fields.CharField(max_length=64)
+    request_key = fields.CharField(max_length=200)
+    status = fields.CharEnumField(RedemptionStatus, max_length=16, default=RedemptionStatus.ISSUING)
+    platform_discount_id = fields.CharField(max_length=200, null=True)
+    error = fields.TextField(null=True)
+    expires_at = fields.DatetimeField(null=True)
+    used_order_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "loyalty_redemptions"
+        unique_together = (("merchant", "code"), ("merchant", "request_key"))
+        indexes = (Index(fields=("merchant_id", "status", "expires_at")),)
+
+
+class Endpoint(Model):
+    """A merchant-registered URL that receives signed loyalty events."""
+
+    id = fields.IntField(primary_key=True)
+    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_endpoints", on_delete=fields.CASCADE)
+    url = fields.CharField(max_length=1000)
+    secret = EncryptedTextField()
+    kinds = fields.JSONField(default=list, description="event kinds to send, empty for all")
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "loyalty_endpoints"
+
+
+class Event(Model):
+    """An outgoing event (the outbox): written in the transaction of the change it reports."""
+
+    id = fields.BigIntField(primary_key=True)
+    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_events", on_delete=fields.CASCADE)
+    profile_id = fields.IntField(null=True)
+    kind = fields.CharField(max_length=64)
+    key = fields.CharField(max_length=200)
+    data = fields.JSONField()
+    occurred_at = fields.DatetimeField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "loyalty_events"
+        unique_together = (("merchant", "key"),)
+        indexes = (Index(fields=("profile_id", "kind")),)
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class Delivery(Model):
+    """One event to one endpoint: retried with backoff, kept when it fails, replayable."""
+
+    id = fields.BigIntField(primary_key=True)
+    event = fields.ForeignKeyField("models.Event", related_name="deliveries", on_delete=fields.CASCADE)
+    endpoint = fields.ForeignKeyField("models.Endpoint", related_name="deliveries", on_delete=fields.CASCADE)
+    status = fields.CharEnumField(DeliveryStatus, max_length=16, default=DeliveryStatus.PENDING)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField()
+    last_status = fields.IntField(null=True)
+    last_error = fields.TextField(null=True)
+    delivered_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "loyalty_deliveries"
+        unique_together = (("event", "endpoint"),)
+        indexes = (Index(fields=("status", "next_attempt_at")),)
+
+
+class AutomationAction(StrEnum):
+    GRANT_POINTS = "grant_points"
+    EMIT_EVENT = "emit_event"
+
+
+class Automation(Model):
+    """Grant points or emit an event when a shopper is in a segment or churn band."""
+
+    id = fields.IntField(primary_key=True)
+    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_automations", on_delete=fields.CASCADE)
+    name = fields.CharField(max_length=200)
+    segment = fields.CharField(max_length=100)
+    action = fields.CharEnumField(AutomationAction, max_length=16)
+    points = fields.IntField(default=0)
+    period_days = fields.IntField(default=0, description="at most once per this many days, 0 for once ever")
+    active = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "loyalty_automations"
+
+
+class AutomationGrant(Model):
+    """One automation fired for one shopper in one period."""
+
+    id = fields.IntField(primary_key=True)
+    automation = fields.ForeignKeyField("models.Automation", related_name="grants", on_delete=fields.CASCADE)
+    profile = fields.ForeignKeyField("models.Profile", related_name="loyalty_automation_grants", on_delete=fields.CASCADE)
+    period = fields.IntField(description="period number since the epoch, 0 for once ever")
+    granted_at = fields.DatetimeField()
+
+    class Meta:
+        table = "loyalty_automation_grants"
+        unique_together = (("automation", "profile", "period"),)

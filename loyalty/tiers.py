@@ -1,0 +1,165 @@
+"""Tiers: a qualifying metric over a window, upgrades at once, downgrades only at re-evaluation
+after a grace period, and progress to the next tier for the storefront."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from loyalty.ledger import Book, Posting
+from loyalty.models import Entry, EntryKind, Member, OrderAccount
+from loyalty.program import load_program
+from loyalty.rules import Rules, Tier
+from store.people import resolve_profile
+
+POINT_KINDS = [k.value for k in EntryKind if k not in {EntryKind.RELEASE, EntryKind.REDEEM, EntryKind.REDEEM_REFUND, EntryKind.EXPIRE}]
+
+
+def window_start(rules: Rules, now: datetime) -> datetime | None:
+    if rules.tier_window == "calendar_year":
+        return datetime(now.year, 1, 1, tzinfo=UTC)
+    if rules.tier_window == "rolling_12m":
+        return now - timedelta(days=365)
+    return None
+
+
+async def tier_metrics(
+    profile_ids: Iterable[int], rules: Rules, now: datetime, conn: BaseDBAsyncClient | None = None
+) -> dict[int, Decimal]:
+    """Each profile's qualifying metric over the tier window ending at ``now``.
+
+    Summed in Python from the rows, so money stays exact on SQLite too.
+    """
+    ids = list(set(profile_ids))
+    metric: dict[int, Decimal] = defaultdict(Decimal)
+    if not ids:
+        return metric
+    start = window_start(rules, now)
+    if rules.tier_metric == "points":
+        query = Entry.filter(profile_id__in=ids, kind__in=POINT_KINDS, occurred_at__lte=now)
+        if start is not None:
+            query = query.filter(occurred_at__gte=start)
+        rows = await (query.using_db(conn) if conn else query).values_list("profile_id", "lifetime")
+        for pid, points in rows:
+            metric[pid] += points
+        return metric
+    query = OrderAccount.filter(profile_id__in=ids, placed_at__lte=now, counted=True)
+    if start is not None:
+        query = query.filter(placed_at__gte=start)
+    rows = await (query.using_db(conn) if conn else query).values_list("profile_id", "spend")
+    for pid, spend in rows:
+        metric[pid] += Decimal(1) if rules.tier_metric == "orders" else Decimal(spend)
+    return metric
+
+
+def tier_multiplier(rules: Rules, tier_name: str | None) -> Decimal:
+    tier = rules.tier(tier_name)
+    return tier.multiplier if tier else Decimal(1)
+
+
+async def change_tier(book: Book, member: Member, new: Tier | None, now: datetime, *, reason: str) -> None:
+    """Move a member to ``new``; the entry reward is paid the first time a member reaches a tier."""
+    old = member.tier
+    member.tier = new.name if new else None
+    member.tier_since = now
+    member.tier_grace_until = None
+    book.touch(member.profile_id)
+    if new is not None and new.entry_points:
+        key = f"tier-entry:{member.profile_id}:{new.name}"
+        if not await Entry.filter(merchant_id=book.merchant_id, key=key).using_db(book.conn).exists():
+            book.post(Posting(member.profile_id, EntryKind.TIER_REWARD, key, now,
+                              available=new.entry_points, lifetime=new.entry_points, cause=new.name))
+    book.emit("tier.changed", member.profile_id,
+              f"tier:{member.profile_id}:{now.isoformat()}:{old}->{member.tier}",
+              {"profile_id": member.profile_id, "from": old, "to": member.tier, "reason": reason,
+               "free_shipping": bool(new and new.free_shipping)}, now)
+
+
+async def upgrade(book: Book, rules: Rules, profile_ids: Iterable[int], now: datetime) -> None:
+    """Upgrade at once every member whose metric now qualifies for a higher tier."""
+    if not rules.tiers:
+        return
+    ids = [pid for pid in set(profile_ids) if pid in book.members]
+    metrics = await tier_metrics(ids, rules, now, book.conn)
+    for pid in sorted(ids):
+        member = book.member(pid)
+        target = rules.qualifying_tier(metrics[pid])
+        if rules.tier_rank(target.name if target else None) > rules.tier_rank(member.tier):
+            await change_tier(book, member, target, now, reason="upgrade")
+        elif member.tier_grace_until is not None and target is not None and target.name == member.tier:
+            member.tier_grace_until = None
+            book.touch(pid)
+
+
+async def reevaluate_tiers(merchant_id: int, now: datetime, *, batch: int = 1000) -> dict[str, int]:
+    """Upgrade, start a downgrade's grace period, or downgrade once the grace has run out."""
+    program = await load_program(merchant_id)
+    rules = program.rules_now(now)
+    counts = {"upgraded": 0, "grace_started": 0, "downgraded": 0}
+    if rules is None:
+        return counts
+    ids = await Member.filter(merchant_id=merchant_id, merged_into_id=None).order_by("profile_id").values_list("profile_id", flat=True)
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        async with in_transaction() as conn:
+            book = await Book.open(conn, merchant_id, chunk, now)
+            metrics = await tier_metrics(chunk, rules, now, conn)
+            for pid in chunk:
+                member = book.member(pid)
+                target = rules.qualifying_tier(metrics[pid])
+                have, want = rules.tier_rank(member.tier), rules.tier_rank(target.name if target else None)
+                if want > have:
+                    await change_tier(book, member, target, now, reason="upgrade")
+                    counts["upgraded"] += 1
+                elif want < have:
+                    if member.tier_grace_until is None and rules.tier_grace_days > 0:
+                        member.tier_grace_until = now + timedelta(days=rules.tier_grace_days)
+                        book.touch(pid)
+                        counts["grace_started"] += 1
+                    elif member.tier_grace_until is None or now >= member.tier_grace_until:
+                        await change_tier(book, member, target, now, reason="downgrade")
+                        counts["downgraded"] += 1
+                elif member.tier_grace_until is not None:
+                    member.tier_grace_until = None
+                    book.touch(pid)
+            await book.flush()
+    return counts
+
+
+@dataclass(frozen=True)
+class Progress:
+    tier: str | None
+    next_tier: str | None
+    metric: str
+    have: Decimal
+    need: Decimal | None
+    """What is still missing to reach the next tier (``None`` at the top)."""
+    currency: str
+
+    def describe(self) -> str:
+        if self.next_tier is None or self.need is None:
+            return f"You are in the top tier ({self.tier})."
+        if self.metric == "spend":
+            return f"spend {self.need.quantize(Decimal('0.01'))} {self.currency} more to reach {self.next_tier}"
+        noun = "points" if self.metric == "points" else "orders"
+        return f"{int(self.need)} more {noun} to reach {self.next_tier}"
+
+
+async def tier_progress(profile_id: int, now: datetime) -> Progress:
+    """Where a member stands and what is missing to the next tier, for the storefront."""
+    pid = await resolve_profile(profile_id)
+    member = await Member.get(profile_id=pid)
+    rules = (await load_program(member.merchant_id)).rules_now(now)
+    if rules is None:
+        raise LookupError(f"merchant {member.merchant_id} has no loyalty program")
+    have = (await tier_metrics([pid], rules, now))[pid]
+    rank = rules.tier_rank(member.tier)
+    nxt = rules.tiers[rank] if rank < len(rules.tiers) else None
+    need = max(Decimal(0), nxt.threshold - have) if nxt else None
+    return Progress(member.tier, nxt.name if nxt else None, rules.tier_metric, have, need, rules.currency)
