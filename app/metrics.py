@@ -5,6 +5,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from tortoise.functions import Count
 
+from insights.models import RefreshRun
 from store.models import Job, Store
 
 registry = CollectorRegistry(auto_describe=True)
@@ -25,6 +26,15 @@ store_failures = Gauge(
     registry=registry,
 )
 jobs = Gauge("rapport_jobs", "Jobs in the jobs table by status", ["status"], registry=registry)
+insights_last_refresh = Gauge(
+    "rapport_insights_last_refresh_seconds",
+    "Step durations of each merchant's latest complete insights refresh (read from the database)",
+    ["merchant", "step"], registry=registry,
+)
+insights_refresh = Histogram(
+    "rapport_insights_refresh_step_seconds", "Insights refresh step durations run in this process",
+    ["step"], registry=registry, buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
+)
 
 
 async def render() -> bytes:
@@ -36,4 +46,18 @@ async def render() -> bytes:
     counts = {row["status"]: row["n"] for row in await Job.all().group_by("status").annotate(n=Count("id")).values("status", "n")}
     for status in ("queued", "running", "failed"):
         jobs.labels(status).set(counts.get(status, 0))
+    await _insights_refreshes()
     return generate_latest(registry)
+
+
+async def _insights_refreshes() -> None:
+    """The latest complete refresh per merchant: whichever process ran it, the database knows."""
+    latest: dict[int, dict] = {}
+    recent = RefreshRun.filter(status="complete").order_by("-id").limit(1000)
+    for run in await recent.values("merchant_id", "step_seconds"):
+        latest.setdefault(run["merchant_id"], run)
+    for merchant_id, run in latest.items():
+        steps = run["step_seconds"] or {}
+        for step, seconds in steps.items():
+            insights_last_refresh.labels(str(merchant_id), step).set(seconds)
+        insights_last_refresh.labels(str(merchant_id), "total").set(sum(steps.values()))

@@ -1,0 +1,74 @@
+"""Insights jobs: the per-merchant refresh (on demand and scheduled), incremental identity, privacy.
+
+Identity jobs return the profile merges as ``[survivor, absorbed]`` pairs; whoever wires
+loyalty in passes them on to its ``merge_members``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from app.jobs.registry import JobContext, job
+from app.metrics import insights_refresh as refresh_step_seconds
+from app.privacy import erase_person, export_person
+from insights.identity import resolve_customers
+from insights.privacy import profile_of_store_customer, redact_store
+from insights.refresh import refresh_merchant
+from store.models import Merchant, Order
+
+
+@job(max_tries=3, timeout=1800)
+async def insights_refresh(ctx: JobContext, merchant_id: int, as_of: str | None = None) -> dict[str, Any]:
+    """Recompute every insight of one merchant; ``as_of`` is an ISO date-time (default now)."""
+    result = await refresh_merchant(merchant_id, as_of=datetime.fromisoformat(as_of) if as_of else None)
+    for step, seconds in result.step_seconds.items():
+        refresh_step_seconds.labels(step).observe(seconds)
+    return {"run_id": result.run_id, "seconds": result.step_seconds, "merges": [list(m) for m in result.merges]}
+
+
+@job(max_tries=1, timeout=60)
+async def insights_refresh_all(ctx: JobContext) -> int:
+    """The scheduled pass: one refresh job per merchant, deduplicated per merchant while queued."""
+    queue = ctx["queue"]
+    merchants = await Merchant.all().values_list("id", flat=True)
+    for merchant_id in merchants:
+        await queue.enqueue("insights_refresh", merchant_id, key=f"insights_refresh:{merchant_id}")
+    return len(merchants)
+
+
+@job(max_tries=5, timeout=120)
+async def insights_link_customers(ctx: JobContext, customer_ids: list[int]) -> list[list[int]]:
+    """Incremental identity for new or changed customers."""
+    return [list(m) for m in await resolve_customers(customer_ids)]
+
+
+@job(max_tries=5, timeout=120)
+async def insights_link_order_customers(ctx: JobContext, order_ids: list[int]) -> list[list[int]]:
+    """Incremental identity for the customers of changed orders (what ``upsert_orders`` returns)."""
+    customers = await Order.filter(id__in=order_ids, customer_id__not_isnull=True).distinct().values_list("customer_id", flat=True)
+    return [list(m) for m in await resolve_customers(customers)]
+
+
+@job(max_tries=5, timeout=300)
+async def privacy_redact_customer(ctx: JobContext, store_id: int, platform_customer_id: str) -> dict[str, Any]:
+    """Shopify ``customers/redact``: erase the person behind a store's customer across all stores."""
+    profile_id = await profile_of_store_customer(store_id, platform_customer_id)
+    if profile_id is None:
+        return {"erased": False}
+    return await erase_person(profile_id, actor=f"platform:customers/redact:store:{store_id}")
+
+
+@job(max_tries=5, timeout=300)
+async def privacy_data_request(ctx: JobContext, store_id: int, platform_customer_id: str) -> dict[str, Any] | None:
+    """Shopify ``customers/data_request``: the person's export, as the job result."""
+    profile_id = await profile_of_store_customer(store_id, platform_customer_id)
+    if profile_id is None:
+        return None
+    return await export_person(profile_id, actor=f"platform:customers/data_request:store:{store_id}")
+
+
+@job(max_tries=5, timeout=600)
+async def privacy_redact_shop(ctx: JobContext, store_id: int) -> dict[str, Any]:
+    """Shopify ``shop/redact``: remove the store's data."""
+    return await redact_store(store_id, actor="platform:shop/redact")

@@ -1,0 +1,108 @@
+"""A merchant's purchase history as plain rows, read once per refresh and shared by every step.
+
+Orders count when they are live, not test orders and not cancelled. An order belongs to a
+profile through its customer; orders of erased customers (``deleted_at``) or without a
+customer still count for the catalog (baskets, popularity) but for no person.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from store.models import Customer, Order, OrderLine, Product, Store, Variant
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    id: int
+    store_id: int
+    profile_id: int | None
+    currency: str
+    total: Decimal
+    refunded: Decimal
+    discounted: bool
+    created_at: datetime
+
+    @property
+    def net(self) -> Decimal:
+        return self.total - self.refunded
+
+
+@dataclass(frozen=True, slots=True)
+class LineRow:
+    order_id: int
+    product_id: int | None
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRow:
+    id: int
+    store_id: int
+    handle: str
+    category: str
+    vendor: str
+    buyable: bool
+    """Active, not deleted, with a variant in stock."""
+
+    @property
+    def item(self) -> str:
+        """One catalog item across the merchant's stores: the same handle is the same product."""
+        return f"h:{self.handle}" if self.handle else f"p:{self.id}"
+
+
+@dataclass
+class MerchantHistory:
+    merchant_id: int
+    platforms: dict[int, str]
+    orders: list[OrderRow]
+    lines: dict[int, list[LineRow]]
+    products: dict[int, ProductRow]
+    home_store: dict[int, int] = field(default_factory=dict)
+    """Every live profile with a live customer, bought or not, and the store of its first customer."""
+
+    def orders_by_profile(self) -> dict[int, list[OrderRow]]:
+        out: dict[int, list[OrderRow]] = defaultdict(list)
+        for order in self.orders:
+            if order.profile_id is not None:
+                out[order.profile_id].append(order)
+        return out
+
+
+async def load_history(merchant_id: int) -> MerchantHistory:
+    platforms = {s["id"]: str(s["platform"]) for s in await Store.filter(merchant_id=merchant_id).values("id", "platform")}
+    profile_of: dict[int, int] = {}
+    home_store: dict[int, int] = {}
+    for cid, profile_id, store_id in await Customer.filter(
+        merchant_id=merchant_id, deleted_at=None, profile_id__not_isnull=True
+    ).order_by("id").values_list("id", "profile_id", "store_id"):
+        profile_of[cid] = profile_id
+        home_store.setdefault(profile_id, store_id)
+    rows = await Order.filter(merchant_id=merchant_id, deleted_at=None, test=False, cancelled_at=None).values_list(
+        "id", "store_id", "customer_id", "currency", "total", "total_refunded", "total_discount", "platform_created_at"
+    )
+    orders = [
+        OrderRow(oid, store_id, profile_of.get(customer_id), currency, Decimal(total), Decimal(refunded), Decimal(discount) > 0, created)
+        for oid, store_id, customer_id, currency, total, refunded, discount, created in rows
+    ]
+    orders.sort(key=lambda o: (o.created_at, o.id))
+    products: dict[int, ProductRow] = {}
+    by_platform_id: dict[tuple[int, str], int] = {}
+    in_stock = set(await Variant.filter(product__merchant_id=merchant_id, in_stock=True).distinct().values_list("product_id", flat=True))
+    for pid, store_id, platform_id, handle, category, vendor, status, deleted_at in await Product.filter(merchant_id=merchant_id).values_list(
+        "id", "store_id", "platform_id", "handle", "category", "vendor", "status", "deleted_at"
+    ):
+        buyable = status == "active" and deleted_at is None and pid in in_stock
+        products[pid] = ProductRow(pid, store_id, handle, category, vendor, buyable)
+        by_platform_id[(store_id, platform_id)] = pid
+    lines: dict[int, list[LineRow]] = defaultdict(list)
+    wanted = {o.id for o in orders}
+    for order_id, store_id, product_platform_id, total in await OrderLine.filter(order__merchant_id=merchant_id).values_list(
+        "order_id", "store_id", "product_platform_id", "total"
+    ):
+        if order_id in wanted:
+            lines[order_id].append(LineRow(order_id, by_platform_id.get((store_id, product_platform_id)), Decimal(total)))
+    return MerchantHistory(merchant_id, platforms, orders, dict(lines), products, home_store)

@@ -1,0 +1,94 @@
+"""Basic facts of a person with provenance: each value says which store had it and since when.
+
+One row per distinct value per store. Within a kind the newest observation is current;
+the older and conflicting ones stay, so a profile view can show where a value came from
+and what else the stores have on file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from insights.batch import insert_rows
+from insights.identity.keys import (
+    normalize_address,
+    normalize_email,
+    normalize_phone,
+    normalize_text,
+)
+from insights.models import ProfileFact
+from insights.settings import InsightsConfig
+from store.models import Customer, Order, Store
+
+FACT_KINDS = ("name", "email", "phone", "address", "birthday", "locale", "marketing_consent")
+
+Observation = tuple[int, str, str, dict[str, Any], int, datetime]
+"""(profile id, kind, comparison key, value, store id, observed at)"""
+
+
+def customer_observations(row: dict[str, Any], config: InsightsConfig) -> Iterator[Observation]:
+    """What one store-level customer record says about its person."""
+    profile, store, seen = row["profile_id"], row["store_id"], row["platform_updated_at"]
+    first, last = row["first_name"] or "", row["last_name"] or ""
+    if first or last:
+        yield profile, "name", f"{normalize_text(first)}|{normalize_text(last)}", {"first_name": first, "last_name": last}, store, seen
+    if email := normalize_email(row["email"]):
+        yield profile, "email", email, {"email": email}, store, seen
+    if row["phone"] and row["phone"].strip():
+        phone = normalize_phone(row["phone"], config.default_phone_region) or row["phone"].strip()
+        yield profile, "phone", phone, {"phone": phone}, store, seen
+    if (address := normalize_address(row["address"])) is not None:
+        yield profile, "address", repr(sorted(address.items())), dict(row["address"]), store, seen
+    if isinstance(row["birthday"], date):
+        yield profile, "birthday", row["birthday"].isoformat(), {"birthday": row["birthday"].isoformat()}, store, seen
+    if row["locale"]:
+        yield profile, "locale", row["locale"], {"locale": row["locale"]}, store, seen
+    consent = bool(row["accepts_marketing"])
+    yield profile, "marketing_consent", str(consent), {"accepts_marketing": consent}, store, seen
+
+
+async def fact_rows(merchant_id: int, config: InsightsConfig) -> list[dict[str, Any]]:
+    """Every fact row of the merchant's live profiles, newest value per kind marked current."""
+    platforms = {s["id"]: str(s["platform"]) for s in await Store.filter(merchant_id=merchant_id).values("id", "platform")}
+    customers = await Customer.filter(merchant_id=merchant_id, deleted_at=None, profile_id__not_isnull=True).values(
+        "id", "profile_id", "store_id", "email", "phone", "first_name", "last_name", "address", "birthday",
+        "locale", "accepts_marketing", "platform_updated_at",
+    )
+    profile_of = {c["id"]: c["profile_id"] for c in customers}
+    newest: dict[tuple[int, str, str, int], Observation] = {}
+
+    def keep(obs: Observation) -> None:
+        key = (obs[0], obs[1], obs[2], obs[4])
+        if key not in newest or obs[5] > newest[key][5]:
+            newest[key] = obs
+
+    for row in customers:
+        for obs in customer_observations(row, config):
+            keep(obs)
+    shipped = Order.filter(merchant_id=merchant_id, deleted_at=None, customer_id__not_isnull=True, shipping_address__not_isnull=True)
+    for customer_id, store_id, address, created in await shipped.values_list("customer_id", "store_id", "shipping_address", "platform_created_at"):
+        if customer_id in profile_of and (normal := normalize_address(address)) is not None:
+            keep((profile_of[customer_id], "address", repr(sorted(normal.items())), dict(address), store_id, created))
+
+    current: dict[tuple[int, str], Observation] = {}
+    for obs in newest.values():
+        key = (obs[0], obs[1])
+        if key not in current or (obs[5], obs[4]) > (current[key][5], current[key][4]):
+            current[key] = obs
+    winners = {id(obs) for obs in current.values()}
+    return [
+        {"merchant_id": merchant_id, "profile_id": obs[0], "kind": obs[1], "value": obs[3], "store_id": obs[4],
+         "platform": platforms[obs[4]], "observed_at": obs[5].astimezone(UTC), "current": id(obs) in winners}
+        for obs in sorted(newest.values(), key=lambda o: (o[0], o[1], o[5], o[4]))
+    ]
+
+
+async def refresh_facts(conn: BaseDBAsyncClient, merchant_id: int, config: InsightsConfig) -> int:
+    rows = await fact_rows(merchant_id, config)
+    await ProfileFact.filter(merchant_id=merchant_id).using_db(conn).delete()
+    await insert_rows(conn, ProfileFact, rows)
+    return len(rows)

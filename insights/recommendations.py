@@ -1,0 +1,149 @@
+"""Recommendations per merchant: "frequently bought together" per product, "for you" per person.
+
+One ``ItemKNN`` is trained on all the merchant's orders (a basket is the products of one
+order). A product with the same handle on two stores is one catalog item, so what people
+buy at one store informs the other. Lists are answered in product ids of one store and hold
+only products that are active and in stock there (``Variant.in_stock``); "for you" leaves
+out everything the person bought. A query the model knows nothing about (a new shopper, a
+product nobody bought) gets best-sellers, and the row says ``popularity``.
+
+Loyalty can re-rank a person's list without this package knowing loyalty: pass
+``rerank(profile_id, candidates) -> candidates`` (plain or async); it sees a longer
+candidate list than is kept, so a product it lifts can enter the top, not only move in it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from insights.batch import insert_rows
+from insights.history import MerchantHistory
+from insights.models import ProductPairing, ProfileRecommendation
+from insights.recommend import ItemKNN, Recommendation
+
+MODEL_KNN = "item_knn"
+MODEL_POPULARITY = "popularity"
+CANDIDATES_FOR_RERANK = 3
+
+Rerank = Callable[[int, list[Recommendation]], Sequence[Recommendation] | Awaitable[Sequence[Recommendation]]]
+"""(profile id, candidates as product ids, best first) -> the re-ordered candidates."""
+
+
+@dataclass
+class MerchantRecommender:
+    """The trained model plus the catalog mapping between items and each store's products."""
+
+    model: ItemKNN
+    item_of: dict[int, str]
+    product_at: dict[tuple[int, str], int]
+    unavailable: dict[int, list[str]]
+    """Per store, the items the model knows that the store cannot sell now (a short list)."""
+    known: set[str]
+
+    @classmethod
+    def train(cls, history: MerchantHistory) -> MerchantRecommender:
+        item_of = {pid: p.item for pid, p in history.products.items()}
+        baskets = [
+            [item_of[line.product_id] for line in history.lines.get(order.id, ()) if line.product_id in item_of]
+            for order in history.orders
+        ]
+        model = ItemKNN().fit(b for b in baskets if b)
+        product_at = {(p.store_id, p.item): pid for pid, p in history.products.items()}
+        buyable: dict[int, set[str]] = {store_id: set() for store_id in history.platforms}
+        for p in history.products.values():
+            if p.buyable:
+                buyable[p.store_id].add(p.item)
+        known = set(model.items)
+        unavailable = {store_id: sorted(known - items) for store_id, items in buyable.items()}
+        return cls(model, item_of, product_at, unavailable, known)
+
+    def _known(self, items: Sequence[str]) -> bool:
+        return any(item in self.known for item in items)
+
+    def _products(self, store_id: int, recs: list[Recommendation]) -> list[Recommendation]:
+        return [Recommendation(self.product_at[(store_id, r.item)], round(r.score, 6)) for r in recs]
+
+    def for_you(self, bought: Sequence[int], store_id: int, k: int) -> tuple[str, list[Recommendation]]:
+        """Products of ``store_id`` for someone who bought ``bought`` (product ids, oldest first)."""
+        items = list(dict.fromkeys(self.item_of[p] for p in bought if p in self.item_of))
+        recs = self.model.recommend(items, k, exclude=self.unavailable[store_id])
+        return (MODEL_KNN if self._known(items) else MODEL_POPULARITY), self._products(store_id, recs)
+
+    def bought_together(self, product_id: int, store_id: int, k: int) -> tuple[str, list[Recommendation]]:
+        item = self.item_of[product_id]
+        recs = self.model.similar_items(item, k, exclude=self.unavailable[store_id])
+        return (MODEL_KNN if self._known([item]) else MODEL_POPULARITY), self._products(store_id, recs)
+
+
+async def _reranked(rerank: Rerank, profile_id: int, recs: list[Recommendation]) -> list[Recommendation]:
+    out = rerank(profile_id, recs)
+    if inspect.isawaitable(out):
+        out = await out
+    return [Recommendation(int(item), float(score)) for item, score in out]
+
+
+def _items(recs: list[Recommendation]) -> list[dict[str, Any]]:
+    return [{"product_id": int(r.item), "score": r.score} for r in recs]
+
+
+async def for_you_rows(
+    recommender: MerchantRecommender, history: MerchantHistory, k: int, now: datetime, rerank: Rerank | None = None
+) -> list[dict[str, Any]]:
+    """One list per live profile, in its preferred store (most orders; a non-buyer's own store)."""
+    bought: dict[int, list[int]] = {}
+    store_orders: dict[int, Counter[int]] = {}
+    for order in history.orders:
+        if order.profile_id is None:
+            continue
+        store_orders.setdefault(order.profile_id, Counter())[order.store_id] += 1
+        bought.setdefault(order.profile_id, []).extend(
+            line.product_id for line in history.lines.get(order.id, ()) if line.product_id is not None
+        )
+    rows = []
+    wanted = k * CANDIDATES_FOR_RERANK if rerank else k
+    for profile_id, home in sorted(history.home_store.items()):
+        counts = store_orders.get(profile_id)
+        store_id = max(counts, key=lambda s: (counts[s], -s)) if counts else home
+        model, recs = recommender.for_you(bought.get(profile_id, []), store_id, wanted)
+        if rerank:
+            recs = (await _reranked(rerank, profile_id, recs))[:k]
+        rows.append({"merchant_id": history.merchant_id, "profile_id": profile_id, "store_id": store_id,
+                     "model": model, "items": _items(recs), "computed_at": now})
+    return rows
+
+
+def pairing_rows(recommender: MerchantRecommender, history: MerchantHistory, k: int, now: datetime) -> list[dict[str, Any]]:
+    """One "bought together" list per product of the catalog."""
+    rows = []
+    fallback: dict[int, list[Recommendation]] = {}
+    for product_id, product in sorted(history.products.items()):
+        if product.item in recommender.known:
+            model, recs = recommender.bought_together(product_id, product.store_id, k)
+        else:  # every unknown product of a store gets the same best-sellers: compute them once
+            if product.store_id not in fallback:
+                fallback[product.store_id] = recommender.bought_together(product_id, product.store_id, k + 1)[1]
+            model = MODEL_POPULARITY
+            recs = [r for r in fallback[product.store_id] if r.item != product_id][:k]
+        rows.append({"merchant_id": history.merchant_id, "product_id": product_id, "model": model,
+                     "items": _items(recs), "computed_at": now})
+    return rows
+
+
+async def refresh_recommendations(
+    conn: BaseDBAsyncClient, history: MerchantHistory, k: int, now: datetime, rerank: Rerank | None = None
+) -> dict[str, int]:
+    recommender = MerchantRecommender.train(history)
+    people = await for_you_rows(recommender, history, k, now, rerank)
+    pairings = pairing_rows(recommender, history, k, now)
+    await ProfileRecommendation.filter(merchant_id=history.merchant_id).using_db(conn).delete()
+    await ProductPairing.filter(merchant_id=history.merchant_id).using_db(conn).delete()
+    await insert_rows(conn, ProfileRecommendation, people)
+    await insert_rows(conn, ProductPairing, pairings)
+    return {"profiles": len(people), "products": len(pairings)}

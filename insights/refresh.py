@@ -1,0 +1,96 @@
+"""A merchant's full insights refresh: identity, profiles, segments, predictions, recommendations.
+
+Each step replaces the merchant's rows of its tables in one transaction, so readers see
+either the previous or the new result of a step, never half of one. The run, its step
+timings and counts are kept in ``RefreshRun`` (``/metrics`` reads the latest from there, so
+the figures are right whichever process ran the refresh).
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from insights.history import load_history
+from insights.identity.resolve import Merge, resolve
+from insights.models import RefreshRun
+from insights.predictions import refresh_predictions
+from insights.profiles.facts import refresh_facts
+from insights.profiles.transactions import refresh_transactions
+from insights.recommendations import Rerank, refresh_recommendations
+from insights.segments.assign import refresh_segments
+from insights.settings import load_config
+
+STEPS = ("identity", "profiles", "segments", "predictions", "recommendations")
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(step, steps_done, steps_total)`` before each step and once at the end ("done")."""
+
+
+@dataclass
+class RefreshResult:
+    run_id: int
+    merges: list[Merge] = field(default_factory=list)
+    step_seconds: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, Any] = field(default_factory=dict)
+
+
+async def refresh_merchant(
+    merchant_id: int,
+    progress: Progress | None = None,
+    *,
+    as_of: datetime | None = None,
+    rerank: Rerank | None = None,
+) -> RefreshResult:
+    """Recompute every insight of the merchant; ``as_of`` (default now) is "today" for recency and CLV."""
+    as_of = (as_of or datetime.now(UTC)).astimezone(UTC)
+    config = await load_config(merchant_id)
+    run = await RefreshRun.create(merchant_id=merchant_id, started_at=datetime.now(UTC))
+    result = RefreshResult(run.id)
+    report = progress or (lambda step, done, total: None)
+    history = None
+    try:
+        for done, step in enumerate(STEPS):
+            report(step, done, len(STEPS))
+            started = time.perf_counter()
+            now = datetime.now(UTC)
+            if step == "identity":
+                resolution = await resolve(merchant_id)
+                result.merges = resolution.merges
+                result.counts |= {"customers": resolution.customers, "profiles_created": resolution.profiles_created,
+                                  "merges": len(resolution.merges)}
+            elif step == "profiles":
+                history = await load_history(merchant_id)
+                async with in_transaction() as conn:
+                    result.counts["facts"] = await refresh_facts(conn, merchant_id, config)
+                    result.counts["profiles_with_orders"] = await refresh_transactions(conn, history, now)
+            elif step == "segments":
+                assert history is not None
+                async with in_transaction() as conn:
+                    result.counts["segments"] = await refresh_segments(conn, history, config, as_of)
+            elif step == "predictions":
+                assert history is not None
+                async with in_transaction() as conn:
+                    result.counts |= await refresh_predictions(conn, history, config, as_of)
+            else:
+                assert history is not None
+                async with in_transaction() as conn:
+                    recs = await refresh_recommendations(conn, history, config.recommendations, now, rerank)
+                result.counts |= {"recommended_profiles": recs["profiles"], "paired_products": recs["products"]}
+            result.step_seconds[step] = round(time.perf_counter() - started, 4)
+        report("done", len(STEPS), len(STEPS))
+    except Exception:
+        run.status, run.error = "failed", traceback.format_exc(limit=5)
+        run.step_seconds, run.counts, run.finished_at = result.step_seconds, result.counts, datetime.now(UTC)
+        await run.save()
+        raise
+    run.status, run.step_seconds, run.counts = "complete", result.step_seconds, result.counts
+    run.finished_at = datetime.now(UTC)
+    await run.save()
+    return result
