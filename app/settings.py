@@ -33,11 +33,23 @@ class Settings(BaseSettings):
         default=None, description="send every shop's API calls here instead of https://<shop> (sandbox, tests)"
     )
     sync_interval_seconds: float = Field(default=300, gt=0, description="how often each store's incremental sync runs")
+    scheduler: bool = Field(default=True, description="queue periodic syncs and loyalty/insights runs (worker, or web when embedded)")
     log_level: str = "INFO"
     arq_queue: str = Field(default="arq:queue", description="Redis queue name (one per deployment)")
     job_modules: list[str] = Field(default_factory=list, description="extra modules with @job functions")
     job_lease_seconds: float = Field(default=60, gt=0, description="embedded runner: a job whose worker vanished runs again after this")
     job_backoff_seconds: float = Field(default=2, ge=0, description="first retry delay, doubled per try")
+    # GraphQL APIs (app.http.graphql, app.auth)
+    environment: str = Field(default="production", pattern="^(production|development)$",
+                             description="development turns on GraphiQL and field suggestions on the admin API")
+    graphql_max_body_bytes: int = Field(default=100_000, gt=0, description="larger request bodies get 413")
+    graphql_max_depth: int = Field(default=12, gt=0)
+    graphql_max_aliases: int = Field(default=15, ge=0)
+    graphql_max_tokens: int = Field(default=1000, gt=0)
+    graphql_max_cost: int = Field(default=1000, gt=0, description="Shopify-style requested query cost")
+    storefront_introspection: bool = Field(default=True, description="false hides the storefront schema")
+    shopper_token_ttl_seconds: int = Field(default=3600, ge=60, le=86400, description="default shopper token life")
+    app_proxy_max_age_seconds: int = Field(default=300, gt=0, description="app proxy signatures older than this fail")
 
     @field_validator("database_url")
     @classmethod

@@ -1,0 +1,1 @@
+"""Who is calling: merchant API keys, shopper tokens, app proxy signatures, Shopify session tokens."""

@@ -1,0 +1,1 @@
+"""Credentials the owner manages: merchant API keys and shopper tokens."""

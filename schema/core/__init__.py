@@ -1,0 +1,1 @@
+"""What every domain of both schemas shares: ids, pagination, money, errors, context, limits."""

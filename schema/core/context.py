@@ -1,0 +1,115 @@
+"""The per-request context: who is asking, the request's own DataLoaders, and app services.
+
+Everything here is built per request by the HTTP layer (``app.http.graphql``), so no cached
+row can cross requests, shoppers or merchants. Services the schema needs from ``app`` (minting
+credentials, replaying jobs) are protocols here and implemented there, as the store's
+``DiscountIssuer`` is: the schema never imports ``app``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+import strawberry
+
+from schema.core.errors import ApiError, ErrorCode
+
+if TYPE_CHECKING:
+    from schema.loaders import AdminLoaders
+    from schema.models import ApiKey
+    from schema.shopper.dataloaders import StorefrontLoaders
+    from store.models import Store
+
+
+@dataclass(frozen=True)
+class IssuedApiKey:
+    key: ApiKey
+    secret: str
+
+
+class Credentials(Protocol):
+    """Mints what the HTTP layer later verifies; the formats live in ``app.auth``."""
+
+    async def issue_api_key(self, merchant_id: int, name: str) -> IssuedApiKey: ...
+
+    def mint_shopper_token(self, store_id: int, customer_id: int, ttl_seconds: int | None) -> tuple[str, datetime]: ...
+
+
+class JobReplayer(Protocol):
+    async def replay(self, job_id: int) -> None: ...
+
+
+class WebhookReplayer(Protocol):
+    async def replay(self, event_id: int) -> None:
+        """Queue a stored delivery for processing again."""
+        ...
+
+
+class InsightsRefresher(Protocol):
+    """Queues a merchant's insights refresh on the deployment's job queue."""
+
+    async def refresh(self, merchant_id: int, as_of: datetime | None) -> bool:
+        """``False`` when a refresh of this merchant is already waiting in the queue."""
+        ...
+
+
+@dataclass(frozen=True)
+class AdminViewer:
+    """A store owner: by embedded-app session token (one store) or by merchant API key."""
+
+    merchant_id: int
+    store_id: int | None
+    via: str  # "session_token" or "api_key"
+
+    @property
+    def actor(self) -> str:
+        """Who acts, for audit trails: ids only, never a name or an email."""
+        store = f":store:{self.store_id}" if self.store_id is not None else ""
+        return f"admin:{self.via}:merchant:{self.merchant_id}{store}"
+
+
+@dataclass(frozen=True)
+class ShopperViewer:
+    """A storefront caller: the store (by public key) and, when signed in, its customer."""
+
+    store: Store
+    customer_id: int | None
+    via: str | None  # "app_proxy", "shopper_token" or None (anonymous)
+
+
+@dataclass
+class Services:
+    credentials: Credentials
+    jobs: JobReplayer | None = None
+    webhooks: WebhookReplayer | None = None
+    insights: InsightsRefresher | None = None
+
+
+@dataclass
+class AdminContext:
+    viewer: AdminViewer
+    loaders: AdminLoaders
+    services: Services
+    request: Any = None
+    extensions: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class StorefrontContext:
+    viewer: ShopperViewer
+    loaders: StorefrontLoaders
+    services: Services
+    request: Any = None
+    extensions: dict[str, Any] = field(default_factory=dict)
+
+    def require_shopper(self) -> int:
+        if self.viewer.customer_id is None:
+            raise ApiError("sign in as a shopper first (app proxy signature or shopper token)",
+                           ErrorCode.UNAUTHENTICATED)
+        return self.viewer.customer_id
+
+
+AdminInfo = strawberry.Info[AdminContext, None]
+StorefrontInfo = strawberry.Info[StorefrontContext, None]

@@ -1,0 +1,103 @@
+"""The guards both endpoints run: depth, aliases, tokens, cost, introspection, error hygiene."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from graphql import GraphQLError, validate
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.extensions.query_depth_limiter import IgnoreContext
+
+from schema.core.cost import QueryCost
+from schema.core.errors import ErrorCode
+
+log = logging.getLogger("rapport.graphql")
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
+_LIMITS = (
+    (re.compile(r"exceeds maximum operation depth"), "MAX_DEPTH_EXCEEDED"),
+    (re.compile(r"aliases found\. Allowed"), "MAX_ALIASES_EXCEEDED"),
+    (re.compile(r"more than \d+ tokens"), "MAX_TOKENS_EXCEEDED"),
+    (re.compile(r"introspection", re.I), "INTROSPECTION_DISABLED"),
+    (re.compile(r"^Syntax Error"), "GRAPHQL_PARSE_FAILED"),
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_depth: int = 12
+    max_aliases: int = 15
+    max_tokens: int = 1000
+    max_cost: int = 1000
+    introspection: bool = True
+    suggestions: bool = False
+
+
+class ValidateWithoutSuggestions(SchemaExtension):
+    """Runs validation itself so "Did you mean ...?" can be left out of the messages."""
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if ctx.graphql_document is not None and ctx.pre_execution_errors is None:
+            ctx.pre_execution_errors = validate(ctx.schema._schema, ctx.graphql_document,
+                                                ctx.validation_rules, hide_suggestions=True)
+        yield
+
+
+class ClientSafeErrors(SchemaExtension):
+    """Every error leaves with a code; a bug's details stay in the log, never in the response."""
+
+    def __init__(self, *, suggestions: bool) -> None:
+        self.suggestions = suggestions
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and getattr(result, "errors", None):
+            result.errors = [self._clean(error) for error in result.errors]
+
+    def _clean(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if original is not None and not isinstance(original, GraphQLError):
+            log.error("GraphQL resolver failed at %s", error.path, exc_info=original)
+            return GraphQLError("Internal server error", nodes=error.nodes, path=error.path,
+                                extensions={"code": ErrorCode.INTERNAL_SERVER_ERROR.value})
+        if error.extensions and "code" in error.extensions:
+            return error
+        message = error.message if self.suggestions else _SUGGESTION.sub("", error.message)
+        code = "BAD_USER_INPUT" if error.path is None and "Variable" in message else "GRAPHQL_VALIDATION_FAILED"
+        for pattern, named in _LIMITS:
+            if pattern.search(message):
+                code = named
+                break
+        return GraphQLError(message, nodes=error.nodes, path=error.path,
+                            extensions={**(error.extensions or {}), "code": code})
+
+
+def _introspection(ignore: IgnoreContext) -> bool:
+    """Introspection's own nesting (``ofType`` chains) is not what the depth limit guards."""
+    return ignore.field_name.startswith("__")
+
+
+def extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
+    """Factories, one fresh extension per operation (instances are deprecated in strawberry)."""
+    factories: list[Callable[[], SchemaExtension]] = [
+        lambda: ClientSafeErrors(suggestions=limits.suggestions),
+        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        lambda: QueryDepthLimiter(max_depth=limits.max_depth, should_ignore=_introspection),
+        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        lambda: QueryCost(max_cost=limits.max_cost),
+    ]
+    if not limits.introspection:
+        factories.append(DisableIntrospection)
+    if not limits.suggestions:
+        factories.append(ValidateWithoutSuggestions)
+    return factories

@@ -1,0 +1,90 @@
+"""Insight rows of profiles, batched per request and scoped to the merchant."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from tortoise.expressions import Q
+
+from insights.models import (
+    ClvPrediction,
+    IdentityDecision,
+    MergeEvidence,
+    ProfileFact,
+    ProfileRevenue,
+    ProfileSegment,
+    ProfileStats,
+)
+from schema.core.batching import Loader, by_key, grouped, loader
+from store.scope import MerchantScope
+
+__all__ = [
+    "Loader",
+    "decisions_by_customer",
+    "evidence_by_profile",
+    "facts_by_profile",
+    "predictions_by_profile",
+    "revenue_by_profile",
+    "segment_by_profile",
+    "stats_by_profile",
+]
+
+
+def facts_by_profile(scope: MerchantScope) -> Loader:
+    async def fetch(keys: list[int]) -> list:
+        return grouped(await ProfileFact.filter(merchant_id=scope.merchant_id, profile_id__in=keys), keys, "profile_id")
+
+    return loader(fetch)
+
+
+def stats_by_profile(scope: MerchantScope) -> Loader:
+    async def fetch(keys: list[int]) -> list:
+        return by_key(await ProfileStats.filter(merchant_id=scope.merchant_id, profile_id__in=keys), keys, "profile_id")
+
+    return loader(fetch)
+
+
+def revenue_by_profile(scope: MerchantScope) -> Loader:
+    async def fetch(keys: list[int]) -> list:
+        return grouped(await ProfileRevenue.filter(merchant_id=scope.merchant_id, profile_id__in=keys), keys, "profile_id")
+
+    return loader(fetch)
+
+
+def segment_by_profile(scope: MerchantScope) -> Loader:
+    async def fetch(keys: list[int]) -> list:
+        return by_key(await ProfileSegment.filter(merchant_id=scope.merchant_id, profile_id__in=keys), keys, "profile_id")
+
+    return loader(fetch)
+
+
+def predictions_by_profile(scope: MerchantScope) -> Loader:
+    async def fetch(keys: list[int]) -> list:
+        rows = await ClvPrediction.filter(merchant_id=scope.merchant_id, profile_id__in=keys).order_by("currency")
+        return grouped(rows, keys, "profile_id")
+
+    return loader(fetch)
+
+
+def evidence_by_profile(scope: MerchantScope) -> Loader:
+    async def fetch(keys: list[int]) -> list:
+        rows = await MergeEvidence.filter(merchant_id=scope.merchant_id, profile_id__in=keys).order_by("id")
+        return grouped(rows, keys, "profile_id")
+
+    return loader(fetch)
+
+
+def decisions_by_customer(scope: MerchantScope) -> Loader:
+    """Every "do not merge" ruling a customer is part of, on either side."""
+
+    async def fetch(keys: list[int]) -> list:
+        rows = await IdentityDecision.filter(Q(customer_a_id__in=keys) | Q(customer_b_id__in=keys),
+                                             merchant_id=scope.merchant_id).order_by("id")
+        groups: dict[int, list[IdentityDecision]] = defaultdict(list)
+        for row in rows:
+            groups[row.customer_a_id].append(row)
+            if row.customer_b_id != row.customer_a_id:
+                groups[row.customer_b_id].append(row)
+        return [groups.get(key, []) for key in keys]
+
+    return loader(fetch)

@@ -1,0 +1,65 @@
+"""The admin API's DataLoaders, built per request for one merchant (never at module level)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from strawberry.dataloader import DataLoader
+
+from schema.insights import dataloaders as insights
+from schema.orders import dataloaders as orders
+from schema.people import dataloaders as people
+from schema.stores import dataloaders as stores
+from store.scope import MerchantScope
+
+
+@dataclass
+class AdminLoaders:
+    scope: MerchantScope
+    store: stores.Loader
+    checkpoints_by_store: stores.Loader
+    profile: people.Loader
+    customer: people.Loader
+    customers_by_profile: people.Loader
+    orders_by_customer: orders.Loader
+    lines_by_order: orders.Loader
+    refunds_by_order: orders.Loader
+    refund_lines_by_refund: orders.Loader
+    facts_by_profile: insights.Loader
+    stats_by_profile: insights.Loader
+    revenue_by_profile: insights.Loader
+    segment_by_profile: insights.Loader
+    predictions_by_profile: insights.Loader
+    evidence_by_profile: insights.Loader
+    decisions_by_customer: insights.Loader
+
+    @classmethod
+    def for_merchant(cls, merchant_id: int) -> AdminLoaders:
+        scope = MerchantScope(merchant_id)
+        customer = people.customer_by_id(scope)
+        return cls(
+            scope=scope,
+            store=stores.store_by_id(scope),
+            checkpoints_by_store=stores.checkpoints_by_store(scope),
+            profile=people.profile_by_id(scope),
+            customer=customer,
+            customers_by_profile=people.customers_by_profile(scope, by_id=customer),
+            orders_by_customer=orders.orders_by_customer(scope),
+            lines_by_order=orders.lines_by_order(scope),
+            refunds_by_order=orders.refunds_by_order(scope),
+            refund_lines_by_refund=orders.refund_lines_by_refund(scope),
+            facts_by_profile=insights.facts_by_profile(scope),
+            stats_by_profile=insights.stats_by_profile(scope),
+            revenue_by_profile=insights.revenue_by_profile(scope),
+            segment_by_profile=insights.segment_by_profile(scope),
+            predictions_by_profile=insights.predictions_by_profile(scope),
+            evidence_by_profile=insights.evidence_by_profile(scope),
+            decisions_by_customer=insights.decisions_by_customer(scope),
+        )
+
+    def forget(self) -> None:
+        """Drop every cached row: a mutation that moved customers between profiles made them stale."""
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            if isinstance(value, DataLoader):
+                value.clear_all()

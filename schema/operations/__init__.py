@@ -1,0 +1,1 @@
+"""What the owner watches when sync misbehaves: webhook deliveries and failed jobs, with replay."""

@@ -1,0 +1,1 @@
+"""Orders with their lines and refunds."""

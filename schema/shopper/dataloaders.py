@@ -1,0 +1,30 @@
+"""The storefront's DataLoaders: every one is bound to the calling shopper's customer and store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schema.catalog import dataloaders as catalog
+from schema.core.batching import Loader, grouped, loader
+from store.models import OrderLine
+
+
+@dataclass
+class StorefrontLoaders:
+    lines_by_order: Loader
+    product: Loader
+    variants_by_product: Loader
+    pairing_by_product: Loader
+
+    @classmethod
+    def for_shopper(cls, store_id: int, customer_id: int | None) -> StorefrontLoaders:
+        async def lines(keys: list[int]) -> list:
+            if customer_id is None:
+                return [[] for _ in keys]
+            rows = await OrderLine.filter(order_id__in=keys, order__customer_id=customer_id,
+                                          order__store_id=store_id, order__deleted_at=None)
+            return grouped(rows, keys, "order_id")
+
+        return cls(lines_by_order=loader(lines), product=catalog.product_by_id(store_id),
+                   variants_by_product=catalog.variants_by_product(store_id),
+                   pairing_by_product=catalog.pairing_by_product(store_id))

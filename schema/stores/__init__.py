@@ -1,0 +1,1 @@
+"""The merchant, its stores with their sync health, and store linking."""

@@ -1,0 +1,270 @@
+"""A sandbox world served by the real app: stores, people with orders, refreshed insights, ways to call it.
+
+The world is seeded and refreshed once per run into a template database; every test gets its
+own copy (``CREATE DATABASE ... TEMPLATE`` on PostgreSQL, a file copy on SQLite), so tests
+that write stay isolated while none of them pays for seeding. Modules whose tests only read
+share one copy and one app (``shared_client``/``shared_world``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import shutil
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+import pytest_asyncio
+from tortoise.context import TortoiseContext
+
+from app.auth.app_proxy import signature
+from app.db import tortoise_config
+from app.seed import customer_record, order_record, pages, product_record, sandbox_merchant
+from app.settings import Settings, load_settings
+from app.web import create_app
+from insights.models import MergeEvidence
+from insights.refresh import refresh_merchant
+from sandbox.dataset import build
+from store.ingest import upsert_customers, upsert_orders, upsert_products
+from store.models import Customer, Merchant, Store
+from store.people import ensure_profiles
+from tests.support.servers import BACKEND, PG_ADMIN_URL, SECRET, need_server
+
+API_KEY = "test-app-api-key"
+APP_SECRET = "test-app-secret-" + "s" * 20
+SHOP = "northwind.myshopify.com"
+PEOPLE = 300
+"""The world holds every order of the sandbox's first 300 people: repeat buyers, people on both stores."""
+AS_OF = datetime(1998, 7, 1, tzinfo=UTC)
+"""The day after the sandbox's CDNOW history ends: "today" for recency and CLV."""
+
+
+@functools.cache
+def sandbox():
+    return build("sample", 7)
+
+
+@dataclass(frozen=True)
+class WorldIds:
+    merchant: int
+    shopify: int
+    woo: int
+    other_merchant: int
+    other_store: int
+    shopper: int
+    other_shopper: int
+
+
+@dataclass
+class World:
+    merchant: Merchant
+    shopify: Store
+    woo: Store
+    other_merchant: Merchant
+    other_store: Store
+    shopper: Customer
+    other_shopper: Customer
+
+    @classmethod
+    async def load(cls, ids: WorldIds) -> World:
+        return cls(merchant=await Merchant.get(id=ids.merchant), shopify=await Store.get(id=ids.shopify),
+                   woo=await Store.get(id=ids.woo), other_merchant=await Merchant.get(id=ids.other_merchant),
+                   other_store=await Store.get(id=ids.other_store), shopper=await Customer.get(id=ids.shopper),
+                   other_shopper=await Customer.get(id=ids.other_shopper))
+
+
+async def cross_store_profile(world: World) -> int:
+    """A person whose Shopify and WooCommerce accounts the refresh linked."""
+    for evidence in await MergeEvidence.filter(merchant_id=world.merchant.id).order_by("id"):
+        stores = set(await Customer.filter(profile_id=evidence.profile_id).values_list("store_id", flat=True))
+        if stores == {world.shopify.id, world.woo.id}:
+            return evidence.profile_id
+    raise AssertionError("the world has nobody on both stores")
+
+
+def make_settings(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = dict(secret_key=SECRET, shopify_api_key=API_KEY, shopify_api_secret=APP_SECRET)
+    return load_settings(database_url=database_url, **(values | overrides))
+
+
+async def seed_world(people: int = PEOPLE) -> WorldIds:
+    """The sandbox merchant with every order of its first ``people`` people, refreshed; and a second merchant."""
+    data = sandbox()
+    merchant, stores = await sandbox_merchant(data)
+    chosen = set(sorted({o.person_id for o in data.orders})[:people])
+    for platform, store in stores.items():
+        part = data.by_store(platform)
+        orders = [o for o in part.orders if o.person_id in chosen]
+        sold = {line.product_platform_id for o in orders for line in o.lines}
+        for page in pages([p for p in part.products if p.platform_id in sold]):
+            await upsert_products(store, [product_record(p) for p in page])
+        for page in pages([c for c in part.customers if c.person_id in chosen]):
+            await upsert_customers(store, [customer_record(c) for c in page])
+        for page in pages(orders):
+            await upsert_orders(store, [order_record(o) for o in page])
+    await ensure_profiles(await Customer.all().values_list("id", flat=True))
+    await refresh_merchant(merchant.id, as_of=AS_OF)
+    other_merchant = await Merchant.create(name="Other Records")
+    other_store = await Store.create(merchant=other_merchant, platform="shopify", domain="other.myshopify.com",
+                                     name="Other", currency="USD", public_key=f"pk_{uuid.uuid4().hex[:24]}",
+                                     install_state="installed")
+    woo_profiles = set(await Customer.filter(store_id=stores["woocommerce"].id).values_list("profile_id", flat=True))
+    shoppers = [c for c in await Customer.filter(store_id=stores["shopify"].id, is_guest=False, orders__id__not_isnull=True)
+                .distinct().order_by("id") if c.profile_id not in woo_profiles]
+    return WorldIds(merchant=merchant.id, shopify=stores["shopify"].id, woo=stores["woocommerce"].id,
+                    other_merchant=other_merchant.id, other_store=other_store.id, shopper=shoppers[0].id,
+                    other_shopper=shoppers[1].id)
+
+
+async def _pg(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@dataclass(frozen=True)
+class Template:
+    """The seeded database every test copies, and the ids of its world."""
+
+    url: str
+    ids: WorldIds
+
+    async def copy(self, where: Path) -> str:
+        """A new database holding the seeded world; the caller drops it with ``drop``."""
+        if BACKEND == "sqlite":
+            target = where / "rapport.sqlite3"
+            shutil.copyfile(self.url.removeprefix("sqlite://"), target)
+            return f"sqlite://{target}"
+        name = f"rapport_t_{uuid.uuid4().hex[:12]}"
+        await _pg(f'CREATE DATABASE "{name}" TEMPLATE "{self.url.rsplit("/", 1)[1]}"')
+        return f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+
+    @staticmethod
+    async def drop(url: str) -> None:
+        if BACKEND != "sqlite":
+            await _pg(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+@pytest_asyncio.fixture(scope="session")
+async def template(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Template]:
+    """Seeded and refreshed once per run; read it only through copies."""
+    if BACKEND == "sqlite":
+        url = f"sqlite://{tmp_path_factory.mktemp('template') / 'rapport.sqlite3'}"
+    else:
+        need_server("PostgreSQL", PG_ADMIN_URL)
+        url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/rapport_tpl_{uuid.uuid4().hex[:12]}"
+        await _pg(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"')
+    try:
+        async with TortoiseContext() as ctx:  # closed before any copy: a template must have no connections
+            await ctx.init(config=tortoise_config(url))
+            await ctx.generate_schemas()
+            ids = await seed_world()
+        yield Template(url, ids)
+    finally:
+        if BACKEND != "sqlite":
+            await _pg(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database_url(template: Template, tmp_path: Path) -> Iterator[str]:
+    """A private copy of the seeded world (overrides the empty database of the root conftest)."""
+    url = asyncio.run(template.copy(tmp_path))
+    yield url
+    asyncio.run(Template.drop(url))
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)
+
+
+@pytest.fixture
+async def world(db, template: Template) -> World:
+    return await World.load(template.ids)
+
+
+@pytest.fixture
+async def client(db, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """httpx against the ASGI app, its lifespan entered (ORM and job queue as in production)."""
+    app = create_app(settings, run_jobs=False)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://rapport.test") as c:
+            yield c
+
+
+@dataclass
+class Shared:
+    client: httpx.AsyncClient
+    world: World
+    url: str
+
+
+@pytest_asyncio.fixture(scope="module")
+async def shared(template: Template, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Shared]:
+    """One copy of the world and one app for a whole module whose tests only read.
+
+    A module that uses it must not write, and must not mix it with the per-test ``db``,
+    ``world`` or ``client`` fixtures (each opens the ORM on its own copy).
+    """
+    url = await template.copy(tmp_path_factory.mktemp("shared"))
+    try:
+        async with TortoiseContext() as ctx:
+            await ctx.init(config=tortoise_config(url), _enable_global_fallback=True)
+            world = await World.load(template.ids)
+            app = create_app(make_settings(url), run_jobs=False)
+            async with app.router.lifespan_context(app):
+                async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://rapport.test") as c:
+                    yield Shared(client=c, world=world, url=url)
+    finally:
+        await Template.drop(url)
+
+
+def session_token(shop: str = SHOP, *, secret: str = APP_SECRET, aud: str = API_KEY, exp_in: int = 60,
+                  nbf_in: int = -5) -> str:
+    """A token shaped like App Bridge's, signed as Shopify signs it."""
+    now = int(time.time())
+    claims = {"iss": f"https://{shop}/admin", "dest": f"https://{shop}", "aud": aud, "sub": "42",
+              "exp": now + exp_in, "nbf": now + nbf_in, "iat": now + nbf_in, "jti": uuid.uuid4().hex, "sid": "s1"}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def proxy_params(customer_platform_id: str | None, *, shop: str = SHOP, secret: str = APP_SECRET,
+                 age: int = 0) -> dict[str, str]:
+    params = {"shop": shop, "path_prefix": "/apps/rapport", "timestamp": str(int(time.time()) - age),
+              "logged_in_customer_id": customer_platform_id or ""}
+    return {**params, "signature": signature(params.items(), secret)}
+
+
+async def admin(client: httpx.AsyncClient, query: str, variables: dict | None = None, *,
+                token: str | None = None, headers: dict | None = None) -> httpx.Response:
+    auth = {"Authorization": f"Bearer {token or session_token()}"}
+    return await client.post("/graphql/admin", json={"query": query, "variables": variables or {}},
+                             headers={**auth, **(headers or {})})
+
+
+async def storefront(client: httpx.AsyncClient, store: Store, query: str, variables: dict | None = None, *,
+                     headers: dict | None = None, params: dict | None = None) -> httpx.Response:
+    return await client.post("/graphql/storefront", json={"query": query, "variables": variables or {}},
+                             headers={"X-Rapport-Store-Key": store.public_key, **(headers or {})}, params=params)
+
+
+def data(response: httpx.Response) -> dict:
+    body = response.json()
+    assert response.status_code == 200 and "errors" not in body, body
+    return body["data"]
+
+
+def error_code(response: httpx.Response) -> str:
+    return response.json()["errors"][0]["extensions"]["code"]

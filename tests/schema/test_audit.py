@@ -1,0 +1,77 @@
+"""External conformance: the ``graphql-http`` package's server audits against both endpoints.
+
+Runs ``rapport``'s app under uvicorn in its own process and the audits under Node, so nothing
+here is our code judging itself. Skips with a message when Node/npm are missing (fails in CI).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.auth.api_keys import issue
+from tests.app.test_cli import free_port
+from tests.support.servers import IN_CI, ROOT, subprocess_env
+
+pytestmark = [pytest.mark.db, pytest.mark.slow]
+
+AUDIT = Path(__file__).resolve().parent / "audit" / "graphql_http_audit.mjs"
+PACKAGES = ["graphql-http@1.23.1", "graphql@16.15.0"]
+
+
+@pytest.fixture(scope="module")
+def node_modules(tmp_path_factory) -> Path:
+    if not (shutil.which("node") and shutil.which("npm")):
+        message = "node and npm are needed for the graphql-http audit"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    where = tmp_path_factory.mktemp("npm")
+    done = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(where), *PACKAGES],
+                          capture_output=True, text=True, timeout=180)
+    if done.returncode != 0:
+        if IN_CI:
+            pytest.fail(f"npm install failed: {done.stderr[-500:]}")
+        pytest.skip(f"npm install failed (registry unreachable?): {done.stderr[-200:]}")
+    shutil.copy(AUDIT, where / AUDIT.name)  # ES modules resolve packages beside the script, not by NODE_PATH
+    return where / "node_modules"
+
+
+@pytest.fixture
+async def api_key(world) -> str:
+    return (await issue(world.merchant.id, "audit")).secret
+
+
+def test_both_endpoints_pass_every_graphql_over_http_audit(node_modules, database_url, world, api_key):
+    secret = api_key
+    port = free_port()
+    env = subprocess_env(database_url)
+    code = ("import uvicorn; from app.settings import load_settings; from app.web import create_app; "
+            f"uvicorn.run(create_app(load_settings(), run_jobs=False), host='127.0.0.1', port={port}, log_level='warning')")
+    server = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        for path, header, value in (("storefront", "X-Rapport-Store-Key", world.shopify.public_key),
+                                    ("admin", "Authorization", f"Bearer {secret}")):
+            run = subprocess.run(["node", str(node_modules.parent / AUDIT.name), f"{base}/graphql/{path}", header, value],
+                                 capture_output=True, text=True, timeout=120, cwd=node_modules.parent)
+            results = json.loads(run.stdout)
+            failed = [f"{r['name']}: {r['reason']}" for r in results if r["status"] != "ok"]
+            assert len(results) >= 50 and not failed, (path, failed)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

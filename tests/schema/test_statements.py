@@ -1,0 +1,77 @@
+"""DataLoaders keep the SQL of a request flat: 100 profiles cost the statements 10 do."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from app.web import create_app
+from tests.schema.conftest import admin, data, make_settings, storefront
+from tests.store.test_upsert import counted_statements
+
+pytestmark = pytest.mark.db
+
+MEMBERS = """query($n: Int!) { profiles(first: $n) { nodes { id email displayName
+  customers(first: 5) { nodes { id email store { domain name } } }
+  orders(first: 5) { nodes { id total { amount } store { domain } lines(first: 5) { nodes { title quantity } } } } } } }"""
+INSIGHTS = """query($n: Int!) { profiles(first: $n) { nodes { id displayName churnBand
+  segment { name tier rfm monetary { amount currencyCode } }
+  prediction { model dataStatus churnBand probabilityAlive { value } expectedOrders { value } clv { value { amount } low { amount } high { amount } } }
+  transactions { orders revenue { revenue { amount } byStore { store { name } revenue { amount } } } }
+  preferences { preferredStore { name } topCategories { name } }
+  facts { kind current { value store { name } } }
+  identity { links { keys customers { id } } decisions { ruling } } } } }"""
+CATALOG = """query($n: Int!) { recommendations(first: $n) { nodes { title price { amount } availableForSale
+  frequentlyBoughtTogether(first: 4) { source nodes { title price { amount } } } } } }"""
+
+
+@pytest.fixture
+async def roomy(db, database_url, world):
+    """The app with a cost limit high enough for 100 members with their relations."""
+    app = create_app(make_settings(database_url, graphql_max_cost=100_000), run_jobs=False)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            yield c
+
+
+async def test_a_members_page_of_100_costs_the_statements_of_a_page_of_10(roomy, world):
+    data(await admin(roomy, "{ merchant { name } }"))  # the app's connection is open before counting
+    with counted_statements() as ten:
+        small = data(await admin(roomy, MEMBERS, {"n": 10}))
+    with counted_statements() as hundred:
+        large = data(await admin(roomy, MEMBERS, {"n": 100}))
+    assert len(small["profiles"]["nodes"]) == 10 and len(large["profiles"]["nodes"]) == 100
+    assert sum(len(p["orders"]["nodes"]) for p in large["profiles"]["nodes"]) > 100
+    assert len(hundred) == len(ten) <= 8, hundred
+
+
+async def test_a_page_of_100_profiles_with_segment_churn_band_and_clv_costs_the_statements_of_10(roomy, world):
+    data(await admin(roomy, "{ merchant { name } }"))
+    with counted_statements() as ten:
+        small = data(await admin(roomy, INSIGHTS, {"n": 10}))["profiles"]["nodes"]
+    with counted_statements() as hundred:
+        large = data(await admin(roomy, INSIGHTS, {"n": 100}))["profiles"]["nodes"]
+    assert len(small) == 10 and len(large) == 100
+    assert all(p["segment"] for p in large) and sum(1 for p in large if p["prediction"] and p["churnBand"]) > 90
+    assert sum(len(p["identity"]["links"]) for p in large) > 0
+    assert len(hundred) == len(ten) <= 12, hundred
+
+
+async def test_recommended_products_with_their_bought_together_lists_cost_the_same_for_2_or_10(roomy, world):
+    data(await storefront(roomy, world.shopify, "{ shop { name } }"))
+    with counted_statements() as two:
+        small = data(await storefront(roomy, world.shopify, CATALOG, {"n": 2}))["recommendations"]["nodes"]
+    with counted_statements() as ten:
+        large = data(await storefront(roomy, world.shopify, CATALOG, {"n": 10}))["recommendations"]["nodes"]
+    assert len(small) == 2 and len(large) == 10 and all(p["frequentlyBoughtTogether"]["nodes"] for p in large)
+    assert len(ten) == len(two) <= 8, ten
+
+
+async def test_the_storefront_me_query_is_a_small_constant(client, world):
+    token = data(await admin(client, """mutation($id: ID!) { shopperTokenCreate(input: {customerId: $id}) { token } }""",
+                             {"id": f"gid://rapport/Customer/{world.shopper.id}"}))["shopperTokenCreate"]["token"]
+    with counted_statements() as seen:
+        found = data(await storefront(client, world.shopify, """{ shop { name } me { email orders(first: 10) {
+            nodes { name lines(first: 10) { nodes { title } } } } } }""", headers={"X-Rapport-Shopper-Token": token}))
+    assert found["me"]["orders"]["nodes"]
+    assert len(seen) <= 5, seen
