@@ -65,6 +65,14 @@ async def _form(request: Request) -> dict[str, str]:
     return dict(parse_qsl(raw.decode(), keep_blank_values=True))
 
 
+def _range_start(header: str | None, size: int) -> int | None:
+    """Start of an open-ended ``bytes=N-`` range inside the body, else None (send it all)."""
+    if not header or not header.startswith("bytes=") or not header.endswith("-"):
+        return None
+    first = header[len("bytes=") : -1]
+    return int(first) if first.isdigit() and int(first) < size else None
+
+
 def create_app(state: ShopState) -> Starlette:
     """An ASGI app serving ``state`` (one shop, any host name)."""
 
@@ -183,7 +191,16 @@ def create_app(state: ShopState) -> Starlette:
         op = state.bulk.operations.get(int(request.path_params["op_id"]))
         if op is None or op.url is None:
             return _json({"errors": "Not Found"}, 404)
-        return Response(op.body, media_type="application/jsonl")
+        body = op.body
+        # The result URL is a signed Cloud Storage URL, which honours single byte ranges
+        # (``Range: bytes=N-``, RFC 9110): a client can resume a download.
+        start = _range_start(request.headers.get("range"), len(body))
+        state.requests["bulk_file"] += 1
+        state.requests["bulk_file_bytes"] += len(body) - (start or 0)
+        if start is None:
+            return Response(body, media_type="application/jsonl")
+        headers = {"Content-Range": f"bytes {start}-{len(body) - 1}/{len(body)}"}
+        return Response(body[start:], status_code=206, media_type="application/jsonl", headers=headers)
 
     async def index(_request: Request) -> Response:
         return _json(

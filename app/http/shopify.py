@@ -1,0 +1,121 @@
+"""Shopify's HTTP surface: app install (OAuth and embedded token exchange) and webhook intake.
+
+Webhook intake is the hot path and does four things only: verify the HMAC over the raw
+body (401, nothing stored, when it fails), look the shop up, record the delivery (one
+INSERT; a duplicate delivery id is answered 200 and dropped), enqueue its processing.
+Deliveries for unknown or uninstalled shops are recorded as ``ignored``; the privacy topics
+are recorded as ``received`` and wait for the insights side (never enqueued here).
+"""
+
+from __future__ import annotations
+
+import html
+
+from starlette.requests import Request
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
+from starlette.routing import BaseRoute, Route
+
+from app.platforms import connector_for
+from app.settings import Settings
+from connectors.core import inbox
+from connectors.core.http import PlatformError
+from connectors.shopify import ShopifyConnector
+from connectors.shopify.oauth import STATE_TTL, InstallError, valid_shop
+from connectors.shopify.webhooks import (
+    HEADER_HMAC,
+    HEADER_ID,
+    HEADER_SHOP,
+    HEADER_TOPIC,
+    PRIVACY_TOPICS,
+)
+from store.models import DeliveryStatus, InstallState, Platform, Store
+
+STATE_COOKIE = "rapport_shopify_state"
+
+
+def routes(settings: Settings) -> list[BaseRoute]:
+    connector = connector_for(Platform.SHOPIFY, settings)
+    assert isinstance(connector, ShopifyConnector)
+    secure = settings.public_base_url.startswith("https://")
+
+    async def install(request: Request) -> Response:
+        """App URL: Shopify sends a signed query; answer with the grant screen and a state nonce."""
+        params = dict(request.query_params)
+        shop = valid_shop(params.get("shop"))
+        if shop is None:
+            return PlainTextResponse("not a myshopify.com shop", status_code=400)
+        if not connector.app.verify_query(params):
+            return PlainTextResponse("bad or stale signature", status_code=401)
+        nonce, cookie = connector.app.new_state(shop)
+        target = connector.app.authorize_url(connector.base_url_for(shop), redirect_uri=connector.callback_uri,
+                                             state=nonce)
+        response = RedirectResponse(target, status_code=302)
+        response.set_cookie(STATE_COOKIE, cookie, max_age=STATE_TTL, httponly=True, secure=secure, samesite="lax")
+        return response
+
+    async def callback(request: Request) -> Response:
+        """Grant accepted: check signature, nonce and shop, take the token, subscribe, backfill."""
+        params = dict(request.query_params)
+        shop = valid_shop(params.get("shop"))
+        if shop is None or not connector.app.verify_query(params) or not params.get("code"):
+            return PlainTextResponse("bad or stale signature", status_code=401)
+        try:
+            connector.app.check_state(request.cookies.get(STATE_COOKIE), state=params.get("state"), shop=shop)
+            store = await connector.install_with_code(shop, params["code"])
+        except InstallError as exc:
+            return PlainTextResponse(str(exc), status_code=403)
+        except PlatformError as exc:
+            return PlainTextResponse(f"Shopify refused the install: {exc}", status_code=502)
+        await _backfill(request, store)
+        response = HTMLResponse(f"<p>Rapport is installed on {html.escape(shop)}. The first sync has started.</p>")
+        response.delete_cookie(STATE_COOKIE)
+        return response
+
+    async def session(request: Request) -> Response:
+        """Embedded admin: an App Bridge session token is exchanged for an offline token once."""
+        try:
+            store = await connector.install_with_session_token(request.headers.get("authorization", ""))
+        except InstallError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=401)
+        except PlatformError as exc:
+            return JSONResponse({"error": f"Shopify refused the token exchange: {exc}"}, status_code=502)
+        await _backfill(request, store)
+        return JSONResponse({"shop": store.domain, "store_id": store.id, "installed": True})
+
+    async def webhook(request: Request) -> Response:
+        body = await request.body()
+        if not connector.app.verify_webhook(body, request.headers.get(HEADER_HMAC)):
+            return Response(status_code=401)
+        delivery_id, topic = request.headers.get(HEADER_ID), request.headers.get(HEADER_TOPIC)
+        if not delivery_id or not topic:
+            return PlainTextResponse("missing X-Shopify-Webhook-Id or X-Shopify-Topic", status_code=400)
+        shop = request.headers.get(HEADER_SHOP, "")
+        found = await Store.filter(platform=Platform.SHOPIFY, domain=shop).values_list("id", "install_state")
+        store_id, state = found[0] if found else (None, None)
+        privacy = topic in PRIVACY_TOPICS
+        live = state == InstallState.INSTALLED
+        status = DeliveryStatus.RECEIVED if (live or privacy) else DeliveryStatus.IGNORED
+        headers = {k: v for k, v in request.headers.items() if k.startswith("x-shopify-") and k != HEADER_HMAC}
+        event = await inbox.record(platform=Platform.SHOPIFY, delivery_id=delivery_id, topic=topic, headers=headers,
+                                   body=body, source=shop, store_id=store_id, status=status)
+        if event is not None and (live or (privacy and store_id is not None)):
+            await request.app.state.queue.enqueue("process_webhook", event.id, key=f"webhook:{event.id}")
+        return Response(status_code=200)
+
+    return [
+        Route("/shopify/install", install, methods=["GET"]),
+        Route("/shopify/callback", callback, methods=["GET"]),
+        Route("/shopify/session", session, methods=["POST"]),
+        Route("/webhooks/shopify", webhook, methods=["POST"]),
+    ]
+
+
+async def _backfill(request: Request, store: Store) -> None:
+    stamp = int(store.installed_at.timestamp()) if store.installed_at else 0
+    await request.app.state.queue.enqueue("backfill_store", store.id, key=f"backfill:{store.id}:{stamp}")

@@ -1,0 +1,287 @@
+"""Shopify connector: backfill throughput from the simulator into PostgreSQL, and webhook intake.
+
+Backfill: the simulator runs in a process of its own (as a remote shop would), unthrottled
+(bucket and restore rate set out of reach); the connector backfills customers, products and
+orders (bulk operations, JSONL written in pages of 250). Figures: orders/s with their lines
+for the orders phase (from the bulk query to the last page written), records/s overall,
+requests made, SQL statements per page of orders.
+
+Webhook intake: Rapport's Shopify routes under uvicorn with the embedded job queue; a
+separate sender process posts signed deliveries from concurrent connections and times each
+200. Figures: deliveries/s and p50/p99 latency of the answer.
+
+    .venv/bin/python -m bench.bench_shopify [--backend postgres|sqlite] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/test"
+ROOT = Path(__file__).resolve().parents[1]
+API_KEY, API_SECRET = "bench-key", "bench-app-secret"
+SECRET_KEY = "bench-secret-" + "x" * 32
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class StatementCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def _simulator(source: str) -> tuple[subprocess.Popen, str, str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sandbox.shopify", "--port", str(port), "--source", source, "--api-key", API_KEY,
+         "--api-secret", API_SECRET, "--bucket-size", "1e12", "--restore-rate", "1e12", "--print-token"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )
+    token = ""
+    for line in proc.stdout:  # the banner, then the token, then it serves
+        if line.startswith("access token:"):
+            token = line.split(":", 1)[1].strip()
+            break
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc, url, token
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("the simulator did not start")
+
+
+async def _backfill(db_url: str, sim_url: str, token: str) -> dict[str, Any]:
+    from tortoise.context import TortoiseContext
+
+    from app.db import tortoise_config
+    from connectors.core.sink import Sink
+    from connectors.shopify import ShopifyConnector
+    from connectors.shopify.oauth import App
+    from store.models import InstallState, Merchant, OrderLine, Platform, Store
+
+    counter = StatementCounter()
+    logger = logging.getLogger("tortoise.db_client")
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    phases: dict[str, float] = {}
+
+    class TimedSink(Sink):
+        """Notes when each resource's first and last page were written, and statements per order page."""
+
+        order_pages = 0
+        order_statements = 0
+
+        def _mark(self, resource: str) -> None:
+            phases.setdefault(f"{resource}_first", time.perf_counter())
+            phases[f"{resource}_last"] = time.perf_counter()
+
+        async def customers(self, store, records):
+            await super().customers(store, records)
+            self._mark("customers")
+
+        async def products(self, store, records):
+            await super().products(store, records)
+            self._mark("products")
+
+        async def orders(self, store, records):
+            before = counter.count
+            written = await super().orders(store, records)
+            TimedSink.order_pages += 1
+            TimedSink.order_statements += counter.count - before
+            self._mark("orders")
+            return written
+
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(db_url), _enable_global_fallback=True)
+        await ctx.generate_schemas()
+        merchant = await Merchant.create(name="Northwind Records")
+        store = await Store.create(merchant=merchant, platform=Platform.SHOPIFY, domain="northwind.myshopify.com",
+                                   public_key="pk_bench", install_state=InstallState.INSTALLED, access_token=token)
+        connector = ShopifyConnector(App(API_KEY, API_SECRET), base_url=sim_url)
+        counter.count = 0
+        started = time.perf_counter()
+        report = await connector.backfill(store, TimedSink())
+        total = time.perf_counter() - started
+        lines = await OrderLine.filter(store_id=store.id).count()
+    logger.removeHandler(counter)
+    orders = report.records["orders"]
+    # the orders phase: from the end of the products phase (the bulk query starts) to the last page
+    orders_seconds = phases["orders_last"] - phases["products_last"]
+    records = sum(report.records.values())
+    return {
+        "orders": orders, "lines": lines, "customers": report.records["customers"],
+        "products": report.records["products"],
+        "orders_phase_seconds": round(orders_seconds, 3),
+        "orders_per_s": round(orders / orders_seconds), "lines_per_s": round(lines / orders_seconds),
+        # where the orders phase goes: the shop running the bulk query (until the first page is
+        # written), then reading, normalizing and writing the JSONL (Rapport's own work)
+        "orders_bulk_query_seconds": round(phases["orders_first"] - phases["products_last"], 3),
+        "orders_written_per_s_after_first_page": round(
+            (orders - 250) / max(phases["orders_last"] - phases["orders_first"], 1e-9)),
+        "total_seconds": round(total, 3), "records_per_s_overall": round(records / total),
+        "requests": report.requests, "retries": report.retries, "throttled": report.throttled,
+        "pages": report.pages,
+        "sql_statements_per_order_page": round(TimedSink.order_statements / TimedSink.order_pages, 2),
+        "sql_statements_total": counter.count,
+    }
+
+
+SENDER = r'''
+import asyncio, base64, hashlib, hmac, json, sys, time, uuid
+import httpx
+url, secret, count, concurrency = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+body = json.dumps({"id": 5000000000001, "updated_at": "2026-11-20T10:15:02-05:00", "note": "x" * 600}).encode()
+sig = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+async def main():
+    latencies, statuses = [], {}
+    queue = list(range(count))
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency)) as client:
+        async def sender():
+            while queue:
+                queue.pop()
+                headers = {"X-Shopify-Hmac-Sha256": sig, "X-Shopify-Topic": "orders/updated",
+                           "X-Shopify-Shop-Domain": "northwind.myshopify.com", "X-Shopify-Webhook-Id": str(uuid.uuid4()),
+                           "Content-Type": "application/json"}
+                t = time.perf_counter()
+                r = await client.post(url, content=body, headers=headers)
+                latencies.append(time.perf_counter() - t)
+                statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+        start = time.perf_counter()
+        await asyncio.gather(*(sender() for _ in range(concurrency)))
+        wall = time.perf_counter() - start
+    latencies.sort()
+    print(json.dumps({"wall": wall, "statuses": statuses,
+                      "p50": latencies[len(latencies) // 2], "p99": latencies[int(len(latencies) * 0.99) - 1]}))
+asyncio.run(main())
+'''
+
+
+async def _intake(db_url: str, deliveries: int, concurrency: int) -> dict[str, Any]:
+    import uvicorn
+    from starlette.applications import Starlette
+    from tortoise.context import TortoiseContext
+
+    from app.db import tortoise_config
+    from app.http.shopify import routes
+    from app.jobs.local_queue import LocalQueue
+    from app.jobs.registry import load
+    from app.settings import Settings
+    from store.models import InstallState, Job, Merchant, Platform, Store, WebhookEvent
+
+    port = _free_port()
+    settings = Settings(secret_key=SECRET_KEY, database_url=db_url, shopify_api_key=API_KEY,
+                        shopify_api_secret=API_SECRET, public_base_url=f"http://127.0.0.1:{port}")
+    load()
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(db_url), _enable_global_fallback=True)
+        await ctx.generate_schemas()
+        merchant = await Merchant.create(name="Northwind Records")
+        await Store.create(merchant=merchant, platform=Platform.SHOPIFY, domain="northwind.myshopify.com",
+                           public_key="pk_bench", install_state=InstallState.INSTALLED, access_token="t")
+        app = Starlette(routes=routes(settings))
+        app.state.queue = LocalQueue(settings)
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                               lifespan="off", access_log=False))
+        task = asyncio.create_task(server.serve())
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+        sender = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", SENDER, f"http://127.0.0.1:{port}/webhooks/shopify", API_SECRET,
+            str(deliveries), str(concurrency), stdout=asyncio.subprocess.PIPE, cwd=ROOT,
+        )
+        out, _ = await sender.communicate()
+        server.should_exit = True
+        await task
+        result = json.loads(out)
+        stored = await WebhookEvent.all().count()
+        queued = await Job.filter(function="process_webhook").count()
+    return {
+        "deliveries": deliveries, "concurrent_senders": concurrency, "queue": "embedded (jobs table)",
+        "deliveries_per_s": round(deliveries / result["wall"]),
+        "p50_ms": round(result["p50"] * 1000, 1), "p99_ms": round(result["p99"] * 1000, 1),
+        "statuses": result["statuses"], "stored": stored, "jobs_queued": queued,
+    }
+
+
+async def _pg(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def _database(backend: str, work) -> dict[str, Any]:
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            return asyncio.run(work(f"sqlite://{Path(tmp) / 'bench.sqlite3'}"))
+    name = f"rapport_bench_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
+    try:
+        return asyncio.run(work(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"))
+    finally:
+        asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def bench_shopify(backend: str = "postgres", quick: bool = False) -> dict[str, Any]:
+    from store import crypto
+
+    crypto.configure(SECRET_KEY)
+    source = "sample" if quick else "master"
+    sim, sim_url, token = _simulator(source)
+    try:
+        backfill = _database(backend, lambda url: _backfill(url, sim_url, token))
+    finally:
+        sim.terminate()
+        sim.wait(timeout=10)
+    intake = _database(backend, lambda url: _intake(url, 2000 if quick else 10000, 32))
+    return {"backend": backend, "source": source, "backfill": backfill, "webhook_intake": intake}
+
+
+def run(quick: bool = False) -> dict:
+    """Each backend in its own process (Tortoise holds one backend per process); PostgreSQL is the aim."""
+    out = subprocess.run([sys.executable, "-m", "bench.bench_shopify", "--backend", "postgres",
+                          *(["--quick"] if quick else [])],
+                         check=True, capture_output=True, text=True, cwd=ROOT, env={**os.environ})
+    return json.loads(out.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="postgres")
+    parser.add_argument("--quick", action="store_true", help="the sample data set and fewer deliveries")
+    args = parser.parse_args()
+    print(json.dumps(bench_shopify(args.backend, args.quick), indent=2))
+
+
+if __name__ == "__main__":
+    main()

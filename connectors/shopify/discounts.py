@@ -1,0 +1,86 @@
+"""Discount codes on a shop: ``discountCodeBasicCreate`` for one shopper, used once.
+
+The caller picks the code, so a retry after a lost answer finds its own code already there
+(``TAKEN``) and gets it back instead of a second discount.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from connectors.core.http import PlatformAuthError, PlatformError, PlatformRejected
+from connectors.shopify import queries
+from connectors.shopify.client import ShopifyGraphQL
+from connectors.shopify.scalars import gid, timestamp
+from store.discounts import DiscountKind, DiscountRequest, IssuedCode, IssueError, IssueFailed
+
+
+def discount_input(request: DiscountRequest, *, now: datetime | None = None) -> dict[str, Any]:
+    """``DiscountCodeBasicInput`` for a request (percentages as Shopify's 0-1 fraction)."""
+    items: dict[str, Any] = {"all": True}
+    if request.kind is DiscountKind.PERCENTAGE:
+        value: dict[str, Any] = {"percentage": float(request.value / Decimal(100))}
+    elif request.kind is DiscountKind.FIXED_AMOUNT:
+        value = {"discountAmount": {"amount": str(request.value), "appliesOnEachItem": False}}
+    else:  # FREE_PRODUCT: the product at 100 % off
+        value = {"percentage": 1.0}
+        items = {"products": {"productsToAdd": [gid("Product", request.product_platform_id or "")]}}
+    if request.customer_platform_id:
+        context: dict[str, Any] = {"customers": {"add": [gid("Customer", request.customer_platform_id)]}}
+    else:
+        context = {"all": "ALL"}
+    data: dict[str, Any] = {
+        "title": request.title or request.code,
+        "code": request.code,
+        "startsAt": (now or datetime.now(UTC)).astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "context": context,
+        "customerGets": {"value": value, "items": items},
+        "usageLimit": 1,
+        "appliesOncePerCustomer": True,
+    }
+    if request.expires_at is not None:
+        data["endsAt"] = request.expires_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if request.minimum_subtotal is not None:
+        data["minimumRequirement"] = {"subtotal": {"greaterThanOrEqualToSubtotal": str(request.minimum_subtotal)}}
+    return data
+
+
+async def issue(gql: ShopifyGraphQL, request: DiscountRequest) -> IssuedCode | IssueFailed:
+    if request.kind is DiscountKind.FREE_SHIPPING:
+        return IssueFailed(IssueError.REJECTED, "free-shipping codes need discountCodeFreeShippingCreate, not offered yet")
+    if request.kind is DiscountKind.FREE_PRODUCT and not request.product_platform_id:
+        return IssueFailed(IssueError.REJECTED, "a free-product code needs the product")
+    try:
+        data = await gql.execute(queries.DISCOUNT_CREATE, {"input": discount_input(request)}, name="discount:create")
+        payload = data["discountCodeBasicCreate"]
+        errors = payload.get("userErrors") or []
+        if not errors and payload.get("codeDiscountNode"):
+            return _issued(request.code, payload["codeDiscountNode"])
+        if any(e.get("code") == "TAKEN" for e in errors):
+            mine = await _already_mine(gql, request)
+            if mine is not None:
+                return mine
+        message = "; ".join(f"{'.'.join(e.get('field') or [])}: {e.get('message')} ({e.get('code')})" for e in errors)
+        return IssueFailed(IssueError.REJECTED, message or "no discount came back")
+    except PlatformAuthError as exc:
+        return IssueFailed(IssueError.UNAUTHORIZED, str(exc))
+    except PlatformRejected as exc:
+        return IssueFailed(IssueError.REJECTED, str(exc))
+    except PlatformError as exc:
+        return IssueFailed(IssueError.UNAVAILABLE, str(exc))
+
+
+def _issued(code: str, node: dict[str, Any]) -> IssuedCode:
+    ends = (node.get("codeDiscount") or {}).get("endsAt")
+    return IssuedCode(code=code, platform_id=node["id"], expires_at=timestamp(ends))
+
+
+async def _already_mine(gql: ShopifyGraphQL, request: DiscountRequest) -> IssuedCode | None:
+    """The code exists: ours from an earlier try if it carries our title, else someone else's."""
+    data = await gql.execute(queries.DISCOUNT_BY_CODE, {"code": request.code}, name="discount:by-code")
+    node = data.get("codeDiscountNodeByCode")
+    if node and (node.get("codeDiscount") or {}).get("title") == (request.title or request.code):
+        return _issued(request.code, node)
+    return None
