@@ -6,52 +6,26 @@ import asyncio
 import json
 import secrets
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.settings import Settings, SettingsError, load_settings
+from app.cli_common import fail, run, settings_or_exit
+from app.cli_loyalty import loyalty_cli
+from app.cli_webhooks import webhooks_cli
 
-T = TypeVar("T")
 cli = typer.Typer(help="Rapport: loyalty and customer insight for Shopify and WooCommerce stores.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 stores_cli = typer.Typer(help="The stores Rapport syncs.", no_args_is_help=True)
 jobs_cli = typer.Typer(help="Background jobs: failures and replays.", no_args_is_help=True)
-insights_cli = typer.Typer(help="Customer insight: models and their evaluation.", no_args_is_help=True)
+insights_cli = typer.Typer(help="Customer insight: refresh, profiles, privacy requests, model evaluation.", no_args_is_help=True)
 cli.add_typer(stores_cli, name="stores")
 cli.add_typer(jobs_cli, name="jobs")
 cli.add_typer(insights_cli, name="insights")
 console = Console()
-
-
-def fail(message: str) -> typer.Exit:
-    typer.echo(f"rapport: {message}", err=True)
-    return typer.Exit(2)
-
-
-def settings_or_exit(**overrides: Any) -> Settings:
-    try:
-        return load_settings(**overrides)
-    except SettingsError as exc:
-        raise fail(str(exc)) from None
-
-
-def run(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
-    """Run ``work`` with the database open, turning start-up failures into one line."""
-    from app.preflight import StartupError, open_services
-
-    async def main() -> T:
-        async with open_services(settings):
-            return await work()
-
-    try:
-        return asyncio.run(main())
-    except StartupError as exc:
-        raise fail(str(exc)) from None
 
 
 @cli.command()
@@ -100,12 +74,12 @@ def worker(burst: Annotated[bool, typer.Option(help="exit when no job is due")] 
     async def work() -> None:
         from datetime import timedelta
 
-        from app.jobs.sync import run_scheduler
+        from app.jobs.schedule import Scheduler
 
         queue = await open_queue(settings)
         stop = asyncio.Event()
-        scheduler = None if burst else asyncio.create_task(
-            run_scheduler(queue, timedelta(seconds=settings.sync_interval_seconds), stop)
+        scheduler = None if burst or not settings.scheduler else asyncio.create_task(
+            Scheduler(queue, timedelta(seconds=settings.sync_interval_seconds)).run(stop)
         )
         try:
             await queue.work(burst=burst)
@@ -222,6 +196,134 @@ def evaluate_recs(
     except ValueError as exc:
         raise fail(str(exc)) from None
     typer.echo(json.dumps(result, indent=2))
+
+
+@insights_cli.command("refresh")
+def insights_refresh(
+    merchant: Annotated[list[int] | None, typer.Option(help="merchant id (repeatable); default every merchant")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO date or date-time taken as today (default now)")] = None,
+) -> None:
+    """Recompute identity, profiles, segments, predictions and recommendations, with a progress bar."""
+    from datetime import UTC, datetime
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    try:
+        today = datetime.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise fail(f"--as-of {as_of!r} is not an ISO date") from None
+    if today is not None and today.tzinfo is None:
+        today = today.replace(tzinfo=UTC)
+    settings = settings_or_exit()
+
+    async def work() -> list[dict[str, Any]]:
+        from insights.refresh import STEPS, refresh_merchant
+        from store.models import Merchant
+
+        ids = merchant or list(await Merchant.all().order_by("id").values_list("id", flat=True))
+        done = []
+        columns = (TextColumn("merchant {task.fields[merchant]}: {task.description:<16}"), BarColumn(),
+                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=False) as bar:
+            for merchant_id in ids:
+                task = bar.add_task("starting", total=len(STEPS), merchant=merchant_id)
+
+                def progress(step: str, finished: int, total: int, task: Any = task) -> None:
+                    bar.update(task, description=step, completed=finished)
+
+                result = await refresh_merchant(merchant_id, progress, as_of=today)
+                done.append({"merchant": merchant_id, "seconds": result.step_seconds, "counts": result.counts,
+                             "merges": len(result.merges)})
+        return done
+
+    for row in run(settings, work):
+        total = sum(row["seconds"].values())
+        typer.echo(f"merchant {row['merchant']}: refreshed in {total:.1f}s "
+                   f"({row['counts'].get('profiles_with_orders', 0)} profiles, {row['merges']} merges)")
+
+
+@insights_cli.command("profile")
+def insights_profile(profile_id: int) -> None:
+    """One person's unified profile as JSON (facts with provenance, transactions, segment, predictions)."""
+    settings = settings_or_exit()
+
+    async def work() -> dict[str, Any]:
+        from insights.profiles import unified_profile
+
+        return await unified_profile(profile_id)
+
+    typer.echo(json.dumps(run(settings, work), indent=2))
+
+
+@insights_cli.command("export")
+def insights_export(
+    profile_id: int,
+    actor: Annotated[str, typer.Option(help="who asks, an account id (audited; not a name or email)")],
+    out: Annotated[Path | None, typer.Option(help="write the JSON here instead of stdout")] = None,
+) -> None:
+    """Everything held on a person, as JSON (a data-subject access request); audited."""
+    settings = settings_or_exit()
+
+    async def work() -> dict[str, Any]:
+        from app.privacy import export_person
+
+        return await export_person(profile_id, actor=actor)
+
+    try:
+        document = json.dumps(run(settings, work), indent=2)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    if out:
+        out.write_text(document + "\n")
+        typer.echo(f"wrote {out}")
+    else:
+        typer.echo(document)
+
+
+@insights_cli.command("erase")
+def insights_erase(
+    profile_id: int,
+    actor: Annotated[str, typer.Option(help="who asks, an account id (audited; not a name or email)")],
+    yes: Annotated[bool, typer.Option("--yes", help="confirm: this cannot be undone")] = False,
+) -> None:
+    """Erase a person's personal data across all the merchant's stores (orders' sums stay); audited."""
+    if not yes:
+        raise fail("erasing cannot be undone: add --yes")
+    settings = settings_or_exit()
+
+    async def work() -> dict[str, Any]:
+        from app.privacy import erase_person
+
+        return await erase_person(profile_id, actor=actor)
+
+    try:
+        counts = run(settings, work)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(json.dumps(counts))
+
+
+@insights_cli.command("split")
+def insights_split(
+    customer_ids: Annotated[list[int], typer.Argument(help="customers to move out of their shared profile")],
+    actor: Annotated[str, typer.Option(help="who decides, an account id")],
+) -> None:
+    """Undo a wrong merge: the customers get a profile of their own, and later runs keep it so."""
+    settings = settings_or_exit()
+
+    async def work() -> int:
+        from insights.identity import split_customers
+
+        return await split_customers(customer_ids, actor=actor)
+
+    try:
+        typer.echo(f"new profile {run(settings, work)}")
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+cli.add_typer(loyalty_cli, name="loyalty")
+cli.add_typer(webhooks_cli, name="webhooks")
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from app.db import tortoise_config
 from app.http import ROUTE_MODULES
 from app.jobs import JobQueue, open_queue
 from app.jobs.registry import load as load_jobs
-from app.jobs.sync import run_scheduler
+from app.jobs.schedule import Scheduler
 from app.preflight import install_secrets
 from app.settings import Settings
 from store.models import Merchant
@@ -89,9 +89,9 @@ def create_app(settings: Settings, *, run_jobs: bool | None = None) -> Starlette
             app.state.queue = await open_queue(settings)
             worker = asyncio.create_task(app.state.queue.work()) if in_process else None
             stop_scheduler = asyncio.Event()
-            scheduler = asyncio.create_task(run_scheduler(
-                app.state.queue, timedelta(seconds=settings.sync_interval_seconds), stop_scheduler
-            )) if in_process else None
+            scheduler = asyncio.create_task(Scheduler(
+                app.state.queue, timedelta(seconds=settings.sync_interval_seconds)
+            ).run(stop_scheduler)) if in_process and settings.scheduler else None
             try:
                 yield
             finally:

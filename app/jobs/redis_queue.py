@@ -1,16 +1,21 @@
 """The Redis runner: arq, with the retry and failure rules of the embedded runner.
 
-arq already re-runs a job whose worker died once its in-progress key expires (job timeout
-plus 10 s). Ordinary exceptions are turned into ``Retry`` with backoff here, and the last
-failure is written to the ``jobs`` table like the embedded runner's.
+arq re-runs a job whose worker died once its in-progress key expires, and sets that key for the
+longest job timeout of the worker (an hour for a backfill slice would strand a killed job that
+long). Here the key is a lease like the embedded runner's: ``JOB_LEASE_SECONDS`` long and
+renewed while the job runs. Ordinary exceptions are turned into ``Retry`` with backoff, and
+the last failure is written to the ``jobs`` table like the embedded runner's.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 
 from arq import Retry, Worker, create_pool
 from arq.connections import ArqRedis, RedisSettings
+from arq.constants import in_progress_key_prefix
 from arq.worker import func
 
 from app.jobs.failures import describe, record_failure
@@ -46,6 +51,7 @@ class ArqQueue:
         async def run(ctx: dict[str, Any], *args: Any) -> Any:
             tries = ctx["job_try"]
             job_ctx = {"job_id": ctx["job_id"], "job_try": tries, "queue": self, "settings": self.settings}
+            renew = asyncio.create_task(self._renew(ctx["redis"], ctx["job_id"]))
             try:
                 if tries > spec.max_tries:
                     raise WorkerLost(spec.max_tries)
@@ -58,8 +64,19 @@ class ArqQueue:
                                      tries=tries, max_tries=spec.max_tries, error=describe(exc),
                                      backend=self.backend)
                 return None
+            finally:
+                renew.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renew
 
         return func(run, name=spec.name, max_tries=spec.max_tries + 1, timeout=spec.timeout)
+
+    async def _renew(self, redis: ArqRedis, job_id: str) -> None:
+        """Keep the running job's in-progress key alive, one lease at a time."""
+        lease_ms = int(self.settings.job_lease_seconds * 1000)
+        while True:
+            await asyncio.sleep(self.settings.job_lease_seconds / 3)
+            await redis.psetex(in_progress_key_prefix + job_id, lease_ms, b"1")
 
     async def work(self, *, burst: bool = False) -> None:
         self._worker = Worker(
@@ -72,6 +89,7 @@ class ArqQueue:
             keep_result=60,
             max_jobs=10,
         )
+        self._worker.in_progress_timeout_s = self.settings.job_lease_seconds
         try:
             await self._worker.main()
         finally:

@@ -44,9 +44,12 @@ def job(*, max_tries: int = 5, timeout: float = 300, name: str | None = None) ->
     return register
 
 
+BUILTIN_MODULES = ("app.jobs.builtin", "app.jobs.sync", "app.jobs.reactions", "app.jobs.loyalty", "app.jobs.insights")
+
+
 def load(modules: Iterable[str] = ()) -> None:
     """Import the built-in jobs and the modules whose ``@job`` functions a worker must know."""
-    for module in ("app.jobs.builtin", "app.jobs.sync", *modules):
+    for module in (*BUILTIN_MODULES, *modules):
         importlib.import_module(module)
 
 

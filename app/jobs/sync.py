@@ -1,14 +1,10 @@
 """Sync jobs: backfill, incremental pass and webhook processing, for any platform.
 
-After every page of orders the sink enqueues ``orders_changed`` with the changed ids, which is
-where loyalty and insights react.
+After every page of orders the sink enqueues ``orders_changed`` (``app.jobs.reactions``) with
+the changed ids.
 """
 
 from __future__ import annotations
-
-import asyncio
-import contextlib
-from datetime import UTC, datetime, timedelta
 
 from app.jobs.queue import JobQueue
 from app.jobs.registry import JobContext, job
@@ -17,8 +13,6 @@ from connectors.core import inbox
 from connectors.core.sink import Sink
 from connectors.core.tracked import tracked
 from store.models import InstallState, Store
-
-SYNC_INTERVAL = timedelta(minutes=5)
 
 
 def sink_for(queue: JobQueue | None) -> Sink:
@@ -69,34 +63,3 @@ async def process_webhook(ctx: JobContext, event_id: int) -> str:
     connector = connector_for(event.platform, ctx["settings"])
     sink = sink_for(ctx.get("queue"))
     return str(await inbox.process(event_id, lambda e: connector.handle_webhook(e, sink)))
-
-
-@job(max_tries=5, timeout=600)
-async def orders_changed(ctx: JobContext, store_id: int, order_ids: list[int]) -> int:
-    """Orders that changed on a store: where loyalty and insights hook in."""
-    return len(order_ids)
-
-
-async def schedule_syncs(queue: JobQueue, *, now: datetime | None = None, interval: timedelta = SYNC_INTERVAL) -> int:
-    """Enqueue an incremental pass for each installed store whose turn has come; returns how many."""
-    now = now or datetime.now(UTC)
-    slot = int(now.timestamp() // interval.total_seconds())
-    queued = 0
-    for store_id in await Store.filter(install_state=InstallState.INSTALLED).values_list("id", flat=True):
-        if await queue.enqueue("sync_store", store_id, key=f"sync:{store_id}:{slot}"):
-            queued += 1
-    return queued
-
-
-async def run_scheduler(queue: JobQueue, interval: timedelta, stop: asyncio.Event) -> None:
-    """Once per interval slot, queue every installed store's incremental pass, until ``stop``.
-
-    The job key names the slot, so several schedulers (web and worker processes) queue it once.
-    """
-    seconds = interval.total_seconds()
-    while not stop.is_set():
-        with contextlib.suppress(Exception):  # a missed tick is retried next slot, never fatal
-            await schedule_syncs(queue, interval=interval)
-        wait = seconds - datetime.now(UTC).timestamp() % seconds
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=wait)

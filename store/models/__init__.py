@@ -6,10 +6,10 @@ from store.models.events import DeliveryStatus, SyncCheckpoint, WebhookEvent
 from store.models.jobs import Job, JobStatus
 from store.models.orders import Order, OrderLine, Refund, RefundLine
 from store.models.people import Profile
-from store.models.tenancy import Health, InstallState, Merchant, Platform, Store
+from store.models.tenancy import Health, InstallState, Merchant, Platform, Store, StoreLinkCode
 
 __all__ = [
     "Customer", "DeliveryStatus", "Health", "InstallState", "Job", "JobStatus", "Merchant",
     "Order", "OrderLine", "Platform", "Product", "Profile", "Refund", "RefundLine", "Store",
-    "SyncCheckpoint", "Variant", "WebhookEvent",
+    "StoreLinkCode", "SyncCheckpoint", "Variant", "WebhookEvent",
 ]

@@ -78,3 +78,19 @@ class Store(Model):
 
     def __str__(self) -> str:
         return f"{self.platform}:{self.domain}"
+
+
+class StoreLinkCode(Model):
+    """A one-time code that lets a store join the merchant that created it."""
+
+    id = fields.IntField(primary_key=True)
+    merchant = fields.ForeignKeyField("models.Merchant", related_name="link_codes", on_delete=fields.CASCADE)
+    code_hash = fields.CharField(max_length=64, unique=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    used_by = fields.ForeignKeyField("models.Store", related_name="link_codes_used", null=True,
+                                     on_delete=fields.SET_NULL)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "store_link_codes"

@@ -103,7 +103,7 @@ def _wait_for(path: Path, text: str, timeout: float, log: Path) -> None:
 async def test_a_job_killed_mid_run_runs_again_after_restart(runner, database_url, tmp_path):
     settings = settings_for(runner, database_url)
     await apply(database_url)
-    env = subprocess_env(database_url, JOB_MODULES='["tests.support.jobs"]', JOB_LEASE_SECONDS="2",
+    env = subprocess_env(database_url, JOB_MODULES='["tests.support.jobs"]', JOB_LEASE_SECONDS="2", SCHEDULER="false",
                          ARQ_QUEUE=settings.arq_queue,
                          **({"REDIS_URL": settings.redis_url} if settings.redis_url else {}))
     marker = tmp_path / "kill.log"

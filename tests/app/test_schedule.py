@@ -8,7 +8,7 @@ import pytest
 
 from app.jobs.local_queue import LocalQueue
 from app.jobs.registry import load
-from app.jobs.sync import schedule_syncs
+from app.jobs.schedule import Scheduler, schedule_syncs
 from app.settings import load_settings
 from store.models import InstallState, Job, Merchant, Platform, Store
 from tests.support.servers import SECRET
@@ -32,3 +32,15 @@ async def test_installed_stores_get_one_pass_per_slot_and_uninstalled_ones_none(
     jobs = await Job.filter(function="sync_store").order_by("id").values_list("args", flat=True)
     installed = await Store.filter(install_state=InstallState.INSTALLED).order_by("id").values_list("id", flat=True)
     assert jobs == [[i] for i in installed] * 2
+
+
+async def test_periodic_runs_are_queued_once_per_slot_even_when_they_finish_early(db, database_url):
+    load()
+    queue = LocalQueue(load_settings(database_url=database_url, secret_key=SECRET))
+    scheduler = Scheduler(queue, timedelta(minutes=5), periodic=(("heartbeat", timedelta(minutes=15)),))
+    now = datetime(2026, 11, 23, 12, 1, tzinfo=UTC)
+    assert await scheduler.tick(now) == ["heartbeat"]
+    await Job.filter(function="heartbeat").delete()  # it ran and finished
+    assert await scheduler.tick(now + timedelta(minutes=5)) == []
+    assert await scheduler.tick(now + timedelta(minutes=15)) == ["heartbeat"]
+    assert await Job.filter(function="heartbeat").count() == 1
