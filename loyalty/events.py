@@ -82,8 +82,9 @@ async def deliver_events(
 
 
 async def _emails(profile_ids: set[int]) -> dict[int, str]:
+    """Contact emails of people who accept marketing: the others' events go out without one."""
     found: dict[int, str] = {}
-    rows = await Customer.filter(profile_id__in=list(profile_ids), deleted_at=None).exclude(email=None).order_by(
+    rows = await Customer.filter(profile_id__in=list(profile_ids), deleted_at=None, accepts_marketing=True).exclude(email=None).order_by(
         "is_guest", "id").values_list("profile_id", "email")
     for pid, email in rows:
         found.setdefault(pid, email)

@@ -60,13 +60,15 @@ class Shop:
         return (await publish(self.merchant.id, rules, effective_from)).id
 
     async def customer(self, store: Store | None = None, *, email: str | None = None, phone: str | None = None,
-                       first: str = "Ann", last: str | None = None, address: dict | None = None) -> tuple[str, int]:
+                       first: str = "Ann", last: str | None = None, address: dict | None = None,
+                       accepts_marketing: bool = True) -> tuple[str, int]:
         """A customer (platform id, profile id), written like a connector would."""
         store = store or self.store
         n = next(_ids)
         record = CustomerRecord(platform_id=f"c{n}", updated_at=T0, email=email or f"p{n}@example.org",
                                 phone=phone, first_name=first, last_name=last or f"Person{n}",
-                                address=address or {"address1": f"{n} Main St", "zip": f"{10000 + n}"})
+                                address=address or {"address1": f"{n} Main St", "zip": f"{10000 + n}"},
+                                accepts_marketing=accepts_marketing)
         from store.ingest import upsert_customers
 
         await upsert_customers(store, [record])

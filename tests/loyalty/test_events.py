@@ -63,6 +63,17 @@ async def test_points_earned_is_delivered_signed_over_the_exact_body(shop, recei
     assert (await deliver_events(at(1))).delivered == 0
 
 
+async def test_a_shopper_without_marketing_consent_is_announced_without_an_email(shop, receiver):
+    await shop.program(Rules())
+    await register_endpoint(shop.merchant.id, receiver.url, "whsec-1", ["points.earned"])
+    cust, profile = await shop.customer(email="bo@example.org", accepts_marketing=False)
+    await process_orders([await shop.order(cust, [("a", 42)], when=at(0))], now=at(0))
+    assert (await deliver_events(at(0))).delivered == 1
+    body, _ = receiver.received[0]
+    assert json.loads(body)["profile"] == {"id": profile, "email": None}
+    assert b"bo@example.org" not in body
+
+
 async def test_a_failing_endpoint_is_retried_with_backoff_kept_as_failed_and_replayable(shop, receiver):
     await shop.program(Rules())
     await register_endpoint(shop.merchant.id, receiver.url, "whsec-2")
