@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     shopify_base_url: str | None = Field(
         default=None, description="send every shop's API calls here instead of https://<shop> (sandbox, tests)"
     )
+    woocommerce_verify_tls: bool | str = Field(default=True, description="verify sites' TLS certificates (or a CA bundle path)")
+    woocommerce_reconcile_seconds: float = Field(default=3600, gt=0, description="how often WooCommerce customers are reconciled by a full scan")
     sync_interval_seconds: float = Field(default=300, gt=0, description="how often each store's incremental sync runs")
     scheduler: bool = Field(default=True, description="queue periodic syncs and loyalty/insights runs (worker, or web when embedded)")
     log_level: str = "INFO"

@@ -1,0 +1,108 @@
+"""WooCommerce HTTP surfaces: connecting a site, the key callback, and the webhook endpoint.
+
+The webhook endpoint does the least it can before answering: verify the HMAC of the raw
+body (the store's secret is cached in-process, re-read once when a signature does not
+match, in case the secret was rotated), one INSERT into the inbox, one enqueue. The unsigned
+creation ping (``webhook_id=N``) is answered 200 and not stored; a bad or missing signature
+gets 401 and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from app.platforms import connector_for
+from app.settings import Settings
+from connectors.core import inbox
+from connectors.woocommerce import install, webhooks
+from store.models import DeliveryStatus, InstallState, Platform, Store
+
+
+@dataclass(frozen=True)
+class _Hook:
+    secret: str | None
+    installed: bool
+
+
+async def _load(store_id: int) -> _Hook | None:
+    store = await Store.get_or_none(id=store_id, platform=Platform.WOOCOMMERCE)
+    if store is None:
+        return None
+    return _Hook(secret=store.webhook_secret, installed=store.install_state == InstallState.INSTALLED)
+
+
+def routes(settings: Settings) -> list[BaseRoute]:
+    secret_key = settings.secret_key.get_secret_value()
+    hooks: dict[int, _Hook] = {}
+
+    async def connect(request: Request) -> Response:
+        """``GET /connect/woocommerce?site=...``: off to the site's grant page."""
+        site = request.query_params.get("site", "")
+        try:
+            store = await install.begin(site)
+        except install.AuthorizationError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        connector = connector_for(Platform.WOOCOMMERCE, settings)
+        return RedirectResponse(connector.authorize_url(store, secret_key), status_code=302)
+
+    async def callback(request: Request) -> Response:
+        """``POST /auth/woocommerce/callback``: the key pair; anything but 200 makes the site drop it."""
+        try:
+            payload = json.loads(await request.body())
+            store = await install.accept_keys(secret_key, payload if isinstance(payload, dict) else {})
+        except (ValueError, install.AuthorizationError) as exc:
+            return JSONResponse({"error": str(exc) or "unreadable body"}, status_code=400)
+        hooks.pop(store.id, None)
+        await request.app.state.queue.enqueue(
+            "backfill_store", store.id, key=f"backfill:{store.id}:{int(time.time())}"
+        )
+        return JSONResponse({"ok": True, "store": store.id})
+
+    async def done(request: Request) -> Response:
+        """Where the site sends the merchant back (``success=1|0``)."""
+        ok = request.query_params.get("success") == "1"
+        text = "Your WooCommerce site is connected; the first sync has started." if ok else (
+            "The connection was not approved; nothing was stored.")
+        return HTMLResponse(f"<!doctype html><title>Rapport</title><p>{text}</p>", status_code=200)
+
+    async def webhook(request: Request) -> Response:
+        store_id: int = request.path_params["store_id"]
+        body = await request.body()
+        headers = request.headers
+        if webhooks.is_ping(headers, body):
+            return Response(status_code=200)
+        given = headers.get(webhooks.SIGNATURE)
+        hook = hooks.get(store_id)
+        if hook is None or not webhooks.signature_ok(hook.secret, body, given):
+            hook = await _load(store_id)
+            if hook is None:
+                return JSONResponse({"error": "unknown store"}, status_code=401)
+            hooks[store_id] = hook
+            if not webhooks.signature_ok(hook.secret, body, given):
+                return JSONResponse({"error": "bad signature"}, status_code=401)
+        event = await inbox.record(
+            platform=Platform.WOOCOMMERCE.value,
+            delivery_id=webhooks.dedupe_key(store_id, headers, body),
+            topic=headers.get("x-wc-webhook-topic", ""),
+            headers=webhooks.kept_headers(headers),
+            body=body,
+            source=headers.get("x-wc-webhook-source", ""),
+            store_id=store_id,
+            status=DeliveryStatus.RECEIVED if hook.installed else DeliveryStatus.IGNORED,
+        )
+        if event is not None and hook.installed:
+            await request.app.state.queue.enqueue("process_webhook", event.id, key=f"webhook:{event.id}")
+        return Response(status_code=200)
+
+    return [
+        Route("/connect/woocommerce", connect, methods=["GET"]),
+        Route("/connect/woocommerce/done", done, methods=["GET"]),
+        Route("/auth/woocommerce/callback", callback, methods=["POST"]),
+        Route("/webhooks/woocommerce/{store_id:int}", webhook, methods=["POST"]),
+    ]

@@ -1,0 +1,60 @@
+"""The DiscountIssuer: a unique, single-use coupon only the shopper's e-mail can redeem."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from connectors.woocommerce import WooConnector
+from store.discounts import DiscountKind, DiscountRequest, IssuedCode, IssueError, IssueFailed
+from tests.connectors.woocommerce.conftest import keyed_store
+
+pytestmark = pytest.mark.db
+
+EXPIRES = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def request(code: str = "RAPPORT-AB12", **changes) -> DiscountRequest:
+    values = dict(code=code, kind=DiscountKind.FIXED_AMOUNT, value=Decimal("7.50"), title="Reward",
+                  customer_email="Ana@Example.com", minimum_subtotal=Decimal("30"), expires_at=EXPIRES)
+    return DiscountRequest(**{**values, **changes})
+
+
+@pytest.fixture
+async def issuer(db, tls_site, site_state):
+    store = await keyed_store(site_state, tls_site)
+    return WooConnector(public_base_url="http://127.0.0.1:9", verify_tls=False), store
+
+
+async def test_an_issued_coupon_is_restricted_to_the_shopper_single_use_with_minimum_and_expiry(issuer, site_state):
+    connector, store = issuer
+    issued = await connector.issue(store, request())
+    assert isinstance(issued, IssuedCode) and issued.code == "rapport-ab12"
+    coupon = site_state.coupons[int(issued.platform_id)]
+    assert coupon.email_restrictions == ["ana@example.com"]
+    assert (coupon.usage_limit, coupon.usage_limit_per_user) == (1, 1)
+    assert coupon.discount_type == "fixed_cart" and coupon.amount == Decimal("7.50")
+    assert coupon.minimum_amount == Decimal("30.00") and coupon.date_expires == EXPIRES
+
+    percent = await connector.issue(store, request("PCT-1", kind=DiscountKind.PERCENTAGE, value=Decimal("15")))
+    assert site_state.coupons[int(percent.platform_id)].discount_type == "percent"
+    shipping = await connector.issue(store, request("SHIP-1", kind=DiscountKind.FREE_SHIPPING))
+    assert site_state.coupons[int(shipping.platform_id)].free_shipping
+
+
+async def test_a_retried_request_returns_the_same_coupon_while_a_clashing_code_is_rejected(issuer, site_state):
+    connector, store = issuer
+    first = await connector.issue(store, request())
+    again = await connector.issue(store, request())
+    assert again == first and len(site_state.coupons) == 3  # the data set's two plus this one
+    clash = await connector.issue(store, request(customer_email="someone@else.test"))
+    assert isinstance(clash, IssueFailed) and clash.error == IssueError.REJECTED
+
+
+async def test_revoked_keys_are_reported_as_unauthorized(issuer, site_state):
+    connector, store = issuer
+    site_state.revoke_api_key(site_state.find_key(store.consumer_key))
+    failed = await connector.issue(store, request(expires_at=datetime.now(UTC) + timedelta(days=30)))
+    assert isinstance(failed, IssueFailed) and failed.error == IssueError.UNAUTHORIZED
