@@ -8,6 +8,7 @@ from tortoise.transactions import in_transaction
 
 from loyalty.ledger import ensure_members
 from loyalty.models import Member
+from loyalty.sql import ids_param, in_ids, select
 from store.models import Customer, Profile
 from store.people import ensure_profiles, resolve_profile
 
@@ -17,11 +18,12 @@ async def resolve_many(profile_ids: Iterable[int]) -> dict[int, int]:
     wanted = set(profile_ids)
     if not wanted:
         return {}
-    rows = await Profile.filter(id__in=list(wanted)).values_list("id", "merged_into_id")
+    conn = Profile._meta.db
+    merged = await select(conn, Profile, ("id",), f'{in_ids(conn, "id", 1)} AND "merged_into_id" IS NOT NULL',
+                          [ids_param(conn, wanted)])
     resolved = {pid: pid for pid in wanted}
-    for pid, merged_into in rows:
-        if merged_into is not None:
-            resolved[pid] = await resolve_profile(pid)
+    for (pid,) in merged:
+        resolved[pid] = await resolve_profile(pid)
     return resolved
 
 
@@ -30,7 +32,8 @@ async def profiles_of_customers(customer_ids: Iterable[int]) -> dict[int, int]:
     wanted = set(customer_ids)
     if not wanted:
         return {}
-    rows = await Customer.filter(id__in=list(wanted)).values_list("id", "profile_id")
+    conn = Customer._meta.db
+    rows = await select(conn, Customer, ("id", "profile_id"), in_ids(conn, "id", 1), [ids_param(conn, wanted)])
     linked = {cid: pid for cid, pid in rows if pid is not None}
     missing = [cid for cid, pid in rows if pid is None]
     if missing:

@@ -4,80 +4,78 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from decimal import Decimal
 
 from loyalty.earning import LineFacts, OrderFacts, RefundFacts, RefundLineFacts
+from loyalty.sql import ids_param, in_ids, select
 from store.models import Order, OrderLine, Product, Refund, RefundLine
 
 FULFILLED = {"fulfilled", "completed", "shipped"}
 UNPAID = {"pending", "voided", "unpaid", "failed"}
 
 
+_ORDER_COLUMNS = (
+    "id", "merchant_id", "store_id", "customer_id", "currency", "platform_created_at", "total",
+    "subtotal", "total_discount", "shipping", "tax", "cancelled_at", "test",
+    "fulfillment_status", "financial_status", "discount_codes",
+)
+
+
 async def load_orders(order_ids: Sequence[int], *, categories: bool = False) -> dict[int, OrderFacts]:
     """The facts of each order that exists (deleted orders are left out).
 
     ``categories`` also reads each line's product category, for category multipliers.
+    Reads go through raw SQL with the id list as one parameter (``loyalty.sql``): money comes
+    back as ``Decimal`` and times as aware datetimes, as from the ORM.
     """
     if not order_ids:
         return {}
-    orders = await Order.filter(id__in=list(order_ids), deleted_at=None).values(
-        "id", "merchant_id", "store_id", "customer_id", "currency", "platform_created_at", "total",
-        "subtotal", "total_discount", "shipping", "tax", "cancelled_at", "test",
-        "fulfillment_status", "financial_status", "discount_codes",
-    )
+    conn = Order._meta.db
+    orders = await select(conn, Order, _ORDER_COLUMNS, f'{in_ids(conn, "id", 1)} AND "deleted_at" IS NULL',
+                          [ids_param(conn, order_ids)])
     if not orders:
         return {}
-    ids = [o["id"] for o in orders]
-    lines = await OrderLine.filter(order_id__in=ids).values(
-        "order_id", "store_id", "platform_id", "quantity", "total", "product_platform_id", "is_gift_card"
-    )
-    refunds = await Refund.filter(order_id__in=ids).values(
-        "id", "order_id", "platform_created_at", "amount", "store_credit"
-    )
+    ids = ids_param(conn, [o[0] for o in orders])
+    lines = await select(conn, OrderLine, (
+        "order_id", "store_id", "platform_id", "quantity", "total", "product_platform_id", "is_gift_card",
+    ), in_ids(conn, "order_id", 1), [ids])
+    refunds = await select(conn, Refund, ("id", "order_id", "platform_created_at", "amount", "store_credit"),
+                           in_ids(conn, "order_id", 1), [ids])
     refund_lines = (
-        await RefundLine.filter(refund_id__in=[r["id"] for r in refunds]).values(
-            "refund_id", "line_platform_id", "quantity", "amount"
-        )
+        await select(conn, RefundLine, ("refund_id", "line_platform_id", "quantity", "amount"),
+                     in_ids(conn, "refund_id", 1), [ids_param(conn, [r[0] for r in refunds])])
         if refunds else []
     )
     category: dict[tuple[int, str], str] = {}
     if categories and lines:
-        wanted = {line["product_platform_id"] for line in lines if line["product_platform_id"]}
-        for row in await Product.filter(platform_id__in=list(wanted), store_id__in=list({o["store_id"] for o in orders})).values(
+        wanted = {line[5] for line in lines if line[5]}
+        for row in await Product.filter(platform_id__in=list(wanted), store_id__in=list({o[2] for o in orders})).values(
             "store_id", "platform_id", "category"
         ):
             category[(row["store_id"], row["platform_id"])] = row["category"]
     lines_of: dict[int, list[LineFacts]] = defaultdict(list)
-    for line in lines:
-        lines_of[line["order_id"]].append(LineFacts(
-            platform_id=line["platform_id"], quantity=line["quantity"], total=Decimal(line["total"]),
-            product_platform_id=line["product_platform_id"],
-            category=category.get((line["store_id"], line["product_platform_id"]), ""),
-            is_gift_card=line["is_gift_card"],
+    for order_id, store_id, platform_id, quantity, total, product, gift_card in lines:
+        lines_of[order_id].append(LineFacts(
+            platform_id, quantity, total, product, category.get((store_id, product), "") if category else "",
+            gift_card,
         ))
     refund_lines_of: dict[int, list[RefundLineFacts]] = defaultdict(list)
-    for rl in refund_lines:
-        refund_lines_of[rl["refund_id"]].append(
-            RefundLineFacts(rl["line_platform_id"], rl["quantity"], Decimal(rl["amount"]))
-        )
+    for refund_id, line_platform_id, quantity, amount in refund_lines:
+        refund_lines_of[refund_id].append(RefundLineFacts(line_platform_id, quantity, amount))
     refunds_of: dict[int, list[RefundFacts]] = defaultdict(list)
-    for r in refunds:
-        refunds_of[r["order_id"]].append(RefundFacts(
-            id=r["id"], created_at=r["platform_created_at"], amount=Decimal(r["amount"]),
-            store_credit=r["store_credit"], lines=tuple(refund_lines_of.get(r["id"], ())),
+    for refund_id, order_id, created_at, amount, store_credit in refunds:
+        refunds_of[order_id].append(RefundFacts(
+            refund_id, created_at, amount, store_credit, tuple(refund_lines_of.get(refund_id, ())),
         ))
     facts = {}
-    for o in orders:
-        facts[o["id"]] = OrderFacts(
-            id=o["id"], merchant_id=o["merchant_id"], store_id=o["store_id"],
-            customer_id=o["customer_id"], currency=o["currency"], placed_at=o["platform_created_at"],
-            total=Decimal(o["total"]), subtotal=Decimal(o["subtotal"]),
-            total_discount=Decimal(o["total_discount"]), shipping=Decimal(o["shipping"]),
-            tax=Decimal(o["tax"]), cancelled_at=o["cancelled_at"],
-            test=bool(o["test"]), unpaid=o["financial_status"] in UNPAID,
-            fulfilled=(o["fulfillment_status"] or "") in FULFILLED,
-            discount_codes=tuple(o["discount_codes"] or ()),
-            lines=tuple(lines_of.get(o["id"], ())),
-            refunds=tuple(sorted(refunds_of.get(o["id"], ()), key=lambda r: (r.created_at, r.id))),
+    no_lines: tuple[LineFacts, ...] = ()
+    for (oid, merchant_id, store_id, customer_id, currency, placed_at, total, subtotal, discount, shipping, tax,
+         cancelled_at, test, fulfillment, financial, codes) in orders:
+        found = refunds_of.get(oid)
+        order_lines = lines_of.get(oid)
+        facts[oid] = OrderFacts(
+            oid, merchant_id, store_id, customer_id, currency, placed_at, total, subtotal, discount, shipping, tax,
+            cancelled_at, bool(test), financial in UNPAID, (fulfillment or "") in FULFILLED,
+            tuple(codes or ()), tuple(order_lines) if order_lines else no_lines,
+            tuple(sorted(found, key=lambda r: (r.created_at, r.id))) if found else (),
         )
     return facts

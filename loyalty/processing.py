@@ -30,7 +30,7 @@ from loyalty.models import EntryKind, OrderAccount
 from loyalty.orders import load_orders
 from loyalty.program import Program, Version, load_program
 from loyalty.rules import Rules
-from store.bulk import Upsert
+from loyalty.sql import Write, ids_param, in_ids, is_postgres, select
 
 log = logging.getLogger(__name__)
 BATCH = 1000
@@ -40,7 +40,7 @@ _ACCOUNT_COLUMNS = (
     "order_id", "merchant_id", "store_id", "profile_id", "version_id", "multiplier", "placed_at",
     "points", "pending", "spend", "counted", "release_at", "released_at", "seq", "updated_at",
 )
-_ACCOUNTS = Upsert(
+_ACCOUNTS = Write(
     OrderAccount, columns=_ACCOUNT_COLUMNS, conflict=("order_id",),
     update=[c for c in _ACCOUNT_COLUMNS if c not in {"order_id", "merchant_id"}],
 )
@@ -54,7 +54,7 @@ class Processed:
     """Orders without a customer, or placed before the merchant's program began."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Account:
     """An order's loyalty state while a batch works on it (a row of ``loyalty_orders``)."""
 
@@ -74,8 +74,13 @@ class Account:
     seq: int = 0
     changed: bool = field(default=False, compare=False)
 
-    def row(self, now: datetime) -> dict[str, Any]:
-        return {c: getattr(self, c) for c in _ACCOUNT_COLUMNS if c != "updated_at"} | {"updated_at": now}
+    def row(self, now: datetime) -> tuple[Any, ...]:
+        """Values in ``_ACCOUNT_COLUMNS`` order."""
+        return (
+            self.order_id, self.merchant_id, self.store_id, self.profile_id, self.version_id, self.multiplier,
+            self.placed_at, self.points, self.pending, self.spend, self.counted, self.release_at,
+            self.released_at, self.seq, now,
+        )
 
 
 def release_time(rules: Rules, facts: OrderFacts, now: datetime) -> datetime | None:
@@ -152,8 +157,11 @@ def release(book: Book, acc: Account, now: datetime) -> int:
 
 
 async def load_accounts(order_ids: Iterable[int], conn: Any) -> dict[int, Account]:
-    rows = await OrderAccount.filter(order_id__in=list(order_ids)).select_for_update().using_db(conn).values(*_ACCOUNT_COLUMNS[:-1])
-    return {r["order_id"]: Account(**{**r, "multiplier": Decimal(r["multiplier"]), "spend": Decimal(r["spend"])}) for r in rows}
+    """The accounts of these orders, locked for the transaction (on PostgreSQL)."""
+    lock = " FOR UPDATE" if is_postgres(conn) else ""
+    rows = await select(conn, OrderAccount, _ACCOUNT_COLUMNS[:-1], in_ids(conn, "order_id", 1),
+                        [ids_param(conn, order_ids)], suffix=lock)
+    return {r[0]: Account(*r) for r in rows}
 
 
 async def write_accounts(conn: Any, accounts: Iterable[Account], now: datetime) -> None:
@@ -229,16 +237,19 @@ async def _settle_merchant(conn: Any, program: Program, orders: list[OrderFacts]
     current = program.rules_now(now)
     firsts: dict[int, tuple[int, int, datetime, tuple[str, ...]]] = {}
     codes: set[str] = set()
+    multipliers: dict[tuple[int, str | None], Decimal] = {}
     for o, holder in wanted:
         acc = accounts.get(o.id)
         if acc is None:
             version = program.at(o.placed_at)
             assert version is not None
-            member = book.member(holder)
+            tier = book.member(holder).tier
+            multiplier = multipliers.get((version.id, tier))
+            if multiplier is None:
+                multiplier = multipliers[(version.id, tier)] = tiers.tier_multiplier(version.rules, tier)
             acc = accounts[o.id] = Account(
                 order_id=o.id, merchant_id=o.merchant_id, store_id=o.store_id, profile_id=holder,
-                version_id=version.id, multiplier=tiers.tier_multiplier(version.rules, member.tier),
-                placed_at=o.placed_at,
+                version_id=version.id, multiplier=multiplier, placed_at=o.placed_at,
             )
         version = program.by_id(acc.version_id)
         target = award(o, version.rules, acc.multiplier)
@@ -251,7 +262,6 @@ async def _settle_merchant(conn: Any, program: Program, orders: list[OrderFacts]
                 firsts.setdefault(holder, (holder, o.id, o.placed_at, o.discount_codes))
             member.first_order_at = o.placed_at
             book.touch(holder)
-    await book.flush()
     await write_accounts(conn, accounts.values(), now)
     for pid, (_, _, placed_at, _) in firsts.items():
         version = program.at(placed_at) or program.current
@@ -265,7 +275,7 @@ async def _settle_merchant(conn: Any, program: Program, orders: list[OrderFacts]
         version_now = program.at(now) or program.current
         assert version_now is not None
         await referrals.first_orders(book, current, version_now.id, list(firsts.values()))
-        await book.flush()
+        await book.flush(entries_only=True)
         await tiers.upgrade(book, current, {h for _, h in wanted}, now)
     if codes:
         await rewards.mark_used(conn, program.merchant_id, {o.id: o.discount_codes for o, _ in wanted if o.discount_codes})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from tortoise.transactions import in_transaction
@@ -26,15 +26,21 @@ class Program:
 
     merchant_id: int
     versions: tuple[Version, ...]
+    _starts: tuple[datetime, ...] = field(init=False, repr=False, compare=False)
+    _by_id: dict[int, Version] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Looked up once per order in a batch: index them once per program.
+        object.__setattr__(self, "_starts", tuple(v.effective_from for v in self.versions))
+        object.__setattr__(self, "_by_id", {v.id: v for v in self.versions})
 
     def at(self, when: datetime) -> Version | None:
         """The version in force at ``when`` (the latest whose effective time is not after it)."""
-        starts = [v.effective_from for v in self.versions]
-        index = bisect.bisect_right(starts, when) - 1
+        index = bisect.bisect_right(self._starts, when) - 1
         return self.versions[index] if index >= 0 else None
 
     def by_id(self, version_id: int) -> Version:
-        return next(v for v in self.versions if v.id == version_id)
+        return self._by_id[version_id]
 
     @property
     def current(self) -> Version | None:

@@ -12,10 +12,11 @@ from decimal import Decimal
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from loyalty.ledger import Book, Posting
+from loyalty.ledger import Book, LockedMember, Posting
 from loyalty.models import Entry, EntryKind, Member, OrderAccount
 from loyalty.program import load_program
 from loyalty.rules import Rules, Tier
+from loyalty.sql import ids_param, in_ids, param, select, time_param
 from store.people import resolve_profile
 
 POINT_KINDS = [k.value for k in EntryKind if k not in {EntryKind.RELEASE, EntryKind.REDEEM, EntryKind.REDEEM_REFUND, EntryKind.EXPIRE}]
@@ -41,20 +42,29 @@ async def tier_metrics(
     if not ids:
         return metric
     start = window_start(rules, now)
+    conn = conn or OrderAccount._meta.db
+    params = [ids_param(conn, ids), time_param(conn, now)]
+    since = ""
+    if start is not None:
+        params.append(time_param(conn, start))
+        since = f' AND "{{when}}" >= {param(conn, 3)}'
     if rules.tier_metric == "points":
-        query = Entry.filter(profile_id__in=ids, kind__in=POINT_KINDS, occurred_at__lte=now)
-        if start is not None:
-            query = query.filter(occurred_at__gte=start)
-        rows = await (query.using_db(conn) if conn else query).values_list("profile_id", "lifetime")
+        kinds = ", ".join(f"'{k}'" for k in POINT_KINDS)
+        rows = await select(conn, Entry, ("profile_id", "lifetime"),
+                            f'{in_ids(conn, "profile_id", 1)} AND "kind" IN ({kinds}) '
+                            f'AND "occurred_at" <= {param(conn, 2)}' + since.format(when="occurred_at"), params)
         for pid, points in rows:
             metric[pid] += points
         return metric
-    query = OrderAccount.filter(profile_id__in=ids, placed_at__lte=now, counted=True)
-    if start is not None:
-        query = query.filter(placed_at__gte=start)
-    rows = await (query.using_db(conn) if conn else query).values_list("profile_id", "spend")
-    for pid, spend in rows:
-        metric[pid] += Decimal(1) if rules.tier_metric == "orders" else Decimal(spend)
+    rows = await select(conn, OrderAccount, ("profile_id", "spend"),
+                        f'{in_ids(conn, "profile_id", 1)} AND "placed_at" <= {param(conn, 2)} AND "counted"'
+                        + since.format(when="placed_at"), params)
+    if rules.tier_metric == "orders":
+        for pid, _ in rows:
+            metric[pid] += 1
+    else:
+        for pid, spend in rows:
+            metric[pid] += spend
     return metric
 
 
@@ -63,7 +73,7 @@ def tier_multiplier(rules: Rules, tier_name: str | None) -> Decimal:
     return tier.multiplier if tier else Decimal(1)
 
 
-async def change_tier(book: Book, member: Member, new: Tier | None, now: datetime, *, reason: str) -> None:
+async def change_tier(book: Book, member: LockedMember, new: Tier | None, now: datetime, *, reason: str) -> None:
     """Move a member to ``new``; the entry reward is paid the first time a member reaches a tier."""
     old = member.tier
     member.tier = new.name if new else None
