@@ -26,10 +26,17 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
+POOL_MAXSIZE = 10
+"""asyncpg's default pool of 5 connections queued webhook intake under 32 concurrent senders."""
+
+
 def _tortoise_url(url: str) -> str:
-    """Tortoise spells PostgreSQL ``postgres://``; accept the common ``postgresql://`` too."""
+    """Tortoise spells PostgreSQL ``postgres://``; accept ``postgresql://`` too, and size the pool
+    unless the URL does."""
     if url.startswith("postgresql://"):
-        return "postgres://" + url.removeprefix("postgresql://")
+        url = "postgres://" + url.removeprefix("postgresql://")
+    if url.startswith("postgres://") and "maxsize=" not in url:
+        url += ("&" if "?" in url else "?") + f"maxsize={POOL_MAXSIZE}"
     return url
 
 

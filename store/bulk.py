@@ -8,6 +8,7 @@ reads back what was written here.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -77,6 +78,8 @@ class Upsert:
     computed: Mapping[str, Callable[[Column], str]] | None = None
     extra_inputs: Mapping[str, str] | None = None
     """Batch columns that feed ``computed`` expressions only, with their PostgreSQL types."""
+    _built: dict[str, str] = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
+    """The statement per dialect, built once (hot paths such as webhook intake run it per request)."""
 
     def _field(self, name: str) -> fields.Field | None:
         return self.model._meta.fields_map.get(name)
@@ -85,6 +88,12 @@ class Upsert:
         return [c for c in self.columns if c not in (self.computed or {})] + list(self.extra_inputs or {})
 
     def sql(self, flavour: str) -> str:
+        built = self._built.get(flavour)
+        if built is None:
+            built = self._built[flavour] = self._build(flavour)
+        return built
+
+    def _build(self, flavour: str) -> str:
         table = self.model._meta.db_table
         if flavour == "postgres":
             def col(name: str) -> str:

@@ -1,10 +1,11 @@
 """Shopify's HTTP surface: app install (OAuth and embedded token exchange) and webhook intake.
 
 Webhook intake is the hot path and does four things only: verify the HMAC over the raw
-body (401, nothing stored, when it fails), look the shop up, record the delivery (one
-INSERT; a duplicate delivery id is answered 200 and dropped), enqueue its processing.
+body (401, nothing stored, when it fails), record the delivery with its shop looked up in
+the same INSERT (one statement; a duplicate delivery id is answered 200 and dropped),
+enqueue its processing.
 Deliveries for unknown or uninstalled shops are recorded as ``ignored``; the privacy topics
-are recorded as ``received`` and wait for the insights side (never enqueued here).
+are recorded as ``received`` whatever the shop's state, and processed when the shop is known.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from connectors.shopify.webhooks import (
     HEADER_TOPIC,
     PRIVACY_TOPICS,
 )
-from store.models import DeliveryStatus, InstallState, Platform, Store
+from store.models import DeliveryStatus, Platform, Store
 
 STATE_COOKIE = "rapport_shopify_state"
 
@@ -96,15 +97,11 @@ def routes(settings: Settings) -> list[BaseRoute]:
         if not delivery_id or not topic:
             return PlainTextResponse("missing X-Shopify-Webhook-Id or X-Shopify-Topic", status_code=400)
         shop = request.headers.get(HEADER_SHOP, "")
-        found = await Store.filter(platform=Platform.SHOPIFY, domain=shop).values_list("id", "install_state")
-        store_id, state = found[0] if found else (None, None)
-        privacy = topic in PRIVACY_TOPICS
-        live = state == InstallState.INSTALLED
-        status = DeliveryStatus.RECEIVED if (live or privacy) else DeliveryStatus.IGNORED
         headers = {k: v for k, v in request.headers.items() if k.startswith("x-shopify-") and k != HEADER_HMAC}
-        event = await inbox.record(platform=Platform.SHOPIFY, delivery_id=delivery_id, topic=topic, headers=headers,
-                                   body=body, source=shop, store_id=store_id, status=status)
-        if event is not None and (live or (privacy and store_id is not None)):
+        event = await inbox.record_for_store(platform=Platform.SHOPIFY, delivery_id=delivery_id, topic=topic,
+                                             headers=headers, body=body, source=shop, keep=topic in PRIVACY_TOPICS)
+        # processed when the shop is installed (a privacy topic: when the shop is known at all)
+        if event is not None and event.store_id is not None and event.status == DeliveryStatus.RECEIVED:
             await request.app.state.queue.enqueue("process_webhook", event.id, key=f"webhook:{event.id}")
         return Response(status_code=200)
 

@@ -20,7 +20,17 @@ from app.jobs.failures import describe, record_failure
 from app.jobs.queue import new_key
 from app.jobs.registry import WorkerLost, registry, retry_delay
 from app.settings import Settings
+from store.bulk import Upsert
 from store.models import Job, JobStatus
+
+# A second enqueue of a key that is queued, running or failed inserts nothing: one statement,
+# where get_or_create took a SELECT, then BEGIN, INSERT, COMMIT.
+_ENQUEUE = Upsert(
+    Job,
+    columns=("key", "function", "args", "status", "tries", "max_tries", "run_at", "backend", "created_at"),
+    conflict=("key",),
+    returning=("id",),
+)
 
 
 def _now() -> datetime:
@@ -42,12 +52,13 @@ class LocalQueue:
         if function not in registry:
             raise KeyError(f"no job named {function!r}")
         spec = registry[function]
-        _, created = await Job.get_or_create(
-            key=key or new_key(),
-            defaults=dict(function=function, args=list(args), max_tries=spec.max_tries,
-                          run_at=_now() + timedelta(seconds=delay), backend=self.backend),
-        )
-        return created
+        now = _now()
+        inserted = await _ENQUEUE.run(Job._meta.db, [{
+            "key": key or new_key(), "function": function, "args": list(args), "status": JobStatus.QUEUED,
+            "tries": 0, "max_tries": spec.max_tries, "run_at": now + timedelta(seconds=delay),
+            "backend": self.backend, "created_at": now,
+        }])
+        return bool(inserted)
 
     async def _claim(self) -> Job | None:
         now = _now()

@@ -62,7 +62,12 @@ class BulkOperation:
 
     @property
     def body(self) -> bytes:
-        return "".join(line + "\n" for line in self.lines).encode()
+        """The JSONL file, built once per list of lines (status polls and downloads ask again)."""
+        cached = self.__dict__.get("_body")
+        if cached is None or cached[0] is not self.lines or cached[1] != len(self.lines):
+            cached = (self.lines, len(self.lines), "".join(line + "\n" for line in self.lines).encode())
+            self.__dict__["_body"] = cached
+        return cached[2]
 
     @property
     def object_count(self) -> int:
@@ -141,18 +146,27 @@ def _nodes(connection: dict[str, Any]) -> list[Any]:
     return [e["node"] for e in connection.get("edges", []) if e and e.get("node") is not None]
 
 
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+"""``json.dumps(..., separators=(",", ":"), ensure_ascii=False)`` without a new encoder per line."""
+
+
 def flatten(data: dict[str, Any]) -> tuple[list[str], int]:
     """JSONL lines of a bulk result (children after their parent) and the root object count."""
     lines: list[str] = []
 
     def emit(node: dict[str, Any], parent_id: str | None) -> None:
-        own = {k: v for k, v in node.items() if not _is_connection(v)}
-        children = [v for v in node.values() if _is_connection(v)]
+        own: dict[str, Any] = {}
+        children: list[dict[str, Any]] = []
+        for k, v in node.items():
+            if isinstance(v, dict) and _is_connection(v):
+                children.append(v)
+            else:
+                own[k] = v
         if children and "id" not in node:
             raise ValueError("The parent of a nested connection must select the 'id' field.")
         if parent_id is not None:
             own["__parentId"] = parent_id
-        lines.append(json.dumps(own, separators=(",", ":"), ensure_ascii=False))
+        lines.append(_encode(own))
         for child in children:
             for item in _nodes(child):
                 emit(item, node["id"])
