@@ -71,6 +71,7 @@ class OrderLine(Model):
     class Meta:
         table = "order_lines"
         unique_together = (("store", "platform_id"),)
+        indexes = (Index(fields=("order_id",)),)
 
 
 class Refund(Model):
@@ -90,6 +91,7 @@ class Refund(Model):
     class Meta:
         table = "refunds"
         unique_together = (("store", "platform_id"),)
+        indexes = (Index(fields=("order_id",)),)
 
 
 class RefundLine(Model):
@@ -104,3 +106,4 @@ class RefundLine(Model):
     class Meta:
         table = "refund_lines"
         unique_together = (("store", "platform_id"),)
+        indexes = (Index(fields=("refund_id",)),)
