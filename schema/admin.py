@@ -13,7 +13,7 @@ from schema.access.queries import AccessQueries
 from schema.access.types import ApiKeyNode
 from schema.core.context import AdminInfo
 from schema.core.ids import parse_gid
-from schema.core.limits import Limits, extensions
+from schema.core.limits import ApiSchema, Limits, extensions
 from schema.core.node import Node
 from schema.insights.mutations import InsightsMutations
 from schema.insights.queries import InsightsQueries
@@ -92,8 +92,8 @@ NODE_TYPES = [MerchantNode, StoreNode, SyncCheckpointNode, ProfileNode, Customer
               OrderLineNode, RefundNode, RefundLineNode, WebhookDeliveryNode, FailedJobNode, ApiKeyNode]
 
 
-def build_admin_schema(limits: Limits | None = None) -> strawberry.Schema:
-    return strawberry.Schema(query=AdminQuery, mutation=AdminMutation, types=NODE_TYPES,
+def build_admin_schema(limits: Limits | None = None) -> ApiSchema:
+    return ApiSchema(query=AdminQuery, mutation=AdminMutation, types=NODE_TYPES,
                              extensions=extensions(limits or Limits()))
 
 

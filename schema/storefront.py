@@ -10,7 +10,7 @@ import strawberry
 
 from schema.catalog.queries import CatalogQueries
 from schema.catalog.types import ShopProduct
-from schema.core.limits import Limits, extensions
+from schema.core.limits import ApiSchema, Limits, extensions
 from schema.shopper.mutations import ShopperMutations
 from schema.shopper.queries import ShopperQueries
 from schema.shopper.types import ShopNode, Shopper, ShopperOrder, ShopperOrderLine
@@ -26,8 +26,8 @@ class StorefrontMutation(ShopperMutations):
     pass
 
 
-def build_storefront_schema(limits: Limits | None = None) -> strawberry.Schema:
-    return strawberry.Schema(query=StorefrontQuery, mutation=StorefrontMutation,
+def build_storefront_schema(limits: Limits | None = None) -> ApiSchema:
+    return ApiSchema(query=StorefrontQuery, mutation=StorefrontMutation,
                              types=[ShopNode, Shopper, ShopperOrder, ShopperOrderLine, ShopProduct],
                              extensions=extensions(limits or Limits()))
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import strawberry
 from graphql import GraphQLError, validate
 from strawberry.extensions import (
     DisableIntrospection,
@@ -80,6 +81,19 @@ class ClientSafeErrors(SchemaExtension):
                 break
         return GraphQLError(message, nodes=error.nodes, path=error.path,
                             extensions={**(error.extensions or {}), "code": code})
+
+
+class ApiSchema(strawberry.Schema):
+    """A schema whose errors are logged once, by ``ClientSafeErrors``, and only when they are bugs.
+
+    Strawberry logs every error of every response with its traceback; a bad cursor or an
+    unknown id is the client's mistake, not the server's, and a caller sending many of them
+    would fill the log (the fuzz test found a server blocked on its own stderr that way).
+    """
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
+        for error in errors:
+            log.debug("GraphQL request error at %s: %s", error.path, error.message)
 
 
 def _introspection(ignore: IgnoreContext) -> bool:

@@ -13,7 +13,10 @@ import functools
 import shutil
 import time
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +26,7 @@ import httpx
 import jwt
 import pytest
 import pytest_asyncio
+from tortoise import Tortoise
 from tortoise.context import TortoiseContext
 
 from app.auth.app_proxy import signature
@@ -134,27 +138,47 @@ async def _pg(sql: str) -> None:
         await conn.close()
 
 
-@dataclass(frozen=True)
 class Template:
-    """The seeded database every test copies, and the ids of its world."""
+    """The seeded database every test copies, and the ids of its world.
 
-    url: str
-    ids: WorldIds
+    On PostgreSQL a worker thread keeps the next copies made ahead and drops used ones, so a
+    test neither waits for ``CREATE DATABASE ... TEMPLATE`` nor for its database to go.
+    """
 
-    async def copy(self, where: Path) -> str:
-        """A new database holding the seeded world; the caller drops it with ``drop``."""
-        if BACKEND == "sqlite":
-            target = where / "rapport.sqlite3"
-            shutil.copyfile(self.url.removeprefix("sqlite://"), target)
-            return f"sqlite://{target}"
+    AHEAD = 2
+
+    def __init__(self, url: str, ids: WorldIds) -> None:
+        self.url, self.ids = url, ids
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="test-databases")
+        self.ahead: deque[Future[str]] = deque()
+        if BACKEND != "sqlite":
+            for _ in range(self.AHEAD):
+                self.ahead.append(self.worker.submit(asyncio.run, self._clone()))
+
+    async def _clone(self) -> str:
         name = f"rapport_t_{uuid.uuid4().hex[:12]}"
         await _pg(f'CREATE DATABASE "{name}" TEMPLATE "{self.url.rsplit("/", 1)[1]}"')
         return f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
 
-    @staticmethod
-    async def drop(url: str) -> None:
+    def copy(self, where: Path) -> str:
+        """A new database holding the seeded world; hand it back with ``drop``."""
+        if BACKEND == "sqlite":
+            target = where / "rapport.sqlite3"
+            shutil.copyfile(self.url.removeprefix("sqlite://"), target)
+            return f"sqlite://{target}"
+        ready = self.ahead.popleft()
+        self.ahead.append(self.worker.submit(asyncio.run, self._clone()))
+        return ready.result()
+
+    def drop(self, url: str) -> None:
         if BACKEND != "sqlite":
-            await _pg(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+            self.worker.submit(asyncio.run, _pg(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+
+    def close(self) -> None:
+        """Drop the copies made ahead, and wait for every drop."""
+        for unused in list(self.ahead):
+            self.drop(unused.result())
+        self.worker.shutdown(wait=True)
 
 
 @pytest_asyncio.fixture(scope="session")
@@ -166,42 +190,27 @@ async def template(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Te
         need_server("PostgreSQL", PG_ADMIN_URL)
         url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/rapport_tpl_{uuid.uuid4().hex[:12]}"
         await _pg(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"')
+    template = None
     try:
         async with TortoiseContext() as ctx:  # closed before any copy: a template must have no connections
             await ctx.init(config=tortoise_config(url))
             await ctx.generate_schemas()
             ids = await seed_world()
-        yield Template(url, ids)
+        template = Template(url, ids)
+        yield template
     finally:
+        if template is not None:
+            template.close()
         if BACKEND != "sqlite":
             await _pg(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
-@pytest.fixture
-def database_url(template: Template, tmp_path: Path) -> Iterator[str]:
-    """A private copy of the seeded world (overrides the empty database of the root conftest)."""
-    url = asyncio.run(template.copy(tmp_path))
-    yield url
-    asyncio.run(Template.drop(url))
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "reads_only: the module's tests share one copy of the world and one app")
 
 
-@pytest.fixture
-def settings(database_url: str) -> Settings:
-    return make_settings(database_url)
-
-
-@pytest.fixture
-async def world(db, template: Template) -> World:
-    return await World.load(template.ids)
-
-
-@pytest.fixture
-async def client(db, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """httpx against the ASGI app, its lifespan entered (ORM and job queue as in production)."""
-    app = create_app(settings, run_jobs=False)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://rapport.test") as c:
-            yield c
+def _reads_only(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker("reads_only") is not None
 
 
 @dataclass
@@ -211,24 +220,106 @@ class Shared:
     url: str
 
 
+async def _row_counts() -> dict[str, int]:
+    return {name: await model.all().count() for name, model in sorted(Tortoise.apps["models"].items())}
+
+
 @pytest_asyncio.fixture(scope="module")
 async def shared(template: Template, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Shared]:
-    """One copy of the world and one app for a whole module whose tests only read.
+    """One copy of the world and one app for a module marked ``reads_only``.
 
-    A module that uses it must not write, and must not mix it with the per-test ``db``,
-    ``world`` or ``client`` fixtures (each opens the ORM on its own copy).
+    Its tests get this copy through the usual ``db``, ``database_url``, ``world`` and ``client``
+    fixtures. They must not write: the module fails at teardown when a table's row count moved.
     """
-    url = await template.copy(tmp_path_factory.mktemp("shared"))
+    url = template.copy(tmp_path_factory.mktemp("shared"))
     try:
         async with TortoiseContext() as ctx:
             await ctx.init(config=tortoise_config(url), _enable_global_fallback=True)
             world = await World.load(template.ids)
+            before = await _row_counts()
             app = create_app(make_settings(url), run_jobs=False)
             async with app.router.lifespan_context(app):
                 async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://rapport.test") as c:
                     yield Shared(client=c, world=world, url=url)
+                after = await _row_counts()
+            assert after == before, f"a reads_only module wrote: {[t for t in after if after[t] != before[t]]}"
     finally:
-        await Template.drop(url)
+        template.drop(url)
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, template: Template, tmp_path: Path) -> Iterator[str]:
+    """A private copy of the seeded world (the module's shared copy when it is ``reads_only``)."""
+    if _reads_only(request):
+        yield request.getfixturevalue("shared").url
+        return
+    url = template.copy(tmp_path)
+    yield url
+    template.drop(url)
+
+
+@pytest.fixture
+def db(request: pytest.FixtureRequest, database_url: str) -> Any:
+    """The ORM open on the test's copy (already open on the shared copy of a ``reads_only`` module)."""
+    if _reads_only(request):
+        return request.getfixturevalue("shared")
+    return request.getfixturevalue("private_db")
+
+
+@pytest_asyncio.fixture
+async def private_db(database_url: str) -> AsyncIterator[TortoiseContext]:
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+        yield ctx
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)
+
+
+@pytest.fixture
+def world(request: pytest.FixtureRequest, db: Any) -> World:
+    if _reads_only(request):
+        return request.getfixturevalue("shared").world
+    return request.getfixturevalue("private_world")
+
+
+@pytest_asyncio.fixture
+async def private_world(db: Any, template: Template) -> World:
+    return await World.load(template.ids)
+
+
+@pytest.fixture
+def client(request: pytest.FixtureRequest, db: Any) -> httpx.AsyncClient:
+    """httpx against the ASGI app, its lifespan entered (ORM and job queue as in production)."""
+    if _reads_only(request):
+        return request.getfixturevalue("shared").client
+    return request.getfixturevalue("private_client")
+
+
+@pytest_asyncio.fixture
+async def private_client(db: Any, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, run_jobs=False)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://rapport.test") as c:
+            yield c
+
+
+@asynccontextmanager
+async def app_client(database_url: str, **overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app under other settings, on the test's database.
+
+    The app closes the ORM it shares with the test when its lifespan ends; it is opened again
+    here, so the test (or its module, when ``reads_only``) keeps working after this app is gone.
+    """
+    app = create_app(make_settings(database_url, **overrides), run_jobs=False)
+    try:
+        async with app.router.lifespan_context(app):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+                yield c
+    finally:
+        await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
 
 
 def session_token(shop: str = SHOP, *, secret: str = APP_SECRET, aud: str = API_KEY, exp_in: int = 60,

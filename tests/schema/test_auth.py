@@ -9,10 +9,17 @@ import pytest
 
 from app.auth.app_proxy import signature
 from app.auth.shopper_tokens import ShopperTokens
-from tests.schema.conftest import APP_SECRET, admin, proxy_params, session_token, storefront
+from tests.schema.conftest import (
+    APP_SECRET,
+    admin,
+    app_client,
+    proxy_params,
+    session_token,
+    storefront,
+)
 from tests.support.servers import SECRET
 
-pytestmark = pytest.mark.db
+pytestmark = [pytest.mark.db, pytest.mark.reads_only]
 
 
 def refused(response: httpx.Response, status: int, code: str, words: str) -> None:
@@ -103,13 +110,8 @@ async def test_the_storefront_cannot_express_an_admin_field(client, world):
         assert "Cannot query field" in body["errors"][0]["message"]
 
 
-async def test_the_app_proxy_needs_the_app_secret_to_be_configured(db, database_url, world):
-    from app.web import create_app
-    from tests.schema.conftest import make_settings
-
-    app = create_app(make_settings(database_url, shopify_api_secret=""), run_jobs=False)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-            params = proxy_params(world.shopper.platform_id, secret=APP_SECRET)
-            refused(await c.post("/graphql/storefront", params=params, json={"query": "{ me { id } }"}),
-                    401, "UNAUTHENTICATED", "SHOPIFY_API_SECRET is not set")
+async def test_the_app_proxy_needs_the_app_secret_to_be_configured(database_url, world):
+    async with app_client(database_url, shopify_api_secret="") as c:
+        params = proxy_params(world.shopper.platform_id, secret=APP_SECRET)
+        refused(await c.post("/graphql/storefront", params=params, json={"query": "{ me { id } }"}),
+                401, "UNAUTHENTICATED", "SHOPIFY_API_SECRET is not set")

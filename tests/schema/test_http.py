@@ -118,3 +118,33 @@ async def test_a_resolver_bug_reaches_the_client_as_internal_server_error_only()
     [error] = [e.formatted for e in result.errors]
     assert error["message"] == "Internal server error" and error["path"] == ["merchant"]
     assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"} and "hunter2" not in str(error)
+
+
+async def test_a_clients_mistake_is_not_logged_as_a_server_error_and_a_bug_is_logged_once(caplog):
+    import logging
+
+    import strawberry
+
+    from schema.core.errors import ApiError, ErrorCode
+    from schema.core.limits import ApiSchema, Limits, extensions
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def mistake(self) -> str:
+            raise ApiError("'x' is not a cursor of this list", ErrorCode.BAD_USER_INPUT)
+
+        @strawberry.field
+        def bug(self) -> str:
+            raise RuntimeError("division by zero somewhere")
+
+    schema = ApiSchema(Query, extensions=extensions(Limits()))
+    with caplog.at_level(logging.DEBUG):
+        await schema.execute("{ mistake }")
+        await schema.execute("{ nope }")
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG):
+        await schema.execute("{ bug }")
+    [logged] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert logged.exc_info is not None and "division by zero" in str(logged.exc_info[1])

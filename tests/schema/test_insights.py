@@ -21,7 +21,7 @@ from schema.insights.distribution import distribution
 from store.models import Customer, Profile
 from tests.schema.conftest import AS_OF, admin, cross_store_profile, data, error_code
 
-pytestmark = pytest.mark.db
+pytestmark = [pytest.mark.db, pytest.mark.reads_only]
 
 PROFILE = """query($id: ID!) { profile(id: $id) {
   facts { kind current { value platform observedAt store { id } address { city zip countryCode } acceptsMarketing }
@@ -49,9 +49,9 @@ def _money(amount: Decimal) -> str:
     return str(amount.quantize(Decimal("0.01")))
 
 
-async def test_a_profiles_facts_show_the_current_value_and_the_others_with_their_store_and_time(shared):
-    profile_id = await cross_store_profile(shared.world)
-    found = data(await admin(shared.client, PROFILE, {"id": to_gid("Profile", profile_id)}))["profile"]
+async def test_a_profiles_facts_show_the_current_value_and_the_others_with_their_store_and_time(client, world):
+    profile_id = await cross_store_profile(world)
+    found = data(await admin(client, PROFILE, {"id": to_gid("Profile", profile_id)}))["profile"]
     stored = await ProfileFact.filter(profile_id=profile_id)
     assert {f["kind"].lower() for f in found["facts"]} == {r.kind for r in stored}
     for fact in found["facts"]:
@@ -70,9 +70,9 @@ async def test_a_profiles_facts_show_the_current_value_and_the_others_with_their
     assert consent["value"] == str(consent["acceptsMarketing"]).lower()
 
 
-async def test_a_profiles_transactions_are_per_currency_and_store_with_money_as_decimal_strings(shared):
-    profile_id = await cross_store_profile(shared.world)
-    found = data(await admin(shared.client, PROFILE, {"id": to_gid("Profile", profile_id)}))["profile"]
+async def test_a_profiles_transactions_are_per_currency_and_store_with_money_as_decimal_strings(client, world):
+    profile_id = await cross_store_profile(world)
+    found = data(await admin(client, PROFILE, {"id": to_gid("Profile", profile_id)}))["profile"]
     stats = await ProfileStats.get(profile_id=profile_id)
     revenue = await ProfileRevenue.filter(profile_id=profile_id).order_by("store_id")
     transactions = found["transactions"]
@@ -92,9 +92,9 @@ async def test_a_profiles_transactions_are_per_currency_and_store_with_money_as_
     assert sum(s["orders"] for s in preferences["sources"]) == stats.orders
 
 
-async def test_segment_churn_band_and_clv_are_what_the_refresh_stored_with_model_status_and_interval(shared):
-    profile_id = await cross_store_profile(shared.world)
-    found = data(await admin(shared.client, PROFILE, {"id": to_gid("Profile", profile_id)}))["profile"]
+async def test_segment_churn_band_and_clv_are_what_the_refresh_stored_with_model_status_and_interval(client, world):
+    profile_id = await cross_store_profile(world)
+    found = data(await admin(client, PROFILE, {"id": to_gid("Profile", profile_id)}))["profile"]
     segment = await ProfileSegment.get(profile_id=profile_id)
     assert found["segment"] == {
         "name": segment.segment, "tier": segment.tier.upper(), "rScore": segment.r_score, "fScore": segment.f_score,
@@ -116,9 +116,9 @@ async def test_segment_churn_band_and_clv_are_what_the_refresh_stored_with_model
     assert found["predictions"] == [{"currencyCode": "USD"}]
 
 
-async def test_identity_names_the_keys_that_linked_the_customers_and_never_their_values(shared):
-    profile_id = await cross_store_profile(shared.world)
-    found = data(await admin(shared.client, PROFILE, {"id": to_gid("Profile", profile_id)}))["profile"]["identity"]
+async def test_identity_names_the_keys_that_linked_the_customers_and_never_their_values(client, world):
+    profile_id = await cross_store_profile(world)
+    found = data(await admin(client, PROFILE, {"id": to_gid("Profile", profile_id)}))["profile"]["identity"]
     explained = await explain_profile(profile_id)
     assert [sorted(link["keys"]) for link in found["links"]] == \
         [sorted(k.upper() for k in link["keys"]) for link in explained["links"]]
@@ -128,12 +128,12 @@ async def test_identity_names_the_keys_that_linked_the_customers_and_never_their
     assert found["decisions"] == [] and "@" not in str(found)
 
 
-async def test_profiles_filter_by_segment_tier_and_churn_band_exactly(shared):
-    merchant = shared.world.merchant.id
+async def test_profiles_filter_by_segment_tier_and_churn_band_exactly(client, world):
+    merchant = world.merchant.id
     live = set(await Profile.filter(merchant_id=merchant, merged_into_id=None).values_list("id", flat=True))
 
     async def shown(**variables) -> set[int]:
-        page = data(await admin(shared.client, PAGE, variables))["profiles"]
+        page = data(await admin(client, PAGE, variables))["profiles"]
         assert not page["pageInfo"]["hasNextPage"]
         return {int(n["id"].rsplit("/", 1)[1]) for n in page["nodes"]}
 
@@ -146,15 +146,15 @@ async def test_profiles_filter_by_segment_tier_and_churn_band_exactly(shared):
     for band in ("LOW", "MEDIUM", "HIGH"):
         expected = {p for p, b in bands if b == band.lower()} & live
         assert await shown(band=band) == expected and expected, band
-    both = await shown(tier="VIP", band="LOW", store=to_gid("Store", shared.world.shopify.id))
-    on_shopify = set(await Customer.filter(store_id=shared.world.shopify.id).values_list("profile_id", flat=True))
+    both = await shown(tier="VIP", band="LOW", store=to_gid("Store", world.shopify.id))
+    on_shopify = set(await Customer.filter(store_id=world.shopify.id).values_list("profile_id", flat=True))
     assert both == {p for p, _, t in segments if t == "vip"} & {p for p, b in bands if b == "low"} & on_shopify & live
     assert await shown(segment="no such segment") == set()
 
 
-async def test_the_overview_counts_segments_tiers_churn_bands_and_buckets_clv(shared):
-    merchant = shared.world.merchant.id
-    found = data(await admin(shared.client, """{ insights { asOf segments { name profiles share } tiers { tier profiles }
+async def test_the_overview_counts_segments_tiers_churn_bands_and_buckets_clv(client, world):
+    merchant = world.merchant.id
+    found = data(await admin(client, """{ insights { asOf segments { name profiles share } tiers { tier profiles }
         churnBands { band profiles } clvDistribution(buckets: 6) { currencyCode profiles total { amount } median { amount }
         buckets { low { amount } high { amount } profiles total { amount } } } } }"""))["insights"]
     segments = await ProfileSegment.filter(merchant_id=merchant).values_list("segment", "tier")
@@ -178,9 +178,9 @@ async def test_the_overview_counts_segments_tiers_churn_bands_and_buckets_clv(sh
     assert all(a["high"]["amount"] == b["low"]["amount"] for a, b in zip(usd["buckets"], usd["buckets"][1:], strict=False))
 
 
-async def test_the_overview_shows_the_last_refresh_with_each_steps_time(shared):
-    run = await RefreshRun.filter(merchant_id=shared.world.merchant.id).order_by("-started_at").first()
-    found = data(await admin(shared.client, "{ insights { lastRefresh { status seconds steps { name seconds } counts } } }"))
+async def test_the_overview_shows_the_last_refresh_with_each_steps_time(client, world):
+    run = await RefreshRun.filter(merchant_id=world.merchant.id).order_by("-started_at").first()
+    found = data(await admin(client, "{ insights { lastRefresh { status seconds steps { name seconds } counts } } }"))
     last = found["insights"]["lastRefresh"]
     assert last["status"] == "COMPLETE"
     assert [(s["name"], s["seconds"]) for s in last["steps"]] == list(run.step_seconds.items())
@@ -188,7 +188,7 @@ async def test_the_overview_shows_the_last_refresh_with_each_steps_time(shared):
     assert last["seconds"] == pytest.approx(sum(run.step_seconds.values()), abs=1e-3)
 
 
-async def test_a_bucket_count_out_of_range_is_a_bad_user_input(shared):
+async def test_a_bucket_count_out_of_range_is_a_bad_user_input(client, world):
     for buckets in (1, 51):
-        response = await admin(shared.client, f"{{ insights {{ clvDistribution(buckets: {buckets}) {{ profiles }} }} }}")
+        response = await admin(client, f"{{ insights {{ clvDistribution(buckets: {buckets}) {{ profiles }} }} }}")
         assert error_code(response) == "BAD_USER_INPUT" and "between 2 and 50" in response.json()["errors"][0]["message"]

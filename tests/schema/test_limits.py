@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.schema.conftest import admin, data, make_settings, storefront
+from tests.schema.conftest import admin, app_client, data, storefront
 
-pytestmark = pytest.mark.db
+pytestmark = [pytest.mark.db, pytest.mark.reads_only]
 
 
 def request_error(response, code: str, words: str) -> dict:
@@ -61,18 +61,12 @@ async def test_field_suggestions_are_off_in_production(client, world):
     assert "Did you mean" not in body["errors"][0]["message"]
 
 
-async def test_storefront_introspection_can_be_switched_off(db, database_url, world):
-    import httpx
-
-    from app.web import create_app
-
-    app = create_app(make_settings(database_url, storefront_introspection=False), run_jobs=False)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-            hidden = await storefront(c, world.shopify, "{ __schema { types { name } } }")
-            request_error(hidden, "INTROSPECTION_DISABLED", "introspection")
-            assert data(await admin(c, "{ __schema { queryType { name } } }"))["__schema"]["queryType"]["name"] == "Query"
-            assert data(await storefront(c, world.shopify, "{ shop { name } }"))["shop"]["name"] == world.shopify.name
+async def test_storefront_introspection_can_be_switched_off(database_url, world):
+    async with app_client(database_url, storefront_introspection=False) as c:
+        hidden = await storefront(c, world.shopify, "{ __schema { types { name } } }")
+        request_error(hidden, "INTROSPECTION_DISABLED", "introspection")
+        assert data(await admin(c, "{ __schema { queryType { name } } }"))["__schema"]["queryType"]["name"] == "Query"
+        assert data(await storefront(c, world.shopify, "{ shop { name } }"))["shop"]["name"] == world.shopify.name
 
 
 async def test_the_standard_introspection_query_fits_within_the_limits(client, world):

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-from app.web import create_app
-from tests.schema.conftest import admin, data, make_settings, storefront
+from tests.schema.conftest import admin, app_client, data, storefront
 from tests.store.test_upsert import counted_statements
 
-pytestmark = pytest.mark.db
+pytestmark = [pytest.mark.db, pytest.mark.reads_only]
 
 MEMBERS = """query($n: Int!) { profiles(first: $n) { nodes { id email displayName
   customers(first: 5) { nodes { id email store { domain name } } }
@@ -26,12 +24,10 @@ CATALOG = """query($n: Int!) { recommendations(first: $n) { nodes { title price 
 
 
 @pytest.fixture
-async def roomy(db, database_url, world):
+async def roomy(database_url, world):
     """The app with a cost limit high enough for 100 members with their relations."""
-    app = create_app(make_settings(database_url, graphql_max_cost=100_000), run_jobs=False)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-            yield c
+    async with app_client(database_url, graphql_max_cost=100_000) as c:
+        yield c
 
 
 async def test_a_members_page_of_100_costs_the_statements_of_a_page_of_10(roomy, world):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from insights.models import ProductPairing
 from schema.core.ids import to_gid
-from store.models import Order, OrderLine, Product, Variant
+from store.models import Order, OrderLine
 from tests.schema.conftest import admin, data, proxy_params, storefront
 
-pytestmark = pytest.mark.db
+pytestmark = [pytest.mark.db, pytest.mark.reads_only]
 
 ME = """{ me { id email displayName orders(first: 5) { nodes { id name total { amount currencyCode }
           lines(first: 5) { nodes { id title quantity } } } } } }"""
@@ -83,25 +82,3 @@ async def test_a_shoppers_token_on_another_stores_key_is_refused(client, world):
     assert response.json()["errors"][0] == {"message": "the shopper token belongs to another store",
                                             "extensions": {"code": "FORBIDDEN"}}
 
-
-async def test_bought_together_drops_what_went_out_of_stock_and_falls_back_to_best_sellers_without_a_pairing(client, world):
-    query = """query($id: ID!) { product(id: $id) { frequentlyBoughtTogether(first: 10) { source nodes { id } } } }"""
-    pairing = await ProductPairing.filter(model="item_knn", product__store_id=world.shopify.id).order_by("product_id").first()
-    product_id = to_gid("Product", pairing.product_id)
-    before = data(await storefront(client, world.shopify, query, {"id": product_id}))["product"]["frequentlyBoughtTogether"]
-    gone = before["nodes"][0]["id"]
-    await Variant.filter(product_id=int(gone.rsplit("/", 1)[1])).update(in_stock=False)
-    after = data(await storefront(client, world.shopify, query, {"id": product_id}))["product"]["frequentlyBoughtTogether"]
-    assert after["source"] == "BOUGHT_TOGETHER" and [n["id"] for n in after["nodes"]] == [n["id"] for n in before["nodes"][1:]]
-    await ProductPairing.filter(id=pairing.id).delete()
-    fallback = data(await storefront(client, world.shopify, query, {"id": product_id}))["product"]["frequentlyBoughtTogether"]
-    shown = {n["id"] for n in fallback["nodes"]}
-    assert fallback["source"] == "BEST_SELLERS" and len(shown) == 10 and product_id not in shown and gone not in shown
-
-
-async def test_an_archived_product_is_not_in_this_shop(client, world):
-    product = await Product.filter(store_id=world.shopify.id).order_by("id").first()
-    await Product.filter(id=product.id).update(status="archived")
-    found = data(await storefront(client, world.shopify, "query($id: ID!) { product(id: $id) { id } node(id: $id) { id } }",
-                                  {"id": to_gid("Product", product.id)}))
-    assert found == {"product": None, "node": None}
