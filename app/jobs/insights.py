@@ -1,7 +1,7 @@
 """Insights jobs: the per-merchant refresh (on demand and scheduled), incremental identity, privacy.
 
-Identity jobs return the profile merges as ``[survivor, absorbed]`` pairs; whoever wires
-loyalty in passes them on to its ``merge_members``.
+Every merge identity resolution makes is passed on to loyalty's ``merge_members``, so the
+person keeps one balance.
 """
 
 from __future__ import annotations
@@ -15,7 +15,14 @@ from app.privacy import erase_person, export_person
 from insights.identity import resolve_customers
 from insights.privacy import profile_of_store_customer, redact_store
 from insights.refresh import refresh_merchant
+from loyalty.merge import merge_members
 from store.models import Merchant, Order
+
+
+async def _merge_members(merges: list[tuple[int, int]]) -> list[list[int]]:
+    for survivor, absorbed in merges:
+        await merge_members(survivor, absorbed)
+    return [list(m) for m in merges]
 
 
 @job(max_tries=3, timeout=1800)
@@ -24,7 +31,7 @@ async def insights_refresh(ctx: JobContext, merchant_id: int, as_of: str | None 
     result = await refresh_merchant(merchant_id, as_of=datetime.fromisoformat(as_of) if as_of else None)
     for step, seconds in result.step_seconds.items():
         refresh_step_seconds.labels(step).observe(seconds)
-    return {"run_id": result.run_id, "seconds": result.step_seconds, "merges": [list(m) for m in result.merges]}
+    return {"run_id": result.run_id, "seconds": result.step_seconds, "merges": await _merge_members(result.merges)}
 
 
 @job(max_tries=1, timeout=60)
@@ -40,14 +47,14 @@ async def insights_refresh_all(ctx: JobContext) -> int:
 @job(max_tries=5, timeout=120)
 async def insights_link_customers(ctx: JobContext, customer_ids: list[int]) -> list[list[int]]:
     """Incremental identity for new or changed customers."""
-    return [list(m) for m in await resolve_customers(customer_ids)]
+    return await _merge_members(await resolve_customers(customer_ids))
 
 
 @job(max_tries=5, timeout=120)
 async def insights_link_order_customers(ctx: JobContext, order_ids: list[int]) -> list[list[int]]:
     """Incremental identity for the customers of changed orders (what ``upsert_orders`` returns)."""
     customers = await Order.filter(id__in=order_ids, customer_id__not_isnull=True).distinct().values_list("customer_id", flat=True)
-    return [list(m) for m in await resolve_customers(customers)]
+    return await _merge_members(await resolve_customers(customers))
 
 
 @job(max_tries=5, timeout=300)

@@ -16,6 +16,8 @@ from tortoise.transactions import in_transaction
 from insights.identity import resolve, split_customers
 from insights.models import IdentityDecision
 from insights.privacy import erase_profile, export_profile
+from loyalty import privacy as loyalty_privacy
+from loyalty.merge import merge_members
 from schema.core.context import AdminInfo
 from schema.core.ids import pk_of, to_gid
 from schema.insights.errors import (
@@ -169,10 +171,12 @@ class InsightsMutations:
                                                         customer_b_id__in=list(profile_of)).values_list("id", "customer_a_id", "customer_b_id")
                 across = [pk for pk, a, b in rulings if profile_of[a] != profile_of[b]]
                 await IdentityDecision.filter(id__in=across).delete()
-                await resolve(merchant_id, set(profile_of))
+                resolution = await resolve(merchant_id, set(profile_of))
                 after = set(await Customer.filter(id__in=list(profile_of)).values_list("profile_id", flat=True))
                 if len(after) != 1:
                     raise _KeptApart
+                for survivor, absorbed in resolution.merges:  # one balance for the one person
+                    await merge_members(survivor, absorbed)
         except _KeptApart:
             return fail(_identity_error(
                 "these profiles share no email or phone, so identity resolution keeps them apart",
@@ -186,7 +190,8 @@ class InsightsMutations:
         if profile_id is None:
             return ExportProfilePayload(document=None, user_errors=[PrivacyUserError(
                 field=["input", "profileId"], message="no such profile of this merchant", code=PrivacyErrorCode.NOT_FOUND)])
-        document = await export_profile(profile_id, actor=info.context.viewer.actor)
+        document = await export_profile(profile_id, actor=info.context.viewer.actor,
+                                        exporters={"loyalty": loyalty_privacy.export_profile})
         return ExportProfilePayload(document=document, user_errors=[])
 
     @strawberry.mutation(description="Erase a person's personal data on every store (order sums stay; audited; cannot be undone)")
@@ -200,7 +205,8 @@ class InsightsMutations:
             return fail("no such profile of this merchant", PrivacyErrorCode.NOT_FOUND)
         if not await info.context.loaders.scope.customers().filter(profile_id=profile_id).exists():
             return fail("this person has no store account left to erase", PrivacyErrorCode.ALREADY_ERASED)
-        counts = await erase_profile(profile_id, actor=info.context.viewer.actor)
+        counts = await erase_profile(profile_id, actor=info.context.viewer.actor,
+                                     erasers={"loyalty": loyalty_privacy.erase_profile})
         info.context.loaders.forget()
         return EraseProfilePayload(profile_id=to_gid("Profile", profile_id), counts=counts, user_errors=[])
 
