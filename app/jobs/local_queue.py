@@ -53,12 +53,21 @@ class LocalQueue:
             raise KeyError(f"no job named {function!r}")
         spec = registry[function]
         now = _now()
+        key = key or new_key()
+        run_at = now + timedelta(seconds=delay)
         inserted = await _ENQUEUE.run(Job._meta.db, [{
-            "key": key or new_key(), "function": function, "args": list(args), "status": JobStatus.QUEUED,
-            "tries": 0, "max_tries": spec.max_tries, "run_at": now + timedelta(seconds=delay),
+            "key": key, "function": function, "args": list(args), "status": JobStatus.QUEUED,
+            "tries": 0, "max_tries": spec.max_tries, "run_at": run_at,
             "backend": self.backend, "created_at": now,
         }])
-        return bool(inserted)
+        if inserted:
+            return True
+        # A key held by a job that failed for good must not block the next run (a scheduled
+        # refresh, say): that job starts over. Queued or running ones stay deduplicated.
+        return bool(await Job.filter(key=key, status=JobStatus.FAILED).update(
+            function=function, args=list(args), status=JobStatus.QUEUED, tries=0, max_tries=spec.max_tries,
+            run_at=run_at, lease_until=None, finished_at=None, backend=self.backend,
+        ))
 
     async def _claim(self) -> Job | None:
         now = _now()

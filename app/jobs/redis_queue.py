@@ -15,7 +15,7 @@ from typing import Any
 
 from arq import Retry, Worker, create_pool
 from arq.connections import ArqRedis, RedisSettings
-from arq.constants import in_progress_key_prefix
+from arq.constants import in_progress_key_prefix, result_key_prefix
 from arq.worker import func
 
 from app.jobs.failures import describe, record_failure
@@ -44,7 +44,15 @@ class ArqQueue:
     async def enqueue(self, function: str, *args: Any, key: str | None = None, delay: float = 0) -> bool:
         if function not in registry:
             raise KeyError(f"no job named {function!r}")
-        job = await self.pool.enqueue_job(function, *args, _job_id=key or new_key(), _defer_by=delay or None)
+        key = key or new_key()
+        job = await self.pool.enqueue_job(function, *args, _job_id=key, _defer_by=delay or None)
+        if job is None and await Job.filter(key=key, status=JobStatus.FAILED).exists():
+            # A job that failed for good keeps its key in arq's results for a while; it must
+            # not block the next run of the same key (as in the embedded runner).
+            await self.pool.delete(result_key_prefix + key)
+            job = await self.pool.enqueue_job(function, *args, _job_id=key, _defer_by=delay or None)
+            if job is not None:
+                await Job.filter(key=key, status=JobStatus.FAILED).delete()
         return job is not None
 
     def _wrap(self, spec: Registered) -> Any:

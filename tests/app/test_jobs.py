@@ -127,3 +127,13 @@ async def test_a_job_killed_mid_run_runs_again_after_restart(runner, database_ur
         os.killpg(second.pid, signal.SIGTERM)
         second.wait(timeout=15)
     assert marker.read_text().splitlines() == ["start 1", "start 2", "done 2"]
+
+
+async def test_a_key_whose_job_failed_for_good_can_be_queued_again(queue, tmp_path):
+    key = unique("refresh")
+    assert await queue.enqueue("always_fails", key=key)
+    await queue.work(burst=True)
+    assert await Job.filter(key=key, status=JobStatus.FAILED).exists()
+    assert await queue.enqueue("always_fails", key=key)
+    assert not await queue.enqueue("always_fails", key=key)
+    assert not await Job.filter(key=key, status=JobStatus.FAILED).exists()
