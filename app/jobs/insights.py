@@ -25,6 +25,12 @@ async def _merge_members(merges: list[tuple[int, int]]) -> list[list[int]]:
     return [list(m) for m in merges]
 
 
+async def link_order_customers(order_ids: list[int]) -> list[list[int]]:
+    """Incremental identity for the customers of changed orders, merges passed on to loyalty."""
+    customers = await Order.filter(id__in=order_ids, customer_id__not_isnull=True).distinct().values_list("customer_id", flat=True)
+    return await _merge_members(await resolve_customers(list(customers)))
+
+
 @job(max_tries=3, timeout=1800)
 async def insights_refresh(ctx: JobContext, merchant_id: int, as_of: str | None = None) -> dict[str, Any]:
     """Recompute every insight of one merchant; ``as_of`` is an ISO date-time (default now)."""
@@ -53,8 +59,7 @@ async def insights_link_customers(ctx: JobContext, customer_ids: list[int]) -> l
 @job(max_tries=5, timeout=120)
 async def insights_link_order_customers(ctx: JobContext, order_ids: list[int]) -> list[list[int]]:
     """Incremental identity for the customers of changed orders (what ``upsert_orders`` returns)."""
-    customers = await Order.filter(id__in=order_ids, customer_id__not_isnull=True).distinct().values_list("customer_id", flat=True)
-    return await _merge_members(await resolve_customers(customers))
+    return await link_order_customers(order_ids)
 
 
 @job(max_tries=5, timeout=300)

@@ -32,26 +32,27 @@ async def _installed(store_id: int) -> Store | None:
     return store
 
 
-@job(max_tries=5, timeout=3600)
-async def backfill_store(ctx: JobContext, store_id: int) -> dict:
-    """Every record of a store, resuming from its checkpoints when a previous try died."""
+async def _pass(ctx: JobContext, store_id: int, kind: str) -> dict:
+    """One backfill or incremental pass of an installed store, under health tracking."""
     store = await _installed(store_id)
     if store is None:
         return {"skipped": "store not installed"}
     connector = connector_for(store.platform, ctx["settings"])
-    report = await tracked(store.id, connector.backfill(store, sink_for(ctx.get("queue"))))
+    run = connector.backfill if kind == "backfill" else connector.sync
+    report = await tracked(store.id, run(store, sink_for(ctx.get("queue"))))
     return report.records
+
+
+@job(max_tries=5, timeout=3600)
+async def backfill_store(ctx: JobContext, store_id: int) -> dict:
+    """Every record of a store, resuming from its checkpoints when a previous try died."""
+    return await _pass(ctx, store_id, "backfill")
 
 
 @job(max_tries=3, timeout=1800)
 async def sync_store(ctx: JobContext, store_id: int) -> dict:
     """One incremental pass (the scheduler runs it every few minutes per store)."""
-    store = await _installed(store_id)
-    if store is None:
-        return {"skipped": "store not installed"}
-    connector = connector_for(store.platform, ctx["settings"])
-    report = await tracked(store.id, connector.sync(store, sink_for(ctx.get("queue"))))
-    return report.records
+    return await _pass(ctx, store_id, "sync")
 
 
 @job(max_tries=5, timeout=120)
