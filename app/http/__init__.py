@@ -1,3 +1,3 @@
 """HTTP surfaces beyond health and metrics: each module exposes ``routes(settings) -> list[BaseRoute]``."""
 
-ROUTE_MODULES: list[str] = ["app.http.graphql", "app.http.woocommerce", "app.http.shopify"]
+ROUTE_MODULES: list[str] = ["app.http.graphql", "app.http.woocommerce", "app.http.shopify", "app.http.assets"]
