@@ -31,6 +31,7 @@ from tortoise.context import TortoiseContext
 
 from app.auth.app_proxy import signature
 from app.db import tortoise_config
+from app.sample_program import install_sample_program
 from app.seed import customer_record, order_record, pages, product_record, sandbox_merchant
 from app.settings import Settings, load_settings
 from app.web import create_app
@@ -100,7 +101,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
 
 
 async def seed_world(people: int = PEOPLE) -> WorldIds:
-    """The sandbox merchant with every order of its first ``people`` people, refreshed; and a second merchant."""
+    """The sandbox merchant with every order of its first ``people`` people, refreshed and earned
+    under the sample loyalty program; and a second merchant."""
     data = sandbox()
     merchant, stores = await sandbox_merchant(data)
     chosen = set(sorted({o.person_id for o in data.orders})[:people])
@@ -116,6 +118,7 @@ async def seed_world(people: int = PEOPLE) -> WorldIds:
             await upsert_orders(store, [order_record(o) for o in page])
     await ensure_profiles(await Customer.all().values_list("id", flat=True))
     await refresh_merchant(merchant.id, as_of=AS_OF)
+    await install_sample_program(merchant.id, now=AS_OF)
     other_merchant = await Merchant.create(name="Other Records")
     other_store = await Store.create(merchant=other_merchant, platform="shopify", domain="other.myshopify.com",
                                      name="Other", currency="USD", public_key=f"pk_{uuid.uuid4().hex[:24]}",

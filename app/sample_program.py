@@ -1,0 +1,81 @@
+"""The sandbox merchant's loyalty program: what the demo, the API tests and the benchmarks run.
+
+A program a record shop might plausibly run: a point per dollar, four spend tiers over the
+member's lifetime, sign-up, birthday and newsletter actions, referrals and six rewards. It is
+published from the start of the sandbox history, so every order earns under it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from loyalty.models import Reward, RewardKind
+from loyalty.processing import process_orders
+from loyalty.program import load_program, publish
+from loyalty.rules import ActionRule, Rules, Tier
+from store.models import Order
+
+EFFECTIVE_FROM = datetime(1996, 1, 1, tzinfo=UTC)
+"""Before the sandbox's first order (CDNOW's history starts in January 1997)."""
+BATCH = 1000
+
+
+def sample_rules() -> Rules:
+    return Rules(
+        currency="USD",
+        earn_rates={"USD": Decimal(1)},
+        release="return_window",
+        return_window_days=30,
+        actions={
+            "signup": ActionRule(points=100),
+            "birthday": ActionRule(points=200, limit=1, period_days=365),
+            "newsletter": ActionRule(points=50),
+            "first_order": ActionRule(points=50),
+        },
+        tier_metric="spend",
+        tier_window="lifetime",
+        tiers=(
+            Tier("Bronze", Decimal(0)),
+            Tier("Silver", Decimal(100), multiplier=Decimal("1.25"), entry_points=50),
+            Tier("Gold", Decimal(300), multiplier=Decimal("1.5"), entry_points=150),
+            Tier("Platinum", Decimal(1000), multiplier=Decimal(2), entry_points=500, free_shipping=True),
+        ),
+        referral_friend_points=250,
+        referral_referrer_points=500,
+        point_value=Decimal("0.01"),
+        code_valid_days=90,
+    )
+
+
+def sample_rewards(merchant_id: int) -> list[Reward]:
+    """Cheapest first: what a widget shows as the next reward to save for."""
+    return [
+        Reward(merchant_id=merchant_id, name="Free shipping", kind=RewardKind.FREE_SHIPPING,
+               points_cost=150, value=Decimal(0)),
+        Reward(merchant_id=merchant_id, name="$5 off", kind=RewardKind.FIXED_AMOUNT,
+               points_cost=500, value=Decimal(5)),
+        Reward(merchant_id=merchant_id, name="10% off your order", kind=RewardKind.PERCENTAGE,
+               points_cost=800, value=Decimal(10)),
+        Reward(merchant_id=merchant_id, name="$10 off", kind=RewardKind.FIXED_AMOUNT,
+               points_cost=1000, value=Decimal(10)),
+        Reward(merchant_id=merchant_id, name="$25 off", kind=RewardKind.FIXED_AMOUNT,
+               points_cost=2500, value=Decimal(25)),
+        Reward(merchant_id=merchant_id, name="Points to cash", kind=RewardKind.POINTS_TO_CASH,
+               value=Decimal(0), cash_per_point=Decimal("0.01"), min_points=100, max_points=5000),
+    ]
+
+
+async def install_sample_program(merchant_id: int, *, now: datetime | None = None) -> int:
+    """Publish the program and rewards once, then earn every order of the merchant; returns orders processed.
+
+    Idempotent: a merchant that has a program keeps it, and processing an order twice changes nothing.
+    """
+    if (await load_program(merchant_id)).current is None:
+        await publish(merchant_id, sample_rules(), EFFECTIVE_FROM, actor="sample", note="sample program")
+        await Reward.bulk_create(sample_rewards(merchant_id))
+    ids = await (Order.filter(merchant_id=merchant_id)
+                 .order_by("platform_created_at", "id").values_list("id", flat=True))
+    for start in range(0, len(ids), BATCH):
+        await process_orders(ids[start : start + BATCH], now=now)
+    return len(ids)
