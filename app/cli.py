@@ -99,27 +99,76 @@ def worker(burst: Annotated[bool, typer.Option(help="exit when no job is due")] 
 def demo(
     port: Annotated[int, typer.Option(envvar="PORT", help="port to serve on")] = 8000,
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="start the server")] = True,
+    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="open the storefront page and the dashboard")] = True,
 ) -> None:
-    """Set up the sandbox merchant (migrate, load the sandbox stores) and serve it."""
+    """Set up the sandbox merchant (stores, loyalty program, insights) and serve it with the
+    Shopify simulator beside it; writes demo.json with the URLs and credentials."""
     env = Path(".env")
     if "SECRET_KEY" not in env.read_text() if env.exists() else True:
         with env.open("a") as fh:
             fh.write(f"SECRET_KEY={secrets.token_hex(32)}\n")
         typer.echo("wrote a new SECRET_KEY to .env")
     settings = settings_or_exit()
-    from app.demo import prepare
+    from app.demo import Simulator, demo_env, prepare, prepare_program
 
     migrate()
     summary = run(settings, prepare)
     base = f"http://127.0.0.1:{port}"
-    typer.echo(
-        f"\nSandbox merchant ready: {summary}\n\n"
-        f"  health   {base}/healthz\n"
-        f"  metrics  {base}/metrics\n"
-        f"  stores   .venv/bin/rapport stores list\n"
-    )
-    if serve_after:
-        serve(host="127.0.0.1", port=port)
+    simulator = Simulator.start(_free_port(), settings.shopify_api_key,
+                                settings.shopify_api_secret.get_secret_value()) if serve_after else None
+    try:
+        info = run(settings, lambda: prepare_program(settings, base, simulator))
+        Path("demo.json").write_text(json.dumps(info, indent=2) + "\n")
+        typer.echo(
+            f"\nSandbox merchant ready: {summary}\n\n"
+            f"  storefront  {info['storefront_url']}\n"
+            f"  dashboard   {info['dashboard_url']}\n"
+            f"  health      {base}/healthz\n"
+            f"  metrics     {base}/metrics\n"
+            f"  stores      .venv/bin/rapport stores list\n"
+            f"  (demo.json holds the store keys, the sample shopper's token and the API key)\n"
+        )
+        if serve_after:
+            demo_env(simulator)
+            if open_browser:
+                _open_later(info["storefront_url"], info["dashboard_url"])
+            serve(host="127.0.0.1", port=port)
+    finally:
+        if simulator is not None:
+            simulator.stop()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _open_later(*urls: str) -> None:
+    """Open the pages once the server answers; silently nothing on a machine without a browser."""
+    import threading
+    import time
+    import webbrowser
+
+    import httpx
+
+    def opener() -> None:
+        base = urls[0].split("/demo/", 1)[0]
+        for _ in range(100):
+            try:
+                httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        for url in urls:
+            try:
+                webbrowser.open(url)
+            except Exception:  # noqa: BLE001 - no browser is not an error for a demo
+                return
+
+    threading.Thread(target=opener, daemon=True).start()
 
 
 @stores_cli.command("list")

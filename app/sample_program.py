@@ -13,6 +13,7 @@ from decimal import Decimal
 from loyalty.models import Reward, RewardKind
 from loyalty.processing import process_orders
 from loyalty.program import load_program, publish
+from loyalty.release import release_due
 from loyalty.rules import ActionRule, Rules, Tier
 from store.models import Order
 
@@ -67,7 +68,8 @@ def sample_rewards(merchant_id: int) -> list[Reward]:
 
 
 async def install_sample_program(merchant_id: int, *, now: datetime | None = None) -> int:
-    """Publish the program and rewards once, then earn every order of the merchant; returns orders processed.
+    """Publish the program and rewards once, earn every order of the merchant and release the points
+    whose return window has passed by ``now``; returns orders processed.
 
     Idempotent: a merchant that has a program keeps it, and processing an order twice changes nothing.
     """
@@ -78,4 +80,5 @@ async def install_sample_program(merchant_id: int, *, now: datetime | None = Non
                  .order_by("platform_created_at", "id").values_list("id", flat=True))
     for start in range(0, len(ids), BATCH):
         await process_orders(ids[start : start + BATCH], now=now)
+    await release_due(now, merchant_id=merchant_id)
     return len(ids)
