@@ -58,7 +58,7 @@ def free_port() -> int:
 
 @pytest.mark.slow
 @pytest.mark.db
-def test_the_demo_migrates_seeds_serves_healthz_and_prints_next_steps(tmp_path, database_url):
+def test_the_demo_migrates_seeds_serves_and_writes_working_credentials(tmp_path, database_url):
     port = free_port()
     env = subprocess_env(database_url, PORT=str(port))
     env.pop("SECRET_KEY")
@@ -66,7 +66,7 @@ def test_the_demo_migrates_seeds_serves_healthz_and_prints_next_steps(tmp_path, 
         env["SECRET_KEY"] = SECRET
     log = tmp_path / "demo.log"
     with log.open("w") as out:
-        demo = subprocess.Popen([sys.executable, "-m", "app.cli", "demo"], cwd=tmp_path, env=env,
+        demo = subprocess.Popen([sys.executable, "-m", "app.cli", "demo", "--no-open"], cwd=tmp_path, env=env,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline, health = time.monotonic() + 120, None
@@ -85,6 +85,19 @@ def test_the_demo_migrates_seeds_serves_healthz_and_prints_next_steps(tmp_path, 
         assert 'rapport_store_healthy{platform="shopify",store="northwind.myshopify.com"} 1.0' in metrics
         listing = rapport("stores", "list", "--json", env=env, cwd=tmp_path)
         assert [s["platform"] for s in json.loads(listing.stdout)] == ["shopify", "woocommerce"], listing.stderr
+        info = json.loads((tmp_path / "demo.json").read_text())
+        assert info["storefront_url"] in output and info["dashboard_url"] in output
+        signed_in = httpx.post(f"http://127.0.0.1:{port}/graphql/storefront", json={"query": "{ me { email } }"},
+                               headers={"X-Rapport-Store-Key": info["stores"]["shopify"]["public_key"],
+                                        "X-Rapport-Shopper-Token": info["shopper"]["token"]}, timeout=10)
+        assert signed_in.json()["data"]["me"]["email"] == info["shopper"]["email"]
+        expired = httpx.post(f"http://127.0.0.1:{port}/graphql/storefront", json={"query": "{ me { email } }"},
+                             headers={"X-Rapport-Store-Key": info["stores"]["shopify"]["public_key"],
+                                      "X-Rapport-Shopper-Token": info["expired_shopper_token"]}, timeout=10)
+        assert expired.status_code == 401
+        owner = httpx.post(f"http://127.0.0.1:{port}/graphql/admin", json={"query": "{ merchant { id } }"},
+                           headers={"Authorization": f"Bearer {info['api_key']}"}, timeout=10)
+        assert owner.status_code == 200 and "errors" not in owner.json()
     finally:
         os.killpg(demo.pid, signal.SIGINT)
         demo.wait(timeout=20)
