@@ -42,14 +42,45 @@ class Limits:
     suggestions: bool = False
 
 
-class ValidateWithoutSuggestions(SchemaExtension):
-    """Runs validation itself so "Did you mean ...?" can be left out of the messages."""
+class Validations:
+    """What validating each distinct document said, for one schema and its fixed limits.
+
+    Validation depends on the schema and the document's text only (never on variables: cost,
+    which does, is checked at execution), and widgets send the same few documents all day, so
+    each is validated once. Bounded, so a caller sending endless distinct documents costs
+    memory no more than ``size`` results.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self.results: dict[str, list[GraphQLError]] = {}
+
+    def get(self, query: str) -> list[GraphQLError] | None:
+        return self.results.get(query)
+
+    def put(self, query: str, errors: list[GraphQLError]) -> None:
+        if len(self.results) >= self.size:
+            self.results.pop(next(iter(self.results)))
+        self.results[query] = errors
+
+
+class CachedValidation(SchemaExtension):
+    """Runs validation itself: once per distinct document, and with "Did you mean ...?" left out
+    of the messages unless suggestions are on."""
+
+    def __init__(self, *, validations: Validations, suggestions: bool) -> None:
+        self.validations = validations
+        self.suggestions = suggestions
 
     def on_validate(self) -> Iterator[None]:
         ctx = self.execution_context
-        if ctx.graphql_document is not None and ctx.pre_execution_errors is None:
-            ctx.pre_execution_errors = validate(ctx.schema._schema, ctx.graphql_document,
-                                                ctx.validation_rules, hide_suggestions=True)
+        if ctx.graphql_document is not None and ctx.pre_execution_errors is None and ctx.query:
+            errors = self.validations.get(ctx.query)
+            if errors is None:
+                errors = validate(ctx.schema._schema, ctx.graphql_document, ctx.validation_rules,
+                                  hide_suggestions=not self.suggestions)
+                self.validations.put(ctx.query, errors)
+            ctx.pre_execution_errors = list(errors)
         yield
 
 
@@ -103,6 +134,7 @@ def _introspection(ignore: IgnoreContext) -> bool:
 
 def extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
     """Factories, one fresh extension per operation (instances are deprecated in strawberry)."""
+    validations = Validations()
     factories: list[Callable[[], SchemaExtension]] = [
         lambda: ClientSafeErrors(suggestions=limits.suggestions),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
@@ -112,6 +144,5 @@ def extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
     ]
     if not limits.introspection:
         factories.append(DisableIntrospection)
-    if not limits.suggestions:
-        factories.append(ValidateWithoutSuggestions)
+    factories.append(lambda: CachedValidation(validations=validations, suggestions=limits.suggestions))
     return factories

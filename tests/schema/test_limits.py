@@ -74,3 +74,26 @@ async def test_the_standard_introspection_query_fits_within_the_limits(client, w
 
     response = await storefront(client, world.shopify, get_introspection_query())
     assert "Query" in {t["name"] for t in data(response)["__schema"]["types"]}
+
+
+async def test_a_document_validated_once_gets_the_same_verdict_every_time(client, world):
+    """Validation results are kept per document text: a refused document stays refused with its
+    code, cost (which depends on variables) is still checked per request, and a valid one still runs."""
+    deep = "{ profiles(first: 1) { edges { node { customers(first: 1) { edges { node { orders(first: 1) { edges { node { " \
+           "refunds(first: 1) { edges { node { lines(first: 1) { edges { node { id } } } } } } } } } } } } } } } }"
+    for _ in range(3):
+        request_error(await admin(client, deep), "MAX_DEPTH_EXCEEDED", "exceeds maximum operation depth of 12")
+    paged = "query Page($n: Int!) { profiles(first: $n) { nodes { customers(first: 10) { nodes { id } } } } }"
+    for _ in range(2):
+        ok = (await admin(client, paged, {"n": 2})).json()
+        assert "errors" not in ok and len(ok["data"]["profiles"]["nodes"]) == 2
+    request_error(await admin(client, paged, {"n": 250}), "MAX_COST_EXCEEDED", "exceeds the maximum of 1000")
+
+
+def test_kept_validations_are_bounded_oldest_first():
+    from schema.core.limits import Validations
+
+    kept = Validations(size=2)
+    for query in ("{ a }", "{ b }", "{ c }"):
+        kept.put(query, [])
+    assert kept.get("{ a }") is None and kept.get("{ b }") == [] and kept.get("{ c }") == []
