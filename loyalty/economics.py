@@ -1,17 +1,21 @@
 """Program economics for the store owner: outstanding liability in money, redemption rate,
-breakage and the cost of rewards issued, overall, per store and per tier."""
+breakage and the cost of rewards issued, overall, per store and per tier; and points issued,
+redeemed and expired per day, week or month."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Sum
 
 from loyalty.models import Entry, EntryKind, Member, Redemption, RedemptionStatus
 from loyalty.program import load_program
+from loyalty.sql import is_postgres, param, time_param
 
 EARNED = [k.value for k in (EntryKind.PENDING, EntryKind.EARN, EntryKind.CLAWBACK, EntryKind.REVERSAL,
                             EntryKind.ACTION, EntryKind.REFERRAL, EntryKind.TIER_REWARD,
@@ -80,3 +84,83 @@ async def economics(merchant_id: int, now: datetime | None = None) -> Economics:
         for figures in (total, stores[store_id], tiers[tier_of.get(pid)]):
             figures.reward_cost[currency] = figures.reward_cost.get(currency, Decimal(0)) + Decimal(money)
     return Economics(rules.currency, value, total, dict(stores), dict(tiers))
+
+
+INTERVALS = ("day", "week", "month")
+"""Timeline buckets, in UTC; a week starts on Monday."""
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime
+    issued: int
+    """Points earned by positive entries (orders, actions, referrals, tier rewards, credits)."""
+    redeemed: int
+    """Points spent on rewards, net of those given back (failed or expired codes)."""
+    expired: int
+
+
+def bucket_start(interval: str, when: datetime) -> datetime:
+    """The start of the interval holding ``when`` (UTC)."""
+    when = when.astimezone(UTC)
+    day = datetime(when.year, when.month, when.day, tzinfo=UTC)
+    if interval == "day":
+        return day
+    if interval == "week":
+        return day - timedelta(days=day.weekday())
+    if interval == "month":
+        return day.replace(day=1)
+    raise ValueError(f"interval must be one of {INTERVALS}")
+
+
+def next_bucket(interval: str, start: datetime) -> datetime:
+    if interval == "month":
+        return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+    return start + timedelta(days=7 if interval == "week" else 1)
+
+
+def _bucket_sql(conn: BaseDBAsyncClient, interval: str) -> str:
+    if is_postgres(conn):
+        return f"date_trunc('{interval}', \"occurred_at\" AT TIME ZONE 'UTC')"
+    if interval == "day":
+        return "strftime('%Y-%m-%d', \"occurred_at\")"
+    if interval == "month":
+        return "strftime('%Y-%m-01', \"occurred_at\")"
+    return "date(\"occurred_at\", '-' || ((CAST(strftime('%w', \"occurred_at\") AS INTEGER) + 6) % 7) || ' days')"
+
+
+def _as_start(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+
+
+async def timeline(merchant_id: int, interval: str, start: datetime | None = None, end: datetime | None = None,
+                   *, latest: int | None = None) -> list[Period]:
+    """Points issued, redeemed and expired per interval from ``start`` (inclusive) to ``end``
+    (exclusive), oldest first, in one statement; ``latest`` keeps only the newest intervals
+    that have any activity. Intervals without activity are not returned."""
+    if interval not in INTERVALS:
+        raise ValueError(f"interval must be one of {INTERVALS}")
+    conn = Entry._meta.db
+    earned = ", ".join(f"'{k}'" for k in EARNED)
+    spent = ", ".join(f"'{k}'" for k in SPENT)
+    bucket = _bucket_sql(conn, interval)
+    where, params = [f'"merchant_id" = {param(conn, 1)}'], [merchant_id]
+    for op, when in ((">=", start), ("<", end)):
+        if when is not None:
+            params.append(time_param(conn, when))
+            where.append(f'"occurred_at" {op} {param(conn, len(params))}')
+    limit = f" LIMIT {int(latest)}" if latest is not None else ""
+    sql = (
+        f"SELECT {bucket} AS bucket, "
+        f"SUM(CASE WHEN \"kind\" IN ({earned}) AND \"lifetime\" > 0 THEN \"lifetime\" ELSE 0 END), "
+        f"SUM(CASE WHEN \"kind\" IN ({spent}) THEN -\"available\" ELSE 0 END), "
+        f"SUM(CASE WHEN \"kind\" = '{EntryKind.EXPIRE.value}' THEN -\"available\" ELSE 0 END) "
+        f'FROM "{Entry._meta.db_table}" WHERE {" AND ".join(where)} '
+        f"AND \"kind\" IN ({earned}, {spent}, '{EntryKind.EXPIRE.value}') "
+        f"GROUP BY bucket ORDER BY bucket DESC{limit}"
+    )
+    _, rows = await conn.execute_query(sql, params)
+    periods = [Period(_as_start(row[0]), int(row[1] or 0), int(row[2] or 0), int(row[3] or 0)) for row in rows]
+    return periods[::-1]

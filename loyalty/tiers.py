@@ -169,7 +169,12 @@ async def tier_progress(profile_id: int, now: datetime) -> Progress:
     if rules is None:
         raise LookupError(f"merchant {member.merchant_id} has no loyalty program")
     have = (await tier_metrics([pid], rules, now))[pid]
-    rank = rules.tier_rank(member.tier)
+    return progress_of(member.tier, rules, have)
+
+
+def progress_of(tier: str | None, rules: Rules, have: Decimal) -> Progress:
+    """Progress from a member's tier and metric (``tier_metrics``), for callers that batch the metric."""
+    rank = rules.tier_rank(tier)
     nxt = rules.tiers[rank] if rank < len(rules.tiers) else None
     need = max(Decimal(0), nxt.threshold - have) if nxt else None
-    return Progress(member.tier, nxt.name if nxt else None, rules.tier_metric, have, need, rules.currency)
+    return Progress(tier, nxt.name if nxt else None, rules.tier_metric, have, need, rules.currency)

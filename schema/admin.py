@@ -1,7 +1,6 @@
 """The admin API (``/graphql/admin``): the store owner's view of the whole merchant.
 
-The root composes what each domain exposes; loyalty adds its query and mutation classes here
-when it lands.
+The root composes what each domain exposes.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from schema.core.limits import ApiSchema, Limits, extensions
 from schema.core.node import Node
 from schema.insights.mutations import InsightsMutations
 from schema.insights.queries import InsightsQueries
+from schema.loyalty.types import IssuedCode, Reward
 from schema.models import ApiKey
 from schema.operations.mutations import OperationsMutations
 from schema.operations.queries import OperationsQueries
@@ -25,6 +25,13 @@ from schema.orders.queries import OrderQueries
 from schema.orders.types import OrderLineNode, OrderNode, RefundLineNode, RefundNode
 from schema.people.queries import PeopleQueries
 from schema.people.types import CustomerNode, ProfileNode
+from schema.program import nodes as loyalty_nodes
+from schema.program.endpoints import EventEndpointNode
+from schema.program.members import AdminLedgerEntry, LoyaltyMemberNode
+from schema.program.mutations import ProgramMutations
+from schema.program.queries import ProgramQueries
+from schema.program.referrals import ReferralNode
+from schema.program.rules import ProgramVersionNode
 from schema.stores.mutations import StoreMutations
 from schema.stores.queries import StoreQueries
 from schema.stores.types import MerchantNode, StoreNode, SyncCheckpointNode
@@ -72,11 +79,14 @@ async def _node(info: AdminInfo, kind: str, pk: int) -> Node | None:
         case "ApiKey":
             row = await ApiKey.get_or_none(id=pk, merchant_id=merchant_id)
             return ApiKeyNode.of(row) if row else None
+        case _ if kind in loyalty_nodes.KINDS:
+            return await loyalty_nodes.loyalty_node(info, kind, pk)
     return None
 
 
 @strawberry.type(name="Query")
-class AdminQuery(StoreQueries, PeopleQueries, InsightsQueries, OrderQueries, OperationsQueries, AccessQueries):
+class AdminQuery(StoreQueries, PeopleQueries, InsightsQueries, OrderQueries, OperationsQueries, AccessQueries,
+                 ProgramQueries):
     @strawberry.field(description="Any object of the merchant by its global id")
     async def node(self, info: AdminInfo, id: strawberry.ID) -> Node | None:
         kind, pk = parse_gid(id)
@@ -84,12 +94,14 @@ class AdminQuery(StoreQueries, PeopleQueries, InsightsQueries, OrderQueries, Ope
 
 
 @strawberry.type(name="Mutation")
-class AdminMutation(StoreMutations, InsightsMutations, OperationsMutations, AccessMutations):
+class AdminMutation(StoreMutations, InsightsMutations, OperationsMutations, AccessMutations, ProgramMutations):
     pass
 
 
 NODE_TYPES = [MerchantNode, StoreNode, SyncCheckpointNode, ProfileNode, CustomerNode, OrderNode,
-              OrderLineNode, RefundNode, RefundLineNode, WebhookDeliveryNode, FailedJobNode, ApiKeyNode]
+              OrderLineNode, RefundNode, RefundLineNode, WebhookDeliveryNode, FailedJobNode, ApiKeyNode,
+              LoyaltyMemberNode, AdminLedgerEntry, Reward, IssuedCode, ProgramVersionNode, ReferralNode,
+              EventEndpointNode]
 
 
 def build_admin_schema(limits: Limits | None = None) -> ApiSchema:

@@ -7,8 +7,10 @@ from dataclasses import dataclass, fields
 from strawberry.dataloader import DataLoader
 
 from schema.insights import dataloaders as insights
+from schema.loyalty.dataloaders import LoyaltyLoaders
 from schema.orders import dataloaders as orders
 from schema.people import dataloaders as people
+from schema.program import dataloaders as program
 from schema.stores import dataloaders as stores
 from store.scope import MerchantScope
 
@@ -32,11 +34,17 @@ class AdminLoaders:
     predictions_by_profile: insights.Loader
     evidence_by_profile: insights.Loader
     decisions_by_customer: insights.Loader
+    loyalty: LoyaltyLoaders
+    member: program.Loader
+    ledger_by_profile: program.Loader
+    codes_by_profile: program.Loader
+    tier_metric_by_profile: program.Loader
 
     @classmethod
     def for_merchant(cls, merchant_id: int) -> AdminLoaders:
         scope = MerchantScope(merchant_id)
         customer = people.customer_by_id(scope)
+        loyalty = LoyaltyLoaders.for_merchant(merchant_id)
         return cls(
             scope=scope,
             store=stores.store_by_id(scope),
@@ -55,6 +63,11 @@ class AdminLoaders:
             predictions_by_profile=insights.predictions_by_profile(scope),
             evidence_by_profile=insights.evidence_by_profile(scope),
             decisions_by_customer=insights.decisions_by_customer(scope),
+            loyalty=loyalty,
+            member=program.member_by_id(merchant_id),
+            ledger_by_profile=program.ledger_by_profile(merchant_id),
+            codes_by_profile=program.codes_by_profile(merchant_id),
+            tier_metric_by_profile=program.tier_metric_by_profile(loyalty.program),
         )
 
     def forget(self) -> None:
@@ -63,3 +76,4 @@ class AdminLoaders:
             value = getattr(self, spec.name)
             if isinstance(value, DataLoader):
                 value.clear_all()
+        self.loyalty.forget()

@@ -39,6 +39,7 @@ from app.auth.principals import (
     storefront_viewer,
 )
 from app.auth.shopper_tokens import ShopperTokens
+from app.discounts import ConnectorIssuers
 from app.settings import Settings
 from schema.admin import build_admin_schema
 from schema.core.context import AdminContext, Services, StorefrontContext
@@ -198,6 +199,7 @@ class GraphQLEndpoint:
                                     default_ttl=settings.shopper_token_ttl_seconds)
         self.credentials = AppCredentials(self.tokens)
         self.persisted = PersistedQueries()
+        self.discounts = ConnectorIssuers(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -222,7 +224,8 @@ class GraphQLEndpoint:
                 cors = await self.cors(request, viewer.store)
                 operation = await self.resolve_persisted(operation)
                 context: Any = StorefrontContext(
-                    viewer=viewer, loaders=StorefrontLoaders.for_shopper(viewer.store.id, viewer.customer_id),
+                    viewer=viewer,
+                    loaders=StorefrontLoaders.for_shopper(viewer.store.id, viewer.customer_id, viewer.store.merchant_id),
                     services=self.services(request), request=request)
             else:
                 admin = await admin_viewer(request, self.settings)
@@ -243,7 +246,8 @@ class GraphQLEndpoint:
     def services(self, request: Request) -> Services:
         refresher = QueueInsightsRefresh(request)
         return Services(credentials=self.credentials, jobs=getattr(request.app.state, "queue", None),
-                        webhooks=QueueWebhookReplay(request), insights=refresher if refresher.available else None)
+                        webhooks=QueueWebhookReplay(request), insights=refresher if refresher.available else None,
+                        discounts=self.discounts, development=self.development)
 
     async def read(self, request: Request) -> Operation:
         if request.method == "GET":

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from schema.loaders import AdminLoaders
     from schema.models import ApiKey
     from schema.shopper.dataloaders import StorefrontLoaders
+    from store.discounts import DiscountIssuer
     from store.models import Store
 
 
@@ -55,6 +56,12 @@ class InsightsRefresher(Protocol):
         ...
 
 
+class DiscountIssuers(Protocol):
+    """The platform that creates discount codes for a store's redemptions (its connector)."""
+
+    def issuer_for(self, store: Store) -> DiscountIssuer: ...
+
+
 @dataclass(frozen=True)
 class AdminViewer:
     """A store owner: by embedded-app session token (one store) or by merchant API key."""
@@ -85,6 +92,9 @@ class Services:
     jobs: JobReplayer | None = None
     webhooks: WebhookReplayer | None = None
     insights: InsightsRefresher | None = None
+    discounts: DiscountIssuers | None = None
+    development: bool = False
+    """The deployment runs with ENVIRONMENT=development (local http URLs are allowed, for one)."""
 
 
 @dataclass

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from tortoise.expressions import Subquery
 
-from insights.models import ClvPrediction, ProfileSegment
 from schema.core.arguments import Window
 from schema.core.context import AdminInfo
 from schema.core.ids import expect_pk
 from schema.core.pagination import Connection, paginate
 from schema.core.search import name_or_email
 from schema.insights.types import ChurnBand, ValueTier
+from schema.people.filters import filtered_profiles
 from schema.people.types import CUSTOMERS, PROFILES, CustomerNode, ProfileNode
-from store.models import Profile
 
 
 @strawberry.type
@@ -32,26 +30,8 @@ class PeopleQueries:
                            description="the band of any of the person's predictions")] = None,
                        ) -> Connection[ProfileNode]:
         request = Window(first, after, last, before).request(PROFILES)
-        merchant_id = info.context.viewer.merchant_id
-        queryset = Profile.filter(merchant_id=merchant_id, merged_into_id=None)
-        if segment is not None or tier is not None:
-            segments = ProfileSegment.filter(merchant_id=merchant_id)
-            if segment is not None:
-                segments = segments.filter(segment=segment)
-            if tier is not None:
-                segments = segments.filter(tier=tier.value)
-            queryset = queryset.filter(id__in=Subquery(segments.values("profile_id")))
-        if churn_band is not None:
-            predicted = ClvPrediction.filter(merchant_id=merchant_id, churn_risk=churn_band.value)
-            queryset = queryset.filter(id__in=Subquery(predicted.values("profile_id")))
-        joined = False
-        if store_id is not None:
-            queryset = queryset.filter(customers__store_id=expect_pk(store_id, "Store", argument="storeId"),
-                                       customers__deleted_at=None)
-            joined = True
-        if (matches := name_or_email(search or None, "customers__")) is not None:
-            queryset = queryset.filter(matches)
-            joined = True
+        queryset, joined = filtered_profiles(info.context.viewer.merchant_id, store_id=store_id, search=search,
+                                             segment=segment, tier=tier, churn_band=churn_band)
         if joined:
             queryset = queryset.distinct()
         return await paginate(queryset, PROFILES, request, ProfileNode.of)

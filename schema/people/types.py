@@ -17,6 +17,7 @@ from schema.orders.types import ORDERS, OrderNode
 from store.models import Customer, Profile
 
 if TYPE_CHECKING:
+    from schema.program.members import LoyaltyMemberNode
     from schema.stores.types import StoreNode
 
 CUSTOMERS = Ordering("created_at")
@@ -108,6 +109,13 @@ class ProfileNode(Node, ProfileInsights):
         customers = await self._customers(info)
         groups = await info.context.loaders.orders_by_customer.load_many([c.id for c in customers])
         return paginate_loaded([o for group in groups for o in group], ORDERS, request, OrderNode.of)
+
+    @strawberry.field(description="the person's loyalty membership; null until they join")
+    async def loyalty(self, info: AdminInfo) -> Annotated[LoyaltyMemberNode, strawberry.lazy("schema.program.members")] | None:
+        from schema.program.members import LoyaltyMemberNode
+
+        row = await info.context.loaders.loyalty.member_by_profile.load(self.row.id)
+        return LoyaltyMemberNode.of(row) if row is not None else None
 
     @classmethod
     def of(cls, row: Profile) -> ProfileNode:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from schema.catalog import dataloaders as catalog
 from schema.core.batching import Loader, grouped, loader
+from schema.loyalty.dataloaders import LoyaltyLoaders
 from store.models import OrderLine
 
 
@@ -15,9 +16,10 @@ class StorefrontLoaders:
     product: Loader
     variants_by_product: Loader
     pairing_by_product: Loader
+    loyalty: LoyaltyLoaders
 
     @classmethod
-    def for_shopper(cls, store_id: int, customer_id: int | None) -> StorefrontLoaders:
+    def for_shopper(cls, store_id: int, customer_id: int | None, merchant_id: int) -> StorefrontLoaders:
         async def lines(keys: list[int]) -> list:
             if customer_id is None:
                 return [[] for _ in keys]
@@ -27,4 +29,5 @@ class StorefrontLoaders:
 
         return cls(lines_by_order=loader(lines), product=catalog.product_by_id(store_id),
                    variants_by_product=catalog.variants_by_product(store_id),
-                   pairing_by_product=catalog.pairing_by_product(store_id))
+                   pairing_by_product=catalog.pairing_by_product(store_id),
+                   loyalty=LoyaltyLoaders.for_merchant(merchant_id))

@@ -18,6 +18,8 @@ from schema.core.ids import to_gid
 from schema.core.money import Money
 from schema.core.node import Node
 from schema.core.pagination import Connection, Ordering, paginate, paginate_loaded
+from schema.loyalty.storefront_queries import shopper_loyalty
+from schema.loyalty.storefront_types import ShopperLoyalty
 from store.models import Customer, Order, OrderLine, Store
 
 ORDERS = Ordering("platform_created_at")
@@ -118,6 +120,10 @@ class Shopper(Node):
         request = Window(first, after, last, before).request(RANKED)
         source, ranked = await for_you(info.context.loaders, info.context.viewer.store, self.row.id)
         return recommendation_page(source, ranked, request)
+
+    @strawberry.field(description="Points, tier, history, rewards, codes and referrals; enrols the shopper's profile if not yet a member")
+    async def loyalty(self, info: StorefrontInfo) -> ShopperLoyalty:
+        return await shopper_loyalty(info, self.row)
 
     @classmethod
     def of(cls, row: Customer) -> Shopper:

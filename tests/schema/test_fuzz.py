@@ -54,7 +54,8 @@ pytestmark = pytest.mark.db
 EXAMPLES = 20
 """Per root field (positive and negative documents mixed): about 660 requests over both schemas."""
 KINDS = ("Merchant", "Store", "Shop", "Profile", "Customer", "Order", "OrderLine", "Refund", "Product",
-         "WebhookDelivery", "FailedJob", "ApiKey", "SyncCheckpoint")
+         "WebhookDelivery", "FailedJob", "ApiKey", "SyncCheckpoint", "Reward", "LedgerEntry", "IssuedCode",
+         "LoyaltyMember", "ProgramVersion", "Referral", "EventEndpoint")
 
 
 @dataclass
@@ -94,6 +95,13 @@ def _ids() -> st.SearchStrategy:
     """Mostly well-formed global ids of every kind (so lookups reach the database), some garbage."""
     gids = st.builds(lambda kind, pk: f"gid://rapport/{kind}/{pk}", st.sampled_from(KINDS), st.integers(1, 400))
     return st.one_of(gids, gids, st.text(max_size=30)).map(nodes.String)
+
+
+def _decimals() -> st.SearchStrategy:
+    """Decimal strings: ordinary amounts and rates, negative, huge, NaN and Infinity, and some garbage."""
+    numbers = st.one_of(st.decimals(min_value=-1000, max_value=1000, places=2),
+                        st.decimals(allow_nan=True, allow_infinity=True)).map(str)
+    return st.one_of(numbers, numbers, st.text(max_size=12)).map(nodes.String)
 
 
 def _ints() -> st.SearchStrategy:
@@ -187,7 +195,7 @@ def fuzz(url: str, headers: dict[str, str]) -> Outcome:
 
 def test_fuzzing_both_schemas_finds_no_server_error_and_no_unclear_error(served, world):
     saved = dict(CUSTOM_SCALARS)
-    CUSTOM_SCALARS.update({"ID": _ids(), "Int": _ints()})
+    CUSTOM_SCALARS.update({"ID": _ids(), "Int": _ints(), "Decimal": _decimals()})
     try:
         shopper, _ = ShopperTokens(SECRET).mint(world.shopify.id, world.shopper.id, 3600)
         storefront = {"X-Rapport-Store-Key": world.shopify.public_key, "X-Rapport-Shopper-Token": shopper}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from loyalty.models import Entry
+from store.models import Customer
 from tests.schema.conftest import admin, app_client, data, storefront
 from tests.store.test_upsert import counted_statements
 
@@ -53,6 +55,23 @@ async def test_a_page_of_100_profiles_with_segment_churn_band_and_clv_costs_the_
     assert len(hundred) == len(ten) <= 12, hundred
 
 
+LOYALTY_MEMBERS = """query($n: Int!) { members(first: $n) { nodes { id balance { available pending lifetime }
+  tier { name multiplier } nextTier { name } tierProgress { current remaining fraction }
+  profile { displayName email prediction { clv { value { amount } } } } } } }"""
+
+
+async def test_a_page_of_100_loyalty_members_with_profile_tier_and_clv_costs_the_statements_of_10(roomy, world):
+    data(await admin(roomy, "{ merchant { name } }"))
+    with counted_statements() as ten:
+        small = data(await admin(roomy, LOYALTY_MEMBERS, {"n": 10}))["members"]["nodes"]
+    with counted_statements() as hundred:
+        large = data(await admin(roomy, LOYALTY_MEMBERS, {"n": 100}))["members"]["nodes"]
+    assert len(small) == 10 and len(large) == 100
+    assert all(m["tier"] and m["profile"]["displayName"] for m in large)
+    assert sum(1 for m in large if m["profile"]["prediction"]) > 90
+    assert len(hundred) == len(ten) <= 10, hundred
+
+
 async def test_recommended_products_with_their_bought_together_lists_cost_the_same_for_2_or_10(roomy, world):
     data(await storefront(roomy, world.shopify, "{ shop { name } }"))
     with counted_statements() as two:
@@ -71,3 +90,28 @@ async def test_the_storefront_me_query_is_a_small_constant(client, world):
             nodes { name lines(first: 10) { nodes { title } } } } } }""", headers={"X-Rapport-Shopper-Token": token}))
     assert found["me"]["orders"]["nodes"]
     assert len(seen) <= 5, seen
+
+
+LOYALTY = """{ me { loyalty { balance { available pending lifetime } tier { name } nextTier { name }
+  tierProgress { current remaining fraction } rewards(first: 5) { nodes { name pointsCost value { amount } } }
+  codes(first: 5) { nodes { code reward { name } } } ledger(first: 10) { nodes { kind points description } }
+  referral { code link invited completed pending pointsEarned } } } }"""
+
+
+async def test_the_storefront_loyalty_account_is_a_small_constant_for_short_and_long_ledgers(client, world):
+    """A shopper with the fewest ledger entries and one with the most cost the same statements."""
+    counts: dict[int, int] = {}
+    for customer in await Customer.filter(store_id=world.shopify.id, is_guest=False, profile_id__not_isnull=True):
+        counts[customer.id] = await Entry.filter(profile_id=customer.profile_id).count()
+    fewest, most = min(counts, key=lambda c: (counts[c], c)), max(counts, key=lambda c: (counts[c], -c))
+    assert 0 < counts[fewest] < 10 < counts[most]
+    seen = []
+    for customer_id in (fewest, most):
+        token = data(await admin(client, """mutation($id: ID!) { shopperTokenCreate(input: {customerId: $id}) { token } }""",
+                                 {"id": f"gid://rapport/Customer/{customer_id}"}))["shopperTokenCreate"]["token"]
+        with counted_statements() as statements:
+            found = data(await storefront(client, world.shopify, LOYALTY, headers={"X-Rapport-Shopper-Token": token}))
+        ledger = found["me"]["loyalty"]["ledger"]["nodes"]
+        assert len(ledger) == min(10, counts[customer_id]) and all(e["description"] for e in ledger)
+        seen.append(statements)
+    assert len(seen[0]) == len(seen[1]) <= 14, seen[1]

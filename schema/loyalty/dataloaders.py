@@ -1,0 +1,131 @@
+"""Loyalty's DataLoaders, built per request for one merchant (never at module level).
+
+Both schemas hang one ``LoyaltyLoaders`` on their loaders object as ``loyalty``, so the shared
+types in ``schema.loyalty.types`` resolve their relations the same way on either endpoint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from strawberry.dataloader import DataLoader
+
+from loyalty.members import enroll, profiles_of_customers
+from loyalty.models import Member, Redemption, Reward
+from loyalty.program import Program, load_program
+from schema.core.batching import Loader, by_key, grouped, loader
+from store.models import Order
+
+__all__ = ["Loader", "LoyaltyLoaders", "active_rewards_by_merchant", "member_by_customer", "member_by_profile",
+           "order_name_by_id", "program_by_merchant", "redemption_by_id", "reward_by_id"]
+
+
+def reward_by_id(merchant_id: int) -> Loader:
+    """Any reward of the merchant, active or not (an issued code keeps its reward)."""
+
+    async def fetch(keys: list[int]) -> list:
+        return by_key(await Reward.filter(merchant_id=merchant_id, id__in=keys), keys)
+
+    return loader(fetch)
+
+
+def redemption_by_id(merchant_id: int, rewards: Loader | None = None) -> Loader:
+    """Redemptions with their reward in the same statement; primes ``rewards`` with them."""
+
+    async def fetch(keys: list[int]) -> list:
+        rows = await Redemption.filter(merchant_id=merchant_id, id__in=keys).select_related("reward")
+        if rewards is not None:
+            rewards.prime_many({row.reward.id: row.reward for row in rows})
+        return by_key(rows, keys)
+
+    return loader(fetch)
+
+
+def order_name_by_id(merchant_id: int) -> Loader:
+    """An order's display name (``#1042``) by id, for ledger descriptions."""
+
+    async def fetch(keys: list[int]) -> list:
+        names = dict(await Order.filter(merchant_id=merchant_id, id__in=keys).values_list("id", "name"))
+        return [names.get(key) for key in keys]
+
+    return loader(fetch)
+
+
+def member_by_profile(merchant_id: int) -> Loader:
+    async def fetch(keys: list[int]) -> list:
+        return by_key(await Member.filter(merchant_id=merchant_id, profile_id__in=keys), keys, "profile_id")
+
+    return loader(fetch)
+
+
+def member_by_customer(merchant_id: int) -> Loader:
+    """The member of each customer's (surviving) profile, enrolling a profile that is not one yet.
+
+    For the storefront: a signed-in shopper always has a balance and a referral code to show.
+    """
+
+    async def fetch(keys: list[int]) -> list:
+        profiles = await profiles_of_customers(keys)
+        wanted = set(profiles.values())
+        found = {m.profile_id: m for m in await Member.filter(merchant_id=merchant_id, profile_id__in=list(wanted))}
+        for pid in sorted(wanted - set(found)):
+            found[pid] = await enroll(pid)
+        return [found.get(profiles[key]) if key in profiles else None for key in keys]
+
+    return loader(fetch)
+
+
+def program_by_merchant() -> Loader:
+    """Every version of a merchant's program, read once per request however many fields need it."""
+
+    async def fetch(keys: list[int]) -> list:
+        return [await load_program(key) for key in keys]
+
+    return loader(fetch)
+
+
+def active_rewards_by_merchant(rewards: Loader | None = None) -> Loader:
+    """A merchant's active rewards in one statement; primes ``rewards`` with them."""
+
+    async def fetch(keys: list[int]) -> list:
+        rows = await Reward.filter(merchant_id__in=keys, active=True)
+        if rewards is not None:
+            rewards.prime_many({row.id: row for row in rows})
+        return grouped(rows, keys, "merchant_id")
+
+    return loader(fetch)
+
+
+@dataclass
+class LoyaltyLoaders:
+    """One merchant's loyalty rows for one request."""
+
+    merchant_id: int
+    reward: Loader
+    redemption: Loader
+    order_name: Loader
+    member_by_profile: Loader
+    member_by_customer: Loader
+    programs: Loader
+    active_rewards_of: Loader
+
+    @classmethod
+    def for_merchant(cls, merchant_id: int) -> LoyaltyLoaders:
+        reward = reward_by_id(merchant_id)
+        return cls(merchant_id=merchant_id, reward=reward, redemption=redemption_by_id(merchant_id, reward),
+                   order_name=order_name_by_id(merchant_id), member_by_profile=member_by_profile(merchant_id),
+                   member_by_customer=member_by_customer(merchant_id), programs=program_by_merchant(),
+                   active_rewards_of=active_rewards_by_merchant(reward))
+
+    async def program(self) -> Program:
+        return await self.programs.load(self.merchant_id)
+
+    async def active_rewards(self) -> list[Reward]:
+        return await self.active_rewards_of.load(self.merchant_id)
+
+    def forget(self) -> None:
+        """Drop cached rows after a write in the same request (a redemption, an adjustment)."""
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            if isinstance(value, DataLoader):
+                value.clear_all()

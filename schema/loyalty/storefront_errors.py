@@ -1,0 +1,36 @@
+"""Error codes of the storefront's loyalty mutations (redeeming rewards, recording actions)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from schema.core.errors import UserError
+
+
+@strawberry.enum
+class RedeemErrorCode(Enum):
+    NOT_SIGNED_IN = "NOT_SIGNED_IN"
+    NOT_FOUND = "NOT_FOUND"
+    INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"
+    INVALID = "INVALID"
+    ISSUE_FAILED = "ISSUE_FAILED"
+
+
+@strawberry.type
+class RedeemUserError(UserError):
+    code: RedeemErrorCode
+
+
+@strawberry.enum
+class ActionErrorCode(Enum):
+    NOT_SIGNED_IN = "NOT_SIGNED_IN"
+    UNKNOWN_ACTION = "UNKNOWN_ACTION"
+    CONSENT_REQUIRED = "CONSENT_REQUIRED"
+    INVALID = "INVALID"
+
+
+@strawberry.type
+class ActionUserError(UserError):
+    code: ActionErrorCode

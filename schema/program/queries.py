@@ -1,0 +1,83 @@
+"""Admin queries over the loyalty program: members, settings, economics, referrals, event endpoints."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import strawberry
+from tortoise.expressions import Subquery
+
+from loyalty.models import Endpoint, Member, Referral
+from schema.core.arguments import Window
+from schema.core.context import AdminInfo
+from schema.core.ids import expect_pk
+from schema.core.pagination import Connection, paginate
+from schema.insights.types import ChurnBand
+from schema.people.filters import filtered_profiles
+from schema.program.economics import ProgramEconomics
+from schema.program.endpoints import ENDPOINTS, EventEndpointNode
+from schema.program.members import MEMBERS, LoyaltyMemberNode
+from schema.program.referrals import QUEUE, REFERRALS, ReferralNode, ReferralStatus
+from schema.program.rules import LoyaltyProgramAdmin
+from schema.program.validation import NO_TIER
+
+
+@strawberry.type
+class ProgramQueries:
+    @strawberry.field(description="Loyalty members, newest first (merged ones left out), with the people filters")
+    async def members(self, info: AdminInfo, first: int | None = None, after: str | None = None,
+                      last: int | None = None, before: str | None = None,
+                      store_id: Annotated[strawberry.ID | None, strawberry.argument(
+                          description="members with an account on this store")] = None,
+                      search: Annotated[str | None, strawberry.argument(
+                          description="every word matches an email, first or last name")] = None,
+                      segment: Annotated[str | None, strawberry.argument(
+                          description="a named RFM segment, e.g. champions")] = None,
+                      tier: Annotated[str | None, strawberry.argument(
+                          description='a loyalty tier\'s name; "none" for members without a tier')] = None,
+                      churn_band: Annotated[ChurnBand | None, strawberry.argument(
+                          description="the band of any of the person's predictions")] = None,
+                      ) -> Connection[LoyaltyMemberNode]:
+        request = Window(first, after, last, before).request(MEMBERS)
+        merchant_id = info.context.viewer.merchant_id
+        queryset = Member.filter(merchant_id=merchant_id, merged_into_id=None)
+        if tier is not None:
+            queryset = queryset.filter(tier=None) if tier.strip().lower() == NO_TIER else queryset.filter(tier=tier)
+        if any(f is not None for f in (store_id, search, segment, churn_band)):
+            profiles, _ = filtered_profiles(merchant_id, store_id=store_id, search=search, segment=segment,
+                                            churn_band=churn_band)
+            queryset = queryset.filter(profile_id__in=Subquery(profiles.values("id")))
+        return await paginate(queryset, MEMBERS, request, LoyaltyMemberNode.of)
+
+    @strawberry.field(description="A member of this merchant's program by id")
+    async def member(self, info: AdminInfo, id: strawberry.ID) -> LoyaltyMemberNode | None:
+        row = await info.context.loaders.member.load(expect_pk(id, "LoyaltyMember"))
+        return LoyaltyMemberNode.of(row) if row is not None else None
+
+    @strawberry.field(description="The program's settings: its versions, rewards and members per tier")
+    def program(self) -> LoyaltyProgramAdmin:
+        return LoyaltyProgramAdmin()
+
+    @strawberry.field(description="Liability, redemption rate, breakage and reward cost, overall, per store and per tier")
+    async def economics(self, info: AdminInfo) -> ProgramEconomics:
+        rules = (await info.context.loaders.loyalty.program()).rules_now(datetime.now(UTC))
+        return await ProgramEconomics.of(info.context.viewer.merchant_id, rules)
+
+    @strawberry.field(description="Referrals newest first; status REVIEW gives the review queue, oldest first")
+    async def referrals(self, info: AdminInfo, first: int | None = None, after: str | None = None,
+                        last: int | None = None, before: str | None = None,
+                        status: ReferralStatus | None = None) -> Connection[ReferralNode]:
+        ordering = QUEUE if status == ReferralStatus.REVIEW else REFERRALS
+        request = Window(first, after, last, before).request(ordering)
+        queryset = Referral.filter(merchant_id=info.context.viewer.merchant_id)
+        if status is not None:
+            queryset = queryset.filter(status=status.value)
+        return await paginate(queryset, ordering, request, ReferralNode.of)
+
+    @strawberry.field(description="URLs that receive the program's signed events, newest first")
+    async def event_endpoints(self, info: AdminInfo, first: int | None = None, after: str | None = None,
+                              last: int | None = None, before: str | None = None) -> Connection[EventEndpointNode]:
+        request = Window(first, after, last, before).request(ENDPOINTS)
+        queryset = Endpoint.filter(merchant_id=info.context.viewer.merchant_id)
+        return await paginate(queryset, ENDPOINTS, request, EventEndpointNode.of)
