@@ -39,22 +39,22 @@ async def storefront_viewer(request: Request, settings: Settings, tokens: Shoppe
     if store.install_state not in SERVING:
         raise forbidden("this store's storefront API is switched off")
     if proxied is not None:
-        customer_id = await _account(store, platform_id=proxied.customer_platform_id) if proxied.customer_platform_id else None
-        return ShopperViewer(store=store, customer_id=customer_id, via="app_proxy" if customer_id else None)
+        customer = await _account(store, platform_id=proxied.customer_platform_id) if proxied.customer_platform_id else None
+        return ShopperViewer(store=store, customer_id=customer.id if customer else None,
+                             via="app_proxy" if customer else None, customer=customer)
     token = request.headers.get(SHOPPER_TOKEN_HEADER)
     if token:
-        customer_id = await _account(store, pk=tokens.verify(token, store.id))
-        if customer_id is None:
+        customer = await _account(store, pk=tokens.verify(token, store.id))
+        if customer is None:
             raise AuthError("the shopper token's customer no longer exists")
-        return ShopperViewer(store=store, customer_id=customer_id, via="shopper_token")
+        return ShopperViewer(store=store, customer_id=customer.id, via="shopper_token", customer=customer)
     return ShopperViewer(store=store, customer_id=None, via=None)
 
 
-async def _account(store: Store, *, platform_id: str | None = None, pk: int | None = None) -> int | None:
+async def _account(store: Store, *, platform_id: str | None = None, pk: int | None = None) -> Customer | None:
     """A signed-in shopper is a customer account of this store (never a guest)."""
     filters = {"platform_id": platform_id} if platform_id is not None else {"id": pk}
-    found = await Customer.filter(store_id=store.id, is_guest=False, deleted_at=None, **filters).values_list("id", flat=True)
-    return found[0] if found else None
+    return await Customer.filter(store_id=store.id, is_guest=False, deleted_at=None, **filters).first()
 
 
 async def admin_viewer(request: Request, settings: Settings) -> AdminViewer:

@@ -23,5 +23,5 @@ class CatalogQueries:
                               last: int | None = None, before: str | None = None) -> ProductRecommendationConnection:
         request = Window(first, after, last, before).request(RANKED)
         viewer = info.context.viewer
-        source, ranked = await for_you(info.context.loaders, viewer.store, viewer.customer_id)
+        source, ranked = await for_you(info.context.loaders, viewer.store, viewer.customer)
         return recommendation_page(source, ranked, request)

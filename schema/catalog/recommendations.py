@@ -81,13 +81,11 @@ async def _here(store: Store, product_ids: list[int], from_store: int) -> list[i
     return [local[handles[p]] for p in product_ids if p in handles and handles[p] in local]
 
 
-async def for_you(loaders: StorefrontLoaders, store: Store, customer_id: int | None) -> tuple[RecommendationSource, list[Ranked]]:
+async def for_you(loaders: StorefrontLoaders, store: Store, customer: Customer | None) -> tuple[RecommendationSource, list[Ranked]]:
     """The signed-in shopper's stored list; best-sellers for anyone else or when it has nothing on sale."""
-    if customer_id is not None:
-        profile_id = await Customer.filter(id=customer_id, store_id=store.id, deleted_at=None) \
-            .values_list("profile_id", flat=True)
-        stored = await ProfileRecommendation.get_or_none(profile_id=profile_id[0], merchant_id=store.merchant_id) \
-            if profile_id and profile_id[0] is not None else None
+    if customer is not None:
+        stored = await ProfileRecommendation.get_or_none(profile_id=customer.profile_id, merchant_id=store.merchant_id) \
+            if customer.profile_id is not None else None
         if stored is not None and stored.model == MODEL_KNN:
             ids = await _here(store, [int(item["product_id"]) for item in stored.items], stored.store_id)
             ranked = await on_sale(loaders, ids)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from schema.models import ApiKey
     from schema.shopper.dataloaders import StorefrontLoaders
     from store.discounts import DiscountIssuer
-    from store.models import Store
+    from store.models import Customer, Store
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,8 @@ class ShopperViewer:
     store: Store
     customer_id: int | None
     via: str | None  # "app_proxy", "shopper_token" or None (anonymous)
+    customer: Customer | None = None
+    """The signed-in customer's row as the sign-in read it, so ``me`` need not read it again."""
 
 
 @dataclass

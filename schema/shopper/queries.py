@@ -72,7 +72,7 @@ class ShopperQueries:
         viewer = info.context.viewer
         if viewer.customer_id is None:
             return None
-        row = await Customer.get_or_none(id=viewer.customer_id, store_id=viewer.store.id, deleted_at=None)
+        row = viewer.customer or await Customer.get_or_none(id=viewer.customer_id, store_id=viewer.store.id, deleted_at=None)
         return Shopper.of(row) if row else None
 
     @strawberry.field(description="An object by global id, when the calling shopper may see it; else null")

@@ -118,7 +118,7 @@ class Shopper(Node):
     async def recommendations(self, info: StorefrontInfo, first: int | None = None, after: str | None = None,
                               last: int | None = None, before: str | None = None) -> ProductRecommendationConnection:
         request = Window(first, after, last, before).request(RANKED)
-        source, ranked = await for_you(info.context.loaders, info.context.viewer.store, self.row.id)
+        source, ranked = await for_you(info.context.loaders, info.context.viewer.store, self.row)
         return recommendation_page(source, ranked, request)
 
     @strawberry.field(description="Points, tier, history, rewards, codes and referrals; enrols the shopper's profile if not yet a member")
