@@ -320,6 +320,10 @@ class GraphQLEndpoint:
         if self.storefront and request.method == "GET":
             signed_in = getattr(context.viewer, "customer_id", None) is not None
             headers["Cache-Control"] = "private, no-store" if signed_in else "public, max-age=60"
+            # A shared cache must keep stores (and signed-in callers) apart even when a client
+            # sends the store key only as a header.
+            varies = [v.strip() for v in headers.get("Vary", "").split(",") if v.strip()]
+            headers["Vary"] = ", ".join(dict.fromkeys([*varies, "X-Rapport-Store-Key", "X-Rapport-Shopper-Token"]))
         return Response(json.dumps(body, separators=(",", ":")), status_code=status,
                         media_type=f"{media}; charset=utf-8", headers=headers)
 

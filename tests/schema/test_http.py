@@ -78,6 +78,9 @@ async def test_persisted_queries_are_registered_by_hash_then_served_by_hash_alon
     registered = await client.get("/graphql/storefront", params={"query": query, "extensions": ext}, headers=key)
     by_hash = await client.get("/graphql/storefront", params={"extensions": ext}, headers=key)
     assert data(registered) == data(by_hash) == {"shop": {"name": world.shopify.name, "currencyCode": world.shopify.currency}}
+    assert by_hash.headers["cache-control"] == "public, max-age=60"
+    varies = {v.strip().lower() for v in by_hash.headers["vary"].split(",")}
+    assert {"x-rapport-store-key", "x-rapport-shopper-token"} <= varies  # a shared cache keeps stores apart
     woo = await client.get("/graphql/storefront", params={"extensions": ext}, headers={"X-Rapport-Store-Key": world.woo.public_key})
     assert data(woo)["shop"]["name"] == world.woo.name
 
