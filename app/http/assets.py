@@ -3,15 +3,20 @@ demo storefront page. Nothing is fetched from a CDN at run time."""
 
 from __future__ import annotations
 
+import html
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from starlette.responses import RedirectResponse
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from app.settings import Settings
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
+FRAME_ANCESTORS = "frame-ancestors 'self' https://admin.shopify.com https://*.myshopify.com"
+"""Shopify's admin may embed the dashboard; no other site may frame it (clickjacking)."""
 
 
 class CachedStatic(StaticFiles):
@@ -35,10 +40,26 @@ async def dashboard_root(request) -> RedirectResponse:  # type: ignore[no-untype
     return RedirectResponse(f"/dashboard/{query}", status_code=307)
 
 
+def dashboard_page(settings: Settings) -> Callable[[Request], Awaitable[HTMLResponse]]:
+    """The dashboard's page with the Shopify app's client id in its ``shopify-api-key`` meta tag,
+    which App Bridge reads when Shopify's admin embeds the dashboard."""
+    meta = '<meta name="shopify-api-key" content="">'
+
+    async def page(request: Request) -> HTMLResponse:
+        text = (STATIC / "dashboard" / "index.html").read_text()
+        key = html.escape(settings.shopify_api_key, quote=True)
+        return HTMLResponse(text.replace(meta, f'<meta name="shopify-api-key" content="{key}">'),
+                            headers={"Cache-Control": "public, max-age=0", "X-Content-Type-Options": "nosniff",
+                                     "Content-Security-Policy": FRAME_ANCESTORS})
+
+    return page
+
+
 def routes(settings: Settings) -> list[BaseRoute]:
     return [
         Route("/", dashboard_root, methods=["GET"]),
         Route("/dashboard", dashboard_root, methods=["GET"]),
+        Route("/dashboard/", dashboard_page(settings), methods=["GET"]),
         Mount("/widget", CachedStatic(directory=STATIC / "widget")),
         Mount("/dashboard", CachedStatic(directory=STATIC / "dashboard", html=True, max_age=0)),
         Mount("/demo", CachedStatic(directory=STATIC / "demo", html=True, max_age=0)),

@@ -1,0 +1,224 @@
+// Every GraphQL document the dashboard sends, in one place. Each is marked /* GraphQL */ and
+// written out whole (no interpolation), so tests/schema/test_documents.py can validate them
+// against the committed admin SDL (schema/admin.graphql) and the server's limits.
+
+export const WHO_AM_I = /* GraphQL */ `
+  query DashboardMerchant {
+    merchant { id name }
+  }
+`;
+
+export const OVERVIEW = /* GraphQL */ `
+  query DashboardOverview {
+    program {
+      currencyCode
+      tierCounts { tier members }
+    }
+    economics {
+      currencyCode
+      pointValue
+      total {
+        earned redeemed expired outstanding members redemptionRate breakage
+        liability { amount currencyCode }
+      }
+      stores {
+        store { id name }
+        figures { outstanding liability { amount currencyCode } }
+      }
+      timeline(interval: MONTH) { start issued redeemed expired }
+    }
+    insights {
+      asOf
+      segments { name profiles share }
+      churnBands { band profiles share }
+      clvDistribution(buckets: 10) {
+        currencyCode profiles
+        mean { amount currencyCode }
+        median { amount currencyCode }
+        buckets { low { amount currencyCode } high { amount currencyCode } profiles }
+      }
+    }
+  }
+`;
+
+export const MEMBER_FILTERS = /* GraphQL */ `
+  query DashboardMemberFilters {
+    stores(first: 50) { nodes { id name platform } }
+    insights { segments { name profiles } }
+    program { current { rules { tiers { name } } } }
+  }
+`;
+
+export const MEMBERS = /* GraphQL */ `
+  query DashboardMembers($first: Int, $after: String, $last: Int, $before: String, $storeId: ID,
+                         $search: String, $segment: String, $tier: String, $churnBand: ChurnBand) {
+    members(first: $first, after: $after, last: $last, before: $before, storeId: $storeId,
+            search: $search, segment: $segment, tier: $tier, churnBand: $churnBand) {
+      edges {
+        cursor
+        node {
+          id
+          balance { available pending }
+          tier { name }
+          profile {
+            id displayName email churnBand
+            segment { name }
+            prediction { clv { value { amount currencyCode } } }
+          }
+        }
+      }
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    }
+  }
+`;
+
+export const MEMBER = /* GraphQL */ `
+  query DashboardMember($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+    member(id: $id) {
+      id referralCode joinedAt lastActivityAt tierSince
+      balance { available pending lifetime }
+      tier { name }
+      nextTier { name }
+      tierProgress { metric current nextThreshold remaining fraction }
+      profile {
+        id displayName email churnBand
+        segment { name tier rfm }
+        facts {
+          kind
+          current { value observedAt platform store { name } }
+          others { value observedAt platform store { name } }
+        }
+        predictions {
+          currencyCode model dataStatus churnBand horizonDays nextOrderAt asOf
+          probabilityAlive { value low high }
+          expectedOrders { value low high }
+          clv { value { amount currencyCode } low { amount currencyCode } high { amount currencyCode } }
+        }
+      }
+      ledger(first: $first, after: $after, last: $last, before: $before) {
+        edges {
+          cursor
+          node { id kind points pending description reason occurredAt actor store { name } }
+        }
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      }
+      codes(first: 25) {
+        nodes {
+          id code status points createdAt expiresAt
+          value { amount currencyCode }
+          reward { name kind }
+        }
+      }
+    }
+  }
+`;
+
+export const POINTS_ADJUST = /* GraphQL */ `
+  mutation DashboardPointsAdjust($input: PointsAdjustInput!) {
+    pointsAdjust(input: $input) {
+      member { id balance { available pending lifetime } }
+      entry { id kind points reason description occurredAt }
+      userErrors { field message code }
+    }
+  }
+`;
+
+export const SETTINGS = /* GraphQL */ `
+  query DashboardSettings {
+    program {
+      currencyCode
+      current {
+        id number effectiveFrom note actor
+        rules {
+          currencyCode
+          earnRates { currencyCode rate }
+          exchangeRates { currencyCode rate }
+          rounding afterDiscounts includeShipping includeTax maxPointsPerOrder
+          actions { name points limit periodDays }
+          release returnWindowDays expiry expiryMonths
+          tierMetric tierWindow tierGraceDays
+          tiers { name threshold metric multiplier entryPoints freeShipping }
+          referralFriendPoints referralReferrerPoints referralCap
+          pointValue codeValidDays
+        }
+      }
+      versions(first: 5) { nodes { id number effectiveFrom note actor createdAt } }
+      rewards(first: 50, includeInactive: true) {
+        nodes {
+          id name kind pointsCost percentOff minPoints maxPoints cashPerPoint active
+          value { amount currencyCode }
+          minimumSubtotal { amount currencyCode }
+        }
+      }
+    }
+  }
+`;
+
+export const PROGRAM_PUBLISH = /* GraphQL */ `
+  mutation DashboardProgramPublish($input: ProgramPublishInput!) {
+    programPublish(input: $input) {
+      version { id number effectiveFrom note }
+      userErrors { field message code }
+    }
+  }
+`;
+
+export const REWARD_CREATE = /* GraphQL */ `
+  mutation DashboardRewardCreate($input: RewardCreateInput!) {
+    rewardCreate(input: $input) {
+      reward {
+        id name kind pointsCost percentOff minPoints maxPoints cashPerPoint active
+        value { amount currencyCode }
+        minimumSubtotal { amount currencyCode }
+      }
+      userErrors { field message code }
+    }
+  }
+`;
+
+export const REWARD_UPDATE = /* GraphQL */ `
+  mutation DashboardRewardUpdate($input: RewardUpdateInput!) {
+    rewardUpdate(input: $input) {
+      reward {
+        id name kind pointsCost percentOff minPoints maxPoints cashPerPoint active
+        value { amount currencyCode }
+        minimumSubtotal { amount currencyCode }
+      }
+      userErrors { field message code }
+    }
+  }
+`;
+
+export const SYNC_HEALTH = /* GraphQL */ `
+  query DashboardSyncHealth {
+    stores(first: 50) {
+      nodes {
+        id name platform domain installState health consecutiveFailures lastError lastSyncedAt
+      }
+    }
+    webhookDeliveries(first: 25, status: FAILED) {
+      nodes { id platform topic source status attempts error receivedAt store { name } }
+    }
+    failedJobs(first: 25) {
+      nodes { id function arguments tries maxTries lastError createdAt finishedAt }
+    }
+  }
+`;
+
+export const WEBHOOK_REPLAY = /* GraphQL */ `
+  mutation DashboardWebhookReplay($input: WebhookDeliveryReplayInput!) {
+    webhookDeliveryReplay(input: $input) {
+      webhookDelivery { id status }
+      userErrors { field message code }
+    }
+  }
+`;
+
+export const JOB_REPLAY = /* GraphQL */ `
+  mutation DashboardJobReplay($input: FailedJobReplayInput!) {
+    failedJobReplay(input: $input) {
+      job { id function }
+      userErrors { field message code }
+    }
+  }
+`;

@@ -1,0 +1,267 @@
+// One member: balance and tier, points adjustment, ledger (newest first), issued codes, the
+// unified profile with where each fact came from, and the churn/CLV predictions.
+import { useRef, useState } from "preact/hooks";
+
+import { errorsByField } from "../api.js";
+import { Badge, ErrorNotice, ErrorSummary, Field, Loading, PageTitle, Pager, Status, TableWrap } from "../components.js";
+import { useMutation, useQuery } from "../data.js";
+import { MEMBER, POINTS_ADJUST } from "../documents.js";
+import { html } from "../html.js";
+import { day, decimal, label, money, percent, points, signedPoints, when } from "../format.js";
+import { href } from "../router.js";
+
+const LEDGER_PAGE = 20;
+
+export function Member({ id }) {
+  const [page, setPage] = useState({ first: LEDGER_PAGE });
+  const { data, error, loading, reload } = useQuery(MEMBER, { id, ...page });
+  const member = data?.member;
+  const firstPage = () => (page.after || page.before ? setPage({ first: LEDGER_PAGE }) : reload());
+  return html`
+    <p class="breadcrumb"><a href=${href("members")}>Members</a></p>
+    <${PageTitle}>${member ? member.profile.displayName || member.profile.email || "Member" : "Member"}<//>
+    <${ErrorNotice} error=${error} retry=${reload} />
+    ${loading && !data ? html`<${Loading} what="the member" />` : null}
+    ${data && !member ? html`<p class="notice" role="alert">No member has this id, or it belongs to another merchant.</p>` : null}
+    ${member && html`
+      ${member.profile.email && html`<p class="sub-title">${member.profile.email}</p>`}
+      <${Summary} member=${member} />
+      <${AdjustPoints} member=${member} onDone=${firstPage} />
+      <${Ledger} connection=${member.ledger} busy=${loading}
+        onPrevious=${(cursor) => setPage({ last: LEDGER_PAGE, before: cursor })}
+        onNext=${(cursor) => setPage({ first: LEDGER_PAGE, after: cursor })} />
+      <${Codes} codes=${member.codes.nodes} />
+      <${Facts} facts=${member.profile.facts} />
+      <${Predictions} predictions=${member.profile.predictions} segment=${member.profile.segment} />`}`;
+}
+
+function Summary({ member }) {
+  const progress = member.tierProgress;
+  return html`
+    <section aria-labelledby="balance-title">
+      <h2 id="balance-title">Balance and tier</h2>
+      <dl class="stats">
+        <div><dt>Available points</dt><dd data-testid="balance-available">${points(member.balance.available)}</dd></div>
+        <div><dt>Pending points</dt><dd>${points(member.balance.pending)}</dd></div>
+        <div><dt>Lifetime points</dt><dd>${points(member.balance.lifetime)}</dd></div>
+        <div><dt>Tier</dt><dd>${member.tier?.name ?? "No tier"}</dd></div>
+        <div><dt>Member since</dt><dd>${day(member.joinedAt)}</dd></div>
+        <div><dt>Referral code</dt><dd><code>${member.referralCode}</code></dd></div>
+      </dl>
+      ${member.nextTier && html`
+        <div class="progress-block">
+          <p id="tier-progress-label">${`Progress to ${member.nextTier.name}: ${decimal(progress.current)} of ${
+            decimal(progress.nextThreshold)} (${label(progress.metric).toLowerCase()}), ${decimal(progress.remaining)} to go`}</p>
+          <div class="progress" role="progressbar" aria-labelledby="tier-progress-label"
+               aria-valuemin="0" aria-valuemax="100" aria-valuenow=${Math.round(progress.fraction * 100)}>
+            <span style=${`width: ${Math.round(progress.fraction * 100)}%`}></span>
+          </div>
+        </div>`}
+    </section>`;
+}
+
+function AdjustPoints({ member, onDone }) {
+  const [values, setValues] = useState({ points: "", reason: "", allowDebt: false });
+  const [errors, setErrors] = useState({});
+  const [message, setMessage] = useState("");
+  const [failure, setFailure] = useState(null);
+  const requestKey = useRef(null);
+  const [adjust, busy] = useMutation(POINTS_ADJUST, "pointsAdjust");
+  const set = (name) => (event) => {
+    requestKey.current = null;  // a changed adjustment is a new one
+    const { type, checked, value } = event.currentTarget;
+    setValues({ ...values, [name]: type === "checkbox" ? checked : value });
+  };
+
+  const submit = async (event) => {
+    event.preventDefault();
+    setMessage("");
+    setFailure(null);
+    const found = {};
+    const amount = Number(values.points);
+    if (!/^[-+]?\d+$/.test(values.points.trim()) || amount === 0) {
+      found.points = ["Enter a whole number of points other than 0 (negative to deduct)."];
+    }
+    if (!values.reason.trim()) found.reason = ["Give a reason; it is kept in the ledger."];
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    // One key per intended adjustment, so a retried click cannot apply it twice.
+    requestKey.current ||= crypto.randomUUID?.() || `${Date.now()}-${Math.random()}`;
+    try {
+      const payload = await adjust({ memberId: member.id, points: amount, reason: values.reason.trim(),
+        allowDebt: values.allowDebt, requestKey: requestKey.current });
+      if (payload.userErrors.length) {
+        setErrors(errorsByField(payload.userErrors));
+        return;
+      }
+      requestKey.current = null;
+      setValues({ points: "", reason: "", allowDebt: false });
+      setMessage(`${signedPoints(payload.entry?.points ?? amount)} points applied. New balance: ${points(payload.member?.balance.available)} points.`);
+      onDone();
+    } catch (error) {
+      setFailure(error);
+    }
+  };
+
+  return html`
+    <section aria-labelledby="adjust-title" class="panel">
+      <h2 id="adjust-title">Adjust points</h2>
+      <form class="form-inline" onSubmit=${submit} novalidate>
+        <${ErrorSummary} errors=${errors} prefix="adjust" title="The adjustment was not applied" />
+        <${Field} prefix="adjust" path="points" label="Points" errors=${errors}
+          hint="Positive to add, negative to deduct."
+          input=${(a) => html`<input ...${a} type="text" inputmode="numeric" name="points" autocomplete="off"
+                                  value=${values.points} onInput=${set("points")} required />`} />
+        <${Field} prefix="adjust" path="reason" label="Reason" errors=${errors} className="grow"
+          hint="Shown in the member's ledger."
+          input=${(a) => html`<input ...${a} type="text" name="reason" autocomplete="off" maxlength="500"
+                                  value=${values.reason} onInput=${set("reason")} required />`} />
+        <div class="form-actions">
+          <div class="check">
+            <input type="checkbox" id="adjust-allowDebt" name="allowDebt" checked=${values.allowDebt} onChange=${set("allowDebt")} />
+            <label for="adjust-allowDebt">Allow a balance below zero</label>
+          </div>
+          <button type="submit" class="button button-primary" disabled=${busy}>${busy ? "Applying…" : "Apply"}</button>
+        </div>
+      </form>
+      <${ErrorNotice} error=${failure} />
+      <${Status} message=${message} />
+    </section>`;
+}
+
+function Ledger({ connection, busy, onPrevious, onNext }) {
+  return html`
+    <section aria-labelledby="ledger-title">
+      <h2 id="ledger-title">Ledger</h2>
+      ${connection.edges.length ? html`
+        <${TableWrap} label="Ledger">
+          <table class="data ledger-table" aria-busy=${busy ? "true" : "false"}>
+            <caption class="sr-only">Ledger entries, newest first</caption>
+            <thead><tr>
+              <th scope="col">When</th><th scope="col">Entry</th><th scope="col">Kind</th>
+              <th scope="col" class="num">Points</th><th scope="col" class="num">Pending</th>
+              <th scope="col">Reason</th><th scope="col">By</th><th scope="col">Store</th>
+            </tr></thead>
+            <tbody>
+              ${connection.edges.map(({ node }) => html`
+                <tr key=${node.id} data-entry-id=${node.id} data-kind=${node.kind}>
+                  <td>${when(node.occurredAt)}</td>
+                  <th scope="row">${node.description}</th>
+                  <td>${label(node.kind)}</td>
+                  <td class="num">${signedPoints(node.points)}</td>
+                  <td class="num">${node.pending ? signedPoints(node.pending) : "—"}</td>
+                  <td data-column="reason">${node.reason || "—"}</td>
+                  <td>${node.actor || "—"}</td>
+                  <td>${node.store?.name || "—"}</td>
+                </tr>`)}
+            </tbody>
+          </table>
+        <//>
+        <${Pager} label="Ledger pages" pageInfo=${connection.pageInfo} onPrevious=${onPrevious} onNext=${onNext} />`
+      : html`<p>No ledger entries yet.</p>`}
+    </section>`;
+}
+
+const CODE_TONES = { ISSUED: "ok", USED: "neutral", ISSUING: "warn", FAILED: "bad", EXPIRED: "neutral" };
+
+function Codes({ codes }) {
+  return html`
+    <section aria-labelledby="codes-title">
+      <h2 id="codes-title">Issued codes</h2>
+      ${codes.length ? html`
+        <${TableWrap} label="Issued codes">
+          <table class="data codes-table">
+            <caption class="sr-only">Discount codes issued to the member</caption>
+            <thead><tr>
+              <th scope="col">Code</th><th scope="col">Reward</th><th scope="col">Status</th>
+              <th scope="col" class="num">Points</th><th scope="col" class="num">Value</th>
+              <th scope="col">Issued</th><th scope="col">Expires</th>
+            </tr></thead>
+            <tbody>
+              ${codes.map((code) => html`
+                <tr key=${code.id} data-code=${code.code}>
+                  <th scope="row"><code>${code.code}</code></th>
+                  <td>${code.reward.name}</td>
+                  <td><${Badge} tone=${CODE_TONES[code.status] || "neutral"}>${label(code.status)}<//></td>
+                  <td class="num">${points(code.points)}</td>
+                  <td class="num">${code.reward.kind === "PERCENTAGE" ? `${decimal(code.value.amount)} %` : money(code.value)}</td>
+                  <td>${when(code.createdAt)}</td>
+                  <td>${day(code.expiresAt)}</td>
+                </tr>`)}
+            </tbody>
+          </table>
+        <//>`
+      : html`<p>No codes issued yet.</p>`}
+    </section>`;
+}
+
+function factValue(kind, value) {
+  if (kind === "MARKETING_CONSENT") return value.value === "true" ? "Accepts marketing" : "Does not accept marketing";
+  return value.value;
+}
+
+function source(value) {
+  return `${value.store?.name || label(value.platform)}, ${day(value.observedAt)}`;
+}
+
+function Facts({ facts }) {
+  return html`
+    <section aria-labelledby="facts-title">
+      <h2 id="facts-title">Profile and provenance</h2>
+      ${facts.length ? html`
+        <${TableWrap} label="Profile facts">
+          <table class="data facts-table">
+            <caption class="sr-only">Facts about the person, with the store each value came from</caption>
+            <thead><tr>
+              <th scope="col">Fact</th><th scope="col">Current value</th><th scope="col">From</th>
+              <th scope="col">Other values on file</th>
+            </tr></thead>
+            <tbody>
+              ${facts.map((fact) => html`
+                <tr key=${fact.kind}>
+                  <th scope="row">${label(fact.kind)}</th>
+                  <td>${factValue(fact.kind, fact.current)}</td>
+                  <td>${source(fact.current)}</td>
+                  <td>${fact.others.length
+                    ? html`<ul class="plain">${fact.others.map((o) => html`<li>${factValue(fact.kind, o)} <span class="sub">(${source(o)})</span></li>`)}</ul>`
+                    : "—"}</td>
+                </tr>`)}
+            </tbody>
+          </table>
+        <//>`
+      : html`<p>No facts on file (the person may have been erased).</p>`}
+    </section>`;
+}
+
+function Predictions({ predictions, segment }) {
+  return html`
+    <section aria-labelledby="predictions-title">
+      <h2 id="predictions-title">Predictions</h2>
+      ${segment && html`<p>Segment: <strong>${label(segment.name)}</strong> (RFM ${segment.rfm}, ${label(segment.tier).toLowerCase()} value tier).</p>`}
+      ${predictions.length ? html`
+        <${TableWrap} label="Predictions">
+          <table class="data predictions-table">
+            <caption class="sr-only">Churn risk and lifetime value per currency</caption>
+            <thead><tr>
+              <th scope="col">Currency</th><th scope="col">Churn risk</th><th scope="col" class="num">Still a customer</th>
+              <th scope="col" class="num">CLV</th><th scope="col">CLV range</th><th scope="col" class="num">Expected orders</th>
+              <th scope="col">Next order around</th><th scope="col">Model</th>
+            </tr></thead>
+            <tbody>
+              ${predictions.map((p) => html`
+                <tr key=${p.currencyCode}>
+                  <th scope="row">${p.currencyCode}</th>
+                  <td>${label(p.churnBand)}</td>
+                  <td class="num">${percent(p.probabilityAlive.value)}</td>
+                  <td class="num">${money(p.clv.value)}</td>
+                  <td>${money(p.clv.low)}–${money(p.clv.high)}</td>
+                  <td class="num">${decimal(p.expectedOrders.value, 1)} over ${p.horizonDays} days</td>
+                  <td>${day(p.nextOrderAt)}</td>
+                  <td>${p.model}${p.dataStatus !== "SUFFICIENT" ? html` <span class="sub">(${label(p.dataStatus).toLowerCase()})</span>` : null}</td>
+                </tr>`)}
+            </tbody>
+          </table>
+        <//>`
+      : html`<p>No predictions yet: they come with the next insights refresh after an order.</p>`}
+    </section>`;
+}

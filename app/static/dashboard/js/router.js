@@ -1,0 +1,38 @@
+// Hash routes: the app is one static page, so the server never needs to know its paths.
+//   #/                 overview
+//   #/members?...      members, filters and cursor in the query
+//   #/members/<id>     one member (the global id, URI-encoded)
+//   #/settings         program settings
+//   #/sync             sync health
+import { useEffect, useState } from "preact/hooks";
+
+export function parse(hash = location.hash) {
+  const raw = hash.replace(/^#/, "") || "/";
+  const [path, query = ""] = raw.split("?");
+  const params = Object.fromEntries(new URLSearchParams(query));
+  const parts = path.split("/").filter(Boolean);
+  if (parts[0] === "members" && parts[1]) return { name: "member", id: decodeURIComponent(parts[1]), params, path };
+  const name = { members: "members", settings: "settings", sync: "sync" }[parts[0]] || "overview";
+  return { name, params, path };
+}
+
+export function href(name, { id, params } = {}) {
+  const base = { overview: "#/", members: "#/members", member: `#/members/${encodeURIComponent(id || "")}`,
+    settings: "#/settings", sync: "#/sync" }[name];
+  const query = params ? new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== "")).toString() : "";
+  return query ? `${base}?${query}` : base;
+}
+
+export function navigate(name, options) {
+  location.hash = href(name, options);
+}
+
+export function useRoute() {
+  const [route, setRoute] = useState(() => parse());
+  useEffect(() => {
+    const changed = () => setRoute(parse());
+    window.addEventListener("hashchange", changed);
+    return () => window.removeEventListener("hashchange", changed);
+  }, []);
+  return route;
+}
