@@ -1,8 +1,10 @@
-"""GraphQL under load: the storefront ``me`` query and an admin page of 50 profiles, on PostgreSQL.
+"""GraphQL under load: the storefront loyalty widget's query and the admin members page, on PostgreSQL.
 
-A fresh database gets the sandbox merchant (``app.seed.seed``), one ``rapport serve`` process
-serves it, and this process drives it with concurrent requests (closed loop, ``--concurrency``
-in flight) for a fixed time per query: throughput and p50/p99 latency as the client sees them.
+A fresh database gets the sandbox merchant (``app.seed.seed``), its profiles, an insights
+refresh and the sample loyalty program; one web process serves it, and this process drives it
+over HTTP. Each query is measured twice: at a fixed arrival rate (open loop, ``--rate``
+requests/s whatever the answers' speed, so a slow server cannot slow the load down) and at
+full speed (closed loop, ``--concurrency`` in flight). Latencies are as the client sees them.
 
     .venv/bin/python -m bench.bench_graphql [--quick] [--source sample|master]
 """
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,20 +31,29 @@ from tortoise.context import TortoiseContext
 from app.auth.api_keys import issue
 from app.auth.shopper_tokens import ShopperTokens
 from app.db import tortoise_config
+from app.sample_program import install_sample_program
 from app.seed import seed
+from insights.refresh import refresh_merchant
 from sandbox.dataset import build
 from store import crypto
 from store.models import Customer, Store
+from store.people import ensure_profiles
 
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/test"
 SECRET = "bench-secret-" + "x" * 32
 ROOT = Path(__file__).resolve().parents[1]
 
-ME = """query Me { shop { name currencyCode } me { email displayName
-  orders(first: 5) { nodes { name createdAt total { amount currencyCode } } } } }"""
-MEMBERS = """query Members { profiles(first: 50) { pageInfo { hasNextPage endCursor } nodes { id email displayName
-  customers(first: 2) { nodes { id store { name } } }
-  orders(first: 3) { nodes { id total { amount currencyCode } } } } } }"""
+WIDGET = """query Widget { shop { name currencyCode }
+  me { displayName loyalty {
+    balance { available pending lifetime }
+    tier { name } nextTier { name threshold }
+    tierProgress { current nextThreshold remaining fraction }
+    rewards(first: 5) { nodes { id name kind pointsCost } } }
+  recommendations(first: 8) { nodes { id title price { amount currencyCode } } } } }"""
+MEMBERS = """query Members { members(first: 50) { pageInfo { hasNextPage endCursor } nodes { id
+  balance { available pending } tier { name }
+  profile { displayName email prediction { churnBand clv { value { amount currencyCode } } } } } } }"""
+AS_OF = "1998-07-01T00:00:00+00:00"
 
 
 async def _pg(sql: str) -> None:
@@ -62,6 +74,9 @@ async def _prepare(url: str, source: str) -> dict[str, str]:
         await ctx.generate_schemas()
         await seed(build(source, 7))
         store = await Store.get(platform="shopify")
+        await ensure_profiles(await Customer.all().values_list("id", flat=True))
+        await refresh_merchant(store.merchant_id, as_of=datetime.fromisoformat(AS_OF))
+        await install_sample_program(store.merchant_id)
         shopper = await Customer.filter(store_id=store.id, is_guest=False, orders__id__not_isnull=True) \
             .distinct().order_by("id").first()
         key = await issue(store.merchant_id, "bench")
@@ -105,7 +120,44 @@ async def _drive(base: str, path: str, query: str, headers: dict[str, str], *, s
             "p99_ms": round(cuts[98] * 1000, 2)}
 
 
-def run(quick: bool = False, source: str = "sample", concurrency: int = 8) -> dict[str, Any]:
+async def _paced(base: str, path: str, query: str, headers: dict[str, str], *, seconds: float,
+                 rate: float) -> dict[str, Any]:
+    """Open loop: a request starts every ``1/rate`` seconds, however long the earlier ones take."""
+    latencies: list[float] = []
+    failures = 0
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as client:
+        for _ in range(20):  # warm the server's caches and a few keep-alive connections
+            (await client.post(path, json={"query": query})).raise_for_status()
+
+        async def one() -> None:
+            nonlocal failures
+            started = time.perf_counter()
+            response = await client.post(path, json={"query": query})
+            elapsed = time.perf_counter() - started
+            if response.status_code != 200 or "errors" in response.json():
+                failures += 1
+            else:
+                latencies.append(elapsed)
+
+        tasks = []
+        start = time.perf_counter()
+        total = int(seconds * rate)
+        for i in range(total):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one()))
+        await asyncio.gather(*tasks)
+        wall = time.perf_counter() - start
+    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    return {"requests": len(latencies), "failures": failures, "target_rps": rate,
+            "achieved_rps": round(len(latencies) / wall, 1), "p50_ms": round(cuts[49] * 1000, 2),
+            "p99_ms": round(cuts[98] * 1000, 2)}
+
+
+def run(quick: bool = False, source: str = "sample", concurrency: int = 8, rate: float = 200,
+        members_rate: float = 20) -> dict[str, Any]:
     seconds = 3.0 if quick else 15.0
     name = f"rapport_bench_gql_{uuid.uuid4().hex[:8]}"
     asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
@@ -127,15 +179,19 @@ def run(quick: bool = False, source: str = "sample", concurrency: int = 8) -> di
                 break
             except httpx.TransportError:
                 time.sleep(0.1)
-        me = asyncio.run(_drive(base, "/graphql/storefront", ME,
-                                {"X-Rapport-Store-Key": secrets["store_key"],
-                                 "X-Rapport-Shopper-Token": secrets["shopper_token"]},
-                                seconds=seconds, concurrency=concurrency))
-        members = asyncio.run(_drive(base, "/graphql/admin", MEMBERS,
-                                     {"Authorization": f"Bearer {secrets['api_key']}"},
-                                     seconds=seconds, concurrency=concurrency))
-        return {"backend": "postgres", "data_set": source, "seconds_per_query": seconds, "web_processes": 1,
-                "storefront_me": me, "admin_profiles_50": members}
+        shopper = {"X-Rapport-Store-Key": secrets["store_key"], "X-Rapport-Shopper-Token": secrets["shopper_token"]}
+        owner = {"Authorization": f"Bearer {secrets['api_key']}"}
+        result: dict[str, Any] = {"backend": "postgres", "data_set": source, "seconds_per_run": seconds,
+                                  "web_processes": 1}
+        result["widget_at_rate"] = asyncio.run(_paced(base, "/graphql/storefront", WIDGET, shopper,
+                                                      seconds=seconds, rate=rate))
+        result["widget_full_speed"] = asyncio.run(_drive(base, "/graphql/storefront", WIDGET, shopper,
+                                                         seconds=seconds, concurrency=concurrency))
+        result["members_page_at_rate"] = asyncio.run(_paced(base, "/graphql/admin", MEMBERS, owner,
+                                                            seconds=seconds, rate=members_rate))
+        result["members_page_full_speed"] = asyncio.run(_drive(base, "/graphql/admin", MEMBERS, owner,
+                                                               seconds=seconds, concurrency=concurrency))
+        return result
     finally:
         if server is not None:
             server.terminate()
@@ -147,9 +203,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--source", choices=["sample", "master"], default="sample")
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=8, help="in flight at full speed")
+    parser.add_argument("--rate", type=float, default=200, help="widget requests per second (open loop)")
+    parser.add_argument("--members-rate", type=float, default=20, help="members pages per second (open loop)")
     args = parser.parse_args()
-    print(json.dumps(run(args.quick, args.source, args.concurrency), indent=2))
+    print(json.dumps(run(args.quick, args.source, args.concurrency, args.rate, args.members_rate), indent=2))
 
 
 if __name__ == "__main__":
