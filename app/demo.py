@@ -24,6 +24,7 @@ from app.settings import Settings
 from insights.models import ProductPairing, RefreshRun
 from insights.refresh import refresh_merchant
 from loyalty.models import Member
+from loyalty.program import load_program
 from sandbox.dataset import build
 from schema.core.ids import to_gid
 from schema.models import ApiKey, StorefrontOrigin
@@ -122,10 +123,15 @@ def _origins(base_url: str) -> list[str]:
 
 
 async def _sample_shopper(shopify: Store) -> Customer:
-    """A signed-up Shopify customer with points to spend, on both stores when possible (one program)."""
-    candidates = await (Member.filter(available__gte=1000, profile__customers__store_id=shopify.id,
-                                      profile__customers__is_guest=False)
-                        .order_by("-available", "id").limit(50).values_list("profile_id", flat=True))
+    """A signed-up Shopify customer with points to spend and a tier still to reach (so the widget
+    has progress to show), on both stores when possible (one program)."""
+    rules = (await load_program(shopify.merchant_id)).rules_now(datetime.now(UTC))
+    top = rules.tiers[-1].name if rules and rules.tiers else None
+    query = Member.filter(available__gte=1000, profile__customers__store_id=shopify.id,
+                          profile__customers__is_guest=False)
+    if top is not None:
+        query = query.exclude(tier=top)
+    candidates = await query.order_by("-available", "id").limit(50).values_list("profile_id", flat=True)
     best = None
     for profile_id in candidates:
         stores = set(await Customer.filter(profile_id=profile_id).values_list("store_id", flat=True))
