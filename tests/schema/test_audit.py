@@ -1,6 +1,6 @@
 """External conformance: the ``graphql-http`` package's server audits against both endpoints.
 
-Runs ``rapport``'s app under uvicorn in its own process and the audits under Node, so nothing
+Runs ``rapport serve`` in its own process and the audits under Node, so nothing
 here is our code judging itself. Skips with a message when Node/npm are missing (fails in CI).
 """
 
@@ -9,16 +9,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from app.auth.api_keys import issue
-from tests.app.test_cli import free_port
-from tests.support.servers import IN_CI, ROOT, subprocess_env
+from tests.support.servers import IN_CI, rapport_serve
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 
@@ -50,28 +46,11 @@ async def api_key(world) -> str:
 
 
 def test_both_endpoints_pass_every_graphql_over_http_audit(node_modules, database_url, world, api_key):
-    secret = api_key
-    port = free_port()
-    env = subprocess_env(database_url)
-    code = ("import uvicorn; from app.settings import load_settings; from app.web import create_app; "
-            f"uvicorn.run(create_app(load_settings(), run_jobs=False), host='127.0.0.1', port={port}, log_level='warning')")
-    server = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with rapport_serve(database_url) as base:
         for path, header, value in (("storefront", "X-Rapport-Store-Key", world.shopify.public_key),
-                                    ("admin", "Authorization", f"Bearer {secret}")):
+                                    ("admin", "Authorization", f"Bearer {api_key}")):
             run = subprocess.run(["node", str(node_modules.parent / AUDIT.name), f"{base}/graphql/{path}", header, value],
                                  capture_output=True, text=True, timeout=120, cwd=node_modules.parent)
             results = json.loads(run.stdout)
             failed = [f"{r['name']}: {r['reason']}" for r in results if r["status"] != "ok"]
             assert len(results) >= 50 and not failed, (path, failed)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)

@@ -11,15 +11,11 @@ shrinking), so a run is bounded and repeatable, passing or failing.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from random import Random
 
-import httpx
 import pytest
 import requests
 import schemathesis
@@ -45,9 +41,8 @@ from schemathesis.graphql import nodes
 from schemathesis.specs.graphql.scalars import CUSTOM_SCALARS
 
 from app.auth.shopper_tokens import ShopperTokens
-from tests.app.test_cli import free_port
 from tests.schema.conftest import session_token
-from tests.support.servers import ROOT, SECRET, subprocess_env
+from tests.support.servers import SECRET, rapport_serve
 
 pytestmark = pytest.mark.db
 
@@ -70,25 +65,10 @@ class Served:
 
 @pytest.fixture
 def served(database_url, world, tmp_path) -> Iterator[Served]:
-    port = free_port()
-    code = ("import uvicorn; from app.settings import load_settings; from app.web import create_app; "
-            f"uvicorn.run(create_app(load_settings(), run_jobs=False), host='127.0.0.1', port={port}, log_level='warning')")
-    env = subprocess_env(database_url, SHOPIFY_API_KEY="test-app-api-key", SHOPIFY_API_SECRET="test-app-secret-" + "s" * 20)
     log = tmp_path / "server.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=sink, stderr=sink)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with rapport_serve(database_url, log, SHOPIFY_API_KEY="test-app-api-key",
+                       SHOPIFY_API_SECRET="test-app-secret-" + "s" * 20) as base:
         yield Served(base, log)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def _ids() -> st.SearchStrategy:

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -40,3 +45,38 @@ def subprocess_env(database_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
     env.update(DATABASE_URL=database_url, SECRET_KEY=SECRET, PYTHONPATH=str(ROOT), **extra)
     return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def rapport_serve(database_url: str, log: Path | None = None, **extra: str) -> Iterator[str]:
+    """``rapport serve`` on a free port, as an operator starts it (preflight checks included);
+    yields its base URL once ``/healthz`` answers, and stops it afterwards."""
+    import httpx
+
+    port = free_port()
+    env = subprocess_env(database_url, SCHEDULER="false", LOG_LEVEL="WARNING", **extra)
+    sink = log.open("wb") if log is not None else subprocess.DEVNULL
+    process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+                               cwd=ROOT, env=env, stdout=sink, stderr=sink)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            if process.poll() is not None:
+                raise RuntimeError(f"rapport serve exited with {process.returncode}")
+            try:
+                httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        if log is not None:
+            sink.close()
