@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# Test processes per backend run (pytest-xdist; whole files stay together so they share fixtures).
+WORKERS ?= 2
 
 .PHONY: install demo serve test test-sqlite test-postgres bench lint clean
 
@@ -23,10 +25,10 @@ serve: install
 test: install test-sqlite test-postgres
 
 test-sqlite: install
-	RAPPORT_TEST_DB=sqlite $(BIN)/pytest
+	RAPPORT_TEST_DB=sqlite $(BIN)/pytest -n $(WORKERS) --dist loadfile
 
 test-postgres: install
-	RAPPORT_TEST_DB=postgres $(BIN)/pytest -m db
+	RAPPORT_TEST_DB=postgres $(BIN)/pytest -m db -n $(WORKERS) --dist loadfile
 
 bench: install
 	$(BIN)/python -m bench
