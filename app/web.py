@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib
 import time
 from collections.abc import AsyncIterator
@@ -77,6 +78,16 @@ class RequestMetrics:
             metrics.http_latency.labels(name).observe(time.perf_counter() - started)
 
 
+def freeze_startup_objects() -> None:
+    """What start-up built (schemas, models, routes) lives as long as the process: keep it out
+    of the collector's scans, which otherwise walk it on every full collection and stall
+    requests (the GraphQL benchmark's p99 at 50 requests/s went from 231 ms to 28 ms). Once per
+    process: a later call would pin whatever happens to be alive then."""
+    if gc.get_freeze_count() == 0:
+        gc.collect()
+        gc.freeze()
+
+
 def create_app(settings: Settings, *, run_jobs: bool | None = None) -> Starlette:
     """The web app; in embedded mode (no Redis) it also runs the job worker in-process."""
     install_secrets(settings)
@@ -87,6 +98,7 @@ def create_app(settings: Settings, *, run_jobs: bool | None = None) -> Starlette
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
             app.state.queue = await open_queue(settings)
+            freeze_startup_objects()
             worker = asyncio.create_task(app.state.queue.work()) if in_process else None
             stop_scheduler = asyncio.Event()
             scheduler = asyncio.create_task(Scheduler(
