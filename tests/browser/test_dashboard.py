@@ -184,6 +184,32 @@ async def test_a_storefront_redemption_shows_on_the_shoppers_member_page(demo, p
     code = redeemed["code"]["code"]
     balance = redeemed["balance"]["available"]
     assert balance == loyalty["balance"]["available"] - reward["pointsCost"]
+    await _member_page_shows(page, demo, reward, code, balance)
+    await screenshot(page, "dashboard-member-after-redemption")
+    assert page_errors == []
+
+
+async def test_a_reward_redeemed_in_the_widget_lowers_the_balance_in_the_dashboard(demo, page, page_errors, screenshot):
+    """The whole path a shopper and an owner see: Redeem in the storefront widget, then the member page."""
+    loyalty = (await storefront(demo, AFFORDABLE))["me"]["loyalty"]
+    rewards = [r for r in loyalty["rewards"]["nodes"] if r["kind"] in ("FIXED_AMOUNT", "PERCENTAGE")]
+    assert rewards, "the demo shopper can afford no reward"
+    reward = max(rewards, key=lambda r: r["pointsCost"])
+    await page.goto(demo["storefront_url"])
+    await page.wait_for_selector("rapport-loyalty[data-state=member]")
+    await page.locator(f"rapport-loyalty button[data-reward='{reward['id']}']").click()
+    field = page.locator("rapport-loyalty input[name=code]")
+    await field.wait_for()
+    code = await field.input_value()
+    balance = loyalty["balance"]["available"] - reward["pointsCost"]
+    await screenshot(page, "widget-before-dashboard")
+    await _member_page_shows(page, demo, reward, code, balance)
+    await screenshot(page, "dashboard-member-after-widget-redemption")
+    assert page_errors == []
+
+
+async def _member_page_shows(page, demo, reward, code, balance) -> None:
+    """The shopper's member page: the balance after the redemption, the code and the ledger's debit."""
 
     profile = f"gid://rapport/Profile/{demo['shopper']['profile_id']}"
     member_id = (await admin(demo, SHOPPER_MEMBER, {"id": profile}))["profile"]["loyalty"]["id"]
@@ -196,8 +222,6 @@ async def test_a_storefront_redemption_shows_on_the_shoppers_member_page(demo, p
     assert reward["name"] in text and await formatted(page, reward["pointsCost"]) in text
     redeem_row = page.locator(".ledger-table tbody tr[data-kind=REDEEM]").first
     assert f"-{await formatted(page, reward['pointsCost'])}" in await redeem_row.inner_text()
-    await screenshot(page, "dashboard-member-after-redemption")
-    assert page_errors == []
 
 
 async def test_program_settings_show_validation_by_the_field_and_publish_a_valid_change(demo, page, page_errors, screenshot):
