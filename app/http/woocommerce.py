@@ -1,8 +1,10 @@
 """WooCommerce HTTP surfaces: connecting a site, the key callback, and the webhook endpoint.
 
 The webhook endpoint does the least it can before answering: verify the HMAC of the raw
-body (the store's secret is cached in-process, re-read once when a signature does not
-match, in case the secret was rotated), one INSERT into the inbox, one enqueue. The unsigned
+body (the store's secret and install state are cached in-process for ``HOOK_TTL_SECONDS``,
+and re-read at once when a signature does not match, in case the secret was rotated), one
+INSERT into the inbox, one enqueue. A store uninstalled by another process stops having its
+deliveries processed within the TTL. The unsigned
 creation ping (``webhook_id=N``) is answered 200 and not stored; a bad or missing signature
 gets 401 and nothing is stored.
 """
@@ -23,18 +25,26 @@ from connectors.core import inbox
 from connectors.woocommerce import install, webhooks
 from store.models import DeliveryStatus, InstallState, Platform, Store
 
+HOOK_TTL_SECONDS = 30.0
+
 
 @dataclass(frozen=True)
 class _Hook:
     secret: str | None
     installed: bool
+    loaded_at: float
+
+    @property
+    def fresh(self) -> bool:
+        return time.monotonic() - self.loaded_at < HOOK_TTL_SECONDS
 
 
 async def _load(store_id: int) -> _Hook | None:
     store = await Store.get_or_none(id=store_id, platform=Platform.WOOCOMMERCE)
     if store is None:
         return None
-    return _Hook(secret=store.webhook_secret, installed=store.install_state == InstallState.INSTALLED)
+    return _Hook(secret=store.webhook_secret, installed=store.install_state == InstallState.INSTALLED,
+                 loaded_at=time.monotonic())
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
@@ -79,7 +89,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             return Response(status_code=200)
         given = headers.get(webhooks.SIGNATURE)
         hook = hooks.get(store_id)
-        if hook is None or not webhooks.signature_ok(hook.secret, body, given):
+        if hook is None or not hook.fresh or not webhooks.signature_ok(hook.secret, body, given):
             hook = await _load(store_id)
             if hook is None:
                 return JSONResponse({"error": "unknown store"}, status_code=401)

@@ -10,7 +10,7 @@ import pytest
 from connectors.woocommerce import webhooks
 from sandbox.woocommerce import signature
 from sandbox.woocommerce.resources import order_json
-from store.models import Customer, DeliveryStatus, Order, WebhookEvent
+from store.models import Customer, DeliveryStatus, InstallState, Order, Store, WebhookEvent
 from tests.connectors.woocommerce.conftest import keyed_store, settle
 
 pytestmark = pytest.mark.db
@@ -88,3 +88,23 @@ async def test_two_deletions_of_one_customer_in_different_seconds_are_two_events
                                    headers=headers("customer.deleted", body, store.webhook_secret, delivery))
         assert answer.status_code == 200
     assert await WebhookEvent.filter(store_id=store.id, topic="customer.deleted").count() == 2
+
+
+async def test_a_store_uninstalled_elsewhere_has_its_deliveries_ignored_once_the_cache_expires(hooked, monkeypatch):
+    from app.http import woocommerce as endpoint
+
+    store, client, path = hooked
+    def delivery(n: int) -> dict:  # distinct bodies: WooCommerce resends are told apart by their body
+        body = json.dumps({"id": n, "status": "processing"}).encode()
+        return {"content": body, "headers": headers("order.updated", body, store.webhook_secret, f"u{n}")}
+
+    first = await client.post(path, **delivery(1))
+    assert first.status_code == 200
+    await Store.filter(id=store.id).update(install_state=InstallState.UNINSTALLED)  # e.g. by another process
+    cached = await client.post(path, **delivery(2))
+    monkeypatch.setattr(endpoint, "HOOK_TTL_SECONDS", 0.0)
+    expired = await client.post(path, **delivery(3))
+    assert [r.status_code for r in (cached, expired)] == [200, 200]
+    statuses = await WebhookEvent.filter(store_id=store.id).order_by("id").values_list("status", flat=True)
+    # within the TTL the cached state held; once it expired the uninstall counted
+    assert statuses == [DeliveryStatus.RECEIVED, DeliveryStatus.RECEIVED, DeliveryStatus.IGNORED], statuses
