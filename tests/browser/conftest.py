@@ -28,20 +28,20 @@ import pytest_asyncio
 
 from tests.app.test_cli import free_port
 from tests.browser.app_proxy import SHOPIFY_APP_KEY, SHOPIFY_APP_SECRET
-from tests.support.servers import BACKEND, IN_CI, PG_ADMIN_URL, need_server, subprocess_env
+from tests.support.servers import (
+    BACKEND,
+    PG_ADMIN_URL,
+    need_server,
+    npm_install,
+    subprocess_env,
+    unavailable,
+)
 
 AXE_CORE = "axe-core@4.14.1"
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 DEMO_START_SECONDS = 600
 """Loading the sandbox, refreshing insights and earning every order's points, on a busy machine."""
 BLOCKING = ("serious", "critical")
-
-
-def unavailable(message: str) -> None:
-    """Skip when a tool is missing on a developer's machine; under CI that is a failure."""
-    if IN_CI:
-        pytest.fail(f"{message} (CI=true: a missing tool fails the run)")
-    pytest.skip(message)
 
 
 def _rapport() -> list[str]:
@@ -167,14 +167,9 @@ def screenshot() -> Callable[..., Awaitable[Path]]:
 @pytest.fixture(scope="session")
 def axe_script(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """axe-core from the npm registry, pinned, installed into a temp dir for this run."""
-    if not shutil.which("npm"):
-        unavailable("npm is needed to install axe-core")
-    where = tmp_path_factory.mktemp("axe")
-    done = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(where), AXE_CORE],
-                          capture_output=True, text=True, timeout=180)
-    script = where / "node_modules" / "axe-core" / "axe.min.js"
-    if done.returncode != 0 or not script.exists():
-        unavailable(f"npm install {AXE_CORE} failed (registry unreachable?): {done.stderr[-300:]}")
+    script = npm_install(tmp_path_factory.mktemp("axe"), AXE_CORE, needs_node=False) / "axe-core" / "axe.min.js"
+    if not script.exists():
+        unavailable(f"{AXE_CORE} has no axe.min.js")
     return script
 
 

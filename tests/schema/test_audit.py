@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from app.auth.api_keys import issue
-from tests.support.servers import IN_CI, rapport_serve
+from tests.support.servers import npm_install, rapport_serve
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 
@@ -24,20 +24,9 @@ PACKAGES = ["graphql-http@1.23.1", "graphql@16.15.0"]
 
 @pytest.fixture(scope="module")
 def node_modules(tmp_path_factory) -> Path:
-    if not (shutil.which("node") and shutil.which("npm")):
-        message = "node and npm are needed for the graphql-http audit"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    where = tmp_path_factory.mktemp("npm")
-    done = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(where), *PACKAGES],
-                          capture_output=True, text=True, timeout=180)
-    if done.returncode != 0:
-        if IN_CI:
-            pytest.fail(f"npm install failed: {done.stderr[-500:]}")
-        pytest.skip(f"npm install failed (registry unreachable?): {done.stderr[-200:]}")
-    shutil.copy(AUDIT, where / AUDIT.name)  # ES modules resolve packages beside the script, not by NODE_PATH
-    return where / "node_modules"
+    modules = npm_install(tmp_path_factory.mktemp("npm"), *PACKAGES)
+    shutil.copy(AUDIT, modules.parent / AUDIT.name)  # ES modules resolve packages beside the script, not by NODE_PATH
+    return modules
 
 
 @pytest.fixture

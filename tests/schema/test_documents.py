@@ -10,14 +10,13 @@ so a run that found no documents cannot pass.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from app.settings import Settings
-from tests.support.servers import IN_CI, ROOT
+from tests.support.servers import ROOT, npm_install
 
 pytestmark = pytest.mark.slow
 
@@ -31,19 +30,7 @@ MARKER = re.compile(r"/\* GraphQL \*/\s*`")
 
 @pytest.fixture(scope="module")
 def inspector(tmp_path_factory) -> Path:
-    if not (shutil.which("node") and shutil.which("npm")):
-        message = "node and npm are needed for graphql-inspector"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    where = tmp_path_factory.mktemp("inspector")
-    done = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(where), *PACKAGES],
-                          capture_output=True, text=True, timeout=300)
-    if done.returncode != 0:
-        if IN_CI:
-            pytest.fail(f"npm install failed: {done.stderr[-500:]}")
-        pytest.skip(f"npm install failed (registry unreachable?): {done.stderr[-200:]}")
-    return where / "node_modules" / ".bin" / "graphql-inspector"
+    return npm_install(tmp_path_factory.mktemp("inspector"), *PACKAGES) / ".bin" / "graphql-inspector"
 
 
 def validate(inspector: Path, files: list[Path], schema: str) -> subprocess.CompletedProcess[str]:

@@ -80,3 +80,23 @@ def rapport_serve(database_url: str, log: Path | None = None, **extra: str) -> I
         process.wait(timeout=20)
         if log is not None:
             sink.close()
+
+
+def unavailable(message: str) -> None:
+    """Skip when a tool is missing on a developer's machine; under CI that is a failure."""
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: a missing tool fails the run)")
+    pytest.skip(message)
+
+
+def npm_install(where: Path, *packages: str, needs_node: bool = True) -> Path:
+    """Pinned packages from the npm registry into ``where`` for this run; their ``node_modules``."""
+    import shutil
+
+    if not shutil.which("npm") or (needs_node and not shutil.which("node")):
+        unavailable(f"node and npm are needed for {', '.join(packages)}")
+    done = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(where), *packages],
+                          capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        unavailable(f"npm install {' '.join(packages)} failed (registry unreachable?): {done.stderr[-300:]}")
+    return where / "node_modules"
