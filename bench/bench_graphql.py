@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import uuid
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,13 +35,13 @@ from app.auth.shopper_tokens import ShopperTokens
 from app.db import tortoise_config
 from app.sample_program import install_sample_program
 from app.seed import seed
+from bench.support import free_port, scratch_database
 from insights.refresh import refresh_merchant
 from sandbox.dataset import build
 from store import crypto
 from store.models import Customer, Store
 from store.people import ensure_profiles
 
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/test"
 SECRET = "bench-secret-" + "x" * 32
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,16 +56,6 @@ MEMBERS = """query Members { members(first: 50) { pageInfo { hasNextPage endCurs
   balance { available pending } tier { name }
   profile { displayName email prediction { churnBand clv { value { amount currencyCode } } } } } } }"""
 AS_OF = "1998-07-01T00:00:00+00:00"
-
-
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 async def _prepare(url: str, source: str) -> dict[str, str]:
@@ -86,16 +76,37 @@ async def _prepare(url: str, source: str) -> dict[str, str]:
         return {"store_key": store.public_key, "api_key": key.secret, "shopper_token": token}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class _Tally:
+    """Each answered request's latency, and the requests that failed (an error, a GraphQL error,
+    or no answer within the client's timeout: overload shows as failures, not as a crash)."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.failures = 0
+
+    async def post(self, client: httpx.AsyncClient, path: str, query: str) -> None:
+        started = time.perf_counter()
+        try:
+            response = await client.post(path, json={"query": query})
+        except httpx.HTTPError:
+            self.failures += 1
+            return
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200 or "errors" in response.json():
+            self.failures += 1
+        else:
+            self.latencies.append(elapsed)
+
+    def figures(self) -> dict[str, Any]:
+        cuts = statistics.quantiles(self.latencies, n=100) if len(self.latencies) > 1 else [0.0] * 99
+        return {"requests": len(self.latencies), "failures": self.failures,
+                "p50_ms": round(cuts[49] * 1000, 2), "p99_ms": round(cuts[98] * 1000, 2)}
 
 
 async def _drive(base: str, path: str, query: str, headers: dict[str, str], *, seconds: float,
                  concurrency: int) -> dict[str, Any]:
-    latencies: list[float] = []
-    failures = 0
+    """Closed loop: ``concurrency`` clients, each sending its next request when the last is answered."""
+    tally = _Tally()
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as client:
@@ -103,49 +114,24 @@ async def _drive(base: str, path: str, query: str, headers: dict[str, str], *, s
             (await client.post(path, json={"query": query})).raise_for_status()
 
         async def worker() -> None:
-            nonlocal failures
             while time.perf_counter() < deadline:
-                started = time.perf_counter()
-                response = await client.post(path, json={"query": query})
-                elapsed = time.perf_counter() - started
-                if response.status_code != 200 or "errors" in response.json():
-                    failures += 1
-                else:
-                    latencies.append(elapsed)
+                await tally.post(client, path, query)
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         wall = time.perf_counter() - started
-    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
-    return {"requests": len(latencies), "failures": failures, "concurrency": concurrency,
-            "throughput_rps": round(len(latencies) / wall, 1), "p50_ms": round(cuts[49] * 1000, 2),
-            "p99_ms": round(cuts[98] * 1000, 2)}
+    return {**tally.figures(), "concurrency": concurrency,
+            "throughput_rps": round(len(tally.latencies) / wall, 1)}
 
 
 async def _paced(base: str, path: str, query: str, headers: dict[str, str], *, seconds: float,
                  rate: float) -> dict[str, Any]:
     """Open loop: a request starts every ``1/rate`` seconds, however long the earlier ones take."""
-    latencies: list[float] = []
-    failures = 0
+    tally = _Tally()
     limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
     async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=5) as client:
         for _ in range(20):  # warm the server's caches and a few keep-alive connections
             (await client.post(path, json={"query": query})).raise_for_status()
-
-        async def one() -> None:
-            nonlocal failures
-            started = time.perf_counter()
-            try:
-                response = await client.post(path, json={"query": query})
-            except httpx.HTTPError:  # overload shows as failures, not as a crashed benchmark
-                failures += 1
-                return
-            elapsed = time.perf_counter() - started
-            if response.status_code != 200 or "errors" in response.json():
-                failures += 1
-            else:
-                latencies.append(elapsed)
-
         tasks = []
         start = time.perf_counter()
         total = int(seconds * rate)
@@ -153,58 +139,57 @@ async def _paced(base: str, path: str, query: str, headers: dict[str, str], *, s
             delay = start + i / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one()))
+            tasks.append(asyncio.create_task(tally.post(client, path, query)))
         offered = time.perf_counter() - start
         await asyncio.gather(*tasks)
-    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
-    return {"requests": len(latencies), "failures": failures, "target_rps": rate,
-            "offered_rps": round(total / offered, 1), "p50_ms": round(cuts[49] * 1000, 2),
-            "p99_ms": round(cuts[98] * 1000, 2)}
+    return {**tally.figures(), "target_rps": rate, "offered_rps": round(total / offered, 1)}
 
 
-def run(quick: bool = False, source: str = "sample", concurrency: int = 8,
-        rates: tuple[float, ...] = (50, 100, 150, 200), members_rates: tuple[float, ...] = (5, 20)) -> dict[str, Any]:
-    seconds = 3.0 if quick else 15.0
-    name = f"rapport_bench_gql_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    server = None
+@contextlib.contextmanager
+def _web_process(url: str) -> Iterator[str]:
+    """One web process on ``url``'s database; yields its base URL once it answers."""
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL"}}
+    # A web process only, as with REDIS_URL set in production: jobs and the scheduler (which
+    # would start an insights refresh in this very process) run in workers, not here.
+    env.update(DATABASE_URL=url, SECRET_KEY=SECRET, PYTHONPATH=str(ROOT), LOG_LEVEL="WARNING", SCHEDULER="false")
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-c", (
+        "import uvicorn; from app.settings import load_settings; from app.web import create_app; "
+        f"uvicorn.run(create_app(load_settings(), run_jobs=False), host='127.0.0.1', port={port}, log_level='warning', access_log=False)")],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
     try:
-        secrets = asyncio.run(_prepare(url, source))
-        port = _free_port()
-        env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL"}}
-        # A web process only, as with REDIS_URL set in production: jobs and the scheduler (which
-        # would start an insights refresh in this very process) run in workers, not here.
-        env.update(DATABASE_URL=url, SECRET_KEY=SECRET, PYTHONPATH=str(ROOT), LOG_LEVEL="WARNING", SCHEDULER="false")
-        server = subprocess.Popen([sys.executable, "-c", (
-            "import uvicorn; from app.settings import load_settings; from app.web import create_app; "
-            f"uvicorn.run(create_app(load_settings(), run_jobs=False), host='127.0.0.1', port={port}, log_level='warning', access_log=False)")],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        base = f"http://127.0.0.1:{port}"
         for _ in range(200):
             try:
                 httpx.get(f"{base}/healthz", timeout=1)
                 break
             except httpx.TransportError:
                 time.sleep(0.1)
-        shopper = {"X-Rapport-Store-Key": secrets["store_key"], "X-Rapport-Shopper-Token": secrets["shopper_token"]}
-        owner = {"Authorization": f"Bearer {secrets['api_key']}"}
-        result: dict[str, Any] = {"backend": "postgres", "data_set": source, "seconds_per_run": seconds,
-                                  "web_processes": 1}
-        result["widget_at_rate"] = [asyncio.run(_paced(base, "/graphql/storefront", WIDGET, shopper,
-                                                       seconds=seconds, rate=rate)) for rate in rates]
-        result["widget_full_speed"] = asyncio.run(_drive(base, "/graphql/storefront", WIDGET, shopper,
-                                                         seconds=seconds, concurrency=concurrency))
-        result["members_page_at_rate"] = [asyncio.run(_paced(base, "/graphql/admin", MEMBERS, owner,
-                                                             seconds=seconds, rate=rate)) for rate in members_rates]
-        result["members_page_full_speed"] = asyncio.run(_drive(base, "/graphql/admin", MEMBERS, owner,
-                                                               seconds=seconds, concurrency=concurrency))
-        return result
+        yield base
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=20)
-        asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def run(quick: bool = False, source: str = "sample", concurrency: int = 8,
+        rates: tuple[float, ...] = (50, 100, 150, 200), members_rates: tuple[float, ...] = (5, 20)) -> dict[str, Any]:
+    seconds = 3.0 if quick else 15.0
+    with scratch_database(prefix="rapport_bench_gql") as url:
+        secrets = asyncio.run(_prepare(url, source))
+        with _web_process(url) as base:
+            shopper = {"X-Rapport-Store-Key": secrets["store_key"], "X-Rapport-Shopper-Token": secrets["shopper_token"]}
+            owner = {"Authorization": f"Bearer {secrets['api_key']}"}
+            result: dict[str, Any] = {"backend": "postgres", "data_set": source, "seconds_per_run": seconds,
+                                      "web_processes": 1}
+            result["widget_at_rate"] = [asyncio.run(_paced(base, "/graphql/storefront", WIDGET, shopper,
+                                                           seconds=seconds, rate=rate)) for rate in rates]
+            result["widget_full_speed"] = asyncio.run(_drive(base, "/graphql/storefront", WIDGET, shopper,
+                                                             seconds=seconds, concurrency=concurrency))
+            result["members_page_at_rate"] = [asyncio.run(_paced(base, "/graphql/admin", MEMBERS, owner,
+                                                                 seconds=seconds, rate=rate)) for rate in members_rates]
+            result["members_page_full_speed"] = asyncio.run(_drive(base, "/graphql/admin", MEMBERS, owner,
+                                                                   seconds=seconds, concurrency=concurrency))
+            return result
 
 
 def main() -> None:

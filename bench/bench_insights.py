@@ -21,32 +21,19 @@ import resource
 import socket
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from bench.bench_clv import bench_clv
+from bench.support import scratch_database
 
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/test"
 AS_OF = datetime(1998, 7, 1, tzinfo=UTC)
 """The day after the sandbox's CDNOW history ends."""
 
 
 def _peak_rss_mib() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 async def _refresh(url: str) -> dict[str, Any]:
@@ -108,15 +95,8 @@ def _pair_scores(person_of: dict[int, int], profile_of: dict[int, int]) -> dict[
 
 
 def _child(backend: str) -> dict[str, Any]:
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            return asyncio.run(_refresh(f"sqlite://{Path(tmp) / 'bench.sqlite3'}"))
-    name = f"rapport_bench_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
-    try:
-        return asyncio.run(_refresh(f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"))
-    finally:
-        asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_database(backend) as url:
+        return asyncio.run(_refresh(url))
 
 
 def refresh_in_subprocess(backend: str) -> dict[str, Any]:

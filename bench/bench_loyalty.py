@@ -18,23 +18,20 @@ import asyncio
 import json
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from tortoise.context import TortoiseContext
 
 from app.db import tortoise_config
 from app.seed import seed
+from bench.support import scratch_database
 from sandbox.dataset import build
 from store import crypto
 from store.models import Customer, Merchant, Order
 from store.people import ensure_profiles
 
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/test"
 BATCH = 1000
 
 
@@ -90,29 +87,10 @@ async def _run(url: str, source: str) -> dict[str, Any]:
     return result
 
 
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 def bench_backend(backend: str, source: str) -> dict[str, Any]:
     crypto.configure("bench-secret-" + "x" * 32)
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            url = f"sqlite://{Path(tmp) / 'bench.sqlite3'}"
-            return {"backend": "sqlite", "source": source, **asyncio.run(_run(url, source))}
-    name = f"rapport_bench_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
-    try:
-        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-        return {"backend": "postgres", "source": source, **asyncio.run(_run(url, source))}
-    finally:
-        asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_database(backend) as url:
+        return {"backend": backend, "source": source, **asyncio.run(_run(url, source))}
 
 
 def run(quick: bool = False) -> dict:

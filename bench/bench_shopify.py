@@ -29,22 +29,15 @@ import resource
 import socket
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/test"
+from bench.support import free_port, scratch_database
+
 ROOT = Path(__file__).resolve().parents[1]
 API_KEY, API_SECRET = "bench-key", "bench-app-secret"
 SECRET_KEY = "bench-secret-" + "x" * 32
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class StatementCounter(logging.Handler):
@@ -57,7 +50,7 @@ class StatementCounter(logging.Handler):
 
 
 def _simulator(source: str) -> tuple[subprocess.Popen, str, str]:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "sandbox.shopify", "--port", str(port), "--source", source, "--api-key", API_KEY,
          "--api-secret", API_SECRET, "--bucket-size", "1e12", "--restore-rate", "1e12", "--print-token"],
@@ -266,7 +259,7 @@ async def _intake(db_url: str, deliveries: int, concurrency: int, sender_kind: s
     from app.settings import Settings
     from store.models import InstallState, Job, Merchant, Platform, Store, WebhookEvent
 
-    port = _free_port()
+    port = free_port()
     settings = Settings(secret_key=SECRET_KEY, database_url=db_url, shopify_api_key=API_KEY,
                         shopify_api_secret=API_SECRET, public_base_url=f"http://127.0.0.1:{port}")
     load()
@@ -319,26 +312,9 @@ async def _intake(db_url: str, deliveries: int, concurrency: int, sender_kind: s
     }
 
 
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 def _database(backend: str, work, params: str = "") -> dict[str, Any]:
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            return asyncio.run(work(f"sqlite://{Path(tmp) / 'bench.sqlite3'}"))
-    name = f"rapport_bench_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
-    try:
-        return asyncio.run(work(PG_ADMIN.rsplit("/", 1)[0] + f"/{name}{params}"))
-    finally:
-        asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_database(backend, params=params) as url:
+        return asyncio.run(work(url))
 
 
 def bench_shopify(backend: str = "postgres", quick: bool = False, db_params: str = "") -> dict[str, Any]:

@@ -13,23 +13,19 @@ import argparse
 import asyncio
 import json
 import logging
-import tempfile
 import time
-import uuid
-from pathlib import Path
 from typing import Any
 
 from tortoise.context import TortoiseContext
 
 from app.db import tortoise_config
 from app.seed import order_record, pages, sandbox_merchant
+from bench.support import scratch_database
 from sandbox.dataset import build
 from store import crypto
 from store.ingest import content_hash, upsert_orders
 from store.models import Customer, Order, OrderLine
 from store.records import OrderRecord
-
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/test"
 
 
 class Counter(logging.Handler):
@@ -109,31 +105,12 @@ async def _run(url: str, orders: list[OrderRecord], naive: int, data: Any) -> di
     return result
 
 
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 def bench_upsert(backend: str, naive: int = 1500, source: str = "master") -> dict[str, Any]:
     crypto.configure("bench-secret-" + "x" * 32)
     data = build(source, 7)
     orders = [order_record(o) for o in data.by_store("shopify").orders]
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            url = f"sqlite://{Path(tmp) / 'bench.sqlite3'}"
-            return {"backend": "sqlite", **asyncio.run(_run(url, orders, naive, data))}
-    name = f"rapport_bench_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
-    try:
-        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-        return {"backend": "postgres", **asyncio.run(_run(url, orders, naive, data))}
-    finally:
-        asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_database(backend) as url:
+        return {"backend": backend, **asyncio.run(_run(url, orders, naive, data))}
 
 
 def main() -> None:

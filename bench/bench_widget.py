@@ -19,22 +19,21 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench.support import free_port, scratch_database
+
 ROOT = Path(__file__).resolve().parents[1]
 WIDGET = ROOT / "app" / "static" / "widget" / "rapport-widget.js"
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/test"
 SECRET = "bench-secret-" + "x" * 32
 MARK = "rapport:balance"
 
@@ -49,33 +48,14 @@ def widget_size() -> dict[str, int]:
     return {"bytes": len(raw), "gzip_bytes": len(packed)}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @contextlib.contextmanager
 def demo_server(backend: str = "sqlite", timeout: float = 600) -> Iterator[dict[str, Any]]:
     """``rapport demo`` on a free port in a temp dir; yields its demo.json once /healthz answers."""
-    with tempfile.TemporaryDirectory(prefix="rapport-bench-widget-") as work:
+    with tempfile.TemporaryDirectory(prefix="rapport-bench-widget-") as work, contextlib.ExitStack() as stack:
         database = f"sqlite://{work}/rapport.sqlite3"
-        name = None
         if backend == "postgres":
-            name = f"rapport_bench_widget_{uuid.uuid4().hex[:8]}"
-            asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
-            database = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-        port = _free_port()
+            database = stack.enter_context(scratch_database(prefix="rapport_bench_widget"))
+        port = free_port()
         env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL"}}
         env.update(DATABASE_URL=database, SECRET_KEY=SECRET, PYTHONPATH=str(ROOT), PORT=str(port))
         log = Path(work) / "demo.log"
@@ -102,8 +82,6 @@ def demo_server(backend: str = "sqlite", timeout: float = 600) -> Iterator[dict[
                     process.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
-            if name:
-                asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _first_render(page: Any, url: str, *, reload: bool = False) -> float:

@@ -28,16 +28,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.support import free_port, scratch_database
+
 ROOT = Path(__file__).resolve().parents[1]
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/test"
 REDIS = "redis://127.0.0.1:6379/13"
 SECRET = "bench-secret-" + "x" * 32
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _up(host: str, port: int) -> bool:
@@ -80,16 +75,6 @@ def _process(args: list[str], port: int, env: dict[str, str]):
         log.close()
         if os.environ.get("BENCH_VERBOSE"):
             print(tail, file=sys.stderr)
-
-
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 # -- child: the backfill -------------------------------------------------------------------
@@ -241,12 +226,9 @@ def run(quick: bool = False) -> dict:
         return {"skipped": "PostgreSQL at 127.0.0.1:5432 is not reachable"}
     source = "sample" if quick else "master"
     key, secret = "ck_" + secrets.token_hex(20), "cs_" + secrets.token_hex(20)
-    name = f"rapport_bench_woo_{uuid.uuid4().hex[:8]}"
-    db_url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
     result: dict[str, Any] = {"source": source, "backend": "postgres"}
-    try:
-        site_port = _free_port()
+    with scratch_database(prefix="rapport_bench_woo") as db_url:
+        site_port = free_port()
         sim = [sys.executable, "-m", "sandbox.woocommerce", "--port", str(site_port), "--tls",
                "--source", source, "--consumer-key", key, "--consumer-secret", secret]
         with _process(sim, site_port, _env()):
@@ -258,7 +240,7 @@ def run(quick: bool = False) -> dict:
         backfill = json.loads(child.stdout)
         result["backfill"] = {k: v for k, v in backfill.items() if k not in {"store_id", "webhook_secret"}}
 
-        web_port = _free_port()
+        web_port = free_port()
         redis = _up("127.0.0.1", 6379)
         extra = {"DATABASE_URL": db_url, "PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}"}
         if redis:
@@ -276,8 +258,6 @@ def run(quick: bool = False) -> dict:
             from redis import Redis
 
             Redis.from_url(REDIS).flushdb()  # the bench's own Redis database: queued jobs no one runs
-    finally:
-        asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     return result
 
 
