@@ -24,6 +24,7 @@ from tests.support.servers import (
     REDIS_URL,
     SECRET,
     need_server,
+    pg_admin,
 )
 
 
@@ -45,16 +46,6 @@ def _secrets() -> None:
     crypto.configure(SECRET)
 
 
-async def _pg_execute(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @pytest.fixture
 def database_url(tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database for code under test to migrate and use (subprocesses too)."""
@@ -63,10 +54,10 @@ def database_url(tmp_path: Path) -> Iterator[str]:
         return
     need_server("PostgreSQL", PG_ADMIN_URL)
     name = f"rapport_t_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_execute(f'CREATE DATABASE "{name}"'))
+    asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))
     base = PG_ADMIN_URL.rsplit("/", 1)[0]
     yield f"{base}/{name}"
-    asyncio.run(_pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest_asyncio.fixture

@@ -33,6 +33,7 @@ from tests.support.servers import (
     PG_ADMIN_URL,
     need_server,
     npm_install,
+    pg_admin,
     subprocess_env,
     unavailable,
 )
@@ -50,16 +51,6 @@ def _rapport() -> list[str]:
     return [str(command)] if command.exists() else [sys.executable, "-m", "app.cli"]
 
 
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="session")
 def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A SQLite file, or a fresh PostgreSQL database dropped at the end of the run."""
@@ -68,11 +59,11 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     need_server("PostgreSQL", PG_ADMIN_URL)
     name = f"rapport_browser_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
+    asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))
     try:
         yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     finally:
-        asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _healthy(base_url: str) -> bool:

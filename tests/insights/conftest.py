@@ -14,7 +14,7 @@ from tortoise.context import TortoiseContext
 from app.db import tortoise_config
 from insights.refresh import RefreshResult, refresh_merchant
 from tests.insights.sandbox_store import SandboxStore, load_sandbox
-from tests.support.servers import BACKEND, PG_ADMIN_URL, need_server
+from tests.support.servers import BACKEND, PG_ADMIN_URL, need_server, pg_admin
 
 AS_OF = datetime(1998, 7, 1, tzinfo=UTC)
 """The day after the sandbox's CDNOW history ends: "today" for recency and CLV."""
@@ -27,16 +27,6 @@ class Refreshed:
     progress: list[tuple[str, int, int]]
 
 
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @pytest_asyncio.fixture(scope="module")
 async def refreshed(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Refreshed]:
     """The sandbox merchant after one full refresh as of ``AS_OF`` (read it, do not change it)."""
@@ -45,7 +35,7 @@ async def refreshed(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[R
     else:
         need_server("PostgreSQL", PG_ADMIN_URL)
         name = f"rapport_t_{uuid.uuid4().hex[:12]}"
-        await _pg(f'CREATE DATABASE "{name}"')
+        await pg_admin(f'CREATE DATABASE "{name}"')
         url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     try:
         async with TortoiseContext() as ctx:
@@ -59,4 +49,4 @@ async def refreshed(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[R
             yield Refreshed(sandbox, result, progress)
     finally:
         if name:
-            await _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

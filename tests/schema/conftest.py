@@ -41,7 +41,7 @@ from sandbox.dataset import build
 from store.ingest import upsert_customers, upsert_orders, upsert_products
 from store.models import Customer, Merchant, Store
 from store.people import ensure_profiles
-from tests.support.servers import BACKEND, PG_ADMIN_URL, SECRET, need_server
+from tests.support.servers import BACKEND, PG_ADMIN_URL, SECRET, need_server, pg_admin
 
 API_KEY = "test-app-api-key"
 APP_SECRET = "test-app-secret-" + "s" * 20
@@ -131,16 +131,6 @@ async def seed_world(people: int = PEOPLE) -> WorldIds:
                     other_shopper=shoppers[1].id)
 
 
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 class Template:
     """The seeded database every test copies, and the ids of its world.
 
@@ -160,7 +150,7 @@ class Template:
 
     async def _clone(self) -> str:
         name = f"rapport_t_{uuid.uuid4().hex[:12]}"
-        await _pg(f'CREATE DATABASE "{name}" TEMPLATE "{self.url.rsplit("/", 1)[1]}"')
+        await pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.url.rsplit("/", 1)[1]}"')
         return f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
 
     def copy(self, where: Path) -> str:
@@ -175,7 +165,7 @@ class Template:
 
     def drop(self, url: str) -> None:
         if BACKEND != "sqlite":
-            self.worker.submit(asyncio.run, _pg(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+            self.worker.submit(asyncio.run, pg_admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
 
     def close(self) -> None:
         """Drop the copies made ahead, and wait for every drop."""
@@ -192,7 +182,7 @@ async def template(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Te
     else:
         need_server("PostgreSQL", PG_ADMIN_URL)
         url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/rapport_tpl_{uuid.uuid4().hex[:12]}"
-        await _pg(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"')
+        await pg_admin(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"')
     template = None
     try:
         async with TortoiseContext() as ctx:  # closed before any copy: a template must have no connections
@@ -205,7 +195,7 @@ async def template(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Te
         if template is not None:
             template.close()
         if BACKEND != "sqlite":
-            await _pg(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+            await pg_admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -100,3 +100,14 @@ def npm_install(where: Path, *packages: str, needs_node: bool = True) -> Path:
     if done.returncode != 0:
         unavailable(f"npm install {' '.join(packages)} failed (registry unreachable?): {done.stderr[-300:]}")
     return where / "node_modules"
+
+
+async def pg_admin(sql: str) -> None:
+    """One statement on the PostgreSQL server's admin database (creating and dropping databases)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_URL.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
