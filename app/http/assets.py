@@ -44,11 +44,12 @@ def dashboard_page(settings: Settings) -> Callable[[Request], Awaitable[HTMLResp
     """The dashboard's page with the Shopify app's client id in its ``shopify-api-key`` meta tag,
     which App Bridge reads when Shopify's admin embeds the dashboard."""
     meta = '<meta name="shopify-api-key" content="">'
+    key = html.escape(settings.shopify_api_key, quote=True)
+    text = (STATIC / "dashboard" / "index.html").read_text().replace(
+        meta, f'<meta name="shopify-api-key" content="{key}">')
 
     async def page(request: Request) -> HTMLResponse:
-        text = (STATIC / "dashboard" / "index.html").read_text()
-        key = html.escape(settings.shopify_api_key, quote=True)
-        return HTMLResponse(text.replace(meta, f'<meta name="shopify-api-key" content="{key}">'),
+        return HTMLResponse(text,
                             headers={"Cache-Control": "public, max-age=0", "X-Content-Type-Options": "nosniff",
                                      "Content-Security-Policy": FRAME_ANCESTORS})
 
