@@ -225,7 +225,8 @@ class GraphQLEndpoint:
                 operation = await self.resolve_persisted(operation)
                 context: Any = StorefrontContext(
                     viewer=viewer,
-                    loaders=StorefrontLoaders.for_shopper(viewer.store.id, viewer.customer_id, viewer.store.merchant_id),
+                    loaders=StorefrontLoaders.for_shopper(viewer.store.id, viewer.customer_id, viewer.store.merchant_id,
+                                                          viewer.customer.profile_id if viewer.customer else None),
                     services=self.services(request), request=request)
             else:
                 admin = await admin_viewer(request, self.settings)

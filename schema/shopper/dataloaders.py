@@ -19,7 +19,9 @@ class StorefrontLoaders:
     loyalty: LoyaltyLoaders
 
     @classmethod
-    def for_shopper(cls, store_id: int, customer_id: int | None, merchant_id: int) -> StorefrontLoaders:
+    def for_shopper(cls, store_id: int, customer_id: int | None, merchant_id: int,
+                    profile_id: int | None = None) -> StorefrontLoaders:
+        """``profile_id``: the signed-in customer's, when the sign-in already read it."""
         async def lines(keys: list[int]) -> list:
             if customer_id is None:
                 return [[] for _ in keys]
@@ -30,4 +32,5 @@ class StorefrontLoaders:
         return cls(lines_by_order=loader(lines), product=catalog.product_by_id(store_id),
                    variants_by_product=catalog.variants_by_product(store_id),
                    pairing_by_product=catalog.pairing_by_product(store_id),
-                   loyalty=LoyaltyLoaders.for_merchant(merchant_id))
+                   loyalty=LoyaltyLoaders.for_merchant(
+                       merchant_id, {customer_id: profile_id} if customer_id is not None and profile_id is not None else None))
