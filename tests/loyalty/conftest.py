@@ -18,9 +18,8 @@ import pytest_asyncio
 from tortoise.context import TortoiseContext
 
 from app.db import tortoise_config
-from tests.conftest import _pg_execute
 from tests.loyalty.helpers import Shop, make_shop
-from tests.support.servers import BACKEND, PG_ADMIN_URL, need_server
+from tests.support.servers import BACKEND, PG_ADMIN_URL, need_server, pg_admin
 
 
 async def _build_schema(url: str) -> None:
@@ -38,10 +37,10 @@ def template_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     need_server("PostgreSQL", PG_ADMIN_URL)
     name = f"rapport_lt_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_execute(f'CREATE DATABASE "{name}"'))
+    asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))
     asyncio.run(_build_schema(f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"))
     yield name
-    asyncio.run(_pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture
@@ -53,9 +52,9 @@ def database_url(template_url: str, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite://{path}"
         return
     name = f"rapport_t_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_url}"'))
+    asyncio.run(pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_url}"'))
     yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    asyncio.run(_pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest_asyncio.fixture
