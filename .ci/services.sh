@@ -1,17 +1,8 @@
 #!/usr/bin/env bash
-# Start PostgreSQL and Redis for the tests; installs them (and Node.js, for the GraphQL-over-HTTP
-# conformance audit and axe-core, and Chromium, for the browser tests) from Debian's packages when missing.
+# Start PostgreSQL and Redis for the tests, after installing what is missing (.ci/install.sh).
 # Safe to run twice: a running server is left as it is.
 set -euo pipefail
-need_install=0
-ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_install=1
-command -v redis-server >/dev/null 2>&1 || need_install=1
-command -v npm >/dev/null 2>&1 || need_install=1
-command -v chromium >/dev/null 2>&1 || need_install=1
-if [ "$need_install" = 1 ]; then
-  apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql redis-server nodejs npm chromium
-fi
+bash "$(dirname "$0")/install.sh"
 PGV=$(ls /usr/lib/postgresql | sort -V | tail -1)
 pg_lsclusters -h | grep -q "^$PGV main" || pg_createcluster "$PGV" main
 sed -i -E 's/^(local|host)(\s+.*)\s(peer|scram-sha-256|md5)\s*$/\1\2 trust/' /etc/postgresql/$PGV/main/pg_hba.conf
