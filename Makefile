@@ -23,8 +23,10 @@ serve: install
 	$(BIN)/rapport serve
 
 test: install test-sqlite test-postgres
+	@$(BIN)/python -m tests.support.variants
 
 test-sqlite: install
+	@rm -f .pytest_cache/v/rapport/variants-*
 	RAPPORT_TEST_DB=sqlite $(BIN)/pytest -n $(WORKERS) --dist loadfile
 
 test-postgres: install

@@ -9,6 +9,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SQL_SCHEMES = {"sqlite", "postgres", "postgresql"}
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
 
 
 class SettingsError(Exception):
@@ -33,6 +35,11 @@ class Settings(BaseSettings):
         default=None, description="send every shop's API calls here instead of https://<shop> (sandbox, tests)"
     )
     woocommerce_verify_tls: bool | str = Field(default=True, description="verify sites' TLS certificates (or a CA bundle path)")
+    allow_http_sites: bool = Field(default=False, description="development only: connect WooCommerce sites over plain http")
+    allow_site_networks: list[str] = Field(
+        default_factory=list,
+        description="development only: networks a site may resolve into although not public, e.g. [\"127.0.0.0/8\"] for the sandbox",
+    )
     woocommerce_reconcile_seconds: float = Field(default=3600, gt=0, description="how often WooCommerce customers are reconciled by a full scan")
     sync_interval_seconds: float = Field(default=300, gt=0, description="how often each store's incremental sync runs")
     scheduler: bool = Field(default=True, description="queue periodic syncs and loyalty/insights runs (worker, or web when embedded)")
@@ -66,6 +73,22 @@ class Settings(BaseSettings):
         if parts.scheme != "sqlite" and not (parts.hostname and parts.path.strip("/")):
             raise ValueError("postgres:// needs a host and a database, e.g. postgres://user@host:5432/db")
         return value
+
+    @field_validator("woocommerce_verify_tls", mode="before")
+    @classmethod
+    def _verify_tls(cls, value: object) -> bool | str:
+        """``true``/``false`` (any spelling an environment uses) or a CA bundle that exists; a
+        string such as "false" must never be taken for a bundle path."""
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip()
+        if text.lower() in TRUE_WORDS:
+            return True
+        if text.lower() in FALSE_WORDS:
+            return False
+        if Path(text).is_file():
+            return text
+        raise ValueError(f"must be true, false or the path of a CA bundle file ({text!r} is neither)")
 
     @field_validator("redis_url")
     @classmethod

@@ -18,6 +18,7 @@ from tortoise.context import TortoiseContext
 
 from app.db import tortoise_config
 from store import crypto
+from tests.support import variants
 from tests.support.servers import (
     BACKEND,
     PG_ADMIN_URL,
@@ -84,3 +85,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         f"variants: {db_tests} database tests passed on {BACKEND}; job tests passed: "
         f"embedded runner {runners['local']}, arq/Redis {runners['arq']}"
     )
+    skipped = variants.skipped_variants(terminalreporter.stats.get("skipped", []))
+    variants.remember(BACKEND, skipped)
+    terminalreporter.write_line(variants.verdict(skipped))
