@@ -17,7 +17,13 @@ class JobStatus(StrEnum):
 
 
 class Job(Model):
+    """A queued or running job of the embedded runner, or a final failure of either runner."""
+
     id = fields.IntField(primary_key=True)
+    merchant = fields.ForeignKeyField(
+        "models.Merchant", related_name="jobs", null=True, on_delete=fields.CASCADE,
+        description="the merchant whose data the job works on, none for jobs of the operator",
+    )
     key = fields.CharField(max_length=200, unique=True, description="dedupe key, a second enqueue is a no-op")
     function = fields.CharField(max_length=100)
     args = fields.JSONField(default=list)
@@ -34,4 +40,4 @@ class Job(Model):
 
     class Meta:
         table = "jobs"
-        indexes = (Index(fields=("status", "run_at")),)
+        indexes = (Index(fields=("status", "run_at")), Index(fields=("merchant_id", "status")))
