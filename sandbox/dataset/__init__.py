@@ -4,7 +4,10 @@ site, customers and orders taken from the CDNOW purchase logs, order lines drawn
 real retail baskets, and the ground truth (who is who) alongside.
 
 ``build(source="sample", seed=7)`` returns an immutable :class:`SandboxData`, cached
-per ``(source, seed)``. This package imports nothing from the rest of the project.
+per ``(source, seed)``, with the dates as recorded (January 1997 to June 1998);
+``build(..., ends=day)`` is the same history moved forward by whole days so its last order
+falls on ``day`` (the demo's: yesterday). This package imports nothing from the rest of
+the project.
 """
 
 from .build import MERCHANT_NAME, STORES, build, build_uncached, digest, summary
@@ -26,6 +29,7 @@ from .model import (
     StoreInfo,
     Variant,
 )
+from .shift import days_to_end_on, last_order_day, shifted
 
 __all__ = [
     "ID_BASES",
@@ -48,6 +52,9 @@ __all__ = [
     "Variant",
     "build",
     "build_uncached",
+    "days_to_end_on",
     "digest",
+    "last_order_day",
+    "shifted",
     "summary",
 ]

@@ -20,7 +20,8 @@ Guarantees (checked by ``tests/sandbox/test_dataset.py``):
   Shopify phones are E.164, WooCommerce phones are free text in mixed formats;
 * about 10% of each store's buyers never open an account there (guest orders only),
   and account holders occasionally check out as guests with the same email;
-* same ``(source, seed)`` gives identical data, in any process.
+* same ``(source, seed)`` gives identical data, in any process; ``ends`` only moves every
+  timestamp by the same whole number of days.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
@@ -54,6 +55,7 @@ from .model import (
     StoreInfo,
 )
 from .people import PHONE_STYLES, format_email, format_phone, make_address, make_people
+from .shift import days_to_end_on, shifted
 
 MERCHANT_NAME = "Northwind Records"
 STORES: ReadOnlyDict = ReadOnlyDict(
@@ -463,15 +465,33 @@ def _build_cached(source: str, seed: int) -> SandboxData:
     return build_uncached(source, seed)
 
 
-def build(source: str = "sample", seed: int = 7) -> SandboxData:
+@lru_cache(maxsize=4)
+def _ending_cached(source: str, seed: int, ends: date) -> SandboxData:
+    data = _build_cached(source, seed)
+    return shifted(data, days_to_end_on(data, ends))
+
+
+def build(source: str = "sample", seed: int = 7, ends: date | None = None) -> SandboxData:
     """The sandbox data set for a CDNOW ``source`` ("sample" or "master") and ``seed``.
 
-    Cached per ``(source, seed)``: the result is immutable and shared, do not mutate it.
+    With ``ends`` (a day), the recorded history moved forward by whole days so its latest order
+    falls on that day (see ``shift.py``); without, the dates as recorded (1997-01-01 to
+    1998-06-30), which the CLV paper checks rely on. Cached per ``(source, seed, ends)``: the
+    result is immutable and shared, do not mutate it.
     """
-    return _build_cached(str(source), int(seed))
+    if ends is None:
+        return _build_cached(str(source), int(seed))
+    if isinstance(ends, datetime) or not isinstance(ends, date):
+        raise TypeError(f"ends must be a date (a day, not a date-time), not {type(ends).__name__}")
+    return _ending_cached(str(source), int(seed), ends)
 
 
-build.cache_clear = _build_cached.cache_clear  # type: ignore[attr-defined]
+def _clear_caches() -> None:
+    _ending_cached.cache_clear()
+    _build_cached.cache_clear()
+
+
+build.cache_clear = _clear_caches  # type: ignore[attr-defined]
 
 
 def digest(data: SandboxData) -> str:

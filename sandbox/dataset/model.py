@@ -256,6 +256,8 @@ class SandboxData:
     customers: tuple[Customer, ...]
     products: tuple[Product, ...]
     orders: tuple[Order, ...]
+    days_shifted: int = 0
+    """Whole days every timestamp was moved forward from the recorded history (``build(ends=)``)."""
 
     def by_store(self, platform: Platform) -> StoreData:
         try:
