@@ -348,3 +348,35 @@ class AutomationGrant(Model):
     class Meta:
         table = "loyalty_automation_grants"
         unique_together = (("automation", "profile", "period"),)
+
+
+class AccountLinkCode(Model):
+    """A one-time code a signed-in shopper takes from one store to another, so two accounts share
+    one balance only when the same person is signed in to both. Only a hash of the code is kept."""
+
+    id = fields.IntField(primary_key=True)
+    merchant = fields.ForeignKeyField("models.Merchant", related_name="account_link_codes", on_delete=fields.CASCADE)
+    customer = fields.ForeignKeyField("models.Customer", related_name="account_link_codes", on_delete=fields.CASCADE)
+    code_hash = fields.CharField(max_length=64, unique=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    used_by = fields.ForeignKeyField("models.Customer", related_name="account_links_redeemed", null=True,
+                                     on_delete=fields.SET_NULL)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "loyalty_account_link_codes"
+        indexes = (Index(fields=("customer_id", "created_at")),)
+
+
+class AccountLinkAttempt(Model):
+    """A redemption of a link code that failed, counted to rate-limit guessing per account."""
+
+    id = fields.IntField(primary_key=True)
+    merchant = fields.ForeignKeyField("models.Merchant", related_name="account_link_attempts", on_delete=fields.CASCADE)
+    customer = fields.ForeignKeyField("models.Customer", related_name="account_link_attempts", on_delete=fields.CASCADE)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "loyalty_account_link_attempts"
+        indexes = (Index(fields=("customer_id", "created_at")),)

@@ -31,7 +31,7 @@ def _now() -> datetime:
 
 
 _CUSTOMER_COLUMNS = (
-    "merchant_id", "store_id", "platform_id", "is_guest", "email", "phone", "first_name",
+    "merchant_id", "store_id", "platform_id", "is_guest", "email", "verified_email", "phone", "first_name",
     "last_name", "accepts_marketing", "address", "tags", "locale", "birthday",
     "platform_created_at", "platform_updated_at", "content_hash", "deleted_at",
     "created_at", "updated_at",
@@ -87,7 +87,8 @@ _REFUND_LINES = Upsert(
 
 _PRODUCT_COLUMNS = (
     "merchant_id", "store_id", "platform_id", "title", "handle", "vendor", "category", "status",
-    "platform_updated_at", "content_hash", "deleted_at", "created_at", "updated_at",
+    "image_url", "image_alt", "url", "platform_updated_at", "content_hash", "deleted_at",
+    "created_at", "updated_at",
 )
 _PRODUCTS = Upsert(
     Product,
@@ -107,6 +108,7 @@ def _customer_row(store: Store, record: CustomerRecord, now: datetime) -> dict[s
         "platform_id": record.platform_id,
         "is_guest": record.is_guest,
         "email": record.email,
+        "verified_email": record.verified_email and not record.is_guest,
         "phone": record.phone,
         "first_name": record.first_name,
         "last_name": record.last_name,
@@ -284,7 +286,8 @@ async def upsert_products(store: Store, records: Sequence[ProductRecord]) -> int
         {
             "merchant_id": store.merchant_id, "store_id": store.id, "platform_id": r.platform_id,
             "title": r.title, "handle": r.handle, "vendor": r.vendor, "category": r.category,
-            "status": r.status, "platform_updated_at": r.updated_at,
+            "status": r.status, "image_url": r.image_url, "image_alt": r.image_alt, "url": r.url,
+            "platform_updated_at": r.updated_at,
             "content_hash": content_hash(r), "deleted_at": None,
             "created_at": now, "updated_at": now,
         }

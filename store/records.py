@@ -34,6 +34,7 @@ class CustomerRecord:
     birthday: date | None = None
     created_at: datetime | None = None
     is_guest: bool = False
+    verified_email: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,10 @@ class ProductRecord:
     category: str = ""
     status: str = "active"
     variants: tuple[VariantRecord, ...] = ()
+    image_url: str = ""
+    image_alt: str = ""
+    url: str = ""
+    """The product's page on the storefront, where a theme links it."""
 
 
 @dataclass(frozen=True, slots=True)
