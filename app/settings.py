@@ -50,7 +50,9 @@ class Settings(BaseSettings):
     job_backoff_seconds: float = Field(default=2, ge=0, description="first retry delay, doubled per try")
     # GraphQL APIs (app.http.graphql, app.auth)
     environment: str = Field(default="production", pattern="^(production|development)$",
-                             description="development turns on GraphiQL and field suggestions on the admin API")
+                             description="development turns on the API explorer and field suggestions on the admin API")
+    graphql_explorer: bool | None = Field(
+        default=None, description="serve the API explorer (GraphiQL) for the admin API at /explorer/; unset: in development only")
     graphql_max_body_bytes: int = Field(default=100_000, gt=0, description="larger request bodies get 413")
     graphql_max_depth: int = Field(default=12, gt=0)
     graphql_max_aliases: int = Field(default=15, ge=0)
@@ -110,6 +112,11 @@ class Settings(BaseSettings):
         if urlsplit(value).scheme not in {"http", "https"}:
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
+
+    @property
+    def explorer(self) -> bool:
+        """GraphiQL is a development tool: on when asked for, else only with ENVIRONMENT=development."""
+        return self.environment == "development" if self.graphql_explorer is None else self.graphql_explorer
 
     @property
     def is_sqlite(self) -> bool:

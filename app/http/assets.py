@@ -1,5 +1,5 @@
-"""Browser assets the app serves itself: the storefront widget, the owner's dashboard and the
-demo storefront page. Nothing is fetched from a CDN at run time."""
+"""Browser assets the app serves itself: the storefront widget, the owner's dashboard, the
+demo storefront page and the API explorer. Nothing is fetched from a CDN at run time."""
 
 from __future__ import annotations
 
@@ -17,18 +17,25 @@ from app.settings import Settings
 STATIC = Path(__file__).resolve().parent.parent / "static"
 FRAME_ANCESTORS = "frame-ancestors 'self' https://admin.shopify.com https://*.myshopify.com"
 """Shopify's admin may embed the dashboard; no other site may frame it (clickjacking)."""
+EXPLORER_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                   "font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+"""The explorer loads and calls nothing but this origin. GraphiQL's fonts and icons are data: URLs
+in its stylesheet, and its dialogs add <style> elements, hence inline styles (never scripts)."""
 
 
 class CachedStatic(StaticFiles):
     """Static files with a short shared cache: themes embed the widget by a stable URL, so a
     release reaches stores within minutes while repeat page views come from the cache."""
 
-    def __init__(self, *, directory: Path, html: bool = False, max_age: int = 300) -> None:
+    def __init__(self, *, directory: Path, html: bool = False, max_age: int = 300,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(directory=directory, html=html, check_dir=False)
         self.max_age = max_age
+        self.headers = headers or {}
 
     def file_response(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         response = super().file_response(*args, **kwargs)
+        response.headers.update(self.headers)
         response.headers.setdefault("Cache-Control", f"public, max-age={self.max_age}")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
@@ -56,8 +63,37 @@ def dashboard_page(settings: Settings) -> Callable[[Request], Awaitable[HTMLResp
     return page
 
 
+async def explorer_root(request: Request) -> RedirectResponse:
+    return RedirectResponse("/explorer/", status_code=307)
+
+
+def explorer_page() -> Callable[[Request], Awaitable[HTMLResponse]]:
+    """The API explorer's page, under a policy that keeps it to this origin (it holds an admin key)."""
+    text = (STATIC / "explorer" / "index.html").read_text()
+
+    async def page(request: Request) -> HTMLResponse:
+        return HTMLResponse(text, headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+                                           "Content-Security-Policy": EXPLORER_POLICY,
+                                           "Referrer-Policy": "no-referrer"})
+
+    return page
+
+
+def explorer_routes(settings: Settings) -> list[BaseRoute]:
+    """GraphiQL over the admin API, only where the settings serve it (never in production by default)."""
+    if not settings.explorer:
+        return []
+    return [
+        Route("/explorer", explorer_root, methods=["GET"]),
+        Route("/explorer/", explorer_page(), methods=["GET"]),
+        Mount("/explorer", CachedStatic(directory=STATIC / "explorer",
+                                        headers={"Content-Security-Policy": EXPLORER_POLICY})),
+    ]
+
+
 def routes(settings: Settings) -> list[BaseRoute]:
     return [
+        *explorer_routes(settings),
         Route("/", dashboard_root, methods=["GET"]),
         Route("/dashboard", dashboard_root, methods=["GET"]),
         Route("/dashboard/", dashboard_page(settings), methods=["GET"]),

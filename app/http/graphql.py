@@ -20,12 +20,11 @@ from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 from strawberry import Schema
 from strawberry.exceptions import MissingQueryError
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 from tortoise.expressions import Q
@@ -194,6 +193,8 @@ class GraphQLEndpoint:
         self.settings = settings
         self.storefront = storefront
         self.development = settings.environment == "development"
+        # A browser opening the admin endpoint is sent to the explorer; on the storefront it never is.
+        self.explorer = settings.explorer and not storefront
         self.tokens = ShopperTokens(settings.secret_key.get_secret_value(),
                                     *(s.get_secret_value() for s in settings.secret_key_fallbacks),
                                     default_ttl=settings.shopper_token_ttl_seconds)
@@ -214,8 +215,8 @@ class GraphQLEndpoint:
                 return await self.preflight(request)
             if request.method not in ("GET", "POST"):
                 raise RequestError(405, "GraphQL is served over GET (queries) and POST", headers={"Allow": "GET, POST"})
-            if self.development and self._wants_ide(request):
-                return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+            if self.explorer and self._wants_ide(request):
+                return RedirectResponse("/explorer/", status_code=307)
             if media is None:
                 raise RequestError(406, f"accept {GRAPHQL_RESPONSE} or {JSON}")
             operation = await self.read(request)
