@@ -1,14 +1,22 @@
-"""``python -m sandbox.shopify --port 8101 --source sample --seed 7 --api-key K --api-secret S``."""
+"""``python -m sandbox.shopify --port 8101 --source sample --seed 7 [--ends YYYY-MM-DD] --api-key K --api-secret S``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 
 import uvicorn
 
 from .app import create_app
 from .state import ShopState
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a day as YYYY-MM-DD, not {text!r}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,6 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8101)
     parser.add_argument("--source", default="sample", help="CDNOW source: sample or master")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--ends",
+        type=_day,
+        default=None,
+        help="move the history so its last order falls on this day (default: as recorded, 1998)",
+    )
     parser.add_argument("--api-key", default="sim-api-key")
     parser.add_argument("--api-secret", default="sim-api-secret")
     parser.add_argument("--bucket-size", type=float, default=2000.0)
@@ -31,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     state = ShopState.from_dataset(
         args.source,
         args.seed,
+        ends=args.ends,
         api_key=args.api_key,
         api_secret=args.api_secret,
         bucket_size=args.bucket_size,

@@ -17,7 +17,7 @@ import random
 import threading
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -107,15 +107,16 @@ class ShopState:
         settings: SimSettings | None = None,
         **overrides: Any,
     ) -> ShopState:
-        """The Shopify store of the shared sandbox data set ``build(source, seed)``.
+        """The Shopify store of the shared sandbox data set ``build(source, seed, ends)``.
 
         ``overrides`` set :class:`SimSettings` fields (``api_key=..., api_secret=...``).
         """
-        data = build(source, seed)
+        data = build(source, seed, ends)
         store = data.by_store("shopify")
         settings = settings or SimSettings()
         settings.shop_domain = overrides.pop("shop_domain", store.store.domain_or_url)
         settings.shop_name = overrides.pop("shop_name", store.store.name)
+        ends: date | None = None,
         for key, value in overrides.items():
             if not hasattr(settings, key):
                 raise TypeError(f"unknown setting {key!r}")

@@ -1,4 +1,4 @@
-"""``python -m sandbox.woocommerce --port 8102 [--tls] --source sample --seed 7``
+"""``python -m sandbox.woocommerce --port 8102 [--tls] --source sample --seed 7 [--ends YYYY-MM-DD]``
 
 Serves the simulated WooCommerce site until interrupted and prints a ready-to-use API
 key (or the one given with ``--consumer-key``/``--consumer-secret``).
@@ -7,12 +7,20 @@ key (or the one given with ``--consumer-key``/``--consumer-secret``).
 from __future__ import annotations
 
 import argparse
+from datetime import date
 
 import uvicorn
 
 from .app import create_app
 from .state import WooState
 from .tls import self_signed_cert
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a day as YYYY-MM-DD, not {text!r}") from None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -24,6 +32,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--source", default="sample", choices=("sample", "master"))
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--ends",
+        type=_day,
+        default=None,
+        help="move the history so its last order falls on this day (default: as recorded, 1998)",
+    )
     parser.add_argument("--consumer-key", default=None)
     parser.add_argument("--consumer-secret", default=None)
     parser.add_argument(
@@ -33,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
 
     scheme = "https" if args.tls else "http"
     base_url = f"{scheme}://{args.host}:{args.port}"
-    state = WooState.from_dataset(args.source, args.seed, site_url=base_url)
+    state = WooState.from_dataset(args.source, args.seed, ends=args.ends, site_url=base_url)
     key = state.create_api_key(
         args.permissions, consumer_key=args.consumer_key, consumer_secret=args.consumer_secret
     )

@@ -20,7 +20,7 @@ import secrets
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -143,12 +143,16 @@ class WooState:
         source: str = "sample",
         seed: int = 7,
         *,
+        ends: date | None = None,
         clock: SimClock | None = None,
         site_url: str | None = None,
     ) -> WooState:
-        """The WooCommerce store of ``build(source, seed)``."""
+        """The WooCommerce store of ``build(source, seed, ends)``."""
         return cls(
-            build(source, seed).by_store("woocommerce"), seed=seed, clock=clock, site_url=site_url
+            build(source, seed, ends).by_store("woocommerce"),
+            seed=seed,
+            clock=clock,
+            site_url=site_url,
         )
 
     def meta_id(self) -> int:
