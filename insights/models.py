@@ -167,7 +167,7 @@ class ClvPrediction(Model):
     merchant = fields.ForeignKeyField("models.Merchant", related_name="clv_predictions", on_delete=fields.CASCADE)
     profile = fields.ForeignKeyField("models.Profile", related_name="insight_predictions", on_delete=fields.CASCADE)
     currency = fields.CharField(max_length=3)
-    model = fields.CharField(max_length=32, description="bgnbd+gamma_gamma or heuristic")
+    model = fields.CharField(max_length=32, description="mbgnbd+gamma_gamma or heuristic")
     status = fields.CharField(max_length=32, description="data sufficiency, or why the heuristic was used")
     horizon_days = fields.IntField()
     interval_level = fields.FloatField()
@@ -181,7 +181,10 @@ class ClvPrediction(Model):
     clv = MoneyField()
     clv_low = MoneyField()
     clv_high = MoneyField()
-    next_order_at = fields.DatetimeField(null=True, description="median expected date, unknown when null")
+    order_probability = fields.FloatField(
+        null=True, description="chance of at least one order within the horizon (same model as P(alive))")
+    next_order_at = fields.DatetimeField(
+        null=True, description="median date of the next order; null when an order within the horizon is less likely than not")
     churn_risk = fields.CharField(max_length=8, description="low, medium or high, from probability_alive")
     as_of = fields.DatetimeField()
 
