@@ -250,7 +250,7 @@ def evaluate_recs(
 @insights_cli.command("refresh")
 def insights_refresh(
     merchant: Annotated[list[int] | None, typer.Option(help="merchant id (repeatable); default every merchant")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO date or date-time taken as today (default now)")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO date or date-time taken as today (default: the start of today, UTC)")] = None,
 ) -> None:
     """Recompute identity, profiles, segments, predictions and recommendations, with a progress bar."""
     from datetime import UTC, datetime

@@ -33,6 +33,13 @@ Progress = Callable[[str, int, int], None]
 """Called as ``progress(step, steps_done, steps_total)`` before each step and once at the end ("done")."""
 
 
+def start_of_day(moment: datetime | None = None) -> datetime:
+    """Midnight UTC of ``moment``'s day (default now): the default as-of, so every refresh run on
+    one day, by the scheduler, the demo or the CLI, gives the same segments and predictions."""
+    moment = (moment or datetime.now(UTC)).astimezone(UTC)
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 @dataclass
 class RefreshResult:
     run_id: int
@@ -48,8 +55,9 @@ async def refresh_merchant(
     as_of: datetime | None = None,
     rerank: Rerank | None = None,
 ) -> RefreshResult:
-    """Recompute every insight of the merchant; ``as_of`` (default now) is "today" for recency and CLV."""
-    as_of = (as_of or datetime.now(UTC)).astimezone(UTC)
+    """Recompute every insight of the merchant; ``as_of`` (default the start of today, UTC) is
+    "today" for recency and CLV."""
+    as_of = (as_of or start_of_day()).astimezone(UTC)
     config = await load_config(merchant_id)
     run = await RefreshRun.create(merchant_id=merchant_id, started_at=datetime.now(UTC))
     result = RefreshResult(run.id)

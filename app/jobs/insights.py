@@ -33,7 +33,8 @@ async def link_order_customers(order_ids: list[int]) -> list[list[int]]:
 
 @job(max_tries=3, timeout=1800)
 async def insights_refresh(ctx: JobContext, merchant_id: int, as_of: str | None = None) -> dict[str, Any]:
-    """Recompute every insight of one merchant; ``as_of`` is an ISO date-time (default now)."""
+    """Recompute every insight of one merchant; ``as_of`` is an ISO date-time (default: the start
+    of today, UTC)."""
     result = await refresh_merchant(merchant_id, as_of=datetime.fromisoformat(as_of) if as_of else None)
     for step, seconds in result.step_seconds.items():
         refresh_step_seconds.labels(step).observe(seconds)

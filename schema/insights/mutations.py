@@ -88,7 +88,7 @@ class EraseProfilePayload:
 @strawberry.input
 class RefreshInsightsInput:
     as_of: datetime | None = strawberry.field(
-        default=None, description="taken as today for recency and CLV; default: when the job runs")
+        default=None, description="taken as today for recency and CLV; default: the start of the day the job runs (UTC)")
 
 
 @strawberry.type
