@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,6 +44,7 @@ class Settings(BaseSettings):
     woocommerce_reconcile_seconds: float = Field(default=3600, gt=0, description="how often WooCommerce customers are reconciled by a full scan")
     sync_interval_seconds: float = Field(default=300, gt=0, description="how often each store's incremental sync runs")
     scheduler: bool = Field(default=True, description="queue periodic syncs and loyalty/insights runs (worker, or web when embedded)")
+    metrics_token: SecretStr | None = Field(default=None, description="bearer token /metrics requires; unset: /metrics answers 404")
     log_level: str = "INFO"
     arq_queue: str = Field(default="arq:queue", description="Redis queue name (one per deployment)")
     job_modules: list[str] = Field(default_factory=list, description="extra modules with @job functions")
@@ -60,6 +62,12 @@ class Settings(BaseSettings):
     graphql_max_cost: int = Field(default=1000, gt=0, description="Shopify-style requested query cost")
     storefront_introspection: bool = Field(default=True, description="false hides the storefront schema")
     shopper_token_ttl_seconds: int = Field(default=3600, ge=60, le=86400, description="default shopper token life")
+    graphql_persisted_max_bytes: int = Field(default=8192, gt=0, description="longest document a client may register as a persisted query")
+    # Request limits (app.http.ratelimit): "N/second|minute|hour|day", several joined by ";", or "off"
+    rate_limit_storefront_ip: str = Field(default="1200/minute", description="storefront requests per client address")
+    rate_limit_storefront_key: str = Field(default="20000/minute", description="storefront requests per store key")
+    rate_limit_onboarding_ip: str = Field(default="30/minute;300/day", description="connect/install requests per client address")
+    rate_limit_onboarding_key: str = Field(default="10/minute", description="connect/install requests per credential, shop or site")
     app_proxy_max_age_seconds: int = Field(default=300, gt=0, description="app proxy signatures older than this fail")
 
     @field_validator("database_url")
@@ -120,6 +128,29 @@ class Settings(BaseSettings):
 
     @property
     def is_sqlite(self) -> bool:
+    @field_validator("rate_limit_storefront_ip", "rate_limit_storefront_key", "rate_limit_onboarding_ip",
+                     "rate_limit_onboarding_key")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            if value.strip().lower() not in {"", "off", "none"}:
+                parse_many(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate such as 60/minute or 10/second;1000/day") from None
+        return value
+
+    @field_validator("allow_site_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(f"{network!r} is not a network such as 127.0.0.0/8 or ::1/128") from None
+        return value
+
         return self.database_url.startswith("sqlite")
 
 

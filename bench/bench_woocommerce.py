@@ -53,7 +53,9 @@ def _wait_port(port: int, proc: subprocess.Popen, limit: float = 120) -> None:
 
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
-    env.update(PYTHONPATH=str(ROOT), SECRET_KEY=SECRET, **extra)
+    # the simulator is a plain-http site on 127.0.0.1: allowed explicitly, as in development
+    env.update(PYTHONPATH=str(ROOT), SECRET_KEY=SECRET, ALLOW_HTTP_SITES="true",
+               ALLOW_SITE_NETWORKS='["127.0.0.0/8"]', **extra)
     return env
 
 
@@ -93,6 +95,7 @@ async def _backfill(db_url: str, site: str, key: str, secret: str) -> dict[str, 
     from tortoise.context import TortoiseContext
 
     from app.db import tortoise_config
+    from connectors.core.egress import EgressPolicy
     from connectors.core.sink import Sink
     from connectors.woocommerce import WooConnector
     from store import crypto
@@ -129,7 +132,8 @@ async def _backfill(db_url: str, site: str, key: str, secret: str) -> dict[str, 
             install_state=InstallState.INSTALLED,
         )
         store = await Store.get(id=store.id)
-        connector = WooConnector(public_base_url="http://127.0.0.1:9", verify_tls=False)
+        connector = WooConnector(public_base_url="http://127.0.0.1:9", verify_tls=False,
+                                 egress=EgressPolicy.of(True, ["127.0.0.0/8"]))  # the simulator is local
         counter.count = 0
         started = time.perf_counter()
         report = await connector.backfill(store, TimedSink())

@@ -15,14 +15,18 @@ import json
 import time
 from dataclasses import dataclass
 
+import httpx
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from app.auth.errors import AuthError
+from app.auth.principals import admin_viewer
 from app.platforms import connector_for
 from app.settings import Settings
 from connectors.core import inbox
-from connectors.woocommerce import install, webhooks
+from connectors.core.egress import EgressRefused
+from connectors.woocommerce import WooConnector, install, webhooks
 from store.models import DeliveryStatus, InstallState, Platform, Store
 
 HOOK_TTL_SECONDS = 30.0
@@ -49,17 +53,29 @@ async def _load(store_id: int) -> _Hook | None:
 
 def routes(settings: Settings) -> list[BaseRoute]:
     secret_key = settings.secret_key.get_secret_value()
+    connector = connector_for(Platform.WOOCOMMERCE, settings)
+    assert isinstance(connector, WooConnector)
     hooks: dict[int, _Hook] = {}
 
     async def connect(request: Request) -> Response:
-        """``GET /connect/woocommerce?site=...``: off to the site's grant page."""
-        site = request.query_params.get("site", "")
+        """``GET|POST /connect/woocommerce?site=...``: a signed-in merchant (API key or Shopify
+        session token) off to the site's grant page (GET: a redirect; POST: the URL as JSON,
+        for a page that holds its key in script)."""
         try:
-            store = await install.begin(site)
-        except install.AuthorizationError as exc:
+            viewer = await admin_viewer(request, settings)
+        except AuthError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=exc.status, headers={"WWW-Authenticate": "Bearer"})
+        try:
+            store = await install.begin(request.query_params.get("site", ""), merchant_id=viewer.merchant_id,
+                                        egress=connector.egress)
+        except install.SiteTaken as exc:
+            return JSONResponse({"error": str(exc)}, status_code=409)
+        except (install.AuthorizationError, EgressRefused, httpx.HTTPError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
-        connector = connector_for(Platform.WOOCOMMERCE, settings)
-        return RedirectResponse(connector.authorize_url(store, secret_key), status_code=302)
+        target = connector.authorize_url(store, secret_key)
+        if request.method == "POST":
+            return JSONResponse({"authorize_url": target, "store": store.id})
+        return RedirectResponse(target, status_code=302)
 
     async def callback(request: Request) -> Response:
         """``POST /auth/woocommerce/callback``: the key pair; anything but 200 makes the site drop it."""
@@ -111,7 +127,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         return Response(status_code=200)
 
     return [
-        Route("/connect/woocommerce", connect, methods=["GET"]),
+        Route("/connect/woocommerce", connect, methods=["GET", "POST"]),
         Route("/connect/woocommerce/done", done, methods=["GET"]),
         Route("/auth/woocommerce/callback", callback, methods=["POST"]),
         Route("/webhooks/woocommerce/{store_id:int}", webhook, methods=["POST"]),

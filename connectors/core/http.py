@@ -94,6 +94,7 @@ class PlatformHTTP:
         sleep: Sleep = asyncio.sleep,
         verify: bool | str = True,
         client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.policy = policy or RetryPolicy()
         self.stats = CallStats()
@@ -101,6 +102,9 @@ class PlatformHTTP:
         self._own_client = client is None
         self.client = client or httpx.AsyncClient(
             base_url=base_url, headers=dict(headers or {}), auth=auth, timeout=timeout, verify=verify,
+            follow_redirects=False, transport=transport,
+            # A guarding transport must see every request: no proxy taken from the environment.
+            trust_env=transport is None,
         )
 
     async def aclose(self) -> None:
@@ -118,7 +122,7 @@ class PlatformHTTP:
         await self._sleep(seconds)
 
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """Send with retries; returns a 2xx/3xx response whose body was read in full."""
+        """Send with retries; returns a 2xx response whose body was read in full (redirects are refused)."""
         response, _ = await self._send(method, url, parse_json=False, **kwargs)
         return response
 
@@ -158,6 +162,8 @@ class PlatformHTTP:
                 raise PlatformAuthError(f"HTTP {status} from {url}: {_snippet(response)}", status=status)
             if status >= 400:
                 raise PlatformRejected(f"HTTP {status} from {url}: {_snippet(response)}", status=status)
+            if 300 <= status < 400:
+                raise PlatformRejected(f"HTTP {status} from {url}: redirects are not followed", status=status)
             if not parse_json:
                 return response, None
             try:
@@ -169,6 +175,17 @@ class PlatformHTTP:
         raise PlatformUnavailable(f"{method} {url} failed {self.policy.attempts} times, last: {last}", status=status)
 
 
-def _snippet(response: httpx.Response, limit: int = 300) -> str:
-    text = response.text
-    return text if len(text) <= limit else text[:limit] + "…"
+def _snippet(response: httpx.Response, limit: int = 200) -> str:
+    """What a platform's JSON error says (its ``code`` and ``message``), never the raw body:
+    errors land in job and store rows, and a body is not ours to copy there."""
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        said = [str(data[k]) for k in ("code", "message", "errors", "error") if isinstance(data.get(k), str)]
+        if said:
+            text = " ".join(said)
+            return text if len(text) <= limit else text[:limit] + "…"
+    kind = response.headers.get("content-type", "no content type").split(";")[0]
+    return f"({kind}, {len(response.content)} bytes)"

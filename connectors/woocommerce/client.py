@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from connectors.core.egress import EgressPolicy, GuardedTransport
 from connectors.core.http import CallStats, PlatformHTTP, RetryPolicy, Sleep
 from connectors.woocommerce.auth import API_VERSION, site_auth
 
@@ -38,9 +39,11 @@ class WooClient:
         timeout: float = 30.0,
         policy: RetryPolicy | None = None,
         sleep: Sleep | None = None,
+        egress: EgressPolicy | None = None,
     ) -> None:
         self.site_url = site_url.rstrip("/")
         https = urlsplit(self.site_url).scheme == "https"
+        self.egress = egress if egress is not None else EgressPolicy()
         self._options: dict[str, Any] = dict(
             auth=site_auth(site_url, consumer_key, consumer_secret),
             headers={"User-Agent": "Rapport (WooCommerce connector)", "Accept": "application/json"},
@@ -54,9 +57,11 @@ class WooClient:
 
     @property
     def http(self) -> PlatformHTTP:
-        """Made on first use, so a webhook that needs no call back to the site opens nothing."""
+        """Made on first use, so a webhook that needs no call back to the site opens nothing.
+        Every request goes through the egress guard: the site is the merchant's to name."""
         if self._http is None:
-            self._http = PlatformHTTP(rest_base(self.site_url), **self._options)
+            transport = GuardedTransport(self.egress, verify=self._options["verify"])
+            self._http = PlatformHTTP(rest_base(self.site_url), transport=transport, **self._options)
         return self._http
 
     @property

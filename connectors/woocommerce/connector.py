@@ -14,6 +14,7 @@ from typing import Any
 
 from connectors.core import checkpoint as cp
 from connectors.core.connector import SyncReport
+from connectors.core.egress import EgressPolicy
 from connectors.core.http import PlatformAuthError, RetryPolicy, Sleep
 from connectors.core.sink import Sink
 from connectors.woocommerce import coupons, install, sync, webhooks
@@ -36,8 +37,10 @@ class WooConnector:
         policy: RetryPolicy | None = None,
         sleep: Sleep | None = None,
         timeout: float = 30.0,
+        egress: EgressPolicy | None = None,
     ) -> None:
         self.public_base_url = public_base_url.rstrip("/")
+        self.egress = egress if egress is not None else EgressPolicy()
         self.app_name = app_name
         self.verify_tls = verify_tls
         self.overlap = overlap
@@ -54,6 +57,8 @@ class WooConnector:
             options["verify_tls"] = verify
         if (seconds := getattr(settings, "woocommerce_reconcile_seconds", None)) is not None:
             options["reconcile_interval"] = timedelta(seconds=seconds)
+        options["egress"] = EgressPolicy.of(getattr(settings, "allow_http_sites", False),
+                                            getattr(settings, "allow_site_networks", ()))
         return cls(public_base_url=settings.public_base_url, **options)
 
     @asynccontextmanager
@@ -62,7 +67,7 @@ class WooConnector:
             raise PlatformAuthError(f"store {store.id} has no WooCommerce keys (not connected)")
         woo = WooClient(
             store.domain, store.consumer_key, store.consumer_secret, verify=self.verify_tls,
-            timeout=self.timeout, policy=self.policy, sleep=self.sleep,
+            timeout=self.timeout, policy=self.policy, sleep=self.sleep, egress=self.egress,
         )
         try:
             yield woo

@@ -1,8 +1,9 @@
 """Connecting a WooCommerce site: WooCommerce's app authorization (``/wc-auth/v1/authorize``).
 
-The merchant enters their site URL; we create (or find) the store and send them to the
-site's grant page with ``user_id`` set to a signed, expiring state naming the store and its
-merchant. After "Approve", the site POSTs the generated key pair to our callback with that
+A signed-in merchant enters their site URL; we create the store under that merchant (or find
+the merchant's own store for the site: a site connected by another merchant is refused) and
+send them to the site's grant page with ``user_id`` set to a signed, expiring state naming
+the store and its merchant. After "Approve", the site POSTs the generated key pair to our callback with that
 ``user_id``; only a state we signed, for that store, unexpired, with ``read_write``
 permissions is accepted. The keys are stored encrypted, a webhook secret is generated for
 the store, and the backfill job (which subscribes the webhooks first) is the next step.
@@ -19,12 +20,14 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from connectors.core.egress import EgressPolicy
 from connectors.woocommerce.client import PER_PAGE, WooClient
 from connectors.woocommerce.webhooks import TOPICS
-from store.models import InstallState, Merchant, Platform, Store, SyncCheckpoint
+from store.models import InstallState, Platform, Store, SyncCheckpoint
 
 STATE_TTL_SECONDS = 3600
 SCOPE = "read_write"
+MAX_SITE_URL = 255
 WEBHOOK_NAME = "Rapport"
 
 
@@ -32,15 +35,26 @@ class AuthorizationError(Exception):
     """A callback or return we cannot accept; the message says why (never the secret)."""
 
 
+class SiteTaken(AuthorizationError):
+    """The site is another merchant's store: only that merchant may reconnect it."""
+
+
 def normalize_site(url: str) -> str:
     """``shop.example/`` → ``https://shop.example``: scheme kept or https, host lower-cased, no slash."""
     url = url.strip()
+    if len(url) > MAX_SITE_URL:
+        raise AuthorizationError(f"a site URL has at most {MAX_SITE_URL} characters")
     if "://" not in url:
         url = "https://" + url
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise AuthorizationError(f"not a site URL: {url!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise AuthorizationError(f"not a site URL: {url!r}")
-    host = parts.hostname.lower() + (f":{parts.port}" if parts.port else "")
+    host = parts.hostname.lower()
+    host = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
     return f"{parts.scheme}://{host}{parts.path.rstrip('/')}"
 
 
@@ -81,16 +95,17 @@ def authorize_url(site: str, state: str, *, app_name: str, return_url: str, call
     return f"{site}/wc-auth/v1/authorize?{query}"
 
 
-async def begin(site_url: str, *, merchant_id: int | None = None) -> Store:
-    """The store a connection attempt is for: the known one for this site, or a new pending
-    store under ``merchant_id`` (or under a new merchant named after the site)."""
+async def begin(site_url: str, *, merchant_id: int, egress: EgressPolicy | None = None) -> Store:
+    """The store a signed-in merchant's connection attempt is for: their own store for this
+    site, or a new pending one. Nothing is created for a site another merchant holds, nor for
+    one that is not a public https origin (``EgressRefused``) under ``egress``."""
     site = normalize_site(site_url)
     store = await Store.get_or_none(platform=Platform.WOOCOMMERCE, domain=site)
+    if store is not None and store.merchant_id != merchant_id:
+        raise SiteTaken("this site is connected to another merchant account")
+    await (egress or EgressPolicy()).check_url(site)
     if store is not None:
         return store
-    if merchant_id is None:
-        merchant = await Merchant.create(name=urlsplit(site).hostname or site)
-        merchant_id = merchant.id
     return await Store.create(
         merchant_id=merchant_id, platform=Platform.WOOCOMMERCE, domain=site,
         name=urlsplit(site).hostname or site, public_key=f"pk_{secrets.token_hex(12)}",

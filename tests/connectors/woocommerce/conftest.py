@@ -19,9 +19,11 @@ import pytest
 import pytest_asyncio
 import uvicorn
 
+from app.auth import api_keys
 from app.jobs.local_queue import LocalQueue
 from app.settings import Settings
 from app.web import create_app
+from connectors.core.egress import EgressPolicy
 from sandbox.woocommerce import WooState, serve_simulator
 from store.models import (
     Customer,
@@ -44,9 +46,16 @@ PAID = ("paid", "partially_refunded", "refunded")
 
 
 class WooTestSettings(Settings):
-    """The sandbox serves TLS with a throw-away certificate."""
+    """The sandbox serves TLS with a throw-away certificate, on 127.0.0.1, also over plain http:
+    the development settings that allow it are explicit here (production refuses both)."""
 
     woocommerce_verify_tls: bool = False
+    allow_http_sites: bool = True
+    allow_site_networks: list[str] = ["127.0.0.0/8"]
+
+
+SANDBOX_EGRESS = EgressPolicy.of(True, ["127.0.0.0/8"])
+"""What a connector built by hand needs to reach the simulator."""
 
 
 def free_port() -> int:
@@ -79,10 +88,13 @@ class Rapport:
     url: str
     settings: WooTestSettings
 
-    async def connect(self, site_url: str) -> Store:
-        """The merchant's clicks: enter the site, approve on the site, come back."""
+    async def connect(self, site_url: str, merchant: Merchant | None = None) -> Store:
+        """The merchant's clicks: signed in, enter the site, approve on the site, come back."""
+        merchant = merchant or await Merchant.create(name="Northwind Records")
+        key = (await api_keys.issue(merchant.id, "connect")).secret
         async with httpx.AsyncClient(verify=False, timeout=30) as client:
-            start = await client.get(f"{self.url}/connect/woocommerce", params={"site": site_url})
+            start = await client.get(f"{self.url}/connect/woocommerce", params={"site": site_url},
+                                     headers={"Authorization": f"Bearer {key}"})
             assert start.status_code == 302, start.text
             grant = await client.get(start.headers["location"])
             assert grant.status_code == 302, grant.text

@@ -10,7 +10,6 @@ import pytest
 from app.platforms import connector_for
 from app.seed import customer_record, order_record, pages, product_record
 from connectors.core.sink import Sink
-from connectors.woocommerce import install
 from connectors.woocommerce.webhooks import TOPICS
 from sandbox.dataset import build
 from store.ingest import upsert_customers, upsert_orders, upsert_products
@@ -123,8 +122,7 @@ async def test_both_sandbox_stores_sync_into_one_merchant_and_a_shopper_of_both_
     for page in pages(shopify.orders):
         await upsert_orders(shop, [order_record(o) for o in page])
 
-    await install.begin(site, merchant_id=merchant.id)  # the merchant adds their second store
-    woo = await rapport.connect(site)
+    woo = await rapport.connect(site, merchant)  # the merchant adds their second store
     await settle(rapport.settings)
     assert woo.merchant_id == merchant.id
 

@@ -9,7 +9,7 @@ import pytest
 
 from connectors.woocommerce import WooConnector
 from store.discounts import DiscountKind, DiscountRequest, IssuedCode, IssueError, IssueFailed
-from tests.connectors.woocommerce.conftest import keyed_store
+from tests.connectors.woocommerce.conftest import SANDBOX_EGRESS, keyed_store
 
 pytestmark = pytest.mark.db
 
@@ -25,7 +25,7 @@ def request(code: str = "RAPPORT-AB12", **changes) -> DiscountRequest:
 @pytest.fixture
 async def issuer(db, tls_site, site_state):
     store = await keyed_store(site_state, tls_site)
-    return WooConnector(public_base_url="http://127.0.0.1:9", verify_tls=False), store
+    return WooConnector(public_base_url="http://127.0.0.1:9", verify_tls=False, egress=SANDBOX_EGRESS), store
 
 
 async def test_an_issued_coupon_is_restricted_to_the_shopper_single_use_with_minimum_and_expiry(issuer, site_state):

@@ -10,7 +10,7 @@ from connectors.core.http import RetryPolicy
 from connectors.core.sink import Sink
 from connectors.woocommerce import WooConnector
 from store.models import SyncCheckpoint
-from tests.connectors.woocommerce.conftest import keyed_store, site_view, store_view
+from tests.connectors.woocommerce.conftest import SANDBOX_EGRESS, keyed_store, site_view, store_view
 
 pytestmark = pytest.mark.db
 
@@ -20,7 +20,7 @@ def connector(waits: list[float]) -> WooConnector:
         waits.append(seconds)
         await asyncio.sleep(0)
 
-    return WooConnector(public_base_url="http://127.0.0.1:9", verify_tls=False,
+    return WooConnector(public_base_url="http://127.0.0.1:9", verify_tls=False, egress=SANDBOX_EGRESS,
                         policy=RetryPolicy(attempts=8, base_delay=0.01), sleep=sleep)
 
 
