@@ -35,7 +35,7 @@ from schema.program.rules import ProgramVersionNode
 from schema.stores.mutations import StoreMutations
 from schema.stores.queries import StoreQueries
 from schema.stores.types import MerchantNode, StoreNode, SyncCheckpointNode
-from store.models import Job, JobStatus, Merchant, RefundLine, SyncCheckpoint
+from store.models import Merchant, RefundLine, SyncCheckpoint
 
 
 async def _node(info: AdminInfo, kind: str, pk: int) -> Node | None:
@@ -74,7 +74,7 @@ async def _node(info: AdminInfo, kind: str, pk: int) -> Node | None:
             row = await scope.webhook_events().get_or_none(id=pk)
             return WebhookDeliveryNode.of(row) if row else None
         case "FailedJob":
-            row = await Job.get_or_none(id=pk, status=JobStatus.FAILED)
+            row = await scope.failed_jobs().get_or_none(id=pk)
             return FailedJobNode.of(row) if row else None
         case "ApiKey":
             row = await ApiKey.get_or_none(id=pk, merchant_id=merchant_id)

@@ -10,7 +10,17 @@ from dataclasses import dataclass
 
 from tortoise.queryset import QuerySet
 
-from store.models import Customer, Order, OrderLine, Product, Refund, Store, WebhookEvent
+from store.models import (
+    Customer,
+    Job,
+    JobStatus,
+    Order,
+    OrderLine,
+    Product,
+    Refund,
+    Store,
+    WebhookEvent,
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,10 @@ class MerchantScope:
 
     def webhook_events(self) -> QuerySet[WebhookEvent]:
         return WebhookEvent.filter(store__merchant_id=self.merchant_id)
+
+    def failed_jobs(self) -> QuerySet[Job]:
+        """The merchant's own jobs that used up their tries (the operator's jobs are nobody's here)."""
+        return Job.filter(merchant_id=self.merchant_id, status=JobStatus.FAILED)
 
     async def store(self, store_id: int) -> Store | None:
         return await self.stores().get_or_none(id=store_id)

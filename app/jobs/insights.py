@@ -16,6 +16,7 @@ from insights.identity import resolve_customers
 from insights.privacy import profile_of_store_customer, redact_store
 from insights.refresh import refresh_merchant
 from loyalty.merge import merge_members
+from store.job_owners import Owner
 from store.models import Merchant, Order
 
 
@@ -31,7 +32,7 @@ async def link_order_customers(order_ids: list[int]) -> list[list[int]]:
     return await _merge_members(await resolve_customers(list(customers)))
 
 
-@job(max_tries=3, timeout=1800)
+@job(max_tries=3, timeout=1800, owner=Owner.MERCHANT)
 async def insights_refresh(ctx: JobContext, merchant_id: int, as_of: str | None = None) -> dict[str, Any]:
     """Recompute every insight of one merchant; ``as_of`` is an ISO date-time (default: the start
     of today, UTC)."""
@@ -51,19 +52,19 @@ async def insights_refresh_all(ctx: JobContext) -> int:
     return len(merchants)
 
 
-@job(max_tries=5, timeout=120)
+@job(max_tries=5, timeout=120, owner=Owner.CUSTOMER)
 async def insights_link_customers(ctx: JobContext, customer_ids: list[int]) -> list[list[int]]:
     """Incremental identity for new or changed customers."""
     return await _merge_members(await resolve_customers(customer_ids))
 
 
-@job(max_tries=5, timeout=120)
+@job(max_tries=5, timeout=120, owner=Owner.ORDER)
 async def insights_link_order_customers(ctx: JobContext, order_ids: list[int]) -> list[list[int]]:
     """Incremental identity for the customers of changed orders (what ``upsert_orders`` returns)."""
     return await link_order_customers(order_ids)
 
 
-@job(max_tries=5, timeout=300)
+@job(max_tries=5, timeout=300, owner=Owner.STORE)
 async def privacy_redact_customer(ctx: JobContext, store_id: int, platform_customer_id: str) -> dict[str, Any]:
     """Shopify ``customers/redact``: erase the person behind a store's customer across all stores."""
     profile_id = await profile_of_store_customer(store_id, platform_customer_id)
@@ -72,7 +73,7 @@ async def privacy_redact_customer(ctx: JobContext, store_id: int, platform_custo
     return await erase_person(profile_id, actor=f"platform:customers/redact:store:{store_id}")
 
 
-@job(max_tries=5, timeout=300)
+@job(max_tries=5, timeout=300, owner=Owner.STORE)
 async def privacy_data_request(ctx: JobContext, store_id: int, platform_customer_id: str) -> dict[str, Any] | None:
     """Shopify ``customers/data_request``: the person's export, as the job result."""
     profile_id = await profile_of_store_customer(store_id, platform_customer_id)
@@ -81,7 +82,7 @@ async def privacy_data_request(ctx: JobContext, store_id: int, platform_customer
     return await export_person(profile_id, actor=f"platform:customers/data_request:store:{store_id}")
 
 
-@job(max_tries=5, timeout=600)
+@job(max_tries=5, timeout=600, owner=Owner.STORE)
 async def privacy_redact_shop(ctx: JobContext, store_id: int) -> dict[str, Any]:
     """Shopify ``shop/redact``: remove the store's data."""
     return await redact_store(store_id, actor="platform:shop/redact")

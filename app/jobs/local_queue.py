@@ -21,16 +21,26 @@ from app.jobs.queue import new_key
 from app.jobs.registry import WorkerLost, registry, retry_delay
 from app.settings import Settings
 from store.bulk import Upsert
+from store.job_owners import Owner, merchant_sql, reference
 from store.models import Job, JobStatus
 
-# A second enqueue of a key that is queued, running or failed inserts nothing: one statement,
-# where get_or_create took a SELECT, then BEGIN, INSERT, COMMIT.
-_ENQUEUE = Upsert(
-    Job,
-    columns=("key", "function", "args", "status", "tries", "max_tries", "run_at", "backend", "created_at"),
-    conflict=("key",),
-    returning=("id",),
-)
+
+def _enqueue_for(owner: Owner) -> Upsert:
+    """A second enqueue of a key that is queued, running or failed inserts nothing: one statement,
+    where get_or_create took a SELECT, then BEGIN, INSERT, COMMIT. The job's merchant is looked
+    up inside it, from the id its first argument names."""
+    return Upsert(
+        Job,
+        columns=("key", "function", "args", "status", "tries", "max_tries", "run_at", "backend", "created_at",
+                 "merchant_id"),
+        conflict=("key",),
+        returning=("id",),
+        computed={"merchant_id": lambda col: merchant_sql(owner, col("owner_ref"))},
+        extra_inputs={"owner_ref": "bigint"},
+    )
+
+
+_ENQUEUE = {owner: _enqueue_for(owner) for owner in Owner}
 
 
 def _now() -> datetime:
@@ -55,10 +65,10 @@ class LocalQueue:
         now = _now()
         key = key or new_key()
         run_at = now + timedelta(seconds=delay)
-        inserted = await _ENQUEUE.run(Job._meta.db, [{
+        inserted = await _ENQUEUE[spec.owner].run(Job._meta.db, [{
             "key": key, "function": function, "args": list(args), "status": JobStatus.QUEUED,
             "tries": 0, "max_tries": spec.max_tries, "run_at": run_at,
-            "backend": self.backend, "created_at": now,
+            "backend": self.backend, "created_at": now, "owner_ref": reference(spec.owner, args),
         }])
         if inserted:
             return True

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from app.jobs.registry import JobContext, job
+from store.job_owners import Owner
 
 
 async def _merchants(merchant_id: int | None) -> list[int]:
@@ -20,7 +21,7 @@ async def _merchants(merchant_id: int | None) -> list[int]:
     return sorted(set(await ProgramVersion.all().values_list("merchant_id", flat=True)))
 
 
-@job(max_tries=5, timeout=600)
+@job(max_tries=5, timeout=600, owner=Owner.ORDER)
 async def loyalty_process_orders(ctx: JobContext, order_ids: list[int]) -> dict[str, int]:
     from loyalty.processing import process_orders
 
@@ -28,14 +29,14 @@ async def loyalty_process_orders(ctx: JobContext, order_ids: list[int]) -> dict[
     return {"orders": done.orders, "entries": done.entries, "skipped": done.skipped}
 
 
-@job(max_tries=5, timeout=600)
+@job(max_tries=5, timeout=600, owner=Owner.MERCHANT)
 async def loyalty_release_due(ctx: JobContext, merchant_id: int | None = None) -> int:
     from loyalty.release import release_due
 
     return await release_due(datetime.now(UTC), merchant_id=merchant_id)
 
 
-@job(max_tries=5, timeout=1800)
+@job(max_tries=5, timeout=1800, owner=Owner.MERCHANT)
 async def loyalty_expire_due(ctx: JobContext, merchant_id: int | None = None) -> dict[str, int]:
     from loyalty.expiry import expire_due
 
@@ -46,7 +47,7 @@ async def loyalty_expire_due(ctx: JobContext, merchant_id: int | None = None) ->
     return totals
 
 
-@job(max_tries=5, timeout=1800)
+@job(max_tries=5, timeout=1800, owner=Owner.MERCHANT)
 async def loyalty_reevaluate_tiers(ctx: JobContext, merchant_id: int | None = None) -> dict[str, int]:
     from loyalty.tiers import reevaluate_tiers
 

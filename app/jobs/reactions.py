@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from app.jobs.insights import link_order_customers
 from app.jobs.registry import JobContext, job
+from store.job_owners import Owner
 
 
-@job(max_tries=5, timeout=600)
+@job(max_tries=5, timeout=600, owner=Owner.STORE)
 async def orders_changed(ctx: JobContext, store_id: int, order_ids: list[int]) -> dict[str, int]:
     """Link the orders' customers to profiles (merging members that turn out one person), then earn."""
     from loyalty.processing import process_orders

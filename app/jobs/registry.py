@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from store.job_owners import Owner
+
 JobFunction = Callable[..., Awaitable[Any]]
 
 
@@ -28,17 +30,23 @@ class Registered:
     function: JobFunction
     max_tries: int
     timeout: float
+    owner: Owner = Owner.OPERATOR
 
 
 registry: dict[str, Registered] = {}
 
 
-def job(*, max_tries: int = 5, timeout: float = 300, name: str | None = None) -> Callable[[JobFunction], JobFunction]:
-    """Register a job function under its name (or ``name``)."""
+def job(*, max_tries: int = 5, timeout: float = 300, name: str | None = None,
+        owner: Owner = Owner.OPERATOR) -> Callable[[JobFunction], JobFunction]:
+    """Register a job function under its name (or ``name``).
+
+    ``owner`` says what the first argument is an id of, so the job's row belongs to that
+    merchant; the default, the operator, keeps the job out of every merchant's view.
+    """
 
     def register(function: JobFunction) -> JobFunction:
         key = name or function.__name__
-        registry[key] = Registered(key, function, max_tries, timeout)
+        registry[key] = Registered(key, function, max_tries, timeout, owner)
         return function
 
     return register

@@ -12,6 +12,7 @@ from app.platforms import connector_for
 from connectors.core import inbox
 from connectors.core.sink import Sink
 from connectors.core.tracked import tracked
+from store.job_owners import Owner
 from store.models import InstallState, Store
 
 
@@ -43,19 +44,19 @@ async def _pass(ctx: JobContext, store_id: int, kind: str) -> dict:
     return report.records
 
 
-@job(max_tries=5, timeout=3600)
+@job(max_tries=5, timeout=3600, owner=Owner.STORE)
 async def backfill_store(ctx: JobContext, store_id: int) -> dict:
     """Every record of a store, resuming from its checkpoints when a previous try died."""
     return await _pass(ctx, store_id, "backfill")
 
 
-@job(max_tries=3, timeout=1800)
+@job(max_tries=3, timeout=1800, owner=Owner.STORE)
 async def sync_store(ctx: JobContext, store_id: int) -> dict:
     """One incremental pass (the scheduler runs it every few minutes per store)."""
     return await _pass(ctx, store_id, "sync")
 
 
-@job(max_tries=5, timeout=120)
+@job(max_tries=5, timeout=120, owner=Owner.WEBHOOK_EVENT)
 async def process_webhook(ctx: JobContext, event_id: int) -> str:
     """Apply one recorded delivery; a failure stays on the delivery for ``rapport webhooks replay``."""
     from store.models import WebhookEvent

@@ -9,7 +9,7 @@ from schema.core.context import AdminInfo
 from schema.core.ids import expect_pk
 from schema.core.pagination import Connection, paginate
 from schema.operations.types import DELIVERIES, JOBS, FailedJobNode, WebhookDeliveryNode
-from store.models import DeliveryStatus, Job, JobStatus
+from store.models import DeliveryStatus
 
 
 @strawberry.type
@@ -27,8 +27,8 @@ class OperationsQueries:
             queryset = queryset.filter(store_id=expect_pk(store_id, "Store", argument="storeId"))
         return await paginate(queryset, DELIVERIES, request, WebhookDeliveryNode.of)
 
-    @strawberry.field(description="Jobs that used up their tries (jobs are per deployment, not per merchant)")
+    @strawberry.field(description="The merchant's jobs that used up their tries")
     async def failed_jobs(self, info: AdminInfo, first: int | None = None, after: str | None = None,
                           last: int | None = None, before: str | None = None) -> Connection[FailedJobNode]:
         request = Window(first, after, last, before).request(JOBS)
-        return await paginate(Job.filter(status=JobStatus.FAILED), JOBS, request, FailedJobNode.of)
+        return await paginate(info.context.loaders.scope.failed_jobs(), JOBS, request, FailedJobNode.of)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,6 +17,9 @@ from store.models import DeliveryStatus, Job, WebhookEvent
 
 if TYPE_CHECKING:
     from schema.stores.types import StoreNode
+
+_EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*): (.*)$")
+SUMMARY_CHARS = 300
 
 DELIVERIES = Ordering("received_at")
 JOBS = Ordering("created_at")
@@ -53,14 +57,25 @@ class WebhookDeliveryNode(Node):
                    processed_at=row.processed_at)
 
 
-@strawberry.type(name="FailedJob", description="A background job that used up its tries")
+def error_summary(error: str | None) -> str | None:
+    """What a merchant is shown of a failure: the exception's class and message, never the traceback."""
+    lines = [line for line in (error or "").strip().splitlines() if line.strip()]
+    if not lines:
+        return None
+    found = next((m for line in reversed(lines) if (m := _EXCEPTION_LINE.match(line))), None)
+    text = f"{found.group(1).rsplit('.', 1)[-1]}: {found.group(2)}" if found else lines[-1].strip()
+    return text[:SUMMARY_CHARS]
+
+
+@strawberry.type(name="FailedJob", description="A background job of the merchant that used up its tries")
 class FailedJobNode(Node):
     function: str
     arguments: str = strawberry.field(description="the job's arguments as JSON")
     tries: int
     max_tries: int
     backend: str
-    last_error: str | None
+    last_error: str | None = strawberry.field(
+        description="the last error's class and message (the traceback is kept for the operator only)")
     created_at: datetime
     finished_at: datetime | None
 
@@ -68,4 +83,4 @@ class FailedJobNode(Node):
     def of(cls, row: Job) -> FailedJobNode:
         return cls(id=to_gid("FailedJob", row.id), function=row.function, arguments=json.dumps(row.args),
                    tries=row.tries, max_tries=row.max_tries, backend=row.backend,
-                   last_error=row.last_error, created_at=row.created_at, finished_at=row.finished_at)
+                   last_error=error_summary(row.last_error), created_at=row.created_at, finished_at=row.finished_at)

@@ -17,7 +17,7 @@ from app.jobs import open_queue
 from app.jobs.registry import load
 from app.migrate import apply
 from app.settings import load_settings
-from store.models import Job, JobStatus
+from store.models import Job, JobStatus, Merchant, Platform, Store
 from tests.support.servers import ROOT, SECRET, subprocess_env
 
 pytestmark = pytest.mark.db
@@ -137,3 +137,15 @@ async def test_a_key_whose_job_failed_for_good_can_be_queued_again(queue, tmp_pa
     assert await queue.enqueue("always_fails", key=key)
     assert not await queue.enqueue("always_fails", key=key)
     assert not await Job.filter(key=key, status=JobStatus.FAILED).exists()
+
+
+async def test_a_failed_job_belongs_to_the_merchant_whose_store_it_worked_on_and_a_deployment_job_to_nobody(queue):
+    merchant = await Merchant.create(name="Owner of the store")
+    store = await Store.create(merchant=merchant, platform=Platform.SHOPIFY, domain=f"{uuid.uuid4().hex[:8]}.myshopify.com",
+                               public_key=f"pk_{uuid.uuid4().hex[:8]}")
+    mine, deployment = unique("store-job"), unique("deployment-job")
+    await queue.enqueue("store_job_fails", store.id, key=mine)
+    await queue.enqueue("always_fails", key=deployment)
+    await asyncio.wait_for(queue.work(burst=True), timeout=30)
+    assert (await Job.get(key=mine)).merchant_id == merchant.id
+    assert (await Job.get(key=deployment)).merchant_id is None

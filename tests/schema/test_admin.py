@@ -131,11 +131,13 @@ async def test_webhook_deliveries_filter_by_status_and_a_failed_one_replays(clie
 
 
 async def test_failed_jobs_are_listed_and_replayed_from_their_first_try(client, world):
-    await record_failure(key="k1", function="heartbeat", args=[1], tries=5, max_tries=5, error="boom", backend="local")
+    await record_failure(key="k1", function="sync_store", args=[world.shopify.id], tries=5, max_tries=5,
+                         error="RuntimeError: boom", backend="local")
     job = await Job.get(key="k1")
     found = data(await admin(client, "{ failedJobs(first: 5) { nodes { id function arguments tries lastError } } }"))
-    assert found["failedJobs"]["nodes"] == [{"id": to_gid("FailedJob", job.id), "function": "heartbeat",
-                                             "arguments": "[1]", "tries": 5, "lastError": "boom"}]
+    assert found["failedJobs"]["nodes"] == [{"id": to_gid("FailedJob", job.id), "function": "sync_store",
+                                             "arguments": f"[{world.shopify.id}]", "tries": 5,
+                                             "lastError": "RuntimeError: boom"}]
     replay = "mutation($id: ID!) { failedJobReplay(input: {id: $id}) { job { id } userErrors { code } } }"
     done = data(await admin(client, replay, {"id": to_gid("FailedJob", job.id)}))["failedJobReplay"]
     assert done["userErrors"] == []

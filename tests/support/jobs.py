@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 from app.jobs import JobContext, job
+from store.job_owners import Owner
 
 
 def note(marker: str, line: str) -> None:
@@ -34,3 +35,9 @@ async def flaky(ctx: JobContext, marker: str, succeed_on: int) -> None:
 @job(max_tries=2, timeout=5)
 async def always_fails(ctx: JobContext) -> None:
     raise ValueError("the payload is not an order")
+
+
+@job(max_tries=1, timeout=5, owner=Owner.STORE)
+async def store_job_fails(ctx: JobContext, store_id: int) -> None:
+    """A job about one store that fails for good at once."""
+    raise RuntimeError(f"store {store_id} is unreachable")
