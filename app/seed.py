@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
 from sandbox import dataset as sandbox
+from sandbox.dataset.covers import cover_alt
 from store.ingest import upsert_customers, upsert_orders, upsert_products
 from store.models import InstallState, Merchant, Store
 from store.records import (
@@ -89,7 +90,19 @@ def order_record(o: sandbox.Order) -> OrderRecord:
     )
 
 
-def product_record(p: sandbox.Product) -> ProductRecord:
+DEMO_COVERS = "/demo/covers"
+"""The app serves the sandbox products' pictures itself (``app.http.assets``), so the demo's
+pages show them with no network; their URLs are paths on the app's own address."""
+
+
+def product_url(p: sandbox.Product, site: str) -> str:
+    """The product's page as its platform's connector would record it."""
+    if p.store == "shopify":
+        return f"https://{site}/products/{p.handle}"
+    return f"{site.rstrip('/')}/product/{p.handle}/"
+
+
+def product_record(p: sandbox.Product, site: str = "") -> ProductRecord:
     return ProductRecord(
         platform_id=str(p.platform_id),
         title=p.title,
@@ -97,6 +110,9 @@ def product_record(p: sandbox.Product) -> ProductRecord:
         vendor=p.vendor,
         category=p.category,
         updated_at=p.updated_at,
+        image_url=f"{DEMO_COVERS}/{p.handle}.svg",
+        image_alt=cover_alt(p.title),
+        url=product_url(p, site) if site else "",
         variants=tuple(
             VariantRecord(platform_id=str(v.platform_id), sku=v.sku, title=v.title,
                           price=v.price, in_stock=v.in_stock)
@@ -128,7 +144,7 @@ async def seed(data: sandbox.SandboxData) -> dict[str, int]:
     for platform, store in stores.items():
         part = data.by_store(platform)
         for page in pages(part.products):
-            await upsert_products(store, [product_record(p) for p in page])
+            await upsert_products(store, [product_record(p, store.domain) for p in page])
         for page in pages(part.customers):
             await upsert_customers(store, [customer_record(c) for c in page])
         written[platform] = 0

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import quote
 
+from connectors.core.links import alt_text, web_url
 from connectors.shopify.scalars import (
     address,
     money,
@@ -57,6 +59,7 @@ def customer(node: Node) -> CustomerRecord:
         first_name=node.get("firstName"),
         last_name=node.get("lastName"),
         accepts_marketing=email.get("marketingState") == "SUBSCRIBED",
+        verified_email=node.get("verifiedEmail") is True,
         address=address(node.get("defaultAddress")),
         tags=tags(node.get("tags")),
     )
@@ -74,9 +77,21 @@ def variant(node: Node) -> VariantRecord:
     )
 
 
-def product(node: Node, variants: Iterable[Node] | None = None) -> ProductRecord:
-    """A product; ``variants`` are given when they came apart from it (bulk lines, extra pages)."""
+def product_url(shop: str, handle: str, status: str) -> str:
+    """The product's page: ``https://{shop}.myshopify.com/products/{handle}``, which Shopify
+    redirects to the shop's primary domain. Built from the handle because webhooks (REST)
+    carry no URL, and both paths must give the same record."""
+    if not shop or not handle or status != "active":
+        return ""
+    return web_url(f"https://{shop}/products/{quote(handle)}")
+
+
+def product(node: Node, variants: Iterable[Node] | None = None, *, shop: str = "") -> ProductRecord:
+    """A product; ``variants`` are given when they came apart from it (bulk lines, extra pages);
+    ``shop`` (its myshopify domain) gives it a storefront URL."""
     found = list(variants) if variants is not None else nodes_of(node.get("variants"))
+    image = node.get("featuredImage") or {}
+    status = text(node.get("status")).lower() or "active"
     return ProductRecord(
         platform_id=numeric_id(node["id"]),
         title=text(node.get("title")),
@@ -84,8 +99,11 @@ def product(node: Node, variants: Iterable[Node] | None = None) -> ProductRecord
         handle=text(node.get("handle")),
         vendor=text(node.get("vendor")),
         category=text(node.get("productType")),
-        status=text(node.get("status")).lower() or "active",
+        status=status,
         variants=tuple(sorted((variant(v) for v in found), key=lambda v: int(v.platform_id))),
+        image_url=web_url(image.get("url")),
+        image_alt=alt_text(image.get("altText")) if web_url(image.get("url")) else "",
+        url=product_url(shop, text(node.get("handle")), status),
     )
 
 

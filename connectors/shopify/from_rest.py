@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from connectors.shopify.from_graphql import guest
+from connectors.core.links import alt_text, web_url
+from connectors.shopify.from_graphql import guest, product_url
 from connectors.shopify.scalars import (
     address,
     money,
@@ -51,6 +52,7 @@ def customer(body: Body) -> CustomerRecord:
         first_name=body.get("first_name"),
         last_name=body.get("last_name"),
         accepts_marketing=consent.get("state") == "subscribed" if body.get("email") else False,
+        verified_email=body.get("verified_email") is True,
         address=address(body.get("default_address")),
         tags=tags(body.get("tags")),
     )
@@ -69,7 +71,10 @@ def variant(body: Body) -> VariantRecord:
     )
 
 
-def product(body: Body) -> ProductRecord:
+def product(body: Body, *, shop: str = "") -> ProductRecord:
+    """A product from a ``products/*`` webhook; its picture is ``image`` (the first of ``images``)."""
+    image = body.get("image") or next(iter(body.get("images") or ()), None) or {}
+    status = text(body.get("status")).lower() or "active"
     return ProductRecord(
         platform_id=numeric_id(body["id"]),
         title=text(body.get("title")),
@@ -77,8 +82,11 @@ def product(body: Body) -> ProductRecord:
         handle=text(body.get("handle")),
         vendor=text(body.get("vendor")),
         category=text(body.get("product_type")),
-        status=text(body.get("status")).lower() or "active",
+        status=status,
         variants=tuple(sorted((variant(v) for v in body.get("variants") or []), key=lambda v: int(v.platform_id))),
+        image_url=web_url(image.get("src")),
+        image_alt=alt_text(image.get("alt")) if web_url(image.get("src")) else "",
+        url=product_url(shop, text(body.get("handle")), status),
     )
 
 

@@ -66,7 +66,7 @@ async def handle(
         await sink.customers(store, [CustomerRecord(platform_id=gone, updated_at=DELETED)])
         await sink.delete(store, Customer, [gone])
     elif topic in ("products/create", "products/update"):
-        await sink.products(store, [from_rest.product(body)])
+        await sink.products(store, [from_rest.product(body, shop=store.domain)])
     elif topic == "products/delete":
         gone = from_rest.deleted_id(body)
         await sink.products(store, [ProductRecord(platform_id=gone, title="", updated_at=DELETED)])

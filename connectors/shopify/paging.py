@@ -58,23 +58,25 @@ async def complete_order(gql: ShopifyGraphQL, node: Mapping[str, Any]) -> OrderR
     return from_graphql.order(node, lines, refunds)
 
 
-async def complete_product(gql: ShopifyGraphQL, node: Mapping[str, Any]) -> ProductRecord:
-    return from_graphql.product(node, await _all_of(gql, node, "variants", queries.MORE_VARIANTS))
+async def complete_product(gql: ShopifyGraphQL, node: Mapping[str, Any], shop: str = "") -> ProductRecord:
+    variants = await _all_of(gql, node, "variants", queries.MORE_VARIANTS)
+    return from_graphql.product(node, variants, shop=shop)
 
 
-async def records_of(gql: ShopifyGraphQL, resource: str, nodes: list[Mapping[str, Any]]) -> list[Record]:
+async def records_of(gql: ShopifyGraphQL, resource: str, nodes: list[Mapping[str, Any]], shop: str = "") -> list[Record]:
     if resource == "orders":
         return [await complete_order(gql, n) for n in nodes]
     if resource == "products":
-        return [await complete_product(gql, n) for n in nodes]
+        return [await complete_product(gql, n, shop) for n in nodes]
     return [from_graphql.customer(n) for n in nodes]
 
 
 class Pager:
     """Reads one resource page by page, shrinking the page when Shopify says it costs too much."""
 
-    def __init__(self, gql: ShopifyGraphQL, resource: str, *, search: str | None = None) -> None:
+    def __init__(self, gql: ShopifyGraphQL, resource: str, *, search: str | None = None, shop: str = "") -> None:
         self.gql = gql
+        self.shop = shop
         self.resource = resource
         self.search = search
         self.size = queries.PAGE_SIZES[resource]
@@ -94,7 +96,7 @@ class Pager:
                 self.size = max(1, self.size * exc.maximum // max(exc.cost, 1) - 1)
         connection = data[self.resource]
         info = connection.get("pageInfo") or {}
-        records = await records_of(self.gql, self.resource, nodes_of(connection))
+        records = await records_of(self.gql, self.resource, nodes_of(connection), self.shop)
         return Page(records, info.get("endCursor"), bool(info.get("hasNextPage")))
 
 

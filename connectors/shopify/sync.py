@@ -93,7 +93,7 @@ class StoreSync:
     async def _paged(self, resource: str, cp: SyncCheckpoint, *, search: str | None) -> None:
         """Page through from the checkpoint's cursor; the cursor names the search it belongs to."""
         state = _cursor(cp)
-        pager = Pager(self.gql, resource, search=state.get("search", search))
+        pager = Pager(self.gql, resource, search=state.get("search", search), shop=self.store.domain)
         after = state.get("after")
         while True:
             page = await pager.page(after)
@@ -140,7 +140,7 @@ class StoreSync:
         if resource == "customers":
             return [from_graphql.customer(g.node) for g in page]
         if resource == "products":
-            return [from_graphql.product(g.node, g.children) for g in page]
+            return [from_graphql.product(g.node, g.children, shop=self.store.domain) for g in page]
         refunded = [g.node["id"] for g in page if g.node.get("refunds")]
         again = {r.platform_id: r for r in await orders_by_id(self.gql, refunded)} if refunded else {}
         out: list[Record] = []

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from connectors.core.links import alt_text, web_url
 from store.records import (
     CustomerRecord,
     LineRecord,
@@ -272,6 +273,7 @@ def product(payload: Payload, variations: Iterable[Payload] = ()) -> ProductReco
         variants = (_variant(payload, platform_id=str(payload["id"]), title=""),)
     categories = payload.get("categories") or ()
     status = str(payload.get("status") or "publish")
+    image = next(iter(payload.get("images") or ()), None) or {}
     return ProductRecord(
         platform_id=str(payload["id"]),
         title=str(payload.get("name") or ""),
@@ -280,4 +282,7 @@ def product(payload: Payload, variations: Iterable[Payload] = ()) -> ProductReco
         category=str(categories[0].get("name") or "") if categories else "",
         status=PRODUCT_STATUS.get(status, "draft"),
         variants=variants,
+        image_url=web_url(image.get("src")),
+        image_alt=alt_text(image.get("alt")) if web_url(image.get("src")) else "",
+        url=web_url(payload.get("permalink")) if status == "publish" else "",
     )

@@ -117,7 +117,8 @@ def item_spec(item_id: int) -> ItemSpec:
     )
 
 
-def _handle(title: str, item_id: int) -> str:
+def handle(title: str, item_id: int) -> str:
+    """The product's handle (Shopify) and slug (WooCommerce): its title, then its item id."""
     return f"{re.sub(r'[^a-z0-9]+', '-', title.lower()).strip('-')}-{item_id:05d}"
 
 
@@ -161,7 +162,7 @@ def make_products(store: Platform, item_ids: Iterable[int]) -> tuple[Product, ..
                 platform_id=pid,
                 item_id=item,
                 sku=spec.sku,
-                handle=_handle(spec.title, item),
+                handle=handle(spec.title, item),
                 title=spec.title,
                 vendor=spec.vendor,
                 category=spec.category,

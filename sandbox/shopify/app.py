@@ -17,6 +17,7 @@ Simulator-only routes (no counterpart on Shopify; for tests and the demo):
 * ``POST /_sim/webhooks/subscriptions``  app-config subscription ``{"topic", "uri"}``
 * ``POST /_sim/compliance``            ``{"topic", "payload"?, "uri"?}`` -> send one privacy webhook
 * ``GET  /_sim/bulk/{id}.jsonl``       a finished bulk operation's result file (its ``url``)
+* ``GET  /cdn/shop/files/{handle}.svg``  a product's picture (its ``featuredImage.url``), drawn offline
 """
 
 from __future__ import annotations
@@ -27,14 +28,31 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from sandbox.dataset.covers import cover_svg
 
 from . import graphql_api
 from .oauth import INVALID_TOKEN_BODY, OAuthError
 from .settings import SUPPORTED_VERSIONS
 from .state import ShopState
+
+
+class RememberBaseURL:
+    """Keeps the address clients reach the simulator by, so image URLs in answers and webhooks
+    point back at it (the simulator serves the pictures Shopify's CDN would)."""
+
+    def __init__(self, app: ASGIApp, state: ShopState) -> None:
+        self.app, self.state = app, state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self.state.files_url = str(Request(scope).base_url).rstrip("/")
+        await self.app(scope, receive, send)
 
 
 def resolve_version(requested: str) -> str | None:
@@ -211,6 +229,14 @@ def create_app(state: ShopState) -> Starlette:
             }
         )
 
+    async def product_image(request: Request) -> Response:
+        handle = request.path_params["handle"]
+        product = next((p for p in state.products.values() if p.handle == handle), None)
+        if product is None:
+            return Response("Not Found", status_code=404)
+        return Response(cover_svg(product.title), media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
     routes = [
         Route("/", index),
         Route("/admin/oauth/authorize", authorize, methods=["GET"]),
@@ -225,7 +251,8 @@ def create_app(state: ShopState) -> Starlette:
         Route("/_sim/webhooks/subscriptions", sim_subscribe, methods=["POST"]),
         Route("/_sim/compliance", sim_compliance, methods=["POST"]),
         Route("/_sim/bulk/{op_id:int}.jsonl", sim_bulk_file, methods=["GET"]),
+        Route("/cdn/shop/files/{handle}.svg", product_image, methods=["GET"]),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, middleware=[Middleware(RememberBaseURL, state=state)])
     app.state.shop = state
     return app

@@ -28,6 +28,8 @@ from graphql import (
     validate,
 )
 
+from sandbox.dataset.covers import COVER_SIZE, cover_alt
+
 from . import bulk as bulk_rules
 from . import discounts as discount_rules
 from .bulk import BulkOperation
@@ -684,6 +686,14 @@ def _resolvers() -> dict[str, dict[str, Callable[..., Any]]]:
             "id": lambda p, _i: gid("Product", p.id),
             "legacyResourceId": lambda p, _i: p.id,
             "descriptionHtml": lambda p, _i: p.body_html,
+            "featuredImage": lambda p, i: {
+                "id": gid("ProductImage", p.id),
+                "url": _state(i).image_url(p),
+                "altText": cover_alt(p.title),
+                "width": COVER_SIZE,
+                "height": COVER_SIZE,
+            },
+            "onlineStoreUrl": lambda p, i: _state(i).online_store_url(p),
             "variants": lambda p, i, **a: _local(p.variants, line_key, a, i),
         },
         "ProductVariant": {

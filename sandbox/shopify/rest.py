@@ -14,6 +14,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from sandbox.dataset.covers import COVER_SIZE, cover_alt
+
 from .records import (
     ZERO,
     Address,
@@ -131,6 +133,17 @@ class RestViews:
     # -- products ------------------------------------------------------------------------------------
 
     def product(self, p: Product) -> dict[str, Any]:
+        image = {
+            "id": p.id,
+            "product_id": p.id,
+            "position": 1,
+            "alt": cover_alt(p.title),
+            "width": COVER_SIZE,
+            "height": COVER_SIZE,
+            "src": self.state.image_url(p),
+            "variant_ids": [],
+            "admin_graphql_api_id": gid("ProductImage", p.id),
+        }
         return {
             "id": p.id,
             "title": p.title,
@@ -178,8 +191,8 @@ class RestViews:
                     "values": [v.title for v in p.variants],
                 }
             ],
-            "images": [],
-            "image": None,
+            "images": [image],
+            "image": image,
         }
 
     def product_deleted(self, product_id: int) -> dict[str, Any]:

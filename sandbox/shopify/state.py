@@ -94,7 +94,19 @@ class ShopState:
         self.bulk = BulkOperations(self)
         self.requests: Counter[str] = Counter()
         self.installed = True
+        self.files_url = "http://127.0.0.1"
+        """Where this simulator serves product images: the base URL of the latest request."""
         self._seed_discounts(orders)
+
+    def image_url(self, product: Product) -> str:
+        """The product's picture, served by the simulator as Shopify's CDN would serve it."""
+        return f"{self.files_url}/cdn/shop/files/{product.handle}.svg"
+
+    def online_store_url(self, product: Product) -> str | None:
+        """Shopify answers null for a product not published to the online store."""
+        if product.status != "ACTIVE" or product.published_at is None:
+            return None
+        return f"https://{self.settings.shop_domain}/products/{product.handle}"
 
     # -- construction ------------------------------------------------------------------------
 
@@ -104,6 +116,7 @@ class ShopState:
         source: str = "sample",
         seed: int = 7,
         *,
+        ends: date | None = None,
         settings: SimSettings | None = None,
         **overrides: Any,
     ) -> ShopState:
@@ -116,7 +129,6 @@ class ShopState:
         settings = settings or SimSettings()
         settings.shop_domain = overrides.pop("shop_domain", store.store.domain_or_url)
         settings.shop_name = overrides.pop("shop_name", store.store.name)
-        ends: date | None = None,
         for key, value in overrides.items():
             if not hasattr(settings, key):
                 raise TypeError(f"unknown setting {key!r}")

@@ -28,6 +28,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from sandbox.dataset.covers import cover_alt
+
 from .clock import wc_date, wc_date_gmt
 from .records import (
     Address,
@@ -272,6 +274,25 @@ def _category(product: Product) -> list[dict[str, Any]]:
     ]
 
 
+def image_path(slug: str) -> str:
+    """Where the site keeps a product's picture (the media library's uploads folder)."""
+    return f"/wp-content/uploads/{slug}.svg"
+
+
+def product_image(product: Product, site: str) -> dict[str, Any]:
+    """The product's one image, as ``images[0]`` of the REST product (the simulator serves it)."""
+    return {
+        "id": product.id,
+        "date_created": wc_date(product.date_created),
+        "date_created_gmt": wc_date_gmt(product.date_created),
+        "date_modified": wc_date(product.date_created),
+        "date_modified_gmt": wc_date_gmt(product.date_created),
+        "src": f"{site}{image_path(product.slug)}",
+        "name": f"{product.slug}.svg",
+        "alt": cover_alt(product.name),
+    }
+
+
 def product_json(state: WooState, product: Product, site: str) -> dict[str, Any]:
     variable = product.type == "variable"
     variations = [state.variations[v] for v in product.variation_ids if v in state.variations]
@@ -337,7 +358,7 @@ def product_json(state: WooState, product: Product, site: str) -> dict[str, Any]
         "sold_individually": False,
         "categories": _category(product),
         "tags": [],
-        "images": [],
+        "images": [product_image(product, site)],
         "attributes": attributes,
         "default_attributes": [],
         "variations": list(product.variation_ids),

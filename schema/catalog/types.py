@@ -16,6 +16,12 @@ from schema.core.pagination import Connection, PageRequest, paginate_loaded
 from store.models import Product
 
 
+@strawberry.type(description="A product's picture, loaded from where the store keeps it")
+class Image:
+    url: str
+    alt_text: str | None = strawberry.field(description="what the picture shows, for screen readers")
+
+
 @strawberry.type(name="Product", description="A product this shop sells")
 class ShopProduct(Node):
     row: strawberry.Private[Product]
@@ -23,6 +29,8 @@ class ShopProduct(Node):
     handle: str
     vendor: str
     category: str
+    image: Image | None = strawberry.field(description="the product's main picture; null when it has none")
+    url: str | None = strawberry.field(description="the product's page on the storefront, to link it; null when unpublished")
 
     @strawberry.field(description="the lowest price of a variant in stock (of any variant when none is)")
     async def price(self, info: StorefrontInfo) -> Money | None:
@@ -45,8 +53,9 @@ class ShopProduct(Node):
 
     @classmethod
     def of(cls, row: Product) -> ShopProduct:
+        image = Image(url=row.image_url, alt_text=row.image_alt or None) if row.image_url else None
         return cls(id=to_gid("Product", row.id), row=row, title=row.title, handle=row.handle, vendor=row.vendor,
-                   category=row.category)
+                   category=row.category, image=image, url=row.url or None)
 
 
 @strawberry.type(description="Recommended products of this shop, best first, and where the list comes from")

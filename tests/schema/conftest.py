@@ -111,7 +111,7 @@ async def seed_world(people: int = PEOPLE) -> WorldIds:
         orders = [o for o in part.orders if o.person_id in chosen]
         sold = {line.product_platform_id for o in orders for line in o.lines}
         for page in pages([p for p in part.products if p.platform_id in sold]):
-            await upsert_products(store, [product_record(p) for p in page])
+            await upsert_products(store, [product_record(p, store.domain) for p in page])
         for page in pages([c for c in part.customers if c.person_id in chosen]):
             await upsert_customers(store, [customer_record(c) for c in page])
         for page in pages(orders):

@@ -153,7 +153,8 @@ input{font:inherit;color:var(--t);background:var(--b);border:1px solid var(--l);
 .error{color:#b91c1c;font-weight:600}.status:empty{display:none}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(9rem,1fr));gap:.6rem}
 .grid li{background:var(--s);border-radius:var(--r);padding:.6rem;border:0}
-.grid b{display:block;font-weight:600}
+.grid b{display:block;font-weight:600}.grid a{color:inherit}
+.grid img{display:block;width:100%;height:auto;aspect-ratio:1;margin-bottom:.4rem;border-radius:calc(var(--r)/2)}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}`;
 
   // ---------- settings, strings, formatting ----------
@@ -291,11 +292,11 @@ input{font:inherit;color:var(--t);background:var(--b);border:1px solid var(--l);
     tierProgress { metric current nextThreshold remaining fraction }
     rewards(first: 5, affordable: true) { nodes { id name kind pointsCost value { amount currencyCode } percentOff } }
     referral { link } }
-    recommendations(first: 8) { nodes { id title handle price { amount currencyCode } } } } }`;
+    recommendations(first: 8) { nodes { id title handle url image { url altText } price { amount currencyCode } } } } }`;
   const REDEEM = /* GraphQL */ `mutation RapportRedeem($input: RewardRedeemInput!) { rewardRedeem(input: $input) {
   code { code expiresAt } balance { available pending } userErrors { field message code } } }`;
   const BOUGHT = /* GraphQL */ `query RapportBoughtTogether($id: ID!) { product(id: $id) {
-  frequentlyBoughtTogether(first: 4) { nodes { id title handle price { amount currencyCode } } } } }`;
+  frequentlyBoughtTogether(first: 4) { nodes { id title handle url image { url altText } price { amount currencyCode } } } } }`;
 
   // ---------- building the DOM ----------
 
@@ -366,12 +367,18 @@ input{font:inherit;color:var(--t);background:var(--b);border:1px solid var(--l);
       this.body.replaceChildren(...children);
     }
 
-    /** Product cards; titles link to the product when the theme gives a product-url like /products/{handle}. */
+    /** Product cards with their picture; they link to the product's page, or to the theme's product-url
+     * (like /products/{handle}) when it gives one. */
     products(list) {
       const pattern = setting(this, "product-url");
-      return h("ul", { class: "grid" }, list.map((p) => h("li", {},
-        h("b", {}, pattern ? h("a", { href: pattern.replace("{handle}", encodeURIComponent(p.handle)) }, p.title) : p.title),
-        p.price ? h("span", { class: "muted" }, this.t.money(p.price.amount, p.price.currencyCode)) : null)));
+      const web = (u) => (/^(https?:\/\/|\/(?!\/))/.test(u || "") ? u : null);
+      return h("ul", { class: "grid" }, list.map((p) => {
+        const href = pattern ? pattern.replace("{handle}", encodeURIComponent(p.handle)) : web(p.url);
+        const src = p.image && web(p.image.url);
+        const pic = src ? h("img", { src, alt: "", loading: "lazy", width: 240, height: 240 }) : null;
+        return h("li", {}, href ? h("a", { href }, pic, h("b", {}, p.title)) : [pic, h("b", {}, p.title)],
+          p.price ? h("span", { class: "muted" }, this.t.money(p.price.amount, p.price.currencyCode)) : null);
+      }));
     }
   }
 
