@@ -34,7 +34,7 @@ def upsert(backend: str) -> dict:
     return json.loads(out.stdout)
 
 
-SUITES = ("bench_shopify", "bench_woocommerce", "bench_loyalty", "bench_insights", "bench_graphql", "bench_widget")
+SUITES = ("bench_clv_models", "bench_shopify", "bench_woocommerce", "bench_loyalty", "bench_insights", "bench_graphql", "bench_widget")
 """Each runs its database work in subprocesses of its own, one backend per process."""
 
 

@@ -3,15 +3,15 @@
 Each currency is its own population (no conversion: rates drift and a store owner reads
 money in the currency it was paid in). Transactions are orders up to ``as_of`` with a
 positive value net of refunds (a free or fully refunded order is no spend), in weeks.
-``predict_customers`` fits BG/NBD + Gamma-Gamma when the data allow it and falls back
+``predict_customers`` fits MBG/NBD + Gamma-Gamma when the data allow it and falls back
 to its labelled heuristic otherwise; every row carries the model, the data-sufficiency
-status and the interval. Churn risk bands come from P(alive).
+status and the interval.
 
-BG/NBD assumes nobody drops out before their first repeat purchase, so its P(alive) is
-exactly 1 for every one-time buyer, however long ago they bought. That number is stored as
-the model gives it, but the churn band of a one-time buyer uses the heuristic's P(alive)
-instead: the chance of staying silent that long given the store's pooled gap between
-repeat orders (``insights.clv.heuristic``).
+One survival model answers everything on a row: P(alive), the churn band drawn from it,
+the chance of an order within the horizon, the next-order date and CLV. MBG/NBD lets a
+one-time buyer drop out (BG/NBD, kept for the paper checks, gives them P(alive) = 1). A
+next-order date is stored only when an order within the horizon is at least as likely as
+not; it is then the median wait over all outcomes, so it never lies beyond the horizon.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from insights.batch import insert_rows
-from insights.clv import heuristic_predictions, predict_customers, summary_from_transactions
+from insights.clv import predict_customers, summary_from_transactions
 from insights.clv.intervals import DEFAULT_LEVEL
 from insights.history import MerchantHistory
 from insights.models import ClvPrediction
@@ -36,6 +36,8 @@ WEEK_DAYS = 7
 CLV_STEP_WEEKS = 4.0
 """Discounting step: four-weekly keeps a year's CLV with intervals at a few seconds per 10k people."""
 DRAWS = 200
+ORDER_LIKELY = 0.5
+"""A next-order date is shown only when an order within the horizon is at least this likely."""
 
 
 def churn_risk(probability_alive: float, config: InsightsConfig) -> str:
@@ -71,16 +73,13 @@ def prediction_rows(
             summary.frequency, summary.recency, summary.T, summary.monetary_value, horizon=horizon,
             discount_rate=weekly_discount, step=CLV_STEP_WEEKS, n_draws=n_draws,
         )
-        silence = heuristic_predictions(
-            summary.frequency, summary.recency, summary.T, summary.monetary_value, horizon=horizon
-        ).probability_alive.point
-        churn_input = np.where(summary.frequency > 0, result.probability_alive.point, silence)
         alive, purchases = result.probability_alive, result.expected_purchases
         value, clv, wait = result.expected_value, result.lifetime_value, result.next_purchase_time
         level = getattr(alive, "level", DEFAULT_LEVEL)
         for i, profile_id in enumerate(summary.customer_ids.tolist()):
             p_alive = float(alive.point[i])
             weeks = float(wait.point[i])
+            p_order = float(result.order_probability.point[i])
             rows.append({
                 "merchant_id": history.merchant_id, "profile_id": profile_id, "currency": currency,
                 "model": result.model, "status": result.status, "horizon_days": config.clv_horizon_days,
@@ -92,8 +91,10 @@ def prediction_rows(
                 "expected_order_value": _money(float(value.point[i])),
                 "clv": _money(float(clv.point[i])), "clv_low": _money(float(clv.lower[i])),
                 "clv_high": _money(float(clv.upper[i])),
-                "next_order_at": as_of + timedelta(weeks=weeks) if math.isfinite(weeks) and weeks < 52 * 100 else None,
-                "churn_risk": churn_risk(float(churn_input[i]), config), "as_of": as_of,
+                "order_probability": p_order,
+                "next_order_at": as_of + timedelta(weeks=weeks)
+                if p_order >= ORDER_LIKELY and weeks <= horizon else None,
+                "churn_risk": churn_risk(p_alive, config), "as_of": as_of,
             })
     return rows
 

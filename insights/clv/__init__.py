@@ -1,4 +1,4 @@
-"""Customer lifetime value: BG/NBD purchase and Gamma-Gamma spend models fitted by maximum likelihood.
+"""Customer lifetime value: (M)BG/NBD purchase and Gamma-Gamma spend models fitted by maximum likelihood.
 
 Typical use::
 
@@ -14,12 +14,15 @@ All times are in the unit of the summary (weeks by default).
 
 from insights.clv.bgnbd import (
     BgNbdFit,
+    PurchaseModel,
     bgnbd_log_likelihood,
     expected_purchases,
     expected_purchases_new_customer,
     fit_bgnbd,
+    median_next_order,
     next_purchase_time,
     probability_alive,
+    probability_of_order_within,
 )
 from insights.clv.cdnow import cdnow_summary, load_cdnow
 from insights.clv.forecast import predict_customers
@@ -29,6 +32,7 @@ from insights.clv.intervals import Interval, draw_fits, predict_with_interval
 from insights.clv.predictions import (
     MODEL_BGNBD_GAMMA_GAMMA,
     MODEL_HEURISTIC,
+    MODEL_MBGNBD_GAMMA_GAMMA,
     CustomerPredictions,
     model_predictions,
 )
@@ -46,12 +50,14 @@ __all__ = [
     "MIN_REPEAT_BUYERS_TO_FIT",
     "MODEL_BGNBD_GAMMA_GAMMA",
     "MODEL_HEURISTIC",
+    "MODEL_MBGNBD_GAMMA_GAMMA",
     "BgNbdFit",
     "CustomerPredictions",
     "CustomerSummary",
     "DataSufficiency",
     "GammaGammaFit",
     "Interval",
+    "PurchaseModel",
     "assess_data",
     "bgnbd_log_likelihood",
     "cdnow_summary",
@@ -64,10 +70,12 @@ __all__ = [
     "fit_gamma_gamma",
     "heuristic_predictions",
     "load_cdnow",
+    "median_next_order",
     "model_predictions",
     "next_purchase_time",
     "predict_customers",
     "predict_with_interval",
     "probability_alive",
+    "probability_of_order_within",
     "summary_from_transactions",
 ]

@@ -1,16 +1,24 @@
-"""BG/NBD purchase model (Fader, Hardie & Lee 2005, "Counting your customers the easy way").
+"""BG/NBD purchase models: the original (Fader, Hardie & Lee 2005, "Counting your customers the
+easy way") and the modified MBG/NBD (Batislam, Denizel & Filiztekin 2007).
 
 While alive, a customer buys as a Poisson process with rate lambda ~ Gamma(r, alpha);
-after every purchase they drop out with probability p ~ Beta(a, b). Each customer
-is summarised by (x, t_x, T): repeat purchases, time of the last one and length of
-observation, all measured from their first purchase in one time unit (the unit of
-the fit, e.g. weeks). Every prediction below is in that same unit.
+after every *repeat* purchase they drop out with probability p ~ Beta(a, b). MBG/NBD also
+lets them drop out right after the *first* purchase, so a one-time buyer silent for years is
+probably gone (BG/NBD says alive with probability 1, by construction). The two differ only in
+how many dropout chances a customer with x repeat purchases has survived (x or x + 1), so
+one set of formulas serves both with ``k = fit.first_purchase_dropouts`` (0 or 1): the
+posterior of p is Beta(a, b + x + k).
+
+Each customer is summarised by (x, t_x, T): repeat purchases, time of the last one and length
+of observation, all measured from their first purchase in one time unit (the unit of the fit,
+e.g. weeks). Every prediction below is in that same unit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import ClassVar
 
 import numpy as np
@@ -19,6 +27,15 @@ from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from insights.clv.mle import maximise_likelihood
 from insights.clv.validation import FloatArray, customer_history, horizon_time, weights_for
+
+
+class PurchaseModel(StrEnum):
+    """Which member of the BG/NBD family a fit is."""
+
+    BGNBD = "bgnbd"
+    """Dropout only after repeat purchases: kept for the paper's checks."""
+    MBGNBD = "mbgnbd"
+    """Dropout also right after the first purchase: the model Rapport predicts with."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,8 +57,14 @@ class BgNbdFit:
     n_customers: float
     log_covariance: FloatArray
     converged: bool
+    model: PurchaseModel = PurchaseModel.BGNBD
 
     PARAM_NAMES: ClassVar[tuple[str, ...]] = ("r", "alpha", "a", "b")
+
+    @property
+    def first_purchase_dropouts(self) -> int:
+        """Dropout chances before the first repeat purchase: 0 (BG/NBD) or 1 (MBG/NBD)."""
+        return 1 if self.model == PurchaseModel.MBGNBD else 0
 
     @property
     def params(self) -> FloatArray:
@@ -58,24 +81,27 @@ class BgNbdFit:
 
 
 def _log_likelihood_terms(
-    log_params: FloatArray, x: FloatArray, t_x: FloatArray, T: FloatArray, gradient: bool
+    log_params: FloatArray, x: FloatArray, t_x: FloatArray, T: FloatArray, gradient: bool,
+    k: int = 0,
 ) -> tuple[FloatArray, FloatArray | None]:
     """Per-customer log-likelihood and (optionally) its gradient w.r.t. log-parameters.
 
-    L = B(a, b+x)/B(a, b) G(r+x)/G(r) alpha^r / (alpha+T)^(r+x)
-        + [x > 0] B(a+1, b+x-1)/B(a, b) G(r+x)/G(r) alpha^r / (alpha+t_x)^(r+x),
-    combined with logaddexp so that neither term under- or overflows.
+    L = B(a, b+x+k)/B(a, b) G(r+x)/G(r) alpha^r / (alpha+T)^(r+x)
+        + [x+k > 0] B(a+1, b+x+k-1)/B(a, b) G(r+x)/G(r) alpha^r / (alpha+t_x)^(r+x),
+    combined with logaddexp so that neither term under- or overflows; k = 0 is BG/NBD,
+    k = 1 MBG/NBD (module docstring).
     """
     r, alpha, a, b = np.exp(log_params)
-    repeat = x > 0
-    x_safe = np.where(repeat, x, 1.0)  # keeps b + x - 1 > 0 where the second term is masked
+    n = x + k  # dropout chances survived, as the Beta terms count them
+    second = n > 0
+    n_safe = np.where(second, n, 1.0)  # keeps b + n - 1 > 0 where the second term is masked
     log_alpha_t = np.log(alpha + T)
     log_alpha_tx = np.log(alpha + t_x)
     common = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
     beta_ab = betaln(a, b)
-    term_a = betaln(a, b + x) - beta_ab - (r + x) * log_alpha_t
+    term_a = betaln(a, b + n) - beta_ab - (r + x) * log_alpha_t
     term_b = np.where(
-        repeat, betaln(a + 1, b + x_safe - 1) - beta_ab - (r + x) * log_alpha_tx, -np.inf
+        second, betaln(a + 1, b + n_safe - 1) - beta_ab - (r + x) * log_alpha_tx, -np.inf
     )
     mix = np.logaddexp(term_a, term_b)
     ll = common + mix
@@ -83,15 +109,15 @@ def _log_likelihood_terms(
         return ll, None
 
     w_a = np.exp(term_a - mix)
-    w_b = np.exp(term_b - mix)  # 0 where x == 0
-    psi_ab, psi_abx = digamma(a + b), digamma(a + b + x)
+    w_b = np.exp(term_b - mix)  # 0 where n == 0
+    psi_ab, psi_abn = digamma(a + b), digamma(a + b + n)
     d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w_a * log_alpha_t - w_b * log_alpha_tx
     d_alpha = r / alpha - (r + x) * (w_a / (alpha + T) + w_b / (alpha + t_x))
-    d_a = psi_ab - psi_abx + w_b / a
+    d_a = psi_ab - psi_abn + w_b / a
     d_b = (
-        w_a * digamma(b + x)
-        + w_b * np.where(repeat, digamma(b + x_safe - 1), 0.0)
-        - psi_abx
+        w_a * digamma(b + n)
+        + w_b * np.where(second, digamma(b + n_safe - 1), 0.0)
+        - psi_abn
         - digamma(b)
         + psi_ab
     )
@@ -104,7 +130,9 @@ def bgnbd_log_likelihood(
 ) -> FloatArray:
     """Per-customer log-likelihood under ``fit`` (e.g. to compare models or spot outliers)."""
     x, t_x, big_t = customer_history(frequency, recency, T)
-    return _log_likelihood_terms(np.log(fit.params), x, t_x, big_t, gradient=False)[0]
+    return _log_likelihood_terms(
+        np.log(fit.params), x, t_x, big_t, gradient=False, k=fit.first_purchase_dropouts
+    )[0]
 
 
 def _collapse_duplicates(
@@ -118,9 +146,14 @@ def _collapse_duplicates(
 
 
 def fit_bgnbd(
-    frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, *, weights: ArrayLike | None = None
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    T: ArrayLike,
+    *,
+    weights: ArrayLike | None = None,
+    model: PurchaseModel = PurchaseModel.BGNBD,
 ) -> BgNbdFit:
-    """Maximum-likelihood BG/NBD fit.
+    """Maximum-likelihood BG/NBD (or, with ``model=MBGNBD``, MBG/NBD) fit.
 
     ``weights`` lets a caller pass de-duplicated histories with their counts. The
     start point (r=1, a=1, b=1, alpha matching the average purchase rate) is inside
@@ -134,9 +167,10 @@ def fit_bgnbd(
     keep = w > 0
     x, t_x, big_t, w = _collapse_duplicates(x[keep], t_x[keep], big_t[keep], w[keep])
     n = float(w.sum())
+    k = 1 if model == PurchaseModel.MBGNBD else 0
 
     def objective(log_params: FloatArray) -> tuple[float, FloatArray]:
-        ll, grad = _log_likelihood_terms(log_params, x, t_x, big_t, gradient=True)
+        ll, grad = _log_likelihood_terms(log_params, x, t_x, big_t, gradient=True, k=k)
         assert grad is not None
         return -float(w @ ll), -(grad @ w)
 
@@ -153,6 +187,7 @@ def fit_bgnbd(
         n_customers=n,
         log_covariance=optimum.log_covariance,
         converged=optimum.converged,
+        model=model,
     )
 
 
@@ -161,22 +196,24 @@ def probability_alive(
 ) -> FloatArray:
     """P(customer still active at T | x, t_x, T).
 
-    BG/NBD customers can only drop out right after a purchase, so anyone without a
-    repeat purchase (x = 0) is alive with probability 1 by construction.
+    BG/NBD customers can only drop out right after a repeat purchase, so anyone without
+    one (x = 0) is alive with probability 1 by construction; under MBG/NBD a one-time
+    buyer's P(alive) falls with the silence since their first purchase.
     """
     x, t_x, big_t = customer_history(frequency, recency, T)
     return _probability_alive(fit, x, t_x, big_t)
 
 
 def _probability_alive(fit: BgNbdFit, x: FloatArray, t_x: FloatArray, T: FloatArray) -> FloatArray:
-    repeat = x > 0
-    x_safe = np.where(repeat, x, 1.0)
+    n = x + fit.first_purchase_dropouts
+    could_drop = n > 0
+    n_safe = np.where(could_drop, n, 1.0)
     log_odds_dead = (
         np.log(fit.a)
-        - np.log(fit.b + x_safe - 1)
+        - np.log(fit.b + n_safe - 1)
         + (fit.r + x) * (np.log(fit.alpha + T) - np.log(fit.alpha + t_x))
     )
-    return np.where(repeat, expit(-log_odds_dead), 1.0)
+    return np.where(could_drop, expit(-log_odds_dead), 1.0)
 
 
 # The closed form below is 0/0 at a = 1, and scipy's hyp2f1 loses digits when
@@ -205,8 +242,12 @@ def _purchases_if_alive(fit: BgNbdFit, t: FloatArray, x: FloatArray, T: FloatArr
     the paper's. Each customer gets the form that converges for them, so neither a
     diverging 2F1 nor an underflowing power ever meets its counterpart; in practice
     that is the Euler form, except when a exceeds x + r + 1.
+
+    Under MBG/NBD one more dropout chance has been survived, which is the same formula with
+    b + 1 in place of b (the posterior of p is Beta(a, b + x + 1)).
     """
-    r, alpha, a, b = fit.r, fit.alpha, fit.a, fit.b
+    r, alpha, a = fit.r, fit.alpha, fit.a
+    b = fit.b + fit.first_purchase_dropouts
 
     def at_a(a_value: float) -> FloatArray:
         gap = r - a_value - round(r - a_value)
@@ -287,11 +328,13 @@ def expected_purchases_new_customer(fit: BgNbdFit, t: ArrayLike) -> FloatArray:
 
     This is the unconditional expectation used for population forecasts (e.g. the
     tracking plots of the paper: sum it over cohorts by their time since
-    acquisition). It is the alive-customer expectation at x = 0, T = 0. The result
-    has the shape of ``t``.
+    acquisition). It is the alive-customer expectation at x = 0, T = 0, times the chance of
+    surviving the first purchase (1 under BG/NBD). The result has the shape of ``t``.
     """
     horizon = horizon_time(t)
-    return _purchases_if_alive(fit, horizon, np.zeros(1), np.zeros(1)).reshape(horizon.shape)
+    zero = np.zeros(1)
+    survive = _probability_alive(fit, zero, zero, zero)
+    return (survive * _purchases_if_alive(fit, horizon, zero, zero)).reshape(horizon.shape)
 
 
 def next_purchase_time(
@@ -317,3 +360,44 @@ def next_purchase_time(
         raise ValueError("quantile must be strictly between 0 and 1")
     x, _, big_t = customer_history(frequency, recency, T)
     return (fit.alpha + big_t) * np.expm1(-np.log1p(-quantile) / (fit.r + x))
+
+
+def probability_of_order_within(
+    fit: BgNbdFit, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, horizon: float
+) -> FloatArray:
+    """P(at least one purchase in (T, T + horizon]), dropout included.
+
+    Dropout happens only right after a purchase, so an alive customer's wait for the next one
+    is Lomax (see ``next_purchase_time``): P = P(alive) (1 - ((alpha+T)/(alpha+T+h))^(r+x)).
+    """
+    x, t_x, big_t = customer_history(frequency, recency, T)
+    return _probability_of_order_within(fit, x, t_x, big_t, float(horizon))
+
+
+def _probability_of_order_within(
+    fit: BgNbdFit, x: FloatArray, t_x: FloatArray, T: FloatArray, horizon: float
+) -> FloatArray:
+    if not (np.isfinite(horizon) and horizon > 0):
+        raise ValueError("horizon must be a positive number of time units")
+    silent_if_alive = np.exp((fit.r + x) * (np.log(fit.alpha + T) - np.log(fit.alpha + T + horizon)))
+    return _probability_alive(fit, x, t_x, T) * -np.expm1(np.log(silent_if_alive))
+
+
+def median_next_order(
+    fit: BgNbdFit, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+) -> FloatArray:
+    """Time after T by which the next purchase has happened with probability 1/2, over all
+    outcomes (the customer may have dropped out: then there is none). Infinite when
+    P(alive) <= 1/2, since even an endless wait does not reach even odds.
+    """
+    x, t_x, big_t = customer_history(frequency, recency, T)
+    return _median_next_order(fit, x, t_x, big_t)
+
+
+def _median_next_order(fit: BgNbdFit, x: FloatArray, t_x: FloatArray, T: FloatArray) -> FloatArray:
+    alive = _probability_alive(fit, x, t_x, T)
+    reachable = alive > 0.5
+    # P(alive) (1 - ((alpha+T)/(alpha+T+w))^(r+x)) = 1/2  =>  w = (alpha+T) ((1 - 1/(2 P))^(-1/(r+x)) - 1)
+    remaining = np.where(reachable, 1.0 - 0.5 / np.where(reachable, alive, 1.0), 1.0)
+    wait = (fit.alpha + T) * np.expm1(-np.log(remaining) / (fit.r + x))
+    return np.where(reachable, wait, np.inf)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from insights.clv.bgnbd import fit_bgnbd
+from insights.clv.bgnbd import PurchaseModel, fit_bgnbd
 from insights.clv.gamma_gamma import fit_gamma_gamma
 from insights.clv.heuristic import heuristic_predictions
 from insights.clv.intervals import DEFAULT_DRAWS, DEFAULT_LEVEL
@@ -25,8 +25,13 @@ def predict_customers(
     level: float = DEFAULT_LEVEL,
     n_draws: int = DEFAULT_DRAWS,
     seed: int | np.random.Generator = 0,
+    model: PurchaseModel = PurchaseModel.MBGNBD,
 ) -> CustomerPredictions:
-    """BG/NBD + Gamma-Gamma predictions, or the heuristic when the data are too thin.
+    """MBG/NBD (or ``model``) + Gamma-Gamma predictions, or the heuristic when the data are thin.
+
+    MBG/NBD is the default because it lets a one-time buyer drop out, so P(alive), the churn
+    band, the next-order date and CLV all come from one survival model; it was chosen over
+    BG/NBD and Pareto/NBD on the CDNOW holdout (``bench/bench_clv_models.py``, README).
 
     The heuristic is used when ``assess_data`` finds too few customers or repeat
     buyers, when either fit does not converge, or when the Gamma-Gamma fit has
@@ -40,7 +45,7 @@ def predict_customers(
         return heuristic_predictions(
             frequency, recency, T, monetary_value, status=sufficiency.status, **options
         )
-    bg_fit = fit_bgnbd(frequency, recency, T)
+    bg_fit = fit_bgnbd(frequency, recency, T, model=model)
     gg_fit = fit_gamma_gamma(frequency, monetary_value)
     if not (bg_fit.converged and gg_fit.converged):
         return heuristic_predictions(

@@ -15,7 +15,9 @@ short history, which is large.
 * expected value: the customer's mean repeat spend (store mean for one-time buyers),
   with the central ``level`` range of all repeat buyers' mean spends as interval;
 * lifetime value: value x P(alive) x rate, discounted per step like the model;
-* next purchase: median exponential wait, gap x ln 2.
+* order within the horizon: P(alive) x (1 - exp(-horizon / gap));
+* next purchase: the median wait over all outcomes, -gap x ln(1 - 1/(2 P(alive))), infinite
+  when P(alive) <= 1/2 (more probably no order at all).
 
 With no repeat buyer in the data at all there is no gap to go on: P(alive) is 0.5
 in [0, 1] and the next purchase time is infinite (unknown).
@@ -90,10 +92,21 @@ def heuristic_predictions(
 
     ends = step_ends(horizon, step)
     discounted_time = float(np.diff(ends, prepend=0.0) @ discount_factors(ends, discount_rate))
-    wait = np.where(np.isnan(gap), np.inf, gap * np.log(2))
+    def median_wait(p_alive: FloatArray, mean_gap: FloatArray) -> FloatArray:
+        reachable = (p_alive > 0.5) & np.isfinite(mean_gap)
+        remaining = np.where(reachable, 1.0 - 0.5 / np.where(reachable, p_alive, 1.0), 1.0)
+        return np.where(reachable, -np.where(reachable, mean_gap, 0.0) * np.log(remaining), np.inf)
+
     with np.errstate(divide="ignore"):
-        wait_low = np.where(repeat, np.log(2) / gap_rate_high, 0.0)
-        wait_high = np.where(repeat, np.log(2) / gap_rate_low, np.inf)
+        gap_low = np.where(repeat, 1.0 / gap_rate_high, 0.0)
+        gap_high = np.where(repeat, 1.0 / gap_rate_low, np.inf)
+    wait = median_wait(alive, gap)
+    wait_low = median_wait(alive_high, gap_low)
+    wait_high = median_wait(alive_low, gap_high)
+    never = np.isnan(gap)
+    order = np.where(never, 0.0, alive * -np.expm1(-horizon / np.where(never, 1.0, gap)))
+    order_low = np.where(repeat, alive_low * -np.expm1(-horizon * gap_rate_low), 0.0)
+    order_high = np.where(repeat, alive_high * -np.expm1(-horizon * gap_rate_high), 1.0)
 
     def interval(point: FloatArray, low: FloatArray, high: FloatArray) -> Interval:
         return Interval(
@@ -115,4 +128,5 @@ def heuristic_predictions(
             value_high * alive_high * rate_high * discounted_time,
         ),
         next_purchase_time=interval(wait, wait_low, wait_high),
+        order_probability=interval(order, order_low, order_high),
     )

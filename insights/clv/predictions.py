@@ -1,4 +1,4 @@
-"""Per-customer prediction bundle, with intervals, from the fitted BG/NBD and Gamma-Gamma models."""
+"""Per-customer prediction bundle, with intervals, from a fitted (M)BG/NBD and Gamma-Gamma model."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from insights.clv.bgnbd import BgNbdFit, _probability_alive, _purchases_if_alive, next_purchase_time
+from insights.clv.bgnbd import (
+    BgNbdFit,
+    PurchaseModel,
+    _median_next_order,
+    _probability_alive,
+    _probability_of_order_within,
+    _purchases_if_alive,
+)
 from insights.clv.gamma_gamma import GammaGammaFit, expected_average_value
 from insights.clv.intervals import (
     DEFAULT_DRAWS,
@@ -20,8 +27,12 @@ from insights.clv.sufficiency import STATUS_SUFFICIENT
 from insights.clv.validation import FloatArray, as_float_array, customer_history, same_length
 from insights.clv.value import customer_lifetime_value
 
-MODEL_BGNBD_GAMMA_GAMMA = "bgnbd+gamma_gamma"
+MODEL_BGNBD_GAMMA_GAMMA = f"{PurchaseModel.BGNBD}+gamma_gamma"
+MODEL_MBGNBD_GAMMA_GAMMA = f"{PurchaseModel.MBGNBD}+gamma_gamma"
 MODEL_HEURISTIC = "heuristic"
+# Waits are infinite for customers who probably will not order again; parameter draws carry
+# them as this many time units so the percentile machinery sees finite numbers.
+_NEVER = 1e12
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,8 +42,10 @@ class CustomerPredictions:
     ``model`` says which method produced it and ``status`` why (a
     ``insights.clv.sufficiency`` status). ``expected_purchases`` and
     ``lifetime_value`` cover the next ``horizon`` time units; ``expected_value``
-    is spend per future transaction; ``next_purchase_time`` is the median wait
-    after the end of observation for a customer who is still active.
+    is spend per future transaction; ``order_probability`` is the chance of at least one
+    order within ``horizon``; ``next_purchase_time`` is the median wait after the end of
+    observation over all outcomes, dropout included: infinite when the customer more probably
+    never orders again, and within ``horizon`` exactly when ``order_probability`` >= 1/2.
     """
 
     model: str
@@ -43,6 +56,7 @@ class CustomerPredictions:
     expected_value: Interval
     lifetime_value: Interval
     next_purchase_time: Interval
+    order_probability: Interval
     bgnbd: BgNbdFit | None = None
     gamma_gamma: GammaGammaFit | None = None
 
@@ -93,7 +107,8 @@ def model_predictions(
                     discount_rate=discount_rate,
                     step=step,
                 ),
-                next_purchase_time(bg, x, t_x, big_t),
+                np.minimum(_median_next_order(bg, x, t_x, big_t), _NEVER),
+                _probability_of_order_within(bg, x, t_x, big_t, float(horizon)),
             ]
         )
 
@@ -107,11 +122,13 @@ def model_predictions(
         except (ValueError, FloatingPointError):
             draws.append(np.full_like(point, np.nan))
     stacked = np.stack(draws)
-    alive, purchases, value, clv, wait = (
+    alive, purchases, value, clv, wait, order = (
         interval_from_draws(point[i], stacked[:, i], level) for i in range(point.shape[0])
     )
+    wait = Interval(*(np.where(bound >= _NEVER, np.inf, bound) for bound in
+                      (wait.point, wait.lower, wait.upper)), level=wait.level)
     return CustomerPredictions(
-        model=MODEL_BGNBD_GAMMA_GAMMA,
+        model=f"{bg_fit.model}+gamma_gamma",
         status=status,
         horizon=float(horizon),
         probability_alive=alive,
@@ -119,6 +136,7 @@ def model_predictions(
         expected_value=value,
         lifetime_value=clv,
         next_purchase_time=wait,
+        order_probability=order,
         bgnbd=bg_fit,
         gamma_gamma=gg_fit,
     )

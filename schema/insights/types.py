@@ -311,7 +311,7 @@ class MoneyEstimate:
 @strawberry.type(name="ClvPrediction", description="Churn risk and lifetime value of a person in one currency, with the model that made it")
 class ClvPredictionInfo:
     currency_code: str
-    model: str = strawberry.field(description="bgnbd+gamma_gamma, or heuristic when the data did not suffice")
+    model: str = strawberry.field(description="mbgnbd+gamma_gamma (MBG/NBD purchases, Gamma-Gamma spend), or heuristic when the data did not suffice")
     data_status: ClvDataStatus
     churn_band: ChurnBand
     probability_alive: Estimate = strawberry.field(description="P(alive): the chance the person is still a customer")
@@ -320,7 +320,11 @@ class ClvPredictionInfo:
     clv: MoneyEstimate = strawberry.field(description="discounted value over the horizon")
     horizon_days: int
     interval_level: float = strawberry.field(description="coverage of the intervals, e.g. 0.9")
-    next_order_at: datetime | None = strawberry.field(description="median expected date of the next order")
+    order_probability: float | None = strawberry.field(
+        description="chance of at least one order within the horizon, from the same model as P(alive)")
+    next_order_at: datetime | None = strawberry.field(
+        description="median date of the next order, dropout included; null when an order within the horizon "
+                    "is less likely than not (then: no order expected, see orderProbability)")
     as_of: datetime
 
     @classmethod
@@ -336,8 +340,8 @@ class ClvPredictionInfo:
             expected_order_value=Money.of(row.expected_order_value, money),
             clv=MoneyEstimate(value=Money.of(row.clv, money), low=Money.of(row.clv_low, money),
                               high=Money.of(row.clv_high, money)),
-            horizon_days=row.horizon_days, interval_level=row.interval_level, next_order_at=row.next_order_at,
-            as_of=row.as_of)
+            horizon_days=row.horizon_days, interval_level=row.interval_level,
+            order_probability=row.order_probability, next_order_at=row.next_order_at, as_of=row.as_of)
 
 
 @strawberry.type(description="Evidence that two customers are one person: the kinds of keys they share, never the values")

@@ -17,6 +17,7 @@ from insights.clv import (
     CustomerPredictions,
     CustomerSummary,
     Interval,
+    PurchaseModel,
     assess_data,
     cdnow_summary,
     customer_lifetime_value,
@@ -108,6 +109,7 @@ def test_predict_customers_uses_models_when_data_suffice(sample) -> None:
         discount_rate=0.002,
         step=13,
         n_draws=50,
+        model=PurchaseModel.BGNBD,
     )
     assert isinstance(result, CustomerPredictions)
     assert (result.model, result.status) == (MODEL_BGNBD_GAMMA_GAMMA, "sufficient")
@@ -118,6 +120,7 @@ def test_predict_customers_uses_models_when_data_suffice(sample) -> None:
         "expected_value",
         "lifetime_value",
         "next_purchase_time",
+        "order_probability",
     ):
         assert_well_formed(getattr(result, name), len(sample))
     np.testing.assert_allclose(
@@ -174,7 +177,11 @@ def test_heuristic_predictions() -> None:
     np.testing.assert_allclose(
         result.lifetime_value.point, result.expected_value.point * result.expected_purchases.point
     )
-    assert result.next_purchase_time.point[2] == pytest.approx(5 * np.log(2))
+    # Median over all outcomes: P(alive) (1 - exp(-w / gap)) = 1/2, with gap = 20 / 4 = 5.
+    p_alive = alive.point[2]
+    assert result.next_purchase_time.point[2] == pytest.approx(-5 * np.log(1 - 0.5 / p_alive))
+    assert result.order_probability.point[2] == pytest.approx(p_alive * (1 - np.exp(-10 / 5)))
+    assert np.isinf(result.next_purchase_time.point[np.argmin(alive.point)])
     discounted = heuristic_predictions(x, t_x, big_t, money, horizon=10, discount_rate=0.05)
     assert np.all(discounted.lifetime_value.point <= result.lifetime_value.point)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -191,15 +191,26 @@ async def test_predictions_carry_model_status_interval_and_a_churn_band(refreshe
     rows = await ClvPrediction.filter(merchant_id=refreshed.sandbox.merchant_id).values()
     people = {o.person_id for o in refreshed.sandbox.data.orders if o.total > 0}
     assert len(rows) == len(people)
-    assert {(r["model"], r["status"], r["currency"]) for r in rows} == {("bgnbd+gamma_gamma", "sufficient", "USD")}
+    assert {(r["model"], r["status"], r["currency"]) for r in rows} == {("mbgnbd+gamma_gamma", "sufficient", "USD")}
     for r in rows:
         assert r["probability_alive_low"] <= r["probability_alive"] <= r["probability_alive_high"]
         assert r["clv_low"] <= r["clv"] <= r["clv_high"] and isinstance(r["clv"], Decimal)
         assert r["churn_risk"] in {"low", "medium", "high"}
     bands = Counter(r["churn_risk"] for r in rows)
     assert len(bands) == 3, bands
-    repeat = [r for r in rows if r["probability_alive"] < 1]
-    assert all((r["churn_risk"] == "high") == (r["probability_alive"] < 0.3) for r in repeat)
+    # One model on every row: the band is read off the row's own P(alive), one-time buyers included.
+    assert all(r["probability_alive"] < 1 for r in rows)
+    assert all((r["churn_risk"] == "high") == (r["probability_alive"] < 0.3) for r in rows)
+
+
+async def test_a_next_order_date_is_shown_only_when_an_order_within_the_horizon_is_likely(refreshed):
+    rows = await ClvPrediction.filter(merchant_id=refreshed.sandbox.merchant_id).values()
+    dated = [r for r in rows if r["next_order_at"] is not None]
+    assert 0 < len(dated) < len(rows)
+    assert all((r["next_order_at"] is not None) == (r["order_probability"] >= 0.5) for r in rows)
+    horizon = timedelta(days=rows[0]["horizon_days"])
+    assert all(r["as_of"] <= r["next_order_at"] <= r["as_of"] + horizon for r in dated)
+    assert not any(r["probability_alive"] < 0.5 for r in dated)
 
 
 async def _buyable(store_id: int) -> set[int]:

@@ -89,7 +89,7 @@ export const MEMBER = /* GraphQL */ `
           others { value observedAt platform store { name } }
         }
         predictions {
-          currencyCode model dataStatus churnBand horizonDays nextOrderAt asOf
+          currencyCode model dataStatus churnBand horizonDays orderProbability nextOrderAt asOf
           probabilityAlive { value low high }
           expectedOrders { value low high }
           clv { value { amount currencyCode } low { amount currencyCode } high { amount currencyCode } }

@@ -233,6 +233,19 @@ function Facts({ facts }) {
     </section>`;
 }
 
+const MODELS = {
+  "mbgnbd+gamma_gamma": "MBG/NBD purchases, Gamma-Gamma spend",
+  "bgnbd+gamma_gamma": "BG/NBD purchases, Gamma-Gamma spend",
+  heuristic: "Rule of thumb (too little data for the models)",
+};
+
+/** A date only when an order within the horizon is at least as likely as not; otherwise the odds. */
+function nextOrder(p) {
+  if (p.nextOrderAt) return day(p.nextOrderAt);
+  const chance = p.orderProbability == null ? "" : ` (${percent(p.orderProbability)} chance)`;
+  return `No order expected within ${p.horizonDays} days${chance}`;
+}
+
 function Predictions({ predictions, segment }) {
   return html`
     <section aria-labelledby="predictions-title">
@@ -256,8 +269,8 @@ function Predictions({ predictions, segment }) {
                   <td class="num">${money(p.clv.value)}</td>
                   <td>${money(p.clv.low)}–${money(p.clv.high)}</td>
                   <td class="num">${decimal(p.expectedOrders.value, 1)} over ${p.horizonDays} days</td>
-                  <td>${day(p.nextOrderAt)}</td>
-                  <td>${p.model}${p.dataStatus !== "SUFFICIENT" ? html` <span class="sub">(${label(p.dataStatus).toLowerCase()})</span>` : null}</td>
+                  <td>${nextOrder(p)}</td>
+                  <td>${MODELS[p.model] || p.model}${p.dataStatus !== "SUFFICIENT" ? html` <span class="sub">(${label(p.dataStatus).toLowerCase()})</span>` : null}</td>
                 </tr>`)}
             </tbody>
           </table>
