@@ -8,10 +8,39 @@ from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
 from insights.models import ClvPrediction, ProfileSegment
+from insights.segments.rules import FALLBACK_SEGMENT
+from insights.settings import load_config
+from schema.core.errors import ApiError, ErrorCode
 from schema.core.ids import expect_pk
 from schema.core.search import name_or_email
 from schema.insights.types import ChurnBand, ValueTier
 from store.models import Profile
+
+
+def spelling(name: str) -> str:
+    """A name as people type it compared as one: "Champions", "can't_lose" and "AT RISK" match."""
+    return " ".join(name.replace("_", " ").replace("-", " ").lower().split())
+
+
+def pick_known(value: str, names: list[str], argument: str, what: str) -> str:
+    """``value`` as one of ``names`` however it is spelled; otherwise an error that lists them,
+    because a filter that silently matches nothing looks like "nobody" to the person asking."""
+    found = {spelling(n): n for n in names}.get(spelling(value))
+    if found is None:
+        listed = ", ".join(f'"{n}"' for n in names)
+        shown = value if len(value) <= 60 else f"{value[:57]}..."
+        raise ApiError(f'Unknown {what} "{shown}" in {argument}; valid values: {listed}.',
+                       ErrorCode.BAD_USER_INPUT, argument=argument, valid=names)
+    return found
+
+
+async def known_segment(merchant_id: int, segment: str | None) -> str | None:
+    """The merchant's own segment names (they may define their own rules), matched loosely."""
+    if segment is None:
+        return None
+    config = await load_config(merchant_id)
+    names = list(dict.fromkeys([r.name for r in config.segment_rules] + [FALLBACK_SEGMENT]))
+    return pick_known(segment, names, "segment", "segment")
 
 
 def filtered_profiles(merchant_id: int, *, store_id: strawberry.ID | None = None, search: str | None = None,

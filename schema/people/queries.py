@@ -12,7 +12,7 @@ from schema.core.ids import expect_pk
 from schema.core.pagination import Connection, paginate
 from schema.core.search import name_or_email
 from schema.insights.types import ChurnBand, ValueTier
-from schema.people.filters import filtered_profiles
+from schema.people.filters import filtered_profiles, known_segment
 from schema.people.types import CUSTOMERS, PROFILES, CustomerNode, ProfileNode
 
 
@@ -24,13 +24,16 @@ class PeopleQueries:
                        store_id: strawberry.ID | None = None,
                        search: str | None = None,
                        segment: Annotated[str | None, strawberry.argument(
-                           description="a named RFM segment, e.g. champions")] = None,
+                           description="a named RFM segment of the merchant, e.g. champions (any case); "
+                                       "an unknown name is a BAD_USER_INPUT error listing the valid ones")] = None,
                        tier: ValueTier | None = None,
                        churn_band: Annotated[ChurnBand | None, strawberry.argument(
                            description="the band of any of the person's predictions")] = None,
                        ) -> Connection[ProfileNode]:
         request = Window(first, after, last, before).request(PROFILES)
-        queryset, joined = filtered_profiles(info.context.viewer.merchant_id, store_id=store_id, search=search,
+        merchant_id = info.context.viewer.merchant_id
+        segment = await known_segment(merchant_id, segment)
+        queryset, joined = filtered_profiles(merchant_id, store_id=store_id, search=search,
                                              segment=segment, tier=tier, churn_band=churn_band)
         if joined:
             queryset = queryset.distinct()

@@ -9,18 +9,26 @@ import strawberry
 from tortoise.expressions import Subquery
 
 from loyalty.models import Endpoint, Member, Referral
+from loyalty.program import load_program
 from schema.core.arguments import Window
 from schema.core.context import AdminInfo
 from schema.core.ids import expect_pk
 from schema.core.pagination import Connection, paginate
 from schema.insights.types import ChurnBand
-from schema.people.filters import filtered_profiles
+from schema.people.filters import filtered_profiles, known_segment, pick_known
 from schema.program.economics import ProgramEconomics
 from schema.program.endpoints import ENDPOINTS, EventEndpointNode
 from schema.program.members import MEMBERS, LoyaltyMemberNode
 from schema.program.referrals import QUEUE, REFERRALS, ReferralNode, ReferralStatus
 from schema.program.rules import LoyaltyProgramAdmin
 from schema.program.validation import NO_TIER
+
+
+async def tier_names(merchant_id: int) -> list[str]:
+    """Every tier any version of the program has had (members may still hold an older one), and "none"."""
+    program = await load_program(merchant_id)
+    names = [tier.name for version in reversed(program.versions) for tier in version.rules.tiers]
+    return list(dict.fromkeys(names + [NO_TIER]))
 
 
 @strawberry.type
@@ -33,17 +41,21 @@ class ProgramQueries:
                       search: Annotated[str | None, strawberry.argument(
                           description="every word matches an email, first or last name")] = None,
                       segment: Annotated[str | None, strawberry.argument(
-                          description="a named RFM segment, e.g. champions")] = None,
+                          description="a named RFM segment of the merchant, e.g. champions (any case); "
+                                      "an unknown name is a BAD_USER_INPUT error listing the valid ones")] = None,
                       tier: Annotated[str | None, strawberry.argument(
-                          description='a loyalty tier\'s name; "none" for members without a tier')] = None,
+                          description='a loyalty tier\'s name (any case); "none" for members without a tier; '
+                                      "an unknown name is a BAD_USER_INPUT error listing the valid ones")] = None,
                       churn_band: Annotated[ChurnBand | None, strawberry.argument(
                           description="the band of any of the person's predictions")] = None,
                       ) -> Connection[LoyaltyMemberNode]:
         request = Window(first, after, last, before).request(MEMBERS)
         merchant_id = info.context.viewer.merchant_id
         queryset = Member.filter(merchant_id=merchant_id, merged_into_id=None)
+        segment = await known_segment(merchant_id, segment)
         if tier is not None:
-            queryset = queryset.filter(tier=None) if tier.strip().lower() == NO_TIER else queryset.filter(tier=tier)
+            tier = pick_known(tier, await tier_names(merchant_id), "tier", "loyalty tier")
+            queryset = queryset.filter(tier=None) if tier == NO_TIER else queryset.filter(tier=tier)
         if any(f is not None for f in (store_id, search, segment, churn_band)):
             profiles, _ = filtered_profiles(merchant_id, store_id=store_id, search=search, segment=segment,
                                             churn_band=churn_band)
