@@ -6,6 +6,7 @@ from starlette.requests import Request
 
 from app.auth import api_keys, app_proxy, session_tokens
 from app.auth.errors import AuthError, forbidden
+from app.auth.misplaced import Credential, misplaced, recognise
 from app.auth.shopper_tokens import ShopperTokens
 from app.settings import Settings
 from schema.core.context import AdminViewer, ShopperViewer
@@ -15,11 +16,16 @@ STORE_KEY_HEADER = "x-rapport-store-key"
 SHOPPER_TOKEN_HEADER = "x-rapport-shopper-token"
 API_KEY_HEADER = "x-rapport-api-key"
 SERVING = (InstallState.INSTALLED, InstallState.PENDING)
+STORE_KEY_MAX = Store._meta.fields_map["public_key"].max_length
+"""A longer value cannot be a key: it is refused before the lookup, which would reject it as a bug."""
 
 
 async def storefront_viewer(request: Request, settings: Settings, tokens: ShopperTokens) -> ShopperViewer:
     """The store by its public key (or the app proxy's shop) and the shopper, if one signed in."""
     key = request.headers.get(STORE_KEY_HEADER)
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer ") and not request.headers.get(SHOPPER_TOKEN_HEADER):
+        raise misplaced(authorization, "Authorization: Bearer")
     params = list(request.query_params.multi_items())
     proxied = None
     if any(name == "signature" for name, _ in params):
@@ -31,7 +37,9 @@ async def storefront_viewer(request: Request, settings: Settings, tokens: Shoppe
         if key is not None and key != store.public_key:
             raise forbidden("the store key does not belong to the proxied shop")
     elif key:
-        store = await Store.get_or_none(public_key=key)
+        if (found := recognise(key)) is not None and found != Credential.STORE_KEY:
+            raise misplaced(key, "X-Rapport-Store-Key")
+        store = await Store.get_or_none(public_key=key) if len(key) <= STORE_KEY_MAX else None
         if store is None:
             raise AuthError("the store key is not valid")
     else:
@@ -43,6 +51,8 @@ async def storefront_viewer(request: Request, settings: Settings, tokens: Shoppe
         return ShopperViewer(store=store, customer_id=customer.id if customer else None,
                              via="app_proxy" if customer else None, customer=customer)
     token = request.headers.get(SHOPPER_TOKEN_HEADER)
+    if token and (found := recognise(token)) is not None and found != Credential.SHOPPER_TOKEN:
+        raise misplaced(token, "X-Rapport-Shopper-Token")
     if token:
         customer = await _account(store, pk=tokens.verify(token, store.id))
         if customer is None:
@@ -67,10 +77,16 @@ async def admin_viewer(request: Request, settings: Settings) -> AdminViewer:
         key = await api_keys.authenticate(raw_key)
         return AdminViewer(merchant_id=key.merchant_id, store_id=None, via="api_key")
     if authorization.startswith("Bearer "):
+        if recognise(authorization) in (Credential.STORE_KEY, Credential.SHOPPER_TOKEN):
+            raise misplaced(authorization, "Authorization: Bearer on the admin API")
         domain = session_tokens.shop_domain(authorization, settings.shopify_api_key,
                                             settings.shopify_api_secret.get_secret_value())
         store = await Store.get_or_none(platform=Platform.SHOPIFY, domain=domain)
         if store is None or store.install_state == InstallState.UNINSTALLED:
             raise forbidden(f"{domain} has not installed Rapport")
         return AdminViewer(merchant_id=store.merchant_id, store_id=store.id, via="session_token")
+    for header, name in ((STORE_KEY_HEADER, "X-Rapport-Store-Key"), (SHOPPER_TOKEN_HEADER, "X-Rapport-Shopper-Token")):
+        if request.headers.get(header):
+            raise AuthError(f"the admin API does not read {name} (that is for /graphql/storefront); send a "
+                            "Shopify session token or a merchant API key as Authorization: Bearer ...")
     raise AuthError("send a Shopify session token or a merchant API key as Authorization: Bearer ...")
