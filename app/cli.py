@@ -108,6 +108,10 @@ def demo(
         with env.open("a") as fh:
             fh.write(f"SECRET_KEY={secrets.token_hex(32)}\n")
         typer.echo("wrote a new SECRET_KEY to .env")
+    if "METRICS_TOKEN" not in env.read_text():
+        with env.open("a") as fh:
+            fh.write(f"METRICS_TOKEN={secrets.token_hex(24)}\n")
+        typer.echo("wrote a new METRICS_TOKEN to .env (send it as Authorization: Bearer for /metrics)")
     settings = settings_or_exit()
     from app.demo import Simulator, demo_env, prepare, prepare_program
 
@@ -124,7 +128,7 @@ def demo(
             f"  storefront  {info['storefront_url']}\n"
             f"  dashboard   {info['dashboard_url']}\n"
             f"  health      {base}/healthz\n"
-            f"  metrics     {base}/metrics\n"
+            f"  metrics     {base}/metrics  (Authorization: Bearer $METRICS_TOKEN, in .env)\n"
             f"  stores      .venv/bin/rapport stores list\n"
             f"  (demo.json holds the store keys, the sample shopper's token and the API key)\n"
         )

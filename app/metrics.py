@@ -18,7 +18,7 @@ http_latency = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 store_healthy = Gauge(
-    "rapport_store_healthy", "1 when a store syncs normally, 0 when degraded or unhealthy",
+    "rapport_store_healthy", "1 when a store (by id) syncs normally, 0 when degraded or unhealthy",
     ["store", "platform"], registry=registry,
 )
 store_failures = Gauge(
@@ -40,7 +40,7 @@ insights_refresh = Histogram(
 async def render() -> bytes:
     """Refresh the gauges that mirror the database, then render the text format."""
     for store in await Store.all().only("id", "domain", "platform", "health", "consecutive_failures"):
-        labels = (store.domain, str(store.platform))
+        labels = (str(store.id), str(store.platform))  # an id: a tenant's domain is not the scraper's to see
         store_healthy.labels(*labels).set(1 if store.health == "healthy" else 0)
         store_failures.labels(*labels).set(store.consecutive_failures)
     counts = {row["status"]: row["n"] for row in await Job.all().group_by("status").annotate(n=Count("id")).values("status", "n")}

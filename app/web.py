@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import hmac
 import importlib
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -21,6 +23,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from app import metrics
 from app.db import tortoise_config
 from app.http import ROUTE_MODULES
+from app.http.ratelimit import RateLimits
 from app.jobs import JobQueue, open_queue
 from app.jobs.registry import load as load_jobs
 from app.jobs.schedule import Scheduler
@@ -48,6 +51,14 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def metrics_endpoint(request: Request) -> Response:
+    """Only for the scraper holding ``METRICS_TOKEN``; without that setting the page does not exist."""
+    token: SecretStr | None = request.app.state.settings.metrics_token
+    if token is None:
+        return Response(status_code=404)
+    given = request.headers.get("authorization", "")
+    wanted = f"Bearer {token.get_secret_value()}"
+    if not hmac.compare_digest(given.encode(), wanted.encode()):
+        return Response(status_code=401, headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
     return Response(await metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
 
@@ -124,5 +135,6 @@ def create_app(settings: Settings, *, run_jobs: bool | None = None) -> Starlette
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.add_middleware(RateLimits, settings=settings)
     app.add_middleware(RequestMetrics)
     return app

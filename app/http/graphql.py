@@ -289,6 +289,8 @@ class GraphQLEndpoint:
             operation.query = query
         elif hashlib.sha256(operation.query.encode()).hexdigest() != digest:
             raise RequestError(400, "the query does not match its sha256Hash", "PERSISTED_QUERY_HASH_MISMATCH")
+        elif len(operation.query.encode()) > (cap := self.settings.graphql_persisted_max_bytes):
+            raise RequestError(413, f"a persisted query is at most {cap} bytes", "PERSISTED_QUERY_TOO_LARGE")
         else:
             operation.extensions = {**(operation.extensions or {}), "_persist": digest}
         return operation

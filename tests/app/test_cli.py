@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -81,8 +82,13 @@ def test_the_demo_migrates_seeds_serves_and_writes_working_credentials(tmp_path,
         assert health.json() == {"status": "ok", "database": "ok", "queue": "ok (local)"}
         assert "applied models.0001_initial" in output
         assert "6919 orders" in output and f"http://127.0.0.1:{port}/healthz" in output
-        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
-        assert 'rapport_store_healthy{platform="shopify",store="northwind.myshopify.com"} 1.0' in metrics
+        token = next(line.split("=", 1)[1] for line in (tmp_path / ".env").read_text().splitlines()
+                     if line.startswith("METRICS_TOKEN="))
+        assert httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).status_code == 401
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", headers={"Authorization": f"Bearer {token}"},
+                            timeout=5).text
+        assert re.search(r'rapport_store_healthy\{platform="shopify",store="\d+"\} 1\.0', metrics)
+        assert "northwind.myshopify.com" not in metrics
         listing = rapport("stores", "list", "--json", env=env, cwd=tmp_path)
         assert [s["platform"] for s in json.loads(listing.stdout)] == ["shopify", "woocommerce"], listing.stderr
         info = json.loads((tmp_path / "demo.json").read_text())

@@ -95,7 +95,7 @@ async def test_a_store_that_keeps_failing_turns_unhealthy_and_resumes_from_its_c
             await tracked(store.id, shopify.backfill(store, OutageAfterCustomers()))
     sick = await Store.get(id=store.id)
     assert sick.health == Health.UNHEALTHY and sick.consecutive_failures == 3
-    assert 'rapport_store_healthy{platform="shopify",store="' + store.domain + '"} 0.0' in (await metrics.render()).decode()
+    assert f'rapport_store_healthy{{platform="shopify",store="{store.id}"}} 0.0' in (await metrics.render()).decode()
 
     shop.faults.clear()
     shop.faults.server_error_burst = 0
