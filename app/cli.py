@@ -13,7 +13,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.cli_common import fail, run, settings_or_exit
+from app.cli_common import (
+    ACTOR_HELP,
+    MAX_ID,
+    actor_or_exit,
+    fail,
+    run,
+    settings_or_exit,
+    startup_failure,
+)
 from app.cli_loyalty import loyalty_cli
 from app.cli_webhooks import webhooks_cli
 
@@ -26,6 +34,7 @@ cli.add_typer(stores_cli, name="stores")
 cli.add_typer(jobs_cli, name="jobs")
 cli.add_typer(insights_cli, name="insights")
 console = Console()
+ProfileId = Annotated[int, typer.Argument(min=1, max=MAX_ID, help="a profile id (an old id of a merged profile finds its person)")]
 
 
 @cli.command()
@@ -58,7 +67,7 @@ def serve(
     try:
         asyncio.run(check_services(settings))
     except StartupError as exc:
-        raise fail(str(exc)) from None
+        raise startup_failure(exc) from None
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
@@ -103,6 +112,8 @@ def demo(
 ) -> None:
     """Set up the sandbox merchant (stores, loyalty program, insights) and serve it with the
     Shopify simulator beside it; writes demo.json with the URLs and credentials."""
+    if serve_after and not _port_free(port):
+        raise fail(f"port {port} on 127.0.0.1 is already in use: stop what holds it, or pick another with --port or PORT", 1)
     env = Path(".env")
     if "SECRET_KEY" not in env.read_text() if env.exists() else True:
         with env.open("a") as fh:
@@ -113,20 +124,22 @@ def demo(
             fh.write(f"METRICS_TOKEN={secrets.token_hex(24)}\n")
         typer.echo("wrote a new METRICS_TOKEN to .env (send it as Authorization: Bearer for /metrics)")
     settings = settings_or_exit()
-    from app.demo import Simulator, demo_env, prepare, prepare_program
+    from app.demo import Simulator, demo_env, prepare, prepare_program, utc_today
 
     migrate()
-    summary = run(settings, prepare)
+    today = utc_today()
+    summary = run(settings, lambda: prepare(today))
     base = f"http://127.0.0.1:{port}"
     simulator = Simulator.start(_free_port(), settings.shopify_api_key,
-                                settings.shopify_api_secret.get_secret_value()) if serve_after else None
+                                settings.shopify_api_secret.get_secret_value(), today) if serve_after else None
     try:
-        info = run(settings, lambda: prepare_program(settings, base, simulator))
+        info = run(settings, lambda: prepare_program(settings, base, simulator, today))
         Path("demo.json").write_text(json.dumps(info, indent=2) + "\n")
         typer.echo(
             f"\nSandbox merchant ready: {summary}\n\n"
             f"  storefront  {info['storefront_url']}\n"
             f"  dashboard   {info['dashboard_url']}\n"
+            f"  explorer    {info['explorer_url']}  (GraphiQL on the admin API)\n"
             f"  health      {base}/healthz\n"
             f"  metrics     {base}/metrics  (Authorization: Bearer $METRICS_TOKEN, in .env)\n"
             f"  stores      .venv/bin/rapport stores list\n"
@@ -140,6 +153,20 @@ def demo(
     finally:
         if simulator is not None:
             simulator.stop()
+
+
+def _port_free(port: int) -> bool:
+    """Whether the server could bind ``port``, asked before the demo loads anything; SO_REUSEADDR
+    as uvicorn sets it, so a port left in TIME_WAIT counts as free."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _free_port() -> int:
@@ -195,10 +222,23 @@ def stores_list(as_json: Annotated[bool, typer.Option("--json", help="print JSON
     if as_json:
         typer.echo(json.dumps(found, indent=2))
         return
-    table = Table("id", "merchant", "platform", "domain", "state", "health", "failures", "last synced")
+    if not found:
+        typer.echo("no stores yet: install the app on a store, or run rapport demo for the sandbox merchant")
+        return
+    table = fitting_table("id", "merchant", "platform", "domain", "state", "health", "failures", "last synced (UTC)")
     for row in found:
-        table.add_row(*(str(v if v is not None else "-") for v in row.values()))
+        synced = row["last_synced_at"] and row["last_synced_at"][:16].replace("T", " ")
+        table.add_row(*(str(v if v is not None else "-") for v in (*list(row.values())[:-1], synced)))
     console.print(table)
+
+
+def fitting_table(*headers: str) -> Table:
+    """A table that wraps long cells (a domain, a date) within the terminal's width instead of
+    cutting them with an ellipsis; rich reads the width from COLUMNS, 80 when not a terminal."""
+    table = Table()
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    return table
 
 
 @jobs_cli.command("failed")
@@ -211,19 +251,28 @@ def jobs_failed() -> None:
 
         return await Job.filter(status=JobStatus.FAILED).order_by("-finished_at")
 
-    for job in run(settings, rows):
+    failed = run(settings, rows)
+    if not failed:
+        typer.echo("no failed jobs")
+    for job in failed:
         typer.echo(f"#{job.id} {job.function}{tuple(job.args)} tries={job.tries} backend={job.backend}")
         typer.echo("    " + (job.last_error or "").strip().replace("\n", "\n    "))
 
 
 @jobs_cli.command("replay")
-def jobs_replay(job_id: int) -> None:
+def jobs_replay(job_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="a failed job's id (rapport jobs failed)")]) -> None:
     """Run a failed job again from its first try."""
     settings = settings_or_exit()
 
     async def replay() -> None:
         from app.jobs import open_queue
+        from store.models import Job, JobStatus
 
+        job = await Job.get_or_none(id=job_id)
+        if job is None:
+            raise fail(f"no job {job_id} (rapport jobs failed lists the failed ones)", 1)
+        if job.status != JobStatus.FAILED:
+            raise fail(f"job {job_id} is {job.status}, not failed: only a failed job can be replayed", 1)
         queue = await open_queue(settings)
         try:
             await queue.replay(job_id)
@@ -253,7 +302,7 @@ def evaluate_recs(
 
 @insights_cli.command("refresh")
 def insights_refresh(
-    merchant: Annotated[list[int] | None, typer.Option(help="merchant id (repeatable); default every merchant")] = None,
+    merchant: Annotated[list[int] | None, typer.Option(min=1, max=MAX_ID, help="merchant id (repeatable); default every merchant")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="ISO date or date-time taken as today (default: the start of today, UTC)")] = None,
 ) -> None:
     """Recompute identity, profiles, segments, predictions and recommendations, with a progress bar."""
@@ -274,7 +323,12 @@ def insights_refresh(
         from store.models import Merchant
 
         ids = merchant or list(await Merchant.all().order_by("id").values_list("id", flat=True))
-        done = []
+        unknown = sorted(set(ids) - set(await Merchant.filter(id__in=ids).values_list("id", flat=True)))
+        if unknown:
+            raise fail(f"no merchant {', '.join(map(str, unknown))}", 1)
+        done: list[dict[str, Any]] = []
+        if not ids:
+            return done
         columns = (TextColumn("merchant {task.fields[merchant]}: {task.description:<16}"), BarColumn(),
                    TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=False) as bar:
@@ -289,20 +343,24 @@ def insights_refresh(
                              "merges": len(result.merges)})
         return done
 
-    for row in run(settings, work):
+    refreshed = run(settings, work)
+    if not refreshed:
+        typer.echo("no merchants to refresh")
+    for row in refreshed:
         total = sum(row["seconds"].values())
         typer.echo(f"merchant {row['merchant']}: refreshed in {total:.1f}s "
                    f"({row['counts'].get('profiles_with_orders', 0)} profiles, {row['merges']} merges)")
 
 
 @insights_cli.command("profile")
-def insights_profile(profile_id: int) -> None:
+def insights_profile(profile_id: ProfileId) -> None:
     """One person's unified profile as JSON (facts with provenance, transactions, segment, predictions)."""
     settings = settings_or_exit()
 
     async def work() -> dict[str, Any]:
         from insights.profiles import unified_profile
 
+        await _need_profile(profile_id)
         return await unified_profile(profile_id)
 
     typer.echo(json.dumps(run(settings, work), indent=2))
@@ -310,17 +368,19 @@ def insights_profile(profile_id: int) -> None:
 
 @insights_cli.command("export")
 def insights_export(
-    profile_id: int,
-    actor: Annotated[str, typer.Option(help="who asks, an account id (audited; not a name or email)")],
-    out: Annotated[Path | None, typer.Option(help="write the JSON here instead of stdout")] = None,
+    profile_id: ProfileId,
+    actor: Annotated[str | None, typer.Option(help=ACTOR_HELP, show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option(help="write the JSON here instead of stdout", dir_okay=False)] = None,
 ) -> None:
     """Everything held on a person, as JSON (a data-subject access request); audited."""
+    who = actor_or_exit(actor)
     settings = settings_or_exit()
 
     async def work() -> dict[str, Any]:
         from app.privacy import export_person
 
-        return await export_person(profile_id, actor=actor)
+        await _need_profile(profile_id)
+        return await export_person(profile_id, actor=who)
 
     try:
         document = json.dumps(run(settings, work), indent=2)
@@ -335,11 +395,12 @@ def insights_export(
 
 @insights_cli.command("erase")
 def insights_erase(
-    profile_id: int,
-    actor: Annotated[str, typer.Option(help="who asks, an account id (audited; not a name or email)")],
+    profile_id: ProfileId,
+    actor: Annotated[str | None, typer.Option(help=ACTOR_HELP, show_default=False)] = None,
     yes: Annotated[bool, typer.Option("--yes", help="confirm: this cannot be undone")] = False,
 ) -> None:
     """Erase a person's personal data across all the merchant's stores (orders' sums stay); audited."""
+    who = actor_or_exit(actor)
     if not yes:
         raise fail("erasing cannot be undone: add --yes")
     settings = settings_or_exit()
@@ -347,7 +408,8 @@ def insights_erase(
     async def work() -> dict[str, Any]:
         from app.privacy import erase_person
 
-        return await erase_person(profile_id, actor=actor)
+        await _need_profile(profile_id)
+        return await erase_person(profile_id, actor=who)
 
     try:
         counts = run(settings, work)
@@ -358,21 +420,30 @@ def insights_erase(
 
 @insights_cli.command("split")
 def insights_split(
-    customer_ids: Annotated[list[int], typer.Argument(help="customers to move out of their shared profile")],
-    actor: Annotated[str, typer.Option(help="who decides, an account id")],
+    customer_ids: Annotated[list[int], typer.Argument(min=1, max=MAX_ID, help="customers to move out of their shared profile")],
+    actor: Annotated[str | None, typer.Option(help="who decides: an account id such as staff:42, recorded with "
+                                              "the ruling so later runs keep it", show_default=False)] = None,
 ) -> None:
     """Undo a wrong merge: the customers get a profile of their own, and later runs keep it so."""
+    who = actor_or_exit(actor)
     settings = settings_or_exit()
 
     async def work() -> int:
         from insights.identity import split_customers
 
-        return await split_customers(customer_ids, actor=actor)
+        return await split_customers(customer_ids, actor=who)
 
     try:
         typer.echo(f"new profile {run(settings, work)}")
     except ValueError as exc:
-        raise fail(str(exc)) from None
+        raise fail(str(exc), 1) from None
+
+
+async def _need_profile(profile_id: int) -> None:
+    from store.models import Profile
+
+    if not await Profile.exists(id=profile_id):
+        raise fail(f"no profile {profile_id}", 1)
 
 
 cli.add_typer(loyalty_cli, name="loyalty")
@@ -380,10 +451,27 @@ cli.add_typer(webhooks_cli, name="webhooks")
 
 
 def main() -> None:
+    """The ``rapport`` entry point: a user's mistake or an unreachable database ends in one line
+    and a non-zero exit, never a traceback (those are kept for bugs)."""
+    from tortoise.exceptions import BaseORMException
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+
     try:
-        cli()
+        code = typer.main.get_command(cli).main(prog_name="rapport", standalone_mode=False)
+    except NoArgsIsHelpError as exc:
+        typer.echo(exc.ctx.get_help())
+        code = 0
+    except ClickException as exc:
+        where = f" (see {exc.ctx.command_path} --help)" if getattr(exc, "ctx", None) else ""
+        typer.echo(f"rapport: {exc.format_message()}{where}", err=True)
+        code = exc.exit_code
     except KeyboardInterrupt:
-        sys.exit(130)
+        code = 130
+    except (BaseORMException, OSError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        typer.echo(f"rapport: the database (or a service) failed: {reason}", err=True)
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

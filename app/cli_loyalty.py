@@ -7,16 +7,21 @@ from typing import Annotated
 
 import typer
 
-from app.cli_common import run, settings_or_exit
+from app.cli_common import MAX_ID, fail, run, settings_or_exit
 
 loyalty_cli = typer.Typer(help="The loyalty program: ledger checks, replay, release and expiry.", no_args_is_help=True)
-Merchant = Annotated[int | None, typer.Option("--merchant", help="one merchant id (default: every merchant with a program)")]
+Merchant = Annotated[int | None, typer.Option("--merchant", min=1, max=MAX_ID, help="one merchant id (default: every merchant with a program)")]
+NO_PROGRAM = "nothing to do: no merchant has a loyalty program yet"
 
 
 async def _merchants(merchant_id: int | None) -> list[int]:
     from loyalty.models import ProgramVersion
 
     if merchant_id is not None:
+        from store.models import Merchant
+
+        if not await Merchant.exists(id=merchant_id):
+            raise fail(f"no merchant {merchant_id}", 1)
         return [merchant_id]
     return sorted(set(await ProgramVersion.all().values_list("merchant_id", flat=True)))
 
@@ -63,7 +68,7 @@ def replay_command(
                       for d in report.differences[:show]]
         return lines
 
-    typer.echo("\n".join(run(settings_or_exit(), work)))
+    typer.echo("\n".join(run(settings_or_exit(), work)) or NO_PROGRAM)
 
 
 @loyalty_cli.command("release")
@@ -71,8 +76,13 @@ def release_command(merchant: Merchant = None) -> None:
     """Release pending points whose return window has passed."""
     from loyalty.release import release_due
 
-    released = run(settings_or_exit(), lambda: release_due(datetime.now(UTC), merchant_id=merchant))
-    typer.echo(f"released {released} order(s)")
+    async def work() -> int:
+        await _merchants(merchant)
+        return await release_due(datetime.now(UTC), merchant_id=merchant)
+
+    released = run(settings_or_exit(), work)
+    typer.echo(f"released the pending points of {_count(released, 'order')}" if released
+               else "nothing to release: no pending points are past their return window")
 
 
 @loyalty_cli.command("expire")
@@ -81,6 +91,15 @@ def expire_command(merchant: Merchant = None) -> None:
     from loyalty.expiry import expire_due
 
     async def work() -> list[str]:
-        return [f"merchant {m}: {await expire_due(m, datetime.now(UTC))}" for m in await _merchants(merchant)]
+        return [f"merchant {m}: {expiry_sentence(await expire_due(m, datetime.now(UTC)))}" for m in await _merchants(merchant)]
 
-    typer.echo("\n".join(run(settings_or_exit(), work)))
+    typer.echo("\n".join(run(settings_or_exit(), work)) or NO_PROGRAM)
+
+
+def expiry_sentence(counts: dict[str, int]) -> str:
+    return (f"{_count(counts['expired_points'], 'point')} expired, {_count(counts['reminders'], 'expiry reminder')} sent, "
+            f"{_count(counts['codes'], 'unused reward code')} expired")
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n:,} {thing}{'' if n == 1 else 's'}"

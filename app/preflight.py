@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib import import_module
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.config_generator import expand_db_url
 
 from app.db import tortoise_config
 from app.settings import Settings
 from store import crypto
+from store.introspect import applied_migrations, table_names
 
 
 class StartupError(Exception):
     """A service the settings point at cannot be used; the message names it."""
+
+
+class SchemaError(StartupError):
+    """The database is reachable but not migrated (or behind): the fix is ``rapport migrate``."""
 
 
 def redact(url: str) -> str:
@@ -26,15 +35,50 @@ def redact(url: str) -> str:
     return url
 
 
-async def check_database(settings: Settings) -> None:
+async def check_database(settings: Settings, *, schema: bool = False) -> None:
+    """Connect once; with ``schema``, also demand the migrated tables, before a missing SQLite
+    file gets created empty by connecting to it."""
+    if schema and _sqlite_file_missing(settings.database_url):
+        raise _no_schema(settings)
     try:
-        await Tortoise.init(config=tortoise_config(settings.database_url))
-        await connections.get("default").execute_query("SELECT 1")
-    except Exception as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise StartupError(f"cannot use the database at {redact(settings.database_url)}: {reason}") from None
+        try:
+            await Tortoise.init(config=tortoise_config(settings.database_url))
+            await connections.get("default").execute_query("SELECT 1")
+        except Exception as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StartupError(f"cannot use the database at {redact(settings.database_url)}: {reason}") from None
+        if schema and not await schema_is_current(connections.get("default")):
+            raise _no_schema(settings)
     finally:
         await Tortoise.close_connections()
+
+
+async def schema_is_current(conn: BaseDBAsyncClient) -> bool:
+    """Every model's table exists and, when the database was migrated, every migration on disk
+    is applied (a schema made by ``generate_schemas``, as tests do, has no record to compare)."""
+    tables = await table_names(conn)
+    if not {model._meta.db_table for model in Tortoise.apps["models"].values()} <= tables:
+        return False
+    if "tortoise_migrations" not in tables:
+        return True
+    return migrations_on_disk() <= await applied_migrations(conn)
+
+
+def migrations_on_disk() -> set[str]:
+    package = import_module(tortoise_config("sqlite://:memory:")["apps"]["models"]["migrations"])
+    return {p.stem for path in package.__path__ for p in Path(path).glob("[0-9][0-9][0-9][0-9]_*.py")}
+
+
+def _sqlite_file_missing(url: str) -> bool:
+    if not url.startswith("sqlite"):
+        return False
+    path = expand_db_url(url)["credentials"]["file_path"]
+    return path != ":memory:" and not Path(path).exists()
+
+
+def _no_schema(settings: Settings) -> SchemaError:
+    return SchemaError(f"the database at {redact(settings.database_url)} has no schema (or is behind): "
+                       "run rapport migrate")
 
 
 async def check_redis(settings: Settings) -> None:
@@ -52,8 +96,9 @@ async def check_redis(settings: Settings) -> None:
 
 
 async def check_services(settings: Settings) -> None:
-    await check_database(settings)
+    """Redis first, so an unreachable queue is named even on a database still to migrate."""
     await check_redis(settings)
+    await check_database(settings, schema=True)
 
 
 def install_secrets(settings: Settings) -> None:

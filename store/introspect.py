@@ -18,6 +18,27 @@ class TableShape:
     indexes: set[tuple[tuple[str, ...], bool]] = field(default_factory=set)  # (columns, unique)
 
 
+async def table_names(conn: BaseDBAsyncClient) -> set[str]:
+    """The tables the database holds (bookkeeping ones included): cheap enough for every command."""
+    if conn.capabilities.dialect == "postgres":
+        rows = await conn.execute_query_dict(
+            "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )
+    else:
+        rows = await conn.execute_query_dict("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return {r["name"] for r in rows}
+
+
+async def applied_migrations(conn: BaseDBAsyncClient, app: str = "models") -> set[str]:
+    """Names of the migrations recorded as applied; empty when the database was never migrated."""
+    if "tortoise_migrations" not in await table_names(conn):
+        return set()
+    rows = await conn.execute_query_dict('SELECT "name" FROM "tortoise_migrations" WHERE "app" = $1'
+                                         if conn.capabilities.dialect == "postgres" else
+                                         'SELECT "name" FROM "tortoise_migrations" WHERE "app" = ?', [app])
+    return {r["name"] for r in rows}
+
+
 async def describe(conn: BaseDBAsyncClient) -> dict[str, TableShape]:
     if conn.capabilities.dialect == "postgres":
         return await _describe_postgres(conn)
