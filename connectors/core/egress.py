@@ -116,14 +116,21 @@ class GuardedTransport(httpx.AsyncBaseTransport):
     stay the site's), so what was checked is what is called. Redirects are the caller's to
     refuse: the client this sits under never follows them."""
 
-    def __init__(self, policy: EgressPolicy, **transport_options: object) -> None:
+    def __init__(self, policy: EgressPolicy, *, plain: bool = False, **transport_options: object) -> None:
+        """``plain``: a refusal is an ``httpx.ConnectError``, for callers that know only httpx."""
         self.policy = policy
+        self.plain = plain
         self._inner = httpx.AsyncHTTPTransport(**transport_options)  # type: ignore[arg-type]
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
-        self.policy.check_scheme(url.scheme)
-        addresses = await self.policy.resolve(url.host, url.port or _DEFAULT_PORTS.get(url.scheme, 443))
+        try:
+            self.policy.check_scheme(url.scheme)
+            addresses = await self.policy.resolve(url.host, url.port or _DEFAULT_PORTS.get(url.scheme, 443))
+        except EgressRefused as exc:
+            if self.plain:
+                raise httpx.ConnectError(str(exc), request=request) from None
+            raise
         request.url = url.copy_with(host=str(addresses[0]))
         request.extensions = {**request.extensions, "sni_hostname": url.host}
         return await self._inner.handle_async_request(request)

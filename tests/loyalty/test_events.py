@@ -114,3 +114,22 @@ async def test_events_nobody_listens_to_are_not_kept(shop):
     cust, _ = await shop.customer()
     await process_orders([await shop.order(cust, [("a", 10)], when=at(0))], now=at(0))
     assert await Delivery.all().count() == 0
+
+
+async def test_ssrf_through_an_event_endpoint_at_an_internal_address_sends_nothing(shop, receiver):
+    from app.jobs.loyalty import loyalty_deliver_events
+    from app.settings import Settings
+    from tests.support.servers import SECRET
+
+    await shop.program(Rules())
+    await register_endpoint(shop.merchant.id, receiver.url, "whsec-1", [])  # http://127.0.0.1:<port>/hook
+    cust, _ = await shop.customer(email="ann@example.org")
+    await process_orders([await shop.order(cust, [("a", 42)], when=at(0))], now=at(0))
+    refused = await loyalty_deliver_events({"settings": Settings(secret_key=SECRET)})
+    delivery = await Delivery.get()
+    assert refused["delivered"] == 0 and receiver.received == []
+    assert "not a public address" in delivery.last_error or "only https" in delivery.last_error
+    await Delivery.filter(id=delivery.id).update(next_attempt_at=at(0))
+    development = Settings(secret_key=SECRET, allow_http_sites=True, allow_site_networks=["127.0.0.0/8"])
+    assert (await loyalty_deliver_events({"settings": development}))["delivered"] == 1
+    assert len(receiver.received) == 1
