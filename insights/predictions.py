@@ -1,8 +1,8 @@
 """Churn risk and lifetime value per person, fitted per merchant and currency with ``insights.clv``.
 
 Each currency is its own population (no conversion: rates drift and a store owner reads
-money in the currency it was paid in). Transactions are orders up to ``as_of`` with a
-positive value net of refunds (a free or fully refunded order is no spend), in weeks.
+money in the currency it was paid in). Transactions are purchases up to ``as_of``
+(``insights.purchases``: days with positive spend net of refunds), in weeks.
 ``predict_customers`` fits MBG/NBD + Gamma-Gamma when the data allow it and falls back
 to its labelled heuristic otherwise; every row carries the model, the data-sufficiency
 status and the interval.
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +30,7 @@ from insights.clv import predict_customers, summary_from_transactions
 from insights.clv.intervals import DEFAULT_LEVEL
 from insights.history import MerchantHistory
 from insights.models import ClvPrediction
+from insights.purchases import merchant_purchases
 from insights.settings import InsightsConfig
 
 WEEK_DAYS = 7
@@ -57,16 +58,16 @@ def _money(value: float) -> Decimal:
 def prediction_rows(
     history: MerchantHistory, config: InsightsConfig, as_of: datetime, *, n_draws: int = DRAWS
 ) -> list[dict[str, Any]]:
-    by_currency: dict[str, list[tuple[int, datetime, float]]] = defaultdict(list)
-    for order in history.orders:
-        if order.profile_id is not None and order.created_at <= as_of and order.net > 0:
-            by_currency[order.currency].append((order.profile_id, order.created_at, float(order.net)))
+    by_currency: dict[str, list[tuple[int, date, float]]] = defaultdict(list)
+    for profile_id, bought in merchant_purchases(history, as_of).items():
+        for currency, purchases in bought.items():
+            by_currency[currency].extend((profile_id, p.day, float(p.value)) for p in purchases)
     horizon = config.clv_horizon_days / WEEK_DAYS
     weekly_discount = (1 + config.clv_annual_discount_rate) ** (1 / 52) - 1
     rows = []
     for currency, txns in sorted(by_currency.items()):
         ids = np.array([t[0] for t in txns], dtype=np.int64)
-        days = np.array([t[1].date() for t in txns], dtype="datetime64[D]")
+        days = np.array([t[1] for t in txns], dtype="datetime64[D]")
         values = np.array([t[2] for t in txns])
         summary = summary_from_transactions(ids, days, values, calibration_end=as_of.date(), unit_days=WEEK_DAYS)
         result = predict_customers(

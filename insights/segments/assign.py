@@ -1,13 +1,17 @@
 """RFM segments per merchant: scores within each currency, then the named segment and tier.
 
-Recency is days since the last order at ``as_of``, frequency the number of orders and
-monetary the spend net of refunds, all in the person's main currency; people are ranked
-only against others who pay in that currency, so amounts are never mixed.
+Recency is days since the last purchase at ``as_of``, frequency the number of purchases and
+monetary the spend net of refunds, all in the person's main currency (``insights.purchases``
+says what a purchase is); people are ranked only against others who pay in that currency, so
+amounts are never mixed. Scores are relative, so the recency score is also capped by absolute
+silence (``rules.cap_recency``): nobody silent past the merchant's lost threshold is a Champion.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,38 +22,54 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from insights.batch import insert_rows
 from insights.history import MerchantHistory
 from insights.models import ProfileSegment
-from insights.profiles.transactions import main_currency
+from insights.purchases import ZERO, main_currency, merchant_purchases
 from insights.segments.rfm import quintile_scores, top_share
-from insights.segments.rules import segment_of, tier_of
+from insights.segments.rules import cap_recency, segment_of, tier_of
 from insights.settings import InsightsConfig
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    r: int
+    f: int
+    m: int
+    segment: str
+    tier: str
+
+
+def score_people(
+    recency_days: Sequence[int], frequency: Sequence[int], monetary: Sequence[float], config: InsightsConfig
+) -> list[Scored]:
+    """RFM scores, segment and value tier of people who pay in one currency."""
+    days = np.asarray(recency_days, dtype=np.float64)
+    r = quintile_scores(days, higher_is_better=False)
+    f = quintile_scores(np.asarray(frequency, dtype=np.float64))
+    m = quintile_scores(np.asarray(monetary, dtype=np.float64))
+    share = top_share(np.asarray(monetary, dtype=np.float64))
+    out = []
+    for i, silence in enumerate(recency_days):
+        r_i = cap_recency(int(r[i]), int(silence), config.tiers)
+        out.append(Scored(r_i, int(f[i]), int(m[i]), segment_of(r_i, int(f[i]), int(m[i]), config.segment_rules),
+                          tier_of(int(silence), float(share[i]), config.tiers)))
+    return out
 
 
 def segment_rows(history: MerchantHistory, config: InsightsConfig, as_of: datetime) -> list[dict[str, Any]]:
     by_currency: dict[str, list[tuple[int, int, int, Decimal]]] = defaultdict(list)
-    for profile_id, orders in sorted(history.orders_by_profile().items()):
-        orders = [o for o in orders if o.created_at <= as_of]
-        if not orders:
-            continue
-        currency = main_currency(orders)
-        mine = [o for o in orders if o.currency == currency]
-        recency = max(0, (as_of - mine[-1].created_at).days)
-        by_currency[currency].append((profile_id, recency, len(mine), sum((o.net for o in mine), Decimal("0"))))
+    for profile_id, bought in merchant_purchases(history, as_of).items():
+        currency = main_currency(bought)
+        mine = bought[currency]
+        recency = max(0, (as_of.date() - mine[-1].day).days)
+        by_currency[currency].append((profile_id, recency, len(mine), sum((p.value for p in mine), ZERO)))
     rows = []
     for currency, people in sorted(by_currency.items()):
-        recency = np.array([p[1] for p in people], dtype=np.float64)
-        frequency = np.array([p[2] for p in people], dtype=np.float64)
-        monetary = np.array([float(p[3]) for p in people])
-        r = quintile_scores(recency, higher_is_better=False)
-        f = quintile_scores(frequency)
-        m = quintile_scores(monetary)
-        share = top_share(monetary)
-        for i, (profile_id, days, count, spend) in enumerate(people):
+        scored = score_people([p[1] for p in people], [p[2] for p in people], [float(p[3]) for p in people], config)
+        for (profile_id, days, count, spend), score in zip(people, scored, strict=True):
             rows.append({
                 "merchant_id": history.merchant_id, "profile_id": profile_id, "currency": currency,
                 "recency_days": days, "frequency": count, "monetary": spend,
-                "r_score": int(r[i]), "f_score": int(f[i]), "m_score": int(m[i]),
-                "segment": segment_of(int(r[i]), int(f[i]), int(m[i]), config.segment_rules),
-                "tier": tier_of(days, float(share[i]), config.tiers), "as_of": as_of,
+                "r_score": score.r, "f_score": score.f, "m_score": score.m,
+                "segment": score.segment, "tier": score.tier, "as_of": as_of,
             })
     return rows
 

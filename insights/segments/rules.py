@@ -58,6 +58,17 @@ class TierThresholds:
             raise ValueError("vip_top_share must be between 0 and 1")
 
 
+def cap_recency(score: int, recency_days: int, thresholds: TierThresholds) -> int:
+    """The relative recency score, capped by absolute silence: at most 2 past the at-risk
+    threshold and 1 past the lost one. Quintiles alone would call a store's best customers of
+    two years ago "Champions" if everyone else is as silent."""
+    if recency_days > thresholds.lost_after_days:
+        return 1
+    if recency_days > thresholds.at_risk_after_days:
+        return min(score, 2)
+    return score
+
+
 def segment_of(r: int, f: int, m: int, rules: tuple[SegmentRule, ...] = DEFAULT_RULES) -> str:
     fm = int((f + m) / 2 + 0.5)
     for rule in rules:

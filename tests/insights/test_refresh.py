@@ -171,10 +171,14 @@ async def test_transaction_facts_equal_the_sandbox_orders_of_the_person(refreshe
 
 async def test_every_buyer_gets_one_of_the_named_segments_and_a_tier(refreshed):
     rows = await ProfileSegment.filter(merchant_id=refreshed.sandbox.merchant_id).values("segment", "tier", "r_score", "m_score")
-    assert len(rows) == len(refreshed.sandbox.data.people)
+    buyers = {o.person_id for o in refreshed.sandbox.data.orders
+              if o.cancelled_at is None and o.total - sum(r.amount for r in o.refunds) > 0}
+    assert len(rows) == len(buyers) < len(refreshed.sandbox.data.people)  # some only had free orders
     assert {r["segment"] for r in rows} <= {rule.name for rule in DEFAULT_RULES}
     assert {r["tier"] for r in rows} == {"vip", "regular", "at_risk", "lost"}
-    assert len({r["segment"] for r in rows}) >= 7
+    # CDNOW is one cohort (every first purchase in early 1997): as of mid-1998 nobody recent buys
+    # for the first time, so "new" and "potential" are honestly empty.
+    assert len({r["segment"] for r in rows}) >= 5
     assert all(1 <= r["r_score"] <= 5 and 1 <= r["m_score"] <= 5 for r in rows)
 
 
@@ -185,6 +189,14 @@ async def test_tiers_follow_the_thresholds_the_merchant_sets(trained):
     relaxed = Counter(r["tier"] for r in segment_rows(history, patient, AS_OF))
     assert default["lost"] > 0 and relaxed["lost"] == relaxed["at_risk"] == 0
     assert abs(relaxed["vip"] - sum(relaxed.values()) / 2) < 0.02 * sum(relaxed.values())
+
+
+async def test_segments_and_predictions_count_the_same_people_and_purchases(refreshed):
+    merchant = refreshed.sandbox.merchant_id
+    segments = {r["profile_id"]: r for r in await ProfileSegment.filter(merchant_id=merchant).values()}
+    predictions = await ClvPrediction.filter(merchant_id=merchant).values("profile_id", "currency")
+    assert set(segments) == {p["profile_id"] for p in predictions}
+    assert all(r["frequency"] >= 1 and r["monetary"] > 0 for r in segments.values())
 
 
 async def test_predictions_carry_model_status_interval_and_a_churn_band(refreshed):

@@ -104,7 +104,7 @@ async def test_segment_churn_band_and_clv_are_what_the_refresh_stored_with_model
         "asOf": AS_OF.isoformat()}
     prediction = await ClvPrediction.get(profile_id=profile_id)
     shown = found["prediction"]
-    assert (shown["model"], shown["dataStatus"]) == ("bgnbd+gamma_gamma", "SUFFICIENT") == (prediction.model, prediction.status.upper())
+    assert (shown["model"], shown["dataStatus"]) == ("mbgnbd+gamma_gamma", "SUFFICIENT") == (prediction.model, prediction.status.upper())
     assert shown["churnBand"] == found["churnBand"] == prediction.churn_risk.upper()
     assert shown["probabilityAlive"] == {"value": prediction.probability_alive, "low": prediction.probability_alive_low,
                                          "high": prediction.probability_alive_high}
