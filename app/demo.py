@@ -110,6 +110,7 @@ async def prepare_program(settings: Settings, base_url: str, simulator: Simulato
         "product_id": product,
         "storefront_url": f"{base_url}/demo/storefront.html?{page}",
         "dashboard_url": f"{base_url}/dashboard/#key={api_key}",
+        "explorer_url": f"{base_url}/explorer/#key={api_key}",
     }
 
 
@@ -156,7 +157,9 @@ async def _paired_product(shopify: Store) -> str | None:
 
 
 def demo_env(simulator: Simulator | None) -> None:
-    """Settings the served demo needs: the simulator as every shop's API, no periodic syncs."""
+    """Settings the served demo needs: the simulator as every shop's API, no periodic syncs, the
+    API explorer on."""
     if simulator is not None:
         os.environ["SHOPIFY_BASE_URL"] = simulator.base_url
     os.environ.setdefault("SCHEDULER", "false")
+    os.environ.setdefault("GRAPHQL_EXPLORER", "true")

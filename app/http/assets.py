@@ -23,7 +23,7 @@ FRAME_ANCESTORS = "frame-ancestors 'self' https://admin.shopify.com https://*.my
 EXPLORER_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                    "font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 """The explorer loads and calls nothing but this origin. GraphiQL's fonts and icons are data: URLs
-in its stylesheet, and its dialogs add <style> elements, hence inline styles (never scripts)."""
+in its stylesheet and it applies inline styles, hence 'unsafe-inline' for styles (never scripts)."""
 
 
 class CachedStatic(StaticFiles):

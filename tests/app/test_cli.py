@@ -93,6 +93,8 @@ def test_the_demo_migrates_seeds_serves_and_writes_working_credentials(tmp_path,
         assert [s["platform"] for s in json.loads(listing.stdout)] == ["shopify", "woocommerce"], listing.stderr
         info = json.loads((tmp_path / "demo.json").read_text())
         assert info["storefront_url"] in output and info["dashboard_url"] in output
+        assert info["explorer_url"] in output and info["explorer_url"].endswith(f"/explorer/#key={info['api_key']}")
+        assert httpx.get(f"http://127.0.0.1:{port}/explorer/", timeout=10).status_code == 200
         signed_in = httpx.post(f"http://127.0.0.1:{port}/graphql/storefront", json={"query": "{ me { email } }"},
                                headers={"X-Rapport-Store-Key": info["stores"]["shopify"]["public_key"],
                                         "X-Rapport-Shopper-Token": info["shopper"]["token"]}, timeout=10)
