@@ -225,19 +225,24 @@ def stores_list(as_json: Annotated[bool, typer.Option("--json", help="print JSON
     if not found:
         typer.echo("no stores yet: install the app on a store, or run rapport demo for the sandbox merchant")
         return
-    table = fitting_table("id", "merchant", "platform", "domain", "state", "health", "failures", "last synced (UTC)")
-    for row in found:
-        synced = row["last_synced_at"] and row["last_synced_at"][:16].replace("T", " ")
-        table.add_row(*(str(v if v is not None else "-") for v in (*list(row.values())[:-1], synced)))
+    table = fitting_table(("id", 2, None), ("merchant", 8, 1), ("store", 11, 2), ("state", 11, None),
+                          ("health", 9, None), ("last synced (UTC)", 10, None))
+    for s in found:
+        synced = s["last_synced_at"][:16].replace("T", " ") if s["last_synced_at"] else "-"
+        failures = f"\n{s['failures']} failure{'' if s['failures'] == 1 else 's'}" if s["failures"] else ""
+        table.add_row(str(s["id"]), s["merchant"], f"{s['platform']}\n{s['domain']}", s["state"],
+                      s["health"] + failures, synced)
     console.print(table)
 
 
-def fitting_table(*headers: str) -> Table:
-    """A table that wraps long cells (a domain, a date) within the terminal's width instead of
-    cutting them with an ellipsis; rich reads the width from COLUMNS, 80 when not a terminal."""
+def fitting_table(*columns: tuple[str, int, int | None]) -> Table:
+    """A table within the terminal's width (rich reads COLUMNS; 80 when not a terminal): short
+    columns keep their (header, minimum width), long ones share the rest by ratio, and a cell too
+    long for its column wraps or folds onto more lines instead of being cut with an ellipsis."""
     table = Table()
-    for header in headers:
-        table.add_column(header, overflow="fold")
+    roomy = console.width >= 80
+    for header, min_width, ratio in columns:
+        table.add_column(header, overflow="fold", min_width=min_width if roomy else None, ratio=ratio)
     return table
 
 
