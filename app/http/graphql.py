@@ -205,6 +205,8 @@ class GraphQLEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         response = await self.handle(request)
+        if not self.storefront:  # a merchant's data: never kept by a browser or a shared cache
+            response.headers["Cache-Control"] = "private, no-store"
         await response(scope, receive, send)
 
     async def handle(self, request: Request) -> Response:

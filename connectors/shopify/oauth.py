@@ -35,8 +35,26 @@ STATE_TTL = 600
 """Seconds a merchant has on the grant screen before the ``state`` nonce lapses."""
 
 
+REQUIRED_CLAIMS = ("exp", "nbf", "iss", "dest", "aud")
+"""Claims every App Bridge session token carries. ShopifyAPI requires only ``iss, dest, sub, jti,
+sid`` and PyJWT checks ``exp`` and ``nbf`` only when present, so a token without ``exp`` would
+never lapse."""
+
+
 class InstallError(Exception):
     """An install request or callback that must be refused (bad signature, state, shop, scopes)."""
+
+
+def session_claims(authorization: str, api_key: str, secret: str) -> dict[str, Any]:
+    """Claims of an App Bridge session token, checked by ShopifyAPI and for ``REQUIRED_CLAIMS``.
+
+    Raises ``session_token.SessionTokenError`` when the token is not acceptable.
+    """
+    claims = session_token.decode_from_header(authorization, api_key, secret)
+    missing = [name for name in REQUIRED_CLAIMS if claims.get(name) in (None, "")]
+    if missing:
+        raise session_token.SessionTokenError(f"the token has no {', '.join(missing)} claim")
+    return claims
 
 
 def valid_shop(shop: str | None) -> str | None:
@@ -77,7 +95,7 @@ class App:
     def decode_session_token(self, authorization: str) -> dict[str, Any]:
         """Claims of an App Bridge session token (``Authorization: Bearer <jwt>``); raises if invalid."""
         try:
-            return session_token.decode_from_header(authorization, self.api_key, self.secret)
+            return session_claims(authorization, self.api_key, self.secret)
         except session_token.SessionTokenError as exc:
             raise InstallError(f"session token refused: {exc}") from exc
 

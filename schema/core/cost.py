@@ -4,6 +4,10 @@ Requested cost is computed from the document: every object field costs 1, a list
 costs its page size (``first``/``last`` of the connection above it) times its items, scalars
 cost 0, and each mutation field adds 10. A query over the limit is refused before any
 resolver runs. Actual cost counts the objects the response really holds.
+
+A page size outside 0 to ``MAX_PAGE_SIZE`` refuses the operation before it runs, and the cost
+is computed on the size clamped to that range: a negative ``first`` once made the cost of a
+sibling field negative, and an expensive query with it ran past the limit.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
 
 from schema.core.errors import ApiError, ErrorCode
+from schema.core.pagination import MAX_PAGE_SIZE
 
 MUTATION_COST = 10
 
@@ -41,19 +46,25 @@ class _Walker:
     def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any]) -> None:
         self.schema = schema
         self.variables = variables
+        self.invalid: list[tuple[str, int]] = []
         self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
 
     def page_size(self, field: FieldNode) -> int | None:
+        """``first`` or ``last`` clamped to the page-size range; an out-of-range one is noted."""
         for argument in field.arguments or ():
             if argument.name.value not in ("first", "last"):
                 continue
-            value = argument.value
+            value, size = argument.value, None
             if isinstance(value, IntValueNode):
-                return int(value.value)
-            if isinstance(value, VariableNode):
+                size = int(value.value)
+            elif isinstance(value, VariableNode):
                 found = self.variables.get(value.name.value)
-                if isinstance(found, int):
-                    return found
+                size = found if isinstance(found, int) and not isinstance(found, bool) else None
+            if size is None:
+                continue
+            if not 0 <= size <= MAX_PAGE_SIZE:
+                self.invalid.append((f"{field.name.value}({argument.name.value})", size))
+            return min(max(size, 0), MAX_PAGE_SIZE)
         return None
 
     def fields(self, selection_set: SelectionSetNode | None, parent: Any, seen: frozenset[str] = frozenset()) -> Iterator[tuple[FieldNode, Any]]:
@@ -93,18 +104,19 @@ def _is_list(field_type: Any) -> bool:
 
 
 def requested_cost(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None,
-                   variables: Mapping[str, Any] | None) -> int:
+                   variables: Mapping[str, Any] | None) -> tuple[int, list[tuple[str, int]]]:
+    """The operation's cost on clamped page sizes, and the page sizes that were out of range."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     operation = next((o for o in operations if o.name and o.name.value == operation_name), None) \
         if operation_name else (operations[0] if len(operations) == 1 else None)
     if operation is None:
-        return 0
+        return 0, []
     root: GraphQLObjectType | None = schema.get_root_type(operation.operation)
     walker = _Walker(schema, document, variables or {})
     cost = walker.cost(operation.selection_set, root, 1)
     if operation.operation == OperationType.MUTATION:
         cost += MUTATION_COST * sum(1 for _ in walker.fields(operation.selection_set, root))
-    return cost
+    return cost, walker.invalid
 
 
 def actual_cost(data: Any) -> int:
@@ -132,8 +144,17 @@ class QueryCost(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
         assert ctx.graphql_document is not None
-        self.requested = requested_cost(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables)
-        if self.requested > self.max_cost:
+        if ctx.result is not None:  # refused already (see schema.core.bounds)
+            yield
+            return
+        self.requested, invalid = requested_cost(ctx.schema._schema, ctx.graphql_document, ctx.operation_name,
+                                                 ctx.variables)
+        if invalid:
+            where, size = invalid[0]
+            ctx.result = GraphQLExecutionResult(data=None, errors=[ApiError(
+                f"{where} is {size}; first and last must be between 0 and {MAX_PAGE_SIZE}",
+                ErrorCode.BAD_USER_INPUT)])
+        elif self.requested > self.max_cost:
             ctx.result = GraphQLExecutionResult(data=None, errors=[ApiError(
                 f"Query cost is {self.requested}, which exceeds the maximum of {self.max_cost}; "
                 "ask for fewer items (first/last) or fewer fields",

@@ -1,4 +1,5 @@
-"""The guards both endpoints run: depth, aliases, tokens, cost, introspection, error hygiene."""
+"""The guards both endpoints run: depth, aliases, tokens, cost, argument sizes, introspection,
+one operation per request, error hygiene."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import strawberry
-from graphql import GraphQLError, validate
+from graphql import GraphQLError, OperationDefinitionNode, validate
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -17,9 +20,14 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.extensions.query_depth_limiter import IgnoreContext
+from tortoise.exceptions import ValidationError
 
+from schema.core.bounds import LiteralBounds, VariableBounds
 from schema.core.cost import QueryCost
-from schema.core.errors import ErrorCode
+from schema.core.errors import ApiError, ErrorCode
+
+if TYPE_CHECKING:
+    from strawberry.types import ExecutionContext
 
 log = logging.getLogger("rapport.graphql")
 _SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
@@ -64,9 +72,23 @@ class Validations:
         self.results[query] = errors
 
 
+def ambiguous(ctx: ExecutionContext) -> bool:
+    """A document of several operations sent without ``operationName``.
+
+    The GraphQL spec makes that a request error; strawberry would quietly run the first one.
+    (The context's public ``operation_name`` falls back to the first operation's name, so
+    the name the request really gave is read from where strawberry keeps it.)
+    """
+    document = ctx.graphql_document
+    if document is None or getattr(ctx, "_provided_operation_name", None) is not None:
+        return False
+    return sum(isinstance(d, OperationDefinitionNode) for d in document.definitions) > 1
+
+
 class CachedValidation(SchemaExtension):
     """Runs validation itself: once per distinct document, and with "Did you mean ...?" left out
-    of the messages unless suggestions are on."""
+    of the messages unless suggestions are on. A document of several operations also needs
+    ``operationName`` (that depends on the request, so it is checked every time)."""
 
     def __init__(self, *, validations: Validations, suggestions: bool) -> None:
         self.validations = validations
@@ -81,6 +103,10 @@ class CachedValidation(SchemaExtension):
                                   hide_suggestions=not self.suggestions)
                 self.validations.put(ctx.query, errors)
             ctx.pre_execution_errors = list(errors)
+            if not errors and ambiguous(ctx):
+                ctx.pre_execution_errors = [ApiError(
+                    "the document has several operations: name the one to run in operationName",
+                    ErrorCode.BAD_REQUEST)]
         yield
 
 
@@ -98,6 +124,8 @@ class ClientSafeErrors(SchemaExtension):
 
     def _clean(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
+        if error.path is not None and isinstance(original, (ValueError, ValidationError)):
+            return _refused_value(error, original)
         if original is not None and not isinstance(original, GraphQLError):
             log.error("GraphQL resolver failed at %s", error.path, exc_info=original)
             return GraphQLError("Internal server error", nodes=error.nodes, path=error.path,
@@ -112,6 +140,26 @@ class ClientSafeErrors(SchemaExtension):
                 break
         return GraphQLError(message, nodes=error.nodes, path=error.path,
                             extensions={**(error.extensions or {}), "code": code})
+
+
+_TOO_LONG = re.compile(r"^(\w+): Length of .* (\d+) > (\d+)$", re.S)
+
+
+def _refused_value(error: GraphQLError, original: Exception) -> GraphQLError:
+    """A value the database or a parser refused is the caller's mistake: ``BAD_USER_INPUT``, not a bug.
+
+    The message names the field and the bound but never echoes the value (it may be huge) nor
+    an exception's own text (it may say more about the server than the caller needs).
+    """
+    log.info("GraphQL resolver refused a value at %s: %s: %.200s", error.path, type(original).__name__, original)
+    message = "a value in the request is not valid"
+    if isinstance(original, ValidationError):
+        field = str(original).split(":", 1)[0]
+        message = f"the value given for {field} is not valid"
+        if too_long := _TOO_LONG.match(str(original)):
+            message = f"the value given for {too_long[1]} is too long ({too_long[2]} characters; at most {too_long[3]})"
+    return GraphQLError(message, nodes=error.nodes, path=error.path,
+                        extensions={"code": ErrorCode.BAD_USER_INPUT.value})
 
 
 class ApiSchema(strawberry.Schema):
@@ -140,6 +188,8 @@ def extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: QueryDepthLimiter(max_depth=limits.max_depth, should_ignore=_introspection),
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        lambda: AddValidationRules([LiteralBounds]),
+        VariableBounds,
         lambda: QueryCost(max_cost=limits.max_cost),
     ]
     if not limits.introspection:
