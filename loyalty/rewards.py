@@ -6,16 +6,23 @@ a retried request cannot make two). If the issuer fails or raises, a compensatin
 gives the points back, the redemption is kept as failed with the error, and the caller gets
 ``RedemptionFailed``. A code's use is detected from synced orders; an unused code that
 expires can give its points back.
+
+A request key makes a redemption idempotent, under concurrency too: the key is looked for
+again once the member's row is locked, so of ten requests racing with one key one debits and
+the other nine wait for its outcome and answer with the same code (or the same failure).
 """
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from loyalty.ledger import Book, Posting
@@ -26,6 +33,9 @@ from store.models import Customer, Store
 from store.people import resolve_profile
 
 CENT = Decimal("0.01")
+SETTLE_SECONDS = 30.0
+"""How long a request waits for another request with its key to get the code from the store."""
+SETTLE_POLL = 0.05
 _DISCOUNT_KIND = {
     RewardKind.FIXED_AMOUNT: DiscountKind.FIXED_AMOUNT,
     RewardKind.POINTS_TO_CASH: DiscountKind.FIXED_AMOUNT,
@@ -92,25 +102,35 @@ async def redeem(
     request_key = request_key or uuid.uuid4().hex
     existing = await Redemption.get_or_none(merchant_id=reward.merchant_id, request_key=request_key)
     if existing is not None:
-        if existing.status == RedemptionStatus.FAILED:
-            raise RedemptionFailed(existing.id, IssueError.UNAVAILABLE, existing.error or "")
-        return existing
+        return await _settled(existing)
     cost, value = quote(reward, points)
     rules = (await load_program(reward.merchant_id)).rules_now(now)
     valid_days = reward.valid_days or (rules.code_valid_days if rules else 90)
-    async with in_transaction() as conn:
-        book = await Book.open(conn, reward.merchant_id, [pid], now)
-        available = book.member(pid).available
-        if available < cost:
-            raise InsufficientPoints(available, cost)
-        redemption = await Redemption.create(
-            merchant_id=reward.merchant_id, profile_id=pid, reward_id=reward.id, store_id=store.id,
-            points=cost, value=value, currency=store.currency, code=new_code(), request_key=request_key,
-            expires_at=now + timedelta(days=valid_days), created_at=now, using_db=conn,
-        )
-        book.post(Posting(pid, EntryKind.REDEEM, f"redeem:{redemption.id}", now, available=-cost,
-                          store_id=store.id, cause=reward.kind.value, data={"redemption_id": redemption.id}))
-        await book.flush()
+    try:
+        async with in_transaction() as conn:
+            book = await Book.open(conn, reward.merchant_id, [pid], now)
+            # A request with the same key may have committed while this one waited for the lock.
+            existing = await Redemption.filter(merchant_id=reward.merchant_id, request_key=request_key) \
+                .using_db(conn).first()
+            if existing is None:
+                available = book.member(pid).available
+                if available < cost:
+                    raise InsufficientPoints(available, cost)
+                redemption = await Redemption.create(
+                    merchant_id=reward.merchant_id, profile_id=pid, reward_id=reward.id, store_id=store.id,
+                    points=cost, value=value, currency=store.currency, code=new_code(), request_key=request_key,
+                    expires_at=now + timedelta(days=valid_days), created_at=now, using_db=conn,
+                )
+                book.post(Posting(pid, EntryKind.REDEEM, f"redeem:{redemption.id}", now, available=-cost,
+                                  store_id=store.id, cause=reward.kind.value, data={"redemption_id": redemption.id}))
+                await book.flush()
+    except IntegrityError:
+        # The key's unique index caught a racer the lock did not order (another member's row).
+        existing = await Redemption.get_or_none(merchant_id=reward.merchant_id, request_key=request_key)
+        if existing is None:
+            raise
+    if existing is not None:
+        return await _settled(existing)
     try:
         result = await issuer.issue(store, await _request(redemption, reward, store, pid))
     except Exception as exc:  # the issuer is the platform's: any failure is compensated
@@ -129,6 +149,21 @@ async def redeem(
                    "points": cost, "value": str(value), "currency": store.currency,
                    "code": redemption.code, "store_id": store.id}, now)
         await book.flush()
+    return redemption
+
+
+async def _settled(redemption: Redemption) -> Redemption:
+    """The outcome of an earlier request with the same key, once the store has answered it.
+
+    Raises ``RedemptionFailed`` when that request's code could not be issued. A request still
+    waiting on the store after ``SETTLE_SECONDS`` is returned as it stands (its code reserved).
+    """
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while redemption.status == RedemptionStatus.ISSUING and time.monotonic() < deadline:
+        await asyncio.sleep(SETTLE_POLL)
+        redemption = await Redemption.get(id=redemption.id)
+    if redemption.status == RedemptionStatus.FAILED:
+        raise RedemptionFailed(redemption.id, IssueError.UNAVAILABLE, redemption.error or "")
     return redemption
 
 

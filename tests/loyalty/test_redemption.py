@@ -61,6 +61,49 @@ async def test_one_hundred_concurrent_redemptions_against_a_balance_for_ten_let_
     assert await rebuild_balances(shop.merchant.id) == []
 
 
+class SlowIssuer(RecordingIssuer):
+    """A platform that takes a while to answer, so racing requests overlap the whole redemption."""
+
+    def __init__(self, fail: bool = False) -> None:
+        super().__init__()
+        self.fail = fail
+
+    async def issue(self, store, request):
+        await asyncio.sleep(0.2)
+        if self.fail:
+            self.requests.append((store.id, request))
+            return await FailingIssuer().issue(store, request)
+        return await super().issue(store, request)
+
+
+async def test_ten_concurrent_redemptions_with_one_request_key_share_one_code_and_one_debit(shop):
+    profile = await funded(shop, 1000)
+    reward = await Reward.create(merchant=shop.merchant, name="$5 off", kind=RewardKind.FIXED_AMOUNT,
+                                 points_cost=100, value=Decimal("5"))
+    issuer = SlowIssuer()
+    redemptions = await asyncio.gather(*(redeem(profile, reward.id, shop.store.id, issuer, request_key="double-click",
+                                                now=at(1)) for _ in range(10)))
+    assert {r.id for r in redemptions} == {redemptions[0].id} and len({r.code for r in redemptions}) == 1
+    assert {r.status for r in redemptions} == {RedemptionStatus.ISSUED} and len(issuer.requests) == 1
+    assert (await Member.get(profile_id=profile)).available == 900
+    assert await Entry.filter(profile_id=profile, kind=EntryKind.REDEEM).count() == 1
+    assert await rebuild_balances(shop.merchant.id) == []
+
+
+async def test_ten_concurrent_redemptions_with_one_request_key_share_one_failure_and_one_refund(shop):
+    profile = await funded(shop, 1000)
+    reward = await Reward.create(merchant=shop.merchant, name="$5 off", kind=RewardKind.FIXED_AMOUNT,
+                                 points_cost=100, value=Decimal("5"))
+    issuer = SlowIssuer(fail=True)
+    outcomes = await asyncio.gather(*(redeem(profile, reward.id, shop.store.id, issuer, request_key="retry-storm",
+                                             now=at(1)) for _ in range(10)), return_exceptions=True)
+    assert all(isinstance(o, RedemptionFailed) for o in outcomes), outcomes
+    assert len({o.redemption_id for o in outcomes}) == 1 and len(issuer.requests) == 1
+    assert (await Member.get(profile_id=profile)).available == 1000
+    kinds = await Entry.filter(profile_id=profile, kind__in=[EntryKind.REDEEM, EntryKind.REDEEM_REFUND]).values_list("kind", flat=True)
+    assert sorted(kinds) == sorted([EntryKind.REDEEM, EntryKind.REDEEM_REFUND])
+
+
 @pytest.mark.parametrize("raises", [False, True], ids=["refused", "raised"])
 async def test_when_the_issuer_fails_the_points_return_and_the_error_is_visible(shop, raises):
     profile = await funded(shop, 300)

@@ -3,6 +3,7 @@ a reward for a real discount code on the Shopify simulator, and consented action
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -318,6 +319,25 @@ async def test_when_shopify_refuses_the_code_the_points_come_back(shopify_app, w
     descriptions = [e["description"] for e in account["ledger"]["nodes"][:2]]
     assert "Points returned for $10 off: the code could not be issued" in descriptions
     assert account["codes"]["nodes"][0]["status"] == "FAILED"
+
+
+async def test_ten_concurrent_redeem_clicks_with_one_request_key_get_one_code_and_one_debit(shopify_app, world, shop):
+    before = await funded(world)
+    reward = await Reward.get(merchant_id=world.merchant.id, name="$5 off")
+    headers = await signed_in(shopify_app, world.shopper)
+    click = {"input": {"rewardId": to_gid("Reward", reward.id), "requestKey": "double-click"}}
+    answers = await asyncio.gather(*(storefront(shopify_app, world.shopify, REDEEM, click, headers=headers)
+                                     for _ in range(10)))
+    redeemed = [data(answer)["rewardRedeem"] for answer in answers]
+    assert all(r["userErrors"] == [] for r in redeemed), redeemed
+    codes = {r["code"]["code"] for r in redeemed}
+    assert len(codes) == 1 and {r["code"]["status"] for r in redeemed} == {"ISSUED"}
+    assert {r["balance"]["available"] for r in redeemed} == {before.available - 500}
+    assert (await member_of(world.shopper)).available == before.available - 500
+    assert await Entry.filter(profile_id=before.profile_id, kind=EntryKind.REDEEM).count() == 1
+    assert await Redemption.filter(profile_id=before.profile_id).count() == 1
+    [code] = codes
+    assert len([d for d in shop.discounts.values() if d.code == code]) == 1
 
 
 # -- actions -----------------------------------------------------------------------------------
