@@ -10,12 +10,12 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from loyalty.holders import holder_of
 from loyalty.ledger import Book, Posting
 from loyalty.models import Entry, EntryKind
 from loyalty.program import load_program
 from loyalty.rewards import InsufficientPoints
 from store.models import Profile
-from store.people import resolve_profile
 
 
 class UnknownAction(LookupError):
@@ -33,7 +33,7 @@ async def record_action(profile_id: int, kind: str, key: str, *, now: datetime |
                         data: dict[str, Any] | None = None) -> ActionResult:
     """Reward an action once per ``key`` (``signup``, a birthday's year, a review id ...)."""
     now = now or datetime.now(UTC)
-    pid = await resolve_profile(profile_id)
+    pid = await holder_of(profile_id)
     merchant_id = (await Profile.get(id=pid)).merchant_id
     program = await load_program(merchant_id)
     version = program.at(now) or program.current
@@ -65,7 +65,7 @@ async def adjust(profile_id: int, points: int, *, reason: str, actor: str, key: 
     if not reason or not actor:
         raise ValueError("a manual adjustment needs a reason and an actor")
     now = now or datetime.now(UTC)
-    pid = await resolve_profile(profile_id)
+    pid = await holder_of(profile_id)
     merchant_id = (await Profile.get(id=pid)).merchant_id
     entry_key = f"adjust:{key or uuid.uuid4().hex}"
     async with in_transaction() as conn:

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
+from loyalty.holders import holders
 from loyalty.ledger import Book, Posting
-from loyalty.members import resolve_many
 from loyalty.models import Automation, AutomationAction, AutomationGrant, EntryKind
 
 
@@ -42,7 +42,7 @@ async def evaluate_automations(
     if not preview:
         query = query.filter(active=True)
     automations = await query.order_by("id")
-    resolved = await resolve_many(memberships)
+    resolved = await holders(memberships)
     segments: dict[int, set[str]] = {}
     for pid, names in memberships.items():
         segments.setdefault(resolved[pid], set()).update(names)

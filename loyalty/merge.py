@@ -1,4 +1,4 @@
-"""Merging two members when identity resolution finds they are one person, and splitting
+"""Merging two members when ownership of their accounts is established as one person's, and splitting
 them again: balances move by transfer entries (the ledger stays append-only), order accounts
 follow their new holder, and repeating either call changes nothing."""
 
@@ -15,8 +15,11 @@ from loyalty.tiers import upgrade
 from store.models import Profile
 
 
-async def merge_members(survivor_profile_id: int, absorbed_profile_id: int, *, now: datetime | None = None) -> Transfer | None:
-    """Move everything the absorbed member holds to the survivor; ``None`` when there is nothing to do."""
+async def merge_members(survivor_profile_id: int, absorbed_profile_id: int, *, now: datetime | None = None,
+                        cause: str = "merge") -> Transfer | None:
+    """Move everything the absorbed member holds to the survivor; ``None`` when there is nothing to do.
+
+    ``cause`` names how ownership was established (``loyalty.ownership.OwnershipReason``)."""
     now = now or datetime.now(UTC)
     if survivor_profile_id == absorbed_profile_id:
         return None
@@ -38,7 +41,7 @@ async def merge_members(survivor_profile_id: int, absorbed_profile_id: int, *, n
             available=absorbed.available, pending=absorbed.pending, lifetime=absorbed.lifetime,
             order_ids=list(order_ids), using_db=conn,
         )
-        _move(book, transfer, absorbed_profile_id, survivor_profile_id, now, sign=1)
+        _move(book, transfer, absorbed_profile_id, survivor_profile_id, now, sign=1, cause=cause)
         await OrderAccount.filter(profile_id=absorbed_profile_id).using_db(conn).update(profile_id=survivor_profile_id)
         absorbed.merged_into_id = survivor_profile_id
         if absorbed.first_order_at and (survivor.first_order_at is None or absorbed.first_order_at < survivor.first_order_at):
@@ -78,12 +81,13 @@ async def split_members(transfer_id: int, *, now: datetime | None = None) -> Tra
     return transfer
 
 
-def _move(book: Book, transfer: Transfer, source: int, target: int, now: datetime, *, sign: int) -> None:
+def _move(book: Book, transfer: Transfer, source: int, target: int, now: datetime, *, sign: int,
+          cause: str = "merge") -> None:
     suffix = "" if sign > 0 else ":reversal"
     amounts = {"available": transfer.available, "pending": transfer.pending, "lifetime": transfer.lifetime}
     book.post(Posting(source, EntryKind.TRANSFER_OUT, f"transfer:{transfer.id}:out{suffix}", now,
-                      **{k: -v for k, v in amounts.items()}, cause="merge" if sign > 0 else "split",
+                      **{k: -v for k, v in amounts.items()}, cause=cause if sign > 0 else "split",
                       data={"transfer_id": transfer.id, "to": target}))
     book.post(Posting(target, EntryKind.TRANSFER_IN, f"transfer:{transfer.id}:in{suffix}", now,
-                      **amounts, cause="merge" if sign > 0 else "split",
+                      **amounts, cause=cause if sign > 0 else "split",
                       data={"transfer_id": transfer.id, "from": source}))

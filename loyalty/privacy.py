@@ -10,15 +10,30 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from loyalty.holders import holders
 from loyalty.models import Delivery, DeliveryStatus, Entry, Event, Member, Referral
+from store.models import Customer
 from store.people import resolve_profile
 
 ERASED = "[erased]"
 
 
+async def member_keys(profile_id: int) -> list[int]:
+    """The members holding the balances of a person's accounts (each account's owner, as loyalty
+    merged them), the most used first, then the keys named by the person's own profile ids."""
+    person = await resolve_profile(profile_id)
+    owners = await Customer.filter(profile_id=person).exclude(owner_id=None).values_list("owner_id", flat=True)
+    held = await holders([*owners, profile_id, person])
+    counts: dict[int, int] = {}
+    for owner in owners:
+        counts[held[owner]] = counts.get(held[owner], 0) + 1
+    ranked = sorted(counts, key=lambda key: (-counts[key], key))
+    return ranked + sorted({profile_id, person, *owners, *held.values()} - set(ranked))
+
+
 async def erase_profile(profile_id: int) -> dict[str, int]:
     """Scrub a profile's personal traces from loyalty; returns rows touched per table."""
-    ids = {profile_id, await resolve_profile(profile_id)}
+    ids = set(await member_keys(profile_id))
     async with in_transaction():
         entries = await Entry.filter(profile_id__in=ids).exclude(reason=None).update(reason=ERASED)
         entry_data = await Entry.filter(profile_id__in=ids).exclude(data=None).update(data={"erased": True})
@@ -31,9 +46,10 @@ async def erase_profile(profile_id: int) -> dict[str, int]:
 
 async def export_profile(profile_id: int) -> dict:
     """A person's loyalty data for a data request: balances, tier and every ledger line."""
-    profile_id = await resolve_profile(profile_id)
-    member = await Member.get_or_none(profile_id=profile_id)
-    entries = await Entry.filter(profile_id=profile_id).order_by("occurred_at", "id").values(
+    keys = await member_keys(profile_id)
+    found = {m.profile_id: m for m in await Member.filter(profile_id__in=keys, merged_into_id=None)}
+    member = next((found[key] for key in keys if key in found), None)
+    entries = await Entry.filter(profile_id__in=keys).order_by("occurred_at", "id").values(
         "kind", "available", "pending", "lifetime", "order_id", "store_id", "cause", "reason", "occurred_at"
     )
     for entry in entries:

@@ -24,10 +24,11 @@ from tortoise.transactions import in_transaction
 
 from loyalty import referrals, rewards, tiers
 from loyalty.earning import Award, OrderFacts, award
+from loyalty.holders import holders
 from loyalty.ledger import Book, LedgerConflict, Posting
-from loyalty.members import profiles_of_customers, resolve_many
 from loyalty.models import EntryKind, OrderAccount
 from loyalty.orders import load_orders
+from loyalty.ownership import owners_of_customers
 from loyalty.program import Program, Version, load_program
 from loyalty.rules import Rules
 from loyalty.sql import Write, ids_param, in_ids, is_postgres, select
@@ -198,7 +199,7 @@ async def _process_chunk(ids: list[int], now: datetime, programs: dict[int, Prog
         programs[merchant_id] = await load_program(merchant_id)
     if any(r.rules.category_multipliers for m in merchants for r in programs[m].versions):
         facts = await load_orders(ids, categories=True)
-    profile_of = await profiles_of_customers(f.customer_id for f in facts.values() if f.customer_id)
+    profile_of = await owners_of_customers(f.customer_id for f in facts.values() if f.customer_id)
     by_merchant: dict[int, list[OrderFacts]] = defaultdict(list)
     for f in facts.values():
         by_merchant[f.merchant_id].append(f)
@@ -219,7 +220,7 @@ async def _process_chunk(ids: list[int], now: datetime, programs: dict[int, Prog
 async def _settle_merchant(conn: Any, program: Program, orders: list[OrderFacts], profile_of: dict[int, int], now: datetime) -> Processed:
     done = Processed()
     accounts = await load_accounts([o.id for o in orders], conn)
-    holder_of = await resolve_many(a.profile_id for a in accounts.values())
+    holder_of = await holders(a.profile_id for a in accounts.values())
     wanted: list[tuple[OrderFacts, int]] = []
     for o in sorted(orders, key=lambda o: (o.placed_at, o.id)):
         acc = accounts.get(o.id)

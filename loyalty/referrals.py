@@ -16,8 +16,10 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from loyalty.holders import holder_of
 from loyalty.ledger import Book, Posting
 from loyalty.models import EntryKind, Member, Referral, ReferralStatus
 from loyalty.program import load_program
@@ -59,8 +61,8 @@ def _address(raw: dict | None) -> str | None:
 
 
 async def identity(profile_id: int, conn: BaseDBAsyncClient | None = None) -> Identity:
-    """Normalised emails, phones, addresses and names of a profile's customers and orders."""
-    customers = Customer.filter(profile_id=profile_id)
+    """Normalised emails, phones, addresses and names of a member's or profile's customers and orders."""
+    customers = Customer.filter(Q(profile_id=profile_id) | Q(owner_id=profile_id))
     rows = await (customers.using_db(conn) if conn else customers).values(
         "id", "email", "phone", "address", "first_name", "last_name"
     )
@@ -96,7 +98,7 @@ async def screen(
     shared_address = bool(mine.addresses & theirs.addresses)
     if shared_address and mine.names & theirs.names:
         return ReferralStatus.REJECTED, "self-referral: same name and shipping address as the referrer"
-    earlier = Order.filter(customer__profile_id=friend, cancelled_at=None)
+    earlier = Order.filter(Q(customer__profile_id=friend) | Q(customer__owner_id=friend), cancelled_at=None)
     if ordered_before is not None:
         earlier = earlier.filter(platform_created_at__lt=ordered_before)
     if await (earlier.using_db(conn) if conn else earlier).exists():
@@ -119,7 +121,7 @@ async def refer(friend_profile_id: int, code: str, now: datetime, *, network: st
     referrer = await Member.get_or_none(referral_code=code.strip().upper())
     if referrer is None:
         raise LookupError(f"no member has referral code {code!r}")
-    friend = await resolve_profile(friend_profile_id)
+    friend = await holder_of(friend_profile_id)
     existing = await Referral.get_or_none(merchant_id=referrer.merchant_id, friend_id=friend)
     if existing is not None:
         return existing

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
+from loyalty.holders import holders
 from loyalty.ledger import Book
-from loyalty.members import resolve_many
 from loyalty.models import OrderAccount, Referral, ReferralStatus
 from loyalty.processing import load_accounts, release, write_accounts
 from loyalty.program import load_program
@@ -36,15 +36,15 @@ async def release_due(now: datetime | None = None, *, merchant_id: int | None = 
                 accounts = await load_accounts(chunk, conn)
                 ready = [a for a in accounts.values() if a.released_at is None and a.release_at and a.release_at <= now]
                 referrals = await Referral.filter(order_id__in=[a.order_id for a in ready], status=ReferralStatus.QUALIFIED).using_db(conn)
-                holders = await resolve_many([*(a.profile_id for a in ready), *(r.referrer_id for r in referrals)])
-                book = await Book.open(conn, merchant, holders.values(), now)
+                holding = await holders([*(a.profile_id for a in ready), *(r.referrer_id for r in referrals)])
+                book = await Book.open(conn, merchant, holding.values(), now)
                 for acc in ready:
-                    acc.profile_id = holders[acc.profile_id]
+                    acc.profile_id = holding[acc.profile_id]
                     release(book, acc, now)
                     released += 1
                 for referral in referrals:
                     if accounts[referral.order_id].points > 0 and rules is not None:
-                        pay_referrer(book, referral, rules, now, referrer=holders[referral.referrer_id])
+                        pay_referrer(book, referral, rules, now, referrer=holding[referral.referrer_id])
                     else:
                         referral.status = ReferralStatus.REJECTED
                         referral.reason = "the friend's first order was cancelled or refunded"

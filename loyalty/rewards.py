@@ -25,12 +25,12 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from loyalty.holders import holder_of
 from loyalty.ledger import Book, Posting
 from loyalty.models import EntryKind, Redemption, RedemptionStatus, Reward, RewardKind
 from loyalty.program import load_program
 from store.discounts import DiscountIssuer, DiscountKind, DiscountRequest, IssueError, IssueFailed
 from store.models import Customer, Store
-from store.people import resolve_profile
 
 CENT = Decimal("0.01")
 SETTLE_SECONDS = 30.0
@@ -94,7 +94,7 @@ async def redeem(
 ) -> Redemption:
     """Spend points on a reward and get its discount code for one store."""
     now = now or datetime.now(UTC)
-    pid = await resolve_profile(profile_id)
+    pid = await holder_of(profile_id)
     reward = await Reward.get(id=reward_id)
     store = await Store.get(id=store_id)
     if store.merchant_id != reward.merchant_id:

@@ -12,12 +12,12 @@ from decimal import Decimal
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from loyalty.holders import holder_of
 from loyalty.ledger import Book, LockedMember, Posting
 from loyalty.models import Entry, EntryKind, Member, OrderAccount
 from loyalty.program import load_program
 from loyalty.rules import Rules, Tier
 from loyalty.sql import ids_param, in_ids, param, select, time_param
-from store.people import resolve_profile
 
 POINT_KINDS = [k.value for k in EntryKind if k not in {EntryKind.RELEASE, EntryKind.REDEEM, EntryKind.REDEEM_REFUND, EntryKind.EXPIRE}]
 
@@ -163,7 +163,7 @@ class Progress:
 
 async def tier_progress(profile_id: int, now: datetime) -> Progress:
     """Where a member stands and what is missing to the next tier, for the storefront."""
-    pid = await resolve_profile(profile_id)
+    pid = await holder_of(profile_id)
     member = await Member.get(profile_id=pid)
     rules = (await load_program(member.merchant_id)).rules_now(now)
     if rules is None:

@@ -11,6 +11,7 @@ import strawberry
 from schema.catalog.queries import CatalogQueries
 from schema.catalog.types import ShopProduct
 from schema.core.limits import ApiSchema, Limits, extensions
+from schema.loyalty.account_links import AccountLinkMutations
 from schema.loyalty.storefront_mutations import LoyaltyMutations
 from schema.loyalty.storefront_queries import LoyaltyQueries
 from schema.loyalty.types import IssuedCode, LedgerEntry, Reward
@@ -25,7 +26,7 @@ class StorefrontQuery(ShopperQueries, CatalogQueries, LoyaltyQueries):
 
 
 @strawberry.type(name="Mutation")
-class StorefrontMutation(ShopperMutations, LoyaltyMutations):
+class StorefrontMutation(ShopperMutations, LoyaltyMutations, AccountLinkMutations):
     pass
 
 

@@ -229,7 +229,7 @@ class GraphQLEndpoint:
                 context: Any = StorefrontContext(
                     viewer=viewer,
                     loaders=StorefrontLoaders.for_shopper(viewer.store.id, viewer.customer_id, viewer.store.merchant_id,
-                                                          viewer.customer.profile_id if viewer.customer else None),
+                                                          viewer.customer.owner_id if viewer.customer else None),
                     services=self.services(request), request=request)
             else:
                 admin = await admin_viewer(request, self.settings)

@@ -1,7 +1,8 @@
 """Insights jobs: the per-merchant refresh (on demand and scheduled), incremental identity, privacy.
 
-Every merge identity resolution makes is passed on to loyalty's ``merge_members``, so the
-person keeps one balance.
+Identity resolution merges profiles for analytics only; loyalty balances follow ownership, so
+after each incremental run the accounts it looked at are offered to ``link_verified`` (accounts
+whose same email the platform verified share one balance) and nothing else moves points.
 """
 
 from __future__ import annotations
@@ -15,21 +16,22 @@ from app.privacy import erase_person, export_person
 from insights.identity import resolve_customers
 from insights.privacy import profile_of_store_customer, redact_store
 from insights.refresh import refresh_merchant
-from loyalty.merge import merge_members
+from loyalty.ownership import link_verified
 from store.job_owners import Owner
-from store.models import Merchant, Order
+from store.models import Customer, Merchant, Order
 
 
-async def _merge_members(merges: list[tuple[int, int]]) -> list[list[int]]:
-    for survivor, absorbed in merges:
-        await merge_members(survivor, absorbed)
+async def _link(customer_ids: list[int]) -> list[list[int]]:
+    """Resolve identity for these accounts, then link the balances of verified ones."""
+    merges = await resolve_customers(customer_ids)
+    await link_verified(customer_ids)
     return [list(m) for m in merges]
 
 
 async def link_order_customers(order_ids: list[int]) -> list[list[int]]:
-    """Incremental identity for the customers of changed orders, merges passed on to loyalty."""
+    """Incremental identity for the customers of changed orders, then verified ownership links."""
     customers = await Order.filter(id__in=order_ids, customer_id__not_isnull=True).distinct().values_list("customer_id", flat=True)
-    return await _merge_members(await resolve_customers(list(customers)))
+    return await _link(list(customers))
 
 
 @job(max_tries=3, timeout=1800, owner=Owner.MERCHANT)
@@ -39,7 +41,9 @@ async def insights_refresh(ctx: JobContext, merchant_id: int, as_of: str | None 
     result = await refresh_merchant(merchant_id, as_of=datetime.fromisoformat(as_of) if as_of else None)
     for step, seconds in result.step_seconds.items():
         refresh_step_seconds.labels(step).observe(seconds)
-    return {"run_id": result.run_id, "seconds": result.step_seconds, "merges": await _merge_members(result.merges)}
+    verified = await Customer.filter(merchant_id=merchant_id, verified_email=True).values_list("id", flat=True)
+    await link_verified(verified)  # accounts verified since their last order
+    return {"run_id": result.run_id, "seconds": result.step_seconds, "merges": [list(m) for m in result.merges]}
 
 
 @job(max_tries=1, timeout=60)
@@ -55,7 +59,7 @@ async def insights_refresh_all(ctx: JobContext) -> int:
 @job(max_tries=5, timeout=120, owner=Owner.CUSTOMER)
 async def insights_link_customers(ctx: JobContext, customer_ids: list[int]) -> list[list[int]]:
     """Incremental identity for new or changed customers."""
-    return await _merge_members(await resolve_customers(customer_ids))
+    return await _link(customer_ids)
 
 
 @job(max_tries=5, timeout=120, owner=Owner.ORDER)

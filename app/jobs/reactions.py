@@ -9,7 +9,7 @@ from store.job_owners import Owner
 
 @job(max_tries=5, timeout=600, owner=Owner.STORE)
 async def orders_changed(ctx: JobContext, store_id: int, order_ids: list[int]) -> dict[str, int]:
-    """Link the orders' customers to profiles (merging members that turn out one person), then earn."""
+    """Link the orders' customers to profiles (analytics) and verified accounts' balances, then earn."""
     from loyalty.processing import process_orders
 
     merges = await link_order_customers(order_ids)

@@ -61,7 +61,8 @@ def address(
 
 
 def customer(c: DataCustomer) -> Customer:
-    # Accounts made at checkout stay DISABLED until the buyer activates them.
+    # Accounts made at checkout stay DISABLED until the buyer activates them, and their email
+    # stays unverified until then.
     state = "DISABLED" if _spread(c.platform_id, "state") < 3000 else "ENABLED"
     return Customer(
         id=c.platform_id,
@@ -74,6 +75,7 @@ def customer(c: DataCustomer) -> Customer:
         updated_at=c.updated_at,
         accepts_marketing=c.accepts_marketing,
         state=state,
+        verified_email=state == "ENABLED",
         consent_updated_at=c.created_at if c.accepts_marketing else None,
     )
 

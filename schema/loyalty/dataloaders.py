@@ -11,8 +11,10 @@ from dataclasses import dataclass, fields
 
 from strawberry.dataloader import DataLoader
 
-from loyalty.members import enroll, profiles_of_customers, resolve_many
+from loyalty.holders import holders
+from loyalty.members import enroll
 from loyalty.models import Member, Redemption, Reward
+from loyalty.ownership import owners_of_customers
 from loyalty.program import Program, load_program
 from schema.core.batching import Loader, by_key, grouped, loader
 from store.models import Order
@@ -59,19 +61,19 @@ def member_by_profile(merchant_id: int) -> Loader:
     return loader(fetch)
 
 
-def member_by_customer(merchant_id: int, known_profiles: Mapping[int, int] | None = None) -> Loader:
-    """The member of each customer's (surviving) profile, enrolling a profile that is not one yet.
+def member_by_customer(merchant_id: int, known_owners: Mapping[int, int] | None = None) -> Loader:
+    """The member holding each account's balance (``loyalty.ownership``), enrolled if not one yet.
 
     For the storefront: a signed-in shopper always has a balance and a referral code to show.
-    ``known_profiles`` (customer id to profile id, as the sign-in read them in this request)
-    spares reading those customers again; merges are still resolved.
+    ``known_owners`` (customer id to owner key, as the sign-in read them in this request)
+    spares reading those customers again; loyalty's merges are still followed.
     """
-    known = dict(known_profiles or {})
+    known = dict(known_owners or {})
 
     async def fetch(keys: list[int]) -> list:
         unread = [key for key in keys if key not in known]
-        profiles = await profiles_of_customers(unread) if unread else {}
-        resolved = await resolve_many(known[key] for key in keys if key in known)
+        profiles = await owners_of_customers(unread) if unread else {}
+        resolved = await holders(known[key] for key in keys if key in known)
         profiles |= {key: resolved[known[key]] for key in keys if key in known}
         wanted = set(profiles.values())
         found = {m.profile_id: m for m in await Member.filter(merchant_id=merchant_id, profile_id__in=list(wanted))}
@@ -117,11 +119,11 @@ class LoyaltyLoaders:
     active_rewards_of: Loader
 
     @classmethod
-    def for_merchant(cls, merchant_id: int, known_profiles: Mapping[int, int] | None = None) -> LoyaltyLoaders:
+    def for_merchant(cls, merchant_id: int, known_owners: Mapping[int, int] | None = None) -> LoyaltyLoaders:
         reward = reward_by_id(merchant_id)
         return cls(merchant_id=merchant_id, reward=reward, redemption=redemption_by_id(merchant_id, reward),
                    order_name=order_name_by_id(merchant_id), member_by_profile=member_by_profile(merchant_id),
-                   member_by_customer=member_by_customer(merchant_id, known_profiles), programs=program_by_merchant(),
+                   member_by_customer=member_by_customer(merchant_id, known_owners), programs=program_by_merchant(),
                    active_rewards_of=active_rewards_by_merchant(reward))
 
     async def program(self) -> Program:

@@ -34,3 +34,19 @@ class ActionErrorCode(Enum):
 @strawberry.type
 class ActionUserError(UserError):
     code: ActionErrorCode
+
+
+@strawberry.enum
+class AccountLinkErrorCode(Enum):
+    NOT_SIGNED_IN = "NOT_SIGNED_IN"
+    INVALID = "INVALID"
+    INVALID_CODE = "INVALID_CODE"
+    EXPIRED = "EXPIRED"
+    ALREADY_USED = "ALREADY_USED"
+    SAME_ACCOUNT = "SAME_ACCOUNT"
+    RATE_LIMITED = "RATE_LIMITED"
+
+
+@strawberry.type
+class AccountLinkUserError(UserError):
+    code: AccountLinkErrorCode

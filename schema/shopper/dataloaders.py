@@ -20,8 +20,8 @@ class StorefrontLoaders:
 
     @classmethod
     def for_shopper(cls, store_id: int, customer_id: int | None, merchant_id: int,
-                    profile_id: int | None = None) -> StorefrontLoaders:
-        """``profile_id``: the signed-in customer's, when the sign-in already read it."""
+                    owner_id: int | None = None) -> StorefrontLoaders:
+        """``owner_id``: the signed-in account's loyalty owner key, when the sign-in already read it."""
         async def lines(keys: list[int]) -> list:
             if customer_id is None:
                 return [[] for _ in keys]
@@ -33,4 +33,4 @@ class StorefrontLoaders:
                    variants_by_product=catalog.variants_by_product(store_id),
                    pairing_by_product=catalog.pairing_by_product(store_id),
                    loyalty=LoyaltyLoaders.for_merchant(
-                       merchant_id, {customer_id: profile_id} if customer_id is not None and profile_id is not None else None))
+                       merchant_id, {customer_id: owner_id} if customer_id is not None and owner_id is not None else None))

@@ -1,6 +1,6 @@
 """One person, two stores, one program: the sandbox merchant's Shopify and WooCommerce orders
-of a person (customers linked explicitly, as identity resolution will) earn into one balance
-and climb one tier ladder."""
+of a person (accounts linked explicitly, as the shopper's link code or the merchant's
+confirmation does) earn into one balance and climb one tier ladder."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ import pytest
 
 from app.seed import seed
 from loyalty.models import Member, OrderAccount
+from loyalty.ownership import OwnershipReason, link_accounts, owners_of_customers
 from loyalty.processing import process_orders
 from loyalty.program import publish
 from loyalty.replay import rebuild_balances
 from loyalty.rules import Rules, Tier
 from sandbox.dataset import build
-from store.models import Customer, Merchant, Order, Profile, Store
+from store.models import Customer, Merchant, Order, Store
 from store.records import guest_platform_id
 
 pytestmark = pytest.mark.db
@@ -39,20 +40,18 @@ async def test_orders_on_both_sandbox_stores_earn_into_one_balance_and_one_tier(
         if o.person_id in data.both_store_person_ids:
             orders_of[o.person_id].append(o)
     for _person, orders in orders_of.items():
-        profile = await Profile.create(merchant=merchant)
         keys = {(stores[o.store], str(o.customer_platform_id) if o.customer_platform_id else guest_platform_id(o.email)) for o in orders}
-        await Customer.filter(id__in=[customer_ids[k] for k in keys]).update(profile_id=profile.id)
+        await link_accounts([customer_ids[k] for k in keys], OwnershipReason.MERCHANT_CONFIRMED)
 
     now = datetime(1998, 7, 1, tzinfo=UTC)
     await process_orders(await Order.filter(merchant=merchant).values_list("id", flat=True), now=now)
 
     combined_only = 0
     for _person, orders in orders_of.items():
-        profile_ids = set(await Customer.filter(
-            id__in=[customer_ids[(stores[o.store], str(o.customer_platform_id) if o.customer_platform_id else guest_platform_id(o.email))] for o in orders]
-        ).values_list("profile_id", flat=True))
-        assert len(profile_ids) == 1
-        (profile,) = profile_ids
+        owners = await owners_of_customers(
+            customer_ids[(stores[o.store], str(o.customer_platform_id) if o.customer_platform_id else guest_platform_id(o.email))] for o in orders)
+        assert len(set(owners.values())) == 1
+        (profile,) = set(owners.values())
         member = await Member.get(profile_id=profile)
         assert {a.store_id for a in await OrderAccount.filter(profile_id=profile)} == set(stores.values())
         assert member.available == sum(math.floor(o.total) for o in orders)

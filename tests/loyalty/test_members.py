@@ -18,12 +18,13 @@ from loyalty.models import (
     Member,
     OrderAccount,
 )
+from loyalty.ownership import OwnershipReason, link_accounts
 from loyalty.privacy import ERASED, erase_profile
 from loyalty.processing import process_orders
 from loyalty.release import release_due
 from loyalty.replay import rebuild_balances
 from loyalty.rules import ActionRule, Rules
-from store.models import Profile
+from store.models import Customer, Profile
 from tests.loyalty.helpers import at
 
 pytestmark = pytest.mark.db
@@ -53,13 +54,19 @@ async def test_a_merge_moves_balances_and_orders_to_the_survivor_and_a_split_mov
     assert await rebuild_balances(shop.merchant.id) == []
 
 
-async def test_new_orders_of_a_merged_profile_earn_for_the_survivor(shop):
+async def test_new_orders_of_a_merged_profile_earn_apart_until_ownership_joins_the_accounts(shop):
     await shop.program(Rules())
-    _, a = await shop.customer()
+    a_cust, a = await shop.customer()
     b_cust, b = await shop.customer()
-    await Profile.filter(id=b).update(merged_into_id=a)
+    await Profile.filter(id=b).update(merged_into_id=a)  # insights: probably one person
     await process_orders([await shop.order(b_cust, [("x", 12)], when=at(0))], now=at(0))
-    assert (await Member.get(profile_id=a)).pending == 12
+    assert (await Member.get(profile_id=b)).pending == 12
+    assert not await Member.filter(profile_id=a).exists()
+    accounts = await Customer.filter(platform_id__in=[a_cust, b_cust]).values_list("id", flat=True)
+    await link_accounts(accounts, OwnershipReason.MERCHANT_CONFIRMED, now=at(1))
+    await process_orders([await shop.order(b_cust, [("x", 5)], when=at(2))], now=at(2))
+    assert (await Member.get(profile_id=a)).pending == 17
+    assert (await Member.get(profile_id=b)).pending == 0
 
 
 async def test_action_rewards_are_paid_once_per_key_and_within_their_limit(shop):

@@ -1,0 +1,26 @@
+"""Which member holds a balance now: loyalty follows its own merges (``Member.merged_into``),
+never insights' profile merges, which may rest on unverified keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from loyalty.models import Member
+
+
+async def holders(profile_ids: Iterable[int]) -> dict[int, int]:
+    """The member key each owner key stands for now, following loyalty's own merges only."""
+    resolved = {pid: pid for pid in set(profile_ids)}
+    current = {pid: pid for pid in resolved}
+    for _ in range(64):  # a merge chain is a handful of links at most
+        if not current:
+            return resolved
+        rows = dict(await Member.filter(profile_id__in=list(set(current.values())), merged_into_id__not_isnull=True)
+                    .values_list("profile_id", "merged_into_id"))
+        current = {start: rows[at] for start, at in current.items() if at in rows}
+        resolved |= current
+    raise ValueError("loyalty members are merged in a cycle")
+
+
+async def holder_of(profile_id: int) -> int:
+    return (await holders([profile_id]))[profile_id]
