@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     job_modules: list[str] = Field(default_factory=list, description="extra modules with @job functions")
     job_lease_seconds: float = Field(default=60, gt=0, description="embedded runner: a job whose worker vanished runs again after this")
     job_backoff_seconds: float = Field(default=2, ge=0, description="first retry delay, doubled per try")
+    webhook_max_body_bytes: int = Field(default=4 * 1024 * 1024, gt=0,
+                                        description="larger webhook bodies get 413, before any is buffered past it")
     # GraphQL APIs (app.http.graphql, app.auth)
     environment: str = Field(default="production", pattern="^(production|development)$",
                              description="development turns on the API explorer and field suggestions on the admin API")
@@ -121,13 +123,6 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
 
-    @property
-    def explorer(self) -> bool:
-        """GraphiQL is a development tool: on when asked for, else only with ENVIRONMENT=development."""
-        return self.environment == "development" if self.graphql_explorer is None else self.graphql_explorer
-
-    @property
-    def is_sqlite(self) -> bool:
     @field_validator("rate_limit_storefront_ip", "rate_limit_storefront_key", "rate_limit_onboarding_ip",
                      "rate_limit_onboarding_key")
     @classmethod
@@ -151,6 +146,13 @@ class Settings(BaseSettings):
                 raise ValueError(f"{network!r} is not a network such as 127.0.0.0/8 or ::1/128") from None
         return value
 
+    @property
+    def explorer(self) -> bool:
+        """GraphiQL is a development tool: on when asked for, else only with ENVIRONMENT=development."""
+        return self.environment == "development" if self.graphql_explorer is None else self.graphql_explorer
+
+    @property
+    def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
 

@@ -1,9 +1,11 @@
 """Shopify's HTTP surface: app install (OAuth and embedded token exchange) and webhook intake.
 
-Webhook intake is the hot path and does four things only: verify the HMAC over the raw
-body (401, nothing stored, when it fails), record the delivery with its shop looked up in
-the same INSERT (one statement; a duplicate delivery id is answered 200 and dropped),
-enqueue its processing.
+Webhook intake is the hot path and does four things only: read the body up to
+``WEBHOOK_MAX_BODY_BYTES`` (413 past it), verify the HMAC over the raw body (401, nothing
+stored, when it fails), record the delivery with its shop looked up in the same INSERT (one
+statement; a duplicate delivery id is answered 200 and queued again only if it still waits),
+enqueue its processing (when the queue is down the delivery waits for the outbox sweep).
+A privacy topic is refused (400, audited) unless its signed body names the header's shop.
 Deliveries for unknown or uninstalled shops are recorded as ``ignored``; the privacy topics
 are recorded as ``received`` whatever the shop's state, and processed when the shop is known.
 """
@@ -22,7 +24,10 @@ from starlette.responses import (
 )
 from starlette.routing import BaseRoute, Route
 
+from app.http.bodies import BodyTooLarge, read_capped
+from app.jobs.outbox import queue_processing, queue_redelivery
 from app.platforms import connector_for
+from app.privacy import refuse_privacy_mismatch
 from app.settings import Settings
 from connectors.core import inbox
 from connectors.core.http import PlatformError
@@ -34,6 +39,7 @@ from connectors.shopify.webhooks import (
     HEADER_SHOP,
     HEADER_TOPIC,
     PRIVACY_TOPICS,
+    shop_in_body,
 )
 from store.models import DeliveryStatus, Platform, Store
 
@@ -90,19 +96,33 @@ def routes(settings: Settings) -> list[BaseRoute]:
         return JSONResponse({"shop": store.domain, "store_id": store.id, "installed": True})
 
     async def webhook(request: Request) -> Response:
-        body = await request.body()
+        try:
+            body = await read_capped(request, settings.webhook_max_body_bytes)
+        except BodyTooLarge as exc:
+            return exc.response()
         if not connector.app.verify_webhook(body, request.headers.get(HEADER_HMAC)):
             return Response(status_code=401)
         delivery_id, topic = request.headers.get(HEADER_ID), request.headers.get(HEADER_TOPIC)
         if not delivery_id or not topic:
             return PlainTextResponse("missing X-Shopify-Webhook-Id or X-Shopify-Topic", status_code=400)
         shop = request.headers.get(HEADER_SHOP, "")
+        if topic in PRIVACY_TOPICS:
+            # one app secret signs every shop's deliveries, so only the signed body names the shop
+            named = shop_in_body(body)
+            if named is None or named != shop.strip().lower():
+                await refuse_privacy_mismatch(topic, delivery_id=delivery_id, header_shop=shop, body_shop=named)
+                return PlainTextResponse("the shop_domain in the body does not match X-Shopify-Shop-Domain",
+                                         status_code=400)
+            shop = named
         headers = {k: v for k, v in request.headers.items() if k.startswith("x-shopify-") and k != HEADER_HMAC}
+        queue = request.app.state.queue
         event = await inbox.record_for_store(platform=Platform.SHOPIFY, delivery_id=delivery_id, topic=topic,
                                              headers=headers, body=body, source=shop, keep=topic in PRIVACY_TOPICS)
+        if event is None:
+            await queue_redelivery(queue, Platform.SHOPIFY, delivery_id)
         # processed when the shop is installed (a privacy topic: when the shop is known at all)
-        if event is not None and event.store_id is not None and event.status == DeliveryStatus.RECEIVED:
-            await request.app.state.queue.enqueue("process_webhook", event.id, key=f"webhook:{event.id}")
+        elif event.store_id is not None and event.status == DeliveryStatus.RECEIVED:
+            await queue_processing(queue, event.id)
         return Response(status_code=200)
 
     return [

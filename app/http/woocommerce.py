@@ -1,12 +1,14 @@
 """WooCommerce HTTP surfaces: connecting a site, the key callback, and the webhook endpoint.
 
-The webhook endpoint does the least it can before answering: verify the HMAC of the raw
+The webhook endpoint does the least it can before answering: read the body up to
+``WEBHOOK_MAX_BODY_BYTES`` (413 past it, nothing buffered beyond), verify the HMAC of the raw
 body (the store's secret and install state are cached in-process for ``HOOK_TTL_SECONDS``,
 and re-read at once when a signature does not match, in case the secret was rotated), one
-INSERT into the inbox, one enqueue. A store uninstalled by another process stops having its
-deliveries processed within the TTL. The unsigned
-creation ping (``webhook_id=N``) is answered 200 and not stored; a bad or missing signature
-gets 401 and nothing is stored.
+INSERT into the inbox, one enqueue (a queue that is down leaves the delivery to the outbox
+sweep; a redelivery of one still waiting queues it again). A store uninstalled by another
+process stops having its deliveries processed within the TTL. The unsigned creation ping
+(``webhook_id=N``) is answered 200 and not stored; a bad or missing signature gets 401 and
+nothing is stored.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from starlette.routing import BaseRoute, Route
 
 from app.auth.errors import AuthError
 from app.auth.principals import admin_viewer
+from app.http.bodies import BodyTooLarge, read_capped
+from app.jobs.outbox import queue_processing, queue_redelivery
 from app.platforms import connector_for
 from app.settings import Settings
 from connectors.core import inbox
@@ -99,7 +103,10 @@ def routes(settings: Settings) -> list[BaseRoute]:
 
     async def webhook(request: Request) -> Response:
         store_id: int = request.path_params["store_id"]
-        body = await request.body()
+        try:
+            body = await read_capped(request, settings.webhook_max_body_bytes)
+        except BodyTooLarge as exc:
+            return exc.response()
         headers = request.headers
         if webhooks.is_ping(headers, body):
             return Response(status_code=200)
@@ -112,9 +119,10 @@ def routes(settings: Settings) -> list[BaseRoute]:
             hooks[store_id] = hook
             if not webhooks.signature_ok(hook.secret, body, given):
                 return JSONResponse({"error": "bad signature"}, status_code=401)
+        delivery_id = webhooks.dedupe_key(store_id, headers, body)
         event = await inbox.record(
             platform=Platform.WOOCOMMERCE.value,
-            delivery_id=webhooks.dedupe_key(store_id, headers, body),
+            delivery_id=delivery_id,
             topic=headers.get("x-wc-webhook-topic", ""),
             headers=webhooks.kept_headers(headers),
             body=body,
@@ -122,8 +130,11 @@ def routes(settings: Settings) -> list[BaseRoute]:
             store_id=store_id,
             status=DeliveryStatus.RECEIVED if hook.installed else DeliveryStatus.IGNORED,
         )
-        if event is not None and hook.installed:
-            await request.app.state.queue.enqueue("process_webhook", event.id, key=f"webhook:{event.id}")
+        queue = request.app.state.queue
+        if event is None:
+            await queue_redelivery(queue, Platform.WOOCOMMERCE.value, delivery_id)
+        elif hook.installed:
+            await queue_processing(queue, event.id)
         return Response(status_code=200)
 
     return [

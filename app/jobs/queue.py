@@ -8,13 +8,19 @@ from typing import Any, Protocol
 from app.settings import Settings
 
 
+class QueueUnavailable(RuntimeError):
+    """The queue's backend could not be reached, so nothing was queued."""
+
+
 class JobQueue(Protocol):
     """At-least-once delivery, retries with backoff, a final failure kept with its error."""
 
     backend: str
 
     async def enqueue(self, function: str, *args: Any, key: str | None = None, delay: float = 0) -> bool:
-        """Queue ``function(*args)``; ``False`` when a job with ``key`` is already queued."""
+        """Queue ``function(*args)``; ``False`` when a job with ``key`` is already queued.
+
+        Raises :class:`QueueUnavailable` when the backend cannot be reached."""
         ...
 
     async def work(self, *, burst: bool = False) -> None:
@@ -37,7 +43,14 @@ def new_key() -> str:
 
 
 async def open_queue(settings: Settings) -> JobQueue:
-    """The arq queue when ``REDIS_URL`` is set, otherwise the embedded runner."""
+    """The arq queue when ``REDIS_URL`` is set, otherwise the embedded runner.
+
+    The job registry is loaded first: both runners refuse a job name they do not know, and a
+    command that only queues (``rapport webhooks replay``) imports no job module of its own.
+    """
+    from app.jobs.registry import load
+
+    load(settings.job_modules)
     if settings.redis_url:
         from app.jobs.redis_queue import ArqQueue
 

@@ -17,9 +17,10 @@ from arq import Retry, Worker, create_pool
 from arq.connections import ArqRedis, RedisSettings
 from arq.constants import in_progress_key_prefix, result_key_prefix
 from arq.worker import func
+from redis.exceptions import RedisError
 
 from app.jobs.failures import describe, record_failure
-from app.jobs.queue import new_key
+from app.jobs.queue import QueueUnavailable, new_key
 from app.jobs.registry import Registered, WorkerLost, registry, retry_delay
 from app.settings import Settings
 from store.models import Job, JobStatus
@@ -45,7 +46,10 @@ class ArqQueue:
         if function not in registry:
             raise KeyError(f"no job named {function!r}")
         key = key or new_key()
-        job = await self.pool.enqueue_job(function, *args, _job_id=key, _defer_by=delay or None)
+        try:
+            job = await self.pool.enqueue_job(function, *args, _job_id=key, _defer_by=delay or None)
+        except (RedisError, OSError) as exc:
+            raise QueueUnavailable(f"Redis: {exc}") from exc
         if job is None and await Job.filter(key=key, status=JobStatus.FAILED).exists():
             # A job that failed for good keeps its key in arq's results for a while; it must
             # not block the next run of the same key (as in the embedded runner).

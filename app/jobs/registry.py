@@ -52,7 +52,8 @@ def job(*, max_tries: int = 5, timeout: float = 300, name: str | None = None,
     return register
 
 
-BUILTIN_MODULES = ("app.jobs.builtin", "app.jobs.sync", "app.jobs.reactions", "app.jobs.loyalty", "app.jobs.insights")
+BUILTIN_MODULES = ("app.jobs.builtin", "app.jobs.sync", "app.jobs.outbox", "app.jobs.reactions", "app.jobs.loyalty",
+                   "app.jobs.insights")
 
 
 def load(modules: Iterable[str] = ()) -> None:

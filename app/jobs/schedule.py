@@ -1,4 +1,5 @@
-"""The scheduler: each store's incremental sync, and the periodic loyalty and insights runs.
+"""The scheduler: each store's incremental sync, the webhook outbox sweep, and the periodic loyalty
+and insights runs.
 
 Every job is queued under a key naming its time slot, so several schedulers (web and worker
 processes) queue it once, and a scheduler remembers the last slot it queued so a job that
@@ -18,6 +19,7 @@ from store.models import InstallState, Store
 log = logging.getLogger(__name__)
 
 PERIODIC: tuple[tuple[str, timedelta], ...] = (
+    ("webhooks_sweep", timedelta(minutes=1)),
     ("loyalty_deliver_events", timedelta(minutes=1)),
     ("loyalty_release_due", timedelta(minutes=15)),
     ("loyalty_expire_due", timedelta(days=1)),

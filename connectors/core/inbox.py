@@ -124,6 +124,25 @@ async def process(event_id: int, handler: Handler) -> DeliveryStatus:
     return DeliveryStatus.PROCESSED
 
 
+async def waiting_id(platform: str, delivery_id: str) -> int | None:
+    """The id of this delivery when it is recorded and still waits to be processed for its store."""
+    found = await WebhookEvent.filter(
+        platform=platform, delivery_id=delivery_id[:128], status=DeliveryStatus.RECEIVED, store_id__not_isnull=True,
+    ).values_list("id", flat=True)
+    return found[0] if found else None
+
+
+async def waiting_since(before: datetime, limit: int) -> list[int]:
+    """Deliveries still waiting for processing that were recorded before ``before``, oldest first.
+
+    One that was never queued (the queue was down after it was recorded) stays here until it is
+    processed, so it is always among the oldest.
+    """
+    return list(await WebhookEvent.filter(
+        status=DeliveryStatus.RECEIVED, received_at__lt=before, store_id__not_isnull=True,
+    ).order_by("received_at", "id").limit(limit).values_list("id", flat=True))
+
+
 async def failed(limit: int = 100) -> list[WebhookEvent]:
     return await WebhookEvent.filter(status=DeliveryStatus.FAILED).order_by("id").limit(limit)
 

@@ -8,6 +8,8 @@ which finds them as received deliveries of :data:`PRIVACY_TOPICS` (see ``handle_
 
 from __future__ import annotations
 
+import json
+
 from connectors.shopify import queries
 from connectors.shopify.client import GraphQLError, ShopifyGraphQL
 
@@ -23,6 +25,16 @@ HEADER_TOPIC = "x-shopify-topic"
 HEADER_SHOP = "x-shopify-shop-domain"
 HEADER_ID = "x-shopify-webhook-id"
 HEADER_TRIGGERED = "x-shopify-triggered-at"
+
+
+def shop_in_body(body: bytes) -> str | None:
+    """The ``shop_domain`` a privacy payload names (lower case), or ``None`` when it names none."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return None
+    domain = payload.get("shop_domain") if isinstance(payload, dict) else None
+    return domain.strip().lower() if isinstance(domain, str) and domain.strip() else None
 
 
 def topic_enum(topic: str) -> str:
