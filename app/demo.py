@@ -2,7 +2,9 @@
 what a browser needs to open the storefront widget and the dashboard.
 
 The data goes straight into the store (``app.seed``); the Shopify simulator runs beside the app
-so a reward redeemed in the widget creates a real discount code over HTTP.
+so a reward redeemed in the widget creates a real discount code over HTTP. The demo lives in the
+present: the sandbox history is moved to end yesterday (UTC), in the store and in the simulator,
+and "today" for insights is the start of today.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
+
+from tortoise.transactions import in_transaction
 
 from app.auth.api_keys import issue
 from app.auth.shopper_tokens import ShopperTokens
@@ -22,17 +26,16 @@ from app.sample_program import install_sample_program
 from app.seed import sandbox_merchant, seed
 from app.settings import Settings
 from insights.models import ProductPairing, RefreshRun
-from insights.refresh import refresh_merchant
-from loyalty.models import Member
+from insights.refresh import refresh_merchant, start_of_day
+from loyalty.models import Member, Redemption
 from loyalty.program import load_program
-from sandbox.dataset import build
+from sandbox.dataset import SandboxData, build
 from schema.core.ids import to_gid
 from schema.models import ApiKey, StorefrontOrigin
-from store.models import Customer, InstallState, Order, Store
+from store.models import Customer, InstallState, Merchant, Order, Store
 from store.people import ensure_profiles
 
-AS_OF = datetime(1998, 7, 1, tzinfo=UTC)
-"""The day after the sandbox's CDNOW history ends: "today" for recency, churn and CLV."""
+SOURCE, SEED = "sample", 7
 SHOPPER_TOKEN_TTL = 86_400
 DEMO_KEY_NAME = "demo"
 
@@ -46,9 +49,12 @@ class Simulator:
     token: str
 
     @classmethod
-    def start(cls, port: int, api_key: str, api_secret: str) -> Simulator:
+    def start(cls, port: int, api_key: str, api_secret: str, today: date | None = None) -> Simulator:
+        """Serves the same history as the demo's store, moved to end the day before ``today``."""
+        ends = history_end(today or utc_today())
         process = subprocess.Popen(
             [sys.executable, "-m", "sandbox.shopify", "--port", str(port), "--print-token",
+             "--source", SOURCE, "--seed", str(SEED), "--ends", ends.isoformat(),
              "--api-key", api_key or "demo-app", "--api-secret", api_secret or "demo-app-secret"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
@@ -67,22 +73,67 @@ class Simulator:
             self.process.kill()
 
 
-async def prepare() -> str:
-    """Load the sandbox stores (the database is migrated already); returns a one-line summary."""
-    written = await seed(build("sample", 7))
+def utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+def history_end(today: date) -> date:
+    """The sandbox history's last day in a demo run on ``today``: yesterday."""
+    return today - timedelta(days=1)
+
+
+def demo_data(today: date) -> SandboxData:
+    """The sandbox data set as the demo shows it on ``today``: the CDNOW history moved forward by
+    whole days to end yesterday (gaps between purchases and amounts as recorded)."""
+    return build(SOURCE, SEED, ends=history_end(today))
+
+
+async def prepare(today: date | None = None) -> str:
+    """Load the sandbox stores (the database is migrated already); returns a one-line summary.
+
+    A sandbox merchant loaded on another day (its history ends on another day) is deleted and
+    loaded again: it is demo data, and a mix of two histories would contradict itself."""
+    data = demo_data(today or utc_today())
+    dropped = await drop_other_days(data)
+    written = await seed(data)
     orders, customers = await Order.all().count(), await Customer.all().count()
     new = sum(written.values())
-    return f"{orders} orders and {customers} customers across 2 stores ({new} orders new this run)"
+    span = f"{data.orders[0].created_at:%Y-%m-%d} to {data.orders[-1].created_at:%Y-%m-%d}"
+    again = f"; reloaded, it ended {dropped:%Y-%m-%d} before" if dropped else ""
+    return (f"{orders} orders and {customers} customers across 2 stores, history {span} "
+            f"({new} orders new this run{again})")
 
 
-async def prepare_program(settings: Settings, base_url: str, simulator: Simulator | None) -> dict[str, Any]:
+async def drop_other_days(data: SandboxData) -> date | None:
+    """Delete the sandbox merchant (and all that hangs off it) when its orders are not the dates of
+    ``data``; returns the day its history ended then, or None when it is absent or current."""
+    merchant = await Merchant.get_or_none(name=data.merchant_name)
+    if merchant is None:
+        return None
+    orders = Order.filter(merchant_id=merchant.id)
+    first = await orders.order_by("platform_created_at").first()
+    last = await orders.order_by("-platform_created_at").first()
+    if first is None or last is None:
+        return None
+    if (first.platform_created_at, last.platform_created_at) == (data.orders[0].created_at, data.orders[-1].created_at):
+        return None
+    async with in_transaction():
+        await Redemption.filter(merchant_id=merchant.id).delete()  # a reward cannot go while redeemed
+        await Merchant.filter(id=merchant.id).delete()
+    return last.platform_created_at.date()
+
+
+async def prepare_program(settings: Settings, base_url: str, simulator: Simulator | None,
+                          today: date | None = None) -> dict[str, Any]:
     """Everything after the data: profiles, insights, the program, credentials; returns demo.json."""
-    data = build("sample", 7)
+    today = today or utc_today()
+    data = demo_data(today)
     merchant, stores = await sandbox_merchant(data)
     await ensure_profiles(await Customer.filter(profile_id=None).values_list("id", flat=True))
+    as_of = datetime.combine(today, time(), tzinfo=UTC)
     if not await RefreshRun.filter(merchant_id=merchant.id, status="complete").exists():
-        await refresh_merchant(merchant.id, as_of=AS_OF)
-    await install_sample_program(merchant.id)
+        await refresh_merchant(merchant.id, as_of=as_of)
+    await install_sample_program(merchant.id, effective_from=start_of_day(data.orders[0].created_at))
     for store in stores.values():
         for origin in _origins(base_url):
             await StorefrontOrigin.get_or_create(store_id=store.id, origin=origin)
@@ -101,6 +152,9 @@ async def prepare_program(settings: Settings, base_url: str, simulator: Simulato
     return {
         "base_url": base_url,
         "merchant_id": merchant.id,
+        "history": {"first_order": data.orders[0].created_at.isoformat(),
+                    "last_order": data.orders[-1].created_at.isoformat(),
+                    "today": today.isoformat()},
         "stores": {platform: {"id": s.id, "public_key": s.public_key, "domain": s.domain}
                    for platform, s in stores.items()},
         "shopper": {"customer_id": shopper.id, "profile_id": shopper.profile_id, "store": "shopify",

@@ -18,7 +18,8 @@ from loyalty.rules import ActionRule, Rules, Tier
 from store.models import Order
 
 EFFECTIVE_FROM = datetime(1996, 1, 1, tzinfo=UTC)
-"""Before the sandbox's first order (CDNOW's history starts in January 1997)."""
+"""Before the sandbox's first order as recorded (CDNOW's history starts in January 1997); the demo,
+whose history is moved to end yesterday, publishes from the day of its own first order."""
 BATCH = 1000
 
 
@@ -67,14 +68,16 @@ def sample_rewards(merchant_id: int) -> list[Reward]:
     ]
 
 
-async def install_sample_program(merchant_id: int, *, now: datetime | None = None) -> int:
-    """Publish the program and rewards once, earn every order of the merchant and release the points
-    whose return window has passed by ``now``; returns orders processed.
+async def install_sample_program(merchant_id: int, *, now: datetime | None = None,
+                                 effective_from: datetime = EFFECTIVE_FROM) -> int:
+    """Publish the program (in effect from ``effective_from``, no later than the first order) and
+    rewards once, earn every order of the merchant and release the points whose return window has
+    passed by ``now``; returns orders processed.
 
     Idempotent: a merchant that has a program keeps it, and processing an order twice changes nothing.
     """
     if (await load_program(merchant_id)).current is None:
-        await publish(merchant_id, sample_rules(), EFFECTIVE_FROM, actor="sample", note="sample program")
+        await publish(merchant_id, sample_rules(), effective_from, actor="sample", note="sample program")
         await Reward.bulk_create(sample_rewards(merchant_id))
     ids = await (Order.filter(merchant_id=merchant_id)
                  .order_by("platform_created_at", "id").values_list("id", flat=True))

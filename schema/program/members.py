@@ -65,6 +65,12 @@ class AdminLedgerEntry(LedgerEntry):
         return StoreNode.of(row) if row is not None else None
 
 
+def joined_at(row: Member) -> datetime:
+    """Orders synced at install earned points at their own dates, so membership began then."""
+    first = row.first_order_at
+    return first if first is not None and first < row.created_at else row.created_at
+
+
 @strawberry.type(name="LoyaltyMember", description="A person in the loyalty program: one balance across every store")
 class LoyaltyMemberNode(Node):
     row: strawberry.Private[Member]
@@ -72,7 +78,8 @@ class LoyaltyMemberNode(Node):
     tier_since: datetime | None = strawberry.field(description="when the member reached (or lost) the current tier")
     tier_grace_until: datetime | None = strawberry.field(description="a pending downgrade waits until then")
     last_activity_at: datetime | None = strawberry.field(description="the latest earning or spending")
-    joined_at: datetime = strawberry.field(description="when the person became a member")
+    joined_at: datetime = strawberry.field(description="when the person became a member: enrolment, or their first "
+                                                       "earning order when it is older (history loaded at install)")
 
     @strawberry.field(description="the person, with their store accounts and insights")
     async def profile(self, info: AdminInfo) -> Annotated[ProfileNode, strawberry.lazy("schema.people.types")]:
@@ -120,4 +127,4 @@ class LoyaltyMemberNode(Node):
     def of(cls, row: Member) -> LoyaltyMemberNode:
         return cls(id=to_gid("LoyaltyMember", row.id), row=row, referral_code=row.referral_code,
                    tier_since=row.tier_since, tier_grace_until=row.tier_grace_until,
-                   last_activity_at=row.last_activity_at, joined_at=row.created_at)
+                   last_activity_at=row.last_activity_at, joined_at=joined_at(row))
