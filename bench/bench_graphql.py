@@ -56,6 +56,7 @@ MEMBERS = """query Members { members(first: 50) { pageInfo { hasNextPage endCurs
   balance { available pending } tier { name }
   profile { displayName email prediction { churnBand clv { value { amount currencyCode } } } } } } }"""
 AS_OF = "1998-07-01T00:00:00+00:00"
+"""The day after the recorded sandbox history (build() without ends): today for insights and points."""
 
 
 async def _prepare(url: str, source: str) -> dict[str, str]:
@@ -68,7 +69,7 @@ async def _prepare(url: str, source: str) -> dict[str, str]:
         store = await Store.get(platform="shopify")
         await ensure_profiles(await Customer.all().values_list("id", flat=True))
         await refresh_merchant(store.merchant_id, as_of=datetime.fromisoformat(AS_OF))
-        await install_sample_program(store.merchant_id)
+        await install_sample_program(store.merchant_id, now=datetime.fromisoformat(AS_OF))
         shopper = await Customer.filter(store_id=store.id, is_guest=False, orders__id__not_isnull=True) \
             .distinct().order_by("id").first()
         key = await issue(store.merchant_id, "bench")
