@@ -39,6 +39,7 @@ from app.auth.principals import (
 )
 from app.auth.shopper_tokens import ShopperTokens
 from app.discounts import ConnectorIssuers
+from app.outgoing import OutgoingCheck
 from app.settings import Settings
 from schema.admin import build_admin_schema
 from schema.core.context import AdminContext, Services, StorefrontContext
@@ -201,6 +202,7 @@ class GraphQLEndpoint:
         self.credentials = AppCredentials(self.tokens)
         self.persisted = PersistedQueries()
         self.discounts = ConnectorIssuers(settings)
+        self.outgoing = OutgoingCheck(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -251,7 +253,7 @@ class GraphQLEndpoint:
         refresher = QueueInsightsRefresh(request)
         return Services(credentials=self.credentials, jobs=getattr(request.app.state, "queue", None),
                         webhooks=QueueWebhookReplay(request), insights=refresher if refresher.available else None,
-                        discounts=self.discounts, development=self.development)
+                        discounts=self.discounts, development=self.development, outgoing=self.outgoing)
 
     async def read(self, request: Request) -> Operation:
         if request.method == "GET":

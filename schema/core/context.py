@@ -56,6 +56,12 @@ class InsightsRefresher(Protocol):
         ...
 
 
+class AddressCheck(Protocol):
+    """Why the app would refuse to call ``url`` (scheme, or an address that is not public), or None."""
+
+    async def __call__(self, url: str) -> str | None: ...
+
+
 class DiscountIssuers(Protocol):
     """The platform that creates discount codes for a store's redemptions (its connector)."""
 
@@ -97,6 +103,8 @@ class Services:
     discounts: DiscountIssuers | None = None
     development: bool = False
     """The deployment runs with ENVIRONMENT=development (local http URLs are allowed, for one)."""
+    outgoing: AddressCheck | None = None
+    """The egress rule outgoing calls obey, to refuse a merchant's URL when it is entered."""
 
 
 @dataclass

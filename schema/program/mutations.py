@@ -272,6 +272,9 @@ class ProgramMutations:
         url = input.url.strip()
         if (problem := url_problem(url, development=info.context.services.development)) is not None:
             return fail(invalid(problem, "url"))
+        outgoing = info.context.services.outgoing
+        if outgoing is not None and (problem := await outgoing(url)) is not None:
+            return fail(invalid(problem, "url"))
         kinds: list[str] = []
         for i, kind in enumerate(input.kinds or ()):
             if kind not in EVENT_KINDS:

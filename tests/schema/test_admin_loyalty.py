@@ -550,8 +550,18 @@ async def test_event_endpoints_are_created_with_a_secret_shown_once_listed_and_d
     assert data(await admin(client, "{ eventEndpoints(first: 5) { nodes { id } } }"))["eventEndpoints"]["nodes"] == []
 
 
+async def test_an_endpoint_at_an_internal_address_is_refused_when_it_is_entered(client, world):
+    for url in ("https://10.0.0.7/hook", "https://169.254.169.254/latest/meta-data", "https://[::1]/hook",
+                "https://127.0.0.1:8443/hook", "https://[::ffff:192.168.1.1]/hook", "https://localhost/hook"):
+        refused = data(await admin(client, ENDPOINT_CREATE, {"input": {"url": url}}))["eventEndpointCreate"]
+        assert refused["endpoint"] is None, url
+        assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [(["input", "url"], "INVALID")], url
+        assert "not a public address" in refused["userErrors"][0]["message"], refused
+    assert not await Endpoint.filter(merchant_id=world.merchant.id).exists()
+
+
 async def test_a_local_http_endpoint_is_allowed_in_development(database_url, world):
-    async with app_client(database_url, environment="development") as dev:
+    async with app_client(database_url, environment="development", allow_site_networks=["127.0.0.0/8"]) as dev:
         done = data(await admin(dev, ENDPOINT_CREATE, {"input": {"url": "http://127.0.0.1:9000/hook"}}))["eventEndpointCreate"]
         assert done["userErrors"] == [] and done["endpoint"]["url"] == "http://127.0.0.1:9000/hook"
         remote = data(await admin(dev, ENDPOINT_CREATE, {"input": {"url": "http://crm.example/hook"}}))["eventEndpointCreate"]
