@@ -25,6 +25,7 @@ from insights.profiles.facts import refresh_facts
 from insights.profiles.transactions import refresh_transactions
 from insights.recommendations import Rerank, refresh_recommendations
 from insights.segments.assign import refresh_segments
+from insights.segments.thresholds import stored_tier_totals
 from insights.settings import load_config
 
 STEPS = ("identity", "profiles", "segments", "predictions", "recommendations")
@@ -82,6 +83,7 @@ async def refresh_merchant(
                 assert history is not None
                 async with in_transaction() as conn:
                     result.counts["segments"] = await refresh_segments(conn, history, config, as_of)
+                    result.counts["value_tiers"] = await stored_tier_totals(merchant_id, conn)
             elif step == "predictions":
                 assert history is not None
                 async with in_transaction() as conn:

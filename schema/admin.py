@@ -16,6 +16,7 @@ from schema.core.limits import ApiSchema, Limits, extensions
 from schema.core.node import Node
 from schema.insights.mutations import InsightsMutations
 from schema.insights.queries import InsightsQueries
+from schema.insights.value_tiers import ValueTierMutations
 from schema.loyalty.types import IssuedCode, Reward
 from schema.models import ApiKey
 from schema.operations.mutations import OperationsMutations
@@ -94,7 +95,8 @@ class AdminQuery(StoreQueries, PeopleQueries, InsightsQueries, OrderQueries, Ope
 
 
 @strawberry.type(name="Mutation")
-class AdminMutation(StoreMutations, InsightsMutations, OperationsMutations, AccessMutations, ProgramMutations):
+class AdminMutation(StoreMutations, InsightsMutations, OperationsMutations, AccessMutations, ProgramMutations,
+                    ValueTierMutations):
     pass
 
 

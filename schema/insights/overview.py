@@ -20,6 +20,7 @@ from schema.core.errors import ApiError, ErrorCode
 from schema.core.money import Money, minor_unit
 from schema.insights.distribution import distribution
 from schema.insights.types import ChurnBand, ValueTier
+from schema.insights.value_tiers import ValueTierFields
 from store.models import Profile
 
 MAX_BUCKETS = 50
@@ -103,7 +104,7 @@ def _share(part: int, whole: int) -> float:
 
 
 @strawberry.type(description="Segments, churn and lifetime value across all of the merchant's people")
-class InsightsOverview:
+class InsightsOverview(ValueTierFields):
     merchant_id: strawberry.Private[int]
 
     @strawberry.field(description="When the current figures were computed for (the refresh's as-of)")

@@ -14,7 +14,7 @@ from schema.core.arguments import Window
 from schema.core.context import AdminInfo
 from schema.core.ids import expect_pk
 from schema.core.pagination import Connection, paginate
-from schema.insights.types import ChurnBand
+from schema.insights.types import ChurnBand, ValueTier
 from schema.people.filters import filtered_profiles, known_segment, pick_known
 from schema.program.economics import ProgramEconomics
 from schema.program.endpoints import ENDPOINTS, EventEndpointNode
@@ -48,6 +48,8 @@ class ProgramQueries:
                                       "an unknown name is a BAD_USER_INPUT error listing the valid ones")] = None,
                       churn_band: Annotated[ChurnBand | None, strawberry.argument(
                           description="the band of any of the person's predictions")] = None,
+                      value_tier: Annotated[ValueTier | None, strawberry.argument(
+                          description="the person's value tier (VIP, regular, at risk, lost) at the last refresh")] = None,
                       ) -> Connection[LoyaltyMemberNode]:
         request = Window(first, after, last, before).request(MEMBERS)
         merchant_id = info.context.viewer.merchant_id
@@ -56,9 +58,9 @@ class ProgramQueries:
         if tier is not None:
             tier = pick_known(tier, await tier_names(merchant_id), "tier", "loyalty tier")
             queryset = queryset.filter(tier=None) if tier == NO_TIER else queryset.filter(tier=tier)
-        if any(f is not None for f in (store_id, search, segment, churn_band)):
+        if any(f is not None for f in (store_id, search, segment, churn_band, value_tier)):
             profiles, _ = filtered_profiles(merchant_id, store_id=store_id, search=search, segment=segment,
-                                            churn_band=churn_band)
+                                            tier=value_tier, churn_band=churn_band)
             queryset = queryset.filter(profile_id__in=Subquery(profiles.values("id")))
         return await paginate(queryset, MEMBERS, request, LoyaltyMemberNode.of)
 

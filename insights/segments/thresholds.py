@@ -1,0 +1,174 @@
+"""Changing the value tier thresholds: what a change would move, and applying it at once.
+
+Both work on the stored segment rows (recency days, purchases and spend per person at the last
+refresh's as-of), scored by the same ``score_people`` a refresh uses, so applying a change gives
+exactly what a full refresh at that as-of would, without re-reading the order history.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from insights.batch import insert_rows
+from insights.models import ProfileSegment, RefreshRun
+from insights.segments.assign import score_people
+from insights.segments.rules import TierThresholds
+from insights.settings import InsightsConfig, load_config, save_config
+
+TIERS = ("vip", "regular", "at_risk", "lost")
+THRESHOLD_FIELDS = ("at_risk_after_days", "lost_after_days", "vip_top_share")
+MAX_DAYS = 36_500
+"""A hundred years: a longer silence threshold is a typing mistake, not a policy."""
+
+_COLUMNS = ("profile_id", "currency", "recency_days", "frequency", "monetary", "as_of")
+
+
+@dataclass(frozen=True)
+class ThresholdError:
+    """A refused value, named by its ``TierThresholds`` field."""
+
+    field: str
+    message: str
+
+
+def check(thresholds: TierThresholds) -> list[ThresholdError]:
+    """Every reason to refuse ``thresholds``, one per field at fault, in words a merchant reads."""
+    errors = []
+    if not 1 <= thresholds.at_risk_after_days <= MAX_DAYS:
+        errors.append(ThresholdError("at_risk_after_days", f"must be a whole number of days from 1 to {MAX_DAYS:,}"))
+    if not 1 <= thresholds.lost_after_days <= MAX_DAYS:
+        errors.append(ThresholdError("lost_after_days", f"must be a whole number of days from 1 to {MAX_DAYS:,}"))
+    elif not errors and thresholds.lost_after_days < thresholds.at_risk_after_days:
+        errors.append(ThresholdError(
+            "lost_after_days", f"must be at least the at-risk threshold ({thresholds.at_risk_after_days} days): "
+                               "a customer is at risk before being lost"))
+    share = thresholds.vip_top_share
+    if share != share or not 0 < share <= 1:
+        errors.append(ThresholdError("vip_top_share", "must be a share above 0 and at most 1 (e.g. 0.2 for the top 20 %)"))
+    return errors
+
+
+@dataclass
+class Rescored:
+    """The stored rows scored under some thresholds."""
+
+    rows: list[dict[str, Any]]
+    tiers: dict[int, str] = field(default_factory=dict)
+    """profile id -> value tier"""
+
+
+def rescore(rows: list[dict[str, Any]], config: InsightsConfig) -> Rescored:
+    """The rows' scores, segment and tier under ``config``, ranked within each currency as a refresh does."""
+    by_currency: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_currency[row["currency"]].append(row)
+    out = Rescored(rows=[])
+    for people in by_currency.values():
+        scored = score_people([p["recency_days"] for p in people], [p["frequency"] for p in people],
+                              [float(p["monetary"]) for p in people], config)
+        for row, score in zip(people, scored, strict=True):
+            out.rows.append({**row, "r_score": score.r, "f_score": score.f, "m_score": score.m,
+                             "segment": score.segment, "tier": score.tier})
+            out.tiers[row["profile_id"]] = score.tier
+    return out
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What saving ``proposed`` would do to the people scored at the last refresh."""
+
+    current: TierThresholds
+    proposed: TierThresholds
+    before: dict[str, int]
+    after: dict[str, int]
+    moves: dict[tuple[str, str], int]
+    """(from tier, to tier) -> people, only pairs that differ"""
+    moved_by_field: dict[str, int | None]
+    """People each changed field would move on its own (None when that field alone is invalid)."""
+
+    @property
+    def moved(self) -> int:
+        return sum(self.moves.values())
+
+
+async def stored_rows(merchant_id: int) -> list[dict[str, Any]]:
+    return list(await ProfileSegment.filter(merchant_id=merchant_id).order_by("id").values(*_COLUMNS, "tier"))
+
+
+def _tiers_of(rows: list[dict[str, Any]], config: InsightsConfig) -> dict[int, str]:
+    return rescore(rows, config).tiers
+
+
+async def preview(merchant_id: int, proposed: TierThresholds) -> Preview:
+    """How many people each tier would hold under ``proposed`` and who moves; ``proposed`` must pass ``check``."""
+    config = await load_config(merchant_id)
+    rows = await stored_rows(merchant_id)
+    now = {r["profile_id"]: r["tier"] for r in rows}
+    then = _tiers_of(rows, replace(config, tiers=proposed))
+    moves = Counter((now[p], then[p]) for p in now if now[p] != then[p])
+    alone: dict[str, int | None] = {}
+    for name in THRESHOLD_FIELDS:
+        value = getattr(proposed, name)
+        if value == getattr(config.tiers, name):
+            continue
+        single = replace(config.tiers, **{name: value})
+        if check(single):
+            alone[name] = None
+            continue
+        single_tiers = _tiers_of(rows, replace(config, tiers=single))
+        alone[name] = sum(1 for p in now if now[p] != single_tiers[p])
+    return Preview(current=config.tiers, proposed=proposed, before=_count(now.values()), after=_count(then.values()),
+                   moves=dict(moves), moved_by_field=alone)
+
+
+def _count(tiers: Any) -> dict[str, int]:
+    counted = Counter(tiers)
+    return {t: counted.get(t, 0) for t in TIERS}
+
+
+async def apply(merchant_id: int, thresholds: TierThresholds) -> tuple[InsightsConfig, int]:
+    """Save ``thresholds`` and re-score the stored rows with them in one transaction, recorded as a
+    segments-only refresh run (so the trend shows the change); returns the config and people moved."""
+    started, clock = datetime.now(UTC), time.perf_counter()
+    async with in_transaction() as conn:
+        config = await save_config(merchant_id, tiers=thresholds)
+        rows = await stored_rows(merchant_id)
+        before = {r["profile_id"]: r.pop("tier") for r in rows}
+        result = rescore(rows, config)
+        moved = sum(1 for p, t in result.tiers.items() if before[p] != t)
+        for row in result.rows:
+            row["merchant_id"] = merchant_id
+        await ProfileSegment.filter(merchant_id=merchant_id).using_db(conn).delete()
+        await insert_rows(conn, ProfileSegment, result.rows)
+        counts = {"segments": len(result.rows), "value_tiers": tier_totals(result.rows),
+                  "tier_thresholds": {"moved": moved}}
+        await RefreshRun.create(merchant_id=merchant_id, status="complete", started_at=started,
+                                finished_at=datetime.now(UTC), counts=counts,
+                                step_seconds={"segments": round(time.perf_counter() - clock, 4)}, using_db=conn)
+    return config, moved
+
+
+def tier_totals(rows: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """People and spend per currency and value tier, as JSON for ``RefreshRun.counts`` (the trend)."""
+    totals: dict[str, dict[str, dict[str, Any]]] = {}
+    for row in rows:
+        tiers = totals.setdefault(row["currency"], {t: {"profiles": 0, "revenue": Decimal(0)} for t in TIERS})
+        tiers[row["tier"]]["profiles"] += 1
+        tiers[row["tier"]]["revenue"] += Decimal(row["monetary"])
+    return {c: {t: {"profiles": v["profiles"], "revenue": str(v["revenue"])} for t, v in tiers.items()}
+            for c, tiers in sorted(totals.items())}
+
+
+async def stored_tier_totals(merchant_id: int, conn: Any = None) -> dict[str, dict[str, dict[str, Any]]]:
+    """``tier_totals`` of the merchant's stored rows (spend summed in Python, exact on SQLite too)."""
+    query = ProfileSegment.filter(merchant_id=merchant_id)
+    if conn is not None:
+        query = query.using_db(conn)
+    return tier_totals(list(await query.values("currency", "tier", "monetary")))
