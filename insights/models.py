@@ -153,6 +153,7 @@ class ProfileSegment(Model):
     m_score = fields.SmallIntField()
     segment = fields.CharField(max_length=32)
     tier = fields.CharField(max_length=16, description="vip, regular, at_risk or lost")
+    why = fields.CharField(max_length=255, default="", description="one line: the history and how similar people did")
     as_of = fields.DatetimeField()
 
     class Meta:
@@ -186,6 +187,7 @@ class ClvPrediction(Model):
     next_order_at = fields.DatetimeField(
         null=True, description="median date of the next order; null when an order within the horizon is less likely than not")
     churn_risk = fields.CharField(max_length=8, description="low, medium or high, from probability_alive")
+    why = fields.CharField(max_length=255, default="", description="one line: the history and the model's chance for it")
     as_of = fields.DatetimeField()
 
     class Meta:
@@ -234,6 +236,9 @@ class RefreshRun(Model):
     step_seconds = fields.JSONField(default=dict)
     counts = fields.JSONField(default=dict)
     error = fields.TextField(null=True)
+    as_of = fields.DatetimeField(null=True, description="the day the run took as today")
+    warning = fields.TextField(null=True, description="why the as-of date is suspect: far past the last order or before the first")
+    model_check = fields.JSONField(default=list, description="held-out weeks: predicted vs actual repeat orders, per currency")
     started_at = fields.DatetimeField()
     finished_at = fields.DatetimeField(null=True)
 
