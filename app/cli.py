@@ -474,7 +474,7 @@ def main() -> None:
         code = 130
     except (BaseORMException, OSError) as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        typer.echo(f"rapport: the database (or a service) failed: {reason}", err=True)
+        typer.echo(f"rapport: {'database error: ' if isinstance(exc, BaseORMException) else ''}{reason}", err=True)
         code = 1
     sys.exit(code if isinstance(code, int) else 0)
 

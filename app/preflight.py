@@ -40,6 +40,9 @@ async def check_database(settings: Settings, *, schema: bool = False) -> None:
     file gets created empty by connecting to it."""
     if schema and _sqlite_file_missing(settings.database_url):
         raise _no_schema(settings)
+    folder = _sqlite_folder(settings.database_url)
+    if folder is not None and not folder.is_dir():
+        raise StartupError(f"cannot use the database at {redact(settings.database_url)}: there is no folder {folder}")
     try:
         try:
             await Tortoise.init(config=tortoise_config(settings.database_url))
@@ -70,10 +73,22 @@ def migrations_on_disk() -> set[str]:
 
 
 def _sqlite_file_missing(url: str) -> bool:
+    path = _sqlite_path(url)
+    return path is not None and not path.exists()
+
+
+def _sqlite_folder(url: str) -> Path | None:
+    """Where a SQLite file goes; checked first, because a failed open leaves aiosqlite's thread
+    to print a traceback after the command has ended."""
+    path = _sqlite_path(url)
+    return None if path is None else path.resolve().parent
+
+
+def _sqlite_path(url: str) -> Path | None:
     if not url.startswith("sqlite"):
-        return False
+        return None
     path = expand_db_url(url)["credentials"]["file_path"]
-    return path != ":memory:" and not Path(path).exists()
+    return None if path == ":memory:" else Path(path)
 
 
 def _no_schema(settings: Settings) -> SchemaError:
