@@ -50,7 +50,8 @@ class _Walker:
         self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
 
     def page_size(self, field: FieldNode) -> int | None:
-        """``first`` or ``last`` clamped to the page-size range; an out-of-range one is noted."""
+        """The larger of ``first`` and ``last``, clamped to the page-size range; out-of-range ones are noted."""
+        sizes = []
         for argument in field.arguments or ():
             if argument.name.value not in ("first", "last"):
                 continue
@@ -64,8 +65,8 @@ class _Walker:
                 continue
             if not 0 <= size <= MAX_PAGE_SIZE:
                 self.invalid.append((f"{field.name.value}({argument.name.value})", size))
-            return min(max(size, 0), MAX_PAGE_SIZE)
-        return None
+            sizes.append(min(max(size, 0), MAX_PAGE_SIZE))
+        return max(sizes) if sizes else None
 
     def fields(self, selection_set: SelectionSetNode | None, parent: Any, seen: frozenset[str] = frozenset()) -> Iterator[tuple[FieldNode, Any]]:
         for selection in selection_set.selections if selection_set else ():

@@ -68,6 +68,8 @@ async def test_a_negative_page_size_cannot_make_an_expensive_query_cheap(client,
                            "BAD_USER_INPUT", "between 0 and 250")
     refused_before_running(await storefront(client, world.shopify, by_variable, {"n": 2_000_000_000}),
                            "BAD_USER_INPUT", "between 0 and 250")
+    both = "{ profiles(first: 250, last: -2000000000) { nodes { customers(first: 250) { nodes { id } } } } }"
+    refused_before_running(await admin(client, both), "BAD_USER_INPUT", "profiles(last) is -2000000000")
 
 
 def _connections(schema: strawberry.Schema) -> list[str]:
