@@ -135,6 +135,14 @@ def _as_start(value: Any) -> datetime:
     return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
 
+async def first_activity(merchant_id: int) -> datetime | None:
+    """When the first point was issued, redeemed or expired: where a full timeline starts."""
+    kinds = [*EARNED, *SPENT, EntryKind.EXPIRE.value]
+    found = await (Entry.filter(merchant_id=merchant_id, kind__in=kinds).order_by("occurred_at")
+                   .first().values_list("occurred_at", flat=True))
+    return _as_start(found) if found is not None else None
+
+
 async def timeline(merchant_id: int, interval: str, start: datetime | None = None, end: datetime | None = None,
                    *, latest: int | None = None) -> list[Period]:
     """Points issued, redeemed and expired per interval from ``start`` (inclusive) to ``end``

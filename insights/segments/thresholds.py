@@ -27,7 +27,6 @@ THRESHOLD_FIELDS = ("at_risk_after_days", "lost_after_days", "vip_top_share")
 MAX_DAYS = 36_500
 """A hundred years: a longer silence threshold is a typing mistake, not a policy."""
 
-_COLUMNS = ("profile_id", "currency", "recency_days", "frequency", "monetary", "as_of")
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,10 @@ class Preview:
 
 
 async def stored_rows(merchant_id: int) -> list[dict[str, Any]]:
-    return list(await ProfileSegment.filter(merchant_id=merchant_id).order_by("id").values(*_COLUMNS, "tier"))
+    """Every column of the merchant's segment rows but the id (columns a re-score leaves alone are kept as stored)."""
+    columns = dict.fromkeys(["merchant_id", "profile_id", *ProfileSegment._meta.fields_db_projection])
+    columns.pop("id")
+    return list(await ProfileSegment.filter(merchant_id=merchant_id).order_by("id").values(*columns))
 
 
 def _tiers_of(rows: list[dict[str, Any]], config: InsightsConfig) -> dict[int, str]:
@@ -143,8 +145,6 @@ async def apply(merchant_id: int, thresholds: TierThresholds) -> tuple[InsightsC
         before = {r["profile_id"]: r.pop("tier") for r in rows}
         result = rescore(rows, config)
         moved = sum(1 for p, t in result.tiers.items() if before[p] != t)
-        for row in result.rows:
-            row["merchant_id"] = merchant_id
         await ProfileSegment.filter(merchant_id=merchant_id).using_db(conn).delete()
         await insert_rows(conn, ProfileSegment, result.rows)
         counts = {"segments": len(result.rows), "value_tiers": tier_totals(result.rows),

@@ -106,11 +106,21 @@ class ProgramEconomics:
     @strawberry.field(description="Points per period, oldest first, in one query. Without from: the latest 12 "
                                   "periods that had activity (before to, when given). With from: every period from "
                                   "the one holding from to the one holding to (default now), empty ones included, "
-                                  f"at most {MAX_PERIODS}.")
+                                  f"at most {MAX_PERIODS}. With fromFirstActivity: the same from the period of the "
+                                  "program's first points (a chart's whole history, no month left out).")
     async def timeline(self, interval: TimelineInterval = TimelineInterval.MONTH,
                        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
-                       to: datetime | None = None) -> list[PointsPeriod]:
+                       to: datetime | None = None,
+                       from_first_activity: Annotated[bool, strawberry.argument(
+                           description="start at the first points instead of from; refused together with from")] = False,
+                       ) -> list[PointsPeriod]:
         end = _utc(to) if to is not None else None
+        if from_first_activity:
+            if from_ is not None:
+                raise ApiError("give from or fromFirstActivity, not both", ErrorCode.BAD_USER_INPUT)
+            from_ = await engine.first_activity(self.merchant_id)
+            if from_ is None or (end is not None and from_ > end):
+                return []
         if from_ is None:
             found = await engine.timeline(self.merchant_id, interval.value, None, end, latest=DEFAULT_PERIODS)
             return [PointsPeriod(start=p.start, issued=p.issued, redeemed=p.redeemed, expired=p.expired) for p in found]

@@ -25,7 +25,7 @@ export const OVERVIEW = /* GraphQL */ `
         store { id name }
         figures { outstanding liability { amount currencyCode } }
       }
-      timeline(interval: MONTH) { start issued redeemed expired }
+      timeline(interval: MONTH, fromFirstActivity: true) { start issued redeemed expired }
     }
     insights {
       asOf
@@ -41,6 +41,45 @@ export const OVERVIEW = /* GraphQL */ `
   }
 `;
 
+export const VALUE_VIEW = /* GraphQL */ `
+  query DashboardValueView {
+    insights {
+      asOf
+      tierThresholds { atRiskAfterDays lostAfterDays vipTopShare }
+      tiers { tier profiles share }
+      tierRevenue { tier profiles share revenue { amount currencyCode } }
+      tierTrend(last: 10) {
+        at thresholdChange
+        tiers { tier profiles revenue { amount currencyCode } }
+      }
+    }
+  }
+`;
+
+export const TIER_THRESHOLDS_PREVIEW = /* GraphQL */ `
+  query DashboardTierThresholdsPreview($input: TierThresholdsInput!) {
+    insights {
+      tierThresholdsPreview(input: $input) {
+        moved
+        tiers { tier before after }
+        moves { from to profiles }
+        changes { name current proposed moves }
+        userErrors { field message code }
+      }
+    }
+  }
+`;
+
+export const TIER_THRESHOLDS_UPDATE = /* GraphQL */ `
+  mutation DashboardTierThresholdsUpdate($input: TierThresholdsInput!) {
+    tierThresholdsUpdate(input: $input) {
+      thresholds { atRiskAfterDays lostAfterDays vipTopShare }
+      moved
+      userErrors { field message code }
+    }
+  }
+`;
+
 export const MEMBER_FILTERS = /* GraphQL */ `
   query DashboardMemberFilters {
     stores(first: 50) { nodes { id name platform } }
@@ -51,9 +90,10 @@ export const MEMBER_FILTERS = /* GraphQL */ `
 
 export const MEMBERS = /* GraphQL */ `
   query DashboardMembers($first: Int, $after: String, $last: Int, $before: String, $storeId: ID,
-                         $search: String, $segment: String, $tier: String, $churnBand: ChurnBand) {
+                         $search: String, $segment: String, $tier: String, $churnBand: ChurnBand,
+                         $valueTier: ValueTier) {
     members(first: $first, after: $after, last: $last, before: $before, storeId: $storeId,
-            search: $search, segment: $segment, tier: $tier, churnBand: $churnBand) {
+            search: $search, segment: $segment, tier: $tier, churnBand: $churnBand, valueTier: $valueTier) {
       edges {
         cursor
         node {
@@ -62,7 +102,7 @@ export const MEMBERS = /* GraphQL */ `
           tier { name }
           profile {
             id displayName email churnBand
-            segment { name }
+            segment { name tier }
             prediction { clv { value { amount currencyCode } } }
           }
         }
@@ -73,7 +113,8 @@ export const MEMBERS = /* GraphQL */ `
 `;
 
 export const MEMBER = /* GraphQL */ `
-  query DashboardMember($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+  query DashboardMember($id: ID!, $first: Int, $after: String, $last: Int, $before: String,
+                        $ordersFirst: Int, $ordersAfter: String) {
     member(id: $id) {
       id referralCode joinedAt lastActivityAt tierSince
       balance { available pending lifetime }
@@ -82,7 +123,19 @@ export const MEMBER = /* GraphQL */ `
       tierProgress { metric current nextThreshold remaining fraction }
       profile {
         id displayName email churnBand
-        segment { name tier rfm }
+        segment { name tier rfm rScore fScore mScore recencyDays frequency monetary { amount currencyCode } }
+        orders(first: $ordersFirst, after: $ordersAfter) {
+          edges {
+            cursor
+            node {
+              id name createdAt financialStatus fulfillmentStatus cancelledAt
+              total { amount currencyCode }
+              totalRefunded { amount currencyCode }
+              store { name platform }
+            }
+          }
+          pageInfo { hasNextPage endCursor }
+        }
         facts {
           kind
           current { value observedAt platform store { name } }

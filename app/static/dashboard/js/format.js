@@ -41,9 +41,21 @@ export function moneyShort(value) {
   }
 }
 
+/**
+ * A share as a percentage. A small share that is not zero keeps two significant digits
+ * (100 of 454,711 is "0.022%", never "0%"), and one short of whole never reads "100%".
+ */
 export function percent(value, digits = 0) {
   if (value === null || value === undefined) return "—";
-  return new Intl.NumberFormat(LOCALE, { style: "percent", maximumFractionDigits: digits }).format(value);
+  const shown = Math.abs(value) * 100;
+  if (shown > 0 && shown < 10 ** -digits) {
+    return new Intl.NumberFormat(LOCALE, { style: "percent", maximumSignificantDigits: 2 }).format(value);
+  }
+  const format = (d) => new Intl.NumberFormat(LOCALE, { style: "percent", maximumFractionDigits: d }).format(value);
+  if (value < 1 && value > 0.99 && Math.round(shown * 10 ** digits) === 100 * 10 ** digits) {
+    return `< ${format(digits)}`;
+  }
+  return format(digits);
 }
 
 export function decimal(value, digits = 2) {

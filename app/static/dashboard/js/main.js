@@ -12,16 +12,18 @@ import { Member } from "./pages/member.js";
 import { Members } from "./pages/members.js";
 import { Overview } from "./pages/overview.js";
 import { Settings } from "./pages/settings.js";
+import { ValueTiers } from "./pages/value.js";
 import { SyncHealth } from "./pages/sync.js";
 import { href, useRoute } from "./router.js";
 
 const NAV = [
   ["overview", "Overview"],
   ["members", "Members"],
+  ["value", "Value tiers"],
   ["settings", "Program settings"],
   ["sync", "Sync health"],
 ];
-const TITLES = { overview: "Overview", members: "Members", member: "Member", settings: "Program settings", sync: "Sync health" };
+const TITLES = { overview: "Overview", members: "Members", member: "Member", value: "Value tiers", settings: "Program settings", sync: "Sync health" };
 
 function App() {
   // "checking" until the credential is tried, then "in", "out" (sign-in form) or "unreachable".
@@ -171,6 +173,7 @@ function Page({ route }) {
   switch (route.name) {
     case "members": return html`<${Members} params=${route.params} />`;
     case "member": return html`<${Member} key=${route.id} id=${route.id} />`;
+    case "value": return html`<${ValueTiers} />`;
     case "settings": return html`<${Settings} />`;
     case "sync": return html`<${SyncHealth} />`;
     default: return html`<${Overview} />`;

@@ -1,5 +1,6 @@
 // One member: balance and tier, points adjustment, ledger (newest first), issued codes, the
-// unified profile with where each fact came from, and the churn/CLV predictions.
+// unified profile with where each fact came from, the orders on every store, and the churn/CLV
+// predictions with what their scores mean.
 import { useRef, useState } from "preact/hooks";
 
 import { errorsByField } from "../api.js";
@@ -11,10 +12,13 @@ import { day, decimal, label, money, percent, points, signedPoints, when } from 
 import { href } from "../router.js";
 
 const LEDGER_PAGE = 20;
+const ORDERS_PAGE = 10;
 
 export function Member({ id }) {
   const [page, setPage] = useState({ first: LEDGER_PAGE });
-  const { data, error, loading, reload } = useQuery(MEMBER, { id, ...page });
+  const [ordersAfter, setOrdersAfter] = useState([]);
+  const { data, error, loading, reload } = useQuery(MEMBER, { id, ...page, ordersFirst: ORDERS_PAGE,
+    ordersAfter: ordersAfter.at(-1) || null });
   const member = data?.member;
   const firstPage = () => (page.after || page.before ? setPage({ first: LEDGER_PAGE }) : reload());
   return html`
@@ -31,6 +35,9 @@ export function Member({ id }) {
         onPrevious=${(cursor) => setPage({ last: LEDGER_PAGE, before: cursor })}
         onNext=${(cursor) => setPage({ first: LEDGER_PAGE, after: cursor })} />
       <${Codes} codes=${member.codes.nodes} />
+      <${Orders} connection=${member.profile.orders} busy=${loading} pages=${ordersAfter.length}
+        onNext=${(cursor) => setOrdersAfter([...ordersAfter, cursor])}
+        onFirst=${() => setOrdersAfter([])} />
       <${Facts} facts=${member.profile.facts} />
       <${Predictions} predictions=${member.profile.predictions} segment=${member.profile.segment} />`}`;
 }
@@ -233,10 +240,79 @@ function Facts({ facts }) {
     </section>`;
 }
 
+const PAYMENT = { PAID: "Paid", PENDING: "Payment pending", REFUNDED: "Refunded", PARTIALLY_REFUNDED: "Partly refunded",
+  AUTHORIZED: "Authorised", VOIDED: "Voided", PARTIALLY_PAID: "Partly paid" };
+
+/** An order's state in words: cancelled first, then payment and fulfilment as the store reports them. */
+function orderStatus(order) {
+  if (order.cancelledAt) return `Cancelled ${day(order.cancelledAt)}`;
+  const paid = PAYMENT[String(order.financialStatus).toUpperCase()] || label(order.financialStatus);
+  const shipped = order.fulfillmentStatus ? label(order.fulfillmentStatus).toLowerCase() : "not fulfilled";
+  return `${paid}, ${shipped}`;
+}
+
+function Orders({ connection, busy, pages, onNext, onFirst }) {
+  const edges = connection.edges;
+  return html`
+    <section aria-labelledby="orders-title">
+      <h2 id="orders-title">Orders</h2>
+      ${edges.length ? html`
+        <${TableWrap} label="Orders">
+          <table class="data orders-table" aria-busy=${busy ? "true" : "false"}>
+            <caption class="sr-only">The person's orders on every store, newest first</caption>
+            <thead><tr>
+              <th scope="col">Order</th><th scope="col">Date</th><th scope="col">Store</th>
+              <th scope="col" class="num">Total</th><th scope="col" class="num">Refunded</th><th scope="col">Status</th>
+            </tr></thead>
+            <tbody>
+              ${edges.map(({ node }) => html`
+                <tr key=${node.id} data-order-id=${node.id}>
+                  <th scope="row">${node.name}</th>
+                  <td>${day(node.createdAt)}</td>
+                  <td>${node.store.name} <span class="sub">${label(node.store.platform)}</span></td>
+                  <td class="num">${money(node.total)}</td>
+                  <td class="num">${Number(node.totalRefunded.amount) ? money(node.totalRefunded) : "—"}</td>
+                  <td>${orderStatus(node)}</td>
+                </tr>`)}
+            </tbody>
+          </table>
+        <//>
+        ${(connection.pageInfo.hasNextPage || pages > 0) && html`
+          <nav class="pager" aria-label="Orders pages">
+            <button type="button" class="button" disabled=${pages === 0} onClick=${onFirst}>Newest orders</button>
+            <button type="button" class="button" disabled=${!connection.pageInfo.hasNextPage}
+                    onClick=${() => onNext(connection.pageInfo.endCursor)}>Older orders</button>
+          </nav>`}`
+      : html`<p>No orders on any store.</p>`}
+    </section>`;
+}
+
+const SCORE_WORDS = ["", "bottom fifth", "second fifth from the bottom", "middle fifth", "second fifth from the top", "top fifth"];
+const TIER_WORDS = { VIP: "VIP (recent and among the biggest spenders)", REGULAR: "regular (recent, not among the biggest spenders)",
+  AT_RISK: "at risk (silent longer than the at-risk threshold)", LOST: "lost (silent longer than the lost threshold)" };
+
+/** "RFM 311" in words: each score is the person's fifth among the store's customers, 5 the best. */
+function SegmentExplained({ segment }) {
+  const days = segment.recencyDays;
+  return html`
+    <div class="segment-explained" data-testid="segment-explained">
+      <p>Segment: <strong>${label(segment.name)}</strong>; value tier: <strong>${TIER_WORDS[segment.tier] || label(segment.tier)}</strong>.</p>
+      <p class="hint">RFM ${segment.rfm} means three scores from 1 to 5 against this store's other customers (5 is the
+        best fifth):</p>
+      <ul class="plain">
+        <li>Recency ${segment.rScore}: last purchase ${points(days)} day${days === 1 ? "" : "s"} before the figures' date
+          (${SCORE_WORDS[segment.rScore]}; capped when silent past the at-risk or lost threshold).</li>
+        <li>Frequency ${segment.fScore}: ${points(segment.frequency)} purchase day${segment.frequency === 1 ? "" : "s"}
+          (${SCORE_WORDS[segment.fScore]}).</li>
+        <li>Monetary ${segment.mScore}: ${money(segment.monetary)} spent net of refunds (${SCORE_WORDS[segment.mScore]}).</li>
+      </ul>
+    </div>`;
+}
+
 const MODELS = {
-  "mbgnbd+gamma_gamma": "MBG/NBD purchases, Gamma-Gamma spend",
-  "bgnbd+gamma_gamma": "BG/NBD purchases, Gamma-Gamma spend",
-  heuristic: "Rule of thumb (too little data for the models)",
+  "mbgnbd+gamma_gamma": "Repeat-buying model that lets customers stop at any time (MBG/NBD), with an order-value model (Gamma-Gamma)",
+  "bgnbd+gamma_gamma": "Repeat-buying model (BG/NBD), with an order-value model (Gamma-Gamma)",
+  heuristic: "Rule of thumb from the person's own gaps between orders (too little data for the models)",
 };
 
 /** A date only when an order within the horizon is at least as likely as not; otherwise the odds. */
@@ -250,7 +326,9 @@ function Predictions({ predictions, segment }) {
   return html`
     <section aria-labelledby="predictions-title">
       <h2 id="predictions-title">Predictions</h2>
-      ${segment && html`<p>Segment: <strong>${label(segment.name)}</strong> (RFM ${segment.rfm}, ${label(segment.tier).toLowerCase()} value tier).</p>`}
+      ${segment && html`<${SegmentExplained} segment=${segment} />`}
+      <p class="hint">Still a customer: the chance the person has not quietly stopped buying. Expected orders and CLV
+        (customer lifetime value: what they are likely to spend) look ahead over the horizon shown.</p>
       ${predictions.length ? html`
         <${TableWrap} label="Predictions">
           <table class="data predictions-table">

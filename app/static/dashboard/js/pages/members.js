@@ -8,9 +8,10 @@ import { MEMBER_FILTERS, MEMBERS } from "../documents.js";
 import { html } from "../html.js";
 import { label, money, points } from "../format.js";
 import { href, navigate } from "../router.js";
+import { TIERS, TIER_NAMES } from "./value.js";
 
 export const PAGE_SIZE = 25;
-const FILTERS = ["segment", "tier", "churnBand", "storeId", "search"];
+const FILTERS = ["segment", "tier", "valueTier", "churnBand", "storeId", "search"];
 const BANDS = ["LOW", "MEDIUM", "HIGH"];
 
 export function Members({ params }) {
@@ -40,7 +41,8 @@ export function Members({ params }) {
 function describe(filters) {
   const parts = [];
   if (filters.segment) parts.push(`segment ${label(filters.segment)}`);
-  if (filters.tier) parts.push(filters.tier === "none" ? "no tier" : `tier ${filters.tier}`);
+  if (filters.tier) parts.push(filters.tier === "none" ? "no loyalty tier" : `loyalty tier ${filters.tier}`);
+  if (filters.valueTier) parts.push(`value tier ${TIER_NAMES[filters.valueTier] || filters.valueTier}`);
   if (filters.churnBand) parts.push(`${label(filters.churnBand).toLowerCase()} churn risk`);
   if (filters.storeId) parts.push("one store");
   if (filters.search) parts.push(`“${filters.search}”`);
@@ -82,11 +84,18 @@ function Filters({ filters, onApply }) {
         </select>
       </div>
       <div class="field">
-        <label for="filter-tier">Tier</label>
+        <label for="filter-tier">Loyalty tier</label>
         <select id="filter-tier" value=${draft.tier} onChange=${set("tier")}>
           <option value="">Any tier</option>
           ${withCurrent(tiers, filters.tier === "none" ? "" : filters.tier).map((name) => html`<option value=${name}>${name}</option>`)}
           <option value="none">No tier</option>
+        </select>
+      </div>
+      <div class="field">
+        <label for="filter-value-tier">Value tier</label>
+        <select id="filter-value-tier" value=${draft.valueTier} onChange=${set("valueTier")}>
+          <option value="">Any value tier</option>
+          ${TIERS.map((tier) => html`<option value=${tier}>${TIER_NAMES[tier]}</option>`)}
         </select>
       </div>
       <div class="field">
@@ -119,9 +128,10 @@ function MembersTable({ edges, busy }) {
         <thead>
           <tr>
             <th scope="col">Member</th>
-            <th scope="col">Tier</th>
+            <th scope="col">Loyalty tier</th>
             <th scope="col" class="num">Balance</th>
             <th scope="col">Segment</th>
+            <th scope="col">Value tier</th>
             <th scope="col" class="num">CLV</th>
             <th scope="col">Churn risk</th>
           </tr>
@@ -137,6 +147,7 @@ function MembersTable({ edges, busy }) {
               <td class="num">${points(node.balance.available)}
                 ${node.balance.pending ? html`<span class="sub">${points(node.balance.pending)} pending</span>` : null}</td>
               <td data-column="segment" data-segment=${node.profile.segment?.name || ""}>${node.profile.segment ? label(node.profile.segment.name) : "—"}</td>
+              <td data-column="value-tier" data-value-tier=${node.profile.segment?.tier || ""}>${TIER_NAMES[node.profile.segment?.tier] || "—"}</td>
               <td class="num">${money(node.profile.prediction?.clv?.value)}</td>
               <td>${node.profile.churnBand ? label(node.profile.churnBand) : "—"}</td>
             </tr>`)}
