@@ -345,7 +345,7 @@ def insights_refresh(
 
                 result = await refresh_merchant(merchant_id, progress, as_of=today)
                 done.append({"merchant": merchant_id, "seconds": result.step_seconds, "counts": result.counts,
-                             "merges": len(result.merges)})
+                             "merges": len(result.merges), "warning": result.warning})
         return done
 
     refreshed = run(settings, work)
@@ -355,6 +355,8 @@ def insights_refresh(
         total = sum(row["seconds"].values())
         typer.echo(f"merchant {row['merchant']}: refreshed in {total:.1f}s "
                    f"({row['counts'].get('profiles_with_orders', 0)} profiles, {row['merges']} merges)")
+        if row["warning"]:
+            typer.secho(f"WARNING merchant {row['merchant']}: {row['warning']}", err=True, fg="yellow", bold=True)
 
 
 @insights_cli.command("profile")

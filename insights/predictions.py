@@ -17,8 +17,7 @@ not; it is then the median wait over all outcomes, so it never lies beyond the h
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -26,12 +25,13 @@ import numpy as np
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from insights.batch import insert_rows
-from insights.clv import predict_customers, summary_from_transactions
+from insights.clv import MODEL_HEURISTIC, predict_customers, summary_from_transactions
 from insights.clv.intervals import DEFAULT_LEVEL
 from insights.history import MerchantHistory
+from insights.model_check import currency_transactions
 from insights.models import ClvPrediction
-from insights.purchases import merchant_purchases
 from insights.settings import InsightsConfig
+from insights.why import prediction_why
 
 WEEK_DAYS = 7
 CLV_STEP_WEEKS = 4.0
@@ -58,17 +58,10 @@ def _money(value: float) -> Decimal:
 def prediction_rows(
     history: MerchantHistory, config: InsightsConfig, as_of: datetime, *, n_draws: int = DRAWS
 ) -> list[dict[str, Any]]:
-    by_currency: dict[str, list[tuple[int, date, float]]] = defaultdict(list)
-    for profile_id, bought in merchant_purchases(history, as_of).items():
-        for currency, purchases in bought.items():
-            by_currency[currency].extend((profile_id, p.day, float(p.value)) for p in purchases)
     horizon = config.clv_horizon_days / WEEK_DAYS
     weekly_discount = (1 + config.clv_annual_discount_rate) ** (1 / 52) - 1
     rows = []
-    for currency, txns in sorted(by_currency.items()):
-        ids = np.array([t[0] for t in txns], dtype=np.int64)
-        days = np.array([t[1] for t in txns], dtype="datetime64[D]")
-        values = np.array([t[2] for t in txns])
+    for currency, (ids, days, values) in currency_transactions(history, as_of).items():
         summary = summary_from_transactions(ids, days, values, calibration_end=as_of.date(), unit_days=WEEK_DAYS)
         result = predict_customers(
             summary.frequency, summary.recency, summary.T, summary.monetary_value, horizon=horizon,
@@ -77,10 +70,13 @@ def prediction_rows(
         alive, purchases = result.probability_alive, result.expected_purchases
         value, clv, wait = result.expected_value, result.lifetime_value, result.next_purchase_time
         level = getattr(alive, "level", DEFAULT_LEVEL)
+        silent_days = np.rint((summary.T - summary.recency) * WEEK_DAYS).astype(int).tolist()
         for i, profile_id in enumerate(summary.customer_ids.tolist()):
             p_alive = float(alive.point[i])
             weeks = float(wait.point[i])
             p_order = float(result.order_probability.point[i])
+            why = prediction_why(int(summary.frequency[i]) + 1, silent_days[i], p_order, config.clv_horizon_days,
+                                 heuristic=result.model == MODEL_HEURISTIC)
             rows.append({
                 "merchant_id": history.merchant_id, "profile_id": profile_id, "currency": currency,
                 "model": result.model, "status": result.status, "horizon_days": config.clv_horizon_days,
@@ -95,7 +91,7 @@ def prediction_rows(
                 "order_probability": p_order,
                 "next_order_at": as_of + timedelta(weeks=weeks)
                 if p_order >= ORDER_LIKELY and weeks <= horizon else None,
-                "churn_risk": churn_risk(p_alive, config), "as_of": as_of,
+                "churn_risk": churn_risk(p_alive, config), "why": why, "as_of": as_of,
             })
     return rows
 

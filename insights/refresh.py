@@ -17,8 +17,10 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from insights.as_of import as_of_warning
 from insights.history import load_history
 from insights.identity.resolve import Merge, resolve
+from insights.model_check import model_checks
 from insights.models import RefreshRun
 from insights.predictions import refresh_predictions
 from insights.profiles.facts import refresh_facts
@@ -47,6 +49,9 @@ class RefreshResult:
     merges: list[Merge] = field(default_factory=list)
     step_seconds: dict[str, float] = field(default_factory=dict)
     counts: dict[str, Any] = field(default_factory=dict)
+    warning: str | None = None
+    """Why the as-of date is suspect (``insights.as_of``), or None."""
+    model_check: list[dict[str, Any]] = field(default_factory=list)
 
 
 async def refresh_merchant(
@@ -60,7 +65,7 @@ async def refresh_merchant(
     "today" for recency and CLV."""
     as_of = (as_of or start_of_day()).astimezone(UTC)
     config = await load_config(merchant_id)
-    run = await RefreshRun.create(merchant_id=merchant_id, started_at=datetime.now(UTC))
+    run = await RefreshRun.create(merchant_id=merchant_id, started_at=datetime.now(UTC), as_of=as_of)
     result = RefreshResult(run.id)
     report = progress or (lambda step, done, total: None)
     history = None
@@ -76,6 +81,7 @@ async def refresh_merchant(
                                   "merges": len(resolution.merges)}
             elif step == "profiles":
                 history = await load_history(merchant_id)
+                result.warning = run.warning = as_of_warning(history, as_of)
                 async with in_transaction() as conn:
                     result.counts["facts"] = await refresh_facts(conn, merchant_id, config)
                     result.counts["profiles_with_orders"] = await refresh_transactions(conn, history, now)
@@ -88,6 +94,7 @@ async def refresh_merchant(
                 assert history is not None
                 async with in_transaction() as conn:
                     result.counts |= await refresh_predictions(conn, history, config, as_of)
+                result.model_check = run.model_check = model_checks(history, as_of)
             else:
                 assert history is not None
                 async with in_transaction() as conn:

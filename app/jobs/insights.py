@@ -7,6 +7,7 @@ whose same email the platform verified share one balance) and nothing else moves
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,8 @@ from insights.refresh import refresh_merchant
 from loyalty.ownership import link_verified
 from store.job_owners import Owner
 from store.models import Customer, Merchant, Order
+
+log = logging.getLogger(__name__)
 
 
 async def _link(customer_ids: list[int]) -> list[list[int]]:
@@ -39,11 +42,14 @@ async def insights_refresh(ctx: JobContext, merchant_id: int, as_of: str | None 
     """Recompute every insight of one merchant; ``as_of`` is an ISO date-time (default: the start
     of today, UTC)."""
     result = await refresh_merchant(merchant_id, as_of=datetime.fromisoformat(as_of) if as_of else None)
+    if result.warning:
+        log.warning("insights refresh of merchant %s (run %s): %s", merchant_id, result.run_id, result.warning)
     for step, seconds in result.step_seconds.items():
         refresh_step_seconds.labels(step).observe(seconds)
     verified = await Customer.filter(merchant_id=merchant_id, verified_email=True).values_list("id", flat=True)
     await link_verified(verified)  # accounts verified since their last order
-    return {"run_id": result.run_id, "seconds": result.step_seconds, "merges": [list(m) for m in result.merges]}
+    return {"run_id": result.run_id, "seconds": result.step_seconds, "merges": [list(m) for m in result.merges],
+            "warning": result.warning}
 
 
 @job(max_tries=1, timeout=60)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -22,10 +22,14 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from insights.batch import insert_rows
 from insights.history import MerchantHistory
 from insights.models import ProfileSegment
-from insights.purchases import ZERO, main_currency, merchant_purchases
+from insights.purchases import ZERO, Purchase, main_currency, merchant_purchases
 from insights.segments.rfm import quintile_scores, top_share
 from insights.segments.rules import cap_recency, segment_of, tier_of
 from insights.settings import InsightsConfig
+from insights.why import segment_why
+
+REORDER_WINDOW_DAYS = 90
+"""The "why" of a segment compares with the people in it this many days earlier: did they order again?"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +58,40 @@ def score_people(
     return out
 
 
-def segment_rows(history: MerchantHistory, config: InsightsConfig, as_of: datetime) -> list[dict[str, Any]]:
+def segment_rows(history: MerchantHistory, config: InsightsConfig, as_of: datetime, *, explain: bool = True) -> list[dict[str, Any]]:
+    """One row per person with a purchase; ``explain`` adds the one-line why (``reorder_shares``)."""
+    bought_now = merchant_purchases(history, as_of)
+    rows = _scored_rows(history.merchant_id, bought_now, config, as_of)
+    if not explain:
+        return rows
+    shares = reorder_shares(history, config, as_of, bought_now)
+    for row in rows:
+        earlier, reordered = shares.get((row["currency"], row["segment"]), (0, 0))
+        row["why"] = segment_why(row["frequency"], row["recency_days"], row["monetary"], row["currency"], row["segment"],
+                                 earlier, reordered, REORDER_WINDOW_DAYS)
+    return rows
+
+
+def reorder_shares(
+    history: MerchantHistory, config: InsightsConfig, as_of: datetime, bought_now: dict[int, dict[str, list[Purchase]]]
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """Per (currency, segment) ``REORDER_WINDOW_DAYS`` before ``as_of``: how many people it held and
+    how many of them have bought again in that currency since."""
+    then = as_of - timedelta(days=REORDER_WINDOW_DAYS)
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    for row in _scored_rows(history.merchant_id, merchant_purchases(history, then), config, then):
+        key = (row["currency"], row["segment"])
+        again = len(bought_now.get(row["profile_id"], {}).get(row["currency"], ())) > row["frequency"]
+        members, reordered = out.get(key, (0, 0))
+        out[key] = (members + 1, reordered + int(again))
+    return out
+
+
+def _scored_rows(
+    merchant_id: int, bought_by_profile: dict[int, dict[str, list[Purchase]]], config: InsightsConfig, as_of: datetime
+) -> list[dict[str, Any]]:
     by_currency: dict[str, list[tuple[int, int, int, Decimal]]] = defaultdict(list)
-    for profile_id, bought in merchant_purchases(history, as_of).items():
+    for profile_id, bought in bought_by_profile.items():
         currency = main_currency(bought)
         mine = bought[currency]
         recency = max(0, (as_of.date() - mine[-1].day).days)
@@ -66,7 +101,7 @@ def segment_rows(history: MerchantHistory, config: InsightsConfig, as_of: dateti
         scored = score_people([p[1] for p in people], [p[2] for p in people], [float(p[3]) for p in people], config)
         for (profile_id, days, count, spend), score in zip(people, scored, strict=True):
             rows.append({
-                "merchant_id": history.merchant_id, "profile_id": profile_id, "currency": currency,
+                "merchant_id": merchant_id, "profile_id": profile_id, "currency": currency,
                 "recency_days": days, "frequency": count, "monetary": spend,
                 "r_score": score.r, "f_score": score.f, "m_score": score.m,
                 "segment": score.segment, "tier": score.tier, "as_of": as_of,
