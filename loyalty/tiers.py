@@ -68,6 +68,45 @@ async def tier_metrics(
     return metric
 
 
+async def reached_at(targets: dict[int, Tier], rules: Rules, now: datetime, conn: BaseDBAsyncClient) -> dict[int, datetime]:
+    """When each profile's metric last rose to its target tier's threshold, at or before ``now``.
+
+    Orders loaded at install are processed long after they were placed: the tier was reached
+    when the qualifying order was placed (or the qualifying points earned), not when it was
+    processed. A profile whose crossing cannot be found is left out (the caller uses ``now``).
+    """
+    if not targets:
+        return {}
+    ids = list(targets)
+    params = [ids_param(conn, ids), time_param(conn, now)]
+    if rules.tier_metric == "points":
+        kinds = ", ".join(f"'{k}'" for k in POINT_KINDS)
+        rows = await select(conn, Entry, ("profile_id", "lifetime", "occurred_at"),
+                            f'{in_ids(conn, "profile_id", 1)} AND "kind" IN ({kinds}) AND "occurred_at" <= {param(conn, 2)}',
+                            params)
+    else:
+        rows = await select(conn, OrderAccount, ("profile_id", "spend", "placed_at"),
+                            f'{in_ids(conn, "profile_id", 1)} AND "placed_at" <= {param(conn, 2)} AND "counted"', params)
+        if rules.tier_metric == "orders":
+            rows = [(pid, Decimal(1), when) for pid, _, when in rows]
+    events: dict[int, list[tuple[datetime, Decimal]]] = defaultdict(list)
+    for pid, amount, when in rows:
+        events[pid].append((when.astimezone(UTC), Decimal(amount)))
+    found = {}
+    for pid, history in events.items():
+        history.sort(key=lambda e: e[0])
+        threshold, crossed = targets[pid].threshold, None
+        for when in sorted({w for w, _ in history}):
+            start = window_start(rules, when)
+            inside = [(t, a) for t, a in history if t <= when and (start is None or t >= start)]
+            before = sum((a for t, a in inside if t < when), Decimal(0))
+            if before < threshold <= before + sum((a for t, a in inside if t == when), Decimal(0)):
+                crossed = when  # the window's start moves too, so "before" is measured in this window
+        if crossed is not None:
+            found[pid] = crossed
+    return found
+
+
 def tier_multiplier(rules: Rules, tier_name: str | None) -> Decimal:
     tier = rules.tier(tier_name)
     return tier.multiplier if tier else Decimal(1)
@@ -97,11 +136,15 @@ async def upgrade(book: Book, rules: Rules, profile_ids: Iterable[int], now: dat
         return
     ids = [pid for pid in set(profile_ids) if pid in book.members]
     metrics = await tier_metrics(ids, rules, now, book.conn)
+    targets = {pid: rules.qualifying_tier(metrics[pid]) for pid in ids}
+    rising = {pid: t for pid, t in targets.items()
+              if t is not None and rules.tier_rank(t.name) > rules.tier_rank(book.member(pid).tier)}
+    reached = await reached_at(rising, rules, now, book.conn)
     for pid in sorted(ids):
         member = book.member(pid)
-        target = rules.qualifying_tier(metrics[pid])
-        if rules.tier_rank(target.name if target else None) > rules.tier_rank(member.tier):
-            await change_tier(book, member, target, now, reason="upgrade")
+        target = targets[pid]
+        if pid in rising:
+            await change_tier(book, member, target, reached.get(pid, now), reason="upgrade")
         elif member.tier_grace_until is not None and target is not None and target.name == member.tier:
             member.tier_grace_until = None
             book.touch(pid)

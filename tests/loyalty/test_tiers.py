@@ -99,3 +99,27 @@ async def test_progress_to_the_next_tier_reads_as_a_sentence(shop, metric, order
     cust, profile = await shop.customer()
     await process_orders([await shop.order(cust, orders, when=at(0))], now=at(0))
     assert (await tier_progress(profile, at(1))).describe() == expected
+
+
+async def test_history_loaded_later_dates_the_tier_and_its_reward_at_the_order_that_reached_it(shop):
+    await shop.program(Rules(tiers=LADDER))
+    cust, profile = await shop.customer()
+    first = [await shop.order(cust, [("a", 60)], when=at(0)), await shop.order(cust, [("a", 60)], when=at(30))]
+    await process_orders(first, now=at(400))  # installed long after the orders were placed
+    member = await Member.get(profile_id=profile)
+    assert member.tier == "Silver" and member.tier_since == at(30)
+    [reward] = await Entry.filter(profile_id=profile, kind=EntryKind.TIER_REWARD)
+    assert reward.occurred_at == at(30) and reward.cause == "Silver"
+    await process_orders([await shop.order(cust, [("a", 500)], when=at(90))], now=at(401))
+    member = await Member.get(profile_id=profile)
+    assert member.tier == "Gold" and member.tier_since == at(90)
+
+
+async def test_a_rolling_window_dates_the_tier_from_the_run_of_orders_that_still_qualifies(shop):
+    await shop.program(Rules(tiers=LADDER, tier_window="rolling_12m"))
+    cust, profile = await shop.customer()
+    orders = [await shop.order(cust, [("a", 120)], when=at(0)), await shop.order(cust, [("a", 120)], when=at(500)),
+              await shop.order(cust, [("a", 10)], when=at(520))]
+    await process_orders(orders, now=at(530))
+    member = await Member.get(profile_id=profile)
+    assert member.tier == "Silver" and member.tier_since == at(500)
