@@ -1,19 +1,19 @@
 """How much a caller may send in one argument: lists and strings, in the document or in variables.
 
-Page sizes are bounded where the cost is computed (``schema.core.cost``); these bounds keep
-a huge list or string from reaching a resolver or a database filter, where it would cost a
-statement per item or fail as a server error. Lists follow Shopify's cap on input arrays;
-strings are far longer than any name, reason, URL or note the API stores.
+These bounds keep a huge list or string from reaching a resolver or a database filter, where it
+would cost a statement per item or fail as a server error. Lists follow Shopify's cap on input
+arrays; strings are far longer than any name, reason, URL or note the API stores. Literals are
+checked with validation (once per document, ``schema.core.limits``), variables before execution
+with the cost (``schema.core.cost``, which also bounds page sizes), so neither adds a hook of its
+own to a request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError, ListValueNode, StringValueNode, ValidationRule
-from strawberry.extensions import SchemaExtension
 
 from schema.core.errors import ApiError, ErrorCode
 
@@ -56,13 +56,9 @@ def oversized(value: Any, path: str) -> str | None:
     return None
 
 
-class VariableBounds(SchemaExtension):
-    """Refuses an operation whose variables hold an over-long list or string, before it runs."""
-
-    def on_execute(self) -> Iterator[None]:
-        ctx = self.execution_context
-        for name, value in (ctx.variables or {}).items():
-            if problem := oversized(value, f"${name}"):
-                ctx.result = GraphQLExecutionResult(data=None, errors=[ApiError(problem, ErrorCode.BAD_USER_INPUT)])
-                break
-        yield
+def variable_problem(variables: Mapping[str, Any] | None) -> ApiError | None:
+    """The error for the first variable holding an over-long list or string, if one does."""
+    for name, value in (variables or {}).items():
+        if problem := oversized(value, f"${name}"):
+            return ApiError(problem, ErrorCode.BAD_USER_INPUT)
+    return None

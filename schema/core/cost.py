@@ -36,6 +36,7 @@ from graphql import (
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
 
+from schema.core.bounds import variable_problem
 from schema.core.errors import ApiError, ErrorCode
 from schema.core.pagination import MAX_PAGE_SIZE
 
@@ -136,7 +137,9 @@ def _objects(value: Any) -> int:
 
 
 class QueryCost(SchemaExtension):
-    """Refuses an operation whose requested cost is over ``max_cost``; reports both costs."""
+    """Refuses an operation whose requested cost is over ``max_cost``, or whose variables or page
+    sizes are out of bounds (all depend on variables, so they are checked here, per request);
+    reports both costs."""
 
     def __init__(self, *, max_cost: int) -> None:
         self.max_cost = max_cost
@@ -145,7 +148,8 @@ class QueryCost(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
         assert ctx.graphql_document is not None
-        if ctx.result is not None:  # refused already (see schema.core.bounds)
+        if (refused := variable_problem(ctx.variables)) is not None:
+            ctx.result = GraphQLExecutionResult(data=None, errors=[refused])
             yield
             return
         self.requested, invalid = requested_cost(ctx.schema._schema, ctx.graphql_document, ctx.operation_name,

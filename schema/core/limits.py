@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 import strawberry
 from graphql import GraphQLError, OperationDefinitionNode, validate
 from strawberry.extensions import (
-    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -22,7 +21,7 @@ from strawberry.extensions import (
 from strawberry.extensions.query_depth_limiter import IgnoreContext
 from tortoise.exceptions import ValidationError
 
-from schema.core.bounds import LiteralBounds, VariableBounds
+from schema.core.bounds import LiteralBounds
 from schema.core.cost import QueryCost
 from schema.core.errors import ApiError, ErrorCode
 
@@ -86,8 +85,8 @@ def ambiguous(ctx: ExecutionContext) -> bool:
 
 
 class CachedValidation(SchemaExtension):
-    """Runs validation itself: once per distinct document, and with "Did you mean ...?" left out
-    of the messages unless suggestions are on. A document of several operations also needs
+    """Runs validation itself: once per distinct document, with the size bounds on literals, and
+    with "Did you mean ...?" left out of the messages unless suggestions are on. A document of several operations also needs
     ``operationName`` (that depends on the request, so it is checked every time)."""
 
     def __init__(self, *, validations: Validations, suggestions: bool) -> None:
@@ -99,7 +98,7 @@ class CachedValidation(SchemaExtension):
         if ctx.graphql_document is not None and ctx.pre_execution_errors is None and ctx.query:
             errors = self.validations.get(ctx.query)
             if errors is None:
-                errors = validate(ctx.schema._schema, ctx.graphql_document, ctx.validation_rules,
+                errors = validate(ctx.schema._schema, ctx.graphql_document, (*ctx.validation_rules, LiteralBounds),
                                   hide_suggestions=not self.suggestions)
                 self.validations.put(ctx.query, errors)
             ctx.pre_execution_errors = list(errors)
@@ -188,8 +187,6 @@ def extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: QueryDepthLimiter(max_depth=limits.max_depth, should_ignore=_introspection),
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
-        lambda: AddValidationRules([LiteralBounds]),
-        VariableBounds,
         lambda: QueryCost(max_cost=limits.max_cost),
     ]
     if not limits.introspection:
