@@ -34,6 +34,7 @@ class AdminLoaders:
     predictions_by_profile: insights.Loader
     evidence_by_profile: insights.Loader
     decisions_by_customer: insights.Loader
+    score_ranges_by_currency: insights.Loader
     loyalty: LoyaltyLoaders
     member: program.Loader
     ledger_by_profile: program.Loader
@@ -63,6 +64,7 @@ class AdminLoaders:
             predictions_by_profile=insights.predictions_by_profile(scope),
             evidence_by_profile=insights.evidence_by_profile(scope),
             decisions_by_customer=insights.decisions_by_customer(scope),
+            score_ranges_by_currency=insights.score_ranges_by_currency(scope),
             loyalty=loyalty,
             member=program.member_by_id(merchant_id),
             ledger_by_profile=program.ledger_by_profile(merchant_id),

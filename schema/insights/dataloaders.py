@@ -15,7 +15,9 @@ from insights.models import (
     ProfileSegment,
     ProfileStats,
 )
+from insights.segments.ranges import score_ranges
 from schema.core.batching import Loader, by_key, grouped, loader
+from schema.insights.score_ranges import ranges_of
 from store.scope import MerchantScope
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "facts_by_profile",
     "predictions_by_profile",
     "revenue_by_profile",
+    "score_ranges_by_currency",
     "segment_by_profile",
     "stats_by_profile",
 ]
@@ -88,3 +91,13 @@ def decisions_by_customer(scope: MerchantScope) -> Loader:
         return [groups.get(key, []) for key in keys]
 
     return loader(fetch)
+
+
+def score_ranges_by_currency(scope: MerchantScope) -> Loader:
+    """The ranges behind every RFM score, keyed by currency code: one set of aggregates per request."""
+
+    async def fetch(keys: list[str]) -> list:
+        found = await score_ranges(scope.merchant_id, list(keys))
+        return [ranges_of(key, found.get(key, [])) for key in keys]
+
+    return loader(fetch)  # type: ignore[arg-type]

@@ -16,9 +16,12 @@ from tortoise.expressions import Subquery
 from tortoise.functions import Count
 
 from insights.models import ClvPrediction, ProfileSegment, RefreshRun
+from schema.core.context import AdminInfo
 from schema.core.errors import ApiError, ErrorCode
 from schema.core.money import Money, minor_unit
 from schema.insights.distribution import distribution
+from schema.insights.model_check import ModelCheck
+from schema.insights.score_ranges import RfmScoreRanges
 from schema.insights.types import ChurnBand, ValueTier
 from schema.insights.value_tiers import ValueTierFields
 from store.models import Profile
@@ -47,12 +50,19 @@ class InsightsRefreshRun:
     seconds: float = strawberry.field(description="the steps' total")
     steps: list[RefreshStep]
     counts: JSON = strawberry.field(description="rows each step wrote, e.g. segments and predictions")
+    as_of: datetime | None = strawberry.field(description="the day the run took as today")
+    warning: str | None = strawberry.field(
+        description="set when the as-of lies more than 90 days past the last order or before the first: "
+                    "the figures then describe everyone as silent (or nobody at all)")
+    model_check: list[ModelCheck] = strawberry.field(
+        description="per currency: the last weeks held out, predicted vs actual repeat orders")
 
     @classmethod
     def of(cls, row: RefreshRun) -> InsightsRefreshRun:
         steps = [RefreshStep(name=str(name), seconds=float(sec)) for name, sec in (row.step_seconds or {}).items()]
         return cls(status=RefreshStatus(row.status), started_at=row.started_at, finished_at=row.finished_at,
-                   seconds=round(sum(s.seconds for s in steps), 4), steps=steps, counts=row.counts or {})
+                   seconds=round(sum(s.seconds for s in steps), 4), steps=steps, counts=row.counts or {},
+                   as_of=row.as_of, warning=row.warning, model_check=[ModelCheck.of(c) for c in row.model_check or []])
 
 
 async def last_refresh(merchant_id: int) -> InsightsRefreshRun | None:
@@ -159,6 +169,22 @@ class InsightsOverview(ValueTierFields):
     @strawberry.field(description="The newest refresh: its status and each step's time")
     async def last_refresh(self) -> InsightsRefreshRun | None:
         return await last_refresh(self.merchant_id)
+
+    @strawberry.field(description="The model check of the newest complete refresh, per currency (empty before one)")
+    async def model_check(self) -> list[ModelCheck]:
+        row = await RefreshRun.filter(merchant_id=self.merchant_id, status="complete").order_by("-started_at", "-id").first()
+        return [ModelCheck.of(c) for c in row.model_check or []] if row is not None else []
+
+    @strawberry.field(description="What each RFM score stands for, per currency: the days, orders and spend of the people holding it")
+    async def score_ranges(self, info: AdminInfo, currency_code: Annotated[str | None, strawberry.argument(
+            description="one currency (ISO 4217); default every currency with segments")] = None) -> list[RfmScoreRanges]:
+        stored = sorted(set(await ProfileSegment.filter(merchant_id=self.merchant_id).distinct().values_list("currency", flat=True)))
+        if currency_code is not None:
+            code = currency_code.strip().upper()
+            if len(code) != 3 or not code.isalpha():
+                raise ApiError(f"currencyCode must be a three-letter ISO 4217 code, got {currency_code!r}", ErrorCode.BAD_USER_INPUT)
+            stored = [code] if code in stored else []
+        return list(await info.context.loaders.score_ranges_by_currency.load_many(stored))
 
 
 def _cent(currency: str) -> Decimal:

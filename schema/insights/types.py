@@ -32,6 +32,7 @@ from insights.models import (
 )
 from schema.core.context import AdminInfo
 from schema.core.money import Money
+from schema.insights.score_ranges import ProfileScoreRanges, profile_ranges
 from schema.stores.types import StoreNode
 from store.models import Platform
 
@@ -284,14 +285,22 @@ class ProfileSegmentInfo:
     frequency: int
     monetary: Money = strawberry.field(description="spend net of refunds in the segment's currency")
     currency_code: str
+    why: str = strawberry.field(description="one line from the data: the person's orders, silence and spend, and how many "
+                                            "of the people in this segment 90 days earlier ordered again since")
     as_of: datetime
+
+    @strawberry.field(description="the days, orders and spend behind this person's three scores in the segment's currency "
+                                  "(e.g. R1 = last order 366-545 days ago), from the merchant's stored segments")
+    async def score_ranges(self, info: AdminInfo) -> ProfileScoreRanges:
+        found = await info.context.loaders.score_ranges_by_currency.load(self.currency_code)
+        return profile_ranges(found, self.r_score, self.f_score, self.m_score)
 
     @classmethod
     def of(cls, row: ProfileSegment) -> ProfileSegmentInfo:
         return cls(name=row.segment, tier=ValueTier(row.tier), r_score=row.r_score, f_score=row.f_score,
                    m_score=row.m_score, rfm=f"{row.r_score}{row.f_score}{row.m_score}", recency_days=row.recency_days,
                    frequency=row.frequency, monetary=Money.of(row.monetary, row.currency),
-                   currency_code=row.currency, as_of=row.as_of)
+                   currency_code=row.currency, why=row.why, as_of=row.as_of)
 
 
 @strawberry.type(description="A point estimate with its interval")
@@ -325,6 +334,8 @@ class ClvPredictionInfo:
     next_order_at: datetime | None = strawberry.field(
         description="median date of the next order, dropout included; null when an order within the horizon "
                     "is less likely than not (then: no order expected, see orderProbability)")
+    why: str = strawberry.field(description="one line from the data: the person's orders and silence in this currency, "
+                                            "and the model's own chance of another order within the horizon for that history")
     as_of: datetime
 
     @classmethod
@@ -341,7 +352,7 @@ class ClvPredictionInfo:
             clv=MoneyEstimate(value=Money.of(row.clv, money), low=Money.of(row.clv_low, money),
                               high=Money.of(row.clv_high, money)),
             horizon_days=row.horizon_days, interval_level=row.interval_level,
-            order_probability=row.order_probability, next_order_at=row.next_order_at, as_of=row.as_of)
+            order_probability=row.order_probability, next_order_at=row.next_order_at, why=row.why, as_of=row.as_of)
 
 
 @strawberry.type(description="Evidence that two customers are one person: the kinds of keys they share, never the values")
