@@ -6,6 +6,10 @@ Shopify simulator beside it so a redemption creates a real discount code. The gu
 are applied here and nowhere else: a string in angle brackets in a printed answer matches any
 non-empty string (codes, cursors, tokens, ids the demo creates again when it reloads), and one in
 the variables is filled from demo.json or the database (see ``fill``). Answers hold no dates.
+
+When the demo itself changes (its program, its sample shopper), ``RAPPORT_GUIDE_UPDATE=1`` makes
+this test print the demo's answers into the guide instead, keeping the guide's placeholders; read
+the diff of the guide before committing it.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import re
 import time
 import uuid
@@ -44,6 +49,7 @@ BASE_URL = "http://127.0.0.1:8000"
 APP_KEY, APP_SECRET = "guide-app", "guide-app-secret"
 FENCE = re.compile(r"^```(\w+)([^\n]*)\n(.*?)^```", re.M | re.S)
 PLACEHOLDER = re.compile(r"^<.+>$", re.S)
+UPDATE = os.environ.get("RAPPORT_GUIDE_UPDATE") == "1"
 STATEFUL = ("redeem",)
 """Examples that change the demo, run after every other."""
 
@@ -79,6 +85,27 @@ def examples() -> list[Example]:
     ordered = sorted(found.values(), key=lambda e: e.name in STATEFUL)
     assert all(e.answer is not None for e in ordered), [e.name for e in ordered if e.answer is None]
     return ordered
+
+
+def pretty(value: Any, indent: int = 0) -> str:
+    """JSON as the guide prints it: an object or list that fits in a line stays on one."""
+    flat = json.dumps(value, ensure_ascii=False)
+    if len(flat) + indent <= 100 or not isinstance(value, dict | list) or not value:
+        return flat
+    pad = " " * (indent + 2)
+    if isinstance(value, dict):
+        items = [f"{pad}{json.dumps(k)}: {pretty(v, indent + 2)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
+    items = [f"{pad}{pretty(v, indent + 2)}" for v in value]
+    return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
+
+
+def print_answer(name: str, answer: Any) -> None:
+    """Write ``answer`` as the guide's printed answer of example ``name``."""
+    text = GUIDE.read_text()
+    block = re.compile(rf"^(```json answer={re.escape(name)}\b[^\n]*\n)(.*?)(^```)", re.M | re.S)
+    GUIDE.write_text(block.sub(lambda m: m.group(1) + pretty(answer) + "\n" + m.group(3),
+                               text, count=1))
 
 
 def conform(expected: Any, actual: Any) -> Any:
@@ -198,4 +225,7 @@ async def test_the_guide_example_answers_as_printed(demo: Demo, example: Example
     if "extensions" not in example.answer:
         actual.pop("extensions", None)
     assert response.status_code == example.status, actual
+    if UPDATE:
+        print_answer(example.name, conform(example.answer, actual))
+        return
     assert conform(example.answer, actual) == example.answer, json.dumps(actual, indent=1)
