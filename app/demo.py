@@ -27,6 +27,7 @@ from app.seed import sandbox_merchant, seed
 from app.settings import Settings
 from insights.models import ProductPairing, RefreshRun
 from insights.refresh import refresh_merchant, start_of_day
+from loyalty.actions import adjust
 from loyalty.models import Member, Redemption
 from loyalty.program import load_program
 from sandbox.dataset import SandboxData, build
@@ -37,6 +38,9 @@ from store.people import ensure_profiles
 
 SOURCE, SEED = "sample", 7
 SHOPPER_TOKEN_TTL = 86_400
+DEMO_CREDIT = 1000
+"""Points given once to the sample shopper: points are released 30 days after an order, so the
+best balances of the history stop short of trying several rewards in one visit."""
 DEMO_KEY_NAME = "demo"
 
 
@@ -105,22 +109,23 @@ async def prepare(today: date | None = None) -> str:
 
 
 async def drop_other_days(data: SandboxData) -> date | None:
-    """Delete the sandbox merchant (and all that hangs off it) when its orders are not the dates of
-    ``data``; returns the day its history ended then, or None when it is absent or current."""
+    """Delete the sandbox merchant (and all that hangs off it) when the history's first or last
+    order carries other dates than in ``data`` (orders placed since, e.g. by webhooks, do not
+    count); returns the day its history ended then, or None when it is absent or current."""
     merchant = await Merchant.get_or_none(name=data.merchant_name)
     if merchant is None:
         return None
-    orders = Order.filter(merchant_id=merchant.id)
-    first = await orders.order_by("platform_created_at").first()
-    last = await orders.order_by("-platform_created_at").first()
-    if first is None or last is None:
-        return None
-    if (first.platform_created_at, last.platform_created_at) == (data.orders[0].created_at, data.orders[-1].created_at):
+    first, last = data.orders[0], data.orders[-1]
+    ends = {(o.store, str(o.platform_id)): o.created_at for o in (first, last)}
+    stored = await Order.filter(merchant_id=merchant.id, platform_id__in=[k[1] for k in ends]).values_list(
+        "store__platform", "platform_id", "platform_created_at")
+    moved = {key: at - ends[key] for platform, pid, at in stored if (key := (str(platform), pid)) in ends}
+    if all(delta == timedelta(0) for delta in moved.values()):
         return None
     async with in_transaction():
         await Redemption.filter(merchant_id=merchant.id).delete()  # a reward cannot go while redeemed
         await Merchant.filter(id=merchant.id).delete()
-    return last.platform_created_at.date()
+    return (last.created_at + next(delta for delta in moved.values() if delta)).date()
 
 
 async def prepare_program(settings: Settings, base_url: str, simulator: Simulator | None,
@@ -144,6 +149,8 @@ async def prepare_program(settings: Settings, base_url: str, simulator: Simulato
     await ApiKey.filter(merchant_id=merchant.id, name=DEMO_KEY_NAME, revoked_at=None).update(revoked_at=datetime.now(UTC))
     api_key = (await issue(merchant.id, DEMO_KEY_NAME)).secret
     shopper = await _sample_shopper(shopify)
+    await adjust(shopper.profile_id, DEMO_CREDIT, reason="Demo credit: points to try several rewards",
+                 actor="demo", key=f"demo-credit:{shopper.profile_id}")
     tokens = ShopperTokens(settings.secret_key.get_secret_value())
     token, _ = tokens.mint(shopify.id, shopper.id, SHOPPER_TOKEN_TTL)
     expired, _ = tokens.mint(shopify.id, shopper.id, 60, now=datetime.now(UTC) - timedelta(days=2))

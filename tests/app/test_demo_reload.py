@@ -4,6 +4,7 @@ whole, never left with two histories mixed."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -13,8 +14,10 @@ from insights.refresh import start_of_day
 from loyalty.models import Entry, Member, Redemption, Reward
 from loyalty.rewards import redeem
 from sandbox.dataset import MERCHANT_NAME
+from store.ingest import upsert_orders
 from store.models import Customer, Merchant, Order, Store
 from store.people import ensure_profiles
+from store.records import OrderRecord
 from tests.loyalty.helpers import RecordingIssuer
 
 pytestmark = [pytest.mark.db, pytest.mark.slow, pytest.mark.usefixtures("db")]
@@ -63,11 +66,16 @@ async def test_a_database_loaded_on_an_earlier_day_is_reloaded_with_this_days_hi
         assert await model.all().count() == 0, f"{model.__name__} rows of the earlier day's history remain"
 
 
-async def test_starting_again_on_the_same_day_keeps_the_loaded_merchant():
+async def test_starting_again_on_the_same_day_keeps_the_loaded_merchant_and_orders_placed_since():
     await prepare(TODAY)
     merchant = await Merchant.get(name=MERCHANT_NAME)
+    shopify = await Store.get(merchant_id=merchant.id, platform="shopify")
+    placed = datetime.combine(TODAY, datetime.min.time(), UTC) + timedelta(hours=9)
+    await upsert_orders(shopify, [OrderRecord(platform_id="placed-today", currency="USD", total=Decimal("12.00"),
+                                              created_at=placed, updated_at=placed)])
 
     again = await prepare(TODAY)
 
     assert "reloaded" not in again and "(0 orders new this run)" in again
     assert (await Merchant.get(name=MERCHANT_NAME)).id == merchant.id
+    assert await Order.filter(platform_id="placed-today").exists()
