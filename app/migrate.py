@@ -17,6 +17,7 @@ from tortoise.migrations.api.migrate import migrate as tortoise_migrate
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from app.db import tortoise_config
+from loyalty.ownership import settle_all
 from store.introspect import describe
 
 
@@ -41,6 +42,9 @@ async def apply(database_url: str) -> list[str]:
         if conn.capabilities.dialect == "sqlite":
             await restore_indexes(conn)
         await Tortoise.close_connections()
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(database_url))
+        await settle_all()  # balances kept before loyalty tracked ownership (migration 0007)
     return applied
 
 

@@ -18,11 +18,10 @@ member's ``merged_into`` chain is the only redirection loyalty follows.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from tortoise.expressions import F
 from tortoise.functions import Lower
 from tortoise.transactions import in_transaction
 
@@ -32,6 +31,8 @@ from loyalty.merge import merge_members
 from loyalty.models import EntryKind, Member, Transfer
 from store.models import Customer, Profile
 from store.people import ensure_profiles
+
+_FAR = datetime.max.replace(tzinfo=UTC)
 
 
 class OwnershipReason:
@@ -62,15 +63,17 @@ async def assign_owners(customer_ids: list[int]) -> dict[int, int]:
         "id", "merchant_id", "store_id", "is_guest", "email", "verified_email")
     for row in rows:
         row["profile_id"] = linked[row["id"]]
-    verified = await _verified_owners(rows)
-    for row in rows:
-        if (owner := verified.get(row["id"])) is not None:
-            await _claim(row["id"], owner)
+    verified, followers = await _verified_owners(rows)
+    for customer_id, owner in verified.items():
+        await _claim(customer_id, owner)
     await settle_profiles({row["profile_id"] for row in rows})
-    rest = {row["id"]: row for row in rows}
+    rest = {row["id"]: row for row in rows if row["id"] not in followers}
     rest = {cid: rest[cid] for cid in await Customer.filter(id__in=list(rest), owner_id=None).values_list("id", flat=True)}
     if rest:
         await _own_owners(list(rest.values()))
+    for follower, leader in followers.items():
+        if (owner := (await Customer.get(id=leader)).owner_id) is not None:
+            await _claim(follower, owner)
     return dict(await Customer.filter(id__in=customer_ids, owner_id__not_isnull=True).values_list("id", "owner_id"))
 
 
@@ -78,40 +81,53 @@ def _email(value: str | None) -> str:
     return (value or "").strip().lower()
 
 
-async def _verified_owners(rows: list[dict]) -> dict[int, int]:
-    """For verified accounts and guests: the owner of a verified account with the same email
-    (for a guest, on its own store), when there is one."""
+async def _verified_owners(rows: list[dict]) -> tuple[dict[int, int], dict[int, int]]:
+    """For verified accounts and guests: the owner of a verified account with the same email (for a
+    guest, on its own store). Accounts of this batch that match one another and nobody owned yet
+    follow the first of them: the second map names, for each follower, the account it follows."""
     asking = [row for row in rows if _email(row["email"]) and (row["verified_email"] or row["is_guest"])]
     if not asking:
-        return {}
+        return {}, {}
     matches = await Customer.filter(merchant_id__in={r["merchant_id"] for r in asking}, verified_email=True,
                                     is_guest=False, deleted_at=None).annotate(lowered=Lower("email")) \
         .filter(lowered__in=list({_email(r["email"]) for r in asking})) \
         .order_by("id").values("id", "merchant_id", "store_id", "lowered", "owner_id")
+    in_batch = {row["id"] for row in rows}
     found: dict[int, int] = {}
+    followers: dict[int, int] = {}
     for row in asking:
         candidates = [m for m in matches if m["id"] != row["id"] and m["merchant_id"] == row["merchant_id"]
                       and m["lowered"] == _email(row["email"]) and (not row["is_guest"] or m["store_id"] == row["store_id"])]
         owned = [m["owner_id"] for m in candidates if m["owner_id"] is not None]
+        leaders = [m["id"] for m in candidates if m["id"] in in_batch and (row["is_guest"] or m["id"] < row["id"])]
         if owned:
             found[row["id"]] = owned[0]
+        elif leaders:
+            followers[row["id"]] = leaders[0]
         elif candidates and row["is_guest"]:
             first = candidates[0]["id"]
             found[row["id"]] = (await owners_of_customers([first]))[first]
-    return found
+    return found, followers
+
+
+def _keeping_order(row: dict) -> tuple:
+    """Who of a profile's accounts keeps its key: registered before guests, verified first, then the oldest."""
+    return (row["is_guest"], not row["verified_email"], row["platform_created_at"] or _FAR, row["id"])
 
 
 async def _own_owners(rows: list[dict]) -> None:
-    """An account's insight profile becomes its owner key when it stands for that account alone;
-    otherwise the account gets a new key (a profile merged into its person, for the admin)."""
-    profile_ids = [row["profile_id"] for row in rows]
-    on_profile = Counter(await Customer.filter(profile_id__in=profile_ids).values_list("profile_id", flat=True))
+    """The insight profile is the owner key of one of its accounts, the keeper (``_keeping_order``),
+    when no account holds it yet; every other account gets a new key (a profile merged into its
+    person, so the admin finds the person behind it)."""
+    profile_ids = {row["profile_id"] for row in rows}
+    accounts: dict[int, list[dict]] = defaultdict(list)
+    for account in await Customer.filter(profile_id__in=profile_ids, deleted_at=None).values(
+            "id", "profile_id", "is_guest", "verified_email", "platform_created_at"):
+        accounts[account["profile_id"]].append(account)
     used = set(await Customer.filter(owner_id__in=profile_ids).values_list("owner_id", flat=True))
-    alone = [row["id"] for row in rows if on_profile[row["profile_id"]] == 1 and row["profile_id"] not in used]
-    if alone:
-        await Customer.filter(id__in=alone, owner_id=None).update(owner_id=F("profile_id"))
+    keepers = {pid: min(group, key=_keeping_order)["id"] for pid, group in accounts.items() if pid not in used}
     for row in rows:
-        if row["id"] in alone:
+        if keepers.get(row["profile_id"]) == row["id"] and await _claim(row["id"], row["profile_id"]):
             continue
         anchor = await Profile.create(merchant_id=row["merchant_id"], merged_into_id=row["profile_id"])
         if not await _claim(row["id"], anchor.id):
@@ -126,7 +142,7 @@ async def settle_profiles(profile_ids: Iterable[int], *, now: datetime | None = 
     """Give a balance kept before ownership was tracked to one account of its profile.
 
     A member keyed on an insight profile held every account insights put there. The earliest
-    account with a verified email (else the earliest account) keeps the balance, with the
+    registered account with a verified email (else the earliest account, ``_keeping_order``) keeps the balance, with the
     verified accounts sharing its email; every other account gets a member of its own at zero,
     and zero transfer entries on both record the split. Returns the accounts split off.
     """
@@ -146,7 +162,7 @@ async def settle_profiles(profile_ids: Iterable[int], *, now: datetime | None = 
         by_profile[row["profile_id"]].append(row)
     split = 0
     for profile_id, accounts in sorted(by_profile.items()):
-        accounts.sort(key=lambda r: (not r["verified_email"], r["platform_created_at"] or now, r["id"]))
+        accounts.sort(key=_keeping_order)
         keeper = accounts[0]
         email = (keeper["email"] or "").strip().lower()
         for account in accounts:

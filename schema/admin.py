@@ -15,6 +15,7 @@ from schema.core.ids import parse_gid
 from schema.core.limits import ApiSchema, Limits, extensions
 from schema.core.node import Node
 from schema.insights.mutations import InsightsMutations
+from schema.insights.ownership import OwnershipMutations
 from schema.insights.queries import InsightsQueries
 from schema.insights.value_tiers import ValueTierMutations
 from schema.loyalty.types import IssuedCode, Reward
@@ -96,7 +97,7 @@ class AdminQuery(StoreQueries, PeopleQueries, InsightsQueries, OrderQueries, Ope
 
 @strawberry.type(name="Mutation")
 class AdminMutation(StoreMutations, InsightsMutations, OperationsMutations, AccessMutations, ProgramMutations,
-                    ValueTierMutations):
+                    OwnershipMutations, ValueTierMutations):
     pass
 
 

@@ -17,7 +17,6 @@ from insights.identity import resolve, split_customers
 from insights.models import IdentityDecision
 from insights.privacy import erase_profile, export_profile
 from loyalty import privacy as loyalty_privacy
-from loyalty.merge import merge_members
 from schema.core.context import AdminInfo
 from schema.core.ids import pk_of, to_gid
 from schema.insights.errors import (
@@ -148,7 +147,8 @@ class InsightsMutations:
                                    user_errors=[])
 
     @strawberry.mutation(description="Join profiles of one person: withdraws the splits between them and resolves again; "
-                                     "the profiles must share an email or phone (a merge without evidence would not last)")
+                                     "the profiles must share an email or phone (a merge without evidence would not last); "
+                                     "loyalty balances stay apart until ownershipConfirm")
     async def merge_profiles(self, info: AdminInfo, input: MergeProfilesInput) -> MergeProfilesPayload:
         def fail(errors: list[IdentityUserError]) -> MergeProfilesPayload:
             return MergeProfilesPayload(profile=None, user_errors=errors)
@@ -171,12 +171,10 @@ class InsightsMutations:
                                                         customer_b_id__in=list(profile_of)).values_list("id", "customer_a_id", "customer_b_id")
                 across = [pk for pk, a, b in rulings if profile_of[a] != profile_of[b]]
                 await IdentityDecision.filter(id__in=across).delete()
-                resolution = await resolve(merchant_id, set(profile_of))
+                await resolve(merchant_id, set(profile_of))
                 after = set(await Customer.filter(id__in=list(profile_of)).values_list("profile_id", flat=True))
                 if len(after) != 1:
                     raise _KeptApart
-                for survivor, absorbed in resolution.merges:  # one balance for the one person
-                    await merge_members(survivor, absorbed)
         except _KeptApart:
             return fail(_identity_error(
                 "these profiles share no email or phone, so identity resolution keeps them apart",

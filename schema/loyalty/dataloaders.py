@@ -17,9 +17,10 @@ from loyalty.models import Member, Redemption, Reward
 from loyalty.ownership import owners_of_customers
 from loyalty.program import Program, load_program
 from schema.core.batching import Loader, by_key, grouped, loader
-from store.models import Order
+from store.models import Order, Profile
+from store.people import resolve_profile
 
-__all__ = ["Loader", "LoyaltyLoaders", "active_rewards_by_merchant", "member_by_customer", "member_by_profile",
+__all__ = ["Loader", "LoyaltyLoaders", "active_rewards_by_merchant", "member_by_customer", "member_by_owner", "member_by_profile", "person_by_member_key",
            "order_name_by_id", "program_by_merchant", "redemption_by_id", "reward_by_id"]
 
 
@@ -57,6 +58,34 @@ def order_name_by_id(merchant_id: int) -> Loader:
 def member_by_profile(merchant_id: int) -> Loader:
     async def fetch(keys: list[int]) -> list:
         return by_key(await Member.filter(merchant_id=merchant_id, profile_id__in=keys), keys, "profile_id")
+
+    return loader(fetch)
+
+
+def member_by_owner(merchant_id: int) -> Loader:
+    """The member holding the balance of an owner key (``Customer.owner``), following loyalty's merges."""
+
+    async def fetch(keys: list[int]) -> list:
+        held = await holders(keys)
+        found = {m.profile_id: m for m in await Member.filter(merchant_id=merchant_id, profile_id__in=list(set(held.values())))}
+        return [found.get(held[key]) for key in keys]
+
+    return loader(fetch)
+
+
+def person_by_member_key(merchant_id: int) -> Loader:
+    """The person (surviving insight profile) behind a member key: the key itself, or the profile
+    a new owner key was made under (``loyalty.ownership``); one statement for a page of members."""
+
+    async def fetch(keys: list[int]) -> list:
+        rows = {row.id: row for row in await Profile.filter(merchant_id=merchant_id, id__in=keys).select_related("merged_into")}
+        found = {}
+        for key, row in rows.items():
+            person = row.merged_into if row.merged_into_id is not None else row
+            if person.merged_into_id is not None:  # merged again since: rare, followed one by one
+                person = await Profile.get(id=await resolve_profile(person.id))
+            found[key] = person
+        return [found.get(key) for key in keys]
 
     return loader(fetch)
 
@@ -115,6 +144,8 @@ class LoyaltyLoaders:
     order_name: Loader
     member_by_profile: Loader
     member_by_customer: Loader
+    member_by_owner: Loader
+    person: Loader
     programs: Loader
     active_rewards_of: Loader
 
@@ -123,7 +154,9 @@ class LoyaltyLoaders:
         reward = reward_by_id(merchant_id)
         return cls(merchant_id=merchant_id, reward=reward, redemption=redemption_by_id(merchant_id, reward),
                    order_name=order_name_by_id(merchant_id), member_by_profile=member_by_profile(merchant_id),
-                   member_by_customer=member_by_customer(merchant_id, known_owners), programs=program_by_merchant(),
+                   member_by_customer=member_by_customer(merchant_id, known_owners),
+                   member_by_owner=member_by_owner(merchant_id), person=person_by_member_key(merchant_id),
+                   programs=program_by_merchant(),
                    active_rewards_of=active_rewards_by_merchant(reward))
 
     async def program(self) -> Program:

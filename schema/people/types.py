@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from loyalty.models import Member
 from schema.core.arguments import Window
 from schema.core.context import AdminInfo
 from schema.core.ids import to_gid
@@ -34,6 +36,8 @@ class CustomerNode(Node):
     first_name: str | None
     last_name: str | None
     accepts_marketing: bool
+    verified_email: bool = strawberry.field(description="the platform says the account holder proved this email "
+                                                        "(Shopify); a balance is shared on it, never on an unverified one")
     created_at: datetime | None = strawberry.field(description="when the platform created the account")
 
     @strawberry.field
@@ -53,6 +57,15 @@ class CustomerNode(Node):
         row = await info.context.loaders.profile.load(self.row.profile_id)
         return ProfileNode.of(row) if row is not None else None
 
+    @strawberry.field(description="the membership holding this account's points; null until loyalty has seen the account")
+    async def loyalty(self, info: AdminInfo) -> Annotated[LoyaltyMemberNode, strawberry.lazy("schema.program.members")] | None:
+        from schema.program.members import LoyaltyMemberNode
+
+        if self.row.owner_id is None:
+            return None
+        row = await info.context.loaders.loyalty.member_by_owner.load(self.row.owner_id)
+        return LoyaltyMemberNode.of(row) if row is not None else None
+
     @strawberry.field
     async def orders(self, info: AdminInfo, first: int | None = None, after: str | None = None,
                      last: int | None = None, before: str | None = None) -> Connection[OrderNode]:
@@ -65,7 +78,7 @@ class CustomerNode(Node):
         return cls(id=to_gid("Customer", row.id), row=row, platform_id=row.platform_id,
                    is_guest=row.is_guest, email=row.email, phone=row.phone, first_name=row.first_name,
                    last_name=row.last_name, accepts_marketing=row.accepts_marketing,
-                   created_at=row.platform_created_at)
+                   verified_email=row.verified_email, created_at=row.platform_created_at)
 
 
 def _display_name(row: Customer) -> str:
@@ -110,12 +123,33 @@ class ProfileNode(Node, ProfileInsights):
         groups = await info.context.loaders.orders_by_customer.load_many([c.id for c in customers])
         return paginate_loaded([o for group in groups for o in group], ORDERS, request, OrderNode.of)
 
-    @strawberry.field(description="the person's loyalty membership; null until they join")
+    async def _holders(self, info: AdminInfo) -> list[tuple[Customer, Member | None]]:
+        customers = await self._customers(info)
+        owners = [c.owner_id for c in customers if c.owner_id is not None]
+        members = dict(zip(owners, await info.context.loaders.loyalty.member_by_owner.load_many(owners), strict=True))
+        return [(c, members.get(c.owner_id) if c.owner_id is not None else None) for c in customers]
+
+    async def _main_member(self, info: AdminInfo) -> Member | None:
+        """The membership most of the person's accounts hold their points in."""
+        held = [m for _, m in await self._holders(info) if m is not None]
+        if not held:
+            return await info.context.loaders.loyalty.member_by_profile.load(self.row.id)
+        counts = Counter(m.id for m in held)
+        return min(held, key=lambda m: (-counts[m.id], m.id))
+
+    @strawberry.field(description="the membership most of the person's accounts share; null until they join")
     async def loyalty(self, info: AdminInfo) -> Annotated[LoyaltyMemberNode, strawberry.lazy("schema.program.members")] | None:
         from schema.program.members import LoyaltyMemberNode
 
-        row = await info.context.loaders.loyalty.member_by_profile.load(self.row.id)
+        row = await self._main_member(info)
         return LoyaltyMemberNode.of(row) if row is not None else None
+
+    @strawberry.field(description="probably the same person: accounts matched on unverified keys (an email typed at "
+                                  "checkout, a phone) that keep a balance of their own until ownershipConfirm")
+    async def probably_same_person(self, info: AdminInfo) -> list[CustomerNode]:
+        main = await self._main_member(info)
+        return [CustomerNode.of(c) for c, m in await self._holders(info)
+                if m is not None and (main is None or m.id != main.id)]
 
     @classmethod
     def of(cls, row: Profile) -> ProfileNode:

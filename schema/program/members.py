@@ -85,7 +85,7 @@ class LoyaltyMemberNode(Node):
     async def profile(self, info: AdminInfo) -> Annotated[ProfileNode, strawberry.lazy("schema.people.types")]:
         from schema.people.types import ProfileNode
 
-        return ProfileNode.of(await info.context.loaders.profile.load(self.row.profile_id))
+        return ProfileNode.of(await info.context.loaders.loyalty.person.load(self.row.profile_id))
 
     @strawberry.field(description="points available, pending and earned in all")
     def balance(self) -> PointsBalance:

@@ -22,6 +22,7 @@ from schema.program.members import MEMBERS, LoyaltyMemberNode
 from schema.program.referrals import QUEUE, REFERRALS, ReferralNode, ReferralStatus
 from schema.program.rules import LoyaltyProgramAdmin
 from schema.program.validation import NO_TIER
+from store.models import Customer
 
 
 async def tier_names(merchant_id: int) -> list[str]:
@@ -59,9 +60,14 @@ class ProgramQueries:
             tier = pick_known(tier, await tier_names(merchant_id), "tier", "loyalty tier")
             queryset = queryset.filter(tier=None) if tier == NO_TIER else queryset.filter(tier=tier)
         if any(f is not None for f in (store_id, search, segment, churn_band, value_tier)):
-            profiles, _ = filtered_profiles(merchant_id, store_id=store_id, search=search, segment=segment,
+            profiles, _ = filtered_profiles(merchant_id, search=search, segment=segment,
                                             tier=value_tier, churn_band=churn_band)
-            queryset = queryset.filter(profile_id__in=Subquery(profiles.values("id")))
+            # a member is found through the accounts it holds the points of (the store filter is theirs)
+            accounts = Customer.filter(merchant_id=merchant_id, deleted_at=None,
+                                       profile_id__in=Subquery(profiles.values("id")))
+            if store_id is not None:
+                accounts = accounts.filter(store_id=expect_pk(store_id, "Store", argument="storeId"))
+            queryset = queryset.filter(profile_id__in=Subquery(accounts.values("owner_id")))
         return await paginate(queryset, MEMBERS, request, LoyaltyMemberNode.of)
 
     @strawberry.field(description="A member of this merchant's program by id")

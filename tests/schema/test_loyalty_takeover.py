@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from app.auth.api_keys import issue
 from app.jobs.local_queue import LocalQueue
 from app.settings import Settings
 from connectors.woocommerce.webhooks import sign as woo_sign
@@ -75,8 +76,8 @@ async def assert_attacker_holds_only_their_own(client: httpx.AsyncClient, store:
     assert await available(client, store, victim.id) == before
 
 
-async def test_a_shopify_order_carrying_a_victims_email_gives_the_attacker_none_of_the_victims_points(
-        client, world, settings):
+async def shopify_attack(client: httpx.AsyncClient, world) -> tuple[Customer, int]:
+    """The victim and their balance, then the attacker's signed deliveries (jobs not run yet)."""
     victim = await rich_victim(client, world.shopify)
     before = await available(client, world.shopify, victim.id)
     assert before >= VICTIM_POINTS
@@ -92,6 +93,12 @@ async def test_a_shopify_order_carrying_a_victims_email_gives_the_attacker_none_
             "X-Shopify-Hmac-Sha256": webhook_hmac(raw, APP_SECRET), "X-Shopify-Topic": topic,
             "X-Shopify-Webhook-Id": delivery, "X-Shopify-Shop-Domain": SHOP, "Content-Type": "application/json"})
         assert answer.status_code == 200
+    return victim, before
+
+
+async def test_a_shopify_order_carrying_a_victims_email_gives_the_attacker_none_of_the_victims_points(
+        client, world, settings):
+    victim, before = await shopify_attack(client, world)
     await run_jobs(settings)
     assert await Order.filter(store_id=world.shopify.id, platform_id="990002").exists()
     attacker = await Customer.get(store_id=world.shopify.id, platform_id="990001")
@@ -126,3 +133,80 @@ async def test_a_woocommerce_order_with_a_victims_billing_email_gives_the_attack
     assert await Order.filter(store_id=store.id, platform_id="880002").exists()
     attacker = await Customer.get(store_id=store.id, platform_id="880001")
     await assert_attacker_holds_only_their_own(client, store, victim, attacker, before)
+
+
+PROFILE = """query($id: ID!) { profile(id: $id) { loyalty { id balance { available } }
+  probablySamePerson { id verifiedEmail loyalty { balance { available } } } } }"""
+CONFIRM = """mutation($ids: [ID!]!) { ownershipConfirm(input: {customerIds: $ids}) {
+  profile { loyalty { balance { available } } probablySamePerson { id } } userErrors { field message code } } }"""
+
+
+async def test_the_admin_sees_the_attacker_as_probably_the_same_person_and_only_a_confirmation_joins_them(
+        client, world, settings):
+    victim, before = await shopify_attack(client, world)
+    await run_jobs(settings)
+    attacker = await Customer.get(store_id=world.shopify.id, platform_id="990001")
+    person = to_gid("Profile", await resolve_profile(victim.profile_id))
+    profile = data(await admin(client, PROFILE, {"id": person}))["profile"]
+    assert profile["loyalty"]["balance"]["available"] == before
+    assert [c["id"] for c in profile["probablySamePerson"]] == [to_gid("Customer", attacker.id)]
+    assert profile["probablySamePerson"][0]["verifiedEmail"] is False
+
+    def errors(answer: httpx.Response) -> list[str]:
+        return [e["code"] for e in data(answer)["ownershipConfirm"]["userErrors"]]
+
+    stranger = await Customer.filter(store_id=world.shopify.id, is_guest=False).exclude(
+        profile_id=victim.profile_id).exclude(id=attacker.id).order_by("id").first()
+    assert errors(await admin(client, CONFIRM, {"ids": [to_gid("Customer", victim.id)]})) == ["INVALID"]
+    assert errors(await admin(client, CONFIRM, {"ids": [to_gid("Customer", victim.id), "gid://rapport/Customer/0"]})) \
+        == ["NOT_FOUND"]
+    assert errors(await admin(client, CONFIRM, {"ids": [to_gid("Customer", victim.id), to_gid("Customer", stranger.id)]})) \
+        == ["NOT_ONE_PROFILE"]
+    assert await available(client, world.shopify, attacker.id) < VICTIM_POINTS  # nothing joined by a refusal
+    done = data(await admin(client, CONFIRM, {"ids": [to_gid("Customer", victim.id), to_gid("Customer", attacker.id)]}))
+    assert done["ownershipConfirm"]["userErrors"] == [] and done["ownershipConfirm"]["profile"]["probablySamePerson"] == []
+    assert await available(client, world.shopify, attacker.id) == await available(client, world.shopify, victim.id)
+
+
+async def test_another_merchants_key_cannot_confirm_this_merchants_accounts(client, world):
+    key = (await issue(world.other_merchant.id, "other")).secret
+    accounts = await Customer.filter(store_id=world.shopify.id, is_guest=False).order_by("id").limit(2)
+    answer = await admin(client, CONFIRM, {"ids": [to_gid("Customer", c.id) for c in accounts]}, token=key)
+    assert [e["code"] for e in data(answer)["ownershipConfirm"]["userErrors"]] == ["NOT_FOUND"]
+
+
+CREATE = """mutation($input: AccountLinkCodeCreateInput!) { accountLinkCodeCreate(input: $input) {
+  code expiresAt userErrors { field message code } } }"""
+REDEEM_CODE = """mutation($code: String!) { accountLinkCodeRedeem(input: {code: $code}) {
+  linked balance { available } userErrors { field message code } } }"""
+
+
+async def test_a_shopper_links_their_accounts_on_two_stores_with_a_one_time_code(client, world):
+    mine = await Customer.filter(store_id=world.shopify.id, is_guest=False).exclude(email=None).order_by("id").first()
+    other = await Customer.filter(store_id=world.woo.id, is_guest=False).exclude(email=None).order_by("id").first()
+    here, there = await available(client, world.shopify, mine.id), await available(client, world.woo, other.id)
+
+    anonymous = data(await storefront(client, world.shopify, CREATE, {"input": {}}))["accountLinkCodeCreate"]
+    assert anonymous["code"] is None and anonymous["userErrors"][0]["code"] == "NOT_SIGNED_IN"
+    made = data(await storefront(client, world.shopify, CREATE, {"input": {"ttlMinutes": 60}},
+                                 headers=await signed_in(client, mine.id)))["accountLinkCodeCreate"]
+    assert made["code"] is None and made["userErrors"][0] == {
+        "field": ["input", "ttlMinutes"], "message": "ttlMinutes must be between 1 and 15", "code": "INVALID"}
+    made = data(await storefront(client, world.shopify, CREATE, {"input": {}},
+                                 headers=await signed_in(client, mine.id)))["accountLinkCodeCreate"]
+    code = made["code"]
+    assert made["userErrors"] == [] and len(code) == 19
+
+    nobody = data(await storefront(client, world.woo, REDEEM_CODE, {"code": code}))["accountLinkCodeRedeem"]
+    assert nobody["linked"] is False and nobody["userErrors"][0]["code"] == "NOT_SIGNED_IN"
+    myself = data(await storefront(client, world.shopify, REDEEM_CODE, {"code": code},
+                                   headers=await signed_in(client, mine.id)))["accountLinkCodeRedeem"]
+    assert myself["userErrors"][0]["code"] == "SAME_ACCOUNT"
+    linked = data(await storefront(client, world.woo, REDEEM_CODE, {"code": code},
+                                   headers=await signed_in(client, other.id)))["accountLinkCodeRedeem"]
+    assert linked["linked"] is True and linked["balance"]["available"] == here + there
+    again = data(await storefront(client, world.woo, REDEEM_CODE, {"code": code},
+                                  headers=await signed_in(client, other.id)))["accountLinkCodeRedeem"]
+    assert again["userErrors"][0] == {"field": ["input", "code"], "message": "this link code was already used",
+                                      "code": "ALREADY_USED"}
+    assert await available(client, world.shopify, mine.id) == here + there

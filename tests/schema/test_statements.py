@@ -101,8 +101,8 @@ LOYALTY = """{ me { loyalty { balance { available pending lifetime } tier { name
 async def test_the_storefront_loyalty_account_is_a_small_constant_for_short_and_long_ledgers(client, world):
     """A shopper with the fewest ledger entries and one with the most cost the same statements."""
     counts: dict[int, int] = {}
-    for customer in await Customer.filter(store_id=world.shopify.id, is_guest=False, profile_id__not_isnull=True):
-        counts[customer.id] = await Entry.filter(profile_id=customer.profile_id).count()
+    for customer in await Customer.filter(store_id=world.shopify.id, is_guest=False, owner_id__not_isnull=True):
+        counts[customer.id] = await Entry.filter(profile_id=customer.owner_id).count()
     fewest, most = min(counts, key=lambda c: (counts[c], c)), max(counts, key=lambda c: (counts[c], -c))
     assert 0 < counts[fewest] < 10 < counts[most]
     seen = []
