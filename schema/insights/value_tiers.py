@@ -46,8 +46,9 @@ class TierThresholdName(Enum):
 class TierThresholdsType:
     at_risk_after_days: int = strawberry.field(description="days without a purchase after which a person is at risk")
     lost_after_days: int = strawberry.field(description="days without a purchase after which a person is lost")
-    vip_top_share: float = strawberry.field(description="the best-spending share of people (per currency) who are VIP, "
-                                                        "among those not at risk or lost; 0.2 is the top 20 %")
+    vip_top_share: float = strawberry.field(description="the best-spending share of all people (per currency, lost and "
+                                                        "at-risk ones included); those of them not at risk or lost are "
+                                                        "VIP; 0.2 is the top 20 %")
 
     @classmethod
     def of(cls, t: TierThresholds) -> TierThresholdsType:

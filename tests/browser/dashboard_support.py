@@ -43,7 +43,7 @@ async def open_dashboard(page: Any, demo: dict[str, Any], route: str = "#/") -> 
 
 async def go(page: Any, route: str) -> None:
     """Follows a hash route the way a link does, and waits for the page it opens."""
-    name = {"members": "members", "settings": "settings", "sync": "sync"}.get(route.strip("#/").split("/")[0].split("?")[0], "overview")
+    name = {"members": "members", "value": "value", "settings": "settings", "sync": "sync"}.get(route.strip("#/").split("/")[0].split("?")[0], "overview")
     if route.startswith("#/members/"):
         name = "member"
     await page.evaluate("(route) => { location.hash = route }", route)

@@ -302,8 +302,8 @@ function SegmentExplained({ segment }) {
       <ul class="plain">
         <li>Recency ${segment.rScore}: last purchase ${points(days)} day${days === 1 ? "" : "s"} before the figures' date
           (${SCORE_WORDS[segment.rScore]}; capped when silent past the at-risk or lost threshold).</li>
-        <li>Frequency ${segment.fScore}: ${points(segment.frequency)} purchase day${segment.frequency === 1 ? "" : "s"}
-          (${SCORE_WORDS[segment.fScore]}).</li>
+        <li>Frequency ${segment.fScore}: ${`${points(segment.frequency)} purchase day${segment.frequency === 1 ? "" : "s"} (${
+          SCORE_WORDS[segment.fScore]}).`}</li>
         <li>Monetary ${segment.mScore}: ${money(segment.monetary)} spent net of refunds (${SCORE_WORDS[segment.mScore]}).</li>
       </ul>
     </div>`;

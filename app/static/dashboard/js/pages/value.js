@@ -19,8 +19,8 @@ export function tierMeaning(tier, t) {
   if (!t) return "";
   const top = percent(t.vipTopShare);
   return {
-    VIP: `Bought within the last ${t.atRiskAfterDays} days and among the top ${top} by spend`,
-    REGULAR: `Bought within the last ${t.atRiskAfterDays} days, outside the top ${top} by spend`,
+    VIP: `Bought within the last ${t.atRiskAfterDays} days and among the top ${top} of all customers by spend`,
+    REGULAR: `Bought within the last ${t.atRiskAfterDays} days, outside the top ${top} of all customers by spend`,
     AT_RISK: `No purchase for more than ${t.atRiskAfterDays} days, up to ${t.lostAfterDays}`,
     LOST: `No purchase for more than ${t.lostAfterDays} days`,
   }[tier];
@@ -71,7 +71,7 @@ function TierTable({ insights }) {
                   <td class="num">${money(revenue(tier, code)?.revenue)}</td>
                   <td class="num">${percent(revenue(tier, code)?.share ?? 0, 1)}</td>`)}
                 <td><a href=${href("members", { params: { valueTier: tier } })}
-                       aria-label=${`Members in the ${TIER_NAMES[tier]} tier`}>See members</a></td>
+                       aria-label=${`See members in the ${TIER_NAMES[tier]} tier`}>See members</a></td>
               </tr>`)}
           </tbody>
         </table>
@@ -223,8 +223,8 @@ function Preview({ preview }) {
       <h3>Preview: ${points(preview.moved)} ${preview.moved === 1 ? "person changes" : "people change"} tier</h3>
       ${preview.changes.length ? html`
         <ul class="plain">
-          ${preview.changes.map((c) => html`<li data-change=${c.name}>${CHANGE_NAMES[c.name]}: ${changeValue(c.name, c.current)} →
-            ${changeValue(c.name, c.proposed)}: ${c.moves === null ? "valid only with the other changes"
+          ${preview.changes.map((c) => html`<li data-change=${c.name}>${`${CHANGE_NAMES[c.name]}: ${changeValue(c.name, c.current)} → ${
+            changeValue(c.name, c.proposed)}: `}${c.moves === null ? "valid only with the other changes"
               : `moves ${points(c.moves)} on its own`}</li>`)}
         </ul>` : html`<p>No threshold changed.</p>`}
       <${TableWrap} label="Tier sizes before and after">
