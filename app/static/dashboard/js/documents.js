@@ -37,6 +37,11 @@ export const OVERVIEW = /* GraphQL */ `
         median { amount currencyCode }
         buckets { low { amount currencyCode } high { amount currencyCode } profiles }
       }
+      lastRefresh { status asOf warning }
+      modelCheck {
+        currencyCode status holdoutWeeks calibrationEnd asOf customers repeatBuyers predictedTotal actualTotal
+        groups { repeatOrders customers predicted actual }
+      }
     }
   }
 `;
@@ -123,7 +128,14 @@ export const MEMBER = /* GraphQL */ `
       tierProgress { metric current nextThreshold remaining fraction }
       profile {
         id displayName email churnBand
-        segment { name tier rfm rScore fScore mScore recencyDays frequency monetary { amount currencyCode } }
+        segment {
+          name tier rfm rScore fScore mScore recencyDays frequency monetary { amount currencyCode } why
+          scoreRanges {
+            recency { score fewestDays mostDays }
+            frequency { score fewestOrders mostOrders }
+            monetary { score lowest { amount currencyCode } highest { amount currencyCode } }
+          }
+        }
         orders(first: $ordersFirst, after: $ordersAfter) {
           edges {
             cursor
@@ -142,7 +154,7 @@ export const MEMBER = /* GraphQL */ `
           others { value observedAt platform store { name } }
         }
         predictions {
-          currencyCode model dataStatus churnBand horizonDays orderProbability nextOrderAt asOf
+          currencyCode model dataStatus churnBand horizonDays orderProbability nextOrderAt asOf why
           probabilityAlive { value low high }
           expectedOrders { value low high }
           clv { value { amount currencyCode } low { amount currencyCode } high { amount currencyCode } }

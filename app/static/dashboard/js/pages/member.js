@@ -291,12 +291,27 @@ const SCORE_WORDS = ["", "bottom fifth", "second fifth from the bottom", "middle
 const TIER_WORDS = { VIP: "VIP (recent and among the biggest spenders)", REGULAR: "regular (recent, not among the biggest spenders)",
   AT_RISK: "at risk (silent longer than the at-risk threshold)", LOST: "lost (silent longer than the lost threshold)" };
 
+const span = (low, high, show) => (show(low) === show(high) ? show(low) : `${show(low)}–${show(high)}`);
+
+/** What each of the person's scores stands for in this store: "R1 = last order 366–545 days ago". */
+function scoreRangeText(ranges) {
+  const parts = [];
+  const { recency: r, frequency: f, monetary: m } = ranges || {};
+  if (r) parts.push(`R${r.score} = last order ${span(r.fewestDays, r.mostDays, points)} days ago`);
+  if (f) parts.push(`F${f.score} = ${span(f.fewestOrders, f.mostOrders, points)} order${f.mostOrders === 1 ? "" : "s"}`);
+  if (m) parts.push(`M${m.score} = ${span(m.lowest, m.highest, money)} spent`);
+  return parts.join(" · ");
+}
+
 /** "RFM 311" in words: each score is the person's fifth among the store's customers, 5 the best. */
 function SegmentExplained({ segment }) {
   const days = segment.recencyDays;
   return html`
     <div class="segment-explained" data-testid="segment-explained">
       <p>Segment: <strong>${label(segment.name)}</strong>; value tier: <strong>${TIER_WORDS[segment.tier] || label(segment.tier)}</strong>.</p>
+      ${segment.why && html`<p data-testid="segment-why">Why: ${segment.why}.</p>`}
+      <p>RFM ${segment.rfm} <span class="hint" data-testid="score-ranges">(${scoreRangeText(segment.scoreRanges)}, among
+        the people scored in ${segment.monetary.currencyCode})</span></p>
       <p class="hint">RFM ${segment.rfm} means three scores from 1 to 5 against this store's other customers (5 is the
         best fifth):</p>
       <ul class="plain">
@@ -352,7 +367,10 @@ function Predictions({ predictions, segment }) {
                 </tr>`)}
             </tbody>
           </table>
-        <//>`
+        <//>
+        <ul class="plain" data-testid="prediction-why">
+          ${predictions.map((p) => html`<li key=${p.currencyCode}>Why (${p.currencyCode}): ${p.why}.</li>`)}
+        </ul>`
       : html`<p>No predictions yet: they come with the next insights refresh after an order.</p>`}
     </section>`;
 }

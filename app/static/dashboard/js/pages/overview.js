@@ -3,6 +3,7 @@ import { ChartFigure } from "../charts.js";
 import { ErrorNotice, Loading, PageTitle } from "../components.js";
 import { useQuery } from "../data.js";
 import { OVERVIEW } from "../documents.js";
+import { AsOfWarning, ModelCheckChart } from "./model_check.js";
 import { html } from "../html.js";
 import { label, money, moneyShort, month, percent, points } from "../format.js";
 
@@ -30,6 +31,7 @@ function Figures({ data }) {
         <div><dt>Points redeemed</dt><dd>${points(total.redeemed)}</dd></div>
       </dl>
       ${insights.asOf && html`<p class="hint">Insights as of ${month(insights.asOf)}.</p>`}
+      <${AsOfWarning} refresh=${insights.lastRefresh} />
     </section>
     <div class="chart-grid">
       <${TierChart} counts=${program.tierCounts} />
@@ -39,6 +41,7 @@ function Figures({ data }) {
       ${insights.clvDistribution.map((d) => html`<${ClvChart} key=${d.currencyCode} distribution=${d} />`)}
       ${insights.clvDistribution.length ? null : html`<${ClvChart} distribution=${null} />`}
       <${ChurnChart} bands=${insights.churnBands} />
+      ${insights.modelCheck.map((c) => html`<${ModelCheckChart} key=${c.currencyCode} check=${c} />`)}
     </div>`;
 }
 
