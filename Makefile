@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # Test processes per backend run (pytest-xdist; whole files stay together so they share fixtures).
 WORKERS ?= 2
 
-.PHONY: install demo serve test test-sqlite test-postgres bench lint clean
+.PHONY: install demo serve test test-sqlite test-postgres bench lint clean shopify-app
 
 install: $(STAMP)
 
@@ -37,6 +37,12 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# The Shopify app package to deploy (`cd build/shopify-app && shopify app deploy`): the theme app
+# extension plus shopify.app.toml written from this deployment's settings (.env or environment).
+shopify-app: install
+	rm -rf build/shopify-app && mkdir -p build && cp -R platforms/shopify-app build/shopify-app
+	$(BIN)/rapport shopify-app-config --output build/shopify-app/shopify.app.toml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache rapport.sqlite3*

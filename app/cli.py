@@ -23,6 +23,7 @@ from app.cli_common import (
     startup_failure,
 )
 from app.cli_loyalty import loyalty_cli
+from app.cli_shopify import shopify_app_config
 from app.cli_webhooks import webhooks_cli
 
 cli = typer.Typer(help="Rapport: loyalty and customer insight for Shopify and WooCommerce stores.",
@@ -455,6 +456,7 @@ async def _need_profile(profile_id: int) -> None:
 
 cli.add_typer(loyalty_cli, name="loyalty")
 cli.add_typer(webhooks_cli, name="webhooks")
+cli.command("shopify-app-config")(shopify_app_config)
 
 
 def main() -> None:
