@@ -6,7 +6,7 @@ from insights.models import ProductPairing
 from schema.core.batching import Loader, by_key, grouped, loader
 from store.models import Product, Variant
 
-__all__ = ["Loader", "pairing_by_product", "product_by_id", "variants_by_product"]
+__all__ = ["Loader", "pairing_by_product", "product_by_id", "product_pk_by_platform_id", "variants_by_product"]
 
 SELLING = "active"
 
@@ -19,6 +19,12 @@ def product_by_id(store_id: int) -> Loader:
         return by_key(rows, keys)
 
     return loader(fetch)
+
+
+async def product_pk_by_platform_id(store_id: int, platform_id: str) -> int | None:
+    """The store's product the platform calls ``platform_id`` (what a theme knows), live or not:
+    the product loader decides whether it is on sale here."""
+    return await Product.filter(store_id=store_id, platform_id=platform_id).first().values_list("id", flat=True)
 
 
 def variants_by_product(store_id: int) -> Loader:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 
 from schema.core.errors import ApiError, ErrorCode
+from store.models import Platform
 
 PREFIX = "gid://rapport/"
 _GID = re.compile(r"^gid://rapport/([A-Za-z]+)/([1-9][0-9]{0,17})$")
+_PLATFORM_GID = re.compile(rf"^gid://({'|'.join(p.value for p in Platform)})/([A-Za-z]+)/([1-9][0-9]{{0,19}})$")
+"""A platform's own id in Shopify's gid form (``gid://shopify/Product/123``): what a theme knows."""
 
 
 def to_gid(type_name: str, pk: int) -> str:
@@ -41,3 +44,14 @@ def expect_pk(value: str, type_name: str, *, argument: str = "id") -> int:
     if kind != type_name:
         raise ApiError(f"{argument} must be a {type_name} id, got a {kind} id", ErrorCode.BAD_USER_INPUT)
     return pk
+
+
+def platform_id_of(value: str, type_name: str, *, argument: str = "id") -> tuple[Platform, str] | None:
+    """``(platform, platform id)`` when ``value`` is a platform's own id (``gid://shopify/Product/123``),
+    ``None`` when it is not in that form; BAD_USER_INPUT when it names another type."""
+    match = _PLATFORM_GID.match(value or "")
+    if match is None:
+        return None
+    if match.group(2) != type_name:
+        raise ApiError(f"{argument} must be a {type_name} id, got a {match.group(2)} id", ErrorCode.BAD_USER_INPUT)
+    return Platform(match.group(1)), match.group(3)

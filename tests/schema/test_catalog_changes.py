@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from insights.models import ProductPairing
@@ -33,3 +35,12 @@ async def test_an_archived_product_is_not_in_this_shop(client, world):
     found = data(await storefront(client, world.shopify, "query($id: ID!) { product(id: $id) { id } node(id: $id) { id } }",
                                   {"id": to_gid("Product", product.id)}))
     assert found == {"product": None, "node": None}
+
+
+async def test_a_deleted_or_unpublished_product_is_not_found_by_its_platform_id(client, world):
+    deleted, draft = await Product.filter(store_id=world.shopify.id, status="active", deleted_at=None).order_by("id").limit(2)
+    await Product.filter(id=deleted.id).update(deleted_at=datetime.now(UTC))
+    await Product.filter(id=draft.id).update(status="draft")
+    for product in (deleted, draft):
+        gid = f"gid://shopify/Product/{product.platform_id}"
+        assert data(await storefront(client, world.shopify, "query($id: ID!) { product(id: $id) { id title } }", {"id": gid})) == {"product": None}
