@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from tortoise.expressions import F
 from tortoise.functions import Lower
 from tortoise.transactions import in_transaction
 
@@ -126,8 +127,12 @@ async def _own_owners(rows: list[dict]) -> None:
         accounts[account["profile_id"]].append(account)
     used = set(await Customer.filter(owner_id__in=profile_ids).values_list("owner_id", flat=True))
     keepers = {pid: min(group, key=_keeping_order)["id"] for pid, group in accounts.items() if pid not in used}
+    keeping = [row["id"] for row in rows if keepers.get(row["profile_id"]) == row["id"]]
+    if keeping:  # one statement for the usual case, an account alone in its profile
+        await Customer.filter(id__in=keeping, owner_id=None).update(owner_id=F("profile_id"))
+    claimed = set(await Customer.filter(id__in=keeping, owner_id__not_isnull=True).values_list("id", flat=True))
     for row in rows:
-        if keepers.get(row["profile_id"]) == row["id"] and await _claim(row["id"], row["profile_id"]):
+        if row["id"] in claimed:
             continue
         anchor = await Profile.create(merchant_id=row["merchant_id"], merged_into_id=row["profile_id"])
         if not await _claim(row["id"], anchor.id):

@@ -76,3 +76,22 @@ def test_a_webhook_order_keeps_exact_money_and_utc_times_and_a_guest_becomes_a_s
     assert record.created_at.utcoffset().total_seconds() == 0 and record.created_at.hour == 9
     assert record.customer.is_guest and record.customer.platform_id.startswith("guest:")
     assert record.customer.first_name == "Ana" and record.discount_codes == ("WELCOME10",)
+
+
+def test_whether_shopify_verified_a_customers_email_reads_the_same_from_graphql_and_webhooks():
+    shop = new_shop()
+    rest = shop.webhooks.rest
+    with shop.lock:
+        customers = sorted(shop.customers.values(), key=lambda c: c.id)
+    verified = [c for c in customers if c.verified_email]
+    unverified = [c for c in customers if not c.verified_email]
+    assert verified and unverified  # accounts made at checkout and never activated are unverified
+    for sample in (verified[:3], unverified[:3]):
+        nodes = graphql(shop, queries.page_query("customers"), first=10,
+                        query=" OR ".join(f"id:{c.id}" for c in sample))["customers"]["nodes"]
+        assert len(nodes) == len(sample)
+        for node in nodes:
+            account = shop.customers[int(node["id"].rsplit("/", 1)[1])]
+            record = from_graphql.customer(node)
+            assert record.verified_email is account.verified_email
+            assert from_rest.customer(rest.customer(account)) == record
