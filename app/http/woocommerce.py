@@ -22,8 +22,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from app.auth import site_requests
 from app.auth.errors import AuthError
 from app.auth.principals import admin_viewer
+from app.auth.shopper_tokens import ShopperTokens
 from app.http.bodies import BodyTooLarge, read_capped
 from app.jobs.outbox import queue_processing, queue_redelivery
 from app.platforms import connector_for
@@ -31,7 +33,7 @@ from app.settings import Settings
 from connectors.core import inbox
 from connectors.core.egress import EgressRefused
 from connectors.woocommerce import WooConnector, install, webhooks
-from store.models import DeliveryStatus, InstallState, Platform, Store
+from store.models import Customer, DeliveryStatus, InstallState, Platform, Store
 
 HOOK_TTL_SECONDS = 30.0
 
@@ -60,6 +62,9 @@ def routes(settings: Settings) -> list[BaseRoute]:
     connector = connector_for(Platform.WOOCOMMERCE, settings)
     assert isinstance(connector, WooConnector)
     hooks: dict[int, _Hook] = {}
+    secret_keys = [secret_key, *(s.get_secret_value() for s in settings.secret_key_fallbacks)]
+    tokens = ShopperTokens(*secret_keys, default_ttl=settings.shopper_token_ttl_seconds)
+    replays = site_requests.ReplayGuard()
 
     async def connect(request: Request) -> Response:
         """``GET|POST /connect/woocommerce?site=...``: a signed-in merchant (API key or Shopify
@@ -78,7 +83,11 @@ def routes(settings: Settings) -> list[BaseRoute]:
             return JSONResponse({"error": str(exc)}, status_code=400)
         target = connector.authorize_url(store, secret_key)
         if request.method == "POST":
-            return JSONResponse({"authorize_url": target, "store": store.id})
+            # The plugin's settings page keeps the site secret (to sign shopper-token requests)
+            # and the public key (for the widget); a GET redirect never carries the secret.
+            return JSONResponse({"authorize_url": target, "store": store.id, "public_key": store.public_key,
+                                 "site_secret": site_requests.site_secret(secret_key, store.id)},
+                                headers={"Cache-Control": "no-store"})
         return RedirectResponse(target, status_code=302)
 
     async def callback(request: Request) -> Response:
@@ -100,6 +109,28 @@ def routes(settings: Settings) -> list[BaseRoute]:
         text = "Your WooCommerce site is connected; the first sync has started." if ok else (
             "The connection was not approved; nothing was stored.")
         return HTMLResponse(f"<!doctype html><title>Rapport</title><p>{text}</p>", status_code=200)
+
+    async def shopper_token(request: Request) -> Response:
+        """``POST /woocommerce/shopper-token``: the site's server, signing with its site secret,
+        gets a shopper token for one of its own customers (the WordPress user id)."""
+        try:
+            body = await read_capped(request, site_requests.MAX_BODY_BYTES)
+        except BodyTooLarge as exc:
+            return exc.response()
+        try:
+            claims = site_requests.read_claims(body)
+            site_requests.verify(secret_keys, claims, body, request.headers.get(site_requests.SIGNATURE_HEADER))
+            replays.check(claims)
+        except AuthError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=exc.status)
+        store = await Store.get_or_none(id=claims.store_id, platform=Platform.WOOCOMMERCE)
+        if store is None or store.install_state != InstallState.INSTALLED:
+            return JSONResponse({"error": "the store is not connected"}, status_code=403)
+        customer = await Customer.get_or_none(store_id=store.id, platform_id=claims.customer, is_guest=False)
+        if customer is None:
+            return JSONResponse({"error": f"no customer {claims.customer} on this store (yet)"}, status_code=404)
+        token, expires = tokens.mint(store.id, customer.id)
+        return JSONResponse({"token": token, "expires_at": expires.isoformat()}, headers={"Cache-Control": "no-store"})
 
     async def webhook(request: Request) -> Response:
         store_id: int = request.path_params["store_id"]
@@ -141,5 +172,6 @@ def routes(settings: Settings) -> list[BaseRoute]:
         Route("/connect/woocommerce", connect, methods=["GET", "POST"]),
         Route("/connect/woocommerce/done", done, methods=["GET"]),
         Route("/auth/woocommerce/callback", callback, methods=["POST"]),
+        Route("/woocommerce/shopper-token", shopper_token, methods=["POST"]),
         Route("/webhooks/woocommerce/{store_id:int}", webhook, methods=["POST"]),
     ]
