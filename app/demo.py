@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -146,11 +147,12 @@ async def prepare_program(settings: Settings, base_url: str, simulator: Simulato
     if simulator is not None:
         shopify.access_token, shopify.install_state = simulator.token, InstallState.INSTALLED
         await shopify.save(update_fields=["access_token", "install_state", "updated_at"])
+    woo = await _connect_woocommerce(stores["woocommerce"])
     await ApiKey.filter(merchant_id=merchant.id, name=DEMO_KEY_NAME, revoked_at=None).update(revoked_at=datetime.now(UTC))
     api_key = (await issue(merchant.id, DEMO_KEY_NAME)).secret
     shopper = await _sample_shopper(shopify)
-    await adjust(shopper.profile_id, DEMO_CREDIT, reason="Demo credit: points to try several rewards",
-                 actor="demo", key=f"demo-credit:{shopper.profile_id}")
+    await adjust(shopper.owner_id or shopper.profile_id, DEMO_CREDIT, reason="Demo credit: points to try several rewards",
+                 actor="demo", key=f"demo-credit:{shopper.owner_id or shopper.profile_id}")
     tokens = ShopperTokens(settings.secret_key.get_secret_value())
     token, _ = tokens.mint(shopify.id, shopper.id, SHOPPER_TOKEN_TTL)
     expired, _ = tokens.mint(shopify.id, shopper.id, 60, now=datetime.now(UTC) - timedelta(days=2))
@@ -164,6 +166,8 @@ async def prepare_program(settings: Settings, base_url: str, simulator: Simulato
                     "today": today.isoformat()},
         "stores": {platform: {"id": s.id, "public_key": s.public_key, "domain": s.domain}
                    for platform, s in stores.items()},
+        "woocommerce_webhooks": {"url": f"{base_url}/webhooks/woocommerce/{woo.id}",
+                                 "secret": woo.webhook_secret},
         "shopper": {"customer_id": shopper.id, "profile_id": shopper.profile_id, "store": "shopify",
                     "email": shopper.email, "token": token},
         "expired_shopper_token": expired,
@@ -173,6 +177,19 @@ async def prepare_program(settings: Settings, base_url: str, simulator: Simulato
         "dashboard_url": f"{base_url}/dashboard/#key={api_key}",
         "explorer_url": f"{base_url}/explorer/#key={api_key}",
     }
+
+
+async def _connect_woocommerce(woo: Store) -> Store:
+    """Give the sandbox WooCommerce store what a connected site has (REST keys and a webhook
+    secret), so signed deliveries to the demo are accepted like a real site's."""
+    if not (woo.consumer_key and woo.consumer_secret and woo.webhook_secret):
+        woo.consumer_key = f"ck_{secrets.token_hex(20)}"
+        woo.consumer_secret = f"cs_{secrets.token_hex(20)}"
+        woo.webhook_secret = secrets.token_urlsafe(32)
+        woo.install_state = InstallState.INSTALLED
+        await woo.save(update_fields=["consumer_key", "consumer_secret", "webhook_secret",
+                                      "install_state", "updated_at"])
+    return woo
 
 
 def _origins(base_url: str) -> list[str]:
@@ -186,24 +203,27 @@ def _origins(base_url: str) -> list[str]:
 
 async def _sample_shopper(shopify: Store) -> Customer:
     """A signed-up Shopify customer with points to spend and a tier still to reach (so the widget
-    has progress to show), on both stores when possible (one program)."""
+    has progress to show), whose balance spans both stores when one does (one program)."""
     rules = (await load_program(shopify.merchant_id)).rules_now(datetime.now(UTC))
     top = rules.tiers[-1].name if rules and rules.tiers else None
-    query = Member.filter(available__gte=1000, profile__customers__store_id=shopify.id,
-                          profile__customers__is_guest=False)
+    query = Member.filter(available__gte=1000, profile__owned_accounts__store_id=shopify.id,
+                          profile__owned_accounts__is_guest=False)
     if top is not None:
         query = query.exclude(tier=top)
     candidates = await query.order_by("-available", "id").limit(50).values_list("profile_id", flat=True)
-    best = None
+    best = fallback = None
     for profile_id in candidates:
-        stores = set(await Customer.filter(profile_id=profile_id).values_list("store_id", flat=True))
-        if len(stores) > 1:
+        accounts = await Customer.filter(owner_id=profile_id).values("store_id", "profile_id")
+        if not any(a["profile_id"] == profile_id for a in accounts):
+            continue  # the person's main balance is another account's
+        if len({a["store_id"] for a in accounts}) > 1:
             best = profile_id
             break
-    best = best or (candidates[0] if candidates else None)
+        fallback = fallback or profile_id
+    best = best or fallback or (candidates[0] if candidates else None)
     query = Customer.filter(store_id=shopify.id, is_guest=False)
     if best is not None:
-        query = query.filter(profile_id=best)
+        query = query.filter(owner_id=best)
     customer = await query.order_by("id").first()
     if customer is None:
         raise RuntimeError("the sandbox Shopify store has no signed-up customer")

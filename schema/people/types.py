@@ -130,14 +130,18 @@ class ProfileNode(Node, ProfileInsights):
         return [(c, members.get(c.owner_id) if c.owner_id is not None else None) for c in customers]
 
     async def _main_member(self, info: AdminInfo) -> Member | None:
-        """The membership most of the person's accounts hold their points in."""
+        """The membership keyed on the person (its keeper account's), else the one most of its accounts share."""
+        own = await info.context.loaders.loyalty.member_by_owner.load(self.row.id)
+        if own is not None:
+            return own
         held = [m for _, m in await self._holders(info) if m is not None]
         if not held:
-            return await info.context.loaders.loyalty.member_by_profile.load(self.row.id)
+            return None
         counts = Counter(m.id for m in held)
         return min(held, key=lambda m: (-counts[m.id], m.id))
 
-    @strawberry.field(description="the membership most of the person's accounts share; null until they join")
+    @strawberry.field(description="the membership of the person's main account (the oldest registered one, verified "
+                                  "first), else the one most of its accounts share; null until they join")
     async def loyalty(self, info: AdminInfo) -> Annotated[LoyaltyMemberNode, strawberry.lazy("schema.program.members")] | None:
         from schema.program.members import LoyaltyMemberNode
 
