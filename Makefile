@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # Test processes per backend run (pytest-xdist; whole files stay together so they share fixtures).
 WORKERS ?= 2
 
-.PHONY: install demo serve test test-sqlite test-postgres bench lint clean shopify-app
+.PHONY: install demo serve test test-sqlite test-postgres bench lint clean shopify-app plugin
 
 install: $(STAMP)
 
@@ -43,6 +43,11 @@ lint: install
 shopify-app: install
 	rm -rf build/shopify-app && mkdir -p build && cp -R platforms/shopify-app build/shopify-app
 	$(BIN)/rapport shopify-app-config --output build/shopify-app/shopify.app.toml
+
+# The WordPress plugin a WooCommerce merchant uploads (Plugins → Add New → Upload Plugin).
+plugin: install
+	rm -f build/rapport-wordpress.zip && mkdir -p build
+	$(BIN)/python -m zipfile -c build/rapport-wordpress.zip platforms/wordpress/rapport
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache rapport.sqlite3*

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start PostgreSQL and Redis for the tests, after installing what is missing (.ci/install.sh).
+# Start PostgreSQL, Redis and MariaDB (root over TCP without a password, for the WordPress tests), after installing what is missing (.ci/install.sh).
 # Safe to run twice: a running server is left as it is.
 set -euo pipefail
 bash "$(dirname "$0")/install.sh"
@@ -19,3 +19,9 @@ redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 \
 for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done
 redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null
 pg_isready -q -h 127.0.0.1 -p 5432
+mariadb-admin -h 127.0.0.1 -u root ping >/dev/null 2>&1 || mariadb-admin -u root ping >/dev/null 2>&1 \
+  || (mysqld_safe --bind-address=127.0.0.1 >/dev/null 2>&1 &)
+for _ in $(seq 1 30); do mariadb-admin -u root ping >/dev/null 2>&1 && break; sleep 1; done
+mariadb -h 127.0.0.1 -u root -e "SELECT 1" >/dev/null 2>&1 || mariadb -u root -e \
+  "ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('')"
+mariadb -h 127.0.0.1 -u root -e "SELECT 1" >/dev/null
