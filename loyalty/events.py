@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from loyalty.models import Delivery, DeliveryStatus, Endpoint, Event
@@ -84,10 +85,12 @@ async def deliver_events(
 async def _emails(profile_ids: set[int]) -> dict[int, str]:
     """Contact emails of people who accept marketing: the others' events go out without one."""
     found: dict[int, str] = {}
-    rows = await Customer.filter(profile_id__in=list(profile_ids), deleted_at=None, accepts_marketing=True).exclude(email=None).order_by(
-        "is_guest", "id").values_list("profile_id", "email")
-    for pid, email in rows:
-        found.setdefault(pid, email)
+    ids = list(profile_ids)  # the accounts whose points the member holds (or, unseen yet, keyed on it)
+    rows = await Customer.filter(Q(owner_id__in=ids) | Q(profile_id__in=ids, owner_id=None), deleted_at=None,
+                                 accepts_marketing=True).exclude(email=None).order_by("is_guest", "id").values_list(
+        "owner_id", "profile_id", "email")
+    for owner, pid, email in rows:
+        found.setdefault(owner or pid, email)
     return found
 
 
