@@ -3,7 +3,8 @@
 Each step replaces the merchant's rows of its tables in one transaction, so readers see
 either the previous or the new result of a step, never half of one. The run, its step
 timings and counts are kept in ``RefreshRun`` (``/metrics`` reads the latest from there, so
-the figures are right whichever process ran the refresh).
+the figures are right whichever process ran the refresh), with its as-of, the as-of guard's
+warning (``insights.as_of``) and the model check (``insights.model_check``).
 """
 
 from __future__ import annotations
