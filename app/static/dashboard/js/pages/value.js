@@ -97,7 +97,7 @@ function TrendChart({ trend }) {
 const FIELDS = [
   ["atRiskAfterDays", "At risk after (days without a purchase)", "1 to 36,500 days."],
   ["lostAfterDays", "Lost after (days without a purchase)", "At least the at-risk days."],
-  ["vipTopPercent", "VIP: top share of spenders (%)", "Above 0, at most 100, e.g. 20 for the top 20 %."],
+  ["vipTopPercent", "VIP: top share of spenders (%)", "Above 0, at most 100, e.g. 20 for the top 20%."],
 ];
 
 function asDraft(t) {
