@@ -1,24 +1,25 @@
 """Changing the value tier thresholds: what a change would move, and applying it at once.
 
-Both work on the stored segment rows (recency days, purchases and spend per person at the last
-refresh's as-of), scored by the same ``score_people`` a refresh uses, so applying a change gives
-exactly what a full refresh at that as-of would, without re-reading the order history.
+The preview works on the stored segment rows alone (recency days, purchases and spend per person
+at the last refresh's as-of), scored by the same ``score_people`` a refresh uses, so it is fast
+and says exactly what saving will do. Saving runs the refresh's segments step again at that
+as-of, so the segment rows are what a full refresh would write.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from insights.batch import insert_rows
+from insights.history import load_history
 from insights.models import ProfileSegment, RefreshRun
-from insights.segments.assign import score_people
+from insights.segments.assign import refresh_segments, score_people
 from insights.segments.rules import TierThresholds
 from insights.settings import InsightsConfig, load_config, save_config
 
@@ -54,29 +55,18 @@ def check(thresholds: TierThresholds) -> list[ThresholdError]:
     return errors
 
 
-@dataclass
-class Rescored:
-    """The stored rows scored under some thresholds."""
-
-    rows: list[dict[str, Any]]
-    tiers: dict[int, str] = field(default_factory=dict)
-    """profile id -> value tier"""
-
-
-def rescore(rows: list[dict[str, Any]], config: InsightsConfig) -> Rescored:
-    """The rows' scores, segment and tier under ``config``, ranked within each currency as a refresh does."""
+def rescore(rows: list[dict[str, Any]], config: InsightsConfig) -> dict[int, str]:
+    """Each stored row's value tier under ``config`` (profile id -> tier), ranked within each
+    currency as a refresh ranks them."""
     by_currency: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_currency[row["currency"]].append(row)
-    out = Rescored(rows=[])
+    tiers = {}
     for people in by_currency.values():
         scored = score_people([p["recency_days"] for p in people], [p["frequency"] for p in people],
                               [float(p["monetary"]) for p in people], config)
-        for row, score in zip(people, scored, strict=True):
-            out.rows.append({**row, "r_score": score.r, "f_score": score.f, "m_score": score.m,
-                             "segment": score.segment, "tier": score.tier})
-            out.tiers[row["profile_id"]] = score.tier
-    return out
+        tiers |= {row["profile_id"]: score.tier for row, score in zip(people, scored, strict=True)}
+    return tiers
 
 
 @dataclass(frozen=True)
@@ -98,14 +88,8 @@ class Preview:
 
 
 async def stored_rows(merchant_id: int) -> list[dict[str, Any]]:
-    """Every column of the merchant's segment rows but the id (columns a re-score leaves alone are kept as stored)."""
-    columns = dict.fromkeys(["merchant_id", "profile_id", *ProfileSegment._meta.fields_db_projection])
-    columns.pop("id")
-    return list(await ProfileSegment.filter(merchant_id=merchant_id).order_by("id").values(*columns))
-
-
-def _tiers_of(rows: list[dict[str, Any]], config: InsightsConfig) -> dict[int, str]:
-    return rescore(rows, config).tiers
+    return list(await ProfileSegment.filter(merchant_id=merchant_id).order_by("id")
+                .values("profile_id", "currency", "recency_days", "frequency", "monetary", "tier"))
 
 
 async def preview(merchant_id: int, proposed: TierThresholds) -> Preview:
@@ -113,7 +97,7 @@ async def preview(merchant_id: int, proposed: TierThresholds) -> Preview:
     config = await load_config(merchant_id)
     rows = await stored_rows(merchant_id)
     now = {r["profile_id"]: r["tier"] for r in rows}
-    then = _tiers_of(rows, replace(config, tiers=proposed))
+    then = rescore(rows, replace(config, tiers=proposed))
     moves = Counter((now[p], then[p]) for p in now if now[p] != then[p])
     alone: dict[str, int | None] = {}
     for name in THRESHOLD_FIELDS:
@@ -124,7 +108,7 @@ async def preview(merchant_id: int, proposed: TierThresholds) -> Preview:
         if check(single):
             alone[name] = None
             continue
-        single_tiers = _tiers_of(rows, replace(config, tiers=single))
+        single_tiers = rescore(rows, replace(config, tiers=single))
         alone[name] = sum(1 for p in now if now[p] != single_tiers[p])
     return Preview(current=config.tiers, proposed=proposed, before=_count(now.values()), after=_count(then.values()),
                    moves=dict(moves), moved_by_field=alone)
@@ -136,19 +120,23 @@ def _count(tiers: Any) -> dict[str, int]:
 
 
 async def apply(merchant_id: int, thresholds: TierThresholds) -> tuple[InsightsConfig, int]:
-    """Save ``thresholds`` and re-score the stored rows with them in one transaction, recorded as a
-    segments-only refresh run (so the trend shows the change); returns the config and people moved."""
+    """Save ``thresholds`` and run the segments step again at the last refresh's as-of, in one
+    transaction, recorded as a segments-only refresh run (so the trend shows the change); returns
+    the config and how many people changed tier. Segments are rebuilt from the order history, not
+    patched, so every column (the "why" lines included) is what a full refresh would write."""
     started, clock = datetime.now(UTC), time.perf_counter()
+    last = await ProfileSegment.filter(merchant_id=merchant_id).order_by("-as_of").first()
+    if last is None:
+        return await save_config(merchant_id, tiers=thresholds), 0
+    history = await load_history(merchant_id)
     async with in_transaction() as conn:
         config = await save_config(merchant_id, tiers=thresholds)
-        rows = await stored_rows(merchant_id)
-        before = {r["profile_id"]: r.pop("tier") for r in rows}
-        result = rescore(rows, config)
-        moved = sum(1 for p, t in result.tiers.items() if before[p] != t)
-        await ProfileSegment.filter(merchant_id=merchant_id).using_db(conn).delete()
-        await insert_rows(conn, ProfileSegment, result.rows)
-        counts = {"segments": len(result.rows), "value_tiers": tier_totals(result.rows),
-                  "tier_thresholds": {"moved": moved}}
+        before = dict(await ProfileSegment.filter(merchant_id=merchant_id).using_db(conn).values_list("profile_id", "tier"))
+        written = await refresh_segments(conn, history, config, last.as_of)
+        after = await ProfileSegment.filter(merchant_id=merchant_id).using_db(conn).values("profile_id", "currency", "tier",
+                                                                                           "monetary")
+        moved = sum(1 for row in after if before.get(row["profile_id"], row["tier"]) != row["tier"])
+        counts = {"segments": written, "value_tiers": tier_totals(after), "tier_thresholds": {"moved": moved}}
         await RefreshRun.create(merchant_id=merchant_id, status="complete", started_at=started,
                                 finished_at=datetime.now(UTC), counts=counts,
                                 step_seconds={"segments": round(time.perf_counter() - clock, 4)}, using_db=conn)

@@ -92,9 +92,9 @@ async def test_saving_thresholds_sorts_people_again_at_once_as_a_refresh_would_a
     assert view["tierTrend"][-1]["thresholdChange"] is True
     assert {t["tier"]: t["profiles"] for t in view["tierTrend"][-1]["tiers"]} == {t["tier"]: t["profiles"] for t in view["tiers"]}
     assert view["tierTrend"][-2]["thresholdChange"] is False
-    scored = {r.profile_id: (r.tier, r.segment, r.r_score) for r in await ProfileSegment.filter(merchant_id=world.merchant.id)}
+    scored = {r.profile_id: (r.tier, r.segment, r.r_score, r.why) for r in await ProfileSegment.filter(merchant_id=world.merchant.id)}
     await refresh_merchant(world.merchant.id, as_of=AS_OF)
-    again = {r.profile_id: (r.tier, r.segment, r.r_score) for r in await ProfileSegment.filter(merchant_id=world.merchant.id)}
+    again = {r.profile_id: (r.tier, r.segment, r.r_score, r.why) for r in await ProfileSegment.filter(merchant_id=world.merchant.id)}
     assert again == scored
 
 
