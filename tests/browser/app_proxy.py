@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -26,12 +26,22 @@ HOP_BY_HOP = {"connection", "content-length", "transfer-encoding", "keep-alive",
 
 
 @contextmanager
-def shop_with_app_proxy(app_url: str, shop: str, secret: str, customer_platform_id: str | None) -> Iterator[str]:
-    """Yields the shop's base URL; ``customer_platform_id`` is who Shopify says is logged in."""
+def shop_with_app_proxy(app_url: str, shop: str, secret: str, customer_platform_id: str | None,
+                        pages: Mapping[str, str] | None = None) -> Iterator[str]:
+    """Yields the shop's base URL; ``customer_platform_id`` is who Shopify says is logged in, and
+    ``pages`` are HTML documents the shop itself serves by path (a theme's rendered templates)."""
 
     class Shop(BaseHTTPRequestHandler):
         def forward(self) -> None:
             parts = urlsplit(self.path)
+            if pages and parts.path in pages:
+                body = pages[parts.path].encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
             params = parse_qsl(parts.query, keep_blank_values=True)
             path = parts.path
             if path.startswith(PREFIX + "/"):
