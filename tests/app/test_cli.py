@@ -14,6 +14,7 @@ import time
 import httpx
 import pytest
 
+from connectors.woocommerce import webhooks as woo_webhooks
 from tests.support.servers import ROOT, SECRET, subprocess_env
 
 
@@ -106,6 +107,15 @@ def test_the_demo_migrates_seeds_serves_and_writes_working_credentials(tmp_path,
         owner = httpx.post(f"http://127.0.0.1:{port}/graphql/admin", json={"query": "{ merchant { id } }"},
                            headers={"Authorization": f"Bearer {info['api_key']}"}, timeout=10)
         assert owner.status_code == 200 and "errors" not in owner.json()
+        hook, body = info["woocommerce_webhooks"], json.dumps({"id": 1, "email": "x@example.com"}).encode()
+        headers = {"X-WC-Webhook-Topic": "customer.updated", "X-WC-Webhook-Resource": "customer",
+                   "Content-Type": "application/json"}
+        signed = httpx.post(hook["url"], content=body, timeout=10, headers={
+            **headers, "X-WC-Webhook-Signature": woo_webhooks.sign(hook["secret"], body)})
+        assert signed.status_code == 200, "the demo's WooCommerce store accepts its signed deliveries"
+        forged = httpx.post(hook["url"], content=body, timeout=10, headers={
+            **headers, "X-WC-Webhook-Signature": woo_webhooks.sign("not-the-secret", body)})
+        assert forged.status_code == 401
     finally:
         os.killpg(demo.pid, signal.SIGINT)
         demo.wait(timeout=20)
