@@ -79,7 +79,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory, demo_database: str) -> Iterat
     work = tmp_path_factory.mktemp("demo")
     port = free_port()
     env = subprocess_env(demo_database, PORT=str(port), SHOPIFY_API_KEY=SHOPIFY_APP_KEY,
-                         SHOPIFY_API_SECRET=SHOPIFY_APP_SECRET)
+                         SHOPIFY_API_SECRET=SHOPIFY_APP_SECRET,
+                         # the WordPress tests connect a site served on 127.0.0.1 over http
+                         ALLOW_HTTP_SITES="true", ALLOW_SITE_NETWORKS='["127.0.0.0/8"]')
     log_path = work / "demo.log"
     with log_path.open("w") as log:
         process = subprocess.Popen([*_rapport(), "demo", "--port", str(port), "--no-open"], cwd=work, env=env,

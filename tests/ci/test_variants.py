@@ -23,3 +23,9 @@ def test_missing_servers_are_each_named() -> None:
 
 def test_a_run_with_every_tool_says_so() -> None:
     assert verdict(Counter({"other": 1})).startswith("skipped variants: none")
+
+
+def test_missing_wordpress_parts_are_named_as_the_wordpress_plugin_tests() -> None:
+    counts = Counter(variant_of(m) for m in ("the WordPress tests need php (apt-get install php-cli)",
+                                              "the WordPress plugin's tests need phpunit (apt-get install phpunit)"))
+    assert verdict(counts).startswith("skipped variants: WordPress plugin tests (PHP, WordPress, MariaDB, PHPUnit) (2 tests)")

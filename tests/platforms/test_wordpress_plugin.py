@@ -22,7 +22,7 @@ ESCAPED = re.compile(r"\b(esc_html|esc_attr|esc_url|esc_html__|wp_kses|wp_nonce_
 def need(tool: str, package: str) -> str:
     found = shutil.which(tool)
     if found is None:
-        unavailable(f"{tool} is not installed (apt-get install {package})")
+        unavailable(f"the WordPress plugin's tests need {tool} (apt-get install {package})")
     return found or tool
 
 

@@ -18,6 +18,7 @@ CACHE = Path(__file__).resolve().parents[2] / ".pytest_cache" / "v" / "rapport"
 
 # (substring of the skip message, the variant it stands for)
 VARIANTS = (
+    ("WordPress", "WordPress plugin tests (PHP, WordPress, MariaDB, PHPUnit)"),
     ("chromium", "browser tests (Chromium)"),
     ("node and npm", "npm tools (graphql-http, axe-core, graphql-inspector)"),
     ("PostgreSQL", "PostgreSQL"),

@@ -53,7 +53,7 @@ function rapport_render_settings(): void
         <form method="post" action="<?php echo esc_url(admin_url('admin-post.php')); ?>">
           <input type="hidden" name="action" value="rapport_disconnect">
           <?php wp_nonce_field('rapport_disconnect'); ?>
-          <?php submit_button(__('Disconnect', 'rapport'), 'secondary', 'submit', false); ?>
+          <?php submit_button(__('Disconnect', 'rapport'), 'secondary', 'rapport-disconnect', false); ?>
         </form>
         <h2><?php echo esc_html__('Connect again', 'rapport'); ?></h2>
       <?php endif; ?>
@@ -76,7 +76,7 @@ function rapport_render_settings(): void
             <td><code><?php echo esc_html(home_url()); ?></code></td>
           </tr>
         </table>
-        <?php submit_button(__('Connect to Rapport', 'rapport')); ?>
+        <?php submit_button(__('Connect to Rapport', 'rapport'), 'primary', 'rapport-connect'); ?>
       </form>
     </div>
     <?php
