@@ -20,8 +20,11 @@ for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && 
 redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null
 pg_isready -q -h 127.0.0.1 -p 5432
 mariadb-admin -h 127.0.0.1 -u root ping >/dev/null 2>&1 || mariadb-admin -u root ping >/dev/null 2>&1 \
-  || (mysqld_safe --bind-address=127.0.0.1 >/dev/null 2>&1 &)
-for _ in $(seq 1 30); do mariadb-admin -u root ping >/dev/null 2>&1 && break; sleep 1; done
+  || { mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld \
+       && (mysqld_safe --bind-address=127.0.0.1 >/dev/null 2>&1 &); }
+for _ in $(seq 1 30); do
+  { mariadb-admin -h 127.0.0.1 -u root ping || mariadb-admin -u root ping; } >/dev/null 2>&1 && break; sleep 1
+done
 mariadb -h 127.0.0.1 -u root -e "SELECT 1" >/dev/null 2>&1 || mariadb -u root -e \
   "ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('')"
 mariadb -h 127.0.0.1 -u root -e "SELECT 1" >/dev/null
