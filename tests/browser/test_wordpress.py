@@ -6,11 +6,13 @@ Debian, so the shopper is a WordPress user whose id is a WooCommerce customer's 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import pytest_asyncio
 
 from app.auth.site_requests import site_secret
 from tests.browser.test_widget import admin, formatted
@@ -32,6 +34,27 @@ ORIGINS = """mutation($s: ID!, $o: [String!]!) { storefrontOriginsSet(input: {st
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WordPress]:
     with wordpress(tmp_path_factory.mktemp("wordpress")) as wp:
         yield wp
+
+
+@pytest_asyncio.fixture
+async def pending_stores(demo_database: str) -> AsyncIterator[list[int]]:
+    """Stores a test's connection left pending in the shared demo, removed afterwards so the
+    other browser tests still see the demo's two stores."""
+    created: list[int] = []
+    yield created
+    if not created:
+        return
+    if demo_database.startswith("sqlite://"):
+        with sqlite3.connect(demo_database.removeprefix("sqlite://")) as conn:
+            conn.executemany("DELETE FROM stores WHERE id = ? AND install_state = 'pending'", [(i,) for i in created])
+        return
+    import asyncpg
+
+    conn = await asyncpg.connect(demo_database.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute("DELETE FROM stores WHERE id = ANY($1::int[]) AND install_state = 'pending'", created)
+    finally:
+        await conn.close()
 
 
 async def sign_in(page: Any, site: WordPress, login: str, password: str) -> None:
@@ -58,7 +81,7 @@ async def woo_customer_with_points(demo: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_the_owner_connects_the_site_from_settings_and_is_sent_to_woocommerce_approval(
-        demo, site, page, screenshot):
+        demo, site, page, screenshot, pending_stores):
     await sign_in(page, site, *ADMIN)
     await page.goto(f"{site.url}/wp-admin/options-general.php?page=rapport")
     await page.fill("#rapport_url", demo["base_url"])
@@ -73,6 +96,7 @@ async def test_the_owner_connects_the_site_from_settings_and_is_sent_to_woocomme
     assert grant["callback_url"][0].endswith("/auth/woocommerce/callback")
 
     store_id = int(option(site, "rapport_store_id"))
+    pending_stores.append(store_id)
     assert option(site, "rapport_site_secret") == site_secret(SECRET, store_id)
     assert option(site, "rapport_url") == demo["base_url"]
     autoload = site.php("global $wpdb; echo $wpdb->get_var(\"SELECT autoload FROM $wpdb->options "
