@@ -137,8 +137,14 @@ async def apply(merchant_id: int, thresholds: TierThresholds) -> tuple[InsightsC
                                                                                            "monetary")
         moved = sum(1 for row in after if before.get(row["profile_id"], row["tier"]) != row["tier"])
         counts = {"segments": written, "value_tiers": tier_totals(after), "tier_thresholds": {"moved": moved}}
+        # The other steps stand as the last full refresh left them: its as-of, its warning and
+        # its model check still describe what the merchant sees, so the new run carries them.
+        full = await RefreshRun.filter(merchant_id=merchant_id, status="complete").using_db(conn) \
+            .order_by("-started_at", "-id").first()
         await RefreshRun.create(merchant_id=merchant_id, status="complete", started_at=started,
-                                finished_at=datetime.now(UTC), counts=counts,
+                                finished_at=datetime.now(UTC), counts=counts, as_of=last.as_of,
+                                warning=full.warning if full else None,
+                                model_check=full.model_check if full else [],
                                 step_seconds={"segments": round(time.perf_counter() - clock, 4)}, using_db=conn)
     return config, moved
 

@@ -159,3 +159,16 @@ async def test_a_storefront_credential_cannot_reach_the_thresholds(client, world
 async def test_a_trend_longer_than_allowed_is_refused(client, world):
     body = (await admin(client, "{ insights { tierTrend(last: 500) { at } } }")).json()
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+LAST = """{ insights { asOf lastRefresh { asOf warning modelCheck { currencyCode status } }
+  modelCheck { currencyCode status } } }"""
+
+
+async def test_saving_thresholds_keeps_the_last_refreshs_as_of_and_model_check_on_the_overview(client, world):
+    before = data(await admin(client, LAST))["insights"]
+    assert before["lastRefresh"]["asOf"] and before["modelCheck"]
+    data(await admin(client, UPDATE, {"input": {"lostAfterDays": 200}}))
+    after = data(await admin(client, LAST))["insights"]
+    assert after == before
+    assert await RefreshRun.filter(merchant_id=world.merchant.id, as_of=None).count() == 0
