@@ -149,7 +149,9 @@ async def test_profiles_filter_by_segment_tier_and_churn_band_exactly(client, wo
     both = await shown(tier="VIP", band="LOW", store=to_gid("Store", world.shopify.id))
     on_shopify = set(await Customer.filter(store_id=world.shopify.id).values_list("profile_id", flat=True))
     assert both == {p for p, _, t in segments if t == "vip"} & {p for p, b in bands if b == "low"} & on_shopify & live
-    assert await shown(segment="no such segment") == set()
+    unknown = (await admin(client, PAGE, {"segment": "no such segment"})).json()
+    assert unknown["data"] is None and unknown["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "champions" in unknown["errors"][0]["message"]  # names the segments that exist
 
 
 async def test_the_overview_counts_segments_tiers_churn_bands_and_buckets_clv(client, world):
