@@ -26,7 +26,8 @@ PREVIEW = """query($input: TierThresholdsInput!) { insights { tierThresholdsPrev
   moved tiers { tier before after } } } }"""
 UPDATE = """mutation($input: TierThresholdsInput!) { tierThresholdsUpdate(input: $input) { userErrors { field message } } }"""
 MEMBER_ORDERS = """query { members(first: 1, valueTier: LOST) { nodes { id profile {
-  segment { rfm recencyDays } orders(first: 10) { nodes { id name total { amount currencyCode } } } } } } }"""
+  segment { rfm recencyDays } orders(first: 10) { nodes { id name total { amount currencyCode }
+  customer { loyalty { id } } } } } } } }"""
 TIMELINE = "{ economics { timeline(interval: MONTH, fromFirstActivity: true) { start issued } } }"
 
 
@@ -143,6 +144,11 @@ async def test_the_member_page_lists_the_persons_orders_and_says_what_the_scores
     assert shown == [o["id"] for o in orders] and orders
     first = page.locator(f".orders-table tr[data-order-id='{orders[0]['id']}']")
     assert orders[0]["name"] in await first.inner_text()
+    for order in orders:  # whose balance each order's points went to, as the API says
+        holder = ((order["customer"] or {}).get("loyalty") or {}).get("id")
+        words = "No points" if holder is None else "This member" if holder == member["id"] else "Another account's balance"
+        row = page.locator(f".orders-table tr[data-order-id='{order['id']}'] td").last
+        assert await row.inner_text() == words, order
     explained = await page.get_by_test_id("segment-explained").inner_text()
     segment = member["profile"]["segment"]
     assert f"RFM {segment['rfm']} means" in explained and "lost (silent longer than the lost threshold)" in explained

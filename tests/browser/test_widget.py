@@ -31,7 +31,7 @@ ME = """query { me { displayName loyalty { balance { available pending } tier { 
 PROGRAM = "query { program { earningRules { key } tiers { name } rewards(first: 20) { nodes { pointsCost } } } }"
 ADMIN_MEMBER = """query($id: ID!) { profile(id: $id) { loyalty { id balance { available pending } tier { name } } } }"""
 TIER_MEMBERS = """query($store: ID!, $tier: String!) { members(first: 20, tier: $tier, storeId: $store) {
-  nodes { id profile { id customers(first: 5) { nodes { id isGuest store { id } } } } } } }"""
+  nodes { id profile { id customers(first: 5) { nodes { id isGuest store { id } loyalty { id } } } } } } }"""
 ADJUST = """mutation($id: ID!, $points: Int!) { pointsAdjust(input: {memberId: $id, points: $points,
   reason: "spent at the till"}) { member { balance { available } } userErrors { message } } }"""
 TOKEN = """mutation($id: ID!) { shopperTokenCreate(input: {customerId: $id, ttlSeconds: 600}) { token userErrors { message } } }"""
@@ -126,8 +126,10 @@ async def shoppers_in_tier(demo: dict[str, Any], tier: str) -> list[tuple[str, s
     for member in members:
         if member["profile"]["id"] == f"gid://rapport/Profile/{demo['shopper']['profile_id']}":
             continue  # the demo shopper's balance belongs to the tests that sign in as them
+        # An account of the member's person whose points this member holds (identity is not ownership).
         account = next((c for c in member["profile"]["customers"]["nodes"]
-                        if not c["isGuest"] and c["store"]["id"] == store), None)
+                        if not c["isGuest"] and c["store"]["id"] == store
+                        and (c["loyalty"] or {}).get("id") == member["id"]), None)
         if account is not None:
             minted = (await admin(demo, TOKEN, {"id": account["id"]}))["shopperTokenCreate"]
             assert minted["token"], minted["userErrors"]

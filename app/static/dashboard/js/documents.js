@@ -144,6 +144,7 @@ export const MEMBER = /* GraphQL */ `
               total { amount currencyCode }
               totalRefunded { amount currencyCode }
               store { name platform }
+              customer { id loyalty { id } }
             }
           }
           pageInfo { hasNextPage endCursor }

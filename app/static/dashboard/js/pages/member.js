@@ -35,7 +35,7 @@ export function Member({ id }) {
         onPrevious=${(cursor) => setPage({ last: LEDGER_PAGE, before: cursor })}
         onNext=${(cursor) => setPage({ first: LEDGER_PAGE, after: cursor })} />
       <${Codes} codes=${member.codes.nodes} />
-      <${Orders} connection=${member.profile.orders} busy=${loading} pages=${ordersAfter.length}
+      <${Orders} connection=${member.profile.orders} memberId=${member.id} busy=${loading} pages=${ordersAfter.length}
         onNext=${(cursor) => setOrdersAfter([...ordersAfter, cursor])}
         onFirst=${() => setOrdersAfter([])} />
       <${Facts} facts=${member.profile.facts} />
@@ -251,18 +251,28 @@ function orderStatus(order) {
   return `${paid}, ${shipped}`;
 }
 
-function Orders({ connection, busy, pages, onNext, onFirst }) {
+/** Whose balance an order's points went to: insights may join accounts nobody proved are one
+ * person's, and those keep balances of their own (identity is not ownership). */
+function pointsGoTo(order, memberId) {
+  const holder = order.customer?.loyalty?.id;
+  if (!holder) return "No points";
+  return holder === memberId ? "This member" : "Another account's balance";
+}
+
+function Orders({ connection, memberId, busy, pages, onNext, onFirst }) {
   const edges = connection.edges;
+  const elsewhere = edges.some(({ node }) => node.customer?.loyalty?.id && node.customer.loyalty.id !== memberId);
   return html`
     <section aria-labelledby="orders-title">
       <h2 id="orders-title">Orders</h2>
       ${edges.length ? html`
         <${TableWrap} label="Orders">
           <table class="data orders-table" aria-busy=${busy ? "true" : "false"}>
-            <caption class="sr-only">The person's orders on every store, newest first</caption>
+            <caption class="sr-only">The person's orders on every store, newest first, and whose balance their points went to</caption>
             <thead><tr>
               <th scope="col">Order</th><th scope="col">Date</th><th scope="col">Store</th>
               <th scope="col" class="num">Total</th><th scope="col" class="num">Refunded</th><th scope="col">Status</th>
+              <th scope="col">Points to</th>
             </tr></thead>
             <tbody>
               ${edges.map(({ node }) => html`
@@ -273,10 +283,15 @@ function Orders({ connection, busy, pages, onNext, onFirst }) {
                   <td class="num">${money(node.total)}</td>
                   <td class="num">${Number(node.totalRefunded.amount) ? money(node.totalRefunded) : "—"}</td>
                   <td>${orderStatus(node)}</td>
+                  <td>${pointsGoTo(node, memberId)}</td>
                 </tr>`)}
             </tbody>
           </table>
         <//>
+        ${elsewhere && html`<p class="hint">Some orders are on accounts insights take for the same person but
+          nobody proved are theirs (no verified email, no link made by the shopper, no confirmation by you):
+          their points stay on those accounts' own balances, so they are not in this member's ledger or
+          "member since".</p>`}
         ${(connection.pageInfo.hasNextPage || pages > 0) && html`
           <nav class="pager" aria-label="Orders pages">
             <button type="button" class="button" disabled=${pages === 0} onClick=${onFirst}>Newest orders</button>
