@@ -317,6 +317,15 @@ def _database(backend: str, work, params: str = "") -> dict[str, Any]:
         return asyncio.run(work(url))
 
 
+def intake_only(backend: str, deliveries: int, db_params: str = "") -> dict[str, Any]:
+    """Webhook intake alone (raw sender, 32 in flight): the figure to compare before and after a
+    change to the intake path, run back to back on a quiet machine."""
+    from store import crypto
+
+    crypto.configure(SECRET_KEY)
+    return _database(backend, lambda url: _intake(url, deliveries, 32, "raw"), db_params)
+
+
 def bench_shopify(backend: str = "postgres", quick: bool = False, db_params: str = "") -> dict[str, Any]:
     from store import crypto
 
@@ -353,7 +362,11 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="postgres")
     parser.add_argument("--quick", action="store_true", help="the sample data set and fewer deliveries")
     parser.add_argument("--db-params", default="", help="appended to the PostgreSQL URL, e.g. '?maxsize=10' (pool size)")
+    parser.add_argument("--intake-only", type=int, metavar="N", help="only webhook intake, N deliveries")
     args = parser.parse_args()
+    if args.intake_only:
+        print(json.dumps(intake_only(args.backend, args.intake_only, args.db_params), indent=2))
+        return
     print(json.dumps(bench_shopify(args.backend, args.quick, args.db_params), indent=2))
 
 
