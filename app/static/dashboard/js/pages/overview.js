@@ -113,6 +113,7 @@ function ChurnChart({ bands }) {
   const labels = bands.map((b) => `${label(b.band)} risk`);
   const summary = `People per churn risk: ${bands.map((b, i) => `${labels[i]} ${points(b.profiles)}`).join(", ")}.`;
   return html`<${ChartFigure} id="chart-churn" title="Churn risk" type="doughnut" summary=${summary}
+    note="From the purchase model's chance that each person is still a customer (\u201cStill a customer\u201d on a member's page). It weighs each person's own buying rhythm, so it can differ from the segments and value tiers, which count days of silence."
     labels=${labels}
     datasets=${[{ label: "People", data: bands.map((b) => b.profiles), backgroundColor: bands.map((b) => BAND_COLOURS[b.band]) }]}
     columns=${["Churn risk", "People", "Share"]}
