@@ -10,14 +10,12 @@ Redis). A code of another merchant reads as unknown, so probing learns nothing.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import secrets
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from loyalty.models import AccountLinkAttempt, AccountLinkCode, Transfer
 from loyalty.ownership import OwnershipReason, link_accounts
+from store.link_codes import code_hash, new_code
 from store.models import Customer
 
 CODE_TTL = timedelta(minutes=15)
@@ -43,10 +41,6 @@ class LinkError(Exception):
         self.failure = failure
 
 
-def _hash(code: str) -> str:
-    return hashlib.sha256(code.replace("-", "").replace(" ", "").upper().encode()).hexdigest()
-
-
 async def issue_code(customer_id: int, *, ttl: timedelta = CODE_TTL,
                      now: datetime | None = None) -> tuple[str, datetime]:
     """A fresh code for this signed-in account and when it expires (never later than ``CODE_TTL``)."""
@@ -55,10 +49,9 @@ async def issue_code(customer_id: int, *, ttl: timedelta = CODE_TTL,
     recent = await AccountLinkCode.filter(customer_id=customer_id, created_at__gte=now - WINDOW).count()
     if recent >= ISSUE_LIMIT:
         raise LinkError(LinkFailure.RATE_LIMITED, f"at most {ISSUE_LIMIT} link codes an hour; try again later")
-    raw = base64.b32encode(secrets.token_bytes(10)).decode()
-    code = "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+    code = new_code()
     expires_at = now + min(ttl, CODE_TTL)
-    await AccountLinkCode.create(merchant_id=customer.merchant_id, customer_id=customer_id, code_hash=_hash(code),
+    await AccountLinkCode.create(merchant_id=customer.merchant_id, customer_id=customer_id, code_hash=code_hash(code),
                                  expires_at=expires_at, created_at=now)
     return code, expires_at
 
@@ -85,7 +78,7 @@ async def _usable(code: str, customer: Customer, now: datetime) -> AccountLinkCo
     unknown = LinkError(LinkFailure.INVALID_CODE, "no such link code")
     if not code or len(code) > MAX_CODE_LENGTH:
         raise unknown
-    link = await AccountLinkCode.get_or_none(code_hash=_hash(code))
+    link = await AccountLinkCode.get_or_none(code_hash=code_hash(code))
     if link is None or link.merchant_id != customer.merchant_id:
         raise unknown
     if not await Customer.filter(id=link.customer_id, deleted_at=None).exists():

@@ -7,14 +7,12 @@ on both stores becomes one person with one program. Only a hash of the code is k
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import secrets
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from tortoise.transactions import in_transaction
 
+from store.link_codes import code_hash, new_code
 from store.models import Customer, Order, Product, Profile, Store, StoreLinkCode
 from store.people import ensure_profiles
 
@@ -34,17 +32,11 @@ class LinkError(Exception):
         self.failure = failure
 
 
-def _hash(code: str) -> str:
-    normalized = code.replace("-", "").replace(" ", "").upper()
-    return hashlib.sha256(normalized.encode()).hexdigest()
-
-
 async def create_link_code(merchant_id: int, *, ttl: timedelta = CODE_TTL) -> tuple[str, datetime]:
     """A fresh code (80 random bits, grouped for reading aloud) and when it expires."""
-    raw = base64.b32encode(secrets.token_bytes(10)).decode()
-    code = "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+    code = new_code()
     expires_at = datetime.now(UTC) + ttl
-    await StoreLinkCode.create(merchant_id=merchant_id, code_hash=_hash(code), expires_at=expires_at)
+    await StoreLinkCode.create(merchant_id=merchant_id, code_hash=code_hash(code), expires_at=expires_at)
     return code, expires_at
 
 
@@ -52,7 +44,7 @@ async def redeem_link_code(code: str, store_id: int) -> Store:
     """Move ``store`` to the code's merchant; the code is spent in the same transaction."""
     now = datetime.now(UTC)
     async with in_transaction():
-        link = await StoreLinkCode.get_or_none(code_hash=_hash(code))
+        link = await StoreLinkCode.get_or_none(code_hash=code_hash(code))
         if link is None:
             raise LinkError(LinkFailure.INVALID_CODE, "no such link code")
         if link.used_at is not None:
