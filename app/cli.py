@@ -26,16 +26,24 @@ from app.cli_loyalty import loyalty_cli
 from app.cli_shopify import shopify_app_config
 from app.cli_webhooks import webhooks_cli
 
-cli = typer.Typer(help="Rapport: loyalty and customer insight for Shopify and WooCommerce stores.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+cli = typer.Typer(
+    help="Rapport: loyalty and customer insight for Shopify and WooCommerce stores.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 stores_cli = typer.Typer(help="The stores Rapport syncs.", no_args_is_help=True)
 jobs_cli = typer.Typer(help="Background jobs: failures and replays.", no_args_is_help=True)
-insights_cli = typer.Typer(help="Customer insight: refresh, profiles, privacy requests, model evaluation.", no_args_is_help=True)
+insights_cli = typer.Typer(
+    help="Customer insight: refresh, profiles, privacy requests, model evaluation.", no_args_is_help=True
+)
 cli.add_typer(stores_cli, name="stores")
 cli.add_typer(jobs_cli, name="jobs")
 cli.add_typer(insights_cli, name="insights")
 console = Console()
-ProfileId = Annotated[int, typer.Argument(min=1, max=MAX_ID, help="a profile id (an old id of a merged profile finds its person)")]
+ProfileId = Annotated[
+    int, typer.Argument(min=1, max=MAX_ID, help="a profile id (an old id of a merged profile finds its person)")
+]
 
 
 @cli.command()
@@ -88,8 +96,10 @@ def worker(burst: Annotated[bool, typer.Option(help="exit when no job is due")] 
 
         queue = await open_queue(settings)
         stop = asyncio.Event()
-        scheduler = None if burst or not settings.scheduler else asyncio.create_task(
-            Scheduler(queue, timedelta(seconds=settings.sync_interval_seconds)).run(stop)
+        scheduler = (
+            None
+            if burst or not settings.scheduler
+            else asyncio.create_task(Scheduler(queue, timedelta(seconds=settings.sync_interval_seconds)).run(stop))
         )
         try:
             await queue.work(burst=burst)
@@ -109,12 +119,16 @@ def worker(burst: Annotated[bool, typer.Option(help="exit when no job is due")] 
 def demo(
     port: Annotated[int, typer.Option(envvar="PORT", help="port to serve on")] = 8000,
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="start the server")] = True,
-    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="open the storefront page and the dashboard")] = True,
+    open_browser: Annotated[
+        bool, typer.Option("--open/--no-open", help="open the storefront page and the dashboard")
+    ] = True,
 ) -> None:
     """Set up the sandbox merchant (stores, loyalty program, insights) and serve it with the
     Shopify simulator beside it; writes demo.json with the URLs and credentials."""
     if serve_after and not _port_free(port):
-        raise fail(f"port {port} on 127.0.0.1 is already in use: stop what holds it, or pick another with --port or PORT", 1)
+        raise fail(
+            f"port {port} on 127.0.0.1 is already in use: stop what holds it, or pick another with --port or PORT", 1
+        )
     env = Path(".env")
     if "SECRET_KEY" not in env.read_text() if env.exists() else True:
         with env.open("a") as fh:
@@ -131,8 +145,11 @@ def demo(
     today = utc_today()
     summary = run(settings, lambda: prepare(today))
     base = f"http://127.0.0.1:{port}"
-    simulator = Simulator.start(_free_port(), settings.shopify_api_key,
-                                settings.shopify_api_secret.get_secret_value(), today) if serve_after else None
+    simulator = (
+        Simulator.start(_free_port(), settings.shopify_api_key, settings.shopify_api_secret.get_secret_value(), today)
+        if serve_after
+        else None
+    )
     try:
         info = run(settings, lambda: prepare_program(settings, base, simulator, today))
         Path("demo.json").write_text(json.dumps(info, indent=2) + "\n")
@@ -212,10 +229,16 @@ def stores_list(as_json: Annotated[bool, typer.Option("--json", help="print JSON
         from store.models import Store
 
         return [
-            {"id": s.id, "merchant": s.merchant.name, "platform": str(s.platform), "domain": s.domain,
-             "state": str(s.install_state), "health": str(s.health),
-             "failures": s.consecutive_failures,
-             "last_synced_at": s.last_synced_at.isoformat() if s.last_synced_at else None}
+            {
+                "id": s.id,
+                "merchant": s.merchant.name,
+                "platform": str(s.platform),
+                "domain": s.domain,
+                "state": str(s.install_state),
+                "health": str(s.health),
+                "failures": s.consecutive_failures,
+                "last_synced_at": s.last_synced_at.isoformat() if s.last_synced_at else None,
+            }
             for s in await Store.all().select_related("merchant").order_by("id")
         ]
 
@@ -226,13 +249,20 @@ def stores_list(as_json: Annotated[bool, typer.Option("--json", help="print JSON
     if not found:
         typer.echo("no stores yet: install the app on a store, or run rapport demo for the sandbox merchant")
         return
-    table = fitting_table(("id", 2, None), ("merchant", 8, 1), ("store", 11, 2), ("state", 11, None),
-                          ("health", 9, None), ("last synced (UTC)", 10, None))
+    table = fitting_table(
+        ("id", 2, None),
+        ("merchant", 8, 1),
+        ("store", 11, 2),
+        ("state", 11, None),
+        ("health", 9, None),
+        ("last synced (UTC)", 10, None),
+    )
     for s in found:
         synced = s["last_synced_at"][:16].replace("T", " ") if s["last_synced_at"] else "-"
         failures = f"\n{s['failures']} failure{'' if s['failures'] == 1 else 's'}" if s["failures"] else ""
-        table.add_row(str(s["id"]), s["merchant"], f"{s['platform']}\n{s['domain']}", s["state"],
-                      s["health"] + failures, synced)
+        table.add_row(
+            str(s["id"]), s["merchant"], f"{s['platform']}\n{s['domain']}", s["state"], s["health"] + failures, synced
+        )
     console.print(table)
 
 
@@ -266,7 +296,9 @@ def jobs_failed() -> None:
 
 
 @jobs_cli.command("replay")
-def jobs_replay(job_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="a failed job's id (rapport jobs failed)")]) -> None:
+def jobs_replay(
+    job_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="a failed job's id (rapport jobs failed)")],
+) -> None:
     """Run a failed job again from its first try."""
     settings = settings_or_exit()
 
@@ -291,7 +323,10 @@ def jobs_replay(job_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="a
 
 @insights_cli.command("evaluate-recs")
 def evaluate_recs(
-    baskets_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="one basket per line, item ids separated by spaces (.gz ok)")],
+    baskets_file: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, help="one basket per line, item ids separated by spaces (.gz ok)"),
+    ],
     seed: Annotated[int, typer.Option(help="sampling seed")] = 0,
     sample: Annotated[int, typer.Option(help="baskets held out")] = 2000,
     k: Annotated[int, typer.Option(help="list length")] = 10,
@@ -308,8 +343,13 @@ def evaluate_recs(
 
 @insights_cli.command("refresh")
 def insights_refresh(
-    merchant: Annotated[list[int] | None, typer.Option(min=1, max=MAX_ID, help="merchant id (repeatable); default every merchant")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO date or date-time taken as today (default: the start of today, UTC)")] = None,
+    merchant: Annotated[
+        list[int] | None, typer.Option(min=1, max=MAX_ID, help="merchant id (repeatable); default every merchant")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="ISO date or date-time taken as today (default: the start of today, UTC)"),
+    ] = None,
 ) -> None:
     """Recompute identity, profiles, segments, predictions and recommendations, with a progress bar."""
     from datetime import UTC, datetime
@@ -335,8 +375,12 @@ def insights_refresh(
         done: list[dict[str, Any]] = []
         if not ids:
             return done
-        columns = (TextColumn("merchant {task.fields[merchant]}: {task.description:<16}"), BarColumn(),
-                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn())
+        columns = (
+            TextColumn("merchant {task.fields[merchant]}: {task.description:<16}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+        )
         with Progress(*columns, console=console, transient=False) as bar:
             for merchant_id in ids:
                 task = bar.add_task("starting", total=len(STEPS), merchant=merchant_id)
@@ -345,8 +389,15 @@ def insights_refresh(
                     bar.update(task, description=step, completed=finished)
 
                 result = await refresh_merchant(merchant_id, progress, as_of=today)
-                done.append({"merchant": merchant_id, "seconds": result.step_seconds, "counts": result.counts,
-                             "merges": len(result.merges), "warning": result.warning})
+                done.append(
+                    {
+                        "merchant": merchant_id,
+                        "seconds": result.step_seconds,
+                        "counts": result.counts,
+                        "merges": len(result.merges),
+                        "warning": result.warning,
+                    }
+                )
         return done
 
     refreshed = run(settings, work)
@@ -354,8 +405,10 @@ def insights_refresh(
         typer.echo("no merchants to refresh")
     for row in refreshed:
         total = sum(row["seconds"].values())
-        typer.echo(f"merchant {row['merchant']}: refreshed in {total:.1f}s "
-                   f"({row['counts'].get('profiles_with_orders', 0)} profiles, {row['merges']} merges)")
+        typer.echo(
+            f"merchant {row['merchant']}: refreshed in {total:.1f}s "
+            f"({row['counts'].get('profiles_with_orders', 0)} profiles, {row['merges']} merges)"
+        )
         if row["warning"]:
             typer.secho(f"WARNING merchant {row['merchant']}: {row['warning']}", err=True, fg="yellow", bold=True)
 
@@ -428,9 +481,16 @@ def insights_erase(
 
 @insights_cli.command("split")
 def insights_split(
-    customer_ids: Annotated[list[int], typer.Argument(min=1, max=MAX_ID, help="customers to move out of their shared profile")],
-    actor: Annotated[str | None, typer.Option(help="who decides: an account id such as staff:42, recorded with "
-                                              "the ruling so later runs keep it", show_default=False)] = None,
+    customer_ids: Annotated[
+        list[int], typer.Argument(min=1, max=MAX_ID, help="customers to move out of their shared profile")
+    ],
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            help="who decides: an account id such as staff:42, recorded with the ruling so later runs keep it",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Undo a wrong merge: the customers get a profile of their own, and later runs keep it so."""
     who = actor_or_exit(actor)

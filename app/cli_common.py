@@ -15,15 +15,18 @@ T = TypeVar("T")
 MAX_ID = 2**31 - 1
 """Row ids are 32-bit integers on both backends; a larger one is bad input, not a database error."""
 
-ACTOR_HELP = ("required: who asks, an account id such as staff:42, recorded with the request in the audit log "
-              "(an id, never a name or email, so the log itself holds no personal data)")
+ACTOR_HELP = (
+    "required: who asks, an account id such as staff:42, recorded with the request in the audit log "
+    "(an id, never a name or email, so the log itself holds no personal data)"
+)
 
 
 def actor_or_exit(actor: str | None, option: str = "--actor") -> str:
     """The audit trail must say who acted, so a missing or personal actor stops the command."""
     if actor is None or not actor.strip():
-        raise fail(f"{option} is required: the account id of who asks (e.g. {option} staff:42), "
-                   "recorded in the audit log")
+        raise fail(
+            f"{option} is required: the account id of who asks (e.g. {option} staff:42), recorded in the audit log"
+        )
     if "@" in actor:
         raise fail(f"{option} must be an account id such as staff:42, not an email address")
     return actor.strip()

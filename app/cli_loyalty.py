@@ -10,7 +10,10 @@ import typer
 from app.cli_common import MAX_ID, fail, run, settings_or_exit
 
 loyalty_cli = typer.Typer(help="The loyalty program: ledger checks, replay, release and expiry.", no_args_is_help=True)
-Merchant = Annotated[int | None, typer.Option("--merchant", min=1, max=MAX_ID, help="one merchant id (default: every merchant with a program)")]
+Merchant = Annotated[
+    int | None,
+    typer.Option("--merchant", min=1, max=MAX_ID, help="one merchant id (default: every merchant with a program)"),
+]
 NO_PROGRAM = "nothing to do: no merchant has a loyalty program yet"
 
 
@@ -62,10 +65,14 @@ def replay_command(
         lines = []
         for merchant_id in await _merchants(merchant):
             report = await replay(merchant_id, apply=apply)
-            lines.append(f"merchant {merchant_id}: {report.orders} orders, {len(report.differences)} differ, "
-                         f"points {report.points_delta:+d} ({report.seconds:.2f} s){' applied' if apply else ' (dry run)'}")
-            lines += [f"  order {d.order_id} profile {d.profile_id}: {d.posted} -> {d.replayed}"
-                      for d in report.differences[:show]]
+            lines.append(
+                f"merchant {merchant_id}: {report.orders} orders, {len(report.differences)} differ, "
+                f"points {report.points_delta:+d} ({report.seconds:.2f} s){' applied' if apply else ' (dry run)'}"
+            )
+            lines += [
+                f"  order {d.order_id} profile {d.profile_id}: {d.posted} -> {d.replayed}"
+                for d in report.differences[:show]
+            ]
         return lines
 
     typer.echo("\n".join(run(settings_or_exit(), work)) or NO_PROGRAM)
@@ -81,8 +88,11 @@ def release_command(merchant: Merchant = None) -> None:
         return await release_due(datetime.now(UTC), merchant_id=merchant)
 
     released = run(settings_or_exit(), work)
-    typer.echo(f"released the pending points of {_count(released, 'order')}" if released
-               else "nothing to release: no pending points are past their return window")
+    typer.echo(
+        f"released the pending points of {_count(released, 'order')}"
+        if released
+        else "nothing to release: no pending points are past their return window"
+    )
 
 
 @loyalty_cli.command("expire")
@@ -91,14 +101,19 @@ def expire_command(merchant: Merchant = None) -> None:
     from loyalty.expiry import expire_due
 
     async def work() -> list[str]:
-        return [f"merchant {m}: {expiry_sentence(await expire_due(m, datetime.now(UTC)))}" for m in await _merchants(merchant)]
+        return [
+            f"merchant {m}: {expiry_sentence(await expire_due(m, datetime.now(UTC)))}"
+            for m in await _merchants(merchant)
+        ]
 
     typer.echo("\n".join(run(settings_or_exit(), work)) or NO_PROGRAM)
 
 
 def expiry_sentence(counts: dict[str, int]) -> str:
-    return (f"{_count(counts['expired_points'], 'point')} expired, {_count(counts['reminders'], 'expiry reminder')} sent, "
-            f"{_count(counts['codes'], 'unused reward code')} expired")
+    return (
+        f"{_count(counts['expired_points'], 'point')} expired, {_count(counts['reminders'], 'expiry reminder')} sent, "
+        f"{_count(counts['codes'], 'unused reward code')} expired"
+    )
 
 
 def _count(n: int, thing: str) -> str:

@@ -14,8 +14,9 @@ from store.models import DeliveryStatus, WebhookEvent
 webhooks_cli = typer.Typer(help="Webhook deliveries: list them, replay failed or waiting ones.", no_args_is_help=True)
 
 
-async def replay(queue: JobQueue, *, ids: list[int] | None = None, failed: bool = False,
-                 waiting: bool = False) -> list[int]:
+async def replay(
+    queue: JobQueue, *, ids: list[int] | None = None, failed: bool = False, waiting: bool = False
+) -> list[int]:
     """Queue deliveries for processing again: failed ones (the given ids, or all with ``failed``)
     are reopened first; ones still ``received`` (the given ids, or with ``waiting`` every one
     older than the sweep's minute) are queued under their own key, a no-op when already queued."""
@@ -24,12 +25,16 @@ async def replay(queue: JobQueue, *, ids: list[int] | None = None, failed: bool 
 
     if ids:
         states = await WebhookEvent.filter(
-            id__in=ids, status__in=[DeliveryStatus.FAILED, DeliveryStatus.RECEIVED]).values_list("id", "status")
+            id__in=ids, status__in=[DeliveryStatus.FAILED, DeliveryStatus.RECEIVED]
+        ).values_list("id", "status")
         failed_ids = sorted(i for i, status in states if status == DeliveryStatus.FAILED)
         waiting_ids = sorted(i for i, status in states if status == DeliveryStatus.RECEIVED)
     else:
-        failed_ids = list(await WebhookEvent.filter(status=DeliveryStatus.FAILED).order_by("id")
-                          .values_list("id", flat=True)) if failed else []
+        failed_ids = (
+            list(await WebhookEvent.filter(status=DeliveryStatus.FAILED).order_by("id").values_list("id", flat=True))
+            if failed
+            else []
+        )
         waiting_ids = await inbox.waiting_since(datetime.now(UTC) - SWEEP_AGE, limit=100_000) if waiting else []
     await inbox.reopen(failed_ids)
     for event_id in failed_ids:  # a fresh key: the failed job may still hold the old one
@@ -56,17 +61,24 @@ def list_deliveries(
     if not found:
         typer.echo(f"no {status} webhook deliveries" if status else "no webhook deliveries yet")
     for e in found:
-        typer.echo(f"#{e.id} {e.platform} {e.topic} {e.source} {e.status} attempts={e.attempts} "
-                   f"received={e.received_at.isoformat(timespec='seconds')}")
+        typer.echo(
+            f"#{e.id} {e.platform} {e.topic} {e.source} {e.status} attempts={e.attempts} "
+            f"received={e.received_at.isoformat(timespec='seconds')}"
+        )
         if e.error:
             typer.echo("    " + e.error.strip().splitlines()[-1])
 
 
 @webhooks_cli.command("replay")
 def replay_deliveries(
-    event_id: Annotated[list[int] | None, typer.Option("--id", min=1, max=MAX_ID, help="a failed or waiting delivery to replay (repeatable)")] = None,
+    event_id: Annotated[
+        list[int] | None,
+        typer.Option("--id", min=1, max=MAX_ID, help="a failed or waiting delivery to replay (repeatable)"),
+    ] = None,
     failed: Annotated[bool, typer.Option("--failed", help="replay every failed delivery")] = False,
-    received: Annotated[bool, typer.Option("--received", help="queue every delivery still waiting after a minute")] = False,
+    received: Annotated[
+        bool, typer.Option("--received", help="queue every delivery still waiting after a minute")
+    ] = False,
 ) -> None:
     """Process failed deliveries again (they keep their payload and error until then), or queue
     deliveries still ``received`` (recorded while the queue was down), as the minutely sweep does."""
@@ -88,7 +100,9 @@ def replay_deliveries(
             await queue.close()
 
     done = run(settings, work)
-    typer.echo(f"queued again: {', '.join(f'#{i}' for i in done)}" if done else "nothing to replay: no failed deliveries")
+    typer.echo(
+        f"queued again: {', '.join(f'#{i}' for i in done)}" if done else "nothing to replay: no failed deliveries"
+    )
 
 
 async def _need_failed(ids: list[int]) -> None:
@@ -100,4 +114,7 @@ async def _need_failed(ids: list[int]) -> None:
         if event_id not in states:
             raise fail(f"no webhook delivery #{event_id}", 1)
         if states[event_id] not in (DeliveryStatus.FAILED, DeliveryStatus.RECEIVED):
-            raise fail(f"delivery #{event_id} is {states[event_id]}: only a failed or waiting (received) one can be replayed", 1)
+            raise fail(
+                f"delivery #{event_id} is {states[event_id]}: only a failed or waiting (received) one can be replayed",
+                1,
+            )

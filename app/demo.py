@@ -58,10 +58,27 @@ class Simulator:
         """Serves the same history as the demo's store, moved to end the day before ``today``."""
         ends = history_end(today or utc_today())
         process = subprocess.Popen(
-            [sys.executable, "-m", "sandbox.shopify", "--port", str(port), "--print-token",
-             "--source", SOURCE, "--seed", str(SEED), "--ends", ends.isoformat(),
-             "--api-key", api_key or "demo-app", "--api-secret", api_secret or "demo-app-secret"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                sys.executable,
+                "-m",
+                "sandbox.shopify",
+                "--port",
+                str(port),
+                "--print-token",
+                "--source",
+                SOURCE,
+                "--seed",
+                str(SEED),
+                "--ends",
+                ends.isoformat(),
+                "--api-key",
+                api_key or "demo-app",
+                "--api-secret",
+                api_secret or "demo-app-secret",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         assert process.stdout is not None
         for line in process.stdout:
@@ -105,8 +122,9 @@ async def prepare(today: date | None = None) -> str:
     new = sum(written.values())
     span = f"{data.orders[0].created_at:%Y-%m-%d} to {data.orders[-1].created_at:%Y-%m-%d}"
     again = f"; reloaded, it ended {dropped:%Y-%m-%d} before" if dropped else ""
-    return (f"{orders} orders and {customers} customers across 2 stores, history {span} "
-            f"({new} orders new this run{again})")
+    return (
+        f"{orders} orders and {customers} customers across 2 stores, history {span} ({new} orders new this run{again})"
+    )
 
 
 async def drop_other_days(data: SandboxData) -> date | None:
@@ -119,7 +137,8 @@ async def drop_other_days(data: SandboxData) -> date | None:
     first, last = data.orders[0], data.orders[-1]
     ends = {(o.store, str(o.platform_id)): o.created_at for o in (first, last)}
     stored = await Order.filter(merchant_id=merchant.id, platform_id__in=[k[1] for k in ends]).values_list(
-        "store__platform", "platform_id", "platform_created_at")
+        "store__platform", "platform_id", "platform_created_at"
+    )
     moved = {key: at - ends[key] for platform, pid, at in stored if (key := (str(platform), pid)) in ends}
     if all(delta == timedelta(0) for delta in moved.values()):
         return None
@@ -129,8 +148,9 @@ async def drop_other_days(data: SandboxData) -> date | None:
     return (last.created_at + next(delta for delta in moved.values() if delta)).date()
 
 
-async def prepare_program(settings: Settings, base_url: str, simulator: Simulator | None,
-                          today: date | None = None) -> dict[str, Any]:
+async def prepare_program(
+    settings: Settings, base_url: str, simulator: Simulator | None, today: date | None = None
+) -> dict[str, Any]:
     """Everything after the data: profiles, insights, the program, credentials; returns demo.json."""
     today = today or utc_today()
     data = demo_data(today)
@@ -148,11 +168,18 @@ async def prepare_program(settings: Settings, base_url: str, simulator: Simulato
         shopify.access_token, shopify.install_state = simulator.token, InstallState.INSTALLED
         await shopify.save(update_fields=["access_token", "install_state", "updated_at"])
     woo = await _connect_woocommerce(stores["woocommerce"])
-    await ApiKey.filter(merchant_id=merchant.id, name=DEMO_KEY_NAME, revoked_at=None).update(revoked_at=datetime.now(UTC))
+    await ApiKey.filter(merchant_id=merchant.id, name=DEMO_KEY_NAME, revoked_at=None).update(
+        revoked_at=datetime.now(UTC)
+    )
     api_key = (await issue(merchant.id, DEMO_KEY_NAME)).secret
     shopper = await _sample_shopper(shopify)
-    await adjust(shopper.owner_id or shopper.profile_id, DEMO_CREDIT, reason="Demo credit: points to try several rewards",
-                 actor="demo", key=f"demo-credit:{shopper.owner_id or shopper.profile_id}")
+    await adjust(
+        shopper.owner_id or shopper.profile_id,
+        DEMO_CREDIT,
+        reason="Demo credit: points to try several rewards",
+        actor="demo",
+        key=f"demo-credit:{shopper.owner_id or shopper.profile_id}",
+    )
     tokens = ShopperTokens(settings.secret_key.get_secret_value())
     token, _ = tokens.mint(shopify.id, shopper.id, SHOPPER_TOKEN_TTL)
     expired, _ = tokens.mint(shopify.id, shopper.id, 60, now=datetime.now(UTC) - timedelta(days=2))
@@ -161,15 +188,22 @@ async def prepare_program(settings: Settings, base_url: str, simulator: Simulato
     return {
         "base_url": base_url,
         "merchant_id": merchant.id,
-        "history": {"first_order": data.orders[0].created_at.isoformat(),
-                    "last_order": data.orders[-1].created_at.isoformat(),
-                    "today": today.isoformat()},
-        "stores": {platform: {"id": s.id, "public_key": s.public_key, "domain": s.domain}
-                   for platform, s in stores.items()},
-        "woocommerce_webhooks": {"url": f"{base_url}/webhooks/woocommerce/{woo.id}",
-                                 "secret": woo.webhook_secret},
-        "shopper": {"customer_id": shopper.id, "profile_id": shopper.profile_id, "store": "shopify",
-                    "email": shopper.email, "token": token},
+        "history": {
+            "first_order": data.orders[0].created_at.isoformat(),
+            "last_order": data.orders[-1].created_at.isoformat(),
+            "today": today.isoformat(),
+        },
+        "stores": {
+            platform: {"id": s.id, "public_key": s.public_key, "domain": s.domain} for platform, s in stores.items()
+        },
+        "woocommerce_webhooks": {"url": f"{base_url}/webhooks/woocommerce/{woo.id}", "secret": woo.webhook_secret},
+        "shopper": {
+            "customer_id": shopper.id,
+            "profile_id": shopper.profile_id,
+            "store": "shopify",
+            "email": shopper.email,
+            "token": token,
+        },
         "expired_shopper_token": expired,
         "api_key": api_key,
         "product_id": product,
@@ -187,8 +221,9 @@ async def _connect_woocommerce(woo: Store) -> Store:
         woo.consumer_secret = f"cs_{secrets.token_hex(20)}"
         woo.webhook_secret = secrets.token_urlsafe(32)
         woo.install_state = InstallState.INSTALLED
-        await woo.save(update_fields=["consumer_key", "consumer_secret", "webhook_secret",
-                                      "install_state", "updated_at"])
+        await woo.save(
+            update_fields=["consumer_key", "consumer_secret", "webhook_secret", "install_state", "updated_at"]
+        )
     return woo
 
 
@@ -206,8 +241,9 @@ async def _sample_shopper(shopify: Store) -> Customer:
     has progress to show), whose balance spans both stores when one does (one program)."""
     rules = (await load_program(shopify.merchant_id)).rules_now(datetime.now(UTC))
     top = rules.tiers[-1].name if rules and rules.tiers else None
-    query = Member.filter(available__gte=1000, profile__owned_accounts__store_id=shopify.id,
-                          profile__owned_accounts__is_guest=False)
+    query = Member.filter(
+        available__gte=1000, profile__owned_accounts__store_id=shopify.id, profile__owned_accounts__is_guest=False
+    )
     if top is not None:
         query = query.exclude(tier=top)
     candidates = await query.order_by("-available", "id").limit(50).values_list("profile_id", flat=True)

@@ -10,30 +10,39 @@ from store.models import Job, Store
 
 registry = CollectorRegistry(auto_describe=True)
 
-http_requests = Counter(
-    "rapport_http_requests", "HTTP requests served", ["route", "status"], registry=registry
-)
+http_requests = Counter("rapport_http_requests", "HTTP requests served", ["route", "status"], registry=registry)
 http_latency = Histogram(
-    "rapport_http_request_seconds", "HTTP request latency", ["route"], registry=registry,
+    "rapport_http_request_seconds",
+    "HTTP request latency",
+    ["route"],
+    registry=registry,
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 store_healthy = Gauge(
-    "rapport_store_healthy", "1 when a store (by id) syncs normally, 0 when degraded or unhealthy",
-    ["store", "platform"], registry=registry,
+    "rapport_store_healthy",
+    "1 when a store (by id) syncs normally, 0 when degraded or unhealthy",
+    ["store", "platform"],
+    registry=registry,
 )
 store_failures = Gauge(
-    "rapport_store_consecutive_failures", "Sync failures in a row per store", ["store", "platform"],
+    "rapport_store_consecutive_failures",
+    "Sync failures in a row per store",
+    ["store", "platform"],
     registry=registry,
 )
 jobs = Gauge("rapport_jobs", "Jobs in the jobs table by status", ["status"], registry=registry)
 insights_last_refresh = Gauge(
     "rapport_insights_last_refresh_seconds",
     "Step durations of each merchant's latest complete insights refresh (read from the database)",
-    ["merchant", "step"], registry=registry,
+    ["merchant", "step"],
+    registry=registry,
 )
 insights_refresh = Histogram(
-    "rapport_insights_refresh_step_seconds", "Insights refresh step durations run in this process",
-    ["step"], registry=registry, buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
+    "rapport_insights_refresh_step_seconds",
+    "Insights refresh step durations run in this process",
+    ["step"],
+    registry=registry,
+    buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
 )
 
 
@@ -43,7 +52,10 @@ async def render() -> bytes:
         labels = (str(store.id), str(store.platform))  # an id: a tenant's domain is not the scraper's to see
         store_healthy.labels(*labels).set(1 if store.health == "healthy" else 0)
         store_failures.labels(*labels).set(store.consecutive_failures)
-    counts = {row["status"]: row["n"] for row in await Job.all().group_by("status").annotate(n=Count("id")).values("status", "n")}
+    counts = {
+        row["status"]: row["n"]
+        for row in await Job.all().group_by("status").annotate(n=Count("id")).values("status", "n")
+    }
     for status in ("queued", "running", "failed"):
         jobs.labels(status).set(counts.get(status, 0))
     await _insights_refreshes()

@@ -92,8 +92,9 @@ def _sqlite_path(url: str) -> Path | None:
 
 
 def _no_schema(settings: Settings) -> SchemaError:
-    return SchemaError(f"the database at {redact(settings.database_url)} has no schema (or is behind): "
-                       "run rapport migrate")
+    return SchemaError(
+        f"the database at {redact(settings.database_url)} has no schema (or is behind): run rapport migrate"
+    )
 
 
 async def check_redis(settings: Settings) -> None:
@@ -118,8 +119,9 @@ async def check_services(settings: Settings) -> None:
 
 def install_secrets(settings: Settings) -> None:
     """Give the store's encrypted fields the key ring from SECRET_KEY (and its fallbacks)."""
-    crypto.configure(settings.secret_key.get_secret_value(),
-                     *(s.get_secret_value() for s in settings.secret_key_fallbacks))
+    crypto.configure(
+        settings.secret_key.get_secret_value(), *(s.get_secret_value() for s in settings.secret_key_fallbacks)
+    )
 
 
 @asynccontextmanager

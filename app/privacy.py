@@ -38,16 +38,22 @@ async def refuse_privacy_mismatch(topic: str, *, delivery_id: str, header_shop: 
     body came from Shopify, not which shop the header names: the body decides, and a mismatch
     is refused. The trail names the stores by id (for each merchant concerned) and no person.
     """
-    stores = {domain: await Store.get_or_none(platform="shopify", domain=domain)
-              for domain in {header_shop.strip().lower(), body_shop or ""} if domain}
+    stores = {
+        domain: await Store.get_or_none(platform="shopify", domain=domain)
+        for domain in {header_shop.strip().lower(), body_shop or ""}
+        if domain
+    }
     header_store, body_store = stores.get(header_shop.strip().lower()), stores.get(body_shop or "")
-    details = {"delivery_id": delivery_id[:128], "header_store_id": header_store.id if header_store else None,
-               "body_store_id": body_store.id if body_store else None}
-    log.warning("refused %s delivery %s: the signed body names another shop than X-Shopify-Shop-Domain",
-                topic, delivery_id)
+    details = {
+        "delivery_id": delivery_id[:128],
+        "header_store_id": header_store.id if header_store else None,
+        "body_store_id": body_store.id if body_store else None,
+    }
+    log.warning(
+        "refused %s delivery %s: the signed body names another shop than X-Shopify-Shop-Domain", topic, delivery_id
+    )
     for store in {s.id: s for s in (header_store, body_store) if s is not None}.values():
-        await audit.record(store.merchant_id, "refused_shop_mismatch", "store", store.id,
-                           f"platform:{topic}", details)
+        await audit.record(store.merchant_id, "refused_shop_mismatch", "store", store.id, f"platform:{topic}", details)
 
 
 async def shopify_privacy_request(store: Store | None, event: WebhookEvent) -> None:
@@ -59,8 +65,12 @@ async def shopify_privacy_request(store: Store | None, event: WebhookEvent) -> N
     body = json.loads(event.body)
     named = body.get("shop_domain") if isinstance(body, dict) else None
     if not isinstance(named, str) or named.strip().lower() != store.domain.lower():
-        await refuse_privacy_mismatch(event.topic, delivery_id=event.delivery_id, header_shop=store.domain,
-                                      body_shop=named.strip().lower() if isinstance(named, str) else None)
+        await refuse_privacy_mismatch(
+            event.topic,
+            delivery_id=event.delivery_id,
+            header_shop=store.domain,
+            body_shop=named.strip().lower() if isinstance(named, str) else None,
+        )
         return
     actor = f"platform:{event.topic}:store:{store.id}"
     if event.topic == "shop/redact":

@@ -53,23 +53,42 @@ def sample_rules() -> Rules:
 def sample_rewards(merchant_id: int) -> list[Reward]:
     """Cheapest first: what a widget shows as the next reward to save for."""
     return [
-        Reward(merchant_id=merchant_id, name="Free shipping", kind=RewardKind.FREE_SHIPPING,
-               points_cost=150, value=Decimal(0)),
-        Reward(merchant_id=merchant_id, name="$5 off", kind=RewardKind.FIXED_AMOUNT,
-               points_cost=500, value=Decimal(5)),
-        Reward(merchant_id=merchant_id, name="10% off your order", kind=RewardKind.PERCENTAGE,
-               points_cost=800, value=Decimal(10)),
-        Reward(merchant_id=merchant_id, name="$10 off", kind=RewardKind.FIXED_AMOUNT,
-               points_cost=1000, value=Decimal(10)),
-        Reward(merchant_id=merchant_id, name="$25 off", kind=RewardKind.FIXED_AMOUNT,
-               points_cost=2500, value=Decimal(25)),
-        Reward(merchant_id=merchant_id, name="Points to cash", kind=RewardKind.POINTS_TO_CASH,
-               value=Decimal(0), cash_per_point=Decimal("0.01"), min_points=100, max_points=5000),
+        Reward(
+            merchant_id=merchant_id,
+            name="Free shipping",
+            kind=RewardKind.FREE_SHIPPING,
+            points_cost=150,
+            value=Decimal(0),
+        ),
+        Reward(merchant_id=merchant_id, name="$5 off", kind=RewardKind.FIXED_AMOUNT, points_cost=500, value=Decimal(5)),
+        Reward(
+            merchant_id=merchant_id,
+            name="10% off your order",
+            kind=RewardKind.PERCENTAGE,
+            points_cost=800,
+            value=Decimal(10),
+        ),
+        Reward(
+            merchant_id=merchant_id, name="$10 off", kind=RewardKind.FIXED_AMOUNT, points_cost=1000, value=Decimal(10)
+        ),
+        Reward(
+            merchant_id=merchant_id, name="$25 off", kind=RewardKind.FIXED_AMOUNT, points_cost=2500, value=Decimal(25)
+        ),
+        Reward(
+            merchant_id=merchant_id,
+            name="Points to cash",
+            kind=RewardKind.POINTS_TO_CASH,
+            value=Decimal(0),
+            cash_per_point=Decimal("0.01"),
+            min_points=100,
+            max_points=5000,
+        ),
     ]
 
 
-async def install_sample_program(merchant_id: int, *, now: datetime | None = None,
-                                 effective_from: datetime = EFFECTIVE_FROM) -> int:
+async def install_sample_program(
+    merchant_id: int, *, now: datetime | None = None, effective_from: datetime = EFFECTIVE_FROM
+) -> int:
     """Publish the program (in effect from ``effective_from``, no later than the first order) and
     rewards once, earn every order of the merchant and release the points whose return window has
     passed by ``now``; returns orders processed.
@@ -79,8 +98,7 @@ async def install_sample_program(merchant_id: int, *, now: datetime | None = Non
     if (await load_program(merchant_id)).current is None:
         await publish(merchant_id, sample_rules(), effective_from, actor="sample", note="sample program")
         await Reward.bulk_create(sample_rewards(merchant_id))
-    ids = await (Order.filter(merchant_id=merchant_id)
-                 .order_by("platform_created_at", "id").values_list("id", flat=True))
+    ids = await Order.filter(merchant_id=merchant_id).order_by("platform_created_at", "id").values_list("id", flat=True)
     for start in range(0, len(ids), BATCH):
         await process_orders(ids[start : start + BATCH], now=now)
     await release_due(now, merchant_id=merchant_id)

@@ -48,13 +48,26 @@ def customer_record(c: sandbox.Customer) -> CustomerRecord:
 
 def order_record(o: sandbox.Order) -> OrderRecord:
     if o.customer_platform_id is not None:
-        customer = CustomerRecord(platform_id=str(o.customer_platform_id), updated_at=o.created_at,
-                                  email=o.email, phone=o.phone, first_name=o.first_name,
-                                  last_name=o.last_name, created_at=o.created_at)
+        customer = CustomerRecord(
+            platform_id=str(o.customer_platform_id),
+            updated_at=o.created_at,
+            email=o.email,
+            phone=o.phone,
+            first_name=o.first_name,
+            last_name=o.last_name,
+            created_at=o.created_at,
+        )
     elif o.email:
-        customer = CustomerRecord(platform_id=guest_platform_id(o.email), updated_at=o.created_at,
-                                  email=o.email, phone=o.phone, first_name=o.first_name,
-                                  last_name=o.last_name, created_at=o.created_at, is_guest=True)
+        customer = CustomerRecord(
+            platform_id=guest_platform_id(o.email),
+            updated_at=o.created_at,
+            email=o.email,
+            phone=o.phone,
+            first_name=o.first_name,
+            last_name=o.last_name,
+            created_at=o.created_at,
+            is_guest=True,
+        )
     else:
         customer = None
     return OrderRecord(
@@ -114,8 +127,7 @@ def product_record(p: sandbox.Product, site: str = "") -> ProductRecord:
         image_alt=cover_alt(p.title),
         url=product_url(p, site) if site else "",
         variants=tuple(
-            VariantRecord(platform_id=str(v.platform_id), sku=v.sku, title=v.title,
-                          price=v.price, in_stock=v.in_stock)
+            VariantRecord(platform_id=str(v.platform_id), sku=v.sku, title=v.title, price=v.price, in_stock=v.in_stock)
             for v in p.variants
         ),
     )
@@ -129,8 +141,12 @@ async def sandbox_merchant(data: sandbox.SandboxData) -> tuple[Merchant, dict[st
         store = await Store.get_or_none(platform=platform, domain=info.domain_or_url)
         if store is None:
             store = await Store.create(
-                merchant=merchant, platform=platform, domain=info.domain_or_url, name=info.name,
-                currency=info.currency, public_key=f"pk_{secrets.token_hex(12)}",
+                merchant=merchant,
+                platform=platform,
+                domain=info.domain_or_url,
+                name=info.name,
+                currency=info.currency,
+                public_key=f"pk_{secrets.token_hex(12)}",
                 install_state=InstallState.INSTALLED,
             )
         stores[platform] = store
@@ -151,5 +167,3 @@ async def seed(data: sandbox.SandboxData) -> dict[str, int]:
         for page in pages(part.orders):
             written[platform] += len(await upsert_orders(store, [order_record(o) for o in page]))
     return written
-
-

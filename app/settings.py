@@ -35,28 +35,46 @@ class Settings(BaseSettings):
     shopify_base_url: str | None = Field(
         default=None, description="send every shop's API calls here instead of https://<shop> (sandbox, tests)"
     )
-    woocommerce_verify_tls: bool | str = Field(default=True, description="verify sites' TLS certificates (or a CA bundle path)")
-    allow_http_sites: bool = Field(default=False, description="development only: connect WooCommerce sites over plain http")
+    woocommerce_verify_tls: bool | str = Field(
+        default=True, description="verify sites' TLS certificates (or a CA bundle path)"
+    )
+    allow_http_sites: bool = Field(
+        default=False, description="development only: connect WooCommerce sites over plain http"
+    )
     allow_site_networks: list[str] = Field(
         default_factory=list,
-        description="development only: networks a site may resolve into although not public, e.g. [\"127.0.0.0/8\"] for the sandbox",
+        description='development only: networks a site may resolve into although not public, e.g. ["127.0.0.0/8"] for the sandbox',
     )
-    woocommerce_reconcile_seconds: float = Field(default=3600, gt=0, description="how often WooCommerce customers are reconciled by a full scan")
+    woocommerce_reconcile_seconds: float = Field(
+        default=3600, gt=0, description="how often WooCommerce customers are reconciled by a full scan"
+    )
     sync_interval_seconds: float = Field(default=300, gt=0, description="how often each store's incremental sync runs")
-    scheduler: bool = Field(default=True, description="queue periodic syncs and loyalty/insights runs (worker, or web when embedded)")
-    metrics_token: SecretStr | None = Field(default=None, description="bearer token /metrics requires; unset: /metrics answers 404")
+    scheduler: bool = Field(
+        default=True, description="queue periodic syncs and loyalty/insights runs (worker, or web when embedded)"
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None, description="bearer token /metrics requires; unset: /metrics answers 404"
+    )
     log_level: str = "INFO"
     arq_queue: str = Field(default="arq:queue", description="Redis queue name (one per deployment)")
     job_modules: list[str] = Field(default_factory=list, description="extra modules with @job functions")
-    job_lease_seconds: float = Field(default=60, gt=0, description="embedded runner: a job whose worker vanished runs again after this")
+    job_lease_seconds: float = Field(
+        default=60, gt=0, description="embedded runner: a job whose worker vanished runs again after this"
+    )
     job_backoff_seconds: float = Field(default=2, ge=0, description="first retry delay, doubled per try")
-    webhook_max_body_bytes: int = Field(default=4 * 1024 * 1024, gt=0,
-                                        description="larger webhook bodies get 413, before any is buffered past it")
+    webhook_max_body_bytes: int = Field(
+        default=4 * 1024 * 1024, gt=0, description="larger webhook bodies get 413, before any is buffered past it"
+    )
     # GraphQL APIs (app.http.graphql, app.auth)
-    environment: str = Field(default="production", pattern="^(production|development)$",
-                             description="development turns on the API explorer and field suggestions on the admin API")
+    environment: str = Field(
+        default="production",
+        pattern="^(production|development)$",
+        description="development turns on the API explorer and field suggestions on the admin API",
+    )
     graphql_explorer: bool | None = Field(
-        default=None, description="serve the API explorer (GraphiQL) for the admin API at /explorer/; unset: in development only")
+        default=None,
+        description="serve the API explorer (GraphiQL) for the admin API at /explorer/; unset: in development only",
+    )
     graphql_max_body_bytes: int = Field(default=100_000, gt=0, description="larger request bodies get 413")
     graphql_max_depth: int = Field(default=12, gt=0)
     graphql_max_aliases: int = Field(default=15, ge=0)
@@ -64,12 +82,18 @@ class Settings(BaseSettings):
     graphql_max_cost: int = Field(default=1000, gt=0, description="Shopify-style requested query cost")
     storefront_introspection: bool = Field(default=True, description="false hides the storefront schema")
     shopper_token_ttl_seconds: int = Field(default=3600, ge=60, le=86400, description="default shopper token life")
-    graphql_persisted_max_bytes: int = Field(default=8192, gt=0, description="longest document a client may register as a persisted query")
+    graphql_persisted_max_bytes: int = Field(
+        default=8192, gt=0, description="longest document a client may register as a persisted query"
+    )
     # Request limits (app.http.ratelimit): "N/second|minute|hour|day", several joined by ";", or "off"
     rate_limit_storefront_ip: str = Field(default="1200/minute", description="storefront requests per client address")
     rate_limit_storefront_key: str = Field(default="20000/minute", description="storefront requests per store key")
-    rate_limit_onboarding_ip: str = Field(default="30/minute;300/day", description="connect/install requests per client address")
-    rate_limit_onboarding_key: str = Field(default="10/minute", description="connect/install requests per credential, shop or site")
+    rate_limit_onboarding_ip: str = Field(
+        default="30/minute;300/day", description="connect/install requests per client address"
+    )
+    rate_limit_onboarding_key: str = Field(
+        default="10/minute", description="connect/install requests per credential, shop or site"
+    )
     app_proxy_max_age_seconds: int = Field(default=300, gt=0, description="app proxy signatures older than this fail")
 
     @field_validator("database_url")
@@ -77,9 +101,7 @@ class Settings(BaseSettings):
     def _database_url(cls, value: str) -> str:
         parts = urlsplit(value)
         if parts.scheme not in SQL_SCHEMES:
-            raise ValueError(
-                f"scheme {parts.scheme or '(none)'!r} is not one of sqlite://, postgres://"
-            )
+            raise ValueError(f"scheme {parts.scheme or '(none)'!r} is not one of sqlite://, postgres://")
         if parts.scheme == "sqlite" and not (parts.netloc or parts.path):
             raise ValueError("sqlite:// needs a file path, e.g. sqlite://./rapport.sqlite3")
         if parts.scheme != "sqlite" and not (parts.hostname and parts.path.strip("/")):
@@ -123,8 +145,9 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
 
-    @field_validator("rate_limit_storefront_ip", "rate_limit_storefront_key", "rate_limit_onboarding_ip",
-                     "rate_limit_onboarding_key")
+    @field_validator(
+        "rate_limit_storefront_ip", "rate_limit_storefront_key", "rate_limit_onboarding_ip", "rate_limit_onboarding_key"
+    )
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         from limits import parse_many

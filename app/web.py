@@ -112,9 +112,13 @@ def create_app(settings: Settings, *, run_jobs: bool | None = None) -> Starlette
             freeze_startup_objects()
             worker = asyncio.create_task(app.state.queue.work()) if in_process else None
             stop_scheduler = asyncio.Event()
-            scheduler = asyncio.create_task(Scheduler(
-                app.state.queue, timedelta(seconds=settings.sync_interval_seconds)
-            ).run(stop_scheduler)) if in_process and settings.scheduler else None
+            scheduler = (
+                asyncio.create_task(
+                    Scheduler(app.state.queue, timedelta(seconds=settings.sync_interval_seconds)).run(stop_scheduler)
+                )
+                if in_process and settings.scheduler
+                else None
+            )
             try:
                 yield
             finally:

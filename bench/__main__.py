@@ -29,12 +29,21 @@ def postgres_up() -> bool:
 
 def upsert(backend: str) -> dict:
     """Each backend in its own process: Tortoise caches SQL per model for one dialect."""
-    out = subprocess.run([sys.executable, "-m", "bench.bench_upsert", "--backend", backend],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_upsert", "--backend", backend], check=True, capture_output=True, text=True
+    )
     return json.loads(out.stdout)
 
 
-SUITES = ("bench_clv_models", "bench_shopify", "bench_woocommerce", "bench_loyalty", "bench_insights", "bench_graphql", "bench_widget")
+SUITES = (
+    "bench_clv_models",
+    "bench_shopify",
+    "bench_woocommerce",
+    "bench_loyalty",
+    "bench_insights",
+    "bench_graphql",
+    "bench_widget",
+)
 """Each runs its database work in subprocesses of its own, one backend per process."""
 
 

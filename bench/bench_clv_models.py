@@ -56,16 +56,21 @@ def compare(source: str) -> dict:
             "params": {k: round(v, 4) for k, v in zip(fit.PARAM_NAMES, fit.params.tolist(), strict=True)},
             "log_likelihood": round(fit.log_likelihood, 2),
             "one_time_mean_p_alive": round(float(probability_alive(fit, x, t_x, big_t)[x == 0].mean()), 4),
-            **scores(summary, expected_purchases(fit, HOLDOUT_WEEKS, x, t_x, big_t),
-                     probability_of_order_within(fit, x, t_x, big_t, HOLDOUT_WEEKS)),
+            **scores(
+                summary,
+                expected_purchases(fit, HOLDOUT_WEEKS, x, t_x, big_t),
+                probability_of_order_within(fit, x, t_x, big_t, HOLDOUT_WEEKS),
+            ),
         }
     heuristic = heuristic_predictions(x, t_x, big_t, summary.monetary_value, horizon=HOLDOUT_WEEKS)
     results["heuristic"] = scores(summary, heuristic.expected_purchases.point, heuristic.order_probability.point)
     if REFERENCE.exists():
         pareto = json.loads(REFERENCE.read_text())[source]["models"]["pareto_nbd"]
-        results["pareto_nbd (lifetimes)"] = {"params": pareto["params"], **{
-            k: round(v, 4) for k, v in pareto["holdout"].items() if k in ("mae", "rmse", "expected_total")},
-            "one_time_mean_p_alive": round(pareto["one_time_buyers_mean_probability_alive"], 4)}
+        results["pareto_nbd (lifetimes)"] = {
+            "params": pareto["params"],
+            **{k: round(v, 4) for k, v in pareto["holdout"].items() if k in ("mae", "rmse", "expected_total")},
+            "one_time_mean_p_alive": round(pareto["one_time_buyers_mean_probability_alive"], 4),
+        }
     return results
 
 

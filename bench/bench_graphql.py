@@ -70,8 +70,12 @@ async def _prepare(url: str, source: str) -> dict[str, str]:
         await ensure_profiles(await Customer.all().values_list("id", flat=True))
         await refresh_merchant(store.merchant_id, as_of=datetime.fromisoformat(AS_OF))
         await install_sample_program(store.merchant_id, now=datetime.fromisoformat(AS_OF))
-        shopper = await Customer.filter(store_id=store.id, is_guest=False, orders__id__not_isnull=True) \
-            .distinct().order_by("id").first()
+        shopper = (
+            await Customer.filter(store_id=store.id, is_guest=False, orders__id__not_isnull=True)
+            .distinct()
+            .order_by("id")
+            .first()
+        )
         key = await issue(store.merchant_id, "bench")
         token, _ = ShopperTokens(SECRET).mint(store.id, shopper.id, 3600)
         return {"store_key": store.public_key, "api_key": key.secret, "shopper_token": token}
@@ -100,12 +104,17 @@ class _Tally:
 
     def figures(self) -> dict[str, Any]:
         cuts = statistics.quantiles(self.latencies, n=100) if len(self.latencies) > 1 else [0.0] * 99
-        return {"requests": len(self.latencies), "failures": self.failures,
-                "p50_ms": round(cuts[49] * 1000, 2), "p99_ms": round(cuts[98] * 1000, 2)}
+        return {
+            "requests": len(self.latencies),
+            "failures": self.failures,
+            "p50_ms": round(cuts[49] * 1000, 2),
+            "p99_ms": round(cuts[98] * 1000, 2),
+        }
 
 
-async def _drive(base: str, path: str, query: str, headers: dict[str, str], *, seconds: float,
-                 concurrency: int) -> dict[str, Any]:
+async def _drive(
+    base: str, path: str, query: str, headers: dict[str, str], *, seconds: float, concurrency: int
+) -> dict[str, Any]:
     """Closed loop: ``concurrency`` clients, each sending its next request when the last is answered."""
     tally = _Tally()
     deadline = time.perf_counter() + seconds
@@ -121,12 +130,12 @@ async def _drive(base: str, path: str, query: str, headers: dict[str, str], *, s
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         wall = time.perf_counter() - started
-    return {**tally.figures(), "concurrency": concurrency,
-            "throughput_rps": round(len(tally.latencies) / wall, 1)}
+    return {**tally.figures(), "concurrency": concurrency, "throughput_rps": round(len(tally.latencies) / wall, 1)}
 
 
-async def _paced(base: str, path: str, query: str, headers: dict[str, str], *, seconds: float,
-                 rate: float) -> dict[str, Any]:
+async def _paced(
+    base: str, path: str, query: str, headers: dict[str, str], *, seconds: float, rate: float
+) -> dict[str, Any]:
     """Open loop: a request starts every ``1/rate`` seconds, however long the earlier ones take."""
     tally = _Tally()
     limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
@@ -152,13 +161,29 @@ def _web_process(url: str) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL"}}
     # A web process only, as with REDIS_URL set in production: jobs and the scheduler (which
     # would start an insights refresh in this very process) run in workers, not here.
-    env.update(DATABASE_URL=url, SECRET_KEY=SECRET, PYTHONPATH=str(ROOT), LOG_LEVEL="WARNING", SCHEDULER="false",
-               RATE_LIMIT_STOREFRONT_IP="off")  # one driver address plays every shopper
+    env.update(
+        DATABASE_URL=url,
+        SECRET_KEY=SECRET,
+        PYTHONPATH=str(ROOT),
+        LOG_LEVEL="WARNING",
+        SCHEDULER="false",
+        RATE_LIMIT_STOREFRONT_IP="off",
+    )  # one driver address plays every shopper
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-c", (
-        "import uvicorn; from app.settings import load_settings; from app.web import create_app; "
-        f"uvicorn.run(create_app(load_settings(), run_jobs=False), host='127.0.0.1', port={port}, log_level='warning', access_log=False)")],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import uvicorn; from app.settings import load_settings; from app.web import create_app; "
+                f"uvicorn.run(create_app(load_settings(), run_jobs=False), host='127.0.0.1', port={port}, log_level='warning', access_log=False)"
+            ),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
@@ -173,24 +198,39 @@ def _web_process(url: str) -> Iterator[str]:
         server.wait(timeout=20)
 
 
-def run(quick: bool = False, source: str = "sample", concurrency: int = 8,
-        rates: tuple[float, ...] = (50, 100, 150, 200), members_rates: tuple[float, ...] = (5, 20)) -> dict[str, Any]:
+def run(
+    quick: bool = False,
+    source: str = "sample",
+    concurrency: int = 8,
+    rates: tuple[float, ...] = (50, 100, 150, 200),
+    members_rates: tuple[float, ...] = (5, 20),
+) -> dict[str, Any]:
     seconds = 3.0 if quick else 15.0
     with scratch_database(prefix="rapport_bench_gql") as url:
         secrets = asyncio.run(_prepare(url, source))
         with _web_process(url) as base:
             shopper = {"X-Rapport-Store-Key": secrets["store_key"], "X-Rapport-Shopper-Token": secrets["shopper_token"]}
             owner = {"Authorization": f"Bearer {secrets['api_key']}"}
-            result: dict[str, Any] = {"backend": "postgres", "data_set": source, "seconds_per_run": seconds,
-                                      "web_processes": 1}
-            result["widget_at_rate"] = [asyncio.run(_paced(base, "/graphql/storefront", WIDGET, shopper,
-                                                           seconds=seconds, rate=rate)) for rate in rates]
-            result["widget_full_speed"] = asyncio.run(_drive(base, "/graphql/storefront", WIDGET, shopper,
-                                                             seconds=seconds, concurrency=concurrency))
-            result["members_page_at_rate"] = [asyncio.run(_paced(base, "/graphql/admin", MEMBERS, owner,
-                                                                 seconds=seconds, rate=rate)) for rate in members_rates]
-            result["members_page_full_speed"] = asyncio.run(_drive(base, "/graphql/admin", MEMBERS, owner,
-                                                                   seconds=seconds, concurrency=concurrency))
+            result: dict[str, Any] = {
+                "backend": "postgres",
+                "data_set": source,
+                "seconds_per_run": seconds,
+                "web_processes": 1,
+            }
+            result["widget_at_rate"] = [
+                asyncio.run(_paced(base, "/graphql/storefront", WIDGET, shopper, seconds=seconds, rate=rate))
+                for rate in rates
+            ]
+            result["widget_full_speed"] = asyncio.run(
+                _drive(base, "/graphql/storefront", WIDGET, shopper, seconds=seconds, concurrency=concurrency)
+            )
+            result["members_page_at_rate"] = [
+                asyncio.run(_paced(base, "/graphql/admin", MEMBERS, owner, seconds=seconds, rate=rate))
+                for rate in members_rates
+            ]
+            result["members_page_full_speed"] = asyncio.run(
+                _drive(base, "/graphql/admin", MEMBERS, owner, seconds=seconds, concurrency=concurrency)
+            )
             return result
 
 
@@ -199,13 +239,26 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--source", choices=["sample", "master"], default="sample")
     parser.add_argument("--concurrency", type=int, default=8, help="in flight at full speed")
-    parser.add_argument("--rates", type=float, nargs="+", default=[50, 100, 150, 200],
-                        help="widget requests per second (open loop), one run each")
-    parser.add_argument("--members-rates", type=float, nargs="+", default=[5, 20],
-                        help="members pages per second (open loop), one run each")
+    parser.add_argument(
+        "--rates",
+        type=float,
+        nargs="+",
+        default=[50, 100, 150, 200],
+        help="widget requests per second (open loop), one run each",
+    )
+    parser.add_argument(
+        "--members-rates",
+        type=float,
+        nargs="+",
+        default=[5, 20],
+        help="members pages per second (open loop), one run each",
+    )
     args = parser.parse_args()
-    print(json.dumps(run(args.quick, args.source, args.concurrency, tuple(args.rates), tuple(args.members_rates)),
-                     indent=2))
+    print(
+        json.dumps(
+            run(args.quick, args.source, args.concurrency, tuple(args.rates), tuple(args.members_rates)), indent=2
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -70,9 +70,14 @@ async def _refresh(url: str) -> dict[str, Any]:
         }
         profile_of = dict(await Customer.filter(merchant_id=merchant.id).values_list("id", "profile_id"))
     return {
-        "orders": len(data.orders), "customers": len(profile_of), "people": len(data.people),
-        "seed_s": round(seed_s, 3), "refresh_s": round(refresh_s, 3), "step_s": result.step_seconds,
-        "peak_rss_after_seed_mib": rss_loaded, "peak_rss_mib": rss_peak,
+        "orders": len(data.orders),
+        "customers": len(profile_of),
+        "people": len(data.people),
+        "seed_s": round(seed_s, 3),
+        "refresh_s": round(refresh_s, 3),
+        "step_s": result.step_seconds,
+        "peak_rss_after_seed_mib": rss_loaded,
+        "peak_rss_mib": rss_peak,
         "identity": _pair_scores(person_of, profile_of),
         "both_store_people": len(data.both_store_person_ids),
         "clv_model": result.counts.get("models"),
@@ -89,9 +94,12 @@ def _pair_scores(person_of: dict[int, int], profile_of: dict[int, int]) -> dict[
     both = pairs(Counter((person_of[c], profile_of[c]) for c in person_of))
     predicted = pairs(Counter(profile_of[c] for c in person_of))
     actual = pairs(Counter(person_of.values()))
-    return {"true_pairs": actual, "predicted_pairs": predicted,
-            "precision": round(both / predicted, 4) if predicted else 1.0,
-            "recall": round(both / actual, 4) if actual else 1.0}
+    return {
+        "true_pairs": actual,
+        "predicted_pairs": predicted,
+        "precision": round(both / predicted, 4) if predicted else 1.0,
+        "recall": round(both / actual, 4) if actual else 1.0,
+    }
 
 
 def _child(backend: str) -> dict[str, Any]:
@@ -100,8 +108,9 @@ def _child(backend: str) -> dict[str, Any]:
 
 
 def refresh_in_subprocess(backend: str) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-m", "bench.bench_insights", "--child", backend],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_insights", "--child", backend], check=True, capture_output=True, text=True
+    )
     return json.loads(out.stdout)
 
 
@@ -118,9 +127,11 @@ def run(quick: bool = False) -> dict[str, Any]:
     clv = bench_clv(repeat=1 if quick else 5)
     results: dict[str, Any] = {
         "clv_fit": {
-            "bgnbd_fit_s": clv["bgnbd_fit_s"], "gamma_gamma_fit_s": clv["gamma_gamma_fit_s"],
+            "bgnbd_fit_s": clv["bgnbd_fit_s"],
+            "gamma_gamma_fit_s": clv["gamma_gamma_fit_s"],
             "both_fits_s": round(clv["bgnbd_fit_s"] + clv["gamma_gamma_fit_s"], 4),
-            "customers": clv["customers"], "aim_bgnbd_fit_s": 1.0,
+            "customers": clv["customers"],
+            "aim_bgnbd_fit_s": 1.0,
         },
         "aims": {"refresh_s": 60, "peak_rss_mib": 1024},
         "memory_measure": "child process peak RSS (resource.getrusage ru_maxrss), data set loading included",

@@ -39,9 +39,12 @@ def program_rules() -> Any:
     from loyalty.rules import ActionRule, Rules, Tier
 
     return Rules(
-        earn_rates={"USD": 1}, release="return_window", return_window_days=30,
+        earn_rates={"USD": 1},
+        release="return_window",
+        return_window_days=30,
         actions={"first_order": ActionRule(points=50)},
-        tier_metric="spend", tier_window="rolling_12m",
+        tier_metric="spend",
+        tier_window="rolling_12m",
         tiers=(Tier("Silver", 100), Tier("Gold", 500, multiplier=1.5)),
     )
 
@@ -64,26 +67,38 @@ async def _run(url: str, source: str) -> dict[str, Any]:
         result["profiles_seconds"] = round(time.perf_counter() - started, 2)
         merchant = await Merchant.get(name=data.merchant_name)
         await publish(merchant.id, program_rules(), datetime(1996, 1, 1, tzinfo=UTC))
-        ids = await Order.filter(merchant_id=merchant.id).order_by("platform_created_at", "id").values_list("id", flat=True)
+        ids = (
+            await Order.filter(merchant_id=merchant.id)
+            .order_by("platform_created_at", "id")
+            .values_list("id", flat=True)
+        )
         now = datetime(1998, 7, 1, tzinfo=UTC)
         started, cpu = time.perf_counter(), time.process_time()
         for start in range(0, len(ids), BATCH):
             await process_orders(ids[start : start + BATCH], now=now)
         seconds = time.perf_counter() - started
-        result["process"] = {"orders": len(ids), "seconds": round(seconds, 2),
-                             "orders_per_s": round(len(ids) / seconds),
-                             "python_cpu_seconds": round(time.process_time() - cpu, 2)}
+        result["process"] = {
+            "orders": len(ids),
+            "seconds": round(seconds, 2),
+            "orders_per_s": round(len(ids) / seconds),
+            "python_cpu_seconds": round(time.process_time() - cpu, 2),
+        }
         started = time.perf_counter()
         await process_orders(ids, now=now)
         seconds = time.perf_counter() - started
         result["reprocess_noop"] = {"seconds": round(seconds, 2), "orders_per_s": round(len(ids) / seconds)}
         report = await replay(merchant.id, now=now)
-        result["replay"] = {"orders": report.orders, "seconds": round(report.seconds, 2),
-                            "differences": len(report.differences)}
+        result["replay"] = {
+            "orders": report.orders,
+            "seconds": round(report.seconds, 2),
+            "differences": len(report.differences),
+        }
         started = time.perf_counter()
         disagreements = await rebuild_balances(merchant.id)
-        result["rebuild_balances"] = {"seconds": round(time.perf_counter() - started, 2),
-                                      "disagreements": len(disagreements)}
+        result["rebuild_balances"] = {
+            "seconds": round(time.perf_counter() - started, 2),
+            "disagreements": len(disagreements),
+        }
     return result
 
 
@@ -98,10 +113,15 @@ def run(quick: bool = False) -> dict:
     source = "sample" if quick else "master"
     results = {}
     for backend in ("sqlite", "postgres"):
-        out = subprocess.run([sys.executable, "-m", "bench.bench_loyalty", "--backend", backend, "--source", source],
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.bench_loyalty", "--backend", backend, "--source", source],
+            capture_output=True,
+            text=True,
+        )
         if out.returncode != 0:
-            results[backend] = f"failed: {out.stderr.strip().splitlines()[-1] if out.stderr.strip() else out.returncode}"
+            results[backend] = (
+                f"failed: {out.stderr.strip().splitlines()[-1] if out.stderr.strip() else out.returncode}"
+            )
             continue
         results[backend] = json.loads(out.stdout)
     return results

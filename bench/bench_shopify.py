@@ -52,9 +52,27 @@ class StatementCounter(logging.Handler):
 def _simulator(source: str) -> tuple[subprocess.Popen, str, str]:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sandbox.shopify", "--port", str(port), "--source", source, "--api-key", API_KEY,
-         "--api-secret", API_SECRET, "--bucket-size", "1e12", "--restore-rate", "1e12", "--print-token"],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "sandbox.shopify",
+            "--port",
+            str(port),
+            "--source",
+            source,
+            "--api-key",
+            API_KEY,
+            "--api-secret",
+            API_SECRET,
+            "--bucket-size",
+            "1e12",
+            "--restore-rate",
+            "1e12",
+            "--print-token",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     token = ""
     for line in proc.stdout:  # the banner, then the token, then it serves
@@ -119,8 +137,14 @@ async def _backfill(db_url: str, sim_url: str, token: str) -> dict[str, Any]:
         await ctx.init(config=tortoise_config(db_url), _enable_global_fallback=True)
         await ctx.generate_schemas()
         merchant = await Merchant.create(name="Northwind Records")
-        store = await Store.create(merchant=merchant, platform=Platform.SHOPIFY, domain="northwind.myshopify.com",
-                                   public_key="pk_bench", install_state=InstallState.INSTALLED, access_token=token)
+        store = await Store.create(
+            merchant=merchant,
+            platform=Platform.SHOPIFY,
+            domain="northwind.myshopify.com",
+            public_key="pk_bench",
+            install_state=InstallState.INSTALLED,
+            access_token=token,
+        )
         connector = ShopifyConnector(App(API_KEY, API_SECRET), base_url=sim_url)
         counter.count = 0
         started = time.perf_counter()
@@ -133,24 +157,31 @@ async def _backfill(db_url: str, sim_url: str, token: str) -> dict[str, Any]:
     orders_seconds = phases["orders_last"] - phases["products_last"]
     records = sum(report.records.values())
     return {
-        "orders": orders, "lines": lines, "customers": report.records["customers"],
+        "orders": orders,
+        "lines": lines,
+        "customers": report.records["customers"],
         "products": report.records["products"],
         "orders_phase_seconds": round(orders_seconds, 3),
-        "orders_per_s": round(orders / orders_seconds), "lines_per_s": round(lines / orders_seconds),
+        "orders_per_s": round(orders / orders_seconds),
+        "lines_per_s": round(lines / orders_seconds),
         # where the orders phase goes: the shop running the bulk query (until the first page is
         # written), then reading, normalizing and writing the JSONL (Rapport's own work)
         "orders_bulk_query_seconds": round(phases["orders_first"] - phases["products_last"], 3),
         "orders_written_per_s_after_first_page": round(
-            (orders - 250) / max(phases["orders_last"] - phases["orders_first"], 1e-9)),
-        "total_seconds": round(total, 3), "records_per_s_overall": round(records / total),
-        "requests": report.requests, "retries": report.retries, "throttled": report.throttled,
+            (orders - 250) / max(phases["orders_last"] - phases["orders_first"], 1e-9)
+        ),
+        "total_seconds": round(total, 3),
+        "records_per_s_overall": round(records / total),
+        "requests": report.requests,
+        "retries": report.retries,
+        "throttled": report.throttled,
         "pages": report.pages,
         "sql_statements_per_order_page": round(TimedSink.order_statements / TimedSink.order_pages, 2),
         "sql_statements_total": counter.count,
     }
 
 
-SENDER_HEAD = r'''
+SENDER_HEAD = r"""
 import asyncio, base64, hashlib, hmac, json, sys, time, uuid
 url, secret, count, concurrency = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 body = json.dumps({"id": 5000000000001, "updated_at": "2026-11-20T10:15:02-05:00", "note": "x" * 600}).encode()
@@ -161,11 +192,13 @@ def report(latencies, statuses, wall):
     latencies.sort()
     print(json.dumps({"wall": wall, "statuses": statuses,
                       "p50": latencies[len(latencies) // 2], "p99": latencies[int(len(latencies) * 0.99) - 1]}))
-'''
+"""
 
 # httpx, as an integration would send: about 3.5 ms of CPU per request on this VM, so on 2
 # cores the sender alone caps the figure near 300 deliveries/s.
-SENDER_HTTPX = SENDER_HEAD + r'''
+SENDER_HTTPX = (
+    SENDER_HEAD
+    + r"""
 import httpx
 async def main():
     latencies, statuses = [], {}
@@ -184,12 +217,15 @@ async def main():
         wall = time.perf_counter() - start
     report(latencies, statuses, wall)
 asyncio.run(main())
-'''
+"""
+)
 
 # The same requests over raw keep-alive HTTP/1.1 connections (one per sender), each answer read
 # in full (status line, headers, Content-Length body) before the clock stops: a fraction of
 # httpx's CPU, so the figure measures Rapport rather than the load generator.
-SENDER_RAW = SENDER_HEAD + r'''
+SENDER_RAW = (
+    SENDER_HEAD
+    + r"""
 from urllib.parse import urlsplit
 target = urlsplit(url)
 async def main():
@@ -220,7 +256,8 @@ async def main():
     wall = time.perf_counter() - start
     report(latencies, statuses, wall)
 asyncio.run(main())
-'''
+"""
+)
 SENDERS = {"raw": SENDER_RAW, "httpx": SENDER_HTTPX}
 
 
@@ -260,19 +297,31 @@ async def _intake(db_url: str, deliveries: int, concurrency: int, sender_kind: s
     from store.models import InstallState, Job, Merchant, Platform, Store, WebhookEvent
 
     port = free_port()
-    settings = Settings(secret_key=SECRET_KEY, database_url=db_url, shopify_api_key=API_KEY,
-                        shopify_api_secret=API_SECRET, public_base_url=f"http://127.0.0.1:{port}")
+    settings = Settings(
+        secret_key=SECRET_KEY,
+        database_url=db_url,
+        shopify_api_key=API_KEY,
+        shopify_api_secret=API_SECRET,
+        public_base_url=f"http://127.0.0.1:{port}",
+    )
     load()
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(db_url), _enable_global_fallback=True)
         await ctx.generate_schemas()
         merchant = await Merchant.create(name="Northwind Records")
-        await Store.create(merchant=merchant, platform=Platform.SHOPIFY, domain="northwind.myshopify.com",
-                           public_key="pk_bench", install_state=InstallState.INSTALLED, access_token="t")
+        await Store.create(
+            merchant=merchant,
+            platform=Platform.SHOPIFY,
+            domain="northwind.myshopify.com",
+            public_key="pk_bench",
+            install_state=InstallState.INSTALLED,
+            access_token="t",
+        )
         app = Starlette(routes=routes(settings))
         app.state.queue = LocalQueue(settings)
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                               lifespan="off", access_log=False))
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", access_log=False)
+        )
         task = asyncio.create_task(server.serve())
         while not server.started:
             if task.done():
@@ -283,8 +332,15 @@ async def _intake(db_url: str, deliveries: int, concurrency: int, sender_kind: s
         server_before = _cpu_of(resource.getrusage(resource.RUSAGE_SELF))
         children_before = _cpu_of(resource.getrusage(resource.RUSAGE_CHILDREN))
         sender = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", SENDERS[sender_kind], f"http://127.0.0.1:{port}/webhooks/shopify", API_SECRET,
-            str(deliveries), str(concurrency), stdout=asyncio.subprocess.PIPE, cwd=ROOT,
+            sys.executable,
+            "-c",
+            SENDERS[sender_kind],
+            f"http://127.0.0.1:{port}/webhooks/shopify",
+            API_SECRET,
+            str(deliveries),
+            str(concurrency),
+            stdout=asyncio.subprocess.PIPE,
+            cwd=ROOT,
         )
         out, _ = await sender.communicate()
         server_cpu = _cpu_of(resource.getrusage(resource.RUSAGE_SELF)) - server_before
@@ -296,18 +352,24 @@ async def _intake(db_url: str, deliveries: int, concurrency: int, sender_kind: s
         stored = await WebhookEvent.all().count()
         queued = await Job.filter(function="process_webhook").count()
     return {
-        "deliveries": deliveries, "concurrent_senders": concurrency, "sender": sender_kind,
+        "deliveries": deliveries,
+        "concurrent_senders": concurrency,
+        "sender": sender_kind,
         "queue": "embedded (jobs table)",
         "deliveries_per_s": round(deliveries / result["wall"]),
-        "p50_ms": round(result["p50"] * 1000, 1), "p99_ms": round(result["p99"] * 1000, 1),
-        "statuses": result["statuses"], "stored": stored, "jobs_queued": queued,
+        "p50_ms": round(result["p50"] * 1000, 1),
+        "p99_ms": round(result["p99"] * 1000, 1),
+        "statuses": result["statuses"],
+        "stored": stored,
+        "jobs_queued": queued,
         # where the 2 cores went, per delivery: Rapport's process (uvicorn + app + ORM), the
         # sender (httpx, in its own process on the same machine), the PostgreSQL backends
         "cpu_ms_per_delivery": {
             "rapport": round(server_cpu * 1000 / deliveries, 3),
             "sender": round(sender_cpu * 1000 / deliveries, 3),
             "postgres": round((pg_after - pg_before) * 1000 / deliveries, 3)
-            if pg_before is not None and pg_after is not None else None,
+            if pg_before is not None and pg_after is not None
+            else None,
         },
     }
 
@@ -345,15 +407,26 @@ def bench_shopify(backend: str = "postgres", quick: bool = False, db_params: str
     intake = _database(backend, lambda url: _intake(url, deliveries, 32, "raw"), db_params)
     # the same intake driven by httpx: its own CPU, not Rapport's, bounds this one on 2 cores
     intake_httpx = _database(backend, lambda url: _intake(url, deliveries // 4, 32, "httpx"), db_params)
-    return {"backend": backend, "source": source, "db_params": db_params, "backfill": backfill, "webhook_intake": intake,
-            "webhook_intake_httpx_sender": intake_httpx}
+    return {
+        "backend": backend,
+        "source": source,
+        "db_params": db_params,
+        "backfill": backfill,
+        "webhook_intake": intake,
+        "webhook_intake_httpx_sender": intake_httpx,
+    }
 
 
 def run(quick: bool = False) -> dict:
     """Each backend in its own process (Tortoise holds one backend per process); PostgreSQL is the aim."""
-    out = subprocess.run([sys.executable, "-m", "bench.bench_shopify", "--backend", "postgres",
-                          *(["--quick"] if quick else [])],
-                         check=True, capture_output=True, text=True, cwd=ROOT, env={**os.environ})
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_shopify", "--backend", "postgres", *(["--quick"] if quick else [])],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ},
+    )
     return json.loads(out.stdout)
 
 
@@ -361,7 +434,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="postgres")
     parser.add_argument("--quick", action="store_true", help="the sample data set and fewer deliveries")
-    parser.add_argument("--db-params", default="", help="appended to the PostgreSQL URL, e.g. '?maxsize=10' (pool size)")
+    parser.add_argument(
+        "--db-params", default="", help="appended to the PostgreSQL URL, e.g. '?maxsize=10' (pool size)"
+    )
     parser.add_argument("--intake-only", type=int, metavar="N", help="only webhook intake, N deliveries")
     args = parser.parse_args()
     if args.intake_only:

@@ -42,23 +42,44 @@ async def naive_save(store: Any, record: OrderRecord) -> None:
     customer = None
     if record.customer:
         customer, _ = await Customer.update_or_create(
-            store_id=store.id, platform_id=record.customer.platform_id,
-            defaults=dict(merchant_id=store.merchant_id, email=record.customer.email,
-                          is_guest=record.customer.is_guest, platform_updated_at=record.customer.updated_at,
-                          content_hash=content_hash(record.customer)),
+            store_id=store.id,
+            platform_id=record.customer.platform_id,
+            defaults=dict(
+                merchant_id=store.merchant_id,
+                email=record.customer.email,
+                is_guest=record.customer.is_guest,
+                platform_updated_at=record.customer.updated_at,
+                content_hash=content_hash(record.customer),
+            ),
         )
     order, _ = await Order.update_or_create(
-        store_id=store.id, platform_id=record.platform_id,
-        defaults=dict(merchant_id=store.merchant_id, customer=customer, name=record.name,
-                      email=record.email, currency=record.currency, subtotal=record.subtotal,
-                      total=record.total, platform_created_at=record.created_at,
-                      platform_updated_at=record.updated_at, content_hash=content_hash(record)),
+        store_id=store.id,
+        platform_id=record.platform_id,
+        defaults=dict(
+            merchant_id=store.merchant_id,
+            customer=customer,
+            name=record.name,
+            email=record.email,
+            currency=record.currency,
+            subtotal=record.subtotal,
+            total=record.total,
+            platform_created_at=record.created_at,
+            platform_updated_at=record.updated_at,
+            content_hash=content_hash(record),
+        ),
     )
     for line in record.lines:
         await OrderLine.update_or_create(
-            store_id=store.id, platform_id=line.platform_id,
-            defaults=dict(order=order, sku=line.sku, title=line.title, quantity=line.quantity,
-                          unit_price=line.unit_price, total=line.total),
+            store_id=store.id,
+            platform_id=line.platform_id,
+            defaults=dict(
+                order=order,
+                sku=line.sku,
+                title=line.title,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                total=line.total,
+            ),
         )
 
 
@@ -83,8 +104,11 @@ async def _run(url: str, orders: list[OrderRecord], naive: int, data: Any) -> di
             page_count += 1
         batched = time.perf_counter() - started
         result["batched"] = {
-            "orders": len(orders), "lines": lines, "seconds": round(batched, 3),
-            "orders_per_s": round(len(orders) / batched), "lines_per_s": round(lines / batched),
+            "orders": len(orders),
+            "lines": lines,
+            "seconds": round(batched, 3),
+            "orders_per_s": round(len(orders) / batched),
+            "lines_per_s": round(lines / batched),
             "statements_per_page": round(counter.count / page_count, 2),
         }
         other = stores["woocommerce"]
@@ -96,8 +120,11 @@ async def _run(url: str, orders: list[OrderRecord], naive: int, data: Any) -> di
             await naive_save(other, record)
         slow = time.perf_counter() - started
         result["naive"] = {
-            "orders": len(subset), "lines": sub_lines, "seconds": round(slow, 3),
-            "orders_per_s": round(len(subset) / slow), "lines_per_s": round(sub_lines / slow),
+            "orders": len(subset),
+            "lines": sub_lines,
+            "seconds": round(slow, 3),
+            "orders_per_s": round(len(subset) / slow),
+            "lines_per_s": round(sub_lines / slow),
             "statements_per_order": round(counter.count / len(subset), 2),
         }
         result["speedup"] = round(result["batched"]["orders_per_s"] / result["naive"]["orders_per_s"], 1)

@@ -60,8 +60,14 @@ def demo_server(backend: str = "sqlite", timeout: float = 600) -> Iterator[dict[
         env.update(DATABASE_URL=database, SECRET_KEY=SECRET, PYTHONPATH=str(ROOT), PORT=str(port))
         log = Path(work) / "demo.log"
         with log.open("w") as out:
-            process = subprocess.Popen([sys.executable, "-m", "app.cli", "demo", "--port", str(port), "--no-open"],
-                                       cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                [sys.executable, "-m", "app.cli", "demo", "--port", str(port), "--no-open"],
+                cwd=work,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         try:
             info, deadline = Path(work) / "demo.json", time.monotonic() + timeout
             while True:
@@ -95,8 +101,13 @@ async def _first_render(page: Any, url: str, *, reload: bool = False) -> float:
 
 def _summary(samples: list[float]) -> dict[str, Any]:
     cuts = statistics.quantiles(samples, n=20, method="inclusive") if len(samples) > 1 else samples * 19
-    return {"runs": len(samples), "p50_ms": round(statistics.median(samples), 1), "p95_ms": round(cuts[18], 1),
-            "min_ms": round(min(samples), 1), "max_ms": round(max(samples), 1)}
+    return {
+        "runs": len(samples),
+        "p50_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(cuts[18], 1),
+        "min_ms": round(min(samples), 1),
+        "max_ms": round(max(samples), 1),
+    }
 
 
 async def measure_first_render(url: str, runs: int = 20) -> dict[str, Any]:

@@ -54,8 +54,9 @@ def _wait_port(port: int, proc: subprocess.Popen, limit: float = 120) -> None:
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
     # the simulator is a plain-http site on 127.0.0.1: allowed explicitly, as in development
-    env.update(PYTHONPATH=str(ROOT), SECRET_KEY=SECRET, ALLOW_HTTP_SITES="true",
-               ALLOW_SITE_NETWORKS='["127.0.0.0/8"]', **extra)
+    env.update(
+        PYTHONPATH=str(ROOT), SECRET_KEY=SECRET, ALLOW_HTTP_SITES="true", ALLOW_SITE_NETWORKS='["127.0.0.0/8"]', **extra
+    )
     return env
 
 
@@ -127,13 +128,19 @@ async def _backfill(db_url: str, site: str, key: str, secret: str) -> dict[str, 
         await ctx.generate_schemas()
         merchant = await Merchant.create(name="Northwind Records")
         store = await Store.create(
-            merchant=merchant, platform=Platform.WOOCOMMERCE, domain=site, public_key="pk_bench",
-            consumer_key=key, consumer_secret=secret, webhook_secret=secrets.token_urlsafe(24),
+            merchant=merchant,
+            platform=Platform.WOOCOMMERCE,
+            domain=site,
+            public_key="pk_bench",
+            consumer_key=key,
+            consumer_secret=secret,
+            webhook_secret=secrets.token_urlsafe(24),
             install_state=InstallState.INSTALLED,
         )
         store = await Store.get(id=store.id)
-        connector = WooConnector(public_base_url="http://127.0.0.1:9", verify_tls=False,
-                                 egress=EgressPolicy.of(True, ["127.0.0.0/8"]))  # the simulator is local
+        connector = WooConnector(
+            public_base_url="http://127.0.0.1:9", verify_tls=False, egress=EgressPolicy.of(True, ["127.0.0.0/8"])
+        )  # the simulator is local
         counter.count = 0
         started = time.perf_counter()
         report = await connector.backfill(store, TimedSink())
@@ -148,8 +155,11 @@ async def _backfill(db_url: str, site: str, key: str, secret: str) -> dict[str, 
                 await woo.list("orders", {"per_page": 100, "page": page_no, "orderby": "modified", "order": "asc"})
             site_page = (time.perf_counter() - probe_started) / 3
         return {
-            "store_id": store.id, "webhook_secret": str(store.webhook_secret),
-            "records": report.records, "pages": report.pages, "requests": report.requests,
+            "store_id": store.id,
+            "webhook_secret": str(store.webhook_secret),
+            "records": report.records,
+            "pages": report.pages,
+            "requests": report.requests,
             "seconds_total": round(total, 2),
             "orders_seconds": round(orders_seconds, 2),
             "orders_per_s": round(orders / orders_seconds),
@@ -157,8 +167,7 @@ async def _backfill(db_url: str, site: str, key: str, secret: str) -> dict[str, 
             "store_write_seconds_per_order_page": round(marks["orders_writing"] / order_pages, 3),
             "orders_per_s_store_side": round(orders / marks["orders_writing"]),
             "records_per_s_overall": round(sum(report.records.values()) / total),
-            "statements_per_order_page": round(
-                (counter.count - marks["statements_before_orders"]) / order_pages, 2),
+            "statements_per_order_page": round((counter.count - marks["statements_before_orders"]) / order_pages, 2),
         }
 
 
@@ -177,8 +186,14 @@ async def _send_all(port: int, path: str, requests: list[bytes], senders: int) -
             writer.write(raw)
             await writer.drain()
             head = await reader.readuntil(b"\r\n\r\n")
-            length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                           if line.lower().startswith(b"content-length:")), 0)
+            length = next(
+                (
+                    int(line.split(b":")[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                ),
+                0,
+            )
             if length:
                 await reader.readexactly(length)
             latencies.append(time.perf_counter() - began)
@@ -202,12 +217,17 @@ async def _intake(port: int, store_id: int, secret: str, deliveries: int, sender
     for i in range(deliveries):
         body = json.dumps({**template, "id": offset + i, "number": str(offset + i)}).encode()
         headers = {
-            "Host": f"127.0.0.1:{port}", "Content-Type": "application/json",
+            "Host": f"127.0.0.1:{port}",
+            "Content-Type": "application/json",
             "User-Agent": "WooCommerce/9.4.3 Hookshot (WordPress/6.7.1)",
-            "X-WC-Webhook-Topic": "order.updated", "X-WC-Webhook-Resource": "order",
-            "X-WC-Webhook-Event": "updated", "X-WC-Webhook-ID": "1",
-            "X-WC-Webhook-Delivery-ID": uuid.uuid4().hex, "X-WC-Webhook-Source": "https://shop.test/",
-            "X-WC-Webhook-Signature": sign(secret, body), "Content-Length": str(len(body)),
+            "X-WC-Webhook-Topic": "order.updated",
+            "X-WC-Webhook-Resource": "order",
+            "X-WC-Webhook-Event": "updated",
+            "X-WC-Webhook-ID": "1",
+            "X-WC-Webhook-Delivery-ID": uuid.uuid4().hex,
+            "X-WC-Webhook-Source": "https://shop.test/",
+            "X-WC-Webhook-Signature": sign(secret, body),
+            "Content-Length": str(len(body)),
         }
         head = f"POST {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
         requests.append(head.encode() + body)
@@ -217,11 +237,14 @@ async def _intake(port: int, store_id: int, secret: str, deliveries: int, sender
     wall = time.perf_counter() - started
     latencies.sort()
     return {
-        "deliveries": len(latencies), "senders": senders, "seconds": round(wall, 2),
+        "deliveries": len(latencies),
+        "senders": senders,
+        "seconds": round(wall, 2),
         "deliveries_per_s": round(len(latencies) / wall),
         "p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
         "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1),
-        "statuses": statuses, "body_bytes": len(requests[0]),
+        "statuses": statuses,
+        "body_bytes": len(requests[0]),
     }
 
 
@@ -233,13 +256,37 @@ def run(quick: bool = False) -> dict:
     result: dict[str, Any] = {"source": source, "backend": "postgres"}
     with scratch_database(prefix="rapport_bench_woo") as db_url:
         site_port = free_port()
-        sim = [sys.executable, "-m", "sandbox.woocommerce", "--port", str(site_port), "--tls",
-               "--source", source, "--consumer-key", key, "--consumer-secret", secret]
+        sim = [
+            sys.executable,
+            "-m",
+            "sandbox.woocommerce",
+            "--port",
+            str(site_port),
+            "--tls",
+            "--source",
+            source,
+            "--consumer-key",
+            key,
+            "--consumer-secret",
+            secret,
+        ]
         with _process(sim, site_port, _env()):
             child = subprocess.run(
-                [sys.executable, "-m", "bench.bench_woocommerce", "--child-backfill", db_url,
-                 f"https://127.0.0.1:{site_port}", key, secret],
-                cwd=ROOT, env=_env(), check=True, capture_output=True, text=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.bench_woocommerce",
+                    "--child-backfill",
+                    db_url,
+                    f"https://127.0.0.1:{site_port}",
+                    key,
+                    secret,
+                ],
+                cwd=ROOT,
+                env=_env(),
+                check=True,
+                capture_output=True,
+                text=True,
             )
         backfill = json.loads(child.stdout)
         result["backfill"] = {k: v for k, v in backfill.items() if k not in {"store_id", "webhook_secret"}}
@@ -252,12 +299,21 @@ def run(quick: bool = False) -> dict:
         serve = [sys.executable, "-m", "app.cli", "serve", "--port", str(web_port)]
         deliveries = 500 if quick else 3000
         with _process(serve, web_port, _env(**extra)):
-            result["webhook_intake"] = {"queue": "arq (Redis)" if redis else "embedded runner", "server": "rapport serve (uvicorn, 1 process)"}
+            result["webhook_intake"] = {
+                "queue": "arq (Redis)" if redis else "embedded runner",
+                "server": "rapport serve (uvicorn, 1 process)",
+            }
             for n, senders in enumerate((8, 32)):
-                result["webhook_intake"][f"senders_{senders}"] = asyncio.run(_intake(
-                    web_port, backfill["store_id"], backfill["webhook_secret"],
-                    deliveries=deliveries, senders=senders, offset=500_000 + n * 100_000,
-                ))
+                result["webhook_intake"][f"senders_{senders}"] = asyncio.run(
+                    _intake(
+                        web_port,
+                        backfill["store_id"],
+                        backfill["webhook_secret"],
+                        deliveries=deliveries,
+                        senders=senders,
+                        offset=500_000 + n * 100_000,
+                    )
+                )
         if redis:
             from redis import Redis
 

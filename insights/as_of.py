@@ -26,12 +26,16 @@ def as_of_warning(history: MerchantHistory, as_of: datetime) -> str | None:
         return None
     first, last = min(days), max(days)
     if as_of < first:
-        return (f"as-of {as_of.date().isoformat()} is before the first order ({first.date().isoformat()}): "
-                "nobody has bought yet, so there are no segments or predictions; refresh with a later --as-of")
+        return (
+            f"as-of {as_of.date().isoformat()} is before the first order ({first.date().isoformat()}): "
+            "nobody has bought yet, so there are no segments or predictions; refresh with a later --as-of"
+        )
     silent = (as_of.date() - last.date()).days
     if silent > STALE_AFTER_DAYS:
-        return (f"as-of {as_of.date().isoformat()} is {silent:,} days after the last order "
-                f"({last.date().isoformat()}, more than {STALE_AFTER_DAYS}): every customer looks that silent, "
-                "so segments and predictions call them lapsed; check that the stores still sync, "
-                "or refresh with --as-of the day after the last order")
+        return (
+            f"as-of {as_of.date().isoformat()} is {silent:,} days after the last order "
+            f"({last.date().isoformat()}, more than {STALE_AFTER_DAYS}): every customer looks that silent, "
+            "so segments and predictions call them lapsed; check that the stores still sync, "
+            "or refresh with --as-of the day after the last order"
+        )
     return None

@@ -55,7 +55,9 @@ async def insert_rows(
     return out
 
 
-async def set_column(conn: BaseDBAsyncClient, model: type[Model], column: str, values: Mapping[int, int | None]) -> None:
+async def set_column(
+    conn: BaseDBAsyncClient, model: type[Model], column: str, values: Mapping[int, int | None]
+) -> None:
     """``UPDATE model SET column = values[id]`` for every id, integers or NULL, one statement per chunk."""
     table = model._meta.db_table
     pairs = [{"i": key, "v": value} for key, value in values.items()]
@@ -69,7 +71,7 @@ async def set_column(conn: BaseDBAsyncClient, model: type[Model], column: str, v
         else:
             sql = (
                 f'UPDATE "{table}" SET "{column}" = j.v FROM (SELECT json_extract(value, \'$.i\') AS i, '
-                f"json_extract(value, '$.v') AS v FROM json_each(?)) AS j WHERE \"{table}\".\"id\" = j.i"
+                f'json_extract(value, \'$.v\') AS v FROM json_each(?)) AS j WHERE "{table}"."id" = j.i'
             )
         await conn.execute_query(sql, [payload])
 

@@ -73,36 +73,55 @@ class MerchantHistory:
 
 
 async def load_history(merchant_id: int) -> MerchantHistory:
-    platforms = {s["id"]: str(s["platform"]) for s in await Store.filter(merchant_id=merchant_id).values("id", "platform")}
+    platforms = {
+        s["id"]: str(s["platform"]) for s in await Store.filter(merchant_id=merchant_id).values("id", "platform")
+    }
     profile_of: dict[int, int] = {}
     home_store: dict[int, int] = {}
-    for cid, profile_id, store_id in await Customer.filter(
-        merchant_id=merchant_id, deleted_at=None, profile_id__not_isnull=True
-    ).order_by("id").values_list("id", "profile_id", "store_id"):
+    for cid, profile_id, store_id in (
+        await Customer.filter(merchant_id=merchant_id, deleted_at=None, profile_id__not_isnull=True)
+        .order_by("id")
+        .values_list("id", "profile_id", "store_id")
+    ):
         profile_of[cid] = profile_id
         home_store.setdefault(profile_id, store_id)
     rows = await Order.filter(merchant_id=merchant_id, deleted_at=None, test=False, cancelled_at=None).values_list(
         "id", "store_id", "customer_id", "currency", "total", "total_refunded", "total_discount", "platform_created_at"
     )
     orders = [
-        OrderRow(oid, store_id, profile_of.get(customer_id), currency, Decimal(total), Decimal(refunded), Decimal(discount) > 0, created)
+        OrderRow(
+            oid,
+            store_id,
+            profile_of.get(customer_id),
+            currency,
+            Decimal(total),
+            Decimal(refunded),
+            Decimal(discount) > 0,
+            created,
+        )
         for oid, store_id, customer_id, currency, total, refunded, discount, created in rows
     ]
     orders.sort(key=lambda o: (o.created_at, o.id))
     products: dict[int, ProductRow] = {}
     by_platform_id: dict[tuple[int, str], int] = {}
-    in_stock = set(await Variant.filter(product__merchant_id=merchant_id, in_stock=True).distinct().values_list("product_id", flat=True))
-    for pid, store_id, platform_id, handle, category, vendor, status, deleted_at in await Product.filter(merchant_id=merchant_id).values_list(
-        "id", "store_id", "platform_id", "handle", "category", "vendor", "status", "deleted_at"
-    ):
+    in_stock = set(
+        await Variant.filter(product__merchant_id=merchant_id, in_stock=True)
+        .distinct()
+        .values_list("product_id", flat=True)
+    )
+    for pid, store_id, platform_id, handle, category, vendor, status, deleted_at in await Product.filter(
+        merchant_id=merchant_id
+    ).values_list("id", "store_id", "platform_id", "handle", "category", "vendor", "status", "deleted_at"):
         buyable = status == "active" and deleted_at is None and pid in in_stock
         products[pid] = ProductRow(pid, store_id, handle, category, vendor, buyable)
         by_platform_id[(store_id, platform_id)] = pid
     lines: dict[int, list[LineRow]] = defaultdict(list)
     wanted = {o.id for o in orders}
-    for order_id, store_id, product_platform_id, total in await OrderLine.filter(order__merchant_id=merchant_id).values_list(
-        "order_id", "store_id", "product_platform_id", "total"
-    ):
+    for order_id, store_id, product_platform_id, total in await OrderLine.filter(
+        order__merchant_id=merchant_id
+    ).values_list("order_id", "store_id", "product_platform_id", "total"):
         if order_id in wanted:
-            lines[order_id].append(LineRow(order_id, by_platform_id.get((store_id, product_platform_id)), Decimal(total)))
+            lines[order_id].append(
+                LineRow(order_id, by_platform_id.get((store_id, product_platform_id)), Decimal(total))
+            )
     return MerchantHistory(merchant_id, platforms, orders, dict(lines), products, home_store)

@@ -32,14 +32,22 @@ STATUS_SHORT_HISTORY = "history_too_short"
 WEEK_DAYS = 7
 
 
-def currency_transactions(history: MerchantHistory, as_of: datetime) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def currency_transactions(
+    history: MerchantHistory, as_of: datetime
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """(profile ids, purchase days, values) per currency, purchases as ``insights.purchases`` defines them."""
     by_currency: dict[str, list[tuple[int, date, float]]] = defaultdict(list)
     for profile_id, bought in merchant_purchases(history, as_of).items():
         for currency, purchases in bought.items():
             by_currency[currency].extend((profile_id, p.day, float(p.value)) for p in purchases)
-    return {currency: (np.array([t[0] for t in txns], dtype=np.int64), np.array([t[1] for t in txns], dtype="datetime64[D]"),
-                       np.array([t[2] for t in txns])) for currency, txns in sorted(by_currency.items())}
+    return {
+        currency: (
+            np.array([t[0] for t in txns], dtype=np.int64),
+            np.array([t[1] for t in txns], dtype="datetime64[D]"),
+            np.array([t[2] for t in txns]),
+        )
+        for currency, txns in sorted(by_currency.items())
+    }
 
 
 def holdout_groups(summary: CustomerSummary, expected: np.ndarray) -> list[dict[str, Any]]:
@@ -50,25 +58,46 @@ def holdout_groups(summary: CustomerSummary, expected: np.ndarray) -> list[dict[
     for k in range(TOP_GROUP + 1):
         mine = group == k
         n = int(mine.sum())
-        out.append({"repeat_orders": k, "customers": n,
-                    "predicted": round(float(expected[mine].mean()), 4) if n else 0.0,
-                    "actual": round(float(summary.holdout_frequency[mine].mean()), 4) if n else 0.0})
+        out.append(
+            {
+                "repeat_orders": k,
+                "customers": n,
+                "predicted": round(float(expected[mine].mean()), 4) if n else 0.0,
+                "actual": round(float(summary.holdout_frequency[mine].mean()), 4) if n else 0.0,
+            }
+        )
     return out
 
 
-def check_currency(ids: np.ndarray, days: np.ndarray, values: np.ndarray, currency: str, as_of: datetime,
-                   holdout_weeks: int = HOLDOUT_WEEKS) -> dict[str, Any]:
+def check_currency(
+    ids: np.ndarray,
+    days: np.ndarray,
+    values: np.ndarray,
+    currency: str,
+    as_of: datetime,
+    holdout_weeks: int = HOLDOUT_WEEKS,
+) -> dict[str, Any]:
     """The check for one currency's purchases; ``status`` is ``sufficient`` or why there are no figures."""
     end = as_of.date()
     calibration_end = end - timedelta(weeks=holdout_weeks)
-    out: dict[str, Any] = {"currency": currency, "holdout_weeks": holdout_weeks, "model": str(PurchaseModel.MBGNBD),
-                           "calibration_end": calibration_end.isoformat(), "as_of": end.isoformat(),
-                           "customers": 0, "repeat_buyers": 0, "groups": [], "predicted_total": None, "actual_total": None}
+    out: dict[str, Any] = {
+        "currency": currency,
+        "holdout_weeks": holdout_weeks,
+        "model": str(PurchaseModel.MBGNBD),
+        "calibration_end": calibration_end.isoformat(),
+        "as_of": end.isoformat(),
+        "customers": 0,
+        "repeat_buyers": 0,
+        "groups": [],
+        "predicted_total": None,
+        "actual_total": None,
+    }
     first: date | None = days.min().item() if days.size else None
     if first is None or (calibration_end - first).days < holdout_weeks * WEEK_DAYS:
         return out | {"status": STATUS_SHORT_HISTORY}
-    summary = summary_from_transactions(ids, days, values, calibration_end=calibration_end, observation_end=end,
-                                        unit_days=WEEK_DAYS)
+    summary = summary_from_transactions(
+        ids, days, values, calibration_end=calibration_end, observation_end=end, unit_days=WEEK_DAYS
+    )
     sufficiency = assess_data(summary.frequency)
     out |= {"customers": sufficiency.n_customers, "repeat_buyers": sufficiency.n_repeat_buyers}
     if not sufficiency.enough:
@@ -78,12 +107,17 @@ def check_currency(ids: np.ndarray, days: np.ndarray, values: np.ndarray, curren
         return out | {"status": STATUS_NOT_CONVERGED}
     assert summary.holdout_frequency is not None and summary.holdout_length is not None
     expected = expected_purchases(fit, summary.holdout_length, summary.frequency, summary.recency, summary.T)
-    return out | {"status": sufficiency.status, "groups": holdout_groups(summary, expected),
-                  "predicted_total": round(float(expected.sum()), 2),
-                  "actual_total": float(summary.holdout_frequency.sum())}
+    return out | {
+        "status": sufficiency.status,
+        "groups": holdout_groups(summary, expected),
+        "predicted_total": round(float(expected.sum()), 2),
+        "actual_total": float(summary.holdout_frequency.sum()),
+    }
 
 
 def model_checks(history: MerchantHistory, as_of: datetime, holdout_weeks: int = HOLDOUT_WEEKS) -> list[dict[str, Any]]:
     """One check per currency the merchant is paid in, as stored on the refresh run."""
-    return [check_currency(ids, days, values, currency, as_of, holdout_weeks)
-            for currency, (ids, days, values) in currency_transactions(history, as_of).items()]
+    return [
+        check_currency(ids, days, values, currency, as_of, holdout_weeks)
+        for currency, (ids, days, values) in currency_transactions(history, as_of).items()
+    ]

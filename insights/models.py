@@ -80,7 +80,9 @@ class ProfileFact(Model):
     id = fields.IntField(primary_key=True)
     merchant = fields.ForeignKeyField("models.Merchant", related_name="profile_facts", on_delete=fields.CASCADE)
     profile = fields.ForeignKeyField("models.Profile", related_name="insight_facts", on_delete=fields.CASCADE)
-    kind = fields.CharField(max_length=32, description="name, email, phone, address, birthday, locale, marketing_consent")
+    kind = fields.CharField(
+        max_length=32, description="name, email, phone, address, birthday, locale, marketing_consent"
+    )
     value = fields.JSONField()
     store = fields.ForeignKeyField("models.Store", related_name="profile_facts", on_delete=fields.CASCADE)
     platform = fields.CharField(max_length=16)
@@ -104,10 +106,14 @@ class ProfileStats(Model):
     first_order_at = fields.DatetimeField(null=True)
     last_order_at = fields.DatetimeField(null=True)
     main_currency = fields.CharField(max_length=3, null=True)
-    price_sensitivity = fields.FloatField(null=True, description="share of spend on discounted orders in the main currency")
+    price_sensitivity = fields.FloatField(
+        null=True, description="share of spend on discounted orders in the main currency"
+    )
     top_categories = fields.JSONField(default=list)
     top_vendors = fields.JSONField(default=list)
-    preferred_store = fields.ForeignKeyField("models.Store", related_name="insight_preferred_by", null=True, on_delete=fields.SET_NULL)
+    preferred_store = fields.ForeignKeyField(
+        "models.Store", related_name="insight_preferred_by", null=True, on_delete=fields.SET_NULL
+    )
     sources = fields.JSONField(default=list, description="stores the figures come from, with their newest order")
     computed_at = fields.DatetimeField()
 
@@ -183,11 +189,16 @@ class ClvPrediction(Model):
     clv_low = MoneyField()
     clv_high = MoneyField()
     order_probability = fields.FloatField(
-        null=True, description="chance of at least one order within the horizon (same model as P(alive))")
+        null=True, description="chance of at least one order within the horizon (same model as P(alive))"
+    )
     next_order_at = fields.DatetimeField(
-        null=True, description="median date of the next order; null when an order within the horizon is less likely than not")
+        null=True,
+        description="median date of the next order; null when an order within the horizon is less likely than not",
+    )
     churn_risk = fields.CharField(max_length=8, description="low, medium or high, from probability_alive")
-    why = fields.CharField(max_length=255, default="", description="one line: the history and the model's chance for it")
+    why = fields.CharField(
+        max_length=255, default="", description="one line: the history and the model's chance for it"
+    )
     as_of = fields.DatetimeField()
 
     class Meta:
@@ -200,7 +211,9 @@ class ProfileRecommendation(Model):
     """The "for you" list of one person, as product ids of their preferred store."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="profile_recommendations", on_delete=fields.CASCADE)
+    merchant = fields.ForeignKeyField(
+        "models.Merchant", related_name="profile_recommendations", on_delete=fields.CASCADE
+    )
     profile = fields.OneToOneField("models.Profile", related_name="insight_recommendations", on_delete=fields.CASCADE)
     store = fields.ForeignKeyField("models.Store", related_name="profile_recommendations", on_delete=fields.CASCADE)
     model = fields.CharField(max_length=32, description="item_knn, or popularity when the history says nothing")
@@ -237,8 +250,12 @@ class RefreshRun(Model):
     counts = fields.JSONField(default=dict)
     error = fields.TextField(null=True)
     as_of = fields.DatetimeField(null=True, description="the day the run took as today")
-    warning = fields.TextField(null=True, description="why the as-of date is suspect: far past the last order or before the first")
-    model_check = fields.JSONField(default=list, description="held-out weeks: predicted vs actual repeat orders, per currency")
+    warning = fields.TextField(
+        null=True, description="why the as-of date is suspect: far past the last order or before the first"
+    )
+    model_check = fields.JSONField(
+        default=list, description="held-out weeks: predicted vs actual repeat orders, per currency"
+    )
     started_at = fields.DatetimeField()
     finished_at = fields.DatetimeField(null=True)
 

@@ -64,8 +64,14 @@ def prediction_rows(
     for currency, (ids, days, values) in currency_transactions(history, as_of).items():
         summary = summary_from_transactions(ids, days, values, calibration_end=as_of.date(), unit_days=WEEK_DAYS)
         result = predict_customers(
-            summary.frequency, summary.recency, summary.T, summary.monetary_value, horizon=horizon,
-            discount_rate=weekly_discount, step=CLV_STEP_WEEKS, n_draws=n_draws,
+            summary.frequency,
+            summary.recency,
+            summary.T,
+            summary.monetary_value,
+            horizon=horizon,
+            discount_rate=weekly_discount,
+            step=CLV_STEP_WEEKS,
+            n_draws=n_draws,
         )
         alive, purchases = result.probability_alive, result.expected_purchases
         value, clv, wait = result.expected_value, result.lifetime_value, result.next_purchase_time
@@ -75,24 +81,41 @@ def prediction_rows(
             p_alive = float(alive.point[i])
             weeks = float(wait.point[i])
             p_order = float(result.order_probability.point[i])
-            why = prediction_why(int(summary.frequency[i]) + 1, silent_days[i], p_order, config.clv_horizon_days,
-                                 heuristic=result.model == MODEL_HEURISTIC)
-            rows.append({
-                "merchant_id": history.merchant_id, "profile_id": profile_id, "currency": currency,
-                "model": result.model, "status": result.status, "horizon_days": config.clv_horizon_days,
-                "interval_level": level,
-                "probability_alive": p_alive,
-                "probability_alive_low": float(alive.lower[i]), "probability_alive_high": float(alive.upper[i]),
-                "expected_orders": float(purchases.point[i]),
-                "expected_orders_low": float(purchases.lower[i]), "expected_orders_high": float(purchases.upper[i]),
-                "expected_order_value": _money(float(value.point[i])),
-                "clv": _money(float(clv.point[i])), "clv_low": _money(float(clv.lower[i])),
-                "clv_high": _money(float(clv.upper[i])),
-                "order_probability": p_order,
-                "next_order_at": as_of + timedelta(weeks=weeks)
-                if p_order >= ORDER_LIKELY and weeks <= horizon else None,
-                "churn_risk": churn_risk(p_alive, config), "why": why, "as_of": as_of,
-            })
+            why = prediction_why(
+                int(summary.frequency[i]) + 1,
+                silent_days[i],
+                p_order,
+                config.clv_horizon_days,
+                heuristic=result.model == MODEL_HEURISTIC,
+            )
+            rows.append(
+                {
+                    "merchant_id": history.merchant_id,
+                    "profile_id": profile_id,
+                    "currency": currency,
+                    "model": result.model,
+                    "status": result.status,
+                    "horizon_days": config.clv_horizon_days,
+                    "interval_level": level,
+                    "probability_alive": p_alive,
+                    "probability_alive_low": float(alive.lower[i]),
+                    "probability_alive_high": float(alive.upper[i]),
+                    "expected_orders": float(purchases.point[i]),
+                    "expected_orders_low": float(purchases.lower[i]),
+                    "expected_orders_high": float(purchases.upper[i]),
+                    "expected_order_value": _money(float(value.point[i])),
+                    "clv": _money(float(clv.point[i])),
+                    "clv_low": _money(float(clv.lower[i])),
+                    "clv_high": _money(float(clv.upper[i])),
+                    "order_probability": p_order,
+                    "next_order_at": as_of + timedelta(weeks=weeks)
+                    if p_order >= ORDER_LIKELY and weeks <= horizon
+                    else None,
+                    "churn_risk": churn_risk(p_alive, config),
+                    "why": why,
+                    "as_of": as_of,
+                }
+            )
     return rows
 
 

@@ -33,8 +33,10 @@ def purchases_of(orders: Iterable[OrderRow], as_of: datetime) -> dict[str, list[
     for order in orders:
         if order.created_at <= as_of and order.net > 0:
             days[order.currency][order.created_at.date()] += order.net
-    return {currency: [Purchase(day, value) for day, value in sorted(by_day.items())]
-            for currency, by_day in sorted(days.items())}
+    return {
+        currency: [Purchase(day, value) for day, value in sorted(by_day.items())]
+        for currency, by_day in sorted(days.items())
+    }
 
 
 def merchant_purchases(history: MerchantHistory, as_of: datetime) -> dict[int, dict[str, list[Purchase]]]:

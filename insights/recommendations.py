@@ -114,12 +114,22 @@ async def for_you_rows(
         model, recs = recommender.for_you(bought.get(profile_id, []), store_id, wanted)
         if rerank:
             recs = (await _reranked(rerank, profile_id, recs))[:k]
-        rows.append({"merchant_id": history.merchant_id, "profile_id": profile_id, "store_id": store_id,
-                     "model": model, "items": _items(recs), "computed_at": now})
+        rows.append(
+            {
+                "merchant_id": history.merchant_id,
+                "profile_id": profile_id,
+                "store_id": store_id,
+                "model": model,
+                "items": _items(recs),
+                "computed_at": now,
+            }
+        )
     return rows
 
 
-def pairing_rows(recommender: MerchantRecommender, history: MerchantHistory, k: int, now: datetime) -> list[dict[str, Any]]:
+def pairing_rows(
+    recommender: MerchantRecommender, history: MerchantHistory, k: int, now: datetime
+) -> list[dict[str, Any]]:
     """One "bought together" list per product of the catalog."""
     rows = []
     fallback: dict[int, list[Recommendation]] = {}
@@ -131,8 +141,15 @@ def pairing_rows(recommender: MerchantRecommender, history: MerchantHistory, k: 
                 fallback[product.store_id] = recommender.bought_together(product_id, product.store_id, k + 1)[1]
             model = MODEL_POPULARITY
             recs = [r for r in fallback[product.store_id] if r.item != product_id][:k]
-        rows.append({"merchant_id": history.merchant_id, "product_id": product_id, "model": model,
-                     "items": _items(recs), "computed_at": now})
+        rows.append(
+            {
+                "merchant_id": history.merchant_id,
+                "product_id": product_id,
+                "model": model,
+                "items": _items(recs),
+                "computed_at": now,
+            }
+        )
     return rows
 
 

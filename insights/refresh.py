@@ -78,8 +78,11 @@ async def refresh_merchant(
             if step == "identity":
                 resolution = await resolve(merchant_id)
                 result.merges = resolution.merges
-                result.counts |= {"customers": resolution.customers, "profiles_created": resolution.profiles_created,
-                                  "merges": len(resolution.merges)}
+                result.counts |= {
+                    "customers": resolution.customers,
+                    "profiles_created": resolution.profiles_created,
+                    "merges": len(resolution.merges),
+                }
             elif step == "profiles":
                 history = await load_history(merchant_id)
                 result.warning = run.warning = as_of_warning(history, as_of)

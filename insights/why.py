@@ -25,20 +25,34 @@ def history_text(orders: int, days_since_last: int) -> str:
     return f"{orders:,} {noun}, last {when}"
 
 
-def prediction_why(orders: int, days_since_last: int, order_probability: float, horizon_days: int, heuristic: bool) -> str:
+def prediction_why(
+    orders: int, days_since_last: int, order_probability: float, horizon_days: int, heuristic: bool
+) -> str:
     """E.g. "3 orders, last 41 days ago; the model gives this history a 62 % chance of another
     order within 365 days"."""
     source = "the rule of thumb (too little data for the model)" if heuristic else "the model"
-    return (f"{history_text(orders, days_since_last)}; {source} gives this history a "
-            f"{percent(order_probability)} chance of another order within {horizon_days:,} days")
+    return (
+        f"{history_text(orders, days_since_last)}; {source} gives this history a "
+        f"{percent(order_probability)} chance of another order within {horizon_days:,} days"
+    )
 
 
-def segment_why(orders: int, days_since_last: int, spend: Decimal, currency: str, segment: str,
-                earlier: int, reordered: int, window_days: int) -> str:
+def segment_why(
+    orders: int,
+    days_since_last: int,
+    spend: Decimal,
+    currency: str,
+    segment: str,
+    earlier: int,
+    reordered: int,
+    window_days: int,
+) -> str:
     """E.g. "3 orders, last 41 days ago, 230.00 USD; of the 412 people in loyal 90 days earlier,
     62 % ordered again within 90 days"."""
     head = f"{history_text(orders, days_since_last)}, {spend:.2f} {currency}"
     if earlier == 0:
         return f"{head}; nobody was in {segment} {window_days} days earlier to compare with"
-    return (f"{head}; of the {earlier:,} people in {segment} {window_days} days earlier, "
-            f"{percent(reordered / earlier)} ordered again within {window_days} days")
+    return (
+        f"{head}; of the {earlier:,} people in {segment} {window_days} days earlier, "
+        f"{percent(reordered / earlier)} ordered again within {window_days} days"
+    )

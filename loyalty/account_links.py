@@ -41,8 +41,9 @@ class LinkError(Exception):
         self.failure = failure
 
 
-async def issue_code(customer_id: int, *, ttl: timedelta = CODE_TTL,
-                     now: datetime | None = None) -> tuple[str, datetime]:
+async def issue_code(
+    customer_id: int, *, ttl: timedelta = CODE_TTL, now: datetime | None = None
+) -> tuple[str, datetime]:
     """A fresh code for this signed-in account and when it expires (never later than ``CODE_TTL``)."""
     now = now or datetime.now(UTC)
     customer = await Customer.get(id=customer_id)
@@ -51,8 +52,13 @@ async def issue_code(customer_id: int, *, ttl: timedelta = CODE_TTL,
         raise LinkError(LinkFailure.RATE_LIMITED, f"at most {ISSUE_LIMIT} link codes an hour; try again later")
     code = new_code()
     expires_at = now + min(ttl, CODE_TTL)
-    await AccountLinkCode.create(merchant_id=customer.merchant_id, customer_id=customer_id, code_hash=code_hash(code),
-                                 expires_at=expires_at, created_at=now)
+    await AccountLinkCode.create(
+        merchant_id=customer.merchant_id,
+        customer_id=customer_id,
+        code_hash=code_hash(code),
+        expires_at=expires_at,
+        created_at=now,
+    )
     return code, expires_at
 
 

@@ -29,8 +29,9 @@ class ActionResult:
     points: int
 
 
-async def record_action(profile_id: int, kind: str, key: str, *, now: datetime | None = None,
-                        data: dict[str, Any] | None = None) -> ActionResult:
+async def record_action(
+    profile_id: int, kind: str, key: str, *, now: datetime | None = None, data: dict[str, Any] | None = None
+) -> ActionResult:
     """Reward an action once per ``key`` (``signup``, a birthday's year, a review id ...)."""
     now = now or datetime.now(UTC)
     pid = await holder_of(profile_id)
@@ -51,16 +52,40 @@ async def record_action(profile_id: int, kind: str, key: str, *, now: datetime |
                 recent = recent.filter(occurred_at__gt=now - timedelta(days=rule.period_days))
             if await recent.using_db(conn).count() >= rule.limit:
                 return ActionResult("capped", 0)
-        book.post(Posting(pid, EntryKind.ACTION, entry_key, now, available=rule.points, lifetime=rule.points,
-                          cause=kind, version_id=version.id, data=data))
-        book.emit("points.earned", pid, f"earned:{entry_key}",
-                  {"profile_id": pid, "action": kind, "points": rule.points, "pending": False}, now)
+        book.post(
+            Posting(
+                pid,
+                EntryKind.ACTION,
+                entry_key,
+                now,
+                available=rule.points,
+                lifetime=rule.points,
+                cause=kind,
+                version_id=version.id,
+                data=data,
+            )
+        )
+        book.emit(
+            "points.earned",
+            pid,
+            f"earned:{entry_key}",
+            {"profile_id": pid, "action": kind, "points": rule.points, "pending": False},
+            now,
+        )
         await book.flush()
     return ActionResult("awarded", rule.points)
 
 
-async def adjust(profile_id: int, points: int, *, reason: str, actor: str, key: str | None = None,
-                 now: datetime | None = None, allow_debt: bool = False) -> int:
+async def adjust(
+    profile_id: int,
+    points: int,
+    *,
+    reason: str,
+    actor: str,
+    key: str | None = None,
+    now: datetime | None = None,
+    allow_debt: bool = False,
+) -> int:
     """A manual credit or debit with its reason and actor; returns the new available balance."""
     if not reason or not actor:
         raise ValueError("a manual adjustment needs a reason and an actor")
@@ -75,7 +100,18 @@ async def adjust(profile_id: int, points: int, *, reason: str, actor: str, key: 
             return member.available
         if points < 0 and member.available + points < 0 and not allow_debt:
             raise InsufficientPoints(member.available, -points)
-        book.post(Posting(pid, EntryKind.ADJUST, entry_key, now, available=points,
-                          lifetime=max(points, 0), actor=actor, reason=reason, cause="manual"))
+        book.post(
+            Posting(
+                pid,
+                EntryKind.ADJUST,
+                entry_key,
+                now,
+                available=points,
+                lifetime=max(points, 0),
+                actor=actor,
+                reason=reason,
+                cause="manual",
+            )
+        )
         await book.flush()
         return member.available

@@ -31,8 +31,12 @@ def period_of(automation: Automation, now: datetime) -> int:
 
 
 async def evaluate_automations(
-    merchant_id: int, memberships: Mapping[int, set[str]], now: datetime | None = None, *,
-    preview: bool = False, automation_ids: list[int] | None = None,
+    merchant_id: int,
+    memberships: Mapping[int, set[str]],
+    now: datetime | None = None,
+    *,
+    preview: bool = False,
+    automation_ids: list[int] | None = None,
 ) -> list[Outcome]:
     """Who gets what now. ``preview`` writes nothing and includes automations not yet switched on."""
     now = now or datetime.now(UTC)
@@ -50,10 +54,16 @@ async def evaluate_automations(
     for automation in automations:
         period = period_of(automation, now)
         inside = sorted(pid for pid, names in segments.items() if automation.segment in names)
-        done = set(await AutomationGrant.filter(automation_id=automation.id, period=period,
-                                                profile_id__in=inside).values_list("profile_id", flat=True))
-        outcomes += [Outcome(automation.id, pid, automation.action, automation.points, period)
-                     for pid in inside if pid not in done]
+        done = set(
+            await AutomationGrant.filter(automation_id=automation.id, period=period, profile_id__in=inside).values_list(
+                "profile_id", flat=True
+            )
+        )
+        outcomes += [
+            Outcome(automation.id, pid, automation.action, automation.points, period)
+            for pid in inside
+            if pid not in done
+        ]
     if preview or not outcomes:
         return outcomes
     by_id = {a.id: a for a in automations}
@@ -61,14 +71,33 @@ async def evaluate_automations(
         book = await Book.open(conn, merchant_id, {o.profile_id for o in outcomes}, now)
         for o in outcomes:
             automation = by_id[o.automation_id]
-            await AutomationGrant.create(automation_id=o.automation_id, profile_id=o.profile_id,
-                                         period=o.period, granted_at=now, using_db=conn)
+            await AutomationGrant.create(
+                automation_id=o.automation_id, profile_id=o.profile_id, period=o.period, granted_at=now, using_db=conn
+            )
             key = f"automation:{o.automation_id}:{o.profile_id}:{o.period}"
             if o.action == AutomationAction.GRANT_POINTS and o.points:
-                book.post(Posting(o.profile_id, EntryKind.AUTOMATION, key, now, available=o.points,
-                                  lifetime=o.points, cause=automation.name[:64]))
-            book.emit("automation.triggered", o.profile_id, key,
-                      {"profile_id": o.profile_id, "automation": automation.name,
-                       "segment": automation.segment, "points": o.points}, now)
+                book.post(
+                    Posting(
+                        o.profile_id,
+                        EntryKind.AUTOMATION,
+                        key,
+                        now,
+                        available=o.points,
+                        lifetime=o.points,
+                        cause=automation.name[:64],
+                    )
+                )
+            book.emit(
+                "automation.triggered",
+                o.profile_id,
+                key,
+                {
+                    "profile_id": o.profile_id,
+                    "automation": automation.name,
+                    "segment": automation.segment,
+                    "points": o.points,
+                },
+                now,
+            )
         await book.flush()
     return outcomes

@@ -17,9 +17,20 @@ from loyalty.models import Entry, EntryKind, Member, Redemption, RedemptionStatu
 from loyalty.program import load_program
 from loyalty.sql import is_postgres, param, time_param
 
-EARNED = [k.value for k in (EntryKind.PENDING, EntryKind.EARN, EntryKind.CLAWBACK, EntryKind.REVERSAL,
-                            EntryKind.ACTION, EntryKind.REFERRAL, EntryKind.TIER_REWARD,
-                            EntryKind.AUTOMATION, EntryKind.ADJUST)]
+EARNED = [
+    k.value
+    for k in (
+        EntryKind.PENDING,
+        EntryKind.EARN,
+        EntryKind.CLAWBACK,
+        EntryKind.REVERSAL,
+        EntryKind.ACTION,
+        EntryKind.REFERRAL,
+        EntryKind.TIER_REWARD,
+        EntryKind.AUTOMATION,
+        EntryKind.ADJUST,
+    )
+]
 SPENT = [EntryKind.REDEEM.value, EntryKind.REDEEM_REFUND.value]
 
 
@@ -59,9 +70,12 @@ async def economics(merchant_id: int, now: datetime | None = None) -> Economics:
         raise LookupError(f"merchant {merchant_id} has no loyalty program")
     value = rules.point_value
     tier_of = dict(await Member.filter(merchant_id=merchant_id).values_list("profile_id", "tier"))
-    rows = await Entry.filter(merchant_id=merchant_id).annotate(
-        a=Sum("available"), p=Sum("pending"), lt=Sum("lifetime")
-    ).group_by("profile_id", "store_id", "kind").values_list("profile_id", "store_id", "kind", "a", "p", "lt")
+    rows = (
+        await Entry.filter(merchant_id=merchant_id)
+        .annotate(a=Sum("available"), p=Sum("pending"), lt=Sum("lifetime"))
+        .group_by("profile_id", "store_id", "kind")
+        .values_list("profile_id", "store_id", "kind", "a", "p", "lt")
+    )
     total, stores, tiers = Figures(), defaultdict(Figures), defaultdict(Figures)
     for pid, store_id, kind, a, _p, lt in rows:
         a, lt = int(a or 0), int(lt or 0)
@@ -78,8 +92,9 @@ async def economics(merchant_id: int, now: datetime | None = None) -> Economics:
     total.members = len(tier_of)
     for figures in (total, *stores.values(), *tiers.values()):
         figures.liability = (max(0, figures.outstanding) * value).quantize(Decimal("0.01"))
-    redemptions = await Redemption.filter(merchant_id=merchant_id, status__in=[RedemptionStatus.ISSUED, RedemptionStatus.USED]).values_list(
-        "profile_id", "store_id", "currency", "value")
+    redemptions = await Redemption.filter(
+        merchant_id=merchant_id, status__in=[RedemptionStatus.ISSUED, RedemptionStatus.USED]
+    ).values_list("profile_id", "store_id", "currency", "value")
     for pid, store_id, currency, money in redemptions:
         for figures in (total, stores[store_id], tiers[tier_of.get(pid)]):
             figures.reward_cost[currency] = figures.reward_cost.get(currency, Decimal(0)) + Decimal(money)
@@ -138,13 +153,23 @@ def _as_start(value: Any) -> datetime:
 async def first_activity(merchant_id: int) -> datetime | None:
     """When the first point was issued, redeemed or expired: where a full timeline starts."""
     kinds = [*EARNED, *SPENT, EntryKind.EXPIRE.value]
-    found = await (Entry.filter(merchant_id=merchant_id, kind__in=kinds).order_by("occurred_at")
-                   .first().values_list("occurred_at", flat=True))
+    found = await (
+        Entry.filter(merchant_id=merchant_id, kind__in=kinds)
+        .order_by("occurred_at")
+        .first()
+        .values_list("occurred_at", flat=True)
+    )
     return _as_start(found) if found is not None else None
 
 
-async def timeline(merchant_id: int, interval: str, start: datetime | None = None, end: datetime | None = None,
-                   *, latest: int | None = None) -> list[Period]:
+async def timeline(
+    merchant_id: int,
+    interval: str,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    *,
+    latest: int | None = None,
+) -> list[Period]:
     """Points issued, redeemed and expired per interval from ``start`` (inclusive) to ``end``
     (exclusive), oldest first, in one statement; ``latest`` keeps only the newest intervals
     that have any activity. Intervals without activity are not returned."""
@@ -162,9 +187,9 @@ async def timeline(merchant_id: int, interval: str, start: datetime | None = Non
     limit = f" LIMIT {int(latest)}" if latest is not None else ""
     sql = (
         f"SELECT {bucket} AS bucket, "
-        f"SUM(CASE WHEN \"kind\" IN ({earned}) AND \"lifetime\" > 0 THEN \"lifetime\" ELSE 0 END), "
-        f"SUM(CASE WHEN \"kind\" IN ({spent}) THEN -\"available\" ELSE 0 END), "
-        f"SUM(CASE WHEN \"kind\" = '{EntryKind.EXPIRE.value}' THEN -\"available\" ELSE 0 END) "
+        f'SUM(CASE WHEN "kind" IN ({earned}) AND "lifetime" > 0 THEN "lifetime" ELSE 0 END), '
+        f'SUM(CASE WHEN "kind" IN ({spent}) THEN -"available" ELSE 0 END), '
+        f'SUM(CASE WHEN "kind" = \'{EntryKind.EXPIRE.value}\' THEN -"available" ELSE 0 END) '
         f'FROM "{Entry._meta.db_table}" WHERE {" AND ".join(where)} '
         f"AND \"kind\" IN ({earned}, {spent}, '{EntryKind.EXPIRE.value}') "
         f"GROUP BY bucket ORDER BY bucket DESC{limit}"

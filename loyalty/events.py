@@ -40,9 +40,14 @@ def verify(secret: str, body: bytes, header: str) -> bool:
 
 def body_of(event: Event, email: str | None = None) -> bytes:
     """The signed body; the shopper's email is read from the store at send time, never stored here."""
-    payload = {"id": event.id, "type": event.kind, "merchant_id": event.merchant_id,
-               "occurred_at": event.occurred_at.isoformat(), "data": event.data,
-               "profile": {"id": event.profile_id, "email": email} if event.profile_id else None}
+    payload = {
+        "id": event.id,
+        "type": event.kind,
+        "merchant_id": event.merchant_id,
+        "occurred_at": event.occurred_at.isoformat(),
+        "data": event.data,
+        "profile": {"id": event.profile_id, "email": email} if event.profile_id else None,
+    }
     return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -62,13 +67,21 @@ class Delivered:
 
 
 async def deliver_events(
-    now: datetime | None = None, *, client: httpx.AsyncClient | None = None, limit: int = 200,
-    max_attempts: int = MAX_ATTEMPTS, request_timeout: float = 10.0,
+    now: datetime | None = None,
+    *,
+    client: httpx.AsyncClient | None = None,
+    limit: int = 200,
+    max_attempts: int = MAX_ATTEMPTS,
+    request_timeout: float = 10.0,
 ) -> Delivered:
     """Send the deliveries that are due, oldest first."""
     now = now or datetime.now(UTC)
-    due = await Delivery.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).order_by(
-        "next_attempt_at", "id").limit(limit).select_related("event", "endpoint")
+    due = (
+        await Delivery.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .limit(limit)
+        .select_related("event", "endpoint")
+    )
     result = Delivered()
     emails = await _emails({d.event.profile_id for d in due if d.event.profile_id})
     own = client is None
@@ -86,15 +99,27 @@ async def _emails(profile_ids: set[int]) -> dict[int, str]:
     """Contact emails of people who accept marketing: the others' events go out without one."""
     found: dict[int, str] = {}
     ids = list(profile_ids)  # the accounts whose points the member holds (or, unseen yet, keyed on it)
-    rows = await Customer.filter(Q(owner_id__in=ids) | Q(profile_id__in=ids, owner_id=None), deleted_at=None,
-                                 accepts_marketing=True).exclude(email=None).order_by("is_guest", "id").values_list(
-        "owner_id", "profile_id", "email")
+    rows = (
+        await Customer.filter(
+            Q(owner_id__in=ids) | Q(profile_id__in=ids, owner_id=None), deleted_at=None, accepts_marketing=True
+        )
+        .exclude(email=None)
+        .order_by("is_guest", "id")
+        .values_list("owner_id", "profile_id", "email")
+    )
     for owner, pid, email in rows:
         found.setdefault(owner or pid, email)
     return found
 
 
-async def _attempt(client: httpx.AsyncClient, delivery: Delivery, email: str | None, now: datetime, max_attempts: int, result: Delivered) -> None:
+async def _attempt(
+    client: httpx.AsyncClient,
+    delivery: Delivery,
+    email: str | None,
+    now: datetime,
+    max_attempts: int,
+    result: Delivered,
+) -> None:
     endpoint, event = delivery.endpoint, delivery.event
     body = body_of(event, email)
     headers = {
@@ -122,10 +147,14 @@ async def _attempt(client: httpx.AsyncClient, delivery: Delivery, email: str | N
     else:
         delivery.next_attempt_at = now + backoff(delivery.attempts)
         result.retrying += 1
-    await delivery.save(update_fields=["attempts", "last_status", "last_error", "status", "delivered_at", "next_attempt_at"])
+    await delivery.save(
+        update_fields=["attempts", "last_status", "last_error", "status", "delivered_at", "next_attempt_at"]
+    )
 
 
-async def replay(delivery_ids: Iterable[int] | None = None, *, merchant_id: int | None = None, now: datetime | None = None) -> int:
+async def replay(
+    delivery_ids: Iterable[int] | None = None, *, merchant_id: int | None = None, now: datetime | None = None
+) -> int:
     """Queue failed deliveries again from their first try (given ids, or all of a merchant's)."""
     now = now or datetime.now(UTC)
     query = Delivery.filter(status=DeliveryStatus.FAILED)
@@ -136,4 +165,5 @@ async def replay(delivery_ids: Iterable[int] | None = None, *, merchant_id: int 
     async with in_transaction():
         ids = await query.values_list("id", flat=True)
         return await Delivery.filter(id__in=list(ids)).update(
-            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, last_error=None)
+            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, last_error=None
+        )

@@ -48,7 +48,11 @@ async def expire_due(merchant_id: int, now: datetime | None = None, *, batch: in
     counts = {"expired_points": 0, "reminders": 0, "codes": await expire_codes(merchant_id, now)}
     if rules is None or rules.expiry == "none":
         return counts
-    ids = await Member.filter(merchant_id=merchant_id, available__gt=0).order_by("profile_id").values_list("profile_id", flat=True)
+    ids = (
+        await Member.filter(merchant_id=merchant_id, available__gt=0)
+        .order_by("profile_id")
+        .values_list("profile_id", flat=True)
+    )
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         async with in_transaction() as conn:
@@ -62,8 +66,13 @@ async def expire_due(merchant_id: int, now: datetime | None = None, *, batch: in
 
 
 async def _expire_lots(book: Book, rules: Rules, profile_ids: list[int], now: datetime, counts: dict[str, int]) -> None:
-    rows = await Entry.filter(profile_id__in=profile_ids).exclude(available=0).using_db(book.conn).order_by(
-        "occurred_at", "id").values_list("profile_id", "id", "occurred_at", "available")
+    rows = (
+        await Entry.filter(profile_id__in=profile_ids)
+        .exclude(available=0)
+        .using_db(book.conn)
+        .order_by("occurred_at", "id")
+        .values_list("profile_id", "id", "occurred_at", "available")
+    )
     per: dict[int, list[tuple[int, datetime, int]]] = {pid: [] for pid in profile_ids}
     for pid, entry_id, when, points in rows:
         per[pid].append((entry_id, when, points))
@@ -72,12 +81,26 @@ async def _expire_lots(book: Book, rules: Rules, profile_ids: list[int], now: da
         for entry_id, when, points in open_lots(entries):
             expires = add_months(when, rules.expiry_months)
             if expires <= now:
-                book.post(Posting(pid, EntryKind.EXPIRE, f"expire:{pid}:lot:{entry_id}", expires,
-                                  available=-points, cause="fifo", data={"lot": entry_id}))
+                book.post(
+                    Posting(
+                        pid,
+                        EntryKind.EXPIRE,
+                        f"expire:{pid}:lot:{entry_id}",
+                        expires,
+                        available=-points,
+                        cause="fifo",
+                        data={"lot": entry_id},
+                    )
+                )
                 counts["expired_points"] += points
             elif expires - warn <= now:
-                book.emit("points.expiring", pid, f"expiring:{pid}:lot:{entry_id}",
-                          {"profile_id": pid, "points": points, "expires_at": expires.isoformat()}, now)
+                book.emit(
+                    "points.expiring",
+                    pid,
+                    f"expiring:{pid}:lot:{entry_id}",
+                    {"profile_id": pid, "points": points, "expires_at": expires.isoformat()},
+                    now,
+                )
                 counts["reminders"] += 1
 
 
@@ -90,9 +113,22 @@ def _expire_inactive(book: Book, rules: Rules, profile_ids: list[int], now: date
         expires = add_months(member.last_activity_at, rules.expiry_months)
         if expires <= now:
             counts["expired_points"] += member.available
-            book.post(Posting(pid, EntryKind.EXPIRE, f"expire:{pid}:inactive:{since}", expires,
-                              available=-member.available, cause="inactivity"))
+            book.post(
+                Posting(
+                    pid,
+                    EntryKind.EXPIRE,
+                    f"expire:{pid}:inactive:{since}",
+                    expires,
+                    available=-member.available,
+                    cause="inactivity",
+                )
+            )
         elif expires - timedelta(days=rules.reminder_days) <= now:
-            book.emit("points.expiring", pid, f"expiring:{pid}:inactive:{since}",
-                      {"profile_id": pid, "points": member.available, "expires_at": expires.isoformat()}, now)
+            book.emit(
+                "points.expiring",
+                pid,
+                f"expiring:{pid}:inactive:{since}",
+                {"profile_id": pid, "points": member.available, "expires_at": expires.isoformat()},
+                now,
+            )
             counts["reminders"] += 1

@@ -15,8 +15,11 @@ async def holders(profile_ids: Iterable[int]) -> dict[int, int]:
     for _ in range(64):  # a merge chain is a handful of links at most
         if not current:
             return resolved
-        rows = dict(await Member.filter(profile_id__in=list(set(current.values())), merged_into_id__not_isnull=True)
-                    .values_list("profile_id", "merged_into_id"))
+        rows = dict(
+            await Member.filter(
+                profile_id__in=list(set(current.values())), merged_into_id__not_isnull=True
+            ).values_list("profile_id", "merged_into_id")
+        )
         current = {start: rows[at] for start, at in current.items() if at in rows}
         resolved |= current
     raise ValueError("loyalty members are merged in a cycle")

@@ -22,9 +22,15 @@ from loyalty.models import Delivery, Endpoint, Entry, EntryKind, Event, Member
 from loyalty.sql import Write, ids_param, in_ids, is_postgres, select
 from store.bulk import Upsert
 
-_NOT_ACTIVITY = frozenset({
-    EntryKind.TRANSFER_IN, EntryKind.TRANSFER_OUT, EntryKind.EXPIRE, EntryKind.RELEASE, EntryKind.REDEEM_REFUND,
-})
+_NOT_ACTIVITY = frozenset(
+    {
+        EntryKind.TRANSFER_IN,
+        EntryKind.TRANSFER_OUT,
+        EntryKind.EXPIRE,
+        EntryKind.RELEASE,
+        EntryKind.REDEEM_REFUND,
+    }
+)
 """Entries that do not count as the shopper being active (for inactivity expiry)."""
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -59,33 +65,79 @@ class Posting:
 
 
 _ENTRY_COLUMNS = (
-    "merchant_id", "profile_id", "kind", "key", "available", "pending", "lifetime", "order_id",
-    "order_seq", "store_id", "version_id", "cause", "actor", "reason", "data", "occurred_at",
+    "merchant_id",
+    "profile_id",
+    "kind",
+    "key",
+    "available",
+    "pending",
+    "lifetime",
+    "order_id",
+    "order_seq",
+    "store_id",
+    "version_id",
+    "cause",
+    "actor",
+    "reason",
+    "data",
+    "occurred_at",
     "created_at",
 )
 _ENTRIES = Write(Entry, columns=_ENTRY_COLUMNS, conflict=("merchant_id", "key"), returning=("id",))
 
 _MEMBER_COLUMNS = (
-    "id", "merchant_id", "profile_id", "available", "pending", "lifetime", "tier", "tier_since",
-    "tier_grace_until", "referral_code", "first_order_at", "last_activity_at", "merged_into_id",
-    "created_at", "updated_at",
+    "id",
+    "merchant_id",
+    "profile_id",
+    "available",
+    "pending",
+    "lifetime",
+    "tier",
+    "tier_since",
+    "tier_grace_until",
+    "referral_code",
+    "first_order_at",
+    "last_activity_at",
+    "merged_into_id",
+    "created_at",
+    "updated_at",
 )
 _MEMBER_STATE = (
-    "available", "pending", "lifetime", "tier", "tier_since", "tier_grace_until",
-    "first_order_at", "last_activity_at", "merged_into_id", "updated_at",
+    "available",
+    "pending",
+    "lifetime",
+    "tier",
+    "tier_since",
+    "tier_grace_until",
+    "first_order_at",
+    "last_activity_at",
+    "merged_into_id",
+    "updated_at",
 )
 _MEMBERS = Write(Member, columns=_MEMBER_COLUMNS, update=_MEMBER_STATE, update_by="id")
 _NEW_MEMBERS = Write(
-    Member, columns=("merchant_id", "profile_id", "referral_code", "available", "pending", "lifetime",
-                     "created_at", "updated_at"),
+    Member,
+    columns=(
+        "merchant_id",
+        "profile_id",
+        "referral_code",
+        "available",
+        "pending",
+        "lifetime",
+        "created_at",
+        "updated_at",
+    ),
     conflict=("profile_id",),
 )
 _EVENTS = Upsert(
-    Event, columns=("merchant_id", "profile_id", "kind", "key", "data", "occurred_at", "created_at"),
-    conflict=("merchant_id", "key"), returning=("id", "kind"),
+    Event,
+    columns=("merchant_id", "profile_id", "kind", "key", "data", "occurred_at", "created_at"),
+    conflict=("merchant_id", "key"),
+    returning=("id", "kind"),
 )
 _DELIVERIES = Upsert(
-    Delivery, columns=("event_id", "endpoint_id", "status", "attempts", "next_attempt_at"),
+    Delivery,
+    columns=("event_id", "endpoint_id", "status", "attempts", "next_attempt_at"),
     conflict=("event_id", "endpoint_id"),
 )
 
@@ -118,21 +170,35 @@ class LockedMember:
     def row(self) -> tuple[Any, ...]:
         """Values in ``_MEMBER_COLUMNS`` order."""
         return (
-            self.id, self.merchant_id, self.profile_id, self.available, self.pending, self.lifetime,
-            self.tier, self.tier_since, self.tier_grace_until, self.referral_code, self.first_order_at,
-            self.last_activity_at, self.merged_into_id, self.created_at, self.updated_at,
+            self.id,
+            self.merchant_id,
+            self.profile_id,
+            self.available,
+            self.pending,
+            self.lifetime,
+            self.tier,
+            self.tier_since,
+            self.tier_grace_until,
+            self.referral_code,
+            self.first_order_at,
+            self.last_activity_at,
+            self.merged_into_id,
+            self.created_at,
+            self.updated_at,
         )
 
 
 async def ensure_members(conn: BaseDBAsyncClient, merchant_id: int, profile_ids: Iterable[int]) -> None:
     """Enrol every profile that is not a member yet (one statement)."""
     now = datetime.now(UTC)
-    await _NEW_MEMBERS.run(conn, [
-        (merchant_id, pid, referral_code(), 0, 0, 0, now, now) for pid in sorted(set(profile_ids))
-    ])
+    await _NEW_MEMBERS.run(
+        conn, [(merchant_id, pid, referral_code(), 0, 0, 0, now, now) for pid in sorted(set(profile_ids))]
+    )
 
 
-async def lock_members(conn: BaseDBAsyncClient, merchant_id: int, profile_ids: Iterable[int]) -> dict[int, LockedMember]:
+async def lock_members(
+    conn: BaseDBAsyncClient, merchant_id: int, profile_ids: Iterable[int]
+) -> dict[int, LockedMember]:
     """The members of these profiles, enrolled if needed and locked for this transaction."""
     wanted = sorted(set(profile_ids))
     if not wanted:
@@ -148,8 +214,14 @@ async def lock_members(conn: BaseDBAsyncClient, merchant_id: int, profile_ids: I
 async def _locked(conn: BaseDBAsyncClient, profile_ids: list[int]) -> list[LockedMember]:
     """``SELECT ... FOR UPDATE`` in id order (SQLite has no row locks: its writer lock serialises)."""
     lock = " FOR UPDATE" if is_postgres(conn) else ""
-    rows = await select(conn, Member, _MEMBER_COLUMNS, in_ids(conn, "profile_id", 1), [ids_param(conn, profile_ids)],
-                        suffix=f' ORDER BY "id"{lock}')
+    rows = await select(
+        conn,
+        Member,
+        _MEMBER_COLUMNS,
+        in_ids(conn, "profile_id", 1),
+        [ids_param(conn, profile_ids)],
+        suffix=f' ORDER BY "id"{lock}',
+    )
     return [LockedMember(*row) for row in rows]
 
 
@@ -188,21 +260,44 @@ class Book:
             last = member.last_activity_at
             member.last_activity_at = p.occurred_at if last is None or p.occurred_at > last else last
         self.touched.add(p.profile_id)
-        self.entries.append((
-            self.merchant_id, p.profile_id, p.kind.value, p.key, p.available, p.pending, p.lifetime,
-            p.order_id, p.order_seq, p.store_id, p.version_id, p.cause, p.actor, p.reason,
-            dict(p.data) if p.data is not None else None, p.occurred_at, self.now,
-        ))
+        self.entries.append(
+            (
+                self.merchant_id,
+                p.profile_id,
+                p.kind.value,
+                p.key,
+                p.available,
+                p.pending,
+                p.lifetime,
+                p.order_id,
+                p.order_seq,
+                p.store_id,
+                p.version_id,
+                p.cause,
+                p.actor,
+                p.reason,
+                dict(p.data) if p.data is not None else None,
+                p.occurred_at,
+                self.now,
+            )
+        )
 
     def touch(self, profile_id: int) -> None:
         """Mark a member changed outside its balances (tier, dates) so flush writes it."""
         self.touched.add(profile_id)
 
     def emit(self, kind: str, profile_id: int | None, key: str, data: Mapping[str, Any], occurred_at: datetime) -> None:
-        self.events.append({
-            "merchant_id": self.merchant_id, "profile_id": profile_id, "kind": kind, "key": key,
-            "data": {"kind": kind, **data}, "occurred_at": occurred_at, "created_at": self.now,
-        })
+        self.events.append(
+            {
+                "merchant_id": self.merchant_id,
+                "profile_id": profile_id,
+                "kind": kind,
+                "key": key,
+                "data": {"kind": kind, **data},
+                "occurred_at": occurred_at,
+                "created_at": self.now,
+            }
+        )
 
     async def flush(self, *, entries_only: bool = False) -> None:
         """Write entries, balances and events; the caller's transaction commits them together.
@@ -239,10 +334,18 @@ async def write_events(conn: BaseDBAsyncClient, merchant_id: int, events: list[d
     if not wanted:
         return
     written = await _EVENTS.run(conn, wanted)
-    await _DELIVERIES.run(conn, [
-        {"event_id": row["id"], "endpoint_id": endpoint_id, "status": "pending", "attempts": 0,
-         "next_attempt_at": now}
-        for row in written
-        for endpoint_id, kinds in listeners
-        if not kinds or row["kind"] in kinds
-    ])
+    await _DELIVERIES.run(
+        conn,
+        [
+            {
+                "event_id": row["id"],
+                "endpoint_id": endpoint_id,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+            }
+            for row in written
+            for endpoint_id, kinds in listeners
+            if not kinds or row["kind"] in kinds
+        ],
+    )

@@ -15,8 +15,9 @@ from loyalty.tiers import upgrade
 from store.models import Profile
 
 
-async def merge_members(survivor_profile_id: int, absorbed_profile_id: int, *, now: datetime | None = None,
-                        cause: str = "merge") -> Transfer | None:
+async def merge_members(
+    survivor_profile_id: int, absorbed_profile_id: int, *, now: datetime | None = None, cause: str = "merge"
+) -> Transfer | None:
     """Move everything the absorbed member holds to the survivor; ``None`` when there is nothing to do.
 
     ``cause`` names how ownership was established (``loyalty.ownership.OwnershipReason``)."""
@@ -31,20 +32,34 @@ async def merge_members(survivor_profile_id: int, absorbed_profile_id: int, *, n
             return None
         book = await Book.open(conn, merchant_id, [survivor_profile_id, absorbed_profile_id], now)
         absorbed, survivor = book.member(absorbed_profile_id), book.member(survivor_profile_id)
-        active = await Transfer.filter(from_profile_id=absorbed_profile_id, to_profile_id=survivor_profile_id,
-                                       reversed_at=None).using_db(conn).first()
+        active = (
+            await Transfer.filter(
+                from_profile_id=absorbed_profile_id, to_profile_id=survivor_profile_id, reversed_at=None
+            )
+            .using_db(conn)
+            .first()
+        )
         if active is not None and absorbed.merged_into_id == survivor_profile_id:
             return active
-        order_ids = await OrderAccount.filter(profile_id=absorbed_profile_id).using_db(conn).values_list("order_id", flat=True)
+        order_ids = (
+            await OrderAccount.filter(profile_id=absorbed_profile_id).using_db(conn).values_list("order_id", flat=True)
+        )
         transfer = await Transfer.create(
-            merchant_id=merchant_id, from_profile_id=absorbed_profile_id, to_profile_id=survivor_profile_id,
-            available=absorbed.available, pending=absorbed.pending, lifetime=absorbed.lifetime,
-            order_ids=list(order_ids), using_db=conn,
+            merchant_id=merchant_id,
+            from_profile_id=absorbed_profile_id,
+            to_profile_id=survivor_profile_id,
+            available=absorbed.available,
+            pending=absorbed.pending,
+            lifetime=absorbed.lifetime,
+            order_ids=list(order_ids),
+            using_db=conn,
         )
         _move(book, transfer, absorbed_profile_id, survivor_profile_id, now, sign=1, cause=cause)
         await OrderAccount.filter(profile_id=absorbed_profile_id).using_db(conn).update(profile_id=survivor_profile_id)
         absorbed.merged_into_id = survivor_profile_id
-        if absorbed.first_order_at and (survivor.first_order_at is None or absorbed.first_order_at < survivor.first_order_at):
+        if absorbed.first_order_at and (
+            survivor.first_order_at is None or absorbed.first_order_at < survivor.first_order_at
+        ):
             survivor.first_order_at = absorbed.first_order_at
         book.touch(absorbed_profile_id)
         await book.flush()
@@ -68,11 +83,21 @@ async def split_members(transfer_id: int, *, now: datetime | None = None) -> Tra
         if transfer.reversed_at is not None:
             return transfer
         book = await Book.open(conn, transfer.merchant_id, [transfer.from_profile_id, transfer.to_profile_id], now)
-        pending = sum(await OrderAccount.filter(order_id__in=transfer.order_ids).using_db(conn).values_list("pending", flat=True))
-        back = Transfer(id=transfer.id, available=transfer.available + transfer.pending - pending,
-                        pending=pending, lifetime=transfer.lifetime)
+        pending = sum(
+            await OrderAccount.filter(order_id__in=transfer.order_ids).using_db(conn).values_list("pending", flat=True)
+        )
+        back = Transfer(
+            id=transfer.id,
+            available=transfer.available + transfer.pending - pending,
+            pending=pending,
+            lifetime=transfer.lifetime,
+        )
         _move(book, back, transfer.to_profile_id, transfer.from_profile_id, now, sign=-1)
-        await OrderAccount.filter(order_id__in=transfer.order_ids).using_db(conn).update(profile_id=transfer.from_profile_id)
+        await (
+            OrderAccount.filter(order_id__in=transfer.order_ids)
+            .using_db(conn)
+            .update(profile_id=transfer.from_profile_id)
+        )
         book.member(transfer.from_profile_id).merged_into_id = None
         book.touch(transfer.from_profile_id)
         transfer.reversed_at = now
@@ -81,13 +106,30 @@ async def split_members(transfer_id: int, *, now: datetime | None = None) -> Tra
     return transfer
 
 
-def _move(book: Book, transfer: Transfer, source: int, target: int, now: datetime, *, sign: int,
-          cause: str = "merge") -> None:
+def _move(
+    book: Book, transfer: Transfer, source: int, target: int, now: datetime, *, sign: int, cause: str = "merge"
+) -> None:
     suffix = "" if sign > 0 else ":reversal"
     amounts = {"available": transfer.available, "pending": transfer.pending, "lifetime": transfer.lifetime}
-    book.post(Posting(source, EntryKind.TRANSFER_OUT, f"transfer:{transfer.id}:out{suffix}", now,
-                      **{k: -v for k, v in amounts.items()}, cause=cause if sign > 0 else "split",
-                      data={"transfer_id": transfer.id, "to": target}))
-    book.post(Posting(target, EntryKind.TRANSFER_IN, f"transfer:{transfer.id}:in{suffix}", now,
-                      **amounts, cause=cause if sign > 0 else "split",
-                      data={"transfer_id": transfer.id, "from": source}))
+    book.post(
+        Posting(
+            source,
+            EntryKind.TRANSFER_OUT,
+            f"transfer:{transfer.id}:out{suffix}",
+            now,
+            **{k: -v for k, v in amounts.items()},
+            cause=cause if sign > 0 else "split",
+            data={"transfer_id": transfer.id, "to": target},
+        )
+    )
+    book.post(
+        Posting(
+            target,
+            EntryKind.TRANSFER_IN,
+            f"transfer:{transfer.id}:in{suffix}",
+            now,
+            **amounts,
+            cause=cause if sign > 0 else "split",
+            data={"transfer_id": transfer.id, "from": source},
+        )
+    )

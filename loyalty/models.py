@@ -176,7 +176,9 @@ class Referral(Model):
     id = fields.IntField(primary_key=True)
     merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_referrals", on_delete=fields.CASCADE)
     referrer = fields.ForeignKeyField("models.Profile", related_name="loyalty_referrals_made", on_delete=fields.CASCADE)
-    friend = fields.ForeignKeyField("models.Profile", related_name="loyalty_referrals_received", on_delete=fields.CASCADE)
+    friend = fields.ForeignKeyField(
+        "models.Profile", related_name="loyalty_referrals_received", on_delete=fields.CASCADE
+    )
     status = fields.CharEnumField(ReferralStatus, max_length=16, default=ReferralStatus.PENDING)
     reason = fields.CharField(max_length=200, default="")
     network_key = fields.CharField(max_length=64, null=True, description="keyed hash of the friend's network")
@@ -341,7 +343,9 @@ class AutomationGrant(Model):
 
     id = fields.IntField(primary_key=True)
     automation = fields.ForeignKeyField("models.Automation", related_name="grants", on_delete=fields.CASCADE)
-    profile = fields.ForeignKeyField("models.Profile", related_name="loyalty_automation_grants", on_delete=fields.CASCADE)
+    profile = fields.ForeignKeyField(
+        "models.Profile", related_name="loyalty_automation_grants", on_delete=fields.CASCADE
+    )
     period = fields.IntField(description="period number since the epoch, 0 for once ever")
     granted_at = fields.DatetimeField()
 
@@ -360,8 +364,9 @@ class AccountLinkCode(Model):
     code_hash = fields.CharField(max_length=64, unique=True)
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)
-    used_by = fields.ForeignKeyField("models.Customer", related_name="account_links_redeemed", null=True,
-                                     on_delete=fields.SET_NULL)
+    used_by = fields.ForeignKeyField(
+        "models.Customer", related_name="account_links_redeemed", null=True, on_delete=fields.SET_NULL
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -61,7 +61,8 @@ async def assign_owners(customer_ids: list[int]) -> dict[int, int]:
     """Give each account without one an owner key, by the rules in the module docstring (batched)."""
     linked = await ensure_profiles(customer_ids)
     rows = await Customer.filter(id__in=customer_ids, owner_id=None).values(
-        "id", "merchant_id", "store_id", "is_guest", "email", "verified_email")
+        "id", "merchant_id", "store_id", "is_guest", "email", "verified_email"
+    )
     for row in rows:
         row["profile_id"] = linked[row["id"]]
     verified, followers = await _verified_owners(rows)
@@ -69,7 +70,9 @@ async def assign_owners(customer_ids: list[int]) -> dict[int, int]:
         await _claim(customer_id, owner)
     await settle_profiles({row["profile_id"] for row in rows})
     rest = {row["id"]: row for row in rows if row["id"] not in followers}
-    rest = {cid: rest[cid] for cid in await Customer.filter(id__in=list(rest), owner_id=None).values_list("id", flat=True)}
+    rest = {
+        cid: rest[cid] for cid in await Customer.filter(id__in=list(rest), owner_id=None).values_list("id", flat=True)
+    }
     if rest:
         await _own_owners(list(rest.values()))
     for follower, leader in followers.items():
@@ -89,16 +92,27 @@ async def _verified_owners(rows: list[dict]) -> tuple[dict[int, int], dict[int, 
     asking = [row for row in rows if _email(row["email"]) and (row["verified_email"] or row["is_guest"])]
     if not asking:
         return {}, {}
-    matches = await Customer.filter(merchant_id__in={r["merchant_id"] for r in asking}, verified_email=True,
-                                    is_guest=False, deleted_at=None).annotate(lowered=Lower("email")) \
-        .filter(lowered__in=list({_email(r["email"]) for r in asking})) \
-        .order_by("id").values("id", "merchant_id", "store_id", "lowered", "owner_id")
+    matches = (
+        await Customer.filter(
+            merchant_id__in={r["merchant_id"] for r in asking}, verified_email=True, is_guest=False, deleted_at=None
+        )
+        .annotate(lowered=Lower("email"))
+        .filter(lowered__in=list({_email(r["email"]) for r in asking}))
+        .order_by("id")
+        .values("id", "merchant_id", "store_id", "lowered", "owner_id")
+    )
     in_batch = {row["id"] for row in rows}
     found: dict[int, int] = {}
     followers: dict[int, int] = {}
     for row in asking:
-        candidates = [m for m in matches if m["id"] != row["id"] and m["merchant_id"] == row["merchant_id"]
-                      and m["lowered"] == _email(row["email"]) and (not row["is_guest"] or m["store_id"] == row["store_id"])]
+        candidates = [
+            m
+            for m in matches
+            if m["id"] != row["id"]
+            and m["merchant_id"] == row["merchant_id"]
+            and m["lowered"] == _email(row["email"])
+            and (not row["is_guest"] or m["store_id"] == row["store_id"])
+        ]
         owned = [m["owner_id"] for m in candidates if m["owner_id"] is not None]
         leaders = [m["id"] for m in candidates if m["id"] in in_batch and (row["is_guest"] or m["id"] < row["id"])]
         if owned:
@@ -123,7 +137,8 @@ async def _own_owners(rows: list[dict]) -> None:
     profile_ids = {row["profile_id"] for row in rows}
     accounts: dict[int, list[dict]] = defaultdict(list)
     for account in await Customer.filter(profile_id__in=profile_ids, deleted_at=None).values(
-            "id", "profile_id", "is_guest", "verified_email", "platform_created_at"):
+        "id", "profile_id", "is_guest", "verified_email", "platform_created_at"
+    ):
         accounts[account["profile_id"]].append(account)
     used = set(await Customer.filter(owner_id__in=profile_ids).values_list("owner_id", flat=True))
     keepers = {pid: min(group, key=_keeping_order)["id"] for pid, group in accounts.items() if pid not in used}
@@ -161,7 +176,8 @@ async def settle_profiles(profile_ids: Iterable[int], *, now: datetime | None = 
     if not pending:
         return 0
     rows = await Customer.filter(profile_id__in=pending, owner_id=None).values(
-        "id", "merchant_id", "profile_id", "email", "verified_email", "is_guest", "platform_created_at")
+        "id", "merchant_id", "profile_id", "email", "verified_email", "is_guest", "platform_created_at"
+    )
     by_profile: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
         by_profile[row["profile_id"]].append(row)
@@ -171,8 +187,11 @@ async def settle_profiles(profile_ids: Iterable[int], *, now: datetime | None = 
         keeper = accounts[0]
         email = (keeper["email"] or "").strip().lower()
         for account in accounts:
-            shares = account is keeper or (keeper["verified_email"] and account["verified_email"]
-                                           and (account["email"] or "").strip().lower() == email)
+            shares = account is keeper or (
+                keeper["verified_email"]
+                and account["verified_email"]
+                and (account["email"] or "").strip().lower() == email
+            )
             if shares:
                 await _claim(account["id"], profile_id)
                 continue
@@ -189,18 +208,37 @@ async def _record_split(merchant_id: int, kept: int, anchor: int, customer_id: i
     async with in_transaction() as conn:
         book = await Book.open(conn, merchant_id, [kept, anchor], now)
         data = {"customer_id": customer_id, "reason": "ownership not established"}
-        book.post(Posting(kept, EntryKind.TRANSFER_OUT, f"ownership-split:{customer_id}:out", now,
-                          cause="ownership_split", data={**data, "to": anchor}))
-        book.post(Posting(anchor, EntryKind.TRANSFER_IN, f"ownership-split:{customer_id}:in", now,
-                          cause="ownership_split", data={**data, "from": kept}))
+        book.post(
+            Posting(
+                kept,
+                EntryKind.TRANSFER_OUT,
+                f"ownership-split:{customer_id}:out",
+                now,
+                cause="ownership_split",
+                data={**data, "to": anchor},
+            )
+        )
+        book.post(
+            Posting(
+                anchor,
+                EntryKind.TRANSFER_IN,
+                f"ownership-split:{customer_id}:in",
+                now,
+                cause="ownership_split",
+                data={**data, "from": kept},
+            )
+        )
         await book.flush()
 
 
 async def settle_all() -> int:
     """``settle_profiles`` for every member no account owns yet (run by ``rapport migrate``)."""
     owned = Customer.filter(owner_id__not_isnull=True).values_list("owner_id", flat=True)
-    profiles = await Member.filter(merged_into_id=None).exclude(profile_id__in=await owned).values_list(
-        "profile_id", flat=True)
+    profiles = (
+        await Member.filter(merged_into_id=None)
+        .exclude(profile_id__in=await owned)
+        .values_list("profile_id", flat=True)
+    )
     return await settle_profiles(profiles)
 
 
@@ -225,13 +263,21 @@ async def link_accounts(customer_ids: Iterable[int], reason: str, *, now: dateti
 
 async def link_verified(customer_ids: Iterable[int]) -> list[Transfer]:
     """Join the balances of accounts whose same email the platform verified on each."""
-    rows = await Customer.filter(id__in=list(set(customer_ids)), verified_email=True, is_guest=False,
-                                 deleted_at=None).exclude(email=None).values("merchant_id", "email")
+    rows = (
+        await Customer.filter(id__in=list(set(customer_ids)), verified_email=True, is_guest=False, deleted_at=None)
+        .exclude(email=None)
+        .values("merchant_id", "email")
+    )
     if not rows:
         return []
-    same = await Customer.filter(merchant_id__in={r["merchant_id"] for r in rows}, verified_email=True,
-                                 is_guest=False, deleted_at=None).annotate(lowered=Lower("email")) \
-        .filter(lowered__in=list({_email(r["email"]) for r in rows})).values("id", "merchant_id", "lowered")
+    same = (
+        await Customer.filter(
+            merchant_id__in={r["merchant_id"] for r in rows}, verified_email=True, is_guest=False, deleted_at=None
+        )
+        .annotate(lowered=Lower("email"))
+        .filter(lowered__in=list({_email(r["email"]) for r in rows}))
+        .values("id", "merchant_id", "lowered")
+    )
     groups: dict[tuple[int, str], list[int]] = defaultdict(list)
     for row in same:
         groups[(row["merchant_id"], row["lowered"])].append(row["id"])

@@ -41,8 +41,11 @@ async def preview_rules(merchant_id: int, rules: Rules, now: datetime | None = N
             preview.moves_up.append((pid, tier, name))
         elif want < have or (tier is not None and rules.tier(tier) is None):
             preview.moves_down.append((pid, tier, name))
-    rows = await OrderAccount.filter(merchant_id=merchant_id, placed_at__gte=now - timedelta(days=365),
-                                     placed_at__lte=now).order_by("order_id").values_list("order_id", "points", "multiplier")
+    rows = (
+        await OrderAccount.filter(merchant_id=merchant_id, placed_at__gte=now - timedelta(days=365), placed_at__lte=now)
+        .order_by("order_id")
+        .values_list("order_id", "points", "multiplier")
+    )
     for start in range(0, len(rows), BATCH):
         chunk = rows[start : start + BATCH]
         facts = await load_orders([r[0] for r in chunk], categories=bool(rules.category_multipliers))

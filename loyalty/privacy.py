@@ -38,7 +38,9 @@ async def erase_profile(profile_id: int) -> dict[str, int]:
         entries = await Entry.filter(profile_id__in=ids).exclude(reason=None).update(reason=ERASED)
         entry_data = await Entry.filter(profile_id__in=ids).exclude(data=None).update(data={"erased": True})
         event_ids = await Event.filter(profile_id__in=ids).values_list("id", flat=True)
-        await Delivery.filter(event_id__in=event_ids, status=DeliveryStatus.PENDING).update(status=DeliveryStatus.FAILED, last_error="profile erased")
+        await Delivery.filter(event_id__in=event_ids, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.FAILED, last_error="profile erased"
+        )
         events = await Event.filter(id__in=event_ids).update(data={"erased": True})
         referrals = await Referral.filter(friend_id__in=ids).update(network_key=None)
     return {"entries": entries + entry_data, "events": events, "referrals": referrals}
@@ -49,16 +51,23 @@ async def export_profile(profile_id: int) -> dict:
     keys = await member_keys(profile_id)
     found = {m.profile_id: m for m in await Member.filter(profile_id__in=keys, merged_into_id=None)}
     member = next((found[key] for key in keys if key in found), None)
-    entries = await Entry.filter(profile_id__in=keys).order_by("occurred_at", "id").values(
-        "kind", "available", "pending", "lifetime", "order_id", "store_id", "cause", "reason", "occurred_at"
+    entries = (
+        await Entry.filter(profile_id__in=keys)
+        .order_by("occurred_at", "id")
+        .values("kind", "available", "pending", "lifetime", "order_id", "store_id", "cause", "reason", "occurred_at")
     )
     for entry in entries:
         entry["occurred_at"] = entry["occurred_at"].isoformat()
         entry["kind"] = str(entry["kind"])
     return {
-        "member": None if member is None else {
-            "available": member.available, "pending": member.pending, "lifetime": member.lifetime,
-            "tier": member.tier, "referral_code": member.referral_code,
+        "member": None
+        if member is None
+        else {
+            "available": member.available,
+            "pending": member.pending,
+            "lifetime": member.lifetime,
+            "tier": member.tier,
+            "referral_code": member.referral_code,
         },
         "ledger": entries,
     }

@@ -38,11 +38,26 @@ BATCH = 1000
 RETRIES = 3
 
 _ACCOUNT_COLUMNS = (
-    "order_id", "merchant_id", "store_id", "profile_id", "version_id", "multiplier", "placed_at",
-    "points", "pending", "spend", "counted", "release_at", "released_at", "seq", "updated_at",
+    "order_id",
+    "merchant_id",
+    "store_id",
+    "profile_id",
+    "version_id",
+    "multiplier",
+    "placed_at",
+    "points",
+    "pending",
+    "spend",
+    "counted",
+    "release_at",
+    "released_at",
+    "seq",
+    "updated_at",
 )
 _ACCOUNTS = Write(
-    OrderAccount, columns=_ACCOUNT_COLUMNS, conflict=("order_id",),
+    OrderAccount,
+    columns=_ACCOUNT_COLUMNS,
+    conflict=("order_id",),
     update=[c for c in _ACCOUNT_COLUMNS if c not in {"order_id", "merchant_id"}],
 )
 
@@ -78,9 +93,21 @@ class Account:
     def row(self, now: datetime) -> tuple[Any, ...]:
         """Values in ``_ACCOUNT_COLUMNS`` order."""
         return (
-            self.order_id, self.merchant_id, self.store_id, self.profile_id, self.version_id, self.multiplier,
-            self.placed_at, self.points, self.pending, self.spend, self.counted, self.release_at,
-            self.released_at, self.seq, now,
+            self.order_id,
+            self.merchant_id,
+            self.store_id,
+            self.profile_id,
+            self.version_id,
+            self.multiplier,
+            self.placed_at,
+            self.points,
+            self.pending,
+            self.spend,
+            self.counted,
+            self.release_at,
+            self.released_at,
+            self.seq,
+            now,
         )
 
 
@@ -108,13 +135,28 @@ def settle(book: Book, acc: Account, facts: OrderFacts, target: Award, version: 
     if delta > 0:
         kind = EntryKind.EARN if released else EntryKind.PENDING
         k, seq = key(kind)
-        book.post(Posting(acc.profile_id, kind, k, facts.placed_at, available=delta if released else 0,
-                          pending=0 if released else delta, lifetime=delta, order_seq=seq, **common))
+        book.post(
+            Posting(
+                acc.profile_id,
+                kind,
+                k,
+                facts.placed_at,
+                available=delta if released else 0,
+                pending=0 if released else delta,
+                lifetime=delta,
+                order_seq=seq,
+                **common,
+            )
+        )
         if not released:
             acc.pending += delta
-        book.emit("points.earned", acc.profile_id, f"earned:{k}",
-                  {"profile_id": acc.profile_id, "order_id": acc.order_id, "points": delta,
-                   "pending": not released}, facts.placed_at)
+        book.emit(
+            "points.earned",
+            acc.profile_id,
+            f"earned:{k}",
+            {"profile_id": acc.profile_id, "order_id": acc.order_id, "points": delta, "pending": not released},
+            facts.placed_at,
+        )
         posted += 1
     elif delta < 0:
         take = -delta
@@ -125,11 +167,26 @@ def settle(book: Book, acc: Account, facts: OrderFacts, target: Award, version: 
         cancelled = facts.cancelled_at is not None
         kind = EntryKind.REVERSAL if cancelled else EntryKind.CLAWBACK
         when = facts.cancelled_at if cancelled else max((r.created_at for r in facts.refunds), default=now)
-        data = {"debt": debt, "refunds": [r.id for r in facts.refunds],
-                "store_credit": any(r.store_credit for r in facts.refunds)}
+        data = {
+            "debt": debt,
+            "refunds": [r.id for r in facts.refunds],
+            "store_credit": any(r.store_credit for r in facts.refunds),
+        }
         k, seq = key(kind)
-        book.post(Posting(acc.profile_id, kind, k, when or now, available=-from_available,
-                          pending=-from_pending, lifetime=-take, order_seq=seq, data=data, **common))
+        book.post(
+            Posting(
+                acc.profile_id,
+                kind,
+                k,
+                when or now,
+                available=-from_available,
+                pending=-from_pending,
+                lifetime=-take,
+                order_seq=seq,
+                data=data,
+                **common,
+            )
+        )
         acc.pending -= from_pending
         posted += 1
     acc.points, acc.spend, acc.counted = target.points, target.spend, target.counted
@@ -150,9 +207,20 @@ def release(book: Book, acc: Account, now: datetime) -> int:
     if acc.pending <= 0:
         return 0
     acc.seq += 1
-    book.post(Posting(acc.profile_id, EntryKind.RELEASE, f"order:{acc.order_id}:release:{acc.seq}", when,
-                      available=acc.pending, pending=-acc.pending, order_id=acc.order_id,
-                      order_seq=acc.seq, store_id=acc.store_id, version_id=acc.version_id))
+    book.post(
+        Posting(
+            acc.profile_id,
+            EntryKind.RELEASE,
+            f"order:{acc.order_id}:release:{acc.seq}",
+            when,
+            available=acc.pending,
+            pending=-acc.pending,
+            order_id=acc.order_id,
+            order_seq=acc.seq,
+            store_id=acc.store_id,
+            version_id=acc.version_id,
+        )
+    )
     acc.pending = 0
     return 1
 
@@ -160,8 +228,14 @@ def release(book: Book, acc: Account, now: datetime) -> int:
 async def load_accounts(order_ids: Iterable[int], conn: Any) -> dict[int, Account]:
     """The accounts of these orders, locked for the transaction (on PostgreSQL)."""
     lock = " FOR UPDATE" if is_postgres(conn) else ""
-    rows = await select(conn, OrderAccount, _ACCOUNT_COLUMNS[:-1], in_ids(conn, "order_id", 1),
-                        [ids_param(conn, order_ids)], suffix=lock)
+    rows = await select(
+        conn,
+        OrderAccount,
+        _ACCOUNT_COLUMNS[:-1],
+        in_ids(conn, "order_id", 1),
+        [ids_param(conn, order_ids)],
+        suffix=lock,
+    )
     return {r[0]: Account(*r) for r in rows}
 
 
@@ -217,7 +291,9 @@ async def _process_chunk(ids: list[int], now: datetime, programs: dict[int, Prog
     return done
 
 
-async def _settle_merchant(conn: Any, program: Program, orders: list[OrderFacts], profile_of: dict[int, int], now: datetime) -> Processed:
+async def _settle_merchant(
+    conn: Any, program: Program, orders: list[OrderFacts], profile_of: dict[int, int], now: datetime
+) -> Processed:
     done = Processed()
     accounts = await load_accounts([o.id for o in orders], conn)
     holder_of = await holders(a.profile_id for a in accounts.values())
@@ -249,8 +325,13 @@ async def _settle_merchant(conn: Any, program: Program, orders: list[OrderFacts]
             if multiplier is None:
                 multiplier = multipliers[(version.id, tier)] = tiers.tier_multiplier(version.rules, tier)
             acc = accounts[o.id] = Account(
-                order_id=o.id, merchant_id=o.merchant_id, store_id=o.store_id, profile_id=holder,
-                version_id=version.id, multiplier=multiplier, placed_at=o.placed_at,
+                order_id=o.id,
+                merchant_id=o.merchant_id,
+                store_id=o.store_id,
+                profile_id=holder,
+                version_id=version.id,
+                multiplier=multiplier,
+                placed_at=o.placed_at,
             )
         version = program.by_id(acc.version_id)
         target = award(o, version.rules, acc.multiplier)
@@ -269,9 +350,18 @@ async def _settle_merchant(conn: Any, program: Program, orders: list[OrderFacts]
         assert version is not None
         rule = version.rules.actions.get("first_order")
         if rule and rule.points:
-            book.post(Posting(pid, EntryKind.ACTION, f"action:first_order:{pid}", placed_at,
-                              available=rule.points, lifetime=rule.points, cause="first_order",
-                              version_id=version.id))
+            book.post(
+                Posting(
+                    pid,
+                    EntryKind.ACTION,
+                    f"action:first_order:{pid}",
+                    placed_at,
+                    available=rule.points,
+                    lifetime=rule.points,
+                    cause="first_order",
+                    version_id=version.id,
+                )
+            )
     if current is not None:
         version_now = program.at(now) or program.current
         assert version_now is not None
@@ -279,6 +369,8 @@ async def _settle_merchant(conn: Any, program: Program, orders: list[OrderFacts]
         await book.flush(entries_only=True)
         await tiers.upgrade(book, current, {h for _, h in wanted}, now)
     if codes:
-        await rewards.mark_used(conn, program.merchant_id, {o.id: o.discount_codes for o, _ in wanted if o.discount_codes})
+        await rewards.mark_used(
+            conn, program.merchant_id, {o.id: o.discount_codes for o, _ in wanted if o.discount_codes}
+        )
     await book.flush()
     return done

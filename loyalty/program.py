@@ -51,15 +51,21 @@ class Program:
         return version.rules if version else None
 
 
-async def publish(merchant_id: int, rules: Rules, effective_from: datetime, *, actor: str = "", note: str = "") -> Version:
+async def publish(
+    merchant_id: int, rules: Rules, effective_from: datetime, *, actor: str = "", note: str = ""
+) -> Version:
     """Add a version; the previous ones stay, so orders keep the rules that awarded them."""
     async with in_transaction():
         last = await ProgramVersion.filter(merchant_id=merchant_id).order_by("-number").first()
         if last is not None and effective_from < last.effective_from:
             raise ValueError("a new version cannot take effect before the latest one")
         row = await ProgramVersion.create(
-            merchant_id=merchant_id, number=(last.number + 1) if last else 1,
-            effective_from=effective_from, rules=rules.to_json(), actor=actor, note=note,
+            merchant_id=merchant_id,
+            number=(last.number + 1) if last else 1,
+            effective_from=effective_from,
+            rules=rules.to_json(),
+            actor=actor,
+            note=note,
         )
     return Version(row.id, row.number, row.effective_from, rules)
 

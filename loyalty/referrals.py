@@ -84,8 +84,15 @@ async def identity(profile_id: int, conn: BaseDBAsyncClient | None = None) -> Id
 
 
 async def screen(
-    conn: BaseDBAsyncClient | None, merchant_id: int, referrer: int, friend: int, rules: Rules,
-    *, net_key: str | None, now: datetime, ordered_before: datetime | None,
+    conn: BaseDBAsyncClient | None,
+    merchant_id: int,
+    referrer: int,
+    friend: int,
+    rules: Rules,
+    *,
+    net_key: str | None,
+    now: datetime,
+    ordered_before: datetime | None,
 ) -> tuple[ReferralStatus, str]:
     """The status a new referral starts in, and why."""
     if await resolve_profile(referrer) == await resolve_profile(friend):
@@ -129,35 +136,71 @@ async def refer(friend_profile_id: int, code: str, now: datetime, *, network: st
     if rules is None:
         raise LookupError("the merchant has no loyalty program")
     key = network_key(referrer.merchant_id, network) if network else None
-    status, reason = await screen(None, referrer.merchant_id, referrer.profile_id, friend, rules,
-                                  net_key=key, now=now, ordered_before=None)
-    return await Referral.create(merchant_id=referrer.merchant_id, referrer_id=referrer.profile_id,
-                                 friend_id=friend, status=status, reason=reason, network_key=key,
-                                 created_at=now)
+    status, reason = await screen(
+        None, referrer.merchant_id, referrer.profile_id, friend, rules, net_key=key, now=now, ordered_before=None
+    )
+    return await Referral.create(
+        merchant_id=referrer.merchant_id,
+        referrer_id=referrer.profile_id,
+        friend_id=friend,
+        status=status,
+        reason=reason,
+        network_key=key,
+        created_at=now,
+    )
 
 
 def pay_friend(book: Book, referral: Referral, rules: Rules, version_id: int, order_id: int, when: datetime) -> None:
     referral.order_id = order_id
     referral.status = ReferralStatus.QUALIFIED
     if rules.referral_friend_points:
-        book.post(Posting(referral.friend_id, EntryKind.REFERRAL, f"referral:{referral.id}:friend", when,
-                          available=rules.referral_friend_points, lifetime=rules.referral_friend_points,
-                          version_id=version_id, cause="friend", order_id=None))
+        book.post(
+            Posting(
+                referral.friend_id,
+                EntryKind.REFERRAL,
+                f"referral:{referral.id}:friend",
+                when,
+                available=rules.referral_friend_points,
+                lifetime=rules.referral_friend_points,
+                version_id=version_id,
+                cause="friend",
+                order_id=None,
+            )
+        )
 
 
 def pay_referrer(book: Book, referral: Referral, rules: Rules, when: datetime, *, referrer: int) -> None:
     """Pay the referrer (their surviving profile) once the friend's first order is past its window."""
     referral.status = ReferralStatus.COMPLETED
     if rules.referral_referrer_points:
-        book.post(Posting(referrer, EntryKind.REFERRAL, f"referral:{referral.id}:referrer", when,
-                          available=rules.referral_referrer_points, lifetime=rules.referral_referrer_points,
-                          cause="referrer"))
-    book.emit("referral.completed", referrer, f"referral-completed:{referral.id}",
-              {"referral_id": referral.id, "referrer_profile_id": referrer,
-               "friend_profile_id": referral.friend_id, "points": rules.referral_referrer_points}, when)
+        book.post(
+            Posting(
+                referrer,
+                EntryKind.REFERRAL,
+                f"referral:{referral.id}:referrer",
+                when,
+                available=rules.referral_referrer_points,
+                lifetime=rules.referral_referrer_points,
+                cause="referrer",
+            )
+        )
+    book.emit(
+        "referral.completed",
+        referrer,
+        f"referral-completed:{referral.id}",
+        {
+            "referral_id": referral.id,
+            "referrer_profile_id": referrer,
+            "friend_profile_id": referral.friend_id,
+            "points": rules.referral_referrer_points,
+        },
+        when,
+    )
 
 
-async def first_orders(book: Book, rules: Rules, version_id: int, firsts: list[tuple[int, int, datetime, tuple[str, ...]]]) -> None:
+async def first_orders(
+    book: Book, rules: Rules, version_id: int, firsts: list[tuple[int, int, datetime, tuple[str, ...]]]
+) -> None:
     """React to members' first orders (profile, order id, placed at, discount codes): attach a
     referral carried as a discount code, and reward the friend of a referral that qualifies."""
     if not firsts:
@@ -165,21 +208,35 @@ async def first_orders(book: Book, rules: Rules, version_id: int, firsts: list[t
     codes = {c.strip().upper() for _, _, _, cs in firsts for c in cs}
     referrers = {}
     if codes:
-        referrers = {m.referral_code: m.profile_id for m in await Member.filter(
-            merchant_id=book.merchant_id, referral_code__in=list(codes)).using_db(book.conn)}
+        referrers = {
+            m.referral_code: m.profile_id
+            for m in await Member.filter(merchant_id=book.merchant_id, referral_code__in=list(codes)).using_db(
+                book.conn
+            )
+        }
     friends = [pid for pid, *_ in firsts]
-    known = {r.friend_id: r for r in await Referral.filter(
-        merchant_id=book.merchant_id, friend_id__in=friends).using_db(book.conn)}
+    known = {
+        r.friend_id: r
+        for r in await Referral.filter(merchant_id=book.merchant_id, friend_id__in=friends).using_db(book.conn)
+    }
     for pid, order_id, placed_at, order_codes in firsts:
         referral = known.get(pid)
         if referral is None:
             referrer = next((referrers[c.strip().upper()] for c in order_codes if c.strip().upper() in referrers), None)
             if referrer is None:
                 continue
-            status, reason = await screen(book.conn, book.merchant_id, referrer, pid, rules,
-                                          net_key=None, now=placed_at, ordered_before=placed_at)
-            referral = await Referral.create(merchant_id=book.merchant_id, referrer_id=referrer, friend_id=pid,
-                                             status=status, reason=reason, created_at=placed_at, using_db=book.conn)
+            status, reason = await screen(
+                book.conn, book.merchant_id, referrer, pid, rules, net_key=None, now=placed_at, ordered_before=placed_at
+            )
+            referral = await Referral.create(
+                merchant_id=book.merchant_id,
+                referrer_id=referrer,
+                friend_id=pid,
+                status=status,
+                reason=reason,
+                created_at=placed_at,
+                using_db=book.conn,
+            )
         if referral.order_id is not None:
             continue
         if referral.status == ReferralStatus.PENDING:

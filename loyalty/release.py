@@ -35,7 +35,9 @@ async def release_due(now: datetime | None = None, *, merchant_id: int | None = 
             async with in_transaction() as conn:
                 accounts = await load_accounts(chunk, conn)
                 ready = [a for a in accounts.values() if a.released_at is None and a.release_at and a.release_at <= now]
-                referrals = await Referral.filter(order_id__in=[a.order_id for a in ready], status=ReferralStatus.QUALIFIED).using_db(conn)
+                referrals = await Referral.filter(
+                    order_id__in=[a.order_id for a in ready], status=ReferralStatus.QUALIFIED
+                ).using_db(conn)
                 holding = await holders([*(a.profile_id for a in ready), *(r.referrer_id for r in referrals)])
                 book = await Book.open(conn, merchant, holding.values(), now)
                 for acc in ready:

@@ -37,14 +37,23 @@ class Disagreement:
 
 
 async def _member_sums(merchant_id: int) -> dict[int, tuple[int, int, int]]:
-    rows = await Entry.filter(merchant_id=merchant_id).annotate(
-        a=Sum("available"), p=Sum("pending"), lt=Sum("lifetime")).group_by("profile_id").values_list("profile_id", "a", "p", "lt")
+    rows = (
+        await Entry.filter(merchant_id=merchant_id)
+        .annotate(a=Sum("available"), p=Sum("pending"), lt=Sum("lifetime"))
+        .group_by("profile_id")
+        .values_list("profile_id", "a", "p", "lt")
+    )
     return {pid: (int(a or 0), int(p or 0), int(lt or 0)) for pid, a, p, lt in rows}
 
 
 async def _order_sums(merchant_id: int) -> dict[int, tuple[int, int]]:
-    rows = await Entry.filter(merchant_id=merchant_id).exclude(order_id=None).annotate(
-        a=Sum("available"), p=Sum("pending")).group_by("order_id").values_list("order_id", "a", "p")
+    rows = (
+        await Entry.filter(merchant_id=merchant_id)
+        .exclude(order_id=None)
+        .annotate(a=Sum("available"), p=Sum("pending"))
+        .group_by("order_id")
+        .values_list("order_id", "a", "p")
+    )
     return {oid: (int(a or 0) + int(p or 0), int(p or 0)) for oid, a, p in rows}
 
 
@@ -69,10 +78,17 @@ async def rebuild_balances(merchant_id: int, *, apply: bool = False) -> list[Dis
                 if d.what == "member":
                     available, pending, lifetime = d.ledger
                     await Member.filter(profile_id=d.id).select_for_update().using_db(conn).first()
-                    await Member.filter(profile_id=d.id).using_db(conn).update(
-                        available=available, pending=pending, lifetime=lifetime)
+                    await (
+                        Member.filter(profile_id=d.id)
+                        .using_db(conn)
+                        .update(available=available, pending=pending, lifetime=lifetime)
+                    )
                 else:
-                    await OrderAccount.filter(order_id=d.id).using_db(conn).update(points=d.ledger[0], pending=d.ledger[1])
+                    await (
+                        OrderAccount.filter(order_id=d.id)
+                        .using_db(conn)
+                        .update(points=d.ledger[0], pending=d.ledger[1])
+                    )
     return found
 
 
@@ -96,7 +112,9 @@ class ReplayReport:
         return sum(d.replayed - d.posted for d in self.differences)
 
 
-async def replay(merchant_id: int, *, apply: bool = False, now: datetime | None = None, batch: int = BATCH) -> ReplayReport:
+async def replay(
+    merchant_id: int, *, apply: bool = False, now: datetime | None = None, batch: int = BATCH
+) -> ReplayReport:
     """What every processed order is worth under the program in force now, against what it holds."""
     started = time.perf_counter()
     now = now or datetime.now(UTC)
@@ -110,8 +128,12 @@ async def replay(merchant_id: int, *, apply: bool = False, now: datetime | None 
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         facts = await load_orders(chunk, categories=categories)
-        accounts = {a["order_id"]: a for a in await OrderAccount.filter(order_id__in=chunk).values(
-            "order_id", "profile_id", "points", "multiplier")}
+        accounts = {
+            a["order_id"]: a
+            for a in await OrderAccount.filter(order_id__in=chunk).values(
+                "order_id", "profile_id", "points", "multiplier"
+            )
+        }
         for oid in chunk:
             acc = accounts[oid]
             f = facts.get(oid)
@@ -143,11 +165,24 @@ async def _apply(merchant_id: int, version_id: int, differences: list[OrderDiffe
                 released = acc.released_at is not None
                 from_pending = 0 if released else (delta if delta > 0 else -min(-delta, acc.pending))
                 acc.seq += 1
-                book.post(Posting(acc.profile_id, EntryKind.ADJUST, f"order:{acc.order_id}:replay:{acc.seq}", now,
-                                  available=delta - from_pending, pending=from_pending, lifetime=delta,
-                                  order_id=acc.order_id, order_seq=acc.seq, store_id=acc.store_id,
-                                  version_id=version_id, actor="replay", cause="replay",
-                                  reason=f"replay under program version {version_id}"))
+                book.post(
+                    Posting(
+                        acc.profile_id,
+                        EntryKind.ADJUST,
+                        f"order:{acc.order_id}:replay:{acc.seq}",
+                        now,
+                        available=delta - from_pending,
+                        pending=from_pending,
+                        lifetime=delta,
+                        order_id=acc.order_id,
+                        order_seq=acc.seq,
+                        store_id=acc.store_id,
+                        version_id=version_id,
+                        actor="replay",
+                        cause="replay",
+                        reason=f"replay under program version {version_id}",
+                    )
+                )
                 acc.pending += from_pending
                 acc.points += delta
                 acc.version_id = version_id
@@ -159,5 +194,9 @@ async def _apply(merchant_id: int, version_id: int, differences: list[OrderDiffe
 async def unprocessed_orders(merchant_id: int) -> list[int]:
     """Orders with a customer that the ledger has not seen (e.g. synced while no job ran)."""
     seen = set(await OrderAccount.filter(merchant_id=merchant_id).values_list("order_id", flat=True))
-    ids = await Order.filter(merchant_id=merchant_id, deleted_at=None).exclude(customer_id=None).values_list("id", flat=True)
+    ids = (
+        await Order.filter(merchant_id=merchant_id, deleted_at=None)
+        .exclude(customer_id=None)
+        .values_list("id", flat=True)
+    )
     return [i for i in ids if i not in seen]

@@ -69,7 +69,9 @@ class RedemptionFailed(RedemptionError):
     code = "issue_failed"
 
     def __init__(self, redemption_id: int, error: IssueError, message: str) -> None:
-        super().__init__(f"the store could not issue the discount code ({error.value}): {message}; your points were returned")
+        super().__init__(
+            f"the store could not issue the discount code ({error.value}): {message}; your points were returned"
+        )
         self.redemption_id, self.error, self.detail = redemption_id, error, message
 
 
@@ -89,8 +91,14 @@ def new_code() -> str:
 
 
 async def redeem(
-    profile_id: int, reward_id: int, store_id: int, issuer: DiscountIssuer, *,
-    points: int | None = None, request_key: str | None = None, now: datetime | None = None,
+    profile_id: int,
+    reward_id: int,
+    store_id: int,
+    issuer: DiscountIssuer,
+    *,
+    points: int | None = None,
+    request_key: str | None = None,
+    now: datetime | None = None,
 ) -> Redemption:
     """Spend points on a reward and get its discount code for one store."""
     now = now or datetime.now(UTC)
@@ -110,19 +118,39 @@ async def redeem(
         async with in_transaction() as conn:
             book = await Book.open(conn, reward.merchant_id, [pid], now)
             # A request with the same key may have committed while this one waited for the lock.
-            existing = await Redemption.filter(merchant_id=reward.merchant_id, request_key=request_key) \
-                .using_db(conn).first()
+            existing = (
+                await Redemption.filter(merchant_id=reward.merchant_id, request_key=request_key).using_db(conn).first()
+            )
             if existing is None:
                 available = book.member(pid).available
                 if available < cost:
                     raise InsufficientPoints(available, cost)
                 redemption = await Redemption.create(
-                    merchant_id=reward.merchant_id, profile_id=pid, reward_id=reward.id, store_id=store.id,
-                    points=cost, value=value, currency=store.currency, code=new_code(), request_key=request_key,
-                    expires_at=now + timedelta(days=valid_days), created_at=now, using_db=conn,
+                    merchant_id=reward.merchant_id,
+                    profile_id=pid,
+                    reward_id=reward.id,
+                    store_id=store.id,
+                    points=cost,
+                    value=value,
+                    currency=store.currency,
+                    code=new_code(),
+                    request_key=request_key,
+                    expires_at=now + timedelta(days=valid_days),
+                    created_at=now,
+                    using_db=conn,
                 )
-                book.post(Posting(pid, EntryKind.REDEEM, f"redeem:{redemption.id}", now, available=-cost,
-                                  store_id=store.id, cause=reward.kind.value, data={"redemption_id": redemption.id}))
+                book.post(
+                    Posting(
+                        pid,
+                        EntryKind.REDEEM,
+                        f"redeem:{redemption.id}",
+                        now,
+                        available=-cost,
+                        store_id=store.id,
+                        cause=reward.kind.value,
+                        data={"redemption_id": redemption.id},
+                    )
+                )
                 await book.flush()
     except IntegrityError:
         # The key's unique index caught a racer the lock did not order (another member's row).
@@ -144,10 +172,22 @@ async def redeem(
         redemption.expires_at = result.expires_at or redemption.expires_at
         await redemption.save(using_db=conn)
         book = await Book.open(conn, reward.merchant_id, [], now)
-        book.emit("reward.redeemed", pid, f"redeemed:{redemption.id}",
-                  {"profile_id": pid, "redemption_id": redemption.id, "reward": reward.name,
-                   "points": cost, "value": str(value), "currency": store.currency,
-                   "code": redemption.code, "store_id": store.id}, now)
+        book.emit(
+            "reward.redeemed",
+            pid,
+            f"redeemed:{redemption.id}",
+            {
+                "profile_id": pid,
+                "redemption_id": redemption.id,
+                "reward": reward.name,
+                "points": cost,
+                "value": str(value),
+                "currency": store.currency,
+                "code": redemption.code,
+                "store_id": store.id,
+            },
+            now,
+        )
         await book.flush()
     return redemption
 
@@ -169,13 +209,20 @@ async def _settled(redemption: Redemption) -> Redemption:
 
 async def _request(redemption: Redemption, reward: Reward, store: Store, profile_id: int) -> DiscountRequest:
     """The discount to create; the customer's platform id and email are read from the store."""
-    customer = await Customer.filter(profile_id=profile_id, store_id=store.id, deleted_at=None).order_by("is_guest", "id").first()
+    customer = (
+        await Customer.filter(profile_id=profile_id, store_id=store.id, deleted_at=None)
+        .order_by("is_guest", "id")
+        .first()
+    )
     return DiscountRequest(
-        code=redemption.code, kind=_DISCOUNT_KIND[reward.kind], value=Decimal(redemption.value),
+        code=redemption.code,
+        kind=_DISCOUNT_KIND[reward.kind],
+        value=Decimal(redemption.value),
         title=reward.name,
         customer_platform_id=customer.platform_id if customer and not customer.is_guest else None,
         customer_email=customer.email if customer else None,
-        minimum_subtotal=reward.minimum_subtotal, expires_at=redemption.expires_at,
+        minimum_subtotal=reward.minimum_subtotal,
+        expires_at=redemption.expires_at,
         product_platform_id=reward.product_platform_id,
     )
 
@@ -184,9 +231,18 @@ async def _give_back(redemption_id: int, now: datetime, failure: IssueFailed) ->
     async with in_transaction() as conn:
         redemption = await Redemption.filter(id=redemption_id).select_for_update().using_db(conn).get()
         book = await Book.open(conn, redemption.merchant_id, [redemption.profile_id], now)
-        book.post(Posting(redemption.profile_id, EntryKind.REDEEM_REFUND, f"redeem-failed:{redemption.id}", now,
-                          available=redemption.points, store_id=redemption.store_id, cause="issue_failed",
-                          data={"redemption_id": redemption.id, "error": failure.error.value}))
+        book.post(
+            Posting(
+                redemption.profile_id,
+                EntryKind.REDEEM_REFUND,
+                f"redeem-failed:{redemption.id}",
+                now,
+                available=redemption.points,
+                store_id=redemption.store_id,
+                cause="issue_failed",
+                data={"redemption_id": redemption.id, "error": failure.error.value},
+            )
+        )
         redemption.status = RedemptionStatus.FAILED
         redemption.error = f"{failure.error.value}: {failure.message}"
         await redemption.save(using_db=conn)
@@ -196,7 +252,9 @@ async def _give_back(redemption_id: int, now: datetime, failure: IssueFailed) ->
 async def mark_used(conn: BaseDBAsyncClient, merchant_id: int, codes_by_order: dict[int, tuple[str, ...]]) -> int:
     """Mark issued codes seen on synced orders as used; returns how many."""
     owner = {c.strip().upper(): oid for oid, codes in codes_by_order.items() for c in codes}
-    found = await Redemption.filter(merchant_id=merchant_id, code__in=list(owner), status=RedemptionStatus.ISSUED).using_db(conn)
+    found = await Redemption.filter(
+        merchant_id=merchant_id, code__in=list(owner), status=RedemptionStatus.ISSUED
+    ).using_db(conn)
     for redemption in found:
         redemption.status = RedemptionStatus.USED
         redemption.used_order_id = owner[redemption.code]
@@ -207,7 +265,9 @@ async def mark_used(conn: BaseDBAsyncClient, merchant_id: int, codes_by_order: d
 async def expire_codes(merchant_id: int, now: datetime) -> int:
     """Expire issued codes past their date; give their points back when the program says so."""
     rules = (await load_program(merchant_id)).rules_now(now)
-    due = await Redemption.filter(merchant_id=merchant_id, status=RedemptionStatus.ISSUED, expires_at__lte=now).values_list("id", flat=True)
+    due = await Redemption.filter(
+        merchant_id=merchant_id, status=RedemptionStatus.ISSUED, expires_at__lte=now
+    ).values_list("id", flat=True)
     for redemption_id in due:
         async with in_transaction() as conn:
             redemption = await Redemption.filter(id=redemption_id).select_for_update().using_db(conn).get()
@@ -217,8 +277,17 @@ async def expire_codes(merchant_id: int, now: datetime) -> int:
             await redemption.save(using_db=conn)
             if rules is not None and rules.refund_unused_codes:
                 book = await Book.open(conn, merchant_id, [redemption.profile_id], now)
-                book.post(Posting(redemption.profile_id, EntryKind.REDEEM_REFUND, f"redeem-expired:{redemption.id}", now,
-                                  available=redemption.points, store_id=redemption.store_id, cause="code_expired",
-                                  data={"redemption_id": redemption.id}))
+                book.post(
+                    Posting(
+                        redemption.profile_id,
+                        EntryKind.REDEEM_REFUND,
+                        f"redeem-expired:{redemption.id}",
+                        now,
+                        available=redemption.points,
+                        store_id=redemption.store_id,
+                        cause="code_expired",
+                        data={"redemption_id": redemption.id},
+                    )
+                )
                 await book.flush()
     return len(due)

@@ -136,8 +136,13 @@ class Rules:
             values["actions"] = {k: ActionRule(**v) for k, v in values["actions"].items()}
         if "tiers" in values:
             values["tiers"] = tuple(
-                Tier(**{**t, "threshold": Decimal(str(t["threshold"])),
-                        "multiplier": Decimal(str(t.get("multiplier", 1)))})
+                Tier(
+                    **{
+                        **t,
+                        "threshold": Decimal(str(t["threshold"])),
+                        "multiplier": Decimal(str(t.get("multiplier", 1))),
+                    }
+                )
                 for t in values["tiers"]
             )
         return cls(**values)

@@ -96,8 +96,13 @@ def _converter(field: fields.Field | None, postgres: bool) -> Callable[[Any], An
 
 
 async def select(
-    conn: BaseDBAsyncClient, model: type[Model], columns: Sequence[str], where: str, params: list[Any],
-    *, suffix: str = "",
+    conn: BaseDBAsyncClient,
+    model: type[Model],
+    columns: Sequence[str],
+    where: str,
+    params: list[Any],
+    *,
+    suffix: str = "",
 ) -> list[Row]:
     """Rows of ``columns`` (in that order, indexable), typed as the ORM would type them."""
     table = model._meta.db_table
@@ -133,8 +138,13 @@ class Write:
 
     @cached_property
     def _upsert(self) -> Upsert:
-        return Upsert(self.model, columns=self.columns, conflict=self.conflict or (self.update_by,),
-                      update=self.update, returning=self.returning)
+        return Upsert(
+            self.model,
+            columns=self.columns,
+            conflict=self.conflict or (self.update_by,),
+            update=self.update,
+            returning=self.returning,
+        )
 
     @cached_property
     def _sent(self) -> tuple[int, ...]:

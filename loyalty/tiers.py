@@ -19,7 +19,11 @@ from loyalty.program import load_program
 from loyalty.rules import Rules, Tier
 from loyalty.sql import ids_param, in_ids, param, select, time_param
 
-POINT_KINDS = [k.value for k in EntryKind if k not in {EntryKind.RELEASE, EntryKind.REDEEM, EntryKind.REDEEM_REFUND, EntryKind.EXPIRE}]
+POINT_KINDS = [
+    k.value
+    for k in EntryKind
+    if k not in {EntryKind.RELEASE, EntryKind.REDEEM, EntryKind.REDEEM_REFUND, EntryKind.EXPIRE}
+]
 
 
 def window_start(rules: Rules, now: datetime) -> datetime | None:
@@ -50,15 +54,25 @@ async def tier_metrics(
         since = f' AND "{{when}}" >= {param(conn, 3)}'
     if rules.tier_metric == "points":
         kinds = ", ".join(f"'{k}'" for k in POINT_KINDS)
-        rows = await select(conn, Entry, ("profile_id", "lifetime"),
-                            f'{in_ids(conn, "profile_id", 1)} AND "kind" IN ({kinds}) '
-                            f'AND "occurred_at" <= {param(conn, 2)}' + since.format(when="occurred_at"), params)
+        rows = await select(
+            conn,
+            Entry,
+            ("profile_id", "lifetime"),
+            f'{in_ids(conn, "profile_id", 1)} AND "kind" IN ({kinds}) '
+            f'AND "occurred_at" <= {param(conn, 2)}' + since.format(when="occurred_at"),
+            params,
+        )
         for pid, points in rows:
             metric[pid] += points
         return metric
-    rows = await select(conn, OrderAccount, ("profile_id", "spend"),
-                        f'{in_ids(conn, "profile_id", 1)} AND "placed_at" <= {param(conn, 2)} AND "counted"'
-                        + since.format(when="placed_at"), params)
+    rows = await select(
+        conn,
+        OrderAccount,
+        ("profile_id", "spend"),
+        f'{in_ids(conn, "profile_id", 1)} AND "placed_at" <= {param(conn, 2)} AND "counted"'
+        + since.format(when="placed_at"),
+        params,
+    )
     if rules.tier_metric == "orders":
         for pid, _ in rows:
             metric[pid] += 1
@@ -68,7 +82,9 @@ async def tier_metrics(
     return metric
 
 
-async def reached_at(targets: dict[int, Tier], rules: Rules, now: datetime, conn: BaseDBAsyncClient) -> dict[int, datetime]:
+async def reached_at(
+    targets: dict[int, Tier], rules: Rules, now: datetime, conn: BaseDBAsyncClient
+) -> dict[int, datetime]:
     """When each profile's metric last rose to its target tier's threshold, at or before ``now``.
 
     Orders loaded at install are processed long after they were placed: the tier was reached
@@ -81,12 +97,21 @@ async def reached_at(targets: dict[int, Tier], rules: Rules, now: datetime, conn
     params = [ids_param(conn, ids), time_param(conn, now)]
     if rules.tier_metric == "points":
         kinds = ", ".join(f"'{k}'" for k in POINT_KINDS)
-        rows = await select(conn, Entry, ("profile_id", "lifetime", "occurred_at"),
-                            f'{in_ids(conn, "profile_id", 1)} AND "kind" IN ({kinds}) AND "occurred_at" <= {param(conn, 2)}',
-                            params)
+        rows = await select(
+            conn,
+            Entry,
+            ("profile_id", "lifetime", "occurred_at"),
+            f'{in_ids(conn, "profile_id", 1)} AND "kind" IN ({kinds}) AND "occurred_at" <= {param(conn, 2)}',
+            params,
+        )
     else:
-        rows = await select(conn, OrderAccount, ("profile_id", "spend", "placed_at"),
-                            f'{in_ids(conn, "profile_id", 1)} AND "placed_at" <= {param(conn, 2)} AND "counted"', params)
+        rows = await select(
+            conn,
+            OrderAccount,
+            ("profile_id", "spend", "placed_at"),
+            f'{in_ids(conn, "profile_id", 1)} AND "placed_at" <= {param(conn, 2)} AND "counted"',
+            params,
+        )
         if rules.tier_metric == "orders":
             rows = [(pid, Decimal(1), when) for pid, _, when in rows]
     events: dict[int, list[tuple[datetime, Decimal]]] = defaultdict(list)
@@ -122,12 +147,30 @@ async def change_tier(book: Book, member: LockedMember, new: Tier | None, now: d
     if new is not None and new.entry_points:
         key = f"tier-entry:{member.profile_id}:{new.name}"
         if not await Entry.filter(merchant_id=book.merchant_id, key=key).using_db(book.conn).exists():
-            book.post(Posting(member.profile_id, EntryKind.TIER_REWARD, key, now,
-                              available=new.entry_points, lifetime=new.entry_points, cause=new.name))
-    book.emit("tier.changed", member.profile_id,
-              f"tier:{member.profile_id}:{now.isoformat()}:{old}->{member.tier}",
-              {"profile_id": member.profile_id, "from": old, "to": member.tier, "reason": reason,
-               "free_shipping": bool(new and new.free_shipping)}, now)
+            book.post(
+                Posting(
+                    member.profile_id,
+                    EntryKind.TIER_REWARD,
+                    key,
+                    now,
+                    available=new.entry_points,
+                    lifetime=new.entry_points,
+                    cause=new.name,
+                )
+            )
+    book.emit(
+        "tier.changed",
+        member.profile_id,
+        f"tier:{member.profile_id}:{now.isoformat()}:{old}->{member.tier}",
+        {
+            "profile_id": member.profile_id,
+            "from": old,
+            "to": member.tier,
+            "reason": reason,
+            "free_shipping": bool(new and new.free_shipping),
+        },
+        now,
+    )
 
 
 async def upgrade(book: Book, rules: Rules, profile_ids: Iterable[int], now: datetime) -> None:
@@ -137,8 +180,11 @@ async def upgrade(book: Book, rules: Rules, profile_ids: Iterable[int], now: dat
     ids = [pid for pid in set(profile_ids) if pid in book.members]
     metrics = await tier_metrics(ids, rules, now, book.conn)
     targets = {pid: rules.qualifying_tier(metrics[pid]) for pid in ids}
-    rising = {pid: t for pid, t in targets.items()
-              if t is not None and rules.tier_rank(t.name) > rules.tier_rank(book.member(pid).tier)}
+    rising = {
+        pid: t
+        for pid, t in targets.items()
+        if t is not None and rules.tier_rank(t.name) > rules.tier_rank(book.member(pid).tier)
+    }
     reached = await reached_at(rising, rules, now, book.conn)
     for pid in sorted(ids):
         member = book.member(pid)
@@ -157,7 +203,11 @@ async def reevaluate_tiers(merchant_id: int, now: datetime, *, batch: int = 1000
     counts = {"upgraded": 0, "grace_started": 0, "downgraded": 0}
     if rules is None:
         return counts
-    ids = await Member.filter(merchant_id=merchant_id, merged_into_id=None).order_by("profile_id").values_list("profile_id", flat=True)
+    ids = (
+        await Member.filter(merchant_id=merchant_id, merged_into_id=None)
+        .order_by("profile_id")
+        .values_list("profile_id", flat=True)
+    )
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         async with in_transaction() as conn:

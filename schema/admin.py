@@ -70,7 +70,9 @@ async def _node(info: AdminInfo, kind: str, pk: int) -> Node | None:
             row = await scope.refunds().get_or_none(id=pk)
             return RefundNode.of(row) if row else None
         case "RefundLine":
-            row = await RefundLine.filter(id=pk, refund__order__merchant_id=merchant_id).select_related("refund").first()
+            row = (
+                await RefundLine.filter(id=pk, refund__order__merchant_id=merchant_id).select_related("refund").first()
+            )
             return RefundLineNode.of(row, row.refund.currency) if row else None
         case "WebhookDelivery":
             row = await scope.webhook_events().get_or_none(id=pk)
@@ -87,8 +89,9 @@ async def _node(info: AdminInfo, kind: str, pk: int) -> Node | None:
 
 
 @strawberry.type(name="Query")
-class AdminQuery(StoreQueries, PeopleQueries, InsightsQueries, OrderQueries, OperationsQueries, AccessQueries,
-                 ProgramQueries):
+class AdminQuery(
+    StoreQueries, PeopleQueries, InsightsQueries, OrderQueries, OperationsQueries, AccessQueries, ProgramQueries
+):
     @strawberry.field(description="Any object of the merchant by its global id")
     async def node(self, info: AdminInfo, id: strawberry.ID) -> Node | None:
         kind, pk = parse_gid(id)
@@ -96,20 +99,45 @@ class AdminQuery(StoreQueries, PeopleQueries, InsightsQueries, OrderQueries, Ope
 
 
 @strawberry.type(name="Mutation")
-class AdminMutation(StoreMutations, InsightsMutations, OperationsMutations, AccessMutations, ProgramMutations,
-                    OwnershipMutations, ValueTierMutations):
+class AdminMutation(
+    StoreMutations,
+    InsightsMutations,
+    OperationsMutations,
+    AccessMutations,
+    ProgramMutations,
+    OwnershipMutations,
+    ValueTierMutations,
+):
     pass
 
 
-NODE_TYPES = [MerchantNode, StoreNode, SyncCheckpointNode, ProfileNode, CustomerNode, OrderNode,
-              OrderLineNode, RefundNode, RefundLineNode, WebhookDeliveryNode, FailedJobNode, ApiKeyNode,
-              LoyaltyMemberNode, AdminLedgerEntry, Reward, IssuedCode, ProgramVersionNode, ReferralNode,
-              EventEndpointNode]
+NODE_TYPES = [
+    MerchantNode,
+    StoreNode,
+    SyncCheckpointNode,
+    ProfileNode,
+    CustomerNode,
+    OrderNode,
+    OrderLineNode,
+    RefundNode,
+    RefundLineNode,
+    WebhookDeliveryNode,
+    FailedJobNode,
+    ApiKeyNode,
+    LoyaltyMemberNode,
+    AdminLedgerEntry,
+    Reward,
+    IssuedCode,
+    ProgramVersionNode,
+    ReferralNode,
+    EventEndpointNode,
+]
 
 
 def build_admin_schema(limits: Limits | None = None) -> ApiSchema:
-    return ApiSchema(query=AdminQuery, mutation=AdminMutation, types=NODE_TYPES,
-                             extensions=extensions(limits or Limits()))
+    return ApiSchema(
+        query=AdminQuery, mutation=AdminMutation, types=NODE_TYPES, extensions=extensions(limits or Limits())
+    )
 
 
 schema = build_admin_schema()

@@ -31,10 +31,12 @@ class StorefrontMutation(ShopperMutations, LoyaltyMutations, AccountLinkMutation
 
 
 def build_storefront_schema(limits: Limits | None = None) -> ApiSchema:
-    return ApiSchema(query=StorefrontQuery, mutation=StorefrontMutation,
-                             types=[ShopNode, Shopper, ShopperOrder, ShopperOrderLine, ShopProduct,
-                                    Reward, LedgerEntry, IssuedCode],
-                             extensions=extensions(limits or Limits()))
+    return ApiSchema(
+        query=StorefrontQuery,
+        mutation=StorefrontMutation,
+        types=[ShopNode, Shopper, ShopperOrder, ShopperOrderLine, ShopProduct, Reward, LedgerEntry, IssuedCode],
+        extensions=extensions(limits or Limits()),
+    )
 
 
 schema = build_storefront_schema()

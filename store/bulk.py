@@ -96,6 +96,7 @@ class Upsert:
     def _build(self, flavour: str) -> str:
         table = self.model._meta.db_table
         if flavour == "postgres":
+
             def col(name: str) -> str:
                 return f'r."{name}"'
 
@@ -104,13 +105,13 @@ class Upsert:
             record = ", ".join(f'"{n}" {types[n]}' for n in self._inputs())
             source = f"FROM json_to_recordset($1::json) AS r({record})"
         else:
+
             def col(name: str) -> str:
                 return f"json_extract(value, '$.{name}')"
 
             source = "FROM json_each(?) WHERE true"
         select = ", ".join(
-            (self.computed or {}).get(c, col)(col) if c in (self.computed or {}) else col(c)
-            for c in self.columns
+            (self.computed or {}).get(c, col)(col) if c in (self.computed or {}) else col(c) for c in self.columns
         )
         target = ", ".join(f'"{c}"' for c in self.columns)
         conflict = ", ".join(f'"{c}"' for c in self.conflict)
@@ -128,19 +129,14 @@ class Upsert:
         returning = ""
         if self.returning:
             returning = " RETURNING " + ", ".join(f'"{c}"' for c in self.returning)
-        return (
-            f'INSERT INTO "{table}" ({target}) SELECT {select} {source} '
-            f"ON CONFLICT ({conflict}) {action}{returning}"
-        )
+        return f'INSERT INTO "{table}" ({target}) SELECT {select} {source} ON CONFLICT ({conflict}) {action}{returning}'
 
     def encode(self, rows: Sequence[Mapping[str, Any]], flavour: str) -> str:
         names = self._inputs()
         if flavour == "postgres":
             payload = [{n: row.get(n) for n in names} for row in rows]
         else:
-            payload = [
-                {n: _sqlite_value(self._field(n), row.get(n)) for n in names} for row in rows
-            ]
+            payload = [{n: _sqlite_value(self._field(n), row.get(n)) for n in names} for row in rows]
         return json.dumps(payload, default=_json_default, separators=(",", ":"))
 
     async def run(self, conn: BaseDBAsyncClient, rows: Sequence[Mapping[str, Any]]) -> list[dict]:
@@ -164,10 +160,7 @@ async def delete_missing(
         return
     table = model._meta.db_table
     if dialect(conn) == "postgres":
-        sql = (
-            f'DELETE FROM "{table}" WHERE "{parent}" = ANY($1::bigint[]) '
-            f'AND NOT ("platform_id" = ANY($2::text[]))'
-        )
+        sql = f'DELETE FROM "{table}" WHERE "{parent}" = ANY($1::bigint[]) AND NOT ("platform_id" = ANY($2::text[]))'
         await conn.execute_query(sql, [list(parent_ids), list(keep)])
     else:
         sql = (

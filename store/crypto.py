@@ -22,9 +22,7 @@ class SecretsNotConfigured(RuntimeError):
 
 def derive_key(secret: str) -> bytes:
     """A Fernet key derived from the secret key, so operators manage one secret, not two."""
-    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(
-        secret.encode()
-    )
+    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(secret.encode())
     return base64.urlsafe_b64encode(raw)
 
 

@@ -31,10 +31,26 @@ def _now() -> datetime:
 
 
 _CUSTOMER_COLUMNS = (
-    "merchant_id", "store_id", "platform_id", "is_guest", "email", "verified_email", "phone", "first_name",
-    "last_name", "accepts_marketing", "address", "tags", "locale", "birthday",
-    "platform_created_at", "platform_updated_at", "content_hash", "deleted_at",
-    "created_at", "updated_at",
+    "merchant_id",
+    "store_id",
+    "platform_id",
+    "is_guest",
+    "email",
+    "verified_email",
+    "phone",
+    "first_name",
+    "last_name",
+    "accepts_marketing",
+    "address",
+    "tags",
+    "locale",
+    "birthday",
+    "platform_created_at",
+    "platform_updated_at",
+    "content_hash",
+    "deleted_at",
+    "created_at",
+    "updated_at",
 )
 _CUSTOMERS = Upsert(
     Customer,
@@ -44,11 +60,33 @@ _CUSTOMERS = Upsert(
 )
 
 _ORDER_COLUMNS = (
-    "merchant_id", "store_id", "customer_id", "platform_id", "name", "email", "phone", "currency",
-    "subtotal", "total_discount", "shipping", "tax", "total", "total_refunded",
-    "financial_status", "fulfillment_status", "cancelled_at", "cancel_reason", "discount_codes",
-    "shipping_address", "test", "platform_created_at", "platform_updated_at", "content_hash",
-    "deleted_at", "created_at", "updated_at",
+    "merchant_id",
+    "store_id",
+    "customer_id",
+    "platform_id",
+    "name",
+    "email",
+    "phone",
+    "currency",
+    "subtotal",
+    "total_discount",
+    "shipping",
+    "tax",
+    "total",
+    "total_refunded",
+    "financial_status",
+    "fulfillment_status",
+    "cancelled_at",
+    "cancel_reason",
+    "discount_codes",
+    "shipping_address",
+    "test",
+    "platform_created_at",
+    "platform_updated_at",
+    "content_hash",
+    "deleted_at",
+    "created_at",
+    "updated_at",
 )
 
 
@@ -70,14 +108,33 @@ _ORDERS = Upsert(
 )
 
 _LINE_COLUMNS = (
-    "order_id", "store_id", "platform_id", "product_platform_id", "variant_platform_id", "sku",
-    "title", "quantity", "unit_price", "total_discount", "total", "is_gift_card",
+    "order_id",
+    "store_id",
+    "platform_id",
+    "product_platform_id",
+    "variant_platform_id",
+    "sku",
+    "title",
+    "quantity",
+    "unit_price",
+    "total_discount",
+    "total",
+    "is_gift_card",
 )
-_LINES = Upsert(OrderLine, columns=_LINE_COLUMNS, update=[c for c in _LINE_COLUMNS if c not in {"store_id", "platform_id"}])
+_LINES = Upsert(
+    OrderLine, columns=_LINE_COLUMNS, update=[c for c in _LINE_COLUMNS if c not in {"store_id", "platform_id"}]
+)
 
 _REFUND_COLUMNS = (
-    "order_id", "store_id", "platform_id", "amount", "currency", "note", "store_credit",
-    "platform_created_at", "created_at",
+    "order_id",
+    "store_id",
+    "platform_id",
+    "amount",
+    "currency",
+    "note",
+    "store_credit",
+    "platform_created_at",
+    "created_at",
 )
 _REFUNDS = Upsert(Refund, columns=_REFUND_COLUMNS, returning=("id", "platform_id"))
 
@@ -86,9 +143,22 @@ _REFUND_LINES = Upsert(
 )
 
 _PRODUCT_COLUMNS = (
-    "merchant_id", "store_id", "platform_id", "title", "handle", "vendor", "category", "status",
-    "image_url", "image_alt", "url", "platform_updated_at", "content_hash", "deleted_at",
-    "created_at", "updated_at",
+    "merchant_id",
+    "store_id",
+    "platform_id",
+    "title",
+    "handle",
+    "vendor",
+    "category",
+    "status",
+    "image_url",
+    "image_alt",
+    "url",
+    "platform_updated_at",
+    "content_hash",
+    "deleted_at",
+    "created_at",
+    "updated_at",
 )
 _PRODUCTS = Upsert(
     Product,
@@ -98,7 +168,9 @@ _PRODUCTS = Upsert(
     returning=("id", "platform_id"),
 )
 _VARIANT_COLUMNS = ("product_id", "store_id", "platform_id", "sku", "title", "price", "compare_at_price", "in_stock")
-_VARIANTS = Upsert(Variant, columns=_VARIANT_COLUMNS, update=[c for c in _VARIANT_COLUMNS if c not in {"store_id", "platform_id"}])
+_VARIANTS = Upsert(
+    Variant, columns=_VARIANT_COLUMNS, update=[c for c in _VARIANT_COLUMNS if c not in {"store_id", "platform_id"}]
+)
 
 
 def _customer_row(store: Store, record: CustomerRecord, now: datetime) -> dict[str, Any]:
@@ -156,21 +228,16 @@ async def upsert_orders(store: Store, records: Sequence[OrderRecord]) -> list[in
         await _CUSTOMERS.run(conn, _dedupe(customers))
         written = await _ORDERS.run(conn, order_rows)
         ids = {row["platform_id"]: row["id"] for row in written}
-        lines = [
-            _line_row(store, ids[pid], line)
-            for pid in ids
-            for line in by_platform_id[pid].lines
-        ]
+        lines = [_line_row(store, ids[pid], line) for pid in ids for line in by_platform_id[pid].lines]
         await _LINES.run(conn, lines)
         await delete_missing(
-            conn, OrderLine, parent="order_id", parent_ids=list(ids.values()),
+            conn,
+            OrderLine,
+            parent="order_id",
+            parent_ids=list(ids.values()),
             keep=[row["platform_id"] for row in lines],
         )
-        refunds = [
-            (ids[pid], by_platform_id[pid].currency, r)
-            for pid in ids
-            for r in by_platform_id[pid].refunds
-        ]
+        refunds = [(ids[pid], by_platform_id[pid].currency, r) for pid in ids for r in by_platform_id[pid].refunds]
         await _write_refunds(conn, store, refunds, now)
     return list(ids.values())
 
@@ -211,9 +278,7 @@ async def upsert_refunds(store: Store, order_platform_id: str, refunds: Sequence
     if order is None:
         raise LookupError(f"order {order_platform_id} of store {store.id} is not synced yet")
     async with in_transaction() as conn:
-        return await _write_refunds(
-            conn, store, [(order.id, order.currency, r) for r in refunds], _now()
-        )
+        return await _write_refunds(conn, store, [(order.id, order.currency, r) for r in refunds], _now())
 
 
 def _order_row(store: Store, r: OrderRecord, now: datetime) -> dict[str, Any]:
@@ -282,40 +347,64 @@ def _refund_row(store: Store, order_id: int, currency: str, r: RefundRecord, now
 async def upsert_products(store: Store, records: Sequence[ProductRecord]) -> int:
     """Write one page of products with their variants; returns products changed."""
     now = _now()
-    rows = _dedupe([
-        {
-            "merchant_id": store.merchant_id, "store_id": store.id, "platform_id": r.platform_id,
-            "title": r.title, "handle": r.handle, "vendor": r.vendor, "category": r.category,
-            "status": r.status, "image_url": r.image_url, "image_alt": r.image_alt, "url": r.url,
-            "platform_updated_at": r.updated_at,
-            "content_hash": content_hash(r), "deleted_at": None,
-            "created_at": now, "updated_at": now,
-        }
-        for r in records
-    ])
+    rows = _dedupe(
+        [
+            {
+                "merchant_id": store.merchant_id,
+                "store_id": store.id,
+                "platform_id": r.platform_id,
+                "title": r.title,
+                "handle": r.handle,
+                "vendor": r.vendor,
+                "category": r.category,
+                "status": r.status,
+                "image_url": r.image_url,
+                "image_alt": r.image_alt,
+                "url": r.url,
+                "platform_updated_at": r.updated_at,
+                "content_hash": content_hash(r),
+                "deleted_at": None,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for r in records
+        ]
+    )
     by_platform_id = {r.platform_id: r for r in records}
     async with in_transaction() as conn:
         written = await _PRODUCTS.run(conn, rows)
         ids = {row["platform_id"]: row["id"] for row in written}
         variants = [
             {
-                "product_id": ids[pid], "store_id": store.id, "platform_id": v.platform_id,
-                "sku": v.sku, "title": v.title, "price": v.price,
-                "compare_at_price": v.compare_at_price, "in_stock": v.in_stock,
+                "product_id": ids[pid],
+                "store_id": store.id,
+                "platform_id": v.platform_id,
+                "sku": v.sku,
+                "title": v.title,
+                "price": v.price,
+                "compare_at_price": v.compare_at_price,
+                "in_stock": v.in_stock,
             }
             for pid in ids
             for v in by_platform_id[pid].variants
         ]
         await _VARIANTS.run(conn, variants)
         await delete_missing(
-            conn, Variant, parent="product_id", parent_ids=list(ids.values()),
+            conn,
+            Variant,
+            parent="product_id",
+            parent_ids=list(ids.values()),
             keep=[v["platform_id"] for v in variants],
         )
     return len(ids)
 
 
-async def mark_deleted(store: Store, model: type[Customer] | type[Order] | type[Product], platform_ids: Sequence[str]) -> int:
+async def mark_deleted(
+    store: Store, model: type[Customer] | type[Order] | type[Product], platform_ids: Sequence[str]
+) -> int:
     """Soft-delete rows the platform deleted: they leave every scope, their history stays."""
     if not platform_ids:
         return 0
-    return await model.filter(store_id=store.id, platform_id__in=list(platform_ids), deleted_at=None).update(deleted_at=_now())
+    return await model.filter(store_id=store.id, platform_id__in=list(platform_ids), deleted_at=None).update(
+        deleted_at=_now()
+    )

@@ -33,9 +33,12 @@ async def applied_migrations(conn: BaseDBAsyncClient, app: str = "models") -> se
     """Names of the migrations recorded as applied; empty when the database was never migrated."""
     if "tortoise_migrations" not in await table_names(conn):
         return set()
-    rows = await conn.execute_query_dict('SELECT "name" FROM "tortoise_migrations" WHERE "app" = $1'
-                                         if conn.capabilities.dialect == "postgres" else
-                                         'SELECT "name" FROM "tortoise_migrations" WHERE "app" = ?', [app])
+    rows = await conn.execute_query_dict(
+        'SELECT "name" FROM "tortoise_migrations" WHERE "app" = $1'
+        if conn.capabilities.dialect == "postgres"
+        else 'SELECT "name" FROM "tortoise_migrations" WHERE "app" = ?',
+        [app],
+    )
     return {r["name"] for r in rows}
 
 

@@ -31,8 +31,7 @@ _MERCHANT_OF: dict[Owner, str] = {
     Owner.MERCHANT: 'SELECT m."id" FROM "merchants" m WHERE m."id" = {ref}',
     Owner.STORE: 'SELECT s."merchant_id" FROM "stores" s WHERE s."id" = {ref}',
     Owner.WEBHOOK_EVENT: (
-        'SELECT s."merchant_id" FROM "webhook_events" e JOIN "stores" s ON s."id" = e."store_id" '
-        'WHERE e."id" = {ref}'
+        'SELECT s."merchant_id" FROM "webhook_events" e JOIN "stores" s ON s."id" = e."store_id" WHERE e."id" = {ref}'
     ),
     Owner.CUSTOMER: 'SELECT c."merchant_id" FROM "customers" c WHERE c."id" = {ref}',
     Owner.ORDER: 'SELECT o."merchant_id" FROM "orders" o WHERE o."id" = {ref}',

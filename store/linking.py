@@ -71,9 +71,12 @@ async def redeem_link_code(code: str, store_id: int) -> Store:
 
 async def _profiles_shared_with_other_stores(store: Store) -> set[int]:
     """Profiles of this store's customers that also stand for customers of other stores."""
-    mine = set(await Customer.filter(store_id=store.id, profile_id__not_isnull=True)
-               .values_list("profile_id", flat=True))
+    mine = set(
+        await Customer.filter(store_id=store.id, profile_id__not_isnull=True).values_list("profile_id", flat=True)
+    )
     if not mine:
         return set()
-    elsewhere = await Customer.filter(profile_id__in=mine).exclude(store_id=store.id).values_list("profile_id", flat=True)
+    elsewhere = (
+        await Customer.filter(profile_id__in=mine).exclude(store_id=store.id).values_list("profile_id", flat=True)
+    )
     return set(elsewhere)

@@ -24,14 +24,14 @@ class Credential(StrEnum):
 
 WHERE = {
     Credential.STORE_KEY: "the storefront API (/graphql/storefront) takes the store's public key (pk_...) "
-                          "in the X-Rapport-Store-Key header",
+    "in the X-Rapport-Store-Key header",
     Credential.SHOPPER_TOKEN: "the storefront API (/graphql/storefront) takes a shopper token "
-                              "in the X-Rapport-Shopper-Token header, next to the store key in X-Rapport-Store-Key "
-                              "(through the Shopify app proxy, Shopify signs the shopper in and no token is sent)",
+    "in the X-Rapport-Shopper-Token header, next to the store key in X-Rapport-Store-Key "
+    "(through the Shopify app proxy, Shopify signs the shopper in and no token is sent)",
     Credential.API_KEY: "a merchant API key (rpk_...) belongs to the admin API (/graphql/admin) as "
-                        "Authorization: Bearer, and never in a theme",
+    "Authorization: Bearer, and never in a theme",
     Credential.SESSION_TOKEN: "a Shopify session token belongs to the admin API (/graphql/admin) as "
-                              "Authorization: Bearer",
+    "Authorization: Bearer",
 }
 
 

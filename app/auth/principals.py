@@ -29,8 +29,9 @@ async def storefront_viewer(request: Request, settings: Settings, tokens: Shoppe
     params = list(request.query_params.multi_items())
     proxied = None
     if any(name == "signature" for name, _ in params):
-        proxied = app_proxy.verify(params, settings.shopify_api_secret.get_secret_value(),
-                                   max_age=settings.app_proxy_max_age_seconds)
+        proxied = app_proxy.verify(
+            params, settings.shopify_api_secret.get_secret_value(), max_age=settings.app_proxy_max_age_seconds
+        )
         store = await Store.get_or_none(platform=Platform.SHOPIFY, domain=proxied.shop)
         if store is None:
             raise forbidden(f"{proxied.shop} has not installed Rapport")
@@ -47,9 +48,15 @@ async def storefront_viewer(request: Request, settings: Settings, tokens: Shoppe
     if store.install_state not in SERVING:
         raise forbidden("this store's storefront API is switched off")
     if proxied is not None:
-        customer = await _account(store, platform_id=proxied.customer_platform_id) if proxied.customer_platform_id else None
-        return ShopperViewer(store=store, customer_id=customer.id if customer else None,
-                             via="app_proxy" if customer else None, customer=customer)
+        customer = (
+            await _account(store, platform_id=proxied.customer_platform_id) if proxied.customer_platform_id else None
+        )
+        return ShopperViewer(
+            store=store,
+            customer_id=customer.id if customer else None,
+            via="app_proxy" if customer else None,
+            customer=customer,
+        )
     token = request.headers.get(SHOPPER_TOKEN_HEADER)
     if token and (found := recognise(token)) is not None and found != Credential.SHOPPER_TOKEN:
         raise misplaced(token, "X-Rapport-Shopper-Token")
@@ -79,14 +86,17 @@ async def admin_viewer(request: Request, settings: Settings) -> AdminViewer:
     if authorization.startswith("Bearer "):
         if recognise(authorization) in (Credential.STORE_KEY, Credential.SHOPPER_TOKEN):
             raise misplaced(authorization, "Authorization: Bearer on the admin API")
-        domain = session_tokens.shop_domain(authorization, settings.shopify_api_key,
-                                            settings.shopify_api_secret.get_secret_value())
+        domain = session_tokens.shop_domain(
+            authorization, settings.shopify_api_key, settings.shopify_api_secret.get_secret_value()
+        )
         store = await Store.get_or_none(platform=Platform.SHOPIFY, domain=domain)
         if store is None or store.install_state == InstallState.UNINSTALLED:
             raise forbidden(f"{domain} has not installed Rapport")
         return AdminViewer(merchant_id=store.merchant_id, store_id=store.id, via="session_token")
     for header, name in ((STORE_KEY_HEADER, "X-Rapport-Store-Key"), (SHOPPER_TOKEN_HEADER, "X-Rapport-Shopper-Token")):
         if request.headers.get(header):
-            raise AuthError(f"the admin API does not read {name} (that is for /graphql/storefront); send a "
-                            "Shopify session token or a merchant API key as Authorization: Bearer ...")
+            raise AuthError(
+                f"the admin API does not read {name} (that is for /graphql/storefront); send a "
+                "Shopify session token or a merchant API key as Authorization: Bearer ..."
+            )
     raise AuthError("send a Shopify session token or a merchant API key as Authorization: Bearer ...")

@@ -20,7 +20,9 @@ LEEWAY_SECONDS = 10
 
 
 def signing_key(secret: str) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"rapport/shopper-token/v1").derive(secret.encode())
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"rapport/shopper-token/v1").derive(
+        secret.encode()
+    )
 
 
 class ShopperTokens:
@@ -28,20 +30,34 @@ class ShopperTokens:
         self.keys = [signing_key(s) for s in (secret, *fallbacks)]
         self.default_ttl = default_ttl
 
-    def mint(self, store_id: int, customer_id: int, ttl_seconds: int | None = None, *,
-             now: datetime | None = None) -> tuple[str, datetime]:
+    def mint(
+        self, store_id: int, customer_id: int, ttl_seconds: int | None = None, *, now: datetime | None = None
+    ) -> tuple[str, datetime]:
         issued = (now or datetime.now(UTC)).replace(microsecond=0)
         expires = issued + timedelta(seconds=ttl_seconds or self.default_ttl)
-        claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": str(customer_id), "sid": store_id,
-                  "iat": int(issued.timestamp()), "exp": int(expires.timestamp())}
+        claims = {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": str(customer_id),
+            "sid": store_id,
+            "iat": int(issued.timestamp()),
+            "exp": int(expires.timestamp()),
+        }
         return jwt.encode(claims, self.keys[0], algorithm="HS256"), expires
 
     def verify(self, token: str, store_id: int) -> int:
         """The customer id the token signs in, if it is for ``store_id`` and still valid."""
         for key in self.keys:
             try:
-                claims = jwt.decode(token, key, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER,
-                                    leeway=LEEWAY_SECONDS, options={"require": ["exp", "iat", "sub", "sid"]})
+                claims = jwt.decode(
+                    token,
+                    key,
+                    algorithms=["HS256"],
+                    audience=AUDIENCE,
+                    issuer=ISSUER,
+                    leeway=LEEWAY_SECONDS,
+                    options={"require": ["exp", "iat", "sub", "sid"]},
+                )
             except jwt.ExpiredSignatureError:
                 raise AuthError("the shopper token has expired; get a new one") from None
             except jwt.InvalidSignatureError:

@@ -28,8 +28,9 @@ MAX_NONCES = 100_000
 
 def site_secret(secret_key: str, store_id: int) -> str:
     """The store's site secret: what its plugin signs with (hex, 64 characters)."""
-    root = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                info=b"rapport/woocommerce/site-secret/v1").derive(secret_key.encode())
+    root = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"rapport/woocommerce/site-secret/v1").derive(
+        secret_key.encode()
+    )
     return hmac.new(root, f"store:{store_id}".encode(), hashlib.sha256).hexdigest()
 
 
@@ -78,8 +79,7 @@ class ReplayGuard:
     def check(self, claims: SiteRequest, *, now: float | None = None) -> None:
         now = time.time() if now is None else now
         if abs(now - claims.issued_at) > WINDOW_SECONDS:
-            raise AuthError(f"the request was signed more than {WINDOW_SECONDS} s from now; "
-                            "check the site's clock")
+            raise AuthError(f"the request was signed more than {WINDOW_SECONDS} s from now; check the site's clock")
         if len(self.seen) >= MAX_NONCES:
             self.seen = {k: v for k, v in self.seen.items() if v > now}
         key = (claims.store_id, claims.nonce)

@@ -20,8 +20,10 @@ from sandbox.dataset.covers import cover_svg
 STATIC = Path(__file__).resolve().parent.parent / "static"
 FRAME_ANCESTORS = "frame-ancestors 'self' https://admin.shopify.com https://*.myshopify.com"
 """Shopify's admin may embed the dashboard; no other site may frame it (clickjacking)."""
-EXPLORER_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-                   "font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+EXPLORER_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 """The explorer loads and calls nothing but this origin. GraphiQL's fonts and icons are data: URLs
 in its stylesheet and it applies inline styles, hence 'unsafe-inline' for styles (never scripts)."""
 
@@ -30,8 +32,9 @@ class CachedStatic(StaticFiles):
     """Static files with a short shared cache: themes embed the widget by a stable URL, so a
     release reaches stores within minutes while repeat page views come from the cache."""
 
-    def __init__(self, *, directory: Path, html: bool = False, max_age: int = 300,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, *, directory: Path, html: bool = False, max_age: int = 300, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(directory=directory, html=html, check_dir=False)
         self.max_age = max_age
         self.headers = headers or {}
@@ -55,13 +58,21 @@ def dashboard_page(settings: Settings) -> Callable[[Request], Awaitable[HTMLResp
     which App Bridge reads when Shopify's admin embeds the dashboard."""
     meta = '<meta name="shopify-api-key" content="">'
     key = html.escape(settings.shopify_api_key, quote=True)
-    text = (STATIC / "dashboard" / "index.html").read_text().replace(
-        meta, f'<meta name="shopify-api-key" content="{key}">')
+    text = (
+        (STATIC / "dashboard" / "index.html")
+        .read_text()
+        .replace(meta, f'<meta name="shopify-api-key" content="{key}">')
+    )
 
     async def page(request: Request) -> HTMLResponse:
-        return HTMLResponse(text,
-                            headers={"Cache-Control": "public, max-age=0", "X-Content-Type-Options": "nosniff",
-                                     "Content-Security-Policy": FRAME_ANCESTORS})
+        return HTMLResponse(
+            text,
+            headers={
+                "Cache-Control": "public, max-age=0",
+                "X-Content-Type-Options": "nosniff",
+                "Content-Security-Policy": FRAME_ANCESTORS,
+            },
+        )
 
     return page
 
@@ -75,9 +86,15 @@ def explorer_page() -> Callable[[Request], Awaitable[HTMLResponse]]:
     text = (STATIC / "explorer" / "index.html").read_text()
 
     async def page(request: Request) -> HTMLResponse:
-        return HTMLResponse(text, headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
-                                           "Content-Security-Policy": EXPLORER_POLICY,
-                                           "Referrer-Policy": "no-referrer"})
+        return HTMLResponse(
+            text,
+            headers={
+                "Cache-Control": "no-store",
+                "X-Content-Type-Options": "nosniff",
+                "Content-Security-Policy": EXPLORER_POLICY,
+                "Referrer-Policy": "no-referrer",
+            },
+        )
 
     return page
 
@@ -89,8 +106,10 @@ def explorer_routes(settings: Settings) -> list[BaseRoute]:
     return [
         Route("/explorer", explorer_root, methods=["GET"]),
         Route("/explorer/", explorer_page(), methods=["GET"]),
-        Mount("/explorer", CachedStatic(directory=STATIC / "explorer",
-                                        headers={"Content-Security-Policy": EXPLORER_POLICY})),
+        Mount(
+            "/explorer",
+            CachedStatic(directory=STATIC / "explorer", headers={"Content-Security-Policy": EXPLORER_POLICY}),
+        ),
     ]
 
 
@@ -102,9 +121,15 @@ async def demo_cover(request: Request) -> Response:
     spec = item_spec(int(item)) if item.isdigit() and 0 < int(item) < 1_000_000 else None
     if spec is None or catalog_handle(spec.title, spec.item_id) != handle:
         return Response("Not Found", status_code=404, media_type="text/plain")
-    return Response(cover_svg(spec.title), media_type="image/svg+xml",
-                    headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff",
-                             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+    return Response(
+        cover_svg(spec.title),
+        media_type="image/svg+xml",
+        headers={
+            "Cache-Control": "public, max-age=86400",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        },
+    )
 
 
 def routes(settings: Settings) -> list[BaseRoute]:

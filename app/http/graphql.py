@@ -62,7 +62,9 @@ CORS_HEADERS = f"content-type, {STORE_KEY_HEADER}, {SHOPPER_TOKEN_HEADER}"
 class RequestError(Exception):
     """A request the endpoint refuses before execution; the status and code say why."""
 
-    def __init__(self, status: int, message: str, code: str = "BAD_REQUEST", headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, code: str = "BAD_REQUEST", headers: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.headers = status, code, dict(headers or {})
 
@@ -122,8 +124,12 @@ def _operation(params: Mapping[str, Any]) -> Operation:
     name = params.get("operationName")
     if name is not None and not isinstance(name, str):
         raise RequestError(400, "operationName must be a string")
-    return Operation(query=query or None, variables=_json_param(params.get("variables"), "variables"),
-                     operation_name=name or None, extensions=_json_param(params.get("extensions"), "extensions"))
+    return Operation(
+        query=query or None,
+        variables=_json_param(params.get("variables"), "variables"),
+        operation_name=name or None,
+        extensions=_json_param(params.get("extensions"), "extensions"),
+    )
 
 
 class PersistedQueries:
@@ -196,9 +202,11 @@ class GraphQLEndpoint:
         self.development = settings.environment == "development"
         # A browser opening the admin endpoint is sent to the explorer; on the storefront it never is.
         self.explorer = settings.explorer and not storefront
-        self.tokens = ShopperTokens(settings.secret_key.get_secret_value(),
-                                    *(s.get_secret_value() for s in settings.secret_key_fallbacks),
-                                    default_ttl=settings.shopper_token_ttl_seconds)
+        self.tokens = ShopperTokens(
+            settings.secret_key.get_secret_value(),
+            *(s.get_secret_value() for s in settings.secret_key_fallbacks),
+            default_ttl=settings.shopper_token_ttl_seconds,
+        )
         self.credentials = AppCredentials(self.tokens)
         self.persisted = PersistedQueries()
         self.discounts = ConnectorIssuers(settings)
@@ -230,13 +238,23 @@ class GraphQLEndpoint:
                 operation = await self.resolve_persisted(operation)
                 context: Any = StorefrontContext(
                     viewer=viewer,
-                    loaders=StorefrontLoaders.for_shopper(viewer.store.id, viewer.customer_id, viewer.store.merchant_id,
-                                                          viewer.customer.owner_id if viewer.customer else None),
-                    services=self.services(request), request=request)
+                    loaders=StorefrontLoaders.for_shopper(
+                        viewer.store.id,
+                        viewer.customer_id,
+                        viewer.store.merchant_id,
+                        viewer.customer.owner_id if viewer.customer else None,
+                    ),
+                    services=self.services(request),
+                    request=request,
+                )
             else:
                 admin = await admin_viewer(request, self.settings)
-                context = AdminContext(viewer=admin, loaders=AdminLoaders.for_merchant(admin.merchant_id),
-                                       services=self.services(request), request=request)
+                context = AdminContext(
+                    viewer=admin,
+                    loaders=AdminLoaders.for_merchant(admin.merchant_id),
+                    services=self.services(request),
+                    request=request,
+                )
             if operation.query is None:
                 raise RequestError(400, "the request has no query")
             return await self.execute(request, operation, context, media, cors)
@@ -246,14 +264,23 @@ class GraphQLEndpoint:
             return self.error(exc.status, str(exc), exc.code, media, cors)
 
     def _wants_ide(self, request: Request) -> bool:
-        return request.method == "GET" and "query" not in request.query_params \
+        return (
+            request.method == "GET"
+            and "query" not in request.query_params
             and "text/html" in request.headers.get("accept", "")
+        )
 
     def services(self, request: Request) -> Services:
         refresher = QueueInsightsRefresh(request)
-        return Services(credentials=self.credentials, jobs=getattr(request.app.state, "queue", None),
-                        webhooks=QueueWebhookReplay(request), insights=refresher if refresher.available else None,
-                        discounts=self.discounts, development=self.development, outgoing=self.outgoing)
+        return Services(
+            credentials=self.credentials,
+            jobs=getattr(request.app.state, "queue", None),
+            webhooks=QueueWebhookReplay(request),
+            insights=refresher if refresher.available else None,
+            discounts=self.discounts,
+            development=self.development,
+            outgoing=self.outgoing,
+        )
 
     async def read(self, request: Request) -> Operation:
         if request.method == "GET":
@@ -299,18 +326,24 @@ class GraphQLEndpoint:
             operation.extensions = {**(operation.extensions or {}), "_persist": digest}
         return operation
 
-    async def execute(self, request: Request, operation: Operation, context: Any, media: str,
-                      headers: dict[str, str]) -> Response:
+    async def execute(
+        self, request: Request, operation: Operation, context: Any, media: str, headers: dict[str, str]
+    ) -> Response:
         allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
         persist = (operation.extensions or {}).pop("_persist", None)
         try:
-            result = await self.schema.execute(operation.query, variable_values=operation.variables,
-                                               context_value=context, operation_name=operation.operation_name,
-                                               allowed_operation_types=allowed,
-                                               operation_extensions=operation.extensions)
+            result = await self.schema.execute(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=context,
+                operation_name=operation.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=operation.extensions,
+            )
         except InvalidOperationTypeError:
-            raise RequestError(405, "only queries can be sent with GET; send mutations with POST",
-                               headers={"Allow": "POST"}) from None
+            raise RequestError(
+                405, "only queries can be sent with GET; send mutations with POST", headers={"Allow": "POST"}
+            ) from None
         except CannotGetOperationTypeError:
             raise RequestError(400, "operationName does not name exactly one operation of the document") from None
         except MissingQueryError:
@@ -332,14 +365,22 @@ class GraphQLEndpoint:
             # sends the store key only as a header.
             varies = [v.strip() for v in headers.get("Vary", "").split(",") if v.strip()]
             headers["Vary"] = ", ".join(dict.fromkeys([*varies, "X-Rapport-Store-Key", "X-Rapport-Shopper-Token"]))
-        return Response(json.dumps(body, separators=(",", ":")), status_code=status,
-                        media_type=f"{media}; charset=utf-8", headers=headers)
+        return Response(
+            json.dumps(body, separators=(",", ":")),
+            status_code=status,
+            media_type=f"{media}; charset=utf-8",
+            headers=headers,
+        )
 
     def error(self, status: int, message: str, code: str, media: str | None, headers: Mapping[str, str]) -> Response:
         body = {"errors": [{"message": message, "extensions": {"code": code}}]}
         media = media or JSON
-        return Response(json.dumps(body, separators=(",", ":")), status_code=status,
-                        media_type=f"{media}; charset=utf-8", headers=dict(headers))
+        return Response(
+            json.dumps(body, separators=(",", ":")),
+            status_code=status,
+            media_type=f"{media}; charset=utf-8",
+            headers=dict(headers),
+        )
 
     async def cors(self, request: Request, store: Store) -> dict[str, str]:
         origin = request.headers.get("origin")
@@ -355,22 +396,33 @@ class GraphQLEndpoint:
         if not self.storefront or origin is None:
             raise RequestError(405, "GraphQL is served over GET (queries) and POST", headers={"Allow": "GET, POST"})
         host = origin.split("://", 1)[1]
-        known = await Store.filter(Q(domain=host) | Q(domain=origin) | Q(domain=f"{origin}/")).exists() \
+        known = (
+            await Store.filter(Q(domain=host) | Q(domain=origin) | Q(domain=f"{origin}/")).exists()
             or await StorefrontOrigin.filter(origin=origin).exists()
+        )
         if not known:
             return Response(status_code=403)
-        return Response(status_code=204, headers={
-            "Access-Control-Allow-Origin": request.headers["origin"], "Vary": "Origin",
-            "Access-Control-Allow-Methods": "GET, POST", "Access-Control-Allow-Headers": CORS_HEADERS,
-            "Access-Control-Max-Age": "600",
-        })
+        return Response(
+            status_code=204,
+            headers={
+                "Access-Control-Allow-Origin": request.headers["origin"],
+                "Vary": "Origin",
+                "Access-Control-Allow-Methods": "GET, POST",
+                "Access-Control-Allow-Headers": CORS_HEADERS,
+                "Access-Control-Max-Age": "600",
+            },
+        )
 
 
 def limits(settings: Settings, *, storefront: bool) -> Limits:
-    return Limits(max_depth=settings.graphql_max_depth, max_aliases=settings.graphql_max_aliases,
-                  max_tokens=settings.graphql_max_tokens, max_cost=settings.graphql_max_cost,
-                  introspection=settings.storefront_introspection if storefront else True,
-                  suggestions=not storefront and settings.environment == "development")
+    return Limits(
+        max_depth=settings.graphql_max_depth,
+        max_aliases=settings.graphql_max_aliases,
+        max_tokens=settings.graphql_max_tokens,
+        max_cost=settings.graphql_max_cost,
+        introspection=settings.storefront_introspection if storefront else True,
+        suggestions=not storefront and settings.environment == "development",
+    )
 
 
 def routes(settings: Settings) -> list[BaseRoute]:

@@ -97,10 +97,12 @@ class RateLimits:
 
     def __init__(self, app: ASGIApp, settings: Settings, storage: Storage | None = None) -> None:
         self.app = app
-        self.storefront = Rule("storefront", items(settings.rate_limit_storefront_ip),
-                               items(settings.rate_limit_storefront_key))
-        self.onboarding = Rule("onboarding", items(settings.rate_limit_onboarding_ip),
-                               items(settings.rate_limit_onboarding_key))
+        self.storefront = Rule(
+            "storefront", items(settings.rate_limit_storefront_ip), items(settings.rate_limit_storefront_key)
+        )
+        self.onboarding = Rule(
+            "onboarding", items(settings.rate_limit_onboarding_ip), items(settings.rate_limit_onboarding_key)
+        )
         self.limiter = SlidingWindowCounterRateLimiter(storage or storage_for(settings))
         self.proxy_secret = settings.shopify_api_secret.get_secret_value()
         self.proxy_max_age = settings.app_proxy_max_age_seconds
@@ -153,11 +155,19 @@ class RateLimits:
         message = f"too many requests: try again in {wait} s"
         body: dict[str, Any] = (
             {"errors": [{"message": message, "extensions": {"code": "RATE_LIMITED"}}]}
-            if rule.name == "storefront" else {"error": message}
+            if rule.name == "storefront"
+            else {"error": message}
         )
         payload = json.dumps(body, separators=(",", ":")).encode()
-        await send({"type": "http.response.start", "status": 429, "headers": [
-            (b"content-type", b"application/json"), (b"retry-after", str(wait).encode()),
-            (b"content-length", str(len(payload)).encode()),
-        ]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 429,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"retry-after", str(wait).encode()),
+                    (b"content-length", str(len(payload)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": payload})

@@ -60,8 +60,9 @@ def routes(settings: Settings) -> list[BaseRoute]:
         if not connector.app.verify_query(params):
             return PlainTextResponse("bad or stale signature", status_code=401)
         nonce, cookie = connector.app.new_state(shop)
-        target = connector.app.authorize_url(connector.base_url_for(shop), redirect_uri=connector.callback_uri,
-                                             state=nonce)
+        target = connector.app.authorize_url(
+            connector.base_url_for(shop), redirect_uri=connector.callback_uri, state=nonce
+        )
         response = RedirectResponse(target, status_code=302)
         response.set_cookie(STATE_COOKIE, cookie, max_age=STATE_TTL, httponly=True, secure=secure, samesite="lax")
         return response
@@ -111,13 +112,21 @@ def routes(settings: Settings) -> list[BaseRoute]:
             named = shop_in_body(body)
             if named is None or named != shop.strip().lower():
                 await refuse_privacy_mismatch(topic, delivery_id=delivery_id, header_shop=shop, body_shop=named)
-                return PlainTextResponse("the shop_domain in the body does not match X-Shopify-Shop-Domain",
-                                         status_code=400)
+                return PlainTextResponse(
+                    "the shop_domain in the body does not match X-Shopify-Shop-Domain", status_code=400
+                )
             shop = named
         headers = {k: v for k, v in request.headers.items() if k.startswith("x-shopify-") and k != HEADER_HMAC}
         queue = request.app.state.queue
-        event = await inbox.record_for_store(platform=Platform.SHOPIFY, delivery_id=delivery_id, topic=topic,
-                                             headers=headers, body=body, source=shop, keep=topic in PRIVACY_TOPICS)
+        event = await inbox.record_for_store(
+            platform=Platform.SHOPIFY,
+            delivery_id=delivery_id,
+            topic=topic,
+            headers=headers,
+            body=body,
+            source=shop,
+            keep=topic in PRIVACY_TOPICS,
+        )
         if event is None:
             await queue_redelivery(queue, Platform.SHOPIFY, delivery_id)
         # processed when the shop is installed (a privacy topic: when the shop is known at all)

@@ -53,8 +53,9 @@ async def _load(store_id: int) -> _Hook | None:
     store = await Store.get_or_none(id=store_id, platform=Platform.WOOCOMMERCE)
     if store is None:
         return None
-    return _Hook(secret=store.webhook_secret, installed=store.install_state == InstallState.INSTALLED,
-                 loaded_at=time.monotonic())
+    return _Hook(
+        secret=store.webhook_secret, installed=store.install_state == InstallState.INSTALLED, loaded_at=time.monotonic()
+    )
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
@@ -75,8 +76,9 @@ def routes(settings: Settings) -> list[BaseRoute]:
         except AuthError as exc:
             return JSONResponse({"error": str(exc)}, status_code=exc.status, headers={"WWW-Authenticate": "Bearer"})
         try:
-            store = await install.begin(request.query_params.get("site", ""), merchant_id=viewer.merchant_id,
-                                        egress=connector.egress)
+            store = await install.begin(
+                request.query_params.get("site", ""), merchant_id=viewer.merchant_id, egress=connector.egress
+            )
         except install.SiteTaken as exc:
             return JSONResponse({"error": str(exc)}, status_code=409)
         except (install.AuthorizationError, EgressRefused, httpx.HTTPError) as exc:
@@ -85,9 +87,15 @@ def routes(settings: Settings) -> list[BaseRoute]:
         if request.method == "POST":
             # The plugin's settings page keeps the site secret (to sign shopper-token requests)
             # and the public key (for the widget); a GET redirect never carries the secret.
-            return JSONResponse({"authorize_url": target, "store": store.id, "public_key": store.public_key,
-                                 "site_secret": site_requests.site_secret(secret_key, store.id)},
-                                headers={"Cache-Control": "no-store"})
+            return JSONResponse(
+                {
+                    "authorize_url": target,
+                    "store": store.id,
+                    "public_key": store.public_key,
+                    "site_secret": site_requests.site_secret(secret_key, store.id),
+                },
+                headers={"Cache-Control": "no-store"},
+            )
         return RedirectResponse(target, status_code=302)
 
     async def callback(request: Request) -> Response:
@@ -98,16 +106,17 @@ def routes(settings: Settings) -> list[BaseRoute]:
         except (ValueError, install.AuthorizationError) as exc:
             return JSONResponse({"error": str(exc) or "unreadable body"}, status_code=400)
         hooks.pop(store.id, None)
-        await request.app.state.queue.enqueue(
-            "backfill_store", store.id, key=f"backfill:{store.id}:{int(time.time())}"
-        )
+        await request.app.state.queue.enqueue("backfill_store", store.id, key=f"backfill:{store.id}:{int(time.time())}")
         return JSONResponse({"ok": True, "store": store.id})
 
     async def done(request: Request) -> Response:
         """Where the site sends the merchant back (``success=1|0``)."""
         ok = request.query_params.get("success") == "1"
-        text = "Your WooCommerce site is connected; the first sync has started." if ok else (
-            "The connection was not approved; nothing was stored.")
+        text = (
+            "Your WooCommerce site is connected; the first sync has started."
+            if ok
+            else ("The connection was not approved; nothing was stored.")
+        )
         return HTMLResponse(f"<!doctype html><title>Rapport</title><p>{text}</p>", status_code=200)
 
     async def shopper_token(request: Request) -> Response:

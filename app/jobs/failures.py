@@ -16,15 +16,24 @@ def describe(exc: BaseException) -> str:
     return "".join(lines[-6:])[-4000:]
 
 
-async def record_failure(*, key: str, function: str, args: list, tries: int, max_tries: int,
-                         error: str, backend: str) -> None:
+async def record_failure(
+    *, key: str, function: str, args: list, tries: int, max_tries: int, error: str, backend: str
+) -> None:
     now = datetime.now(UTC)
-    values = dict(function=function, args=args, status=JobStatus.FAILED, tries=tries,
-                  max_tries=max_tries, run_at=now, lease_until=None, backend=backend,
-                  last_error=error, finished_at=now)
+    values = dict(
+        function=function,
+        args=args,
+        status=JobStatus.FAILED,
+        tries=tries,
+        max_tries=max_tries,
+        run_at=now,
+        lease_until=None,
+        backend=backend,
+        last_error=error,
+        finished_at=now,
+    )
     updated = await Job.filter(key=key).update(**values)
     if not updated:  # the arq runner: the row is written now, with the merchant it belongs to
         spec = registry.get(function)
         owner = spec.owner if spec else Owner.OPERATOR
         await Job.create(key=key, merchant_id=await merchant_of(owner, args), **values)
-

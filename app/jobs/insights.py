@@ -33,7 +33,11 @@ async def _link(customer_ids: list[int]) -> list[list[int]]:
 
 async def link_order_customers(order_ids: list[int]) -> list[list[int]]:
     """Incremental identity for the customers of changed orders, then verified ownership links."""
-    customers = await Order.filter(id__in=order_ids, customer_id__not_isnull=True).distinct().values_list("customer_id", flat=True)
+    customers = (
+        await Order.filter(id__in=order_ids, customer_id__not_isnull=True)
+        .distinct()
+        .values_list("customer_id", flat=True)
+    )
     return await _link(list(customers))
 
 
@@ -48,8 +52,12 @@ async def insights_refresh(ctx: JobContext, merchant_id: int, as_of: str | None 
         refresh_step_seconds.labels(step).observe(seconds)
     verified = await Customer.filter(merchant_id=merchant_id, verified_email=True).values_list("id", flat=True)
     await link_verified(verified)  # accounts verified since their last order
-    return {"run_id": result.run_id, "seconds": result.step_seconds, "merges": [list(m) for m in result.merges],
-            "warning": result.warning}
+    return {
+        "run_id": result.run_id,
+        "seconds": result.step_seconds,
+        "merges": [list(m) for m in result.merges],
+        "warning": result.warning,
+    }
 
 
 @job(max_tries=1, timeout=60)

@@ -31,8 +31,18 @@ def _enqueue_for(owner: Owner) -> Upsert:
     up inside it, from the id its first argument names."""
     return Upsert(
         Job,
-        columns=("key", "function", "args", "status", "tries", "max_tries", "run_at", "backend", "created_at",
-                 "merchant_id"),
+        columns=(
+            "key",
+            "function",
+            "args",
+            "status",
+            "tries",
+            "max_tries",
+            "run_at",
+            "backend",
+            "created_at",
+            "merchant_id",
+        ),
         conflict=("key",),
         returning=("id",),
         computed={"merchant_id": lambda col: merchant_sql(owner, col("owner_ref"))},
@@ -65,26 +75,49 @@ class LocalQueue:
         now = _now()
         key = key or new_key()
         run_at = now + timedelta(seconds=delay)
-        inserted = await _ENQUEUE[spec.owner].run(Job._meta.db, [{
-            "key": key, "function": function, "args": list(args), "status": JobStatus.QUEUED,
-            "tries": 0, "max_tries": spec.max_tries, "run_at": run_at,
-            "backend": self.backend, "created_at": now, "owner_ref": reference(spec.owner, args),
-        }])
+        inserted = await _ENQUEUE[spec.owner].run(
+            Job._meta.db,
+            [
+                {
+                    "key": key,
+                    "function": function,
+                    "args": list(args),
+                    "status": JobStatus.QUEUED,
+                    "tries": 0,
+                    "max_tries": spec.max_tries,
+                    "run_at": run_at,
+                    "backend": self.backend,
+                    "created_at": now,
+                    "owner_ref": reference(spec.owner, args),
+                }
+            ],
+        )
         if inserted:
             return True
         # A key held by a job that failed for good must not block the next run (a scheduled
         # refresh, say): that job starts over. Queued or running ones stay deduplicated.
-        return bool(await Job.filter(key=key, status=JobStatus.FAILED).update(
-            function=function, args=list(args), status=JobStatus.QUEUED, tries=0, max_tries=spec.max_tries,
-            run_at=run_at, lease_until=None, finished_at=None, backend=self.backend,
-        ))
+        return bool(
+            await Job.filter(key=key, status=JobStatus.FAILED).update(
+                function=function,
+                args=list(args),
+                status=JobStatus.QUEUED,
+                tries=0,
+                max_tries=spec.max_tries,
+                run_at=run_at,
+                lease_until=None,
+                finished_at=None,
+                backend=self.backend,
+            )
+        )
 
     async def _claim(self) -> Job | None:
         now = _now()
         due = Q(status=JobStatus.QUEUED, run_at__lte=now) | Q(status=JobStatus.RUNNING, lease_until__lt=now)
         while (job := await Job.filter(due).order_by("run_at", "id").first()) is not None:
             won = await Job.filter(id=job.id, status=job.status, tries=job.tries).update(
-                status=JobStatus.RUNNING, tries=job.tries + 1, lease_until=now + self.lease,
+                status=JobStatus.RUNNING,
+                tries=job.tries + 1,
+                lease_until=now + self.lease,
                 worker=self.worker_id,
             )
             if won:
@@ -121,12 +154,21 @@ class LocalQueue:
         if job.tries < job.max_tries:
             delay = retry_delay(job.tries, self.settings.job_backoff_seconds)
             await Job.filter(id=job.id).update(
-                status=JobStatus.QUEUED, run_at=_now() + timedelta(seconds=delay),
-                lease_until=None, last_error=error,
+                status=JobStatus.QUEUED,
+                run_at=_now() + timedelta(seconds=delay),
+                lease_until=None,
+                last_error=error,
             )
         else:
-            await record_failure(key=job.key, function=job.function, args=job.args, tries=job.tries,
-                                 max_tries=job.max_tries, error=error, backend=self.backend)
+            await record_failure(
+                key=job.key,
+                function=job.function,
+                args=job.args,
+                tries=job.tries,
+                max_tries=job.max_tries,
+                error=error,
+                backend=self.backend,
+            )
 
     async def work(self, *, burst: bool = False) -> None:
         running: set[asyncio.Task[None]] = set()

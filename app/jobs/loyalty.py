@@ -68,7 +68,8 @@ async def loyalty_deliver_events(ctx: JobContext) -> dict[str, int]:
     # Endpoints are URLs merchants type in: only public addresses (and what development allows).
     settings = ctx.get("settings")
     policy = EgressPolicy.of(getattr(settings, "allow_http_sites", False), getattr(settings, "allow_site_networks", ()))
-    async with httpx.AsyncClient(transport=GuardedTransport(policy, plain=True), timeout=10.0,
-                                 follow_redirects=False, trust_env=False) as client:
+    async with httpx.AsyncClient(
+        transport=GuardedTransport(policy, plain=True), timeout=10.0, follow_redirects=False, trust_env=False
+    ) as client:
         result = await deliver_events(client=client)
     return {"delivered": result.delivered, "retrying": result.retrying, "failed": result.failed}

@@ -31,8 +31,9 @@ async def queue_processing(queue: JobQueue, event_id: int) -> bool:
     try:
         return await queue.enqueue(PROCESS_JOB, event_id, key=job_key(event_id))
     except QueueUnavailable as exc:
-        log.warning("webhook delivery %s is recorded but could not be queued (%s); the sweep will queue it",
-                    event_id, exc)
+        log.warning(
+            "webhook delivery %s is recorded but could not be queued (%s); the sweep will queue it", event_id, exc
+        )
         return False
 
 

@@ -72,9 +72,15 @@ class ArqQueue:
                 if tries < spec.max_tries:
                     delay = retry_delay(tries, self.settings.job_backoff_seconds)
                     raise Retry(defer=delay) from exc
-                await record_failure(key=ctx["job_id"], function=spec.name, args=list(args),
-                                     tries=tries, max_tries=spec.max_tries, error=describe(exc),
-                                     backend=self.backend)
+                await record_failure(
+                    key=ctx["job_id"],
+                    function=spec.name,
+                    args=list(args),
+                    tries=tries,
+                    max_tries=spec.max_tries,
+                    error=describe(exc),
+                    backend=self.backend,
+                )
                 return None
             finally:
                 renew.cancel()

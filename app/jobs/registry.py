@@ -36,8 +36,9 @@ class Registered:
 registry: dict[str, Registered] = {}
 
 
-def job(*, max_tries: int = 5, timeout: float = 300, name: str | None = None,
-        owner: Owner = Owner.OPERATOR) -> Callable[[JobFunction], JobFunction]:
+def job(
+    *, max_tries: int = 5, timeout: float = 300, name: str | None = None, owner: Owner = Owner.OPERATOR
+) -> Callable[[JobFunction], JobFunction]:
     """Register a job function under its name (or ``name``).
 
     ``owner`` says what the first argument is an id of, so the job's row belongs to that
@@ -52,8 +53,14 @@ def job(*, max_tries: int = 5, timeout: float = 300, name: str | None = None,
     return register
 
 
-BUILTIN_MODULES = ("app.jobs.builtin", "app.jobs.sync", "app.jobs.outbox", "app.jobs.reactions", "app.jobs.loyalty",
-                   "app.jobs.insights")
+BUILTIN_MODULES = (
+    "app.jobs.builtin",
+    "app.jobs.sync",
+    "app.jobs.outbox",
+    "app.jobs.reactions",
+    "app.jobs.loyalty",
+    "app.jobs.insights",
+)
 
 
 def load(modules: Iterable[str] = ()) -> None:

@@ -44,7 +44,9 @@ async def schedule_syncs(queue: JobQueue, *, now: datetime | None = None, interv
 
 
 class Scheduler:
-    def __init__(self, queue: JobQueue, sync_interval: timedelta, periodic: tuple[tuple[str, timedelta], ...] = PERIODIC) -> None:
+    def __init__(
+        self, queue: JobQueue, sync_interval: timedelta, periodic: tuple[tuple[str, timedelta], ...] = PERIODIC
+    ) -> None:
         self.queue = queue
         self.sync_interval = sync_interval
         self.periodic = periodic

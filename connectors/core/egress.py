@@ -54,8 +54,9 @@ def is_public(ip: IPAddress) -> bool:
     inner = embedded_v4(ip)
     if inner is not None:
         return is_public(inner)
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified
-                                 or ip.is_loopback or ip.is_link_local or ip.is_private)
+    return ip.is_global and not (
+        ip.is_multicast or ip.is_reserved or ip.is_unspecified or ip.is_loopback or ip.is_link_local or ip.is_private
+    )
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,9 @@ class EgressPolicy:
     """How names become addresses (default: the system's ``getaddrinfo``)."""
 
     @classmethod
-    def of(cls, allow_http: bool = False, networks: Iterable[str] = (), resolver: Resolver | None = None) -> EgressPolicy:
+    def of(
+        cls, allow_http: bool = False, networks: Iterable[str] = (), resolver: Resolver | None = None
+    ) -> EgressPolicy:
         return cls(allow_http, tuple(ipaddress.ip_network(n, strict=False) for n in networks), resolver)
 
     def allows(self, ip: IPAddress) -> bool:

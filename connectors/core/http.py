@@ -51,7 +51,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         """Full jitter: a random wait up to the exponential step, so many clients do not align."""
-        return random.uniform(0, min(self.max_delay, self.base_delay * 2 ** attempt))
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
 
 
 def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -101,8 +101,13 @@ class PlatformHTTP:
         self._sleep = sleep
         self._own_client = client is None
         self.client = client or httpx.AsyncClient(
-            base_url=base_url, headers=dict(headers or {}), auth=auth, timeout=timeout, verify=verify,
-            follow_redirects=False, transport=transport,
+            base_url=base_url,
+            headers=dict(headers or {}),
+            auth=auth,
+            timeout=timeout,
+            verify=verify,
+            follow_redirects=False,
+            transport=transport,
             # A guarding transport must see every request: no proxy taken from the environment.
             trust_env=transport is None,
         )

@@ -35,8 +35,13 @@ async def record(
     """Keep a verified delivery; ``None`` when this delivery id was already recorded."""
     try:
         return await WebhookEvent.create(
-            platform=platform, delivery_id=delivery_id[:128], topic=topic[:64], source=source[:255],
-            headers=dict(headers), body=body.decode("utf-8", errors="replace"), store_id=store_id,
+            platform=platform,
+            delivery_id=delivery_id[:128],
+            topic=topic[:64],
+            source=source[:255],
+            headers=dict(headers),
+            body=body.decode("utf-8", errors="replace"),
+            store_id=store_id,
             status=status,
         )
     except IntegrityError:
@@ -54,8 +59,7 @@ class Recorded:
 
 def _store_of(col: Column, column: str) -> str:
     return (
-        f'(SELECT s."{column}" FROM "stores" s WHERE s."platform" = {col("platform")} '
-        f'AND s."domain" = {col("source")})'
+        f'(SELECT s."{column}" FROM "stores" s WHERE s."platform" = {col("platform")} AND s."domain" = {col("source")})'
     )
 
 
@@ -69,8 +73,18 @@ def _status_of(col: Column) -> str:
 
 _RECORD_FOR_STORE = Upsert(
     WebhookEvent,
-    columns=("platform", "delivery_id", "store_id", "source", "topic", "headers", "body", "status",
-             "attempts", "received_at"),
+    columns=(
+        "platform",
+        "delivery_id",
+        "store_id",
+        "source",
+        "topic",
+        "headers",
+        "body",
+        "status",
+        "attempts",
+        "received_at",
+    ),
     conflict=("platform", "delivery_id"),
     returning=("id", "store_id", "status"),
     computed={"store_id": lambda col: _store_of(col, "id"), "status": _status_of},
@@ -95,11 +109,22 @@ async def record_for_store(
     recorded) all happen inside the INSERT, so intake costs one round trip, with nothing to
     go stale between processes when a store is installed or uninstalled.
     """
-    rows = await _RECORD_FOR_STORE.run(WebhookEvent._meta.db, [{
-        "platform": platform, "delivery_id": delivery_id[:128], "source": source[:255], "topic": topic[:64],
-        "headers": dict(headers), "body": body.decode("utf-8", errors="replace"), "attempts": 0,
-        "received_at": datetime.now(UTC), "keep": keep,
-    }])
+    rows = await _RECORD_FOR_STORE.run(
+        WebhookEvent._meta.db,
+        [
+            {
+                "platform": platform,
+                "delivery_id": delivery_id[:128],
+                "source": source[:255],
+                "topic": topic[:64],
+                "headers": dict(headers),
+                "body": body.decode("utf-8", errors="replace"),
+                "attempts": 0,
+                "received_at": datetime.now(UTC),
+                "keep": keep,
+            }
+        ],
+    )
     if not rows:
         return None
     row = rows[0]
@@ -127,7 +152,10 @@ async def process(event_id: int, handler: Handler) -> DeliveryStatus:
 async def waiting_id(platform: str, delivery_id: str) -> int | None:
     """The id of this delivery when it is recorded and still waits to be processed for its store."""
     found = await WebhookEvent.filter(
-        platform=platform, delivery_id=delivery_id[:128], status=DeliveryStatus.RECEIVED, store_id__not_isnull=True,
+        platform=platform,
+        delivery_id=delivery_id[:128],
+        status=DeliveryStatus.RECEIVED,
+        store_id__not_isnull=True,
     ).values_list("id", flat=True)
     return found[0] if found else None
 
@@ -138,9 +166,16 @@ async def waiting_since(before: datetime, limit: int) -> list[int]:
     One that was never queued (the queue was down after it was recorded) stays here until it is
     processed, so it is always among the oldest.
     """
-    return list(await WebhookEvent.filter(
-        status=DeliveryStatus.RECEIVED, received_at__lt=before, store_id__not_isnull=True,
-    ).order_by("received_at", "id").limit(limit).values_list("id", flat=True))
+    return list(
+        await WebhookEvent.filter(
+            status=DeliveryStatus.RECEIVED,
+            received_at__lt=before,
+            store_id__not_isnull=True,
+        )
+        .order_by("received_at", "id")
+        .limit(limit)
+        .values_list("id", flat=True)
+    )
 
 
 async def failed(limit: int = 100) -> list[WebhookEvent]:
@@ -149,4 +184,6 @@ async def failed(limit: int = 100) -> list[WebhookEvent]:
 
 async def reopen(event_ids: list[int]) -> int:
     """Put failed deliveries back to be processed again (the replay command enqueues them)."""
-    return await WebhookEvent.filter(id__in=event_ids, status=DeliveryStatus.FAILED).update(status=DeliveryStatus.RECEIVED)
+    return await WebhookEvent.filter(id__in=event_ids, status=DeliveryStatus.FAILED).update(
+        status=DeliveryStatus.RECEIVED
+    )

@@ -50,9 +50,13 @@ class Sink:
         added = await ingest.upsert_refunds(store, order_platform_id, records)
         self.stats.refunds += added
         if added and self.on_orders is not None:
-            order_ids = await Order.filter(store_id=store.id, platform_id=order_platform_id).values_list("id", flat=True)
+            order_ids = await Order.filter(store_id=store.id, platform_id=order_platform_id).values_list(
+                "id", flat=True
+            )
             await self.on_orders(store, list(order_ids))
         return added
 
-    async def delete(self, store: Store, model: type[Customer] | type[Order] | type[Product], platform_ids: Sequence[str]) -> None:
+    async def delete(
+        self, store: Store, model: type[Customer] | type[Order] | type[Product], platform_ids: Sequence[str]
+    ) -> None:
         self.stats.deleted += await ingest.mark_deleted(store, model, platform_ids)

@@ -51,8 +51,9 @@ async def start(gql: ShopifyGraphQL, query: str, *, sleep: Sleep = asyncio.sleep
         raise GraphQLError("bulk query refused: " + "; ".join(e.get("message", "") for e in errors), errors)
 
 
-async def finished(gql: ShopifyGraphQL, op_id: str, *, sleep: Sleep = asyncio.sleep, poll: float = 0.1,
-                   max_poll: float = 10.0) -> dict[str, Any]:
+async def finished(
+    gql: ShopifyGraphQL, op_id: str, *, sleep: Sleep = asyncio.sleep, poll: float = 0.1, max_poll: float = 10.0
+) -> dict[str, Any]:
     """Poll until the operation completes; its final state (``url`` is null when nothing matched)."""
     while True:
         data = await gql.execute(queries.BULK_STATUS, {"id": op_id}, name="bulk:status")
@@ -67,8 +68,14 @@ async def finished(gql: ShopifyGraphQL, op_id: str, *, sleep: Sleep = asyncio.sl
         poll = min(poll * 2, max_poll)
 
 
-async def lines(url: str, offset: int = 0, *, policy: RetryPolicy | None = None,
-                sleep: Sleep = asyncio.sleep, read_timeout: float = 120.0) -> AsyncIterator[tuple[bytes, int]]:
+async def lines(
+    url: str,
+    offset: int = 0,
+    *,
+    policy: RetryPolicy | None = None,
+    sleep: Sleep = asyncio.sleep,
+    read_timeout: float = 120.0,
+) -> AsyncIterator[tuple[bytes, int]]:
     """Each line of the file from byte ``offset`` on, with the offset just after it.
 
     Asks for ``Range: bytes=<offset>-`` (signed storage URLs honour it); a server that sends
@@ -103,7 +110,9 @@ async def lines(url: str, offset: int = 0, *, policy: RetryPolicy | None = None,
             except (httpx.TransportError, httpx.HTTPStatusError) as exc:
                 status = exc.response.status_code if isinstance(exc, httpx.HTTPStatusError) else None
                 if status is not None and status < 500:
-                    raise PlatformUnavailable(f"bulk result {status}: the file URL no longer serves", status=status) from exc
+                    raise PlatformUnavailable(
+                        f"bulk result {status}: the file URL no longer serves", status=status
+                    ) from exc
                 attempt += 1
                 if attempt >= policy.attempts:
                     raise PlatformUnavailable(f"bulk result download failed {attempt} times: {exc}") from exc

@@ -90,8 +90,13 @@ class ShopifyGraphQL:
         sleep: Sleep = asyncio.sleep,
         timeout: float = 60.0,
     ) -> None:
-        self.http = PlatformHTTP(base_url, policy=policy, sleep=sleep, timeout=timeout,
-                                 headers={"Content-Type": "application/json", "Accept": "application/json"})
+        self.http = PlatformHTTP(
+            base_url,
+            policy=policy,
+            sleep=sleep,
+            timeout=timeout,
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )
         self.path = graphql_path(version)
         self.tokens = tokens
         self.bucket = bucket or CostBucket()
@@ -107,7 +112,9 @@ class ShopifyGraphQL:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    async def execute(self, query: str, variables: Mapping[str, Any] | None = None, *, name: str | None = None) -> dict[str, Any]:
+    async def execute(
+        self, query: str, variables: Mapping[str, Any] | None = None, *, name: str | None = None
+    ) -> dict[str, Any]:
         """The ``data`` of a successful answer; typed errors otherwise."""
         name = name or query[:80]
         if self.bucket.maximum is None and name != PROBE_NAME:

@@ -81,8 +81,14 @@ class ShopifyConnector:
         return oauth.TokenEndpoint(self.app, self.base_url_for(shop), policy=self.policy)
 
     def graphql(self, shop: str, tokens: TokenSource) -> ShopifyGraphQL:
-        return ShopifyGraphQL(self.base_url_for(shop), self.api_version, tokens,
-                              bucket=bucket_for(shop), policy=self.policy, sleep=self.sleep)
+        return ShopifyGraphQL(
+            self.base_url_for(shop),
+            self.api_version,
+            tokens,
+            bucket=bucket_for(shop),
+            policy=self.policy,
+            sleep=self.sleep,
+        )
 
     @asynccontextmanager
     async def client(self, store: Store) -> AsyncIterator[ShopifyGraphQL]:

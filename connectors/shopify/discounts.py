@@ -49,7 +49,9 @@ def discount_input(request: DiscountRequest, *, now: datetime | None = None) -> 
 
 async def issue(gql: ShopifyGraphQL, request: DiscountRequest) -> IssuedCode | IssueFailed:
     if request.kind is DiscountKind.FREE_SHIPPING:
-        return IssueFailed(IssueError.REJECTED, "free-shipping codes need discountCodeFreeShippingCreate, not offered yet")
+        return IssueFailed(
+            IssueError.REJECTED, "free-shipping codes need discountCodeFreeShippingCreate, not offered yet"
+        )
     if request.kind is DiscountKind.FREE_PRODUCT and not request.product_platform_id:
         return IssueFailed(IssueError.REJECTED, "a free-product code needs the product")
     try:

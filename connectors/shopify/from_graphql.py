@@ -149,8 +149,13 @@ def guest(email: str, phone: str | None, shipping: Mapping[str, str] | None, cre
     """A guest checkout as a customer of the store, keyed by email; its latest order speaks for it."""
     names = shipping or {}
     return CustomerRecord(
-        platform_id=guest_platform_id(email), updated_at=created_at, created_at=created_at,
-        email=email, phone=phone, first_name=names.get("first_name"), last_name=names.get("last_name"),
+        platform_id=guest_platform_id(email),
+        updated_at=created_at,
+        created_at=created_at,
+        email=email,
+        phone=phone,
+        first_name=names.get("first_name"),
+        last_name=names.get("last_name"),
         is_guest=True,
     )
 

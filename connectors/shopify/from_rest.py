@@ -111,7 +111,8 @@ def line(body: Body) -> LineRecord:
 def refund(body: Body) -> RefundRecord:
     """A refund: its amount is what its successful refund transactions returned."""
     paid_back = [
-        money(t.get("amount")) for t in body.get("transactions") or []
+        money(t.get("amount"))
+        for t in body.get("transactions") or []
         if t.get("kind") == "refund" and t.get("status", "success") == "success"
     ]
     lines = [

@@ -27,8 +27,12 @@ async def install(shop: str, grant: Grant, gql: ShopifyGraphQL, *, webhook_uri: 
     if store is None:
         merchant = await Merchant.create(name=info.get("name") or shop)
         store = await Store.create(
-            merchant=merchant, platform=Platform.SHOPIFY, domain=shop, name=info.get("name") or shop,
-            currency=info.get("currencyCode") or "USD", timezone=info.get("ianaTimezone") or "UTC",
+            merchant=merchant,
+            platform=Platform.SHOPIFY,
+            domain=shop,
+            name=info.get("name") or shop,
+            currency=info.get("currencyCode") or "USD",
+            timezone=info.get("ianaTimezone") or "UTC",
             public_key=f"pk_{secrets.token_hex(12)}",
         )
     await save_grant(store, grant)
@@ -43,5 +47,8 @@ async def install(shop: str, grant: Grant, gql: ShopifyGraphQL, *, webhook_uri: 
 async def uninstall(store: Store) -> None:
     """``app/uninstalled``: the tokens are dead anyway; drop them and let no job touch the store."""
     await Store.filter(id=store.id).update(
-        install_state=InstallState.UNINSTALLED, access_token=None, refresh_token=None, token_expires_at=None,
+        install_state=InstallState.UNINSTALLED,
+        access_token=None,
+        refresh_token=None,
+        token_expires_at=None,
     )

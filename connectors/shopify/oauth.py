@@ -101,8 +101,9 @@ class App:
 
     def authorize_url(self, base: str, *, redirect_uri: str, state: str, scopes: tuple[str, ...] = SCOPES) -> str:
         """The grant screen, asking for an offline token (no ``grant_options[]``)."""
-        query = urlencode({"client_id": self.api_key, "scope": ",".join(scopes),
-                           "redirect_uri": redirect_uri, "state": state})
+        query = urlencode(
+            {"client_id": self.api_key, "scope": ",".join(scopes), "redirect_uri": redirect_uri, "state": state}
+        )
         return f"{base.rstrip('/')}/admin/oauth/authorize?{query}"
 
     # -- the state nonce, in a cookie signed with the app secret ---------------------------------
@@ -110,8 +111,7 @@ class App:
     def new_state(self, shop: str, *, now: float | None = None) -> tuple[str, str]:
         """A fresh nonce and the signed cookie value that binds it to this browser and shop."""
         nonce = secrets.token_urlsafe(18)
-        payload = json.dumps({"n": nonce, "s": shop, "e": int((now or time.time()) + STATE_TTL)},
-                             separators=(",", ":"))
+        payload = json.dumps({"n": nonce, "s": shop, "e": int((now or time.time()) + STATE_TTL)}, separators=(",", ":"))
         return nonce, f"{_b64(payload.encode())}.{self._state_mac(payload)}"
 
     def check_state(self, cookie: str | None, *, state: str | None, shop: str, now: float | None = None) -> None:
@@ -199,7 +199,12 @@ class TokenEndpoint:
 
     async def exchange_session_token(self, jwt: str) -> Grant:
         """Embedded admin: an App Bridge session token for an expiring offline token."""
-        return await self._grant({
-            "grant_type": TOKEN_EXCHANGE, "subject_token": jwt, "subject_token_type": ID_TOKEN,
-            "requested_token_type": OFFLINE_TOKEN, "expiring": "1",
-        })
+        return await self._grant(
+            {
+                "grant_type": TOKEN_EXCHANGE,
+                "subject_token": jwt,
+                "subject_token_type": ID_TOKEN,
+                "requested_token_type": OFFLINE_TOKEN,
+                "expiring": "1",
+            }
+        )

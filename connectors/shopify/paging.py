@@ -31,8 +31,11 @@ class Page:
         return max((r.updated_at for r in self.records), default=None)
 
 
-async def _rest_of(gql: ShopifyGraphQL, query: str, parent_id: str, key: str, after: str | None) -> list[dict[str, Any]]:
+async def _rest_of(
+    gql: ShopifyGraphQL, query: str, parent_id: str, key: str, after: str | None
+) -> list[dict[str, Any]]:
     """The nodes of ``parent.<key>`` after ``after`` (the first page came with the parent)."""
+
     async def fetch(cursor: str | None) -> Mapping[str, Any]:
         data = await gql.execute(query, {"id": parent_id, "after": cursor or after}, name=f"more:{key}")
         return (data.get("node") or {}).get(key) or {}
@@ -63,7 +66,9 @@ async def complete_product(gql: ShopifyGraphQL, node: Mapping[str, Any], shop: s
     return from_graphql.product(node, variants, shop=shop)
 
 
-async def records_of(gql: ShopifyGraphQL, resource: str, nodes: list[Mapping[str, Any]], shop: str = "") -> list[Record]:
+async def records_of(
+    gql: ShopifyGraphQL, resource: str, nodes: list[Mapping[str, Any]], shop: str = ""
+) -> list[Record]:
     if resource == "orders":
         return [await complete_order(gql, n) for n in nodes]
     if resource == "products":
@@ -86,7 +91,8 @@ class Pager:
         while True:
             try:
                 data = await self.gql.execute(
-                    self.query, {"first": self.size, "after": after, "query": self.search},
+                    self.query,
+                    {"first": self.size, "after": after, "query": self.search},
                     name=f"page:{self.resource}:{self.size}",
                 )
                 break

@@ -91,8 +91,7 @@ MORE_VARIANTS = (
 BULK = {
     "customers": f"{{ customers {{ edges {{ node {{ {CUSTOMER} }} }} }} }}",
     "products": (
-        f"{{ products {{ edges {{ node {{ {PRODUCT} "
-        f"variants {{ edges {{ node {{ {VARIANT} }} }} }} }} }} }} }}"
+        f"{{ products {{ edges {{ node {{ {PRODUCT} variants {{ edges {{ node {{ {VARIANT} }} }} }} }} }} }} }}"
     ),
     "orders": (
         f"{{ orders {{ edges {{ node {{ {ORDER} refunds {{ id }} "

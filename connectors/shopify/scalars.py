@@ -71,9 +71,15 @@ def search_time(value: datetime) -> str:
 
 
 _ADDRESS_KEYS = (
-    ("first_name", "firstName"), ("last_name", "lastName"), ("company", "company"),
-    ("address1", "address1"), ("address2", "address2"), ("city", "city"),
-    ("province_code", "provinceCode"), ("zip", "zip"), ("country_code", "countryCodeV2"),
+    ("first_name", "firstName"),
+    ("last_name", "lastName"),
+    ("company", "company"),
+    ("address1", "address1"),
+    ("address2", "address2"),
+    ("city", "city"),
+    ("province_code", "provinceCode"),
+    ("zip", "zip"),
+    ("country_code", "countryCodeV2"),
     ("phone", "phone"),
 )
 

@@ -132,8 +132,12 @@ class StoreSync:
     async def _bulk_page(self, resource: str, cp: SyncCheckpoint, op_id: str, page: list[bulk.Group]) -> None:
         records = await self._records_of_groups(resource, page)
         await write(self.sink, self.store, resource, records)
-        await checkpoints.save_page(cp, cursor=json.dumps({"op": op_id, "offset": page[-1].end}),
-                                    records=len(records), high_water=_high_water(records))
+        await checkpoints.save_page(
+            cp,
+            cursor=json.dumps({"op": op_id, "offset": page[-1].end}),
+            records=len(records),
+            high_water=_high_water(records),
+        )
         self._count(resource, len(records))
 
     async def _records_of_groups(self, resource: str, page: list[bulk.Group]) -> list[Record]:

@@ -14,9 +14,17 @@ from connectors.shopify import queries
 from connectors.shopify.client import GraphQLError, ShopifyGraphQL
 
 TOPICS = (
-    "orders/create", "orders/updated", "orders/paid", "orders/cancelled", "refunds/create",
-    "customers/create", "customers/update", "customers/delete",
-    "products/create", "products/update", "products/delete",
+    "orders/create",
+    "orders/updated",
+    "orders/paid",
+    "orders/cancelled",
+    "refunds/create",
+    "customers/create",
+    "customers/update",
+    "customers/delete",
+    "products/create",
+    "products/update",
+    "products/delete",
     "app/uninstalled",
 )
 PRIVACY_TOPICS = ("customers/data_request", "customers/redact", "shop/redact")
@@ -46,8 +54,11 @@ async def subscribe(gql: ShopifyGraphQL, uri: str, topics: tuple[str, ...] = TOP
     """Subscribe the shop to every topic at ``uri``; an existing subscription counts as done."""
     made = []
     for topic in topics:
-        data = await gql.execute(queries.SUBSCRIBE, {"topic": topic_enum(topic), "sub": {"uri": uri, "format": "JSON"}},
-                                 name="webhook:subscribe")
+        data = await gql.execute(
+            queries.SUBSCRIBE,
+            {"topic": topic_enum(topic), "sub": {"uri": uri, "format": "JSON"}},
+            name="webhook:subscribe",
+        )
         payload = data["webhookSubscriptionCreate"]
         errors = [e for e in payload.get("userErrors") or [] if "already been taken" not in e.get("message", "")]
         if errors:

@@ -57,8 +57,9 @@ class WooConnector:
             options["verify_tls"] = verify
         if (seconds := getattr(settings, "woocommerce_reconcile_seconds", None)) is not None:
             options["reconcile_interval"] = timedelta(seconds=seconds)
-        options["egress"] = EgressPolicy.of(getattr(settings, "allow_http_sites", False),
-                                            getattr(settings, "allow_site_networks", ()))
+        options["egress"] = EgressPolicy.of(
+            getattr(settings, "allow_http_sites", False), getattr(settings, "allow_site_networks", ())
+        )
         return cls(public_base_url=settings.public_base_url, **options)
 
     @asynccontextmanager
@@ -66,8 +67,14 @@ class WooConnector:
         if not store.consumer_key or not store.consumer_secret:
             raise PlatformAuthError(f"store {store.id} has no WooCommerce keys (not connected)")
         woo = WooClient(
-            store.domain, store.consumer_key, store.consumer_secret, verify=self.verify_tls,
-            timeout=self.timeout, policy=self.policy, sleep=self.sleep, egress=self.egress,
+            store.domain,
+            store.consumer_key,
+            store.consumer_secret,
+            verify=self.verify_tls,
+            timeout=self.timeout,
+            policy=self.policy,
+            sleep=self.sleep,
+            egress=self.egress,
         )
         try:
             yield woo
@@ -80,7 +87,9 @@ class WooConnector:
     def authorize_url(self, store: Store, secret: str) -> str:
         state = install.sign_state(secret, store.id, store.merchant_id)
         return install.authorize_url(
-            store.domain, state, app_name=self.app_name,
+            store.domain,
+            state,
+            app_name=self.app_name,
             return_url=f"{self.public_base_url}/connect/woocommerce/done?store={store.id}",
             callback_url=f"{self.public_base_url}/auth/woocommerce/callback",
         )

@@ -37,7 +37,9 @@ def coupon_body(request: DiscountRequest) -> dict[str, Any]:
         body.update(discount_type="fixed_cart", amount="0", free_shipping=True)
     elif request.kind is DiscountKind.FREE_PRODUCT:
         body.update(
-            discount_type="percent", amount="100", limit_usage_to_x_items=1,
+            discount_type="percent",
+            amount="100",
+            limit_usage_to_x_items=1,
             product_ids=[int(request.product_platform_id)] if request.product_platform_id else [],
         )
     if request.customer_email:
@@ -79,12 +81,14 @@ async def _same_coupon(client: WooClient, body: dict[str, Any]) -> dict[str, Any
     except PlatformError:
         return None
     for coupon in found if isinstance(found, list) else []:
-        if coupon.get("code") == str(body["code"]).lower() and (
-            coupon.get("email_restrictions") or [] ) == body.get("email_restrictions", []):
+        if coupon.get("code") == str(body["code"]).lower() and (coupon.get("email_restrictions") or []) == body.get(
+            "email_restrictions", []
+        ):
             return coupon
     return None
 
 
 def _issued(coupon: dict[str, Any], request: DiscountRequest) -> IssuedCode:
-    return IssuedCode(code=str(coupon.get("code") or request.code), platform_id=str(coupon["id"]),
-                      expires_at=request.expires_at)
+    return IssuedCode(
+        code=str(coupon.get("code") or request.code), platform_id=str(coupon["id"]), expires_at=request.expires_at
+    )

@@ -88,10 +88,15 @@ def read_state(secret: str, value: str, *, now: float | None = None) -> tuple[in
 
 
 def authorize_url(site: str, state: str, *, app_name: str, return_url: str, callback_url: str) -> str:
-    query = urlencode({
-        "app_name": app_name, "scope": SCOPE, "user_id": state,
-        "return_url": return_url, "callback_url": callback_url,
-    })
+    query = urlencode(
+        {
+            "app_name": app_name,
+            "scope": SCOPE,
+            "user_id": state,
+            "return_url": return_url,
+            "callback_url": callback_url,
+        }
+    )
     return f"{site}/wc-auth/v1/authorize?{query}"
 
 
@@ -107,8 +112,11 @@ async def begin(site_url: str, *, merchant_id: int, egress: EgressPolicy | None 
     if store is not None:
         return store
     return await Store.create(
-        merchant_id=merchant_id, platform=Platform.WOOCOMMERCE, domain=site,
-        name=urlsplit(site).hostname or site, public_key=f"pk_{secrets.token_hex(12)}",
+        merchant_id=merchant_id,
+        platform=Platform.WOOCOMMERCE,
+        domain=site,
+        name=urlsplit(site).hostname or site,
+        public_key=f"pk_{secrets.token_hex(12)}",
         install_state=InstallState.PENDING,
     )
 
@@ -159,10 +167,16 @@ async def ensure_webhooks(client: WooClient, url: str, secret: str | None, *, se
     for topic in TOPICS:
         hook = ours.get(topic)
         if hook is None:
-            await client.post("webhooks", {
-                "name": f"{WEBHOOK_NAME} {topic}", "topic": topic, "delivery_url": url,
-                "secret": secret, "status": "active",
-            })
+            await client.post(
+                "webhooks",
+                {
+                    "name": f"{WEBHOOK_NAME} {topic}",
+                    "topic": topic,
+                    "delivery_url": url,
+                    "secret": secret,
+                    "status": "active",
+                },
+            )
             done["created"] += 1
             continue
         change: dict[str, Any] = {}

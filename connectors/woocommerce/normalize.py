@@ -83,9 +83,16 @@ def address(data: Payload | None) -> dict[str, str] | None:
     if not data:
         return None
     keys = {
-        "first_name": "first_name", "last_name": "last_name", "company": "company",
-        "address_1": "address1", "address_2": "address2", "city": "city",
-        "state": "province_code", "postcode": "zip", "country": "country_code", "phone": "phone",
+        "first_name": "first_name",
+        "last_name": "last_name",
+        "company": "company",
+        "address_1": "address1",
+        "address_2": "address2",
+        "city": "city",
+        "state": "province_code",
+        "postcode": "zip",
+        "country": "country_code",
+        "phone": "phone",
     }
     out = {ours: str(data[theirs]).strip() for theirs, ours in keys.items() if _text(data.get(theirs))}
     return out if any(k in out for k in ("address1", "city", "zip", "country_code")) else None
@@ -112,8 +119,11 @@ def order_customer(payload: Payload) -> CustomerRecord | None:
     billing = payload.get("billing") or {}
     email = _text(billing.get("email"))
     common = dict(
-        email=email, phone=_text(billing.get("phone")), first_name=_text(billing.get("first_name")),
-        last_name=_text(billing.get("last_name")), address=address(billing),
+        email=email,
+        phone=_text(billing.get("phone")),
+        first_name=_text(billing.get("first_name")),
+        last_name=_text(billing.get("last_name")),
+        address=address(billing),
     )
     customer_id = int(payload.get("customer_id") or 0)
     if customer_id:
@@ -121,18 +131,16 @@ def order_customer(payload: Payload) -> CustomerRecord | None:
     if email is None:
         return None
     return CustomerRecord(
-        platform_id=guest_platform_id(email), is_guest=True,
-        updated_at=order_updated_at(payload), created_at=parse_gmt(payload.get("date_created_gmt")),
+        platform_id=guest_platform_id(email),
+        is_guest=True,
+        updated_at=order_updated_at(payload),
+        created_at=parse_gmt(payload.get("date_created_gmt")),
         **common,
     )
 
 
 def order_updated_at(payload: Payload) -> datetime:
-    return (
-        parse_gmt(payload.get("date_modified_gmt"))
-        or parse_gmt(payload.get("date_created_gmt"))
-        or PLACEHOLDER_TIME
-    )
+    return parse_gmt(payload.get("date_modified_gmt")) or parse_gmt(payload.get("date_created_gmt")) or PLACEHOLDER_TIME
 
 
 def line(item: Payload) -> LineRecord:
@@ -197,7 +205,9 @@ def order(payload: Payload, refunds: Sequence[Payload] | None = None) -> OrderRe
     if refunds is None:
         refund_records = tuple(
             RefundRecord(
-                platform_id=str(r["id"]), created_at=updated, amount=abs(money(r.get("total"))),
+                platform_id=str(r["id"]),
+                created_at=updated,
+                amount=abs(money(r.get("total"))),
                 note=str(r.get("reason") or r.get("refund") or ""),
             )
             for r in payload.get("refunds") or ()
@@ -266,9 +276,7 @@ def product(payload: Payload, variations: Iterable[Payload] = ()) -> ProductReco
     stamps = [updated] + [parse_gmt(v.get("date_modified_gmt")) for v in variations]
     newest = max((s for s in stamps if s is not None), default=PLACEHOLDER_TIME)
     if payload.get("type") == "variable":
-        variants = tuple(
-            _variant(v, platform_id=str(v["id"]), title=variation_title(v)) for v in variations
-        )
+        variants = tuple(_variant(v, platform_id=str(v["id"]), title=variation_title(v)) for v in variations)
     else:
         variants = (_variant(payload, platform_id=str(payload["id"]), title=""),)
     categories = payload.get("categories") or ()

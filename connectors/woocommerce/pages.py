@@ -71,9 +71,7 @@ async def fetch_variations(client: WooClient, product_id: Any) -> list[Payload]:
     variations: list[Payload] = []
     page_no = 1
     while True:
-        page = await client.list(
-            f"products/{product_id}/variations", {"per_page": PER_PAGE, "page": page_no}
-        )
+        page = await client.list(f"products/{product_id}/variations", {"per_page": PER_PAGE, "page": page_no})
         variations.extend(page.items)
         if page_no >= page.total_pages or not page.items:
             return variations
@@ -106,7 +104,8 @@ async def write_customers(store: Store, sink: Sink, payloads: Sequence[Payload],
     if not revive and records:
         gone = set(
             await Customer.filter(
-                store_id=store.id, platform_id__in=[r.platform_id for r in records],
+                store_id=store.id,
+                platform_id__in=[r.platform_id for r in records],
                 deleted_at__not_isnull=True,
             ).values_list("platform_id", flat=True)
         )

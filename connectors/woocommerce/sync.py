@@ -54,15 +54,21 @@ def _count(report: SyncReport, resource: str, records: int) -> None:
 
 
 async def _keyset(
-    client: WooClient, store: Store, sink: Sink, report: SyncReport, checkpoint: SyncCheckpoint,
-    resource: str, start: Cursor,
+    client: WooClient,
+    store: Store,
+    sink: Sink,
+    report: SyncReport,
+    checkpoint: SyncCheckpoint,
+    resource: str,
+    start: Cursor,
 ) -> None:
     path, params, write = KEYSET[resource]
     async with aclosing(by_modified(client, path, params, start)) as scan:
         async for items, following, newest in scan:
             written = await write(client, store, sink, items)
-            await cp.save_page(checkpoint, cursor=following.dump() if following else None,
-                               records=written, high_water=newest)
+            await cp.save_page(
+                checkpoint, cursor=following.dump() if following else None, records=written, high_water=newest
+            )
             _count(report, resource, written)
     await cp.finish(checkpoint)
 
@@ -81,8 +87,7 @@ async def backfill(client: WooClient, store: Store, sink: Sink, report: SyncRepo
                 _count(report, resource, written)
             await cp.finish(checkpoint)
         else:
-            await _keyset(client, store, sink, report, checkpoint, resource,
-                          Cursor.load(checkpoint.cursor) or Cursor())
+            await _keyset(client, store, sink, report, checkpoint, resource, Cursor.load(checkpoint.cursor) or Cursor())
 
 
 async def _start(store: Store, resource: str, checkpoint: SyncCheckpoint, overlap: timedelta) -> Cursor:
@@ -100,14 +105,19 @@ async def _start(store: Store, resource: str, checkpoint: SyncCheckpoint, overla
 
 
 async def backfilled(store: Store) -> bool:
-    done = await SyncCheckpoint.filter(
-        store_id=store.id, mode=cp.BACKFILL, finished_at__not_isnull=True
-    ).values_list("resource", flat=True)
+    done = await SyncCheckpoint.filter(store_id=store.id, mode=cp.BACKFILL, finished_at__not_isnull=True).values_list(
+        "resource", flat=True
+    )
     return {"products", "customers", "orders"} <= set(done)
 
 
 async def incremental(
-    client: WooClient, store: Store, sink: Sink, report: SyncReport, *, overlap: timedelta,
+    client: WooClient,
+    store: Store,
+    sink: Sink,
+    report: SyncReport,
+    *,
+    overlap: timedelta,
 ) -> None:
     """Orders, trashed orders and products changed since the last pass (with the overlap)."""
     for resource in ("products", "orders", ORDER_TRASH):

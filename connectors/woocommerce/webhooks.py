@@ -27,16 +27,28 @@ from connectors.woocommerce.client import WooClient
 from store.models import Customer, Order, Product, Store
 
 TOPICS = (
-    "order.created", "order.updated", "order.deleted", "order.restored",
-    "customer.created", "customer.updated", "customer.deleted",
-    "product.created", "product.updated", "product.deleted", "product.restored",
+    "order.created",
+    "order.updated",
+    "order.deleted",
+    "order.restored",
+    "customer.created",
+    "customer.updated",
+    "customer.deleted",
+    "product.created",
+    "product.updated",
+    "product.deleted",
+    "product.restored",
 )
 """What Rapport subscribes to on every site (refunds fire ``order.updated``)."""
 
 SIGNATURE = "x-wc-webhook-signature"
 KEPT_HEADERS = (
-    "x-wc-webhook-topic", "x-wc-webhook-resource", "x-wc-webhook-event", "x-wc-webhook-id",
-    "x-wc-webhook-delivery-id", "x-wc-webhook-source",
+    "x-wc-webhook-topic",
+    "x-wc-webhook-resource",
+    "x-wc-webhook-event",
+    "x-wc-webhook-id",
+    "x-wc-webhook-delivery-id",
+    "x-wc-webhook-source",
 )
 
 
@@ -45,7 +57,7 @@ def is_ping(headers: Mapping[str, str], body: bytes) -> bool:
     if headers.get(SIGNATURE) or headers.get("x-wc-webhook-topic"):
         return False
     text = body.strip()
-    return text.startswith(b"webhook_id=") and text[len(b"webhook_id="):].isdigit()
+    return text.startswith(b"webhook_id=") and text[len(b"webhook_id=") :].isdigit()
 
 
 def sign(secret: str, body: bytes) -> str:

@@ -81,7 +81,11 @@ class BgNbdFit:
 
 
 def _log_likelihood_terms(
-    log_params: FloatArray, x: FloatArray, t_x: FloatArray, T: FloatArray, gradient: bool,
+    log_params: FloatArray,
+    x: FloatArray,
+    t_x: FloatArray,
+    T: FloatArray,
+    gradient: bool,
     k: int = 0,
 ) -> tuple[FloatArray, FloatArray | None]:
     """Per-customer log-likelihood and (optionally) its gradient w.r.t. log-parameters.
@@ -100,9 +104,7 @@ def _log_likelihood_terms(
     common = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
     beta_ab = betaln(a, b)
     term_a = betaln(a, b + n) - beta_ab - (r + x) * log_alpha_t
-    term_b = np.where(
-        second, betaln(a + 1, b + n_safe - 1) - beta_ab - (r + x) * log_alpha_tx, -np.inf
-    )
+    term_b = np.where(second, betaln(a + 1, b + n_safe - 1) - beta_ab - (r + x) * log_alpha_tx, -np.inf)
     mix = np.logaddexp(term_a, term_b)
     ll = common + mix
     if not gradient:
@@ -114,25 +116,15 @@ def _log_likelihood_terms(
     d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w_a * log_alpha_t - w_b * log_alpha_tx
     d_alpha = r / alpha - (r + x) * (w_a / (alpha + T) + w_b / (alpha + t_x))
     d_a = psi_ab - psi_abn + w_b / a
-    d_b = (
-        w_a * digamma(b + n)
-        + w_b * np.where(second, digamma(b + n_safe - 1), 0.0)
-        - psi_abn
-        - digamma(b)
-        + psi_ab
-    )
+    d_b = w_a * digamma(b + n) + w_b * np.where(second, digamma(b + n_safe - 1), 0.0) - psi_abn - digamma(b) + psi_ab
     grad = np.stack([d_r * r, d_alpha * alpha, d_a * a, d_b * b])
     return ll, grad
 
 
-def bgnbd_log_likelihood(
-    fit: BgNbdFit, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
-) -> FloatArray:
+def bgnbd_log_likelihood(fit: BgNbdFit, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> FloatArray:
     """Per-customer log-likelihood under ``fit`` (e.g. to compare models or spot outliers)."""
     x, t_x, big_t = customer_history(frequency, recency, T)
-    return _log_likelihood_terms(
-        np.log(fit.params), x, t_x, big_t, gradient=False, k=fit.first_purchase_dropouts
-    )[0]
+    return _log_likelihood_terms(np.log(fit.params), x, t_x, big_t, gradient=False, k=fit.first_purchase_dropouts)[0]
 
 
 def _collapse_duplicates(
@@ -191,9 +183,7 @@ def fit_bgnbd(
     )
 
 
-def probability_alive(
-    fit: BgNbdFit, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
-) -> FloatArray:
+def probability_alive(fit: BgNbdFit, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> FloatArray:
     """P(customer still active at T | x, t_x, T).
 
     BG/NBD customers can only drop out right after a repeat purchase, so anyone without
@@ -209,9 +199,7 @@ def _probability_alive(fit: BgNbdFit, x: FloatArray, t_x: FloatArray, T: FloatAr
     could_drop = n > 0
     n_safe = np.where(could_drop, n, 1.0)
     log_odds_dead = (
-        np.log(fit.a)
-        - np.log(fit.b + n_safe - 1)
-        + (fit.r + x) * (np.log(fit.alpha + T) - np.log(fit.alpha + t_x))
+        np.log(fit.a) - np.log(fit.b + n_safe - 1) + (fit.r + x) * (np.log(fit.alpha + T) - np.log(fit.alpha + t_x))
     )
     return np.where(could_drop, expit(-log_odds_dead), 1.0)
 
@@ -225,9 +213,7 @@ _R_MINUS_A_NEAR_INTEGER = 1e-6
 _SERIES_MAX_TERMS = 100_000
 
 
-def _interpolate(
-    value: float, low: float, high: float, f: Callable[[float], FloatArray]
-) -> FloatArray:
+def _interpolate(value: float, low: float, high: float, f: Callable[[float], FloatArray]) -> FloatArray:
     f_low, f_high = f(low), f(high)
     return f_low + (value - low) / (high - low) * (f_high - f_low)
 
@@ -256,9 +242,7 @@ def _purchases_if_alive(fit: BgNbdFit, t: FloatArray, x: FloatArray, T: FloatArr
         low = r - gap - _R_MINUS_A_NEAR_INTEGER
         low = low if low > 0 else r / 2
         high = r - gap + _R_MINUS_A_NEAR_INTEGER
-        return _interpolate(
-            r, low, high, lambda r_value: _alive_expectation(r_value, alpha, a_value, b, t, x, T)
-        )
+        return _interpolate(r, low, high, lambda r_value: _alive_expectation(r_value, alpha, a_value, b, t, x, T))
 
     if abs(a - 1.0) < _A_NEAR_ONE:
         return _interpolate(a, 1.0 - _A_NEAR_ONE, 1.0 + _A_NEAR_ONE, at_a)
@@ -283,8 +267,7 @@ def _alive_expectation(
     result = c / (a - 1) * (1 - np.exp(power * log_one_minus_z) * hyper)
     if not np.all(np.isfinite(result)):
         raise FloatingPointError(
-            "expected purchases are not finite for these parameters "
-            f"(r={r:g}, alpha={alpha:g}, a={a:g}, b={b:g})"
+            f"expected purchases are not finite for these parameters (r={r:g}, alpha={alpha:g}, a={a:g}, b={b:g})"
         )
     return result
 
@@ -383,9 +366,7 @@ def _probability_of_order_within(
     return _probability_alive(fit, x, t_x, T) * -np.expm1(np.log(silent_if_alive))
 
 
-def median_next_order(
-    fit: BgNbdFit, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
-) -> FloatArray:
+def median_next_order(fit: BgNbdFit, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> FloatArray:
     """Time after T by which the next purchase has happened with probability 1/2, over all
     outcomes (the customer may have dropped out: then there is none). Infinite when
     P(alive) <= 1/2, since even an endless wait does not reach even odds.

@@ -71,9 +71,7 @@ def load_cdnow(
     return ids, dates, values
 
 
-def cdnow_summary(
-    path: str | Path, *, id_column: Literal["master", "sample"] = "master"
-) -> CustomerSummary:
+def cdnow_summary(path: str | Path, *, id_column: Literal["master", "sample"] = "master") -> CustomerSummary:
     """Calibration summary and weeks 40-78 holdout counts in the published setup (module docstring)."""
     ids, dates, values = load_cdnow(path, id_column=id_column)
     return summary_from_transactions(

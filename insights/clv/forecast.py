@@ -42,19 +42,13 @@ def predict_customers(
     options = {"horizon": horizon, "discount_rate": discount_rate, "step": step, "level": level}
     sufficiency = assess_data(frequency)
     if not sufficiency.enough:
-        return heuristic_predictions(
-            frequency, recency, T, monetary_value, status=sufficiency.status, **options
-        )
+        return heuristic_predictions(frequency, recency, T, monetary_value, status=sufficiency.status, **options)
     bg_fit = fit_bgnbd(frequency, recency, T, model=model)
     gg_fit = fit_gamma_gamma(frequency, monetary_value)
     if not (bg_fit.converged and gg_fit.converged):
-        return heuristic_predictions(
-            frequency, recency, T, monetary_value, status=STATUS_NOT_CONVERGED, **options
-        )
+        return heuristic_predictions(frequency, recency, T, monetary_value, status=STATUS_NOT_CONVERGED, **options)
     if gg_fit.q <= 1:
-        return heuristic_predictions(
-            frequency, recency, T, monetary_value, status=STATUS_UNBOUNDED_SPEND, **options
-        )
+        return heuristic_predictions(frequency, recency, T, monetary_value, status=STATUS_UNBOUNDED_SPEND, **options)
     return model_predictions(
         bg_fit,
         gg_fit,

@@ -54,9 +54,7 @@ class GammaGammaFit:
         return self.p * self.gamma / (self.q - 1)
 
 
-def _spend_history(
-    frequency: ArrayLike, monetary_value: ArrayLike
-) -> tuple[FloatArray, FloatArray]:
+def _spend_history(frequency: ArrayLike, monetary_value: ArrayLike) -> tuple[FloatArray, FloatArray]:
     x = as_float_array(frequency, "frequency")
     m = as_float_array(monetary_value, "monetary_value")
     same_length(frequency=x, monetary_value=m)
@@ -70,9 +68,7 @@ def _spend_history(
     return x, m
 
 
-def _log_likelihood_terms(
-    log_params: FloatArray, x: FloatArray, m: FloatArray
-) -> tuple[FloatArray, FloatArray]:
+def _log_likelihood_terms(log_params: FloatArray, x: FloatArray, m: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Log-density of each repeat buyer's mean spend m over x transactions, and its log-gradient."""
     p, q, gamma = np.exp(log_params)
     px = p * x
@@ -126,9 +122,7 @@ def fit_gamma_gamma(frequency: ArrayLike, monetary_value: ArrayLike) -> GammaGam
     )
 
 
-def expected_average_value(
-    fit: GammaGammaFit, frequency: ArrayLike, monetary_value: ArrayLike
-) -> FloatArray:
+def expected_average_value(fit: GammaGammaFit, frequency: ArrayLike, monetary_value: ArrayLike) -> FloatArray:
     """E[spend per transaction | x, m] = p (gamma + x m) / (p x + q - 1).
 
     A weighted average of the population mean p gamma/(q-1) and the customer's own

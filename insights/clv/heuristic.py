@@ -38,9 +38,7 @@ from insights.clv.value import discount_factors, step_ends
 _SHORTEST_GAP = 1e-9
 
 
-def _poisson_rate_bounds(
-    events: FloatArray, exposure: FloatArray, level: float
-) -> tuple[FloatArray, FloatArray]:
+def _poisson_rate_bounds(events: FloatArray, exposure: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:
     """Exact two-sided Poisson (Garwood) bounds on events / exposure."""
     tail = (1 - level) / 2
     lower = np.where(events > 0, chi2.ppf(tail, 2 * np.maximum(events, 1)) / 2, 0.0)
@@ -92,6 +90,7 @@ def heuristic_predictions(
 
     ends = step_ends(horizon, step)
     discounted_time = float(np.diff(ends, prepend=0.0) @ discount_factors(ends, discount_rate))
+
     def median_wait(p_alive: FloatArray, mean_gap: FloatArray) -> FloatArray:
         reachable = (p_alive > 0.5) & np.isfinite(mean_gap)
         remaining = np.where(reachable, 1.0 - 0.5 / np.where(reachable, p_alive, 1.0), 1.0)
@@ -109,9 +108,7 @@ def heuristic_predictions(
     order_high = np.where(repeat, alive_high * -np.expm1(-horizon * gap_rate_high), 1.0)
 
     def interval(point: FloatArray, low: FloatArray, high: FloatArray) -> Interval:
-        return Interval(
-            point=point, lower=np.minimum(low, point), upper=np.maximum(high, point), level=level
-        )
+        return Interval(point=point, lower=np.minimum(low, point), upper=np.maximum(high, point), level=level)
 
     return CustomerPredictions(
         model=MODEL_HEURISTIC,

@@ -56,14 +56,10 @@ def draw_fits(fit: FitT, n_draws: int, rng: np.random.Generator) -> list[FitT]:
     covariance = fit.log_covariance
     if not np.all(np.isfinite(covariance)):
         raise ValueError(
-            "the fit has no usable covariance (its Hessian was not positive definite), "
-            "so no interval can be drawn"
+            "the fit has no usable covariance (its Hessian was not positive definite), so no interval can be drawn"
         )
     draws = np.exp(rng.multivariate_normal(np.log(fit.params), covariance, size=n_draws))
-    return [
-        dataclasses.replace(fit, **dict(zip(fit.PARAM_NAMES, map(float, row), strict=True)))
-        for row in draws
-    ]
+    return [dataclasses.replace(fit, **dict(zip(fit.PARAM_NAMES, map(float, row), strict=True))) for row in draws]
 
 
 def interval_from_draws(point: FloatArray, draws: FloatArray, level: float) -> Interval:

@@ -52,9 +52,7 @@ def numerical_hessian(objective: Objective, point: FloatArray) -> FloatArray:
     for i in range(k):
         shift = np.zeros(k)
         shift[i] = HESSIAN_STEP
-        hessian[:, i] = (objective(point + shift)[1] - objective(point - shift)[1]) / (
-            2 * HESSIAN_STEP
-        )
+        hessian[:, i] = (objective(point + shift)[1] - objective(point - shift)[1]) / (2 * HESSIAN_STEP)
     return 0.5 * (hessian + hessian.T)
 
 

@@ -114,9 +114,7 @@ def model_predictions(
 
     point = evaluate(bg_fit, gg_fit)
     draws = []
-    for bg, gg in zip(
-        draw_fits(bg_fit, n_draws, rng), draw_fits(gg_fit, n_draws, rng), strict=True
-    ):
+    for bg, gg in zip(draw_fits(bg_fit, n_draws, rng), draw_fits(gg_fit, n_draws, rng), strict=True):
         try:
             draws.append(evaluate(bg, gg))
         except (ValueError, FloatingPointError):
@@ -125,8 +123,9 @@ def model_predictions(
     alive, purchases, value, clv, wait, order = (
         interval_from_draws(point[i], stacked[:, i], level) for i in range(point.shape[0])
     )
-    wait = Interval(*(np.where(bound >= _NEVER, np.inf, bound) for bound in
-                      (wait.point, wait.lower, wait.upper)), level=wait.level)
+    wait = Interval(
+        *(np.where(bound >= _NEVER, np.inf, bound) for bound in (wait.point, wait.lower, wait.upper)), level=wait.level
+    )
     return CustomerPredictions(
         model=f"{bg_fit.model}+gamma_gamma",
         status=status,

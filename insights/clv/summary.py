@@ -95,9 +95,7 @@ def summary_from_transactions(
     day_number = days.astype(np.int64)
     order = np.lexsort((day_number, customer_index))
     cust_sorted, day_sorted = customer_index[order], day_number[order]
-    starts = np.flatnonzero(
-        np.r_[True, (cust_sorted[1:] != cust_sorted[:-1]) | (day_sorted[1:] != day_sorted[:-1])]
-    )
+    starts = np.flatnonzero(np.r_[True, (cust_sorted[1:] != cust_sorted[:-1]) | (day_sorted[1:] != day_sorted[:-1])])
     txn_customer, txn_day = cust_sorted[starts], day_sorted[starts]
     txn_value = np.add.reduceat(amounts[order], starts)
 
@@ -121,9 +119,7 @@ def summary_from_transactions(
     keep = count > 0
     frequency = (count - 1)[keep].astype(np.float64)
     repeat_total = (total - first_value)[keep]
-    monetary = np.divide(
-        repeat_total, frequency, out=np.zeros_like(repeat_total), where=frequency > 0
-    )
+    monetary = np.divide(repeat_total, frequency, out=np.zeros_like(repeat_total), where=frequency > 0)
     summary = CustomerSummary(
         customer_ids=customers[keep],
         frequency=frequency,

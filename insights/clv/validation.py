@@ -63,8 +63,7 @@ def customer_history(
     if np.any(t_x > big_t):
         worst = int(np.argmax(t_x - big_t))
         raise ValueError(
-            f"recency must not exceed T (customer index {worst}: "
-            f"recency={t_x[worst]:g} > T={big_t[worst]:g})"
+            f"recency must not exceed T (customer index {worst}: recency={t_x[worst]:g} > T={big_t[worst]:g})"
         )
     if np.any((x == 0) & (t_x != 0)):
         raise ValueError("recency must be 0 for customers with frequency 0 (no repeat purchase)")

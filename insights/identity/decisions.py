@@ -30,19 +30,27 @@ async def split_customers(customer_ids: Iterable[int], *, actor: str) -> int:
     if len(profiles) != 1 or None in profiles:
         raise ValueError("the customers to split off must all belong to one profile")
     merchant_id, profile_id = rows[0]["merchant_id"], profiles.pop()
-    staying = set(await Customer.filter(profile_id=profile_id, deleted_at=None).exclude(id__in=moved).values_list("id", flat=True))
+    staying = set(
+        await Customer.filter(profile_id=profile_id, deleted_at=None).exclude(id__in=moved).values_list("id", flat=True)
+    )
     if not staying:
         raise ValueError("a split must leave at least one customer in the profile")
     async with in_transaction():
         new_profile = await Profile.create(merchant_id=merchant_id)
         await Customer.filter(id__in=moved).update(profile_id=new_profile.id)
-        existing = set(await IdentityDecision.filter(customer_a_id__in=moved | staying).values_list("customer_a_id", "customer_b_id"))
+        existing = set(
+            await IdentityDecision.filter(customer_a_id__in=moved | staying).values_list(
+                "customer_a_id", "customer_b_id"
+            )
+        )
         now = datetime.now(UTC)
         pairs = {(min(a, b), max(a, b)) for a in moved for b in staying} - existing
-        await IdentityDecision.bulk_create([
-            IdentityDecision(merchant_id=merchant_id, customer_a_id=a, customer_b_id=b, actor=actor, created_at=now)
-            for a, b in sorted(pairs)
-        ])
+        await IdentityDecision.bulk_create(
+            [
+                IdentityDecision(merchant_id=merchant_id, customer_a_id=a, customer_b_id=b, actor=actor, created_at=now)
+                for a, b in sorted(pairs)
+            ]
+        )
     await resolve(merchant_id, moved | staying)
     return new_profile.id
 
@@ -57,9 +65,15 @@ async def explain_profile(profile_id: int) -> dict[str, Any]:
     """Which customers a profile holds, which keys linked them, and the rulings that keep others out."""
     profile_id = await resolve_profile(profile_id)
     members = await Customer.filter(profile_id=profile_id, deleted_at=None).order_by("id").values_list("id", flat=True)
-    evidence = await MergeEvidence.filter(profile_id=profile_id).order_by("id").values("customer_a_id", "customer_b_id", "keys", "score")
-    decisions = await IdentityDecision.filter(Q(customer_a_id__in=members) | Q(customer_b_id__in=members)).order_by("id").values(
-        "customer_a_id", "customer_b_id", "decision", "actor", "created_at"
+    evidence = (
+        await MergeEvidence.filter(profile_id=profile_id)
+        .order_by("id")
+        .values("customer_a_id", "customer_b_id", "keys", "score")
+    )
+    decisions = (
+        await IdentityDecision.filter(Q(customer_a_id__in=members) | Q(customer_b_id__in=members))
+        .order_by("id")
+        .values("customer_a_id", "customer_b_id", "decision", "actor", "created_at")
     )
     return {
         "profile_id": profile_id,
@@ -69,8 +83,12 @@ async def explain_profile(profile_id: int) -> dict[str, Any]:
             for e in evidence
         ],
         "decisions": [
-            {"customers": [d["customer_a_id"], d["customer_b_id"]], "decision": d["decision"],
-             "actor": d["actor"], "at": d["created_at"].isoformat()}
+            {
+                "customers": [d["customer_a_id"], d["customer_b_id"]],
+                "decision": d["decision"],
+                "actor": d["actor"],
+                "at": d["created_at"].isoformat(),
+            }
             for d in decisions
         ],
     }

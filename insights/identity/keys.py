@@ -14,10 +14,20 @@ from typing import Any
 import phonenumbers
 
 # Providers that deliver ``name+tag@`` to ``name@``; Gmail also ignores dots in the local part.
-PLUS_PROVIDERS = frozenset({
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "icloud.com",
-    "me.com", "fastmail.com", "protonmail.com", "proton.me",
-})
+PLUS_PROVIDERS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "icloud.com",
+        "me.com",
+        "fastmail.com",
+        "protonmail.com",
+        "proton.me",
+    }
+)
 DOTLESS_PROVIDERS = frozenset({"gmail.com", "googlemail.com"})
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -69,9 +79,21 @@ def normalize_text(raw: str | None) -> str:
 
 
 _STREET_WORDS = {
-    "street": "st", "avenue": "ave", "road": "rd", "drive": "dr", "lane": "ln", "court": "ct",
-    "boulevard": "blvd", "place": "pl", "square": "sq", "suite": "ste", "apartment": "apt",
-    "north": "n", "south": "s", "east": "e", "west": "w",
+    "street": "st",
+    "avenue": "ave",
+    "road": "rd",
+    "drive": "dr",
+    "lane": "ln",
+    "court": "ct",
+    "boulevard": "blvd",
+    "place": "pl",
+    "square": "sq",
+    "suite": "ste",
+    "apartment": "apt",
+    "north": "n",
+    "south": "s",
+    "east": "e",
+    "west": "w",
 }
 
 

@@ -111,7 +111,11 @@ async def _load_component(merchant_id: int, seeds: set[int] | None, config: Insi
         digests = {d for c in fresh.values() for kind in kinds for d in c.keys.get(kind, ())}
         found: set[int] = set()
         if digests:
-            found |= set(await IdentityKey.filter(merchant_id=merchant_id, digest__in=digests).values_list("customer_id", flat=True))
+            found |= set(
+                await IdentityKey.filter(merchant_id=merchant_id, digest__in=digests).values_list(
+                    "customer_id", flat=True
+                )
+            )
         profiles = {c.profile_id for c in fresh.values() if c.profile_id is not None}
         if profiles:
             found |= set(await Customer.filter(profile_id__in=profiles, deleted_at=None).values_list("id", flat=True))
@@ -137,7 +141,9 @@ async def _load_customers(merchant_id: int, ids: set[int] | None, config: Insigh
         emails = {row["email"], *(e for e, _ in contacts[row["id"]])}
         phones = {row["phone"], *(p for _, p in contacts[row["id"]])}
         keys = customer_keys(merchant_id, emails, phones, row["address"], config)
-        person = Person(normalize_text(row["first_name"]), normalize_text(row["last_name"]), normalize_address(row["address"]))
+        person = Person(
+            normalize_text(row["first_name"]), normalize_text(row["last_name"]), normalize_address(row["address"])
+        )
         out[row["id"]] = _Customer(row["id"], row["profile_id"], keys, person)
     return out
 
@@ -224,7 +230,9 @@ async def _apply(
     missing = [i for i, p in enumerate(chosen) if p is None]
     if missing:
         created = await insert_rows(
-            conn, Profile, [{"merchant_id": merchant_id, "created_at": now, "updated_at": now}] * len(missing),
+            conn,
+            Profile,
+            [{"merchant_id": merchant_id, "created_at": now, "updated_at": now}] * len(missing),
             returning=("id",),
         )
         for index, row in zip(missing, sorted(r["id"] for r in created), strict=True):
@@ -252,13 +260,30 @@ async def _apply(
         await delete_in(conn, IdentityKey, "customer_id", ids)
         await delete_in(conn, MergeEvidence, "customer_a_id", ids)
         await delete_in(conn, MergeEvidence, "customer_b_id", ids)
-    await insert_rows(conn, IdentityKey, [
-        {"merchant_id": merchant_id, "customer_id": c.id, "kind": kind, "digest": d}
-        for c in customers.values() for kind, digests in sorted(c.keys.items()) for d in sorted(digests)
-    ])
-    await insert_rows(conn, MergeEvidence, [
-        {"merchant_id": merchant_id, "profile_id": target[e.a], "customer_a_id": e.a, "customer_b_id": e.b,
-         "keys": list(e.keys), "score": e.score, "created_at": now}
-        for e in clusters.used
-    ])
+    await insert_rows(
+        conn,
+        IdentityKey,
+        [
+            {"merchant_id": merchant_id, "customer_id": c.id, "kind": kind, "digest": d}
+            for c in customers.values()
+            for kind, digests in sorted(c.keys.items())
+            for d in sorted(digests)
+        ],
+    )
+    await insert_rows(
+        conn,
+        MergeEvidence,
+        [
+            {
+                "merchant_id": merchant_id,
+                "profile_id": target[e.a],
+                "customer_a_id": e.a,
+                "customer_b_id": e.b,
+                "keys": list(e.keys),
+                "score": e.score,
+                "created_at": now,
+            }
+            for e in clusters.used
+        ],
+    )
     return result

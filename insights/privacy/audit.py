@@ -8,11 +8,18 @@ from typing import Any
 from insights.models import PrivacyAudit
 
 
-async def record(merchant_id: int, action: str, subject: str, subject_id: int, actor: str, details: dict[str, Any]) -> None:
+async def record(
+    merchant_id: int, action: str, subject: str, subject_id: int, actor: str, details: dict[str, Any]
+) -> None:
     """``actor`` is an account or system id (``admin:7``, ``shopify:customers/redact``), never a name or email."""
     if "@" in actor:
         raise ValueError("the audit actor must be an id, not an email address")
     await PrivacyAudit.create(
-        merchant_id=merchant_id, action=action, subject=subject, subject_id=subject_id, actor=actor,
-        details=details, at=datetime.now(UTC),
+        merchant_id=merchant_id,
+        action=action,
+        subject=subject,
+        subject_id=subject_id,
+        actor=actor,
+        details=details,
+        at=datetime.now(UTC),
     )

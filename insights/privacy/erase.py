@@ -75,7 +75,11 @@ def mentions(
         return False
     for node in _walk(payload):
         first, last = node.get("first_name"), node.get("last_name")
-        if isinstance(first, str) and isinstance(last, str) and f"{normalize_text(first)} {normalize_text(last)}" in scope.names:
+        if (
+            isinstance(first, str)
+            and isinstance(last, str)
+            and f"{normalize_text(first)} {normalize_text(last)}" in scope.names
+        ):
             return True
         for key in ("email", "billing_email", "contact_email"):
             if isinstance(node.get(key), str) and normalize_email(node[key]) in scope.emails:
@@ -92,9 +96,7 @@ def mentions(
     return topic.startswith("orders/") and str(payload.get("id")) in order_platform_ids
 
 
-async def erase_profile(
-    profile_id: int, *, actor: str, erasers: Mapping[str, Eraser] | None = None
-) -> dict[str, Any]:
+async def erase_profile(profile_id: int, *, actor: str, erasers: Mapping[str, Eraser] | None = None) -> dict[str, Any]:
     """Remove or anonymise the person's personal data in every store and insight table; returns counts."""
     scope = await person_scope(profile_id)
     region = (await load_config(scope.merchant_id)).default_phone_region
@@ -106,8 +108,18 @@ async def erase_profile(
     async with in_transaction():
         for c in customers:
             await Customer.filter(id=c["id"]).update(
-                email=None, phone=None, first_name=None, last_name=None, address=None, birthday=None, locale=None,
-                tags="", accepts_marketing=False, content_hash="redacted", deleted_at=now, updated_at=now,
+                email=None,
+                phone=None,
+                first_name=None,
+                last_name=None,
+                address=None,
+                birthday=None,
+                locale=None,
+                tags="",
+                accepts_marketing=False,
+                content_hash="redacted",
+                deleted_at=now,
+                updated_at=now,
                 **({"platform_id": f"redacted:{c['id']}"} if c["is_guest"] else {}),
             )
         counts["customers"] = len(customers)
@@ -159,7 +171,9 @@ async def redact_store(store_id: int, *, actor: str) -> dict[str, Any]:
     """
     store = await Store.get(id=store_id)
     merchant_id = store.merchant_id
-    touched = set(await Customer.filter(store_id=store_id, profile_id__not_isnull=True).values_list("profile_id", flat=True))
+    touched = set(
+        await Customer.filter(store_id=store_id, profile_id__not_isnull=True).values_list("profile_id", flat=True)
+    )
     counts: dict[str, Any] = {
         "customers": await Customer.filter(store_id=store_id).count(),
         "orders": await Order.filter(store_id=store_id).count(),

@@ -39,7 +39,9 @@ async def person_scope(profile_id: int) -> PersonScope:
     while frontier:  # profiles merged into the survivor, directly or through others
         frontier = set(await Profile.filter(merged_into_id__in=frontier).values_list("id", flat=True)) - profile_ids
         profile_ids |= frontier
-    customers = await Customer.filter(profile_id__in=profile_ids).values("id", "email", "phone", "first_name", "last_name")
+    customers = await Customer.filter(profile_id__in=profile_ids).values(
+        "id", "email", "phone", "first_name", "last_name"
+    )
     customer_ids = {c["id"] for c in customers}
     scope = PersonScope(merchant_id, survivor, profile_ids, customer_ids, set())
     for c in customers:
@@ -50,8 +52,12 @@ async def person_scope(profile_id: int) -> PersonScope:
         scope.order_ids.add(oid)
         scope.add_contact(email, phone, config.default_phone_region)
     # Orders without an account (no email or a platform that keeps guests apart) that carry the person's details.
-    for oid, email, phone in await Order.filter(merchant_id=merchant_id, customer_id=None).values_list("id", "email", "phone"):
-        if normalize_email(email) in scope.emails or normalize_phone(phone, config.default_phone_region) in scope.phones:
+    for oid, email, phone in await Order.filter(merchant_id=merchant_id, customer_id=None).values_list(
+        "id", "email", "phone"
+    ):
+        if (
+            normalize_email(email) in scope.emails
+            or normalize_phone(phone, config.default_phone_region) in scope.phones
+        ):
             scope.order_ids.add(oid)
     return scope
-

@@ -35,7 +35,14 @@ def customer_observations(row: dict[str, Any], config: InsightsConfig) -> Iterat
     profile, store, seen = row["profile_id"], row["store_id"], row["platform_updated_at"]
     first, last = row["first_name"] or "", row["last_name"] or ""
     if first or last:
-        yield profile, "name", f"{normalize_text(first)}|{normalize_text(last)}", {"first_name": first, "last_name": last}, store, seen
+        yield (
+            profile,
+            "name",
+            f"{normalize_text(first)}|{normalize_text(last)}",
+            {"first_name": first, "last_name": last},
+            store,
+            seen,
+        )
     if email := normalize_email(row["email"]):
         yield profile, "email", email, {"email": email}, store, seen
     if row["phone"] and row["phone"].strip():
@@ -53,10 +60,22 @@ def customer_observations(row: dict[str, Any], config: InsightsConfig) -> Iterat
 
 async def fact_rows(merchant_id: int, config: InsightsConfig) -> list[dict[str, Any]]:
     """Every fact row of the merchant's live profiles, newest value per kind marked current."""
-    platforms = {s["id"]: str(s["platform"]) for s in await Store.filter(merchant_id=merchant_id).values("id", "platform")}
+    platforms = {
+        s["id"]: str(s["platform"]) for s in await Store.filter(merchant_id=merchant_id).values("id", "platform")
+    }
     customers = await Customer.filter(merchant_id=merchant_id, deleted_at=None, profile_id__not_isnull=True).values(
-        "id", "profile_id", "store_id", "email", "phone", "first_name", "last_name", "address", "birthday",
-        "locale", "accepts_marketing", "platform_updated_at",
+        "id",
+        "profile_id",
+        "store_id",
+        "email",
+        "phone",
+        "first_name",
+        "last_name",
+        "address",
+        "birthday",
+        "locale",
+        "accepts_marketing",
+        "platform_updated_at",
     )
     profile_of = {c["id"]: c["profile_id"] for c in customers}
     newest: dict[tuple[int, str, str, int], Observation] = {}
@@ -69,8 +88,12 @@ async def fact_rows(merchant_id: int, config: InsightsConfig) -> list[dict[str, 
     for row in customers:
         for obs in customer_observations(row, config):
             keep(obs)
-    shipped = Order.filter(merchant_id=merchant_id, deleted_at=None, customer_id__not_isnull=True, shipping_address__not_isnull=True)
-    for customer_id, store_id, address, created in await shipped.values_list("customer_id", "store_id", "shipping_address", "platform_created_at"):
+    shipped = Order.filter(
+        merchant_id=merchant_id, deleted_at=None, customer_id__not_isnull=True, shipping_address__not_isnull=True
+    )
+    for customer_id, store_id, address, created in await shipped.values_list(
+        "customer_id", "store_id", "shipping_address", "platform_created_at"
+    ):
         if customer_id in profile_of and (normal := normalize_address(address)) is not None:
             keep((profile_of[customer_id], "address", repr(sorted(normal.items())), dict(address), store_id, created))
 
@@ -81,8 +104,16 @@ async def fact_rows(merchant_id: int, config: InsightsConfig) -> list[dict[str, 
             current[key] = obs
     winners = {id(obs) for obs in current.values()}
     return [
-        {"merchant_id": merchant_id, "profile_id": obs[0], "kind": obs[1], "value": obs[3], "store_id": obs[4],
-         "platform": platforms[obs[4]], "observed_at": obs[5].astimezone(UTC), "current": id(obs) in winners}
+        {
+            "merchant_id": merchant_id,
+            "profile_id": obs[0],
+            "kind": obs[1],
+            "value": obs[3],
+            "store_id": obs[4],
+            "platform": platforms[obs[4]],
+            "observed_at": obs[5].astimezone(UTC),
+            "current": id(obs) in winners,
+        }
         for obs in sorted(newest.values(), key=lambda o: (o[0], o[1], o[5], o[4]))
     ]
 

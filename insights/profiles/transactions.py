@@ -49,12 +49,17 @@ def profile_figures(
         groups[(o.store_id, o.currency)].append(o)
     revenue = [
         {
-            "merchant_id": history.merchant_id, "profile_id": profile_id, "store_id": store_id,
-            "platform": history.platforms[store_id], "currency": currency, "orders": len(group),
+            "merchant_id": history.merchant_id,
+            "profile_id": profile_id,
+            "store_id": store_id,
+            "platform": history.platforms[store_id],
+            "currency": currency,
+            "orders": len(group),
             "revenue": sum((o.total for o in group), ZERO),
             "refunded": sum((o.refunded for o in group), ZERO),
             "discounted_revenue": sum((o.total for o in group if o.discounted), ZERO),
-            "first_order_at": group[0].created_at, "last_order_at": group[-1].created_at,
+            "first_order_at": group[0].created_at,
+            "last_order_at": group[-1].created_at,
         }
         for (store_id, currency), group in sorted(groups.items())
     ]
@@ -77,14 +82,27 @@ def profile_figures(
     preferred = max(per_store, key=lambda s: (per_store[s], last_at[s], -s))
     refunded = sum(1 for o in orders if o.refunded > 0)
     stats = {
-        "merchant_id": history.merchant_id, "profile_id": profile_id, "orders": len(orders),
-        "refunded_orders": refunded, "refund_rate": round(refunded / len(orders), 4),
-        "first_order_at": orders[0].created_at, "last_order_at": orders[-1].created_at,
+        "merchant_id": history.merchant_id,
+        "profile_id": profile_id,
+        "orders": len(orders),
+        "refunded_orders": refunded,
+        "refund_rate": round(refunded / len(orders), 4),
+        "first_order_at": orders[0].created_at,
+        "last_order_at": orders[-1].created_at,
         "main_currency": currency,
-        "price_sensitivity": round(float(sum((o.total for o in in_main if o.discounted), ZERO) / spend), 4) if spend > 0 else None,
-        "top_categories": _top(categories), "top_vendors": _top(vendors), "preferred_store_id": preferred,
+        "price_sensitivity": round(float(sum((o.total for o in in_main if o.discounted), ZERO) / spend), 4)
+        if spend > 0
+        else None,
+        "top_categories": _top(categories),
+        "top_vendors": _top(vendors),
+        "preferred_store_id": preferred,
         "sources": [
-            {"store_id": s, "platform": history.platforms[s], "orders": per_store[s], "last_order_at": last_at[s].isoformat()}
+            {
+                "store_id": s,
+                "platform": history.platforms[s],
+                "orders": per_store[s],
+                "last_order_at": last_at[s].isoformat(),
+            }
             for s in sorted(per_store)
         ],
         "computed_at": now,

@@ -52,7 +52,18 @@ def _money_totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "refunded": sum((r["refunded"] for r in group), Decimal("0")),
             "average_order_value": (revenue / orders).quantize(Decimal("0.01")) if orders else None,
             "by_store": [
-                {k: r[k] for k in ("store_id", "platform", "orders", "revenue", "refunded", "first_order_at", "last_order_at")}
+                {
+                    k: r[k]
+                    for k in (
+                        "store_id",
+                        "platform",
+                        "orders",
+                        "revenue",
+                        "refunded",
+                        "first_order_at",
+                        "last_order_at",
+                    )
+                }
                 for r in group
             ],
         }
@@ -63,12 +74,16 @@ async def unified_profile(profile_id: int) -> dict[str, Any]:
     """Basic facts with provenance, transaction facts, preferences, segment, predictions, recommendations."""
     profile_id = await resolve_profile(profile_id)
     profile = await Profile.get(id=profile_id)
-    customers = await Customer.filter(profile_id=profile_id, deleted_at=None).order_by("id").values(
-        "id", "store_id", "store__platform", "platform_id", "is_guest"
+    customers = (
+        await Customer.filter(profile_id=profile_id, deleted_at=None)
+        .order_by("id")
+        .values("id", "store_id", "store__platform", "platform_id", "is_guest")
     )
     facts: dict[str, Any] = {}
-    rows = await ProfileFact.filter(profile_id=profile_id).order_by("-observed_at", "store_id").values(
-        "kind", "value", "store_id", "platform", "observed_at", "current"
+    rows = (
+        await ProfileFact.filter(profile_id=profile_id)
+        .order_by("-observed_at", "store_id")
+        .values("kind", "value", "store_id", "platform", "observed_at", "current")
     )
     for kind in FACT_KINDS:
         mine = [r for r in rows if r["kind"] == kind]
@@ -81,29 +96,43 @@ async def unified_profile(profile_id: int) -> dict[str, Any]:
         "currency", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "segment", "tier", "as_of"
     )
     predictions = await ClvPrediction.filter(profile_id=profile_id).order_by("currency").values()
-    recommendations = await ProfileRecommendation.get_or_none(profile_id=profile_id).values("store_id", "model", "items", "computed_at")
+    recommendations = await ProfileRecommendation.get_or_none(profile_id=profile_id).values(
+        "store_id", "model", "items", "computed_at"
+    )
     transactions = None
     preferences = None
     if stats:
-        transactions = {k: stats[k] for k in ("orders", "refunded_orders", "refund_rate", "first_order_at", "last_order_at")}
+        transactions = {
+            k: stats[k] for k in ("orders", "refunded_orders", "refund_rate", "first_order_at", "last_order_at")
+        }
         transactions["revenue"] = _money_totals(revenue)
-        preferences = {k: stats[k] for k in ("top_categories", "top_vendors", "price_sensitivity", "main_currency", "preferred_store_id")}
+        preferences = {
+            k: stats[k]
+            for k in ("top_categories", "top_vendors", "price_sensitivity", "main_currency", "preferred_store_id")
+        }
         preferences["sources"] = stats["sources"]
-    return plain({
-        "profile_id": profile_id,
-        "merchant_id": profile.merchant_id,
-        "customers": [
-            {"id": c["id"], "store_id": c["store_id"], "platform": str(c["store__platform"]),
-             "platform_id": c["platform_id"], "is_guest": c["is_guest"]}
-            for c in customers
-        ],
-        "facts": facts,
-        "transactions": transactions,
-        "preferences": preferences,
-        "segment": segment,
-        "predictions": [
-            {k: v for k, v in p.items() if k not in {"id", "merchant_id", "profile_id"}} for p in predictions
-        ],
-        "recommendations": recommendations,
-        "computed_at": stats["computed_at"] if stats else None,
-    })
+    return plain(
+        {
+            "profile_id": profile_id,
+            "merchant_id": profile.merchant_id,
+            "customers": [
+                {
+                    "id": c["id"],
+                    "store_id": c["store_id"],
+                    "platform": str(c["store__platform"]),
+                    "platform_id": c["platform_id"],
+                    "is_guest": c["is_guest"],
+                }
+                for c in customers
+            ],
+            "facts": facts,
+            "transactions": transactions,
+            "preferences": preferences,
+            "segment": segment,
+            "predictions": [
+                {k: v for k, v in p.items() if k not in {"id", "merchant_id", "profile_id"}} for p in predictions
+            ],
+            "recommendations": recommendations,
+            "computed_at": stats["computed_at"] if stats else None,
+        }
+    )

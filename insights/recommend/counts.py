@@ -31,16 +31,12 @@ class BasketCounts:
 
     def __init__(self, *, pairs: bool = True, weighting: BasketWeighting = "uniform") -> None:
         if weighting not in get_args(BasketWeighting):
-            raise ValueError(
-                f"weighting must be one of {get_args(BasketWeighting)}, got {weighting!r}"
-            )
+            raise ValueError(f"weighting must be one of {get_args(BasketWeighting)}, got {weighting!r}")
         self.weighting: BasketWeighting = weighting
         self.index = ItemIndex()
         self.n_baskets = 0
         self.item_counts = np.zeros(0, dtype=np.int64)
-        self.pair_counts: sparse.csr_array | None = (
-            sparse.csr_array((0, 0), dtype=np.float64) if pairs else None
-        )
+        self.pair_counts: sparse.csr_array | None = sparse.csr_array((0, 0), dtype=np.float64) if pairs else None
 
     @property
     def n_items(self) -> int:

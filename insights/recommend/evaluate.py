@@ -45,9 +45,7 @@ class HoldOut:
     targets: list[Item]
 
 
-def hold_out(
-    baskets: Sequence[Sequence[Item]], *, sample: int, rng: np.random.Generator
-) -> HoldOut:
+def hold_out(baskets: Sequence[Sequence[Item]], *, sample: int, rng: np.random.Generator) -> HoldOut:
     """Sample `sample` baskets of 2+ items and hide one item of each, both drawn from `rng`.
 
     The rest of a sampled basket stays in training (the shopper's cart is known), and is the

@@ -37,12 +37,8 @@ class ItemKNN(BasketRecommender):
         """`recency_half_life`: in purchases; with 3, the item bought three purchases before
         the latest counts half as much. Only applies to plain sequences; a mapping history
         carries its own weights."""
-        if recency_half_life is not None and not (
-            math.isfinite(recency_half_life) and recency_half_life > 0
-        ):
-            raise ValueError(
-                f"recency_half_life must be a positive number or None, got {recency_half_life!r}"
-            )
+        if recency_half_life is not None and not (math.isfinite(recency_half_life) and recency_half_life > 0):
+            raise ValueError(f"recency_half_life must be a positive number or None, got {recency_half_life!r}")
         self.similarity = similarity
         self.weighting: BasketWeighting = weighting
         self.recency_half_life = recency_half_life

@@ -68,10 +68,7 @@ class ItemIndex:
 
     def to_array(self) -> np.ndarray:
         """Ids as one homogeneous array (int64 or unicode) so `numpy.savez` needs no pickling."""
-        if all(
-            isinstance(item, int | np.integer) and not isinstance(item, bool)
-            for item in self._items
-        ):
+        if all(isinstance(item, int | np.integer) and not isinstance(item, bool) for item in self._items):
             return np.asarray(self._items, dtype=np.int64)
         if all(isinstance(item, str) for item in self._items):
             return np.asarray(self._items, dtype=np.str_)

@@ -28,11 +28,7 @@ def check_k(k: int) -> int:
 def check_boost(boost: Mapping[Item, float]) -> None:
     """Boosts are relative lifts: score * (1 + boost). Negative or non-finite ones are a caller bug."""
     for item, lift in boost.items():
-        if (
-            not isinstance(lift, int | float | np.integer | np.floating)
-            or not math.isfinite(lift)
-            or lift < 0
-        ):
+        if not isinstance(lift, int | float | np.integer | np.floating) or not math.isfinite(lift) or lift < 0:
             raise ValueError(f"boost for {item!r} must be a finite number >= 0, got {lift!r}")
 
 
@@ -63,8 +59,5 @@ def rerank(
     far stronger ones.
     """
     check_boost(boost)
-    lifted = [
-        Recommendation(item, float(score) * (1.0 + float(boost.get(item, 0.0))))
-        for item, score in candidates
-    ]
+    lifted = [Recommendation(item, float(score) * (1.0 + float(boost.get(item, 0.0)))) for item, score in candidates]
     return sorted(lifted, key=lambda rec: -rec.score)

@@ -154,8 +154,7 @@ class BasketRecommender(ABC):
             scores[boost_codes[known]] *= 1.0 + lifts[known]
         picked = top_k(scores, allowed, k, self._counts.item_counts)
         return [
-            Recommendation(item, float(score))
-            for item, score in zip(index.decode(picked), scores[picked], strict=True)
+            Recommendation(item, float(score)) for item, score in zip(index.decode(picked), scores[picked], strict=True)
         ]
 
     def to_state(self) -> dict[str, Any]:
@@ -177,18 +176,14 @@ class BasketRecommender(ABC):
             raise ValueError(f"state holds a {name!r} model, not {cls.model_name!r}")
         version = scalar(state.get("version", -1), int)
         if version != STATE_VERSION:
-            raise ValueError(
-                f"unsupported model state version {version} (expected {STATE_VERSION})"
-            )
+            raise ValueError(f"unsupported model state version {version} (expected {STATE_VERSION})")
         model = cls(**cls._config_from_state(state))
         model._counts = BasketCounts.from_state(state, pairs=cls.uses_pairs)
         model._refresh()
         return model
 
 
-def _split_history(
-    history: History, sequence_weights: Callable[[int], np.ndarray]
-) -> tuple[list[Item], np.ndarray]:
+def _split_history(history: History, sequence_weights: Callable[[int], np.ndarray]) -> tuple[list[Item], np.ndarray]:
     if isinstance(history, str | bytes):
         raise TypeError(f"history must be a collection of item ids, not {type(history).__name__}")
     if isinstance(history, Mapping):

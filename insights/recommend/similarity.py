@@ -41,17 +41,13 @@ class Similarity:
 
     def __post_init__(self) -> None:
         if self.kind not in get_args(SimilarityKind):
-            raise ValueError(
-                f"similarity kind must be one of {get_args(SimilarityKind)}, got {self.kind!r}"
-            )
+            raise ValueError(f"similarity kind must be one of {get_args(SimilarityKind)}, got {self.kind!r}")
         if not 0.0 <= self.alpha <= 1.0:
             raise ValueError(f"alpha must be within [0, 1], got {self.alpha!r}")
         if not (np.isfinite(self.shrink) and self.shrink >= 0):
             raise ValueError(f"shrink must be a finite number >= 0, got {self.shrink!r}")
         if self.neighbours is not None and self.neighbours <= 0:
-            raise ValueError(
-                f"neighbours must be a positive integer or None, got {self.neighbours!r}"
-            )
+            raise ValueError(f"neighbours must be a positive integer or None, got {self.neighbours!r}")
 
     def matrix(self, pair_counts: sparse.csr_array, n_baskets: int) -> sparse.csr_array:
         """Similarity with the diagonal removed (an item never recommends itself)."""

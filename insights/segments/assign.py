@@ -53,12 +53,21 @@ def score_people(
     out = []
     for i, silence in enumerate(recency_days):
         r_i = cap_recency(int(r[i]), int(silence), config.tiers)
-        out.append(Scored(r_i, int(f[i]), int(m[i]), segment_of(r_i, int(f[i]), int(m[i]), config.segment_rules),
-                          tier_of(int(silence), float(share[i]), config.tiers)))
+        out.append(
+            Scored(
+                r_i,
+                int(f[i]),
+                int(m[i]),
+                segment_of(r_i, int(f[i]), int(m[i]), config.segment_rules),
+                tier_of(int(silence), float(share[i]), config.tiers),
+            )
+        )
     return out
 
 
-def segment_rows(history: MerchantHistory, config: InsightsConfig, as_of: datetime, *, explain: bool = True) -> list[dict[str, Any]]:
+def segment_rows(
+    history: MerchantHistory, config: InsightsConfig, as_of: datetime, *, explain: bool = True
+) -> list[dict[str, Any]]:
     """One row per person with a purchase; ``explain`` adds the one-line why (``reorder_shares``)."""
     bought_now = merchant_purchases(history, as_of)
     rows = _scored_rows(history.merchant_id, bought_now, config, as_of)
@@ -67,8 +76,16 @@ def segment_rows(history: MerchantHistory, config: InsightsConfig, as_of: dateti
     shares = reorder_shares(history, config, as_of, bought_now)
     for row in rows:
         earlier, reordered = shares.get((row["currency"], row["segment"]), (0, 0))
-        row["why"] = segment_why(row["frequency"], row["recency_days"], row["monetary"], row["currency"], row["segment"],
-                                 earlier, reordered, REORDER_WINDOW_DAYS)
+        row["why"] = segment_why(
+            row["frequency"],
+            row["recency_days"],
+            row["monetary"],
+            row["currency"],
+            row["segment"],
+            earlier,
+            reordered,
+            REORDER_WINDOW_DAYS,
+        )
     return rows
 
 
@@ -100,16 +117,28 @@ def _scored_rows(
     for currency, people in sorted(by_currency.items()):
         scored = score_people([p[1] for p in people], [p[2] for p in people], [float(p[3]) for p in people], config)
         for (profile_id, days, count, spend), score in zip(people, scored, strict=True):
-            rows.append({
-                "merchant_id": merchant_id, "profile_id": profile_id, "currency": currency,
-                "recency_days": days, "frequency": count, "monetary": spend,
-                "r_score": score.r, "f_score": score.f, "m_score": score.m,
-                "segment": score.segment, "tier": score.tier, "as_of": as_of,
-            })
+            rows.append(
+                {
+                    "merchant_id": merchant_id,
+                    "profile_id": profile_id,
+                    "currency": currency,
+                    "recency_days": days,
+                    "frequency": count,
+                    "monetary": spend,
+                    "r_score": score.r,
+                    "f_score": score.f,
+                    "m_score": score.m,
+                    "segment": score.segment,
+                    "tier": score.tier,
+                    "as_of": as_of,
+                }
+            )
     return rows
 
 
-async def refresh_segments(conn: BaseDBAsyncClient, history: MerchantHistory, config: InsightsConfig, as_of: datetime) -> int:
+async def refresh_segments(
+    conn: BaseDBAsyncClient, history: MerchantHistory, config: InsightsConfig, as_of: datetime
+) -> int:
     rows = segment_rows(history, config, as_of)
     await ProfileSegment.filter(merchant_id=history.merchant_id).using_db(conn).delete()
     await insert_rows(conn, ProfileSegment, rows)

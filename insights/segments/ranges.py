@@ -31,10 +31,15 @@ async def score_ranges(merchant_id: int, currencies: list[str]) -> dict[str, lis
     """Per currency, the lowest and highest figure behind every score that someone holds (R, then F, then M)."""
     out: dict[str, list[ScoreRange]] = {c: [] for c in currencies}
     for letter, (score, figure) in DIMENSIONS.items():
-        rows = await ProfileSegment.filter(merchant_id=merchant_id, currency__in=currencies) \
-            .annotate(low=Min(figure), high=Max(figure), n=Count("id")) \
-            .group_by("currency", score).order_by("currency", score).values("currency", score, "low", "high", "n")
+        rows = (
+            await ProfileSegment.filter(merchant_id=merchant_id, currency__in=currencies)
+            .annotate(low=Min(figure), high=Max(figure), n=Count("id"))
+            .group_by("currency", score)
+            .order_by("currency", score)
+            .values("currency", score, "low", "high", "n")
+        )
         for row in rows:
-            out[row["currency"]].append(ScoreRange(letter, int(row[score]), Decimal(str(row["low"])),
-                                                   Decimal(str(row["high"])), int(row["n"])))
+            out[row["currency"]].append(
+                ScoreRange(letter, int(row[score]), Decimal(str(row["low"])), Decimal(str(row["high"])), int(row["n"]))
+            )
     return out

@@ -29,7 +29,6 @@ MAX_DAYS = 36_500
 """A hundred years: a longer silence threshold is a typing mistake, not a policy."""
 
 
-
 @dataclass(frozen=True)
 class ThresholdError:
     """A refused value, named by its ``TierThresholds`` field."""
@@ -46,12 +45,18 @@ def check(thresholds: TierThresholds) -> list[ThresholdError]:
     if not 1 <= thresholds.lost_after_days <= MAX_DAYS:
         errors.append(ThresholdError("lost_after_days", f"must be a whole number of days from 1 to {MAX_DAYS:,}"))
     elif not errors and thresholds.lost_after_days < thresholds.at_risk_after_days:
-        errors.append(ThresholdError(
-            "lost_after_days", f"must be at least the at-risk threshold ({thresholds.at_risk_after_days} days): "
-                               "a customer is at risk before being lost"))
+        errors.append(
+            ThresholdError(
+                "lost_after_days",
+                f"must be at least the at-risk threshold ({thresholds.at_risk_after_days} days): "
+                "a customer is at risk before being lost",
+            )
+        )
     share = thresholds.vip_top_share
     if share != share or not 0 < share <= 1:
-        errors.append(ThresholdError("vip_top_share", "must be a share above 0 and at most 1 (e.g. 0.2 for the top 20 %)"))
+        errors.append(
+            ThresholdError("vip_top_share", "must be a share above 0 and at most 1 (e.g. 0.2 for the top 20 %)")
+        )
     return errors
 
 
@@ -63,8 +68,12 @@ def rescore(rows: list[dict[str, Any]], config: InsightsConfig) -> dict[int, str
         by_currency[row["currency"]].append(row)
     tiers = {}
     for people in by_currency.values():
-        scored = score_people([p["recency_days"] for p in people], [p["frequency"] for p in people],
-                              [float(p["monetary"]) for p in people], config)
+        scored = score_people(
+            [p["recency_days"] for p in people],
+            [p["frequency"] for p in people],
+            [float(p["monetary"]) for p in people],
+            config,
+        )
         tiers |= {row["profile_id"]: score.tier for row, score in zip(people, scored, strict=True)}
     return tiers
 
@@ -88,8 +97,11 @@ class Preview:
 
 
 async def stored_rows(merchant_id: int) -> list[dict[str, Any]]:
-    return list(await ProfileSegment.filter(merchant_id=merchant_id).order_by("id")
-                .values("profile_id", "currency", "recency_days", "frequency", "monetary", "tier"))
+    return list(
+        await ProfileSegment.filter(merchant_id=merchant_id)
+        .order_by("id")
+        .values("profile_id", "currency", "recency_days", "frequency", "monetary", "tier")
+    )
 
 
 async def preview(merchant_id: int, proposed: TierThresholds) -> Preview:
@@ -110,8 +122,14 @@ async def preview(merchant_id: int, proposed: TierThresholds) -> Preview:
             continue
         single_tiers = rescore(rows, replace(config, tiers=single))
         alone[name] = sum(1 for p in now if now[p] != single_tiers[p])
-    return Preview(current=config.tiers, proposed=proposed, before=_count(now.values()), after=_count(then.values()),
-                   moves=dict(moves), moved_by_field=alone)
+    return Preview(
+        current=config.tiers,
+        proposed=proposed,
+        before=_count(now.values()),
+        after=_count(then.values()),
+        moves=dict(moves),
+        moved_by_field=alone,
+    )
 
 
 def _count(tiers: Any) -> dict[str, int]:
@@ -131,21 +149,37 @@ async def apply(merchant_id: int, thresholds: TierThresholds) -> tuple[InsightsC
     history = await load_history(merchant_id)
     async with in_transaction() as conn:
         config = await save_config(merchant_id, tiers=thresholds)
-        before = dict(await ProfileSegment.filter(merchant_id=merchant_id).using_db(conn).values_list("profile_id", "tier"))
+        before = dict(
+            await ProfileSegment.filter(merchant_id=merchant_id).using_db(conn).values_list("profile_id", "tier")
+        )
         written = await refresh_segments(conn, history, config, last.as_of)
-        after = await ProfileSegment.filter(merchant_id=merchant_id).using_db(conn).values("profile_id", "currency", "tier",
-                                                                                           "monetary")
+        after = (
+            await ProfileSegment.filter(merchant_id=merchant_id)
+            .using_db(conn)
+            .values("profile_id", "currency", "tier", "monetary")
+        )
         moved = sum(1 for row in after if before.get(row["profile_id"], row["tier"]) != row["tier"])
         counts = {"segments": written, "value_tiers": tier_totals(after), "tier_thresholds": {"moved": moved}}
         # The other steps stand as the last full refresh left them: its as-of, its warning and
         # its model check still describe what the merchant sees, so the new run carries them.
-        full = await RefreshRun.filter(merchant_id=merchant_id, status="complete").using_db(conn) \
-            .order_by("-started_at", "-id").first()
-        await RefreshRun.create(merchant_id=merchant_id, status="complete", started_at=started,
-                                finished_at=datetime.now(UTC), counts=counts, as_of=last.as_of,
-                                warning=full.warning if full else None,
-                                model_check=full.model_check if full else [],
-                                step_seconds={"segments": round(time.perf_counter() - clock, 4)}, using_db=conn)
+        full = (
+            await RefreshRun.filter(merchant_id=merchant_id, status="complete")
+            .using_db(conn)
+            .order_by("-started_at", "-id")
+            .first()
+        )
+        await RefreshRun.create(
+            merchant_id=merchant_id,
+            status="complete",
+            started_at=started,
+            finished_at=datetime.now(UTC),
+            counts=counts,
+            as_of=last.as_of,
+            warning=full.warning if full else None,
+            model_check=full.model_check if full else [],
+            step_seconds={"segments": round(time.perf_counter() - clock, 4)},
+            using_db=conn,
+        )
     return config, moved
 
 
@@ -156,8 +190,10 @@ def tier_totals(rows: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any
         tiers = totals.setdefault(row["currency"], {t: {"profiles": 0, "revenue": Decimal(0)} for t in TIERS})
         tiers[row["tier"]]["profiles"] += 1
         tiers[row["tier"]]["revenue"] += Decimal(row["monetary"])
-    return {c: {t: {"profiles": v["profiles"], "revenue": str(v["revenue"])} for t, v in tiers.items()}
-            for c, tiers in sorted(totals.items())}
+    return {
+        c: {t: {"profiles": v["profiles"], "revenue": str(v["revenue"])} for t, v in tiers.items()}
+        for c, tiers in sorted(totals.items())
+    }
 
 
 async def stored_tier_totals(merchant_id: int, conn: Any = None) -> dict[str, dict[str, dict[str, Any]]]:

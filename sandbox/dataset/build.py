@@ -60,9 +60,7 @@ from .shift import days_to_end_on, shifted
 MERCHANT_NAME = "Northwind Records"
 STORES: ReadOnlyDict = ReadOnlyDict(
     shopify=StoreInfo("shopify", "northwind.myshopify.com", "USD", "Northwind Records"),
-    woocommerce=StoreInfo(
-        "woocommerce", "https://shop.northwind.test", "USD", "Northwind Records Online"
-    ),
+    woocommerce=StoreInfo("woocommerce", "https://shop.northwind.test", "USD", "Northwind Records Online"),
 )
 
 BOTH_STORE_SHARE = 0.20  # of all people, drawn among those with >= 2 purchases
@@ -176,9 +174,7 @@ class _Profile:
     account: bool
 
 
-def _assign_stores(
-    by_person: dict[int, list[Purchase]], seed: int
-) -> tuple[dict[int, list[Platform]], set[int]]:
+def _assign_stores(by_person: dict[int, list[Purchase]], seed: int) -> tuple[dict[int, list[Platform]], set[int]]:
     rng = _rng(seed, "stores")
     ids = sorted(by_person)
     n_both = round(BOTH_STORE_SHARE * len(ids))
@@ -271,9 +267,7 @@ def _drafts(
             seconds=time_rng.randrange(6 * 3600, 24 * 3600)
         )
         updated = created + timedelta(minutes=time_rng.randrange(10, 240))
-        guest = not profile.account or (
-            not first_here and checkout_rng.random() < GUEST_CHECKOUT_RATE
-        )
+        guest = not profile.account or (not first_here and checkout_rng.random() < GUEST_CHECKOUT_RATE)
         total = _cents(purchase.value)
         discount, codes = 0, ()
         roll = checkout_rng.random()
@@ -358,9 +352,7 @@ def _orders(
     zero = _money(0)
     line_id = bases["line"]
     out: list[Order] = []
-    mine = sorted(
-        (d for d in drafts if d.store == store), key=lambda d: (d.created_at, d.purchase.row)
-    )
+    mine = sorted((d for d in drafts if d.store == store), key=lambda d: (d.created_at, d.purchase.row))
     for i, d in enumerate(mine):
         pid = d.purchase.person_id
         person = people[pid]
@@ -452,9 +444,7 @@ def build_uncached(source: str = "sample", seed: int = 7) -> SandboxData:
         merchant_name=MERCHANT_NAME,
         stores=STORES,
         people=people,
-        customers=tuple(
-            sorted(customers.values(), key=lambda c: (store_rank[c.store], c.platform_id))
-        ),
+        customers=tuple(sorted(customers.values(), key=lambda c: (store_rank[c.store], c.platform_id))),
         products=tuple(all_products),
         orders=tuple(all_orders),
     )
@@ -497,9 +487,7 @@ build.cache_clear = _clear_caches  # type: ignore[attr-defined]
 def digest(data: SandboxData) -> str:
     """SHA-256 of a canonical dump of ``data`` (stable across processes)."""
     h = hashlib.sha256()
-    h.update(
-        repr((data.source, data.seed, data.merchant_name, sorted(data.stores.items()))).encode()
-    )
+    h.update(repr((data.source, data.seed, data.merchant_name, sorted(data.stores.items()))).encode())
     for group in (data.people, data.customers, data.products, data.orders):
         h.update(b"\x00")
         for record in group:

@@ -101,9 +101,7 @@ def item_spec(item_id: int) -> ItemSpec:
     n_formats = 1 if rng.random() < 0.8 else rng.choice((2, 3))
     chosen = [FORMATS[0]] + rng.sample(FORMATS[1:], n_formats - 1)
     chosen.sort(key=FORMATS.index)
-    formats = tuple(
-        (name, item_sku(item_id) + suffix, max(499, base + delta)) for name, suffix, delta in chosen
-    )
+    formats = tuple((name, item_sku(item_id) + suffix, max(499, base + delta)) for name, suffix, delta in chosen)
     created = CATALOG_START + timedelta(seconds=rng.randrange(183 * 86400))
     updated = min(CATALOG_END, created + timedelta(seconds=rng.randrange(600 * 86400)))
     return ItemSpec(

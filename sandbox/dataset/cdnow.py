@@ -31,9 +31,7 @@ def source_path(source: str) -> Path:
     try:
         return DATA_DIR / SOURCES[source]
     except KeyError:
-        raise ValueError(
-            f"unknown CDNOW source {source!r}; expected one of {sorted(SOURCES)}"
-        ) from None
+        raise ValueError(f"unknown CDNOW source {source!r}; expected one of {sorted(SOURCES)}") from None
 
 
 @cache

@@ -27,9 +27,7 @@ def cover_svg(title: str) -> str:
         if lines[-1] and len(lines[-1]) + len(word) > 14 and len(lines) < 3:
             lines.append("")
         lines[-1] = f"{lines[-1]} {word}".strip()
-    text = "".join(
-        f'<text x="20" y="{170 + 28 * i}">{escape(line)}</text>' for i, line in enumerate(lines)
-    )
+    text = "".join(f'<text x="20" y="{170 + 28 * i}">{escape(line)}</text>' for i, line in enumerate(lines))
     size = COVER_SIZE
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '

@@ -28,8 +28,9 @@ def days_to_end_on(data: SandboxData, ends: date) -> int:
         raise TypeError(f"ends must be a date (a day, not a date-time), not {type(ends).__name__}")
     days = (ends - last_order_day(data)).days
     if days < 0:
-        raise ValueError(f"ends {ends} is before the history's own last day {last_order_day(data)}: "
-                         "the history only moves forward")
+        raise ValueError(
+            f"ends {ends} is before the history's own last day {last_order_day(data)}: the history only moves forward"
+        )
     return days
 
 

@@ -234,8 +234,9 @@ def create_app(state: ShopState) -> Starlette:
         product = next((p for p in state.products.values() if p.handle == handle), None)
         if product is None:
             return Response("Not Found", status_code=404)
-        return Response(cover_svg(product.title), media_type="image/svg+xml",
-                        headers={"Cache-Control": "public, max-age=86400"})
+        return Response(
+            cover_svg(product.title), media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+        )
 
     routes = [
         Route("/", index),

@@ -86,9 +86,7 @@ class BulkOperation:
 
 def connection_depths(schema: GraphQLSchema, document: DocumentNode) -> list[int]:
     """Depth (1 = top level) of every connection the inner query selects."""
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     op = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
     depths: list[int] = []
 
@@ -135,9 +133,7 @@ def check(schema: GraphQLSchema, document: DocumentNode) -> str | None:
 
 
 def _is_connection(value: Any) -> bool:
-    return isinstance(value, dict) and (
-        isinstance(value.get("edges"), list) or isinstance(value.get("nodes"), list)
-    )
+    return isinstance(value, dict) and (isinstance(value.get("edges"), list) or isinstance(value.get("nodes"), list))
 
 
 def _nodes(connection: dict[str, Any]) -> list[Any]:
@@ -200,14 +196,10 @@ class BulkOperations:
 
     def current(self, client_id: str, kind: str = "QUERY") -> BulkOperation | None:
         self.refresh()
-        mine = [
-            op for op in self.operations.values() if op.client_id == client_id and op.type == kind
-        ]
+        mine = [op for op in self.operations.values() if op.client_id == client_id and op.type == kind]
         return max(mine, key=lambda op: op.id, default=None)
 
-    def add(
-        self, client_id: str, query: str, lines: list[str], roots: int, base_url: str
-    ) -> BulkOperation:
+    def add(self, client_id: str, query: str, lines: list[str], roots: int, base_url: str) -> BulkOperation:
         now = self.state.now().replace(microsecond=0)
         op = BulkOperation(
             id=self.state.next_id("bulk_operation"),

@@ -129,9 +129,7 @@ class Changes:
                 what = self.rng.choice(("email", "phone", "tags", "note"))
                 if what == "email" and o.email:
                     local, _, domain = o.email.strip().partition("@")
-                    o.email = (
-                        f"{local.capitalize()}@{domain}" if local.islower() else o.email.lower()
-                    )
+                    o.email = f"{local.capitalize()}@{domain}" if local.islower() else o.email.lower()
                 elif what == "phone":
                     o.phone = self._phone() if o.phone is None else None
                 elif what == "tags":
@@ -269,9 +267,7 @@ class Changes:
             if discount is None or not discount.eligible(stamp, buyer_id, gross, units):
                 raise ValueError(f"discount code {discount_code!r} does not apply to this order")
         elif self.rng.random() < discount_rate:
-            usable = [
-                d for d in state.discounts.values() if d.eligible(stamp, buyer_id, gross, units)
-            ]
+            usable = [d for d in state.discounts.values() if d.eligible(stamp, buyer_id, gross, units)]
             created = [d for d in usable if d.code not in ("WELCOME10", "SAVE5")]
             if created or usable:
                 discount = self.rng.choice(created or usable)
@@ -279,9 +275,7 @@ class Changes:
         total_discount = ZERO
         if discount is not None:
             total_discount = discount.amount_for(gross, units)
-            for li, share in zip(
-                lines, allocate(total_discount, [li.original_total for li in lines]), strict=True
-            ):
+            for li, share in zip(lines, allocate(total_discount, [li.original_total for li in lines]), strict=True):
                 li.discount = share
             codes = [AppliedCode(discount.code, total_discount, discount.kind)]
             discount.usage_count += 1
@@ -364,9 +358,7 @@ class Changes:
             restock=restock,
         )
         order.refunds.append(refund)
-        order.financial_status = (
-            "REFUNDED" if order.total_refunded >= order.received else "PARTIALLY_REFUNDED"
-        )
+        order.financial_status = "REFUNDED" if order.total_refunded >= order.received else "PARTIALLY_REFUNDED"
         order.updated_at = stamp
         return refund
 
@@ -389,9 +381,7 @@ class Changes:
                     quantities = {self.rng.choice(open_lines).id: 1}
                 else:
                     quantities = {li.id: li.current_quantity for li in open_lines}
-                refund = self._refund(
-                    o, quantities, self.rng.choice(("Damaged", "Changed mind", "Wrong item")), True
-                )
+                refund = self._refund(o, quantities, self.rng.choice(("Damaged", "Changed mind", "Wrong item")), True)
                 self._emit("refunds/create", self._rest.refund(refund))
                 self._emit("orders/updated", self._rest.order(o))
             return self._done("refund_orders", ids)
@@ -456,9 +446,7 @@ class Changes:
     def delete_customers(self, n: int = 1) -> list[int]:
         """Delete customers that have no orders (Shopify refuses the others); may do fewer."""
         with self.state.lock:
-            pool = sorted(
-                cid for cid in self.state.customers if not self.state.customer_orders(cid)
-            )
+            pool = sorted(cid for cid in self.state.customers if not self.state.customer_orders(cid))
             ids = sorted(self._pick(pool, n))
             for cid in ids:
                 del self.state.customers[cid]
@@ -491,9 +479,7 @@ class Changes:
                         stamp,
                     )
                     for i, (fmt, suffix, delta) in enumerate(
-                        (("CD", "", ZERO), ("Vinyl LP", "-LP", Decimal("8.00")))[
-                            : self.rng.randint(1, 2)
-                        ],
+                        (("CD", "", ZERO), ("Vinyl LP", "-LP", Decimal("8.00")))[: self.rng.randint(1, 2)],
                         start=1,
                     )
                 ]
@@ -531,8 +517,7 @@ class Changes:
                     v.compare_at_price = v.price
                     v.price = max(
                         Decimal("1.00"),
-                        v.price
-                        + self.rng.choice((Decimal("-2.00"), Decimal("1.00"), Decimal("3.00"))),
+                        v.price + self.rng.choice((Decimal("-2.00"), Decimal("1.00"), Decimal("3.00"))),
                     )
                     v.updated_at = stamp
                 elif what == "title":

@@ -74,13 +74,9 @@ class _Walker:
         if condition is None or condition == concrete.name:
             return True
         target = self.schema.get_type(condition)
-        return bool(
-            target and is_abstract_type(target) and self.schema.is_sub_type(target, concrete)
-        )
+        return bool(target and is_abstract_type(target) and self.schema.is_sub_type(target, concrete))
 
-    def fields(
-        self, selection_set: SelectionSetNode | None, concrete: GraphQLObjectType
-    ) -> Iterator[FieldNode]:
+    def fields(self, selection_set: SelectionSetNode | None, concrete: GraphQLObjectType) -> Iterator[FieldNode]:
         if selection_set is None:
             return
         for sel in selection_set.selections:
@@ -133,8 +129,7 @@ class _Walker:
             if value is not None and (value < 0 or value > self.max_page):
                 self.problems.append(
                     CostProblem(
-                        f"The {arg} argument of {parent}.{name} must be between 0 and "
-                        f"{self.max_page} (got {value}).",
+                        f"The {arg} argument of {parent}.{name} must be between 0 and {self.max_page} (got {value}).",
                         {"code": "BAD_REQUEST", "argumentName": arg, "maximum": self.max_page},
                     )
                 )
@@ -173,9 +168,7 @@ class _Walker:
 
     # -- actual ---------------------------------------------------------------------------
 
-    def actual_selection(
-        self, selection_set: SelectionSetNode | None, named: Any, data: Any
-    ) -> int:
+    def actual_selection(self, selection_set: SelectionSetNode | None, named: Any, data: Any) -> int:
         if not isinstance(data, dict):
             return 0
         best = 0
@@ -219,19 +212,14 @@ class _Walker:
                         by_edges = max(
                             by_edges,
                             sum(
-                                1
-                                + self.actual_selection(inner.selection_set, node_type, e.get(ikey))
+                                1 + self.actual_selection(inner.selection_set, node_type, e.get(ikey))
                                 for e in items
                                 if isinstance(e, dict) and e.get(ikey) is not None
                             ),
                         )
             return 2 + max(by_nodes, by_edges)
         if isinstance(value, list):
-            return sum(
-                1 + self.actual_selection(node.selection_set, named, v)
-                for v in value
-                if v is not None
-            )
+            return sum(1 + self.actual_selection(node.selection_set, named, v) for v in value if v is not None)
         return 1 + self.actual_selection(node.selection_set, named, value)
 
 
@@ -254,9 +242,7 @@ def requested_cost(
     walker = _Walker(schema, fragments, variables, max_page)
     root = _root(schema, op)
     if op.operation == OperationType.MUTATION:
-        count = sum(
-            1 for f in walker.fields(op.selection_set, root) if not f.name.value.startswith("__")
-        )
+        count = sum(1 for f in walker.fields(op.selection_set, root) if not f.name.value.startswith("__"))
         for f in walker.fields(op.selection_set, root):  # still check nested page sizes
             fdef = root.fields.get(f.name.value)
             if fdef is not None:
@@ -326,9 +312,7 @@ class LeakyBucket:
 
     def level(self, now: float) -> float:
         if now > self.updated:
-            self.available = min(
-                self.maximum, self.available + (now - self.updated) * self.restore_rate
-            )
+            self.available = min(self.maximum, self.available + (now - self.updated) * self.restore_rate)
             self.updated = now
         return self.available
 

@@ -75,9 +75,7 @@ def _buyers(
     raw = (chosen["customers"] or {}).get("add") or []
     errors, ids = [], set()
     if len(raw) > 250:
-        errors.append(
-            _error([name, "customers", "add"], "Too many customers (maximum 250).", "EXCEEDED_MAX")
-        )
+        errors.append(_error([name, "customers", "add"], "Too many customers (maximum 250).", "EXCEEDED_MAX"))
     for i, value in enumerate(raw):
         cid = parse_gid(value, "Customer")
         if cid is None or cid not in state.customers:
@@ -95,9 +93,7 @@ def _buyers(
     return frozenset(ids), frozenset(), errors
 
 
-def create_basic(
-    state: ShopState, data: dict[str, Any]
-) -> tuple[Discount | None, list[dict[str, Any]]]:
+def create_basic(state: ShopState, data: dict[str, Any]) -> tuple[Discount | None, list[dict[str, Any]]]:
     """Validate a ``DiscountCodeBasicInput`` and store the discount (or return user errors)."""
     errors: list[dict[str, Any]] = []
     code = (data.get("code") or "").strip()
@@ -105,17 +101,11 @@ def create_basic(
     if not code:
         errors.append(_error(["code"], "Code can't be blank", "BLANK"))
     elif len(code) > MAX_CODE_LENGTH:
-        errors.append(
-            _error(
-                ["code"], f"Code is too long (maximum is {MAX_CODE_LENGTH} characters)", "TOO_LONG"
-            )
-        )
+        errors.append(_error(["code"], f"Code is too long (maximum is {MAX_CODE_LENGTH} characters)", "TOO_LONG"))
     elif any(ch in code for ch in "\r\n"):
         errors.append(_error(["code"], "Code can't contain newline characters.", "INVALID"))
     elif state.discount_by_code(code) is not None:
-        errors.append(
-            _error(["code"], "Code must be unique. Please try a different code.", "TAKEN")
-        )
+        errors.append(_error(["code"], "Code must be unique. Please try a different code.", "TAKEN"))
     if not title:
         errors.append(_error(["title"], "Title can't be blank", "BLANK"))
     starts: datetime | None = data.get("startsAt")
@@ -123,9 +113,7 @@ def create_basic(
     if starts is None:
         errors.append(_error(["startsAt"], "Starts at can't be blank", "BLANK"))
     elif ends is not None and ends <= starts:
-        errors.append(
-            _error(["endsAt"], "Ends at needs to be after starts_at", "END_DATE_BEFORE_START_DATE")
-        )
+        errors.append(_error(["endsAt"], "Ends at needs to be after starts_at", "END_DATE_BEFORE_START_DATE"))
     customer_ids, segment_ids, buyer_errors = _buyers(state, data)
     errors += buyer_errors
     gets = data.get("customerGets")
@@ -206,10 +194,7 @@ def create_basic(
         min_quantity=int(raw_qty) if raw_qty is not None else None,
         usage_limit=usage_limit,
         once_per_customer=bool(data.get("appliesOncePerCustomer")),
-        combines_with={
-            k: bool(combines.get(k))
-            for k in ("orderDiscounts", "productDiscounts", "shippingDiscounts")
-        },
+        combines_with={k: bool(combines.get(k)) for k in ("orderDiscounts", "productDiscounts", "shippingDiscounts")},
         tags=list(data.get("tags") or []),
         created_at=now,
         updated_at=now,

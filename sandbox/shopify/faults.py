@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 RATE_LIMIT_BODY = (
-    '{"errors":"Exceeded 2 calls per second for api client. '
-    'Reduce request rates to resume uninterrupted service."}'
+    '{"errors":"Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."}'
 )
 _ERROR_PAGES = {
     500: "Internal Server Error",

@@ -43,9 +43,7 @@ MAX_COST_MESSAGE = (
 install(SCHEMA)
 
 
-def run(
-    state: ShopState, token: AccessToken, api_version: str, body: Any, base_url: str = ""
-) -> dict[str, Any]:
+def run(state: ShopState, token: AccessToken, api_version: str, body: Any, base_url: str = "") -> dict[str, Any]:
     """Execute one GraphQL request body for ``token``; the JSON answer (HTTP 200 throughout).
 
     ``base_url`` is where this shop is served (for bulk operation download URLs).
@@ -101,17 +99,12 @@ def run(
     coerced = get_variable_values(SCHEMA, operation.variable_definitions or [], variables)
     if isinstance(coerced, list):
         return answer(coerced, 0, None)
-    requested, cost_problems = requested_cost(
-        SCHEMA, operation, fragments, coerced, state.settings.max_page_size
-    )
+    requested, cost_problems = requested_cost(SCHEMA, operation, fragments, coerced, state.settings.max_page_size)
     for t in tallies:
         t.requests += 1
     if cost_problems:
         return answer(
-            [
-                {"message": p.message, **({"extensions": p.extensions} if p.extensions else {})}
-                for p in cost_problems
-            ],
+            [{"message": p.message, **({"extensions": p.extensions} if p.extensions else {})} for p in cost_problems],
             requested,
             None,
         )
@@ -157,9 +150,7 @@ def run(
         operation_name=body.get("operationName"),
         field_resolver=default_resolver,
     )
-    actual = min(
-        requested, actual_cost(SCHEMA, operation, fragments, coerced, result.data, requested)
-    )
+    actual = min(requested, actual_cost(SCHEMA, operation, fragments, coerced, result.data, requested))
     bucket.refund(requested - actual, state.now().timestamp())
     for t in tallies:
         t.total_actual += actual
@@ -170,9 +161,7 @@ def _operation(
     document: DocumentNode, name: str | None
 ) -> tuple[OperationDefinitionNode | None, dict[str, FragmentDefinitionNode]]:
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     if name:
         return next((o for o in operations if o.name and o.name.value == name), None), fragments
     return (operations[0] if len(operations) == 1 else None), fragments

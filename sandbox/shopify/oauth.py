@@ -31,9 +31,7 @@ TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 ID_TOKEN = "urn:ietf:params:oauth:token-type:id_token"
 OFFLINE_TOKEN = "urn:shopify:params:oauth:token-type:offline-access-token"
 ONLINE_TOKEN = "urn:shopify:params:oauth:token-type:online-access-token"
-INVALID_TOKEN_BODY = {
-    "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
-}
+INVALID_TOKEN_BODY = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
 
 
 # -- signed queries ------------------------------------------------------------------------------
@@ -59,9 +57,7 @@ def host_param(shop: str) -> str:
     return base64.b64encode(f"admin.shopify.com/store/{handle}".encode()).decode().rstrip("=")
 
 
-def install_query(
-    shop: str, secret: str, *, timestamp: int | None = None, host: str | None = None
-) -> dict[str, str]:
+def install_query(shop: str, secret: str, *, timestamp: int | None = None, host: str | None = None) -> dict[str, str]:
     """Signed query of the install request Shopify sends to the app URL (for tests)."""
     ts = int(timestamp if timestamp is not None else datetime.now().timestamp())
     params = {"host": host or host_param(shop), "shop": shop, "timestamp": str(ts)}
@@ -129,9 +125,7 @@ def decode_session_token(
         raise ValueError("malformed token") from exc
     if header.get("alg") != "HS256":
         raise ValueError("unsupported algorithm")
-    expected = hmac.new(
-        secret.encode(), f"{header_b64}.{body_b64}".encode(), hashlib.sha256
-    ).digest()
+    expected = hmac.new(secret.encode(), f"{header_b64}.{body_b64}".encode(), hashlib.sha256).digest()
     if not hmac.compare_digest(expected, signature):
         raise ValueError("bad signature")
     ts = now.timestamp()
@@ -303,9 +297,7 @@ class TokenStore:
     def _client(self, form: Mapping[str, str]) -> str:
         settings = self.state.settings
         client_id = form.get("client_id", "")
-        if client_id != settings.api_key or not hmac.compare_digest(
-            form.get("client_secret", ""), settings.api_secret
-        ):
+        if client_id != settings.api_key or not hmac.compare_digest(form.get("client_secret", ""), settings.api_secret):
             raise OAuthError(401, "invalid_client", "Client authentication failed.")
         return client_id
 
@@ -324,9 +316,7 @@ class TokenStore:
         client_id = self._client(form)
         record = self.codes.get(form.get("code", ""))
         if record is None or record.used or record.client_id != client_id:
-            raise OAuthError(
-                400, "invalid_request", "The authorization code was not found or was already used"
-            )
+            raise OAuthError(400, "invalid_request", "The authorization code was not found or was already used")
         record.used = True
         expiring = _flag(form.get("expiring")) and not record.online
         return self.issue(client_id, record.scopes, expiring=expiring, online=record.online)
@@ -371,9 +361,7 @@ class TokenStore:
                 settings.session_token_leeway,
             )
         except ValueError as exc:
-            raise OAuthError(
-                400, "invalid_subject_token", f"Session token is invalid: {exc}."
-            ) from exc
+            raise OAuthError(400, "invalid_subject_token", f"Session token is invalid: {exc}.") from exc
         online = form.get("requested_token_type", OFFLINE_TOKEN) == ONLINE_TOKEN
         scopes = settings.granted_scopes or settings.app_scopes
         return self.issue(client_id, tuple(scopes), expiring=expiring and not online, online=online)

@@ -116,9 +116,7 @@ def paginate(
                 break
             picked_rev.append(idx)
         picked = picked_rev[::-1]
-        has_prev = extra or (
-            after is not None and any(True for _ in matches(range(start - 1, -1, -1)))
-        )
+        has_prev = extra or (after is not None and any(True for _ in matches(range(start - 1, -1, -1))))
         has_next = any(True for _ in matches(range(stop, n)))
     return Page(
         items=[records[i] for i in picked],

@@ -352,9 +352,7 @@ class Discount:
         each = self.value * quantity if self.applies_on_each_item else self.value
         return min(subtotal, cents(each))
 
-    def eligible(
-        self, now: datetime, customer_id: int | None, subtotal: Decimal, quantity: int
-    ) -> bool:
+    def eligible(self, now: datetime, customer_id: int | None, subtotal: Decimal, quantity: int) -> bool:
         if self.status(now) != "ACTIVE":
             return False
         if self.usage_limit is not None and self.usage_count >= self.usage_limit:

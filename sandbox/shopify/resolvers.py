@@ -202,9 +202,7 @@ def _local(
     """Connection over a small list (lines of an order, variants of a product...)."""
     rows = sorted(((key(it), it) for it in items), key=lambda row: row[0])
     try:
-        page = paginate(
-            [r for _, r in rows], [k for k, _ in rows], **_page_args(info, args, len(rows))
-        )
+        page = paginate([r for _, r in rows], [k for k, _ in rows], **_page_args(info, args, len(rows)))
     except CursorError as exc:
         raise GraphQLError(str(exc)) from exc
     return page.as_connection()
@@ -224,9 +222,7 @@ def _matcher(info: GraphQLResolveInfo, resource: Resource, query: str | None) ->
     except SearchError as exc:
         raise GraphQLError(f"Invalid search query: {exc}") from exc
     if matcher.warnings:
-        ctx.search.append(
-            {"path": list(info.path.as_list()), "query": query, "warnings": matcher.warnings}
-        )
+        ctx.search.append({"path": list(info.path.as_list()), "query": query, "warnings": matcher.warnings})
     return matcher
 
 
@@ -240,9 +236,7 @@ def _connection(
     sort = args.get("sortKey") or "ID"
     key = resource.sorts[sort]
     if records is None:
-        items, keys = ctx.state.sorted_records(
-            resource.kind, sort, lambda: SOURCES[resource.kind](ctx.state), key
-        )
+        items, keys = ctx.state.sorted_records(resource.kind, sort, lambda: SOURCES[resource.kind](ctx.state), key)
     else:
         rows = sorted(((key(r), r.id), r) for r in records)
         items, keys = [r for _, r in rows], [k for k, _ in rows]
@@ -254,9 +248,7 @@ def _connection(
     return page.as_connection()
 
 
-def _count(
-    resource: Resource, info: GraphQLResolveInfo, query: str | None, limit: int | None
-) -> dict[str, Any]:
+def _count(resource: Resource, info: GraphQLResolveInfo, query: str | None, limit: int | None) -> dict[str, Any]:
     ctx = _ctx(info)
     ctx.require(resource.scope, f"{resource.kind}Count")
     keep = _matcher(info, resource, query)
@@ -307,9 +299,7 @@ def _lookup(state: ShopState, value: str) -> tuple[Any, str | None]:
 
 def _node(_root: Any, info: GraphQLResolveInfo, id: str) -> Any:
     if parse_gid(id) is None:
-        raise GraphQLError(
-            f"Invalid global id '{id}'", extensions={"code": "argumentLiteralsIncompatible"}
-        )
+        raise GraphQLError(f"Invalid global id '{id}'", extensions={"code": "argumentLiteralsIncompatible"})
     record, scope = _lookup(_ctx(info).state, id)
     if record is not None and scope:
         _ctx(info).require(scope, "node")
@@ -318,22 +308,16 @@ def _node(_root: Any, info: GraphQLResolveInfo, id: str) -> Any:
 
 def _nodes(_root: Any, info: GraphQLResolveInfo, ids: list[str]) -> list[Any]:
     if len(ids) > 250:
-        raise GraphQLError(
-            "The input array size of 251 is greater than the maximum allowed of 250."
-        )
+        raise GraphQLError("The input array size of 251 is greater than the maximum allowed of 250.")
     return [_node(_root, info, i) for i in ids]
 
 
-def _by_id(
-    kind: str, scope: str, table: Callable[[ShopState], dict[int, Any]]
-) -> Callable[..., Any]:
+def _by_id(kind: str, scope: str, table: Callable[[ShopState], dict[int, Any]]) -> Callable[..., Any]:
     def resolve(_root: Any, info: GraphQLResolveInfo, id: str) -> Any:
         _ctx(info).require(scope, kind[0].lower() + kind[1:])
         number = parse_gid(id, kind)
         if number is None and parse_gid(id) is None:
-            raise GraphQLError(
-                f"Invalid global id '{id}'", extensions={"code": "argumentLiteralsIncompatible"}
-            )
+            raise GraphQLError(f"Invalid global id '{id}'", extensions={"code": "argumentLiteralsIncompatible"})
         return table(_ctx(info).state).get(number) if number is not None else None
 
     return resolve
@@ -389,8 +373,7 @@ def _subscription_create(
         errors.append(
             _user_error(
                 ["topic"],
-                f"Access denied for topic {topic_rest(topic)}. "
-                f"Required access: `{scope}` access scope.",
+                f"Access denied for topic {topic_rest(topic)}. Required access: `{scope}` access scope.",
             )
         )
     if not uri:
@@ -398,11 +381,7 @@ def _subscription_create(
     elif not re.match(r"^(https?://[^\s/]+|pubsub://|arn:aws:events:)", uri):
         errors.append(_user_error(["webhookSubscription", "uri"], "Address is invalid"))
     elif any(s.topic == topic and s.uri == uri for s in hooks.subscriptions.values()):
-        errors.append(
-            _user_error(
-                ["webhookSubscription", "uri"], "Address for this topic has already been taken"
-            )
-        )
+        errors.append(_user_error(["webhookSubscription", "uri"], "Address for this topic has already been taken"))
     if errors:
         return {"webhookSubscription": None, "userErrors": errors}
     sub = hooks.subscribe(
@@ -427,9 +406,7 @@ def _subscription_delete(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[
     return {"deletedWebhookSubscriptionId": id, "userErrors": []}
 
 
-def _discount_create(
-    _root: Any, info: GraphQLResolveInfo, basicCodeDiscount: dict[str, Any]
-) -> dict[str, Any]:
+def _discount_create(_root: Any, info: GraphQLResolveInfo, basicCodeDiscount: dict[str, Any]) -> dict[str, Any]:
     ctx = _ctx(info)
     ctx.require("write_discounts", "discountCodeBasicCreate")
     discount, errors = discount_rules.create_basic(ctx.state, basicCodeDiscount)
@@ -466,15 +443,11 @@ def _bulk_error(message: str, code: str = "INVALID") -> dict[str, Any]:
     }
 
 
-def _bulk_run(
-    _root: Any, info: GraphQLResolveInfo, query: str, groupObjects: bool | None = None
-) -> dict[str, Any]:
+def _bulk_run(_root: Any, info: GraphQLResolveInfo, query: str, groupObjects: bool | None = None) -> dict[str, Any]:
     ctx = _ctx(info)
     running = ctx.state.bulk.running(ctx.token.client_id)
     if running is not None:
-        message = (
-            f"A bulk query operation for this app and shop is already in progress: {running.gid}."
-        )
+        message = f"A bulk query operation for this app and shop is already in progress: {running.gid}."
         return {
             "bulkOperation": None,
             "userErrors": [{"field": None, "message": message, "code": "OPERATION_IN_PROGRESS"}],
@@ -552,21 +525,15 @@ def _resolvers() -> dict[str, dict[str, Callable[..., Any]]]:
             "customer": _by_id("Customer", "read_customers", lambda s: s.customers),
             "product": _by_id("Product", "read_products", lambda s: s.products),
             "ordersCount": lambda _r, i, query=None, limit=None: _count(ORDERS, i, query, limit),
-            "customersCount": lambda _r, i, query=None, limit=None: _count(
-                CUSTOMERS, i, query, limit
-            ),
-            "productsCount": lambda _r, i, query=None, limit=None: _count(
-                PRODUCTS, i, query, limit
-            ),
+            "customersCount": lambda _r, i, query=None, limit=None: _count(CUSTOMERS, i, query, limit),
+            "productsCount": lambda _r, i, query=None, limit=None: _count(PRODUCTS, i, query, limit),
             "webhookSubscriptions": _subscriptions,
             "webhookSubscription": lambda _r, i, id: _state(i).webhooks.subscriptions.get(
                 parse_gid(id, "WebhookSubscription") or 0
             ),
             "codeDiscountNode": _by_id("DiscountCodeNode", "read_discounts", lambda s: s.discounts),
             "codeDiscountNodeByCode": _discount_by_code,
-            "currentBulkOperation": lambda _r, i, type="QUERY": _state(i).bulk.current(
-                _ctx(i).token.client_id, type
-            ),
+            "currentBulkOperation": lambda _r, i, type="QUERY": _state(i).bulk.current(_ctx(i).token.client_id, type),
             "bulkOperation": _bulk_by_id,
         },
         "Mutation": {
@@ -590,9 +557,7 @@ def _resolvers() -> dict[str, dict[str, Callable[..., Any]]]:
             "currencyCode": lambda o, _i: o.currency,
             "presentmentCurrencyCode": lambda o, _i: o.currency,
             "subtotalLineItemsQuantity": lambda o, _i: o.quantity,
-            "currentSubtotalLineItemsQuantity": lambda o, _i: sum(
-                li.current_quantity for li in o.lines
-            ),
+            "currentSubtotalLineItemsQuantity": lambda o, _i: sum(li.current_quantity for li in o.lines),
             "subtotalPriceSet": lambda o, i: _bag(i, o.subtotal),
             "currentSubtotalPriceSet": lambda o, i: _bag(i, o.current_subtotal),
             "totalPriceSet": lambda o, i: _bag(i, o.total),
@@ -606,16 +571,12 @@ def _resolvers() -> dict[str, dict[str, Callable[..., Any]]]:
             "netPaymentSet": lambda o, i: _bag(i, o.received - o.total_refunded),
             "discountCode": lambda o, _i: o.discount_codes[0] if o.codes else None,
             "discountCodes": lambda o, _i: o.discount_codes,
-            "customer": lambda o, i: (
-                _state(i).customers.get(o.customer_id) if o.customer_id else None
-            ),
+            "customer": lambda o, i: _state(i).customers.get(o.customer_id) if o.customer_id else None,
             "customerAcceptsMarketing": lambda o, _i: o.buyer_accepts_marketing,
             "billingAddress": lambda o, _i: _mailing(o.billing_address, o.id),
             "shippingAddress": lambda o, _i: _mailing(o.shipping_address, o.id),
             "lineItems": lambda o, i, **a: _local(o.lines, line_key, a, i),
-            "refunds": lambda o, _i, first=None: (
-                o.refunds[:first] if first is not None else o.refunds
-            ),
+            "refunds": lambda o, _i, first=None: o.refunds[:first] if first is not None else o.refunds,
         },
         "LineItem": {
             "id": lambda li, _i: gid("LineItem", li.id),
@@ -628,9 +589,7 @@ def _resolvers() -> dict[str, dict[str, Callable[..., Any]]]:
             "originalUnitPriceSet": lambda li, i: _bag(i, li.unit_price),
             "originalTotalSet": lambda li, i: _bag(i, li.original_total),
             "discountedUnitPriceSet": lambda li, i: _bag(i, li.discounted_unit_price),
-            "discountedUnitPriceAfterAllDiscountsSet": lambda li, i: _bag(
-                i, li.discounted_unit_price
-            ),
+            "discountedUnitPriceAfterAllDiscountsSet": lambda li, i: _bag(i, li.discounted_unit_price),
             "discountedTotalSet": lambda li, i: _bag(i, li.discounted_total),
             "totalDiscountSet": lambda li, i: _bag(i, li.discount),
         },
@@ -668,9 +627,7 @@ def _resolvers() -> dict[str, dict[str, Callable[..., Any]]]:
             "taxExempt": lambda c, _i: False,
             "locale": lambda c, _i: "en",
             "defaultAddress": lambda c, _i: _mailing(c.address, c.id),
-            "addresses": lambda c, _i, first=None: [a for a in [_mailing(c.address, c.id)] if a][
-                :first
-            ],
+            "addresses": lambda c, _i, first=None: [a for a in [_mailing(c.address, c.id)] if a][:first],
             "emailMarketingConsent": lambda c, _i: (
                 {
                     "marketingState": "SUBSCRIBED" if c.accepts_marketing else "NOT_SUBSCRIBED",
@@ -750,8 +707,7 @@ def _resolvers() -> dict[str, dict[str, Callable[..., Any]]]:
                 "appliesOnSubscription": False,
             },
             "combinesWith": lambda d, _i: {
-                k: d.combines_with.get(k, False)
-                for k in ("orderDiscounts", "productDiscounts", "shippingDiscounts")
+                k: d.combines_with.get(k, False) for k in ("orderDiscounts", "productDiscounts", "shippingDiscounts")
             },
         },
     }

@@ -113,9 +113,7 @@ class RestViews:
                 total_spent=rest_money(self.state.amount_spent(c.id)),
                 last_order_id=last.id if last else None,
                 last_order_name=last.name if last else None,
-                addresses=[
-                    a for a in [self.address(c.address, customer_id=c.id, default=True)] if a
-                ],
+                addresses=[a for a in [self.address(c.address, customer_id=c.id, default=True)] if a],
             )
         return out
 
@@ -168,9 +166,7 @@ class RestViews:
                     "sku": v.sku,
                     "position": v.position,
                     "inventory_policy": "deny",
-                    "compare_at_price": rest_money(v.compare_at_price)
-                    if v.compare_at_price is not None
-                    else None,
+                    "compare_at_price": rest_money(v.compare_at_price) if v.compare_at_price is not None else None,
                     "option1": v.title,
                     "option2": None,
                     "option3": None,
@@ -311,9 +307,7 @@ class RestViews:
             "current_total_tax": rest_money(ZERO),
             "current_total_tax_set": self.money_set(ZERO),
             "customer_locale": "en",
-            "discount_codes": [
-                {"code": c.code, "amount": rest_money(c.amount), "type": c.type} for c in o.codes
-            ],
+            "discount_codes": [{"code": c.code, "amount": rest_money(c.amount), "type": c.type} for c in o.codes],
             "email": o.email,
             "estimated_taxes": False,
             "financial_status": o.financial_status.lower(),

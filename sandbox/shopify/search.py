@@ -144,9 +144,7 @@ class Matcher:
             kept = []
             for term in group:
                 if term.field is not None and term.field not in self.fields:
-                    self.warnings.append(
-                        {"field": term.field, "message": "Invalid search field for this query."}
-                    )
+                    self.warnings.append({"field": term.field, "message": "Invalid search field for this query."})
                     continue
                 kept.append((term, self._value(term)))
             compiled.append(kept)
@@ -188,10 +186,7 @@ class Matcher:
     def __call__(self, record: Any) -> bool:
         if not self._compiled:
             return True
-        return any(
-            all(self._match_term(term, value, record) for term, value in group)
-            for group in self._compiled
-        )
+        return any(all(self._match_term(term, value, record) for term, value in group) for group in self._compiled)
 
 
 def compile_query(

@@ -33,9 +33,7 @@ class SimSettings:
     access_token_ttl: int = 3600
     refresh_token_ttl: int = 7_776_000
     online_token_ttl: int = 86_399
-    refresh_grace_seconds: float = (
-        0.0  # docs mention a short retry window; 0 = old token dies at once
-    )
+    refresh_grace_seconds: float = 0.0  # docs mention a short retry window; 0 = old token dies at once
     session_token_leeway: int = 10
     granted_scopes: tuple[str, ...] | None = None  # None: the merchant grants what was asked
     # scopes declared in shopify.app.toml (Shopify-managed install, token exchange)

@@ -151,9 +151,7 @@ class ShopState:
             "order": list(self.orders),
             "line": list(self.lines),
             "refund": [r.id for o in self.orders.values() for r in o.refunds],
-            "refund_line": [
-                rl.id for o in self.orders.values() for r in o.refunds for rl in r.lines
-            ],
+            "refund_line": [rl.id for o in self.orders.values() for r in o.refunds for rl in r.lines],
             "transaction": [r.transaction_id for o in self.orders.values() for r in o.refunds],
         }
         bases = {**ID_BASES["shopify"], **EXTRA_ID_BASES}
@@ -250,9 +248,7 @@ class ShopState:
 
     # -- tokens and buckets -------------------------------------------------------------------
 
-    def issue_token(
-        self, scopes: str | list[str] | tuple[str, ...] | None = None, *, expiring: bool = False
-    ) -> str:
+    def issue_token(self, scopes: str | list[str] | tuple[str, ...] | None = None, *, expiring: bool = False) -> str:
         """An offline access token for this app without the OAuth dance (tests, demo).
 
         ``scopes`` default to the app's declared scopes (``settings.app_scopes``).
@@ -261,9 +257,7 @@ class ShopState:
             scopes = self.settings.app_scopes
         elif isinstance(scopes, str):
             scopes = [s for s in scopes.split(",") if s]
-        return self.tokens.issue(self.settings.api_key, tuple(scopes), expiring=expiring)[
-            "access_token"
-        ]
+        return self.tokens.issue(self.settings.api_key, tuple(scopes), expiring=expiring)["access_token"]
 
     def bucket_params(self) -> tuple[float, float]:
         override = self.faults.throttle_bucket
@@ -342,10 +336,7 @@ class ShopState:
             for o in self.orders.values():
                 row = out.setdefault(
                     o.currency,
-                    {
-                        k: ZERO
-                        for k in ("revenue", "refunds", "net", "discounts", "subtotal", "voided")
-                    },
+                    {k: ZERO for k in ("revenue", "refunds", "net", "discounts", "subtotal", "voided")},
                 )
                 row["revenue"] += o.total
                 row["refunds"] += o.total_refunded

@@ -190,9 +190,7 @@ class Webhooks:
                 if sub.include_fields:
                     body_obj = {k: v for k, v in payload.items() if k in sub.include_fields}
                 body = json.dumps(body_obj, separators=(",", ":"), ensure_ascii=False).encode()
-                self.deliveries.append(
-                    Delivery(self._uuid(), event, sub.id, sub.uri, sub.api_version, body, now)
-                )
+                self.deliveries.append(Delivery(self._uuid(), event, sub.id, sub.uri, sub.api_version, body, now))
             return event
 
     def pending(self) -> list[Delivery]:
@@ -221,9 +219,7 @@ class Webhooks:
         )
 
     @staticmethod
-    async def _post(
-        client: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str]
-    ) -> str:
+    async def _post(client: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str]) -> str:
         """Outcome word: the status code, ``timeout`` or ``error``."""
         try:
             response = await client.post(url, content=body, headers=headers)

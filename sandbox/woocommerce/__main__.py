@@ -27,9 +27,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m sandbox.woocommerce", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8102)
-    parser.add_argument(
-        "--tls", action="store_true", help="serve HTTPS with a self-signed certificate"
-    )
+    parser.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed certificate")
     parser.add_argument("--source", default="sample", choices=("sample", "master"))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
@@ -40,32 +38,19 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--consumer-key", default=None)
     parser.add_argument("--consumer-secret", default=None)
-    parser.add_argument(
-        "--permissions", default="read_write", choices=("read", "write", "read_write")
-    )
+    parser.add_argument("--permissions", default="read_write", choices=("read", "write", "read_write"))
     args = parser.parse_args(argv)
 
     scheme = "https" if args.tls else "http"
     base_url = f"{scheme}://{args.host}:{args.port}"
     state = WooState.from_dataset(args.source, args.seed, ends=args.ends, site_url=base_url)
-    key = state.create_api_key(
-        args.permissions, consumer_key=args.consumer_key, consumer_secret=args.consumer_secret
-    )
+    key = state.create_api_key(args.permissions, consumer_key=args.consumer_key, consumer_secret=args.consumer_secret)
     counts = state.counts()
     print(f"WooCommerce simulator on {base_url}/wp-json/wc/v3/ ({args.source}, seed {args.seed})")
-    print(
-        f"  {counts['customers']} customers, {counts['orders']} orders, {counts['products']} products"
-    )
+    print(f"  {counts['customers']} customers, {counts['orders']} orders, {counts['products']} products")
     print(f"  consumer key:    {key.consumer_key}")
     print(f"  consumer secret: {key.consumer_secret}  ({key.permissions})")
-    print(
-        "  auth: "
-        + (
-            "HTTP Basic (or consumer_key/consumer_secret query)"
-            if args.tls
-            else "OAuth 1.0a one-legged"
-        )
-    )
+    print("  auth: " + ("HTTP Basic (or consumer_key/consumer_secret query)" if args.tls else "OAuth 1.0a one-legged"))
     certfile = keyfile = None
     if args.tls:
         certfile, keyfile = self_signed_cert()

@@ -35,8 +35,9 @@ def _uploads(state: WooState) -> Callable[[Request], Awaitable[Response]]:
         product = next((p for p in state.products.values() if p.slug == slug), None)
         if product is None:
             return await _not_found(request)
-        return Response(cover_svg(product.name), media_type="image/svg+xml",
-                        headers={"Cache-Control": "public, max-age=86400"})
+        return Response(
+            cover_svg(product.name), media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+        )
 
     return picture
 
@@ -47,9 +48,7 @@ def create_app(state: WooState) -> Starlette:
     app = Starlette(
         routes=[
             Route("/wp-json/{rest_route:path}", rest, methods=REST_METHODS),
-            Route(
-                "/wc-auth/v1/{route:path}", wc_auth.make_endpoint(state), methods=["GET", "POST"]
-            ),
+            Route("/wc-auth/v1/{route:path}", wc_auth.make_endpoint(state), methods=["GET", "POST"]),
             *control_routes(state),
             Route("/wp-content/uploads/{slug}.svg", _uploads(state), methods=["GET"]),
             Route("/{path:path}", _not_found, methods=REST_METHODS),
@@ -61,9 +60,7 @@ def create_app(state: WooState) -> Starlette:
 
 
 @contextmanager
-def serve_simulator(
-    state: WooState, *, tls: bool = False, host: str = "127.0.0.1", port: int = 0
-) -> Iterator[str]:
+def serve_simulator(state: WooState, *, tls: bool = False, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve ``create_app(state)`` in a background thread; yield its base URL.
 
     ``tls=True`` serves HTTPS with a throw-away self-signed certificate (clients must not
@@ -73,8 +70,6 @@ def serve_simulator(
     certfile = keyfile = None
     if tls:
         certfile, keyfile = self_signed_cert()
-    with serve(
-        create_app(state), host=host, port=port, ssl_certfile=certfile, ssl_keyfile=keyfile
-    ) as base_url:
+    with serve(create_app(state), host=host, port=port, ssl_certfile=certfile, ssl_keyfile=keyfile) as base_url:
         state.site_url = base_url
         yield base_url

@@ -115,9 +115,7 @@ def _basic_credentials(request: Request, query: dict[str, str]) -> tuple[str, st
     return "", ""
 
 
-def authenticate(
-    state: WooState, request: Request, form: dict[str, str] | None = None
-) -> AuthResult:
+def authenticate(state: WooState, request: Request, form: dict[str, str] | None = None) -> AuthResult:
     """Who is calling: a key, an authentication error, or nobody (anonymous)."""
     query = query_params(request.url.query)
     error: WPError | None = None
@@ -163,16 +161,10 @@ def _oauth(
     method = params["oauth_signature_method"]
     base_url = f"{request.url.scheme}://{request.url.netloc}{request.url.path}"
     if method not in ("HMAC-SHA1", "HMAC-SHA256"):
-        return AuthResult(
-            None, _auth_error("Invalid signature - signature method is invalid."), "oauth1"
-        )
-    expected = sign(
-        request.method, base_url, signed, key.consumer_secret, method[5:].lower().replace("-", "")
-    )
+        return AuthResult(None, _auth_error("Invalid signature - signature method is invalid."), "oauth1")
+    expected = sign(request.method, base_url, signed, key.consumer_secret, method[5:].lower().replace("-", ""))
     if not hmac.compare_digest(expected.encode(), provided.encode()):
-        return AuthResult(
-            None, _auth_error("Invalid signature - provided signature does not match."), "oauth1"
-        )
+        return AuthResult(None, _auth_error("Invalid signature - provided signature does not match."), "oauth1")
 
     try:
         timestamp = int(params["oauth_timestamp"])
@@ -187,9 +179,7 @@ def _oauth(
             if seen_at < now - WINDOW_SECONDS:
                 del key.nonces[old]
         if nonce in key.nonces:
-            return AuthResult(
-                None, _auth_error("Invalid nonce - nonce has already been used."), "oauth1"
-            )
+            return AuthResult(None, _auth_error("Invalid nonce - nonce has already been used."), "oauth1")
         key.nonces[nonce] = timestamp
     return AuthResult(key, None, "oauth1")
 

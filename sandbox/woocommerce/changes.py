@@ -130,9 +130,7 @@ def create_coupon(state: WooState, data: dict[str, Any], *, when: datetime | Non
             400,
             extra={
                 "params": {"discount_type": msg},
-                "details": {
-                    "discount_type": {"code": "rest_not_in_enum", "message": msg, "data": None}
-                },
+                "details": {"discount_type": {"code": "rest_not_in_enum", "message": msg, "data": None}},
             },
         )
 
@@ -163,9 +161,7 @@ def create_coupon(state: WooState, data: dict[str, Any], *, when: datetime | Non
             expires = parsed.replace(tzinfo=SITE_TIMEZONE)
     with state.lock:
         if state.coupon_by_code(code) is not None:
-            raise WPError(
-                "woocommerce_rest_coupon_code_already_exists", "The coupon code already exists", 400
-            )
+            raise WPError("woocommerce_rest_coupon_code_already_exists", "The coupon code already exists", 400)
         stamp = when or state.clock.tick()
         coupon = Coupon(
             id=state.coupon_id(),
@@ -175,9 +171,7 @@ def create_coupon(state: WooState, data: dict[str, Any], *, when: datetime | Non
             description=str(data.get("description") or ""),
             date_created=stamp,
             date_modified=stamp,
-            date_expires=None
-            if expires is None
-            else expires.astimezone(UTC).replace(microsecond=0),
+            date_expires=None if expires is None else expires.astimezone(UTC).replace(microsecond=0),
             individual_use=bool(data.get("individual_use", False)),
             product_ids=[int(x) for x in data.get("product_ids") or []],
             excluded_product_ids=[int(x) for x in data.get("excluded_product_ids") or []],
@@ -186,15 +180,11 @@ def create_coupon(state: WooState, data: dict[str, Any], *, when: datetime | Non
             limit_usage_to_x_items=opt_int("limit_usage_to_x_items"),
             free_shipping=bool(data.get("free_shipping", False)),
             product_categories=[int(x) for x in data.get("product_categories") or []],
-            excluded_product_categories=[
-                int(x) for x in data.get("excluded_product_categories") or []
-            ],
+            excluded_product_categories=[int(x) for x in data.get("excluded_product_categories") or []],
             exclude_sale_items=bool(data.get("exclude_sale_items", False)),
             minimum_amount=decimal("minimum_amount"),
             maximum_amount=decimal("maximum_amount"),
-            email_restrictions=[
-                str(e).strip().lower() for e in data.get("email_restrictions") or []
-            ],
+            email_restrictions=[str(e).strip().lower() for e in data.get("email_restrictions") or []],
             status=str(data.get("status") or "publish"),
         )
         state.add_coupon(coupon)
@@ -207,8 +197,7 @@ def coupon_discount(coupon: Coupon, lines: list[tuple[int, int, Decimal]]) -> De
     eligible = [
         (pid, qty, sub)
         for pid, qty, sub in lines
-        if (not coupon.product_ids or pid in coupon.product_ids)
-        and pid not in coupon.excluded_product_ids
+        if (not coupon.product_ids or pid in coupon.product_ids) and pid not in coupon.excluded_product_ids
     ]
     base = sum((sub for _, _, sub in eligible), ZERO)
     if coupon.discount_type == "percent":
@@ -238,9 +227,7 @@ class Changes:
     def _new_person(self) -> tuple[str, str, str, str, Address]:
         """First, last, email, phone, address of someone the data set does not know."""
         s = self.state
-        used_phones = {u.billing.phone for u in s.users.values()} | {
-            o.billing.phone for o in s.orders.values()
-        }
+        used_phones = {u.billing.phone for u in s.users.values()} | {o.billing.phone for o in s.orders.values()}
         first, last = self.fake.first_name(), self.fake.last_name()
         self._person += 1
         email = f"{first.lower()}.{last.lower()}.{self._person}@example.net".replace(" ", "")
@@ -248,9 +235,7 @@ class Changes:
             phone = f"({self.rng.randint(201, 989)}) 555-01{self.rng.randint(0, 99):02d}"
             if phone not in used_phones:
                 break
-        state_abbr = self.fake.state_abbr(
-            include_territories=False, include_freely_associated_states=False
-        )
+        state_abbr = self.fake.state_abbr(include_territories=False, include_freely_associated_states=False)
         address = Address(
             first_name=first,
             last_name=last,
@@ -272,9 +257,7 @@ class Changes:
         for product in self._sample(products, self.rng.randint(1, 3)):
             qty = self.rng.choice((1, 1, 1, 2))
             if product.type == "variable":
-                options = [
-                    s.variations[v] for v in product.variation_ids if s.variations[v].in_stock
-                ]
+                options = [s.variations[v] for v in product.variation_ids if s.variations[v].in_stock]
                 if not options:
                     continue
                 variation = self.rng.choice(options)
@@ -369,21 +352,14 @@ class Changes:
                 coupon = None
                 if self.rng.random() < coupon_rate:
                     usable = self._usable_coupons(email, customer_id, subtotal)
-                    preferred = [
-                        c
-                        for c in usable
-                        if prefer_coupons and c.code in {p.lower() for p in prefer_coupons}
-                    ]
+                    preferred = [c for c in usable if prefer_coupons and c.code in {p.lower() for p in prefer_coupons}]
                     pool = preferred or usable
                     coupon = self.rng.choice(pool) if pool else None
                 discount = ZERO
                 if coupon is not None:
                     discount = coupon_discount(
                         coupon,
-                        [
-                            (pid, qty, sub)
-                            for (pid, _, qty, _), sub in zip(rows, subtotals, strict=True)
-                        ],
+                        [(pid, qty, sub) for (pid, _, qty, _), sub in zip(rows, subtotals, strict=True)],
                     )
                     if discount <= 0:
                         coupon = None
@@ -395,9 +371,7 @@ class Changes:
                 ]
                 coupon_lines = []
                 if coupon is not None:
-                    coupon_lines.append(
-                        CouponLine(id=s.item_id(), code=coupon.code, discount=discount)
-                    )
+                    coupon_lines.append(CouponLine(id=s.item_id(), code=coupon.code, discount=discount))
                     coupon.usage_count += 1
                     coupon.used_by.append(str(customer_id) if customer_id else email.strip())
                 method, title = self.rng.choice(PAYMENT_METHODS)
@@ -471,16 +445,12 @@ class Changes:
                 elif kind < 0.75:
                     order.customer_note = self.rng.choice(NOTES)
                 else:
-                    order.billing.phone = (
-                        f"{order.billing.phone} ext. {self.rng.randint(1, 99)}".strip()
-                    )
+                    order.billing.phone = f"{order.billing.phone} ext. {self.rng.randint(1, 99)}".strip()
                 order.date_modified = stamp
                 s.emit("order", "updated", order.id)
             return sorted(o.id for o in chosen)
 
-    def refund_orders(
-        self, n: int = 0, partial: bool = True, *, ids: list[int] | None = None
-    ) -> list[int]:
+    def refund_orders(self, n: int = 0, partial: bool = True, *, ids: list[int] | None = None) -> list[int]:
         """Refund ``n`` paid orders; returns the new refund ids.
 
         ``partial=True`` refunds some units of one line (amount = that share of the line's
@@ -492,8 +462,7 @@ class Changes:
             candidates = [
                 o
                 for o in sorted(s.live_orders(), key=lambda o: o.id)
-                if o.status in ("processing", "completed", "on-hold")
-                and s.refunded_amount(o) < o.total
+                if o.status in ("processing", "completed", "on-hold") and s.refunded_amount(o) < o.total
             ]
             chosen = self._pick(candidates, n, ids)
             if not chosen:
@@ -512,9 +481,7 @@ class Changes:
                     part = self.rng.choice(parts)
                     qty = self.rng.randint(1, part.quantity)
                     if qty < part.quantity:
-                        share = (part.line.total * qty / part.line.quantity).quantize(
-                            CENT, ROUND_HALF_UP
-                        )
+                        share = (part.line.total * qty / part.line.quantity).quantize(CENT, ROUND_HALF_UP)
                         part = RefundPart(part.line, qty, min(share, part.amount))
                     parts = [part]
                 method = order.payment_method
@@ -551,11 +518,7 @@ class Changes:
                     coupon = s.coupon_by_code(line.code)
                     if coupon is not None and coupon.usage_count > 0:
                         coupon.usage_count -= 1
-                        who = (
-                            str(order.customer_id)
-                            if order.customer_id
-                            else order.billing.email.strip()
-                        )
+                        who = str(order.customer_id) if order.customer_id else order.billing.email.strip()
                         if who in coupon.used_by:
                             coupon.used_by.remove(who)
                 s.emit("order", "updated", order.id)
@@ -580,9 +543,7 @@ class Changes:
         """Untrash orders (``order.restored``)."""
         s = self.state
         with s.lock:
-            chosen = [
-                s.orders[i] for i in order_ids if i in s.orders and s.orders[i].status == "trash"
-            ]
+            chosen = [s.orders[i] for i in order_ids if i in s.orders and s.orders[i].status == "trash"]
             if not chosen:
                 return []
             stamp = s.clock.tick()
@@ -604,9 +565,7 @@ class Changes:
             for user in chosen:
                 kind = self.rng.random()
                 if kind < 0.3:
-                    user.billing.phone = (
-                        f"+1 {self.rng.randint(201, 989)}-555-01{self.rng.randint(0, 99):02d}"
-                    )
+                    user.billing.phone = f"+1 {self.rng.randint(201, 989)}-555-01{self.rng.randint(0, 99):02d}"
                 elif kind < 0.6:
                     user.billing.address_1 = self.fake.street_address()
                     user.shipping.address_1 = user.billing.address_1
@@ -644,9 +603,7 @@ class Changes:
         """Change price (sale on/off) or stock of ``n`` products, or of ``ids`` (``product.updated``)."""
         s = self.state
         with s.lock:
-            products = sorted(
-                (p for p in s.products.values() if p.status == "publish"), key=lambda p: p.id
-            )
+            products = sorted((p for p in s.products.values() if p.status == "publish"), key=lambda p: p.id)
             chosen = self._pick(products, n, ids)
             if not chosen:
                 return []
@@ -667,13 +624,9 @@ class Changes:
                 s.emit("product", "updated", product.id)
             return sorted(p.id for p in chosen)
 
-    def add_coupon(
-        self, code: str, discount_type: str = "percent", amount: str = "10", **fields: Any
-    ) -> int:
+    def add_coupon(self, code: str, discount_type: str = "percent", amount: str = "10", **fields: Any) -> int:
         """Create a coupon as ``POST /coupons`` would; returns its id."""
-        return create_coupon(
-            self.state, {"code": code, "discount_type": discount_type, "amount": amount, **fields}
-        ).id
+        return create_coupon(self.state, {"code": code, "discount_type": discount_type, "amount": amount, **fields}).id
 
     def apply(self, op: str, **kwargs: Any) -> list[int]:
         """Run an operation by name (used by ``POST /_sim/changes``)."""

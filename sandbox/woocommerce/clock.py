@@ -47,9 +47,7 @@ def truncate_seconds(moment: datetime) -> datetime:
 
 
 # WordPress ``rest_parse_date`` accepts RFC 3339 with an optional zone and fraction.
-_RFC3339 = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
-)
+_RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$")
 
 
 def parse_rest_date(value: str) -> datetime | None:

@@ -27,9 +27,7 @@ from urllib.parse import quote
 T = TypeVar("T")
 
 
-def paginate(
-    items: Sequence[T], page: int, per_page: int, offset: int | None = None
-) -> tuple[list[T], int, int]:
+def paginate(items: Sequence[T], page: int, per_page: int, offset: int | None = None) -> tuple[list[T], int, int]:
     """(page slice, total, total pages)."""
     total = len(items)
     start = offset if offset is not None else (page - 1) * per_page

@@ -140,10 +140,7 @@ def validate(spec: dict[str, Arg], raw: dict[str, Any]) -> dict[str, Any]:
             400,
             extra={
                 "params": {name: msg for name, (_, msg) in bad.items()},
-                "details": {
-                    name: {"code": code, "message": msg, "data": None}
-                    for name, (code, msg) in bad.items()
-                },
+                "details": {name: {"code": code, "message": msg, "data": None} for name, (code, msg) in bad.items()},
             },
         )
     return out
@@ -209,9 +206,7 @@ REFUNDS: dict[str, Arg] = dict(ORDERS)
 PRODUCTS: dict[str, Arg] = {
     **BASE_COLLECTION,
     "slug": Arg("string"),
-    "status": Arg(
-        "string", "any", enum=("any", "future", "trash", "draft", "pending", "private", "publish")
-    ),
+    "status": Arg("string", "any", enum=("any", "future", "trash", "draft", "pending", "private", "publish")),
     "type": Arg("string", enum=("simple", "grouped", "external", "variable")),
     "sku": Arg("string"),
     "category": Arg("string"),

@@ -205,9 +205,7 @@ def order_json(state: WooState, order: Order, site: str, dp: int = 2) -> dict[st
         "shipping_lines": [],
         "fee_lines": [],
         "coupon_lines": [coupon_line_json(cl, dp) for cl in order.coupon_lines],
-        "refunds": [
-            {"id": r.id, "reason": r.reason, "total": "-" + money(r.amount, dp)} for r in refunds
-        ],
+        "refunds": [{"id": r.id, "reason": r.reason, "total": "-" + money(r.amount, dp)} for r in refunds],
         "payment_url": f"{site}/checkout/order-pay/{order.id}/?pay_for_order=true&key={order.order_key}",
         "is_editable": order.status in ("pending", "on-hold", "auto-draft"),
         "needs_payment": order.status in ("pending", "failed") and order.total > 0,
@@ -269,9 +267,7 @@ def customer_json(user: User, site: str) -> dict[str, Any]:
 
 
 def _category(product: Product) -> list[dict[str, Any]]:
-    return [
-        {"id": product.category_id, "name": product.category_name, "slug": product.category_slug}
-    ]
+    return [{"id": product.category_id, "name": product.category_name, "slug": product.category_slug}]
 
 
 def image_path(slug: str) -> str:
@@ -394,9 +390,7 @@ def variation_json(variation: Variation, site: str) -> dict[str, Any]:
         "attributes": [{"id": 0, "name": "Format", "option": variation.option}],
         "menu_order": variation.menu_order,
         "meta_data": [],
-        "_links": links(
-            site, f"{base}/{variation.id}", base, up=f"wc/v3/products/{variation.parent_id}"
-        ),
+        "_links": links(site, f"{base}/{variation.id}", base, up=f"wc/v3/products/{variation.parent_id}"),
     }
 
 

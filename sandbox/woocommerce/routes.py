@@ -128,9 +128,7 @@ def date_filter(
     return out
 
 
-def include_exclude(
-    items: list[Any], args: dict[str, Any], ident: Callable[[Any], int]
-) -> list[Any]:
+def include_exclude(items: list[Any], args: dict[str, Any], ident: Callable[[Any], int]) -> list[Any]:
     include = P.ids(args.get("include"))
     exclude = set(P.ids(args.get("exclude")))
     if include:
@@ -195,11 +193,7 @@ async def list_orders(ctx: Ctx) -> Response:
     s, a = ctx.state, ctx.args
     with s.lock:
         wanted = _order_statuses(a)
-        items = [
-            o
-            for o in s.orders.values()
-            if (o.status != "trash" if wanted is None else o.status in wanted)
-        ]
+        items = [o for o in s.orders.values() if (o.status != "trash" if wanted is None else o.status in wanted)]
         if a.get("customer") is not None:
             items = [o for o in items if o.customer_id == a["customer"]]
         if a.get("product") is not None:
@@ -274,9 +268,7 @@ def _refund_list(ctx: Ctx, refunds: list[Any], with_parent: bool) -> Response:
         lambda r: r.id,
     )
     dp = _dp(ctx)
-    return respond_list(
-        ctx, items, lambda r: refund_json(s, r, ctx.site, dp, with_parent=with_parent)
-    )
+    return respond_list(ctx, items, lambda r: refund_json(s, r, ctx.site, dp, with_parent=with_parent))
 
 
 async def list_order_refunds(ctx: Ctx) -> Response:
@@ -301,9 +293,7 @@ async def get_order_refund(ctx: Ctx) -> Response:
         if ctx.ids["order_id"] not in s.orders:
             raise WPError("woocommerce_rest_invalid_order_id", "Invalid order ID.", 404)
         if refund.order_id != ctx.ids["order_id"]:
-            raise WPError(
-                "woocommerce_rest_invalid_order_refund_id", "Invalid order refund ID.", 404
-            )
+            raise WPError("woocommerce_rest_invalid_order_refund_id", "Invalid order refund ID.", 404)
         return respond_item(ctx, refund_json(s, refund, ctx.site, _dp(ctx)))
 
 
@@ -345,9 +335,7 @@ async def create_order_refund(ctx: Ctx) -> Response:
             amount = sum((p.amount for p in parts), Decimal("0.00"))
         remaining = order.total - s.refunded_amount(order)
         if amount <= 0 or amount > remaining:
-            raise WPError(
-                "woocommerce_rest_cannot_create_order_refund", "Invalid refund amount.", 500
-            )
+            raise WPError("woocommerce_rest_cannot_create_order_refund", "Invalid refund amount.", 500)
         refund = create_refund(
             s,
             order,
@@ -405,11 +393,7 @@ async def list_products(ctx: Ctx) -> Response:
     s, a = ctx.state, ctx.args
     with s.lock:
         status = a.get("status") or "any"
-        items = [
-            p
-            for p in s.products.values()
-            if (p.status != "trash" if status == "any" else p.status == status)
-        ]
+        items = [p for p in s.products.values() if (p.status != "trash" if status == "any" else p.status == status)]
         if a.get("type"):
             items = [p for p in items if p.type == a["type"]]
         if a.get("sku"):
@@ -571,9 +555,7 @@ def _webhook(ctx: Ctx) -> Webhook:
 async def get_webhook(ctx: Ctx) -> Response:
     with ctx.state.lock:
         hook = _webhook(ctx)
-        return respond_item(
-            ctx, webhook_json(hook, ctx.site, context=ctx.args.get("context") or "view")
-        )
+        return respond_item(ctx, webhook_json(hook, ctx.site, context=ctx.args.get("context") or "view"))
 
 
 async def post_webhook(ctx: Ctx) -> Response:
@@ -657,9 +639,7 @@ async def delete_webhook(ctx: Ctx) -> Response:
     s = ctx.state
     force = str(ctx.raw_args.get("force", ctx.body.get("force", ""))).lower() in ("1", "true")
     if not force:
-        raise WPError(
-            "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.", 501
-        )
+        raise WPError("woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.", 501)
     with s.lock:
         hook = s.webhooks.get(ctx.ids["id"])
         if hook is None:
@@ -676,9 +656,7 @@ async def delete_webhook(ctx: Ctx) -> Response:
 _ID = r"(?P<id>\d+)"
 
 
-def _route(
-    pattern: str, methods: str, handler: Handler, spec: dict[str, P.Arg], permission: str
-) -> RouteDef:
+def _route(pattern: str, methods: str, handler: Handler, spec: dict[str, P.Arg], permission: str) -> RouteDef:
     return RouteDef(re.compile(pattern), frozenset(methods.split()), handler, spec, permission)
 
 
@@ -705,14 +683,10 @@ ROUTES: list[RouteDef] = [
     _route(rf"wc/v3/orders/{_ID}", "GET", get_order, P.SINGLE, "view"),
     _route(r"wc/v3/orders/(?P<order_id>\d+)/refunds", "GET", list_order_refunds, P.REFUNDS, "list"),
     _route(r"wc/v3/orders/(?P<order_id>\d+)/refunds", "POST", create_order_refund, {}, "create"),
-    _route(
-        rf"wc/v3/orders/(?P<order_id>\d+)/refunds/{_ID}", "GET", get_order_refund, P.SINGLE, "view"
-    ),
+    _route(rf"wc/v3/orders/(?P<order_id>\d+)/refunds/{_ID}", "GET", get_order_refund, P.SINGLE, "view"),
     _route(r"wc/v3/refunds", "GET", list_refunds, P.REFUNDS, "list"),
     _route(r"wc/v3/coupons", "GET", list_coupons, P.COUPONS, "list"),
-    _route(
-        r"wc/v3/coupons", "POST", post_coupon, {"code": P.Arg("string", required=True)}, "create"
-    ),
+    _route(r"wc/v3/coupons", "POST", post_coupon, {"code": P.Arg("string", required=True)}, "create"),
     _route(rf"wc/v3/coupons/{_ID}", "GET", get_coupon, P.SINGLE, "view"),
     _route(r"wc/v3/webhooks", "GET", list_webhooks, P.WEBHOOKS, "list"),
     _route(

@@ -120,12 +120,8 @@ class WooState:
         self._next_meta = 1
         self._load_products(store.products)
         self._load_users(store.customers)
-        self._next_item = (
-            max((ln.platform_id for o in store.orders for ln in o.lines), default=0) + 1
-        )
-        self._next_order = (
-            max((o.platform_id for o in store.orders), default=ID_BASES["woocommerce"]["order"]) + 1
-        )
+        self._next_item = max((ln.platform_id for o in store.orders for ln in o.lines), default=0) + 1
+        self._next_order = max((o.platform_id for o in store.orders), default=ID_BASES["woocommerce"]["order"]) + 1
         self._next_refund = ID_BASES["woocommerce"]["refund"] + 1
         post_ids = [p.id for p in self.products.values()] + list(self.variations)
         self._next_coupon = max(post_ids, default=0) + 1
@@ -280,9 +276,7 @@ class WooState:
                 date_modified=truncate_seconds(c.updated_at),
                 is_paying_customer=True,
             )
-        first = min(
-            (u.date_created for u in self.users.values()), default=datetime(1996, 7, 1, tzinfo=UTC)
-        )
+        first = min((u.date_created for u in self.users.values()), default=datetime(1996, 7, 1, tzinfo=UTC))
         admin_id = max(self.users, default=0) + 1
         self.admin_user_id = admin_id
         self.users[admin_id] = User(
@@ -305,9 +299,7 @@ class WooState:
                 uses.setdefault(code.lower(), []).append(o)
         for code in sorted(uses):
             used = uses[code]
-            discount_type, amount = COUPON_TEMPLATES.get(
-                code, ("fixed_cart", used[0].total_discount)
-            )
+            discount_type, amount = COUPON_TEMPLATES.get(code, ("fixed_cart", used[0].total_discount))
             created = truncate_seconds(min(o.created_at for o in used) - timedelta(days=1))
             self.add_coupon(
                 Coupon(
@@ -319,10 +311,7 @@ class WooState:
                     date_created=created,
                     date_modified=created,
                     usage_count=len(used),
-                    used_by=[
-                        str(o.customer_platform_id) if o.customer_platform_id else o.email.strip()
-                        for o in used
-                    ],
+                    used_by=[str(o.customer_platform_id) if o.customer_platform_id else o.email.strip() for o in used],
                 )
             )
 
@@ -357,9 +346,7 @@ class WooState:
             coupon_lines = []
             for i, code in enumerate(o.discount_codes):
                 share = o.total_discount if i == 0 else ZERO
-                coupon_lines.append(
-                    CouponLine(id=self.item_id(), code=code.lower(), discount=share)
-                )
+                coupon_lines.append(CouponLine(id=self.item_id(), code=code.lower(), discount=share))
             method, title = rng.choice(PAYMENT_METHODS)
             created = truncate_seconds(o.created_at)
             modified = truncate_seconds(o.updated_at)
@@ -371,9 +358,7 @@ class WooState:
                 status=status,
                 currency=o.currency,
                 customer_id=o.customer_platform_id or 0,
-                billing=self._address(
-                    o.billing_address, o.first_name, o.last_name, o.email, o.phone or ""
-                ),
+                billing=self._address(o.billing_address, o.first_name, o.last_name, o.email, o.phone or ""),
                 shipping=self._address(o.shipping_address, o.first_name, o.last_name, None, ""),
                 payment_method=method,
                 payment_method_title=title,
@@ -401,8 +386,7 @@ class WooState:
                     refunded_by=self.admin_user_id,
                     refunded_payment=True,
                     line_items=[
-                        self.refund_line(by_line[rl.line_platform_id], rl.quantity, rl.amount)
-                        for rl in r.lines
+                        self.refund_line(by_line[rl.line_platform_id], rl.quantity, rl.amount) for rl in r.lines
                     ],
                 )
                 self.refunds[refund.id] = refund
@@ -450,16 +434,9 @@ class WooState:
 
     def refund_line(self, line: LineItem, quantity: int, amount: Decimal) -> LineItem:
         """The negative copy of ``line`` that ``wc_create_refund`` stores inside a refund."""
-        meta = [
-            MetaItem(self.meta_id(), m.key, m.value, m.display_key, m.display_value)
-            for m in line.meta
-        ]
+        meta = [MetaItem(self.meta_id(), m.key, m.value, m.display_key, m.display_value) for m in line.meta]
         refunded_id = str(line.id)
-        meta.append(
-            MetaItem(
-                self.meta_id(), "_refunded_item_id", refunded_id, "_refunded_item_id", refunded_id
-            )
-        )
+        meta.append(MetaItem(self.meta_id(), "_refunded_item_id", refunded_id, "_refunded_item_id", refunded_id))
         return LineItem(
             id=self.item_id(),
             name=line.name,
@@ -566,9 +543,7 @@ class WooState:
             now = self.clock.now()
             for hook in self.webhooks.values():
                 if hook.status == "active" and hook.topic == topic:
-                    self.pending.setdefault(
-                        (hook.id, resource_id), PendingDelivery(hook.id, resource_id, now)
-                    )
+                    self.pending.setdefault((hook.id, resource_id), PendingDelivery(hook.id, resource_id, now))
 
     async def deliver_pending(self, **options: Any) -> dict[str, Any]:
         """Send queued webhook deliveries; see :func:`sandbox.woocommerce.webhooks.deliver_pending`."""
@@ -684,8 +659,7 @@ def split_discount(discount: Decimal, line_totals: list[Decimal]) -> list[Decima
 def transaction_id(method: str, rng: random.Random) -> str:
     if method == "stripe":
         return "ch_" + "".join(
-            rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789")
-            for _ in range(24)
+            rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789") for _ in range(24)
         )
     if method == "ppcp-gateway":
         return "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(17))

@@ -41,9 +41,7 @@ from .state import WooState
 
 REQUIRED = ("app_name", "user_id", "return_url", "callback_url", "scope")
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
-SEND_FAILED = (
-    "An error occurred in the request and at the time were unable to send the consumer data"
-)
+SEND_FAILED = "An error occurred in the request and at the time were unable to send the consumer data"
 
 
 class AuthFlowError(Exception):
@@ -98,9 +96,7 @@ def make_endpoint(state: WooState) -> Callable[[Request], Awaitable[Response]]:
         try:
             data = validate(params)
             if route == "login":
-                return RedirectResponse(
-                    f"/wc-auth/v1/authorize?{request.url.query}", status_code=302
-                )
+                return RedirectResponse(f"/wc-auth/v1/authorize?{request.url.query}", status_code=302)
             if route != "authorize":
                 raise AuthFlowError("You do not have permission to access this page")
             return_url = formatted_url(data["return_url"])
@@ -117,9 +113,7 @@ def make_endpoint(state: WooState) -> Callable[[Request], Awaitable[Response]]:
                 "key_permissions": key.permissions,
             }
             try:
-                async with httpx.AsyncClient(
-                    verify=False, timeout=60.0, follow_redirects=False
-                ) as client:
+                async with httpx.AsyncClient(verify=False, timeout=60.0, follow_redirects=False) as client:
                     answer = await client.post(
                         formatted_url(data["callback_url"]),
                         content=json.dumps(consumer).encode(),
@@ -131,9 +125,7 @@ def make_endpoint(state: WooState) -> Callable[[Request], Awaitable[Response]]:
             if not ok:
                 state.revoke_api_key(key)
                 raise AuthFlowError(SEND_FAILED)
-            return RedirectResponse(
-                add_query_arg(return_url, success="1", user_id=data["user_id"]), status_code=302
-            )
+            return RedirectResponse(add_query_arg(return_url, success="1", user_id=data["user_id"]), status_code=302)
         except AuthFlowError as exc:
             return wp_die(str(exc))
 

@@ -91,9 +91,7 @@ def build_payload(state: WooState, resource: str, event: str, resource_id: int) 
             return product_json(state, record, site)
         if resource == "coupon" and (record := state.coupons.get(resource_id)) is not None:
             return coupon_json(record, site)
-    code, message = _MISSING.get(
-        resource, ("rest_no_route", "No route was found matching the URL and request method.")
-    )
+    code, message = _MISSING.get(resource, ("rest_no_route", "No route was found matching the URL and request method."))
     return {"code": code, "message": message, "data": {"status": 404}}
 
 
@@ -104,12 +102,8 @@ async def send_ping(state: WooState, webhook_id: int, *, http_timeout: float = 5
         url = hook.delivery_url
     headers = {"User-Agent": USER_AGENT, "Content-Type": "application/x-www-form-urlencoded"}
     try:
-        async with httpx.AsyncClient(
-            verify=False, timeout=http_timeout, follow_redirects=False
-        ) as client:
-            response = await client.post(
-                url, content=f"webhook_id={webhook_id}".encode(), headers=headers
-            )
+        async with httpx.AsyncClient(verify=False, timeout=http_timeout, follow_redirects=False) as client:
+            response = await client.post(url, content=f"webhook_id={webhook_id}".encode(), headers=headers)
     except httpx.HTTPError:
         status = None
     else:
@@ -183,9 +177,7 @@ async def deliver_pending(
             hook = state.webhooks.get(item.webhook_id)
             if hook is None:
                 continue
-            body = php_json(
-                build_payload(state, hook.resource, hook.event, item.resource_id)
-            ).strip()
+            body = php_json(build_payload(state, hook.resource, hook.event, item.resource_id)).strip()
             bad = rng.random() < bad_signature_rate
             secret = hook.secret + ("-wrong" if bad else "")
             headers = {
@@ -199,9 +191,7 @@ async def deliver_pending(
                 "X-WC-Webhook-ID": str(hook.id),
                 "X-WC-Webhook-Delivery-ID": delivery_id(hook.id, now_second),
             }
-            job = _Job(
-                hook.id, hook.topic, item.resource_id, hook.delivery_url, body, headers, False, bad
-            )
+            job = _Job(hook.id, hook.topic, item.resource_id, hook.delivery_url, body, headers, False, bad)
             jobs.append(job)
             if rng.random() < duplicate_rate:
                 jobs.append(_Job(**{**job.__dict__, "duplicate": True}))
@@ -211,9 +201,7 @@ async def deliver_pending(
     semaphore = asyncio.Semaphore(max(1, concurrency))
     results: list[int | None] = [None] * len(jobs)
 
-    async with httpx.AsyncClient(
-        verify=False, timeout=http_timeout, follow_redirects=False
-    ) as client:
+    async with httpx.AsyncClient(verify=False, timeout=http_timeout, follow_redirects=False) as client:
 
         async def send(index: int, job: _Job) -> None:
             async with semaphore:

@@ -60,9 +60,7 @@ class WPError(Exception):
         }
 
 
-def json_response(
-    payload: Any, status: int = 200, headers: dict[str, str] | None = None
-) -> Response:
+def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """A REST response with WordPress' JSON bytes and content type."""
     return Response(
         php_json(payload),

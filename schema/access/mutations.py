@@ -62,8 +62,17 @@ class AccessMutations:
     async def api_key_create(self, info: AdminInfo, input: ApiKeyCreateInput) -> ApiKeyCreatePayload:
         name = input.name.strip()
         if not 1 <= len(name) <= 200:
-            return ApiKeyCreatePayload(api_key=None, secret=None, user_errors=[ApiKeyUserError(
-                field=["input", "name"], message="name must be 1 to 200 characters", code=ApiKeyErrorCode.INVALID)])
+            return ApiKeyCreatePayload(
+                api_key=None,
+                secret=None,
+                user_errors=[
+                    ApiKeyUserError(
+                        field=["input", "name"],
+                        message="name must be 1 to 200 characters",
+                        code=ApiKeyErrorCode.INVALID,
+                    )
+                ],
+            )
         issued = await info.context.services.credentials.issue_api_key(info.context.viewer.merchant_id, name)
         return ApiKeyCreatePayload(api_key=ApiKeyNode.of(issued.key), secret=issued.secret, user_errors=[])
 
@@ -72,11 +81,23 @@ class AccessMutations:
         pk = pk_of(input.id, "ApiKey")
         key = await ApiKey.get_or_none(id=pk, merchant_id=info.context.viewer.merchant_id) if pk else None
         if key is None:
-            return ApiKeyRevokePayload(api_key=None, user_errors=[ApiKeyUserError(
-                field=["input", "id"], message="no such API key", code=ApiKeyErrorCode.NOT_FOUND)])
+            return ApiKeyRevokePayload(
+                api_key=None,
+                user_errors=[
+                    ApiKeyUserError(field=["input", "id"], message="no such API key", code=ApiKeyErrorCode.NOT_FOUND)
+                ],
+            )
         if key.revoked_at is not None:
-            return ApiKeyRevokePayload(api_key=ApiKeyNode.of(key), user_errors=[ApiKeyUserError(
-                field=["input", "id"], message="this key is already revoked", code=ApiKeyErrorCode.ALREADY_REVOKED)])
+            return ApiKeyRevokePayload(
+                api_key=ApiKeyNode.of(key),
+                user_errors=[
+                    ApiKeyUserError(
+                        field=["input", "id"],
+                        message="this key is already revoked",
+                        code=ApiKeyErrorCode.ALREADY_REVOKED,
+                    )
+                ],
+            )
         key.revoked_at = datetime.now(UTC)
         await key.save(update_fields=["revoked_at"])
         return ApiKeyRevokePayload(api_key=ApiKeyNode.of(key), user_errors=[])
@@ -86,12 +107,29 @@ class AccessMutations:
         pk = pk_of(input.customer_id, "Customer")
         customer = await info.context.loaders.customer.load(pk) if pk else None
         if customer is None or customer.is_guest:
-            return ShopperTokenCreatePayload(token=None, expires_at=None, user_errors=[ShopperTokenUserError(
-                field=["input", "customerId"], message="no such customer account", code=ShopperTokenErrorCode.NOT_FOUND)])
+            return ShopperTokenCreatePayload(
+                token=None,
+                expires_at=None,
+                user_errors=[
+                    ShopperTokenUserError(
+                        field=["input", "customerId"],
+                        message="no such customer account",
+                        code=ShopperTokenErrorCode.NOT_FOUND,
+                    )
+                ],
+            )
         ttl = input.ttl_seconds
         if ttl is not None and not 60 <= ttl <= MAX_TOKEN_TTL:
-            return ShopperTokenCreatePayload(token=None, expires_at=None, user_errors=[ShopperTokenUserError(
-                field=["input", "ttlSeconds"], message=f"ttlSeconds must be between 60 and {MAX_TOKEN_TTL}",
-                code=ShopperTokenErrorCode.INVALID)])
+            return ShopperTokenCreatePayload(
+                token=None,
+                expires_at=None,
+                user_errors=[
+                    ShopperTokenUserError(
+                        field=["input", "ttlSeconds"],
+                        message=f"ttlSeconds must be between 60 and {MAX_TOKEN_TTL}",
+                        code=ShopperTokenErrorCode.INVALID,
+                    )
+                ],
+            )
         token, expires_at = info.context.services.credentials.mint_shopper_token(customer.store_id, customer.id, ttl)
         return ShopperTokenCreatePayload(token=token, expires_at=expires_at, user_errors=[])

@@ -24,5 +24,11 @@ class ApiKeyNode(Node):
 
     @classmethod
     def of(cls, row: ApiKey) -> ApiKeyNode:
-        return cls(id=to_gid("ApiKey", row.id), name=row.name, prefix=row.prefix, created_at=row.created_at,
-                   last_used_at=row.last_used_at, revoked_at=row.revoked_at)
+        return cls(
+            id=to_gid("ApiKey", row.id),
+            name=row.name,
+            prefix=row.prefix,
+            created_at=row.created_at,
+            last_used_at=row.last_used_at,
+            revoked_at=row.revoked_at,
+        )

@@ -14,9 +14,11 @@ from schema.core.ids import expect_pk, platform_id_of
 
 @strawberry.type
 class CatalogQueries:
-    @strawberry.field(description="A product of this shop, by its id or by the platform's own id "
-                      "(gid://shopify/Product/123 on a Shopify store, gid://woocommerce/Product/45 on a "
-                      "WooCommerce store: what a theme knows); null for any other store's product")
+    @strawberry.field(
+        description="A product of this shop, by its id or by the platform's own id "
+        "(gid://shopify/Product/123 on a Shopify store, gid://woocommerce/Product/45 on a "
+        "WooCommerce store: what a theme knows); null for any other store's product"
+    )
     async def product(self, info: StorefrontInfo, id: strawberry.ID) -> ShopProduct | None:
         store = info.context.viewer.store
         platform = platform_id_of(id, "Product")
@@ -29,9 +31,17 @@ class CatalogQueries:
         row = await info.context.loaders.product.load(pk) if pk is not None else None
         return ShopProduct.of(row) if row is not None else None
 
-    @strawberry.field(description="For the signed-in shopper, products picked for them; for anyone else, the best-sellers")
-    async def recommendations(self, info: StorefrontInfo, first: int | None = None, after: str | None = None,
-                              last: int | None = None, before: str | None = None) -> ProductRecommendationConnection:
+    @strawberry.field(
+        description="For the signed-in shopper, products picked for them; for anyone else, the best-sellers"
+    )
+    async def recommendations(
+        self,
+        info: StorefrontInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> ProductRecommendationConnection:
         request = Window(first, after, last, before).request(RANKED)
         viewer = info.context.viewer
         source, ranked = await for_you(info.context.loaders, viewer.store, viewer.customer)

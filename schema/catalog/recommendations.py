@@ -60,11 +60,20 @@ async def on_sale(loaders: StorefrontLoaders, product_ids: list[int]) -> list[Ra
 
 async def best_sellers(store_id: int) -> list[int]:
     """Products of the store by the number of its recent orders that hold them, most first."""
-    recent = Order.filter(store_id=store_id, deleted_at=None, test=False, cancelled_at=None) \
-        .order_by("-platform_created_at", "-id").limit(RECENT_ORDERS).values("id")
-    rows = await OrderLine.filter(order_id__in=Subquery(recent), product_platform_id__not_isnull=True) \
-        .annotate(n=Count("order_id", distinct=True)).group_by("product_platform_id") \
-        .order_by("-n", "product_platform_id").limit(MAX_ITEMS * 2).values_list("product_platform_id", "n")
+    recent = (
+        Order.filter(store_id=store_id, deleted_at=None, test=False, cancelled_at=None)
+        .order_by("-platform_created_at", "-id")
+        .limit(RECENT_ORDERS)
+        .values("id")
+    )
+    rows = (
+        await OrderLine.filter(order_id__in=Subquery(recent), product_platform_id__not_isnull=True)
+        .annotate(n=Count("order_id", distinct=True))
+        .group_by("product_platform_id")
+        .order_by("-n", "product_platform_id")
+        .limit(MAX_ITEMS * 2)
+        .values_list("product_platform_id", "n")
+    )
     ranked = [platform_id for platform_id, _ in rows]
     found = dict(await Product.filter(store_id=store_id, platform_id__in=ranked).values_list("platform_id", "id"))
     return [found[p] for p in ranked if p in found]
@@ -74,18 +83,29 @@ async def _here(store: Store, product_ids: list[int], from_store: int) -> list[i
     """The same products at ``store``: a list made for another store of the merchant, by handle."""
     if from_store == store.id:
         return product_ids
-    handles = dict(await Product.filter(id__in=product_ids, merchant_id=store.merchant_id, handle__not="")
-                   .values_list("id", "handle"))
-    local = dict(await Product.filter(store_id=store.id, handle__in=list(handles.values()), deleted_at=None)
-                 .values_list("handle", "id"))
+    handles = dict(
+        await Product.filter(id__in=product_ids, merchant_id=store.merchant_id, handle__not="").values_list(
+            "id", "handle"
+        )
+    )
+    local = dict(
+        await Product.filter(store_id=store.id, handle__in=list(handles.values()), deleted_at=None).values_list(
+            "handle", "id"
+        )
+    )
     return [local[handles[p]] for p in product_ids if p in handles and handles[p] in local]
 
 
-async def for_you(loaders: StorefrontLoaders, store: Store, customer: Customer | None) -> tuple[RecommendationSource, list[Ranked]]:
+async def for_you(
+    loaders: StorefrontLoaders, store: Store, customer: Customer | None
+) -> tuple[RecommendationSource, list[Ranked]]:
     """The signed-in shopper's stored list; best-sellers for anyone else or when it has nothing on sale."""
     if customer is not None:
-        stored = await ProfileRecommendation.get_or_none(profile_id=customer.profile_id, merchant_id=store.merchant_id) \
-            if customer.profile_id is not None else None
+        stored = (
+            await ProfileRecommendation.get_or_none(profile_id=customer.profile_id, merchant_id=store.merchant_id)
+            if customer.profile_id is not None
+            else None
+        )
         if stored is not None and stored.model == MODEL_KNN:
             ids = await _here(store, [int(item["product_id"]) for item in stored.items], stored.store_id)
             ranked = await on_sale(loaders, ids)
@@ -98,7 +118,9 @@ async def bought_together(loaders: StorefrontLoaders, product: Product) -> tuple
     """What people buy with ``product``; best-sellers when nobody has bought it yet."""
     stored = await loaders.pairing_by_product.load(product.id)
     if stored is not None and stored.model == MODEL_KNN:
-        ranked = await on_sale(loaders, [int(i["product_id"]) for i in stored.items if int(i["product_id"]) != product.id])
+        ranked = await on_sale(
+            loaders, [int(i["product_id"]) for i in stored.items if int(i["product_id"]) != product.id]
+        )
         if ranked:
             return RecommendationSource.BOUGHT_TOGETHER, ranked
     ids = [p for p in await best_sellers(product.store_id) if p != product.id]

@@ -30,7 +30,9 @@ class ShopProduct(Node):
     vendor: str
     category: str
     image: Image | None = strawberry.field(description="the product's main picture; null when it has none")
-    url: str | None = strawberry.field(description="the product's page on the storefront, to link it; null when unpublished")
+    url: str | None = strawberry.field(
+        description="the product's page on the storefront, to link it; null when unpublished"
+    )
 
     @strawberry.field(description="the lowest price of a variant in stock (of any variant when none is)")
     async def price(self, info: StorefrontInfo) -> Money | None:
@@ -45,8 +47,14 @@ class ShopProduct(Node):
         return any(v.in_stock for v in await info.context.loaders.variants_by_product.load(self.row.id))
 
     @strawberry.field(description="Products people buy together with this one, best first")
-    async def frequently_bought_together(self, info: StorefrontInfo, first: int | None = None, after: str | None = None,
-                                         last: int | None = None, before: str | None = None) -> ProductRecommendationConnection:
+    async def frequently_bought_together(
+        self,
+        info: StorefrontInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> ProductRecommendationConnection:
         request = Window(first, after, last, before).request(RANKED)
         source, ranked = await bought_together(info.context.loaders, self.row)
         return recommendation_page(source, ranked, request)
@@ -54,8 +62,16 @@ class ShopProduct(Node):
     @classmethod
     def of(cls, row: Product) -> ShopProduct:
         image = Image(url=row.image_url, alt_text=row.image_alt or None) if row.image_url else None
-        return cls(id=to_gid("Product", row.id), row=row, title=row.title, handle=row.handle, vendor=row.vendor,
-                   category=row.category, image=image, url=row.url or None)
+        return cls(
+            id=to_gid("Product", row.id),
+            row=row,
+            title=row.title,
+            handle=row.handle,
+            vendor=row.vendor,
+            category=row.category,
+            image=image,
+            url=row.url or None,
+        )
 
 
 @strawberry.type(description="Recommended products of this shop, best first, and where the list comes from")
@@ -63,7 +79,8 @@ class ProductRecommendationConnection(Connection[ShopProduct]):
     source: RecommendationSource
 
 
-def recommendation_page(source: RecommendationSource, ranked: Sequence[Ranked],
-                        request: PageRequest) -> ProductRecommendationConnection:
+def recommendation_page(
+    source: RecommendationSource, ranked: Sequence[Ranked], request: PageRequest
+) -> ProductRecommendationConnection:
     page = paginate_loaded(ranked, RANKED, request, lambda r: ShopProduct.of(r.product))
     return ProductRecommendationConnection(edges=page.edges, page_info=page.page_info, source=source)

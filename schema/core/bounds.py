@@ -34,13 +34,15 @@ class LiteralBounds(ValidationRule):
 
     def enter_list_value(self, node: ListValueNode, *_: Any) -> None:
         if len(node.values) > MAX_LIST_ITEMS:
-            self.report_error(GraphQLError(_list_problem(len(node.values)), node,
-                                           extensions={"code": ErrorCode.BAD_USER_INPUT.value}))
+            self.report_error(
+                GraphQLError(_list_problem(len(node.values)), node, extensions={"code": ErrorCode.BAD_USER_INPUT.value})
+            )
 
     def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
         if len(node.value) > MAX_TEXT:
-            self.report_error(GraphQLError(_text_problem(len(node.value)), node,
-                                           extensions={"code": ErrorCode.BAD_USER_INPUT.value}))
+            self.report_error(
+                GraphQLError(_text_problem(len(node.value)), node, extensions={"code": ErrorCode.BAD_USER_INPUT.value})
+            )
 
 
 def oversized(value: Any, path: str) -> str | None:

@@ -126,8 +126,9 @@ class StorefrontContext:
 
     def require_shopper(self) -> int:
         if self.viewer.customer_id is None:
-            raise ApiError("sign in as a shopper first (app proxy signature or shopper token)",
-                           ErrorCode.UNAUTHENTICATED)
+            raise ApiError(
+                "sign in as a shopper first (app proxy signature or shopper token)", ErrorCode.UNAUTHENTICATED
+            )
         return self.viewer.customer_id
 
 

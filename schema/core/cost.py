@@ -69,7 +69,9 @@ class _Walker:
             sizes.append(min(max(size, 0), MAX_PAGE_SIZE))
         return max(sizes) if sizes else None
 
-    def fields(self, selection_set: SelectionSetNode | None, parent: Any, seen: frozenset[str] = frozenset()) -> Iterator[tuple[FieldNode, Any]]:
+    def fields(
+        self, selection_set: SelectionSetNode | None, parent: Any, seen: frozenset[str] = frozenset()
+    ) -> Iterator[tuple[FieldNode, Any]]:
         for selection in selection_set.selections if selection_set else ():
             if isinstance(selection, FieldNode):
                 yield selection, parent
@@ -105,12 +107,16 @@ def _is_list(field_type: Any) -> bool:
     return isinstance(field_type, GraphQLList)
 
 
-def requested_cost(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None,
-                   variables: Mapping[str, Any] | None) -> tuple[int, list[tuple[str, int]]]:
+def requested_cost(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, variables: Mapping[str, Any] | None
+) -> tuple[int, list[tuple[str, int]]]:
     """The operation's cost on clamped page sizes, and the page sizes that were out of range."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    operation = next((o for o in operations if o.name and o.name.value == operation_name), None) \
-        if operation_name else (operations[0] if len(operations) == 1 else None)
+    operation = (
+        next((o for o in operations if o.name and o.name.value == operation_name), None)
+        if operation_name
+        else (operations[0] if len(operations) == 1 else None)
+    )
     if operation is None:
         return 0, []
     root: GraphQLObjectType | None = schema.get_root_type(operation.operation)
@@ -152,19 +158,33 @@ class QueryCost(SchemaExtension):
             ctx.result = GraphQLExecutionResult(data=None, errors=[refused])
             yield
             return
-        self.requested, invalid = requested_cost(ctx.schema._schema, ctx.graphql_document, ctx.operation_name,
-                                                 ctx.variables)
+        self.requested, invalid = requested_cost(
+            ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables
+        )
         if invalid:
             where, size = invalid[0]
-            ctx.result = GraphQLExecutionResult(data=None, errors=[ApiError(
-                f"{where} is {size}; first and last must be between 0 and {MAX_PAGE_SIZE}",
-                ErrorCode.BAD_USER_INPUT)])
+            ctx.result = GraphQLExecutionResult(
+                data=None,
+                errors=[
+                    ApiError(
+                        f"{where} is {size}; first and last must be between 0 and {MAX_PAGE_SIZE}",
+                        ErrorCode.BAD_USER_INPUT,
+                    )
+                ],
+            )
         elif self.requested > self.max_cost:
-            ctx.result = GraphQLExecutionResult(data=None, errors=[ApiError(
-                f"Query cost is {self.requested}, which exceeds the maximum of {self.max_cost}; "
-                "ask for fewer items (first/last) or fewer fields",
-                ErrorCode.MAX_COST_EXCEEDED, requestedQueryCost=self.requested, maximumQueryCost=self.max_cost,
-            )])
+            ctx.result = GraphQLExecutionResult(
+                data=None,
+                errors=[
+                    ApiError(
+                        f"Query cost is {self.requested}, which exceeds the maximum of {self.max_cost}; "
+                        "ask for fewer items (first/last) or fewer fields",
+                        ErrorCode.MAX_COST_EXCEEDED,
+                        requestedQueryCost=self.requested,
+                        maximumQueryCost=self.max_cost,
+                    )
+                ],
+            )
         yield
 
     def get_results(self) -> dict[str, Any]:
@@ -173,8 +193,10 @@ class QueryCost(SchemaExtension):
         result = self.execution_context.result
         refused = self.requested > self.max_cost
         data = getattr(result, "data", None)
-        return {"cost": {
-            "requestedQueryCost": self.requested,
-            "actualQueryCost": None if refused else actual_cost(data),
-            "maximumQueryCost": self.max_cost,
-        }}
+        return {
+            "cost": {
+                "requestedQueryCost": self.requested,
+                "actualQueryCost": None if refused else actual_cost(data),
+                "maximumQueryCost": self.max_cost,
+            }
+        }

@@ -25,8 +25,7 @@ def parse_gid(value: str) -> tuple[str, int]:
     """The type name and primary key of a global id, or a BAD_USER_INPUT error."""
     match = _GID.match(value or "")
     if match is None:
-        raise ApiError(f"{value!r} is not a Rapport global id (gid://rapport/<Type>/<id>)",
-                       ErrorCode.BAD_USER_INPUT)
+        raise ApiError(f"{value!r} is not a Rapport global id (gid://rapport/<Type>/<id>)", ErrorCode.BAD_USER_INPUT)
     return match.group(1), int(match.group(2))
 
 

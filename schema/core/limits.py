@@ -98,14 +98,21 @@ class CachedValidation(SchemaExtension):
         if ctx.graphql_document is not None and ctx.pre_execution_errors is None and ctx.query:
             errors = self.validations.get(ctx.query)
             if errors is None:
-                errors = validate(ctx.schema._schema, ctx.graphql_document, (*ctx.validation_rules, LiteralBounds),
-                                  hide_suggestions=not self.suggestions)
+                errors = validate(
+                    ctx.schema._schema,
+                    ctx.graphql_document,
+                    (*ctx.validation_rules, LiteralBounds),
+                    hide_suggestions=not self.suggestions,
+                )
                 self.validations.put(ctx.query, errors)
             ctx.pre_execution_errors = list(errors)
             if not errors and ambiguous(ctx):
-                ctx.pre_execution_errors = [ApiError(
-                    "the document has several operations: name the one to run in operationName",
-                    ErrorCode.BAD_REQUEST)]
+                ctx.pre_execution_errors = [
+                    ApiError(
+                        "the document has several operations: name the one to run in operationName",
+                        ErrorCode.BAD_REQUEST,
+                    )
+                ]
         yield
 
 
@@ -127,8 +134,12 @@ class ClientSafeErrors(SchemaExtension):
             return _refused_value(error, original)
         if original is not None and not isinstance(original, GraphQLError):
             log.error("GraphQL resolver failed at %s", error.path, exc_info=original)
-            return GraphQLError("Internal server error", nodes=error.nodes, path=error.path,
-                                extensions={"code": ErrorCode.INTERNAL_SERVER_ERROR.value})
+            return GraphQLError(
+                "Internal server error",
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": ErrorCode.INTERNAL_SERVER_ERROR.value},
+            )
         if error.extensions and "code" in error.extensions:
             return error
         message = error.message if self.suggestions else _SUGGESTION.sub("", error.message)
@@ -137,8 +148,9 @@ class ClientSafeErrors(SchemaExtension):
             if pattern.search(message):
                 code = named
                 break
-        return GraphQLError(message, nodes=error.nodes, path=error.path,
-                            extensions={**(error.extensions or {}), "code": code})
+        return GraphQLError(
+            message, nodes=error.nodes, path=error.path, extensions={**(error.extensions or {}), "code": code}
+        )
 
 
 _TOO_LONG = re.compile(r"^(\w+): Length of .* (\d+) > (\d+)$", re.S)
@@ -157,8 +169,9 @@ def _refused_value(error: GraphQLError, original: Exception) -> GraphQLError:
         message = f"the value given for {field} is not valid"
         if too_long := _TOO_LONG.match(str(original)):
             message = f"the value given for {too_long[1]} is too long ({too_long[2]} characters; at most {too_long[3]})"
-    return GraphQLError(message, nodes=error.nodes, path=error.path,
-                        extensions={"code": ErrorCode.BAD_USER_INPUT.value})
+    return GraphQLError(
+        message, nodes=error.nodes, path=error.path, extensions={"code": ErrorCode.BAD_USER_INPUT.value}
+    )
 
 
 class ApiSchema(strawberry.Schema):

@@ -70,8 +70,9 @@ class PageRequest:
     cursor: tuple[Any, int] | None
 
 
-def page_request(ordering: Ordering, first: int | None, after: str | None,
-                 last: int | None, before: str | None) -> PageRequest:
+def page_request(
+    ordering: Ordering, first: int | None, after: str | None, last: int | None, before: str | None
+) -> PageRequest:
     """Check the Relay arguments: exactly one of ``first``/``last``, within the page size."""
     if (first is None) == (last is None):
         raise ApiError("give exactly one of first or last", ErrorCode.BAD_USER_INPUT)
@@ -82,8 +83,9 @@ def page_request(ordering: Ordering, first: int | None, after: str | None,
     if not 0 <= size <= MAX_PAGE_SIZE:
         raise ApiError(f"first and last must be between 0 and {MAX_PAGE_SIZE}", ErrorCode.BAD_USER_INPUT)
     raw = after if first is not None else before
-    return PageRequest(size=size, forward=first is not None,
-                       cursor=decode_cursor(raw, ordering) if raw is not None else None)
+    return PageRequest(
+        size=size, forward=first is not None, cursor=decode_cursor(raw, ordering) if raw is not None else None
+    )
 
 
 def encode_cursor(ordering: Ordering, row: Any) -> str:
@@ -123,8 +125,9 @@ def _order_by(ordering: Ordering, reverse: bool) -> tuple[str, str]:
     return f"{sign}{ordering.field}", f"{sign}id"
 
 
-def _connection(rows: Sequence[Row], ordering: Ordering, request: PageRequest, more: bool,
-                node: Callable[[Row], T]) -> Connection[T]:
+def _connection(
+    rows: Sequence[Row], ordering: Ordering, request: PageRequest, more: bool, node: Callable[[Row], T]
+) -> Connection[T]:
     edges = [Edge(cursor=encode_cursor(ordering, row), node=node(row)) for row in rows]
     return Connection(
         edges=edges,
@@ -137,13 +140,13 @@ def _connection(rows: Sequence[Row], ordering: Ordering, request: PageRequest, m
     )
 
 
-async def paginate(queryset: QuerySet, ordering: Ordering, request: PageRequest,
-                   node: Callable[[Any], T]) -> Connection[T]:
+async def paginate(
+    queryset: QuerySet, ordering: Ordering, request: PageRequest, node: Callable[[Any], T]
+) -> Connection[T]:
     """One page of ``queryset`` in one statement (the page plus one row to see if more follow)."""
     if request.cursor is not None:
         queryset = queryset.filter(_beyond(ordering, request.cursor, towards_end=request.forward))
-    rows = list(await queryset.order_by(*_order_by(ordering, reverse=not request.forward))
-                .limit(request.size + 1))
+    rows = list(await queryset.order_by(*_order_by(ordering, reverse=not request.forward)).limit(request.size + 1))
     more = len(rows) > request.size
     rows = rows[: request.size]
     if not request.forward:
@@ -151,8 +154,9 @@ async def paginate(queryset: QuerySet, ordering: Ordering, request: PageRequest,
     return _connection(rows, ordering, request, more, node)
 
 
-def paginate_loaded(rows: Sequence[Row], ordering: Ordering, request: PageRequest,
-                    node: Callable[[Row], T]) -> Connection[T]:
+def paginate_loaded(
+    rows: Sequence[Row], ordering: Ordering, request: PageRequest, node: Callable[[Row], T]
+) -> Connection[T]:
     """The same page over rows already loaded (by a DataLoader), in any order."""
     ordered = sorted(rows, key=ordering.key, reverse=ordering.descending)
     if request.cursor is not None:
@@ -168,6 +172,6 @@ def paginate_loaded(rows: Sequence[Row], ordering: Ordering, request: PageReques
     if request.forward:
         page, more = ordered[: request.size], len(ordered) > request.size
     else:
-        page = ordered[max(0, len(ordered) - request.size):] if request.size else []
+        page = ordered[max(0, len(ordered) - request.size) :] if request.size else []
         more = len(ordered) > request.size
     return _connection(page, ordering, request, more, node)

@@ -11,6 +11,9 @@ def name_or_email(search: str | None, prefix: str = "") -> Q | None:
         return None
     query = Q()
     for word in words[:5]:
-        query &= (Q(**{f"{prefix}email__icontains": word}) | Q(**{f"{prefix}first_name__icontains": word})
-                  | Q(**{f"{prefix}last_name__icontains": word}))
+        query &= (
+            Q(**{f"{prefix}email__icontains": word})
+            | Q(**{f"{prefix}first_name__icontains": word})
+            | Q(**{f"{prefix}last_name__icontains": word})
+        )
     return query

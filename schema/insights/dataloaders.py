@@ -49,14 +49,18 @@ def stats_by_profile(scope: MerchantScope) -> Loader:
 
 def revenue_by_profile(scope: MerchantScope) -> Loader:
     async def fetch(keys: list[int]) -> list:
-        return grouped(await ProfileRevenue.filter(merchant_id=scope.merchant_id, profile_id__in=keys), keys, "profile_id")
+        return grouped(
+            await ProfileRevenue.filter(merchant_id=scope.merchant_id, profile_id__in=keys), keys, "profile_id"
+        )
 
     return loader(fetch)
 
 
 def segment_by_profile(scope: MerchantScope) -> Loader:
     async def fetch(keys: list[int]) -> list:
-        return by_key(await ProfileSegment.filter(merchant_id=scope.merchant_id, profile_id__in=keys), keys, "profile_id")
+        return by_key(
+            await ProfileSegment.filter(merchant_id=scope.merchant_id, profile_id__in=keys), keys, "profile_id"
+        )
 
     return loader(fetch)
 
@@ -81,8 +85,9 @@ def decisions_by_customer(scope: MerchantScope) -> Loader:
     """Every "do not merge" ruling a customer is part of, on either side."""
 
     async def fetch(keys: list[int]) -> list:
-        rows = await IdentityDecision.filter(Q(customer_a_id__in=keys) | Q(customer_b_id__in=keys),
-                                             merchant_id=scope.merchant_id).order_by("id")
+        rows = await IdentityDecision.filter(
+            Q(customer_a_id__in=keys) | Q(customer_b_id__in=keys), merchant_id=scope.merchant_id
+        ).order_by("id")
         groups: dict[int, list[IdentityDecision]] = defaultdict(list)
         for row in rows:
             groups[row.customer_a_id].append(row)

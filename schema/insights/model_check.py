@@ -28,13 +28,17 @@ class ModelCheckStatus(Enum):
 
 @strawberry.type(description="People with the same number of repeat orders before the held-out weeks")
 class ModelCheckGroup:
-    repeat_orders: int = strawberry.field(description="repeat orders before the held-out weeks; the last group is this many or more")
+    repeat_orders: int = strawberry.field(
+        description="repeat orders before the held-out weeks; the last group is this many or more"
+    )
     customers: int
     predicted: float = strawberry.field(description="mean orders per person the model expected in the held-out weeks")
     actual: float = strawberry.field(description="mean orders per person placed in the held-out weeks")
 
 
-@strawberry.type(description="The purchase model fitted without the last weeks and compared with what happened in them, in one currency")
+@strawberry.type(
+    description="The purchase model fitted without the last weeks and compared with what happened in them, in one currency"
+)
 class ModelCheck:
     currency_code: str
     status: ModelCheckStatus
@@ -44,17 +48,32 @@ class ModelCheck:
     as_of: date = strawberry.field(description="the end of the held-out weeks")
     customers: int = strawberry.field(description="people with a purchase by the calibration end")
     repeat_buyers: int
-    predicted_total: float | None = strawberry.field(description="repeat orders the model expected in the held-out weeks; null without figures")
+    predicted_total: float | None = strawberry.field(
+        description="repeat orders the model expected in the held-out weeks; null without figures"
+    )
     actual_total: float | None
     groups: list[ModelCheckGroup] = strawberry.field(description="0, 1, ... 7+ repeat orders; empty without figures")
 
     @classmethod
     def of(cls, stored: dict[str, Any]) -> ModelCheck:
-        return cls(currency_code=stored["currency"], status=ModelCheckStatus(stored["status"]), model=stored["model"],
-                   holdout_weeks=int(stored["holdout_weeks"]), calibration_end=date.fromisoformat(stored["calibration_end"]),
-                   as_of=date.fromisoformat(stored["as_of"]), customers=int(stored["customers"]),
-                   repeat_buyers=int(stored["repeat_buyers"]), predicted_total=stored["predicted_total"],
-                   actual_total=stored["actual_total"],
-                   groups=[ModelCheckGroup(repeat_orders=int(g["repeat_orders"]), customers=int(g["customers"]),
-                                           predicted=float(g["predicted"]), actual=float(g["actual"]))
-                           for g in stored["groups"]])
+        return cls(
+            currency_code=stored["currency"],
+            status=ModelCheckStatus(stored["status"]),
+            model=stored["model"],
+            holdout_weeks=int(stored["holdout_weeks"]),
+            calibration_end=date.fromisoformat(stored["calibration_end"]),
+            as_of=date.fromisoformat(stored["as_of"]),
+            customers=int(stored["customers"]),
+            repeat_buyers=int(stored["repeat_buyers"]),
+            predicted_total=stored["predicted_total"],
+            actual_total=stored["actual_total"],
+            groups=[
+                ModelCheckGroup(
+                    repeat_orders=int(g["repeat_orders"]),
+                    customers=int(g["customers"]),
+                    predicted=float(g["predicted"]),
+                    actual=float(g["actual"]),
+                )
+                for g in stored["groups"]
+            ],
+        )

@@ -53,16 +53,26 @@ class InsightsRefreshRun:
     as_of: datetime | None = strawberry.field(description="the day the run took as today")
     warning: str | None = strawberry.field(
         description="set when the as-of lies more than 90 days past the last order or before the first: "
-                    "the figures then describe everyone as silent (or nobody at all)")
+        "the figures then describe everyone as silent (or nobody at all)"
+    )
     model_check: list[ModelCheck] = strawberry.field(
-        description="per currency: the last weeks held out, predicted vs actual repeat orders")
+        description="per currency: the last weeks held out, predicted vs actual repeat orders"
+    )
 
     @classmethod
     def of(cls, row: RefreshRun) -> InsightsRefreshRun:
         steps = [RefreshStep(name=str(name), seconds=float(sec)) for name, sec in (row.step_seconds or {}).items()]
-        return cls(status=RefreshStatus(row.status), started_at=row.started_at, finished_at=row.finished_at,
-                   seconds=round(sum(s.seconds for s in steps), 4), steps=steps, counts=row.counts or {},
-                   as_of=row.as_of, warning=row.warning, model_check=[ModelCheck.of(c) for c in row.model_check or []])
+        return cls(
+            status=RefreshStatus(row.status),
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            seconds=round(sum(s.seconds for s in steps), 4),
+            steps=steps,
+            counts=row.counts or {},
+            as_of=row.as_of,
+            warning=row.warning,
+            model_check=[ModelCheck.of(c) for c in row.model_check or []],
+        )
 
 
 async def last_refresh(merchant_id: int) -> InsightsRefreshRun | None:
@@ -84,7 +94,9 @@ class TierSize:
     share: float
 
 
-@strawberry.type(description="How many people fall in a churn band (a person predicted in two currencies counts in each band they are in)")
+@strawberry.type(
+    description="How many people fall in a churn band (a person predicted in two currencies counts in each band they are in)"
+)
 class ChurnBandSize:
     band: ChurnBand
     profiles: int
@@ -124,46 +136,78 @@ class InsightsOverview(ValueTierFields):
 
     @strawberry.field(description="Named RFM segments, largest first")
     async def segments(self) -> list[SegmentSize]:
-        rows = await ProfileSegment.filter(merchant_id=self.merchant_id).annotate(n=Count("id")) \
-            .group_by("segment").values_list("segment", "n")
+        rows = (
+            await ProfileSegment.filter(merchant_id=self.merchant_id)
+            .annotate(n=Count("id"))
+            .group_by("segment")
+            .values_list("segment", "n")
+        )
         whole = sum(n for _, n in rows)
-        return [SegmentSize(name=name, profiles=n, share=_share(n, whole))
-                for name, n in sorted(rows, key=lambda r: (-r[1], r[0]))]
+        return [
+            SegmentSize(name=name, profiles=n, share=_share(n, whole))
+            for name, n in sorted(rows, key=lambda r: (-r[1], r[0]))
+        ]
 
     @strawberry.field(description="VIP, regular, at-risk and lost, every tier listed")
     async def tiers(self) -> list[TierSize]:
-        rows = dict(await ProfileSegment.filter(merchant_id=self.merchant_id).annotate(n=Count("id"))
-                    .group_by("tier").values_list("tier", "n"))
+        rows = dict(
+            await ProfileSegment.filter(merchant_id=self.merchant_id)
+            .annotate(n=Count("id"))
+            .group_by("tier")
+            .values_list("tier", "n")
+        )
         whole = sum(rows.values())
-        return [TierSize(tier=tier, profiles=rows.get(tier.value, 0), share=_share(rows.get(tier.value, 0), whole))
-                for tier in ValueTier]
+        return [
+            TierSize(tier=tier, profiles=rows.get(tier.value, 0), share=_share(rows.get(tier.value, 0), whole))
+            for tier in ValueTier
+        ]
 
     @strawberry.field(description="People per churn band, every band listed")
     async def churn_bands(self) -> list[ChurnBandSize]:
-        rows = dict(await ClvPrediction.filter(merchant_id=self.merchant_id)
-                    .annotate(n=Count("profile_id", distinct=True)).group_by("churn_risk")
-                    .values_list("churn_risk", "n"))
+        rows = dict(
+            await ClvPrediction.filter(merchant_id=self.merchant_id)
+            .annotate(n=Count("profile_id", distinct=True))
+            .group_by("churn_risk")
+            .values_list("churn_risk", "n")
+        )
         predicted = ClvPrediction.filter(merchant_id=self.merchant_id).values("profile_id")
         people = await Profile.filter(id__in=Subquery(predicted)).count()
-        return [ChurnBandSize(band=band, profiles=rows.get(band.value, 0), share=_share(rows.get(band.value, 0), people))
-                for band in ChurnBand]
+        return [
+            ChurnBandSize(band=band, profiles=rows.get(band.value, 0), share=_share(rows.get(band.value, 0), people))
+            for band in ChurnBand
+        ]
 
     @strawberry.field(description="A CLV histogram per currency")
-    async def clv_distribution(self, buckets: Annotated[int, strawberry.argument(
-            description=f"2 to {MAX_BUCKETS}; the last bucket holds the top 1%")] = 10) -> list[ClvDistribution]:
+    async def clv_distribution(
+        self,
+        buckets: Annotated[
+            int, strawberry.argument(description=f"2 to {MAX_BUCKETS}; the last bucket holds the top 1%")
+        ] = 10,
+    ) -> list[ClvDistribution]:
         if not 2 <= buckets <= MAX_BUCKETS:
             raise ApiError(f"buckets must be between 2 and {MAX_BUCKETS}", ErrorCode.BAD_USER_INPUT)
         rows = await ClvPrediction.filter(merchant_id=self.merchant_id).values_list("currency", "clv")
         out = []
         for currency in sorted({c for c, _ in rows}):
             shown = distribution([v for c, v in rows if c == currency], buckets)
-            out.append(ClvDistribution(
-                currency_code=currency, profiles=shown.count, total=Money.of(shown.total, currency),
-                mean=Money.of(shown.mean.quantize(_cent(currency)), currency) if shown.mean is not None else None,
-                median=Money.of(shown.median, currency) if shown.median is not None else None,
-                buckets=[ClvBucket(low=Money.of(b.low, currency),
-                                   high=Money.of(b.high, currency) if b.high is not None else None,
-                                   profiles=b.count, total=Money.of(b.total, currency)) for b in shown.buckets]))
+            out.append(
+                ClvDistribution(
+                    currency_code=currency,
+                    profiles=shown.count,
+                    total=Money.of(shown.total, currency),
+                    mean=Money.of(shown.mean.quantize(_cent(currency)), currency) if shown.mean is not None else None,
+                    median=Money.of(shown.median, currency) if shown.median is not None else None,
+                    buckets=[
+                        ClvBucket(
+                            low=Money.of(b.low, currency),
+                            high=Money.of(b.high, currency) if b.high is not None else None,
+                            profiles=b.count,
+                            total=Money.of(b.total, currency),
+                        )
+                        for b in shown.buckets
+                    ],
+                )
+            )
         return out
 
     @strawberry.field(description="The newest refresh: its status and each step's time")
@@ -172,17 +216,33 @@ class InsightsOverview(ValueTierFields):
 
     @strawberry.field(description="The model check of the newest complete refresh, per currency (empty before one)")
     async def model_check(self) -> list[ModelCheck]:
-        row = await RefreshRun.filter(merchant_id=self.merchant_id, status="complete").order_by("-started_at", "-id").first()
+        row = (
+            await RefreshRun.filter(merchant_id=self.merchant_id, status="complete")
+            .order_by("-started_at", "-id")
+            .first()
+        )
         return [ModelCheck.of(c) for c in row.model_check or []] if row is not None else []
 
-    @strawberry.field(description="What each RFM score stands for, per currency: the days, orders and spend of the people holding it")
-    async def score_ranges(self, info: AdminInfo, currency_code: Annotated[str | None, strawberry.argument(
-            description="one currency (ISO 4217); default every currency with segments")] = None) -> list[RfmScoreRanges]:
-        stored = sorted(set(await ProfileSegment.filter(merchant_id=self.merchant_id).distinct().values_list("currency", flat=True)))
+    @strawberry.field(
+        description="What each RFM score stands for, per currency: the days, orders and spend of the people holding it"
+    )
+    async def score_ranges(
+        self,
+        info: AdminInfo,
+        currency_code: Annotated[
+            str | None, strawberry.argument(description="one currency (ISO 4217); default every currency with segments")
+        ] = None,
+    ) -> list[RfmScoreRanges]:
+        stored = sorted(
+            set(await ProfileSegment.filter(merchant_id=self.merchant_id).distinct().values_list("currency", flat=True))
+        )
         if currency_code is not None:
             code = currency_code.strip().upper()
             if len(code) != 3 or not code.isalpha():
-                raise ApiError(f"currencyCode must be a three-letter ISO 4217 code, got {currency_code!r}", ErrorCode.BAD_USER_INPUT)
+                raise ApiError(
+                    f"currencyCode must be a three-letter ISO 4217 code, got {currency_code!r}",
+                    ErrorCode.BAD_USER_INPUT,
+                )
             stored = [code] if code in stored else []
         return list(await info.context.loaders.score_ranges_by_currency.load_many(stored))
 

@@ -34,7 +34,9 @@ class ProfileInsights:
     async def facts(self, info: AdminInfo, kinds: list[ProfileFactKind] | None = None) -> list[ProfileFactGroup]:
         return fact_groups(await info.context.loaders.facts_by_profile.load(self.row.id), kinds)
 
-    @strawberry.field(description="Top categories and vendors, price sensitivity, stores bought at; null without orders")
+    @strawberry.field(
+        description="Top categories and vendors, price sensitivity, stores bought at; null without orders"
+    )
     async def preferences(self, info: AdminInfo) -> ProfilePreferences | None:
         stats = await info.context.loaders.stats_by_profile.load(self.row.id)
         return ProfilePreferences.of(stats) if stats is not None else None
@@ -45,9 +47,14 @@ class ProfileInsights:
         if stats is None:
             return None
         revenue = await info.context.loaders.revenue_by_profile.load(self.row.id)
-        return ProfileTransactions(orders=stats.orders, refunded_orders=stats.refunded_orders,
-                                   refund_rate=stats.refund_rate, first_order_at=stats.first_order_at,
-                                   last_order_at=stats.last_order_at, revenue=currency_revenue(revenue))
+        return ProfileTransactions(
+            orders=stats.orders,
+            refunded_orders=stats.refunded_orders,
+            refund_rate=stats.refund_rate,
+            first_order_at=stats.first_order_at,
+            last_order_at=stats.last_order_at,
+            revenue=currency_revenue(revenue),
+        )
 
     @strawberry.field(description="RFM scores, named segment and value tier; null until a refresh saw an order")
     async def segment(self, info: AdminInfo) -> ProfileSegmentInfo | None:
@@ -77,8 +84,10 @@ class ProfileInsights:
         for group in await loaders.decisions_by_customer.load_many([c.id for c in members]):
             for decision in group:
                 seen.setdefault(decision.id, decision)
-        return ProfileIdentity(links=[IdentityLink.of(e) for e in evidence],
-                               decisions=[IdentityDecisionInfo.of(d) for _, d in sorted(seen.items())])
+        return ProfileIdentity(
+            links=[IdentityLink.of(e) for e in evidence],
+            decisions=[IdentityDecisionInfo.of(d) for _, d in sorted(seen.items())],
+        )
 
 
 async def _main_prediction(info: AdminInfo, profile_id: int) -> ClvPrediction | None:

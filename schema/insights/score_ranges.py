@@ -50,15 +50,29 @@ class ProfileScoreRanges:
 def ranges_of(currency: str, found: list[ScoreRange]) -> RfmScoreRanges:
     return RfmScoreRanges(
         currency_code=currency,
-        recency=[RecencyRange(score=r.score, fewest_days=int(r.low), most_days=int(r.high), profiles=r.profiles)
-                 for r in found if r.letter == "r"],
-        frequency=[FrequencyRange(score=r.score, fewest_orders=int(r.low), most_orders=int(r.high), profiles=r.profiles)
-                   for r in found if r.letter == "f"],
-        monetary=[MonetaryRange(score=r.score, lowest=Money.of(r.low, currency), highest=Money.of(r.high, currency),
-                                profiles=r.profiles) for r in found if r.letter == "m"])
+        recency=[
+            RecencyRange(score=r.score, fewest_days=int(r.low), most_days=int(r.high), profiles=r.profiles)
+            for r in found
+            if r.letter == "r"
+        ],
+        frequency=[
+            FrequencyRange(score=r.score, fewest_orders=int(r.low), most_orders=int(r.high), profiles=r.profiles)
+            for r in found
+            if r.letter == "f"
+        ],
+        monetary=[
+            MonetaryRange(
+                score=r.score, lowest=Money.of(r.low, currency), highest=Money.of(r.high, currency), profiles=r.profiles
+            )
+            for r in found
+            if r.letter == "m"
+        ],
+    )
 
 
 def profile_ranges(all_ranges: RfmScoreRanges, r: int, f: int, m: int) -> ProfileScoreRanges:
-    return ProfileScoreRanges(recency=next((x for x in all_ranges.recency if x.score == r), None),
-                              frequency=next((x for x in all_ranges.frequency if x.score == f), None),
-                              monetary=next((x for x in all_ranges.monetary if x.score == m), None))
+    return ProfileScoreRanges(
+        recency=next((x for x in all_ranges.recency if x.score == r), None),
+        frequency=next((x for x in all_ranges.frequency if x.score == f), None),
+        monetary=next((x for x in all_ranges.monetary if x.score == m), None),
+    )

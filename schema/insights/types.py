@@ -104,9 +104,14 @@ class Address:
         def text(*names: str) -> str | None:
             return next((str(raw[n]) for n in names if raw.get(n) not in (None, "")), None)
 
-        return cls(address1=text("address1"), address2=text("address2"), city=text("city"),
-                   province_code=text("province_code", "province"), zip=text("zip", "postcode"),
-                   country_code=text("country_code", "country"))
+        return cls(
+            address1=text("address1"),
+            address2=text("address2"),
+            city=text("city"),
+            province_code=text("province_code", "province"),
+            zip=text("zip", "postcode"),
+            country_code=text("country_code", "country"),
+        )
 
     def line(self) -> str:
         place = " ".join(p for p in (self.province_code, self.zip) if p)
@@ -116,7 +121,9 @@ class Address:
 @strawberry.type(description="One value of a fact and where it came from")
 class ProfileFactValue:
     row: strawberry.Private[ProfileFact]
-    value: str = strawberry.field(description="the value as text: a full name, an email, an E.164 phone, an address line, an ISO date, a locale, true or false")
+    value: str = strawberry.field(
+        description="the value as text: a full name, an email, an E.164 phone, an address line, an ISO date, a locale, true or false"
+    )
     address: Address | None = strawberry.field(description="the address parts, for ADDRESS facts")
     accepts_marketing: bool | None = strawberry.field(description="for MARKETING_CONSENT facts")
     observed_at: datetime = strawberry.field(description="platform time of the record the value came from")
@@ -135,8 +142,13 @@ class ProfileFactValue:
         raw = row.value if isinstance(row.value, dict) else {}
         address = Address.of(raw) if row.kind == ProfileFactKind.ADDRESS.value else None
         consent = bool(raw.get("accepts_marketing")) if row.kind == ProfileFactKind.MARKETING_CONSENT.value else None
-        return cls(row=row, value=_fact_text(row.kind, raw, address), address=address,
-                   accepts_marketing=consent, observed_at=row.observed_at)
+        return cls(
+            row=row,
+            value=_fact_text(row.kind, raw, address),
+            address=address,
+            accepts_marketing=consent,
+            observed_at=row.observed_at,
+        )
 
 
 def _fact_text(kind: str, raw: dict[str, Any], address: Address | None) -> str:
@@ -160,12 +172,19 @@ def fact_groups(rows: list[ProfileFact], kinds: list[ProfileFactKind] | None) ->
     wanted = kinds or list(ProfileFactKind)
     groups = []
     for kind in wanted:
-        mine = sorted((r for r in rows if r.kind == kind.value), key=lambda r: (r.observed_at, r.store_id), reverse=True)
+        mine = sorted(
+            (r for r in rows if r.kind == kind.value), key=lambda r: (r.observed_at, r.store_id), reverse=True
+        )
         if not mine:
             continue
         current = next((r for r in mine if r.current), mine[0])
-        groups.append(ProfileFactGroup(kind=kind, current=ProfileFactValue.of(current),
-                                       others=[ProfileFactValue.of(r) for r in mine if r is not current]))
+        groups.append(
+            ProfileFactGroup(
+                kind=kind,
+                current=ProfileFactValue.of(current),
+                others=[ProfileFactValue.of(r) for r in mine if r is not current],
+            )
+        )
     return groups
 
 
@@ -209,10 +228,23 @@ class ProfilePreferences:
         def weighted(items: list[dict[str, Any]]) -> list[WeightedName]:
             return [WeightedName(name=str(i["name"]), share=float(i["share"])) for i in items or []]
 
-        sources = [ProfileSource(store_id=int(s["store_id"]), platform=Platform(s["platform"]), orders=int(s["orders"]),
-                                 last_order_at=datetime.fromisoformat(s["last_order_at"])) for s in stats.sources or []]
-        return cls(stats=stats, top_categories=weighted(stats.top_categories), top_vendors=weighted(stats.top_vendors),
-                   price_sensitivity=stats.price_sensitivity, main_currency_code=stats.main_currency, sources=sources)
+        sources = [
+            ProfileSource(
+                store_id=int(s["store_id"]),
+                platform=Platform(s["platform"]),
+                orders=int(s["orders"]),
+                last_order_at=datetime.fromisoformat(s["last_order_at"]),
+            )
+            for s in stats.sources or []
+        ]
+        return cls(
+            stats=stats,
+            top_categories=weighted(stats.top_categories),
+            top_vendors=weighted(stats.top_vendors),
+            price_sensitivity=stats.price_sensitivity,
+            main_currency_code=stats.main_currency,
+            sources=sources,
+        )
 
 
 @strawberry.type(description="Orders and money of a person at one store in one currency")
@@ -233,10 +265,16 @@ class StoreRevenue:
 
     @classmethod
     def of(cls, row: ProfileRevenue) -> StoreRevenue:
-        return cls(row=row, platform=Platform(row.platform), orders=row.orders, revenue=Money.of(row.revenue, row.currency),
-                   refunded=Money.of(row.refunded, row.currency),
-                   discounted_revenue=Money.of(row.discounted_revenue, row.currency),
-                   first_order_at=row.first_order_at, last_order_at=row.last_order_at)
+        return cls(
+            row=row,
+            platform=Platform(row.platform),
+            orders=row.orders,
+            revenue=Money.of(row.revenue, row.currency),
+            refunded=Money.of(row.refunded, row.currency),
+            discounted_revenue=Money.of(row.discounted_revenue, row.currency),
+            first_order_at=row.first_order_at,
+            last_order_at=row.last_order_at,
+        )
 
 
 @strawberry.type(description="A person's orders and money in one currency, summed over stores")
@@ -255,11 +293,18 @@ def currency_revenue(rows: list[ProfileRevenue]) -> list[CurrencyRevenue]:
         mine = sorted((r for r in rows if r.currency == currency), key=lambda r: r.store_id)
         orders = sum(r.orders for r in mine)
         revenue = sum((r.revenue for r in mine), Decimal(0))
-        out.append(CurrencyRevenue(
-            currency_code=currency, orders=orders, revenue=Money.of(revenue, currency),
-            refunded=Money.of(sum((r.refunded for r in mine), Decimal(0)), currency),
-            average_order_value=Money.of((revenue / orders).quantize(Decimal("0.01")), currency) if orders else None,
-            by_store=[StoreRevenue.of(r) for r in mine]))
+        out.append(
+            CurrencyRevenue(
+                currency_code=currency,
+                orders=orders,
+                revenue=Money.of(revenue, currency),
+                refunded=Money.of(sum((r.refunded for r in mine), Decimal(0)), currency),
+                average_order_value=Money.of((revenue / orders).quantize(Decimal("0.01")), currency)
+                if orders
+                else None,
+                by_store=[StoreRevenue.of(r) for r in mine],
+            )
+        )
     return out
 
 
@@ -273,9 +318,14 @@ class ProfileTransactions:
     revenue: list[CurrencyRevenue] = strawberry.field(description="per currency, never converted")
 
 
-@strawberry.type(name="ProfileSegment", description="RFM scores (quintiles within the merchant and currency), the named segment and the value tier")
+@strawberry.type(
+    name="ProfileSegment",
+    description="RFM scores (quintiles within the merchant and currency), the named segment and the value tier",
+)
 class ProfileSegmentInfo:
-    name: str = strawberry.field(description="the named segment: champions, loyal, at risk, ... (a merchant may define its own)")
+    name: str = strawberry.field(
+        description="the named segment: champions, loyal, at risk, ... (a merchant may define its own)"
+    )
     tier: ValueTier
     r_score: int
     f_score: int
@@ -285,22 +335,36 @@ class ProfileSegmentInfo:
     frequency: int
     monetary: Money = strawberry.field(description="spend net of refunds in the segment's currency")
     currency_code: str
-    why: str = strawberry.field(description="one line from the data: the person's orders, silence and spend, and how many "
-                                            "of the people in this segment 90 days earlier ordered again since")
+    why: str = strawberry.field(
+        description="one line from the data: the person's orders, silence and spend, and how many "
+        "of the people in this segment 90 days earlier ordered again since"
+    )
     as_of: datetime
 
-    @strawberry.field(description="the days, orders and spend behind this person's three scores in the segment's currency "
-                                  "(e.g. R1 = last order 366-545 days ago), from the merchant's stored segments")
+    @strawberry.field(
+        description="the days, orders and spend behind this person's three scores in the segment's currency "
+        "(e.g. R1 = last order 366-545 days ago), from the merchant's stored segments"
+    )
     async def score_ranges(self, info: AdminInfo) -> ProfileScoreRanges:
         found = await info.context.loaders.score_ranges_by_currency.load(self.currency_code)
         return profile_ranges(found, self.r_score, self.f_score, self.m_score)
 
     @classmethod
     def of(cls, row: ProfileSegment) -> ProfileSegmentInfo:
-        return cls(name=row.segment, tier=ValueTier(row.tier), r_score=row.r_score, f_score=row.f_score,
-                   m_score=row.m_score, rfm=f"{row.r_score}{row.f_score}{row.m_score}", recency_days=row.recency_days,
-                   frequency=row.frequency, monetary=Money.of(row.monetary, row.currency),
-                   currency_code=row.currency, why=row.why, as_of=row.as_of)
+        return cls(
+            name=row.segment,
+            tier=ValueTier(row.tier),
+            r_score=row.r_score,
+            f_score=row.f_score,
+            m_score=row.m_score,
+            rfm=f"{row.r_score}{row.f_score}{row.m_score}",
+            recency_days=row.recency_days,
+            frequency=row.frequency,
+            monetary=Money.of(row.monetary, row.currency),
+            currency_code=row.currency,
+            why=row.why,
+            as_of=row.as_of,
+        )
 
 
 @strawberry.type(description="A point estimate with its interval")
@@ -317,10 +381,15 @@ class MoneyEstimate:
     high: Money
 
 
-@strawberry.type(name="ClvPrediction", description="Churn risk and lifetime value of a person in one currency, with the model that made it")
+@strawberry.type(
+    name="ClvPrediction",
+    description="Churn risk and lifetime value of a person in one currency, with the model that made it",
+)
 class ClvPredictionInfo:
     currency_code: str
-    model: str = strawberry.field(description="mbgnbd+gamma_gamma (MBG/NBD purchases, Gamma-Gamma spend), or heuristic when the data did not suffice")
+    model: str = strawberry.field(
+        description="mbgnbd+gamma_gamma (MBG/NBD purchases, Gamma-Gamma spend), or heuristic when the data did not suffice"
+    )
     data_status: ClvDataStatus
     churn_band: ChurnBand
     probability_alive: Estimate = strawberry.field(description="P(alive): the chance the person is still a customer")
@@ -330,32 +399,48 @@ class ClvPredictionInfo:
     horizon_days: int
     interval_level: float = strawberry.field(description="coverage of the intervals, e.g. 0.9")
     order_probability: float | None = strawberry.field(
-        description="chance of at least one order within the horizon, from the same model as P(alive)")
+        description="chance of at least one order within the horizon, from the same model as P(alive)"
+    )
     next_order_at: datetime | None = strawberry.field(
         description="median date of the next order, dropout included; null when an order within the horizon "
-                    "is less likely than not (then: no order expected, see orderProbability)")
-    why: str = strawberry.field(description="one line from the data: the person's orders and silence in this currency, "
-                                            "and the model's own chance of another order within the horizon for that history")
+        "is less likely than not (then: no order expected, see orderProbability)"
+    )
+    why: str = strawberry.field(
+        description="one line from the data: the person's orders and silence in this currency, "
+        "and the model's own chance of another order within the horizon for that history"
+    )
     as_of: datetime
 
     @classmethod
     def of(cls, row: ClvPrediction) -> ClvPredictionInfo:
         money = row.currency
         return cls(
-            currency_code=money, model=row.model, data_status=ClvDataStatus(row.status),
+            currency_code=money,
+            model=row.model,
+            data_status=ClvDataStatus(row.status),
             churn_band=ChurnBand(row.churn_risk),
-            probability_alive=Estimate(value=row.probability_alive, low=row.probability_alive_low,
-                                       high=row.probability_alive_high),
-            expected_orders=Estimate(value=row.expected_orders, low=row.expected_orders_low,
-                                     high=row.expected_orders_high),
+            probability_alive=Estimate(
+                value=row.probability_alive, low=row.probability_alive_low, high=row.probability_alive_high
+            ),
+            expected_orders=Estimate(
+                value=row.expected_orders, low=row.expected_orders_low, high=row.expected_orders_high
+            ),
             expected_order_value=Money.of(row.expected_order_value, money),
-            clv=MoneyEstimate(value=Money.of(row.clv, money), low=Money.of(row.clv_low, money),
-                              high=Money.of(row.clv_high, money)),
-            horizon_days=row.horizon_days, interval_level=row.interval_level,
-            order_probability=row.order_probability, next_order_at=row.next_order_at, why=row.why, as_of=row.as_of)
+            clv=MoneyEstimate(
+                value=Money.of(row.clv, money), low=Money.of(row.clv_low, money), high=Money.of(row.clv_high, money)
+            ),
+            horizon_days=row.horizon_days,
+            interval_level=row.interval_level,
+            order_probability=row.order_probability,
+            next_order_at=row.next_order_at,
+            why=row.why,
+            as_of=row.as_of,
+        )
 
 
-@strawberry.type(description="Evidence that two customers are one person: the kinds of keys they share, never the values")
+@strawberry.type(
+    description="Evidence that two customers are one person: the kinds of keys they share, never the values"
+)
 class IdentityLink:
     row: strawberry.Private[MergeEvidence]
     keys: list[IdentityKeyKind]
@@ -371,7 +456,9 @@ class IdentityLink:
 
     @classmethod
     def of(cls, row: MergeEvidence) -> IdentityLink:
-        return cls(row=row, keys=[IdentityKeyKind(k) for k in row.keys or []], score=row.score, created_at=row.created_at)
+        return cls(
+            row=row, keys=[IdentityKeyKind(k) for k in row.keys or []], score=row.score, created_at=row.created_at
+        )
 
 
 @strawberry.type(name="IdentityDecision", description="An admin's ruling that two customers are different people")

@@ -21,8 +21,11 @@ from schema.core.money import Money
 from schema.insights.types import ValueTier
 
 MAX_TREND = 50
-_GRAPHQL_NAMES = {"at_risk_after_days": "atRiskAfterDays", "lost_after_days": "lostAfterDays",
-                  "vip_top_share": "vipTopShare"}
+_GRAPHQL_NAMES = {
+    "at_risk_after_days": "atRiskAfterDays",
+    "lost_after_days": "lostAfterDays",
+    "vip_top_share": "vipTopShare",
+}
 
 
 @strawberry.enum(description="Why a threshold change was refused")
@@ -42,18 +45,23 @@ class TierThresholdName(Enum):
     VIP_TOP_SHARE = "vip_top_share"
 
 
-@strawberry.type(name="TierThresholds", description="What sorts people into value tiers: silence decides first, then spend")
+@strawberry.type(
+    name="TierThresholds", description="What sorts people into value tiers: silence decides first, then spend"
+)
 class TierThresholdsType:
     at_risk_after_days: int = strawberry.field(description="days without a purchase after which a person is at risk")
     lost_after_days: int = strawberry.field(description="days without a purchase after which a person is lost")
-    vip_top_share: float = strawberry.field(description="the best-spending share of all people (per currency, lost and "
-                                                        "at-risk ones included); those of them not at risk or lost are "
-                                                        "VIP; 0.2 is the top 20 %")
+    vip_top_share: float = strawberry.field(
+        description="the best-spending share of all people (per currency, lost and "
+        "at-risk ones included); those of them not at risk or lost are "
+        "VIP; 0.2 is the top 20 %"
+    )
 
     @classmethod
     def of(cls, t: TierThresholds) -> TierThresholdsType:
-        return cls(at_risk_after_days=t.at_risk_after_days, lost_after_days=t.lost_after_days,
-                   vip_top_share=t.vip_top_share)
+        return cls(
+            at_risk_after_days=t.at_risk_after_days, lost_after_days=t.lost_after_days, vip_top_share=t.vip_top_share
+        )
 
 
 @strawberry.input(description="New value tier thresholds; a field left out keeps its current value")
@@ -97,8 +105,10 @@ class ThresholdChange:
     name: TierThresholdName
     current: float
     proposed: float
-    moves: int | None = strawberry.field(description="people whose tier this change alone moves; null when it is "
-                                                     "valid only together with the other changes")
+    moves: int | None = strawberry.field(
+        description="people whose tier this change alone moves; null when it is "
+        "valid only together with the other changes"
+    )
 
 
 @strawberry.type(description="What saving the proposed thresholds would do to the people scored at the last refresh")
@@ -119,13 +129,18 @@ class TierThresholdsUpdatePayload:
     user_errors: list[TierThresholdsUserError]
 
 
-def proposed_thresholds(current: TierThresholds, given: TierThresholdsInput) -> tuple[TierThresholds,
-                                                                                      list[TierThresholdsUserError]]:
+def proposed_thresholds(
+    current: TierThresholds, given: TierThresholdsInput
+) -> tuple[TierThresholds, list[TierThresholdsUserError]]:
     """``current`` with the given fields replaced, and one error per refused field at its input path."""
     values = {name: getattr(given, name) for name in engine.THRESHOLD_FIELDS if getattr(given, name) is not None}
     proposed = replace(current, **values)
-    errors = [TierThresholdsUserError(field=["input", _GRAPHQL_NAMES[e.field]], message=e.message,
-                                      code=TierThresholdsErrorCode.INVALID) for e in engine.check(proposed)]
+    errors = [
+        TierThresholdsUserError(
+            field=["input", _GRAPHQL_NAMES[e.field]], message=e.message, code=TierThresholdsErrorCode.INVALID
+        )
+        for e in engine.check(proposed)
+    ]
     return proposed, errors
 
 
@@ -146,9 +161,14 @@ def tier_revenue(totals: dict[str, Any]) -> list[TierRevenue]:
             continue
         whole = sum(amounts.values(), Decimal(0))
         for tier in ValueTier:
-            out.append(TierRevenue(tier=tier, profiles=int(tiers.get(tier.value, {}).get("profiles", 0)),
-                                   revenue=Money.of(amounts[tier.value], currency),
-                                   share=share(amounts[tier.value], whole)))
+            out.append(
+                TierRevenue(
+                    tier=tier,
+                    profiles=int(tiers.get(tier.value, {}).get("profiles", 0)),
+                    revenue=Money.of(amounts[tier.value], currency),
+                    share=share(amounts[tier.value], whole),
+                )
+            )
     return out
 
 
@@ -167,43 +187,76 @@ class ValueTierFields:
         return tier_revenue(await engine.stored_tier_totals(self.merchant_id))
 
     @strawberry.field(description="Value tiers after each of the latest refreshes and threshold changes, oldest first")
-    async def tier_trend(self, last: Annotated[int, strawberry.argument(description=f"1 to {MAX_TREND}")] = 10,
-                         ) -> list[TierTrendPoint]:
+    async def tier_trend(
+        self,
+        last: Annotated[int, strawberry.argument(description=f"1 to {MAX_TREND}")] = 10,
+    ) -> list[TierTrendPoint]:
         if not 1 <= last <= MAX_TREND:
             raise ApiError(f"last must be between 1 and {MAX_TREND}", ErrorCode.BAD_USER_INPUT, argument="last")
-        runs = await (RefreshRun.filter(merchant_id=self.merchant_id, status="complete")
-                      .order_by("-finished_at", "-id").limit(last * 4))
-        points = [TierTrendPoint(at=run.finished_at or run.started_at,
-                                 threshold_change="tier_thresholds" in (run.counts or {}),
-                                 tiers=tier_revenue(run.counts["value_tiers"]))
-                  for run in runs if isinstance((run.counts or {}).get("value_tiers"), dict)]
+        runs = await (
+            RefreshRun.filter(merchant_id=self.merchant_id, status="complete")
+            .order_by("-finished_at", "-id")
+            .limit(last * 4)
+        )
+        points = [
+            TierTrendPoint(
+                at=run.finished_at or run.started_at,
+                threshold_change="tier_thresholds" in (run.counts or {}),
+                tiers=tier_revenue(run.counts["value_tiers"]),
+            )
+            for run in runs
+            if isinstance((run.counts or {}).get("value_tiers"), dict)
+        ]
         return points[:last][::-1]
 
-    @strawberry.field(description="How many people proposed thresholds would move, from the stored segment rows "
-                                  "(no refresh needed); refused values come back as userErrors")
+    @strawberry.field(
+        description="How many people proposed thresholds would move, from the stored segment rows "
+        "(no refresh needed); refused values come back as userErrors"
+    )
     async def tier_thresholds_preview(self, input: TierThresholdsInput) -> TierThresholdsPreview:
         current = (await load_config(self.merchant_id)).tiers
         proposed, errors = proposed_thresholds(current, input)
         if errors:
-            return TierThresholdsPreview(current=TierThresholdsType.of(current), proposed=None, moved=0, tiers=[],
-                                         moves=[], changes=[], user_errors=errors)
+            return TierThresholdsPreview(
+                current=TierThresholdsType.of(current),
+                proposed=None,
+                moved=0,
+                tiers=[],
+                moves=[],
+                changes=[],
+                user_errors=errors,
+            )
         seen = await engine.preview(self.merchant_id, proposed)
-        changes = [ThresholdChange(name=TierThresholdName(name), current=float(getattr(current, name)),
-                                   proposed=float(getattr(proposed, name)), moves=moves)
-                   for name, moves in seen.moved_by_field.items()]
+        changes = [
+            ThresholdChange(
+                name=TierThresholdName(name),
+                current=float(getattr(current, name)),
+                proposed=float(getattr(proposed, name)),
+                moves=moves,
+            )
+            for name, moves in seen.moved_by_field.items()
+        ]
         return TierThresholdsPreview(
-            current=TierThresholdsType.of(current), proposed=TierThresholdsType.of(proposed), moved=seen.moved,
+            current=TierThresholdsType.of(current),
+            proposed=TierThresholdsType.of(proposed),
+            moved=seen.moved,
             tiers=[TierChange(tier=t, before=seen.before[t.value], after=seen.after[t.value]) for t in ValueTier],
-            moves=[TierMove(from_tier=ValueTier(a), to_tier=ValueTier(b), profiles=n)
-                   for (a, b), n in sorted(seen.moves.items(), key=lambda m: (-m[1], m[0]))],
-            changes=changes, user_errors=[])
+            moves=[
+                TierMove(from_tier=ValueTier(a), to_tier=ValueTier(b), profiles=n)
+                for (a, b), n in sorted(seen.moves.items(), key=lambda m: (-m[1], m[0]))
+            ],
+            changes=changes,
+            user_errors=[],
+        )
 
 
 @strawberry.type
 class ValueTierMutations:
-    @strawberry.mutation(description="Change the value tier thresholds: the people scored at the last refresh are "
-                                     "sorted again at once (as a refresh at the same as-of would), and the change "
-                                     "is kept in the tier trend")
+    @strawberry.mutation(
+        description="Change the value tier thresholds: the people scored at the last refresh are "
+        "sorted again at once (as a refresh at the same as-of would), and the change "
+        "is kept in the tier trend"
+    )
     async def tier_thresholds_update(self, info: AdminInfo, input: TierThresholdsInput) -> TierThresholdsUpdatePayload:
         merchant_id = info.context.viewer.merchant_id
         current = (await load_config(merchant_id)).tiers

@@ -20,7 +20,8 @@ MAX_TTL_MINUTES = int(CODE_TTL / timedelta(minutes=1))
 @strawberry.input
 class AccountLinkCodeCreateInput:
     ttl_minutes: int | None = strawberry.field(
-        default=None, description=f"how long the code works, 1 to {MAX_TTL_MINUTES} minutes (the default)")
+        default=None, description=f"how long the code works, 1 to {MAX_TTL_MINUTES} minutes (the default)"
+    )
 
 
 @strawberry.type
@@ -47,39 +48,57 @@ async def _signed_in(info: StorefrontInfo) -> int | None:
     viewer = info.context.viewer
     if viewer.customer_id is None:
         return None
-    exists = await Customer.filter(id=viewer.customer_id, store_id=viewer.store.id, deleted_at=None,
-                                   is_guest=False).exists()
+    exists = await Customer.filter(
+        id=viewer.customer_id, store_id=viewer.store.id, deleted_at=None, is_guest=False
+    ).exists()
     return viewer.customer_id if exists else None
 
 
 @strawberry.type
 class AccountLinkMutations:
-    @strawberry.mutation(description="A one-time code that links this account's points with your account on "
-                                     "another of the merchant's stores")
-    async def account_link_code_create(self, info: StorefrontInfo,
-                                       input: AccountLinkCodeCreateInput) -> AccountLinkCodeCreatePayload:
-        def fail(code: AccountLinkErrorCode, message: str, field: list[str] | None = None) -> AccountLinkCodeCreatePayload:
-            return AccountLinkCodeCreatePayload(code=None, expires_at=None, user_errors=[
-                AccountLinkUserError(field=field, message=message, code=code)])
+    @strawberry.mutation(
+        description="A one-time code that links this account's points with your account on "
+        "another of the merchant's stores"
+    )
+    async def account_link_code_create(
+        self, info: StorefrontInfo, input: AccountLinkCodeCreateInput
+    ) -> AccountLinkCodeCreatePayload:
+        def fail(
+            code: AccountLinkErrorCode, message: str, field: list[str] | None = None
+        ) -> AccountLinkCodeCreatePayload:
+            return AccountLinkCodeCreatePayload(
+                code=None, expires_at=None, user_errors=[AccountLinkUserError(field=field, message=message, code=code)]
+            )
 
         customer_id = await _signed_in(info)
         if customer_id is None:
             return fail(AccountLinkErrorCode.NOT_SIGNED_IN, "sign in as a shopper to link accounts")
         if input.ttl_minutes is not None and not 1 <= input.ttl_minutes <= MAX_TTL_MINUTES:
-            return fail(AccountLinkErrorCode.INVALID, f"ttlMinutes must be between 1 and {MAX_TTL_MINUTES}",
-                        ["input", "ttlMinutes"])
+            return fail(
+                AccountLinkErrorCode.INVALID,
+                f"ttlMinutes must be between 1 and {MAX_TTL_MINUTES}",
+                ["input", "ttlMinutes"],
+            )
         try:
-            code, expires_at = await issue_code(customer_id, ttl=timedelta(minutes=input.ttl_minutes or MAX_TTL_MINUTES))
+            code, expires_at = await issue_code(
+                customer_id, ttl=timedelta(minutes=input.ttl_minutes or MAX_TTL_MINUTES)
+            )
         except LinkError as exc:
             return fail(AccountLinkErrorCode(exc.failure.value), str(exc))
         return AccountLinkCodeCreatePayload(code=code, expires_at=expires_at, user_errors=[])
 
-    @strawberry.mutation(description="Redeem a code from your other account: both accounts then share one points balance")
-    async def account_link_code_redeem(self, info: StorefrontInfo,
-                                       input: AccountLinkCodeRedeemInput) -> AccountLinkCodeRedeemPayload:
-        def fail(code: AccountLinkErrorCode, message: str, field: list[str] | None = None) -> AccountLinkCodeRedeemPayload:
-            return AccountLinkCodeRedeemPayload(linked=False, balance=None, user_errors=[
-                AccountLinkUserError(field=field, message=message, code=code)])
+    @strawberry.mutation(
+        description="Redeem a code from your other account: both accounts then share one points balance"
+    )
+    async def account_link_code_redeem(
+        self, info: StorefrontInfo, input: AccountLinkCodeRedeemInput
+    ) -> AccountLinkCodeRedeemPayload:
+        def fail(
+            code: AccountLinkErrorCode, message: str, field: list[str] | None = None
+        ) -> AccountLinkCodeRedeemPayload:
+            return AccountLinkCodeRedeemPayload(
+                linked=False, balance=None, user_errors=[AccountLinkUserError(field=field, message=message, code=code)]
+            )
 
         customer_id = await _signed_in(info)
         if customer_id is None:
@@ -92,5 +111,6 @@ class AccountLinkMutations:
         loaders.forget()
         member = await loaders.member_by_customer.load(customer_id)
         fresh = await Member.get_or_none(profile_id=member.profile_id) if member is not None else None
-        return AccountLinkCodeRedeemPayload(linked=True, balance=PointsBalance.of(fresh) if fresh else None,
-                                            user_errors=[])
+        return AccountLinkCodeRedeemPayload(
+            linked=True, balance=PointsBalance.of(fresh) if fresh else None, user_errors=[]
+        )

@@ -20,8 +20,19 @@ from schema.core.batching import Loader, by_key, grouped, loader
 from store.models import Order, Profile
 from store.people import resolve_profile
 
-__all__ = ["Loader", "LoyaltyLoaders", "active_rewards_by_merchant", "member_by_customer", "member_by_owner", "member_by_profile", "person_by_member_key",
-           "order_name_by_id", "program_by_merchant", "redemption_by_id", "reward_by_id"]
+__all__ = [
+    "Loader",
+    "LoyaltyLoaders",
+    "active_rewards_by_merchant",
+    "member_by_customer",
+    "member_by_owner",
+    "member_by_profile",
+    "person_by_member_key",
+    "order_name_by_id",
+    "program_by_merchant",
+    "redemption_by_id",
+    "reward_by_id",
+]
 
 
 def reward_by_id(merchant_id: int) -> Loader:
@@ -67,7 +78,10 @@ def member_by_owner(merchant_id: int) -> Loader:
 
     async def fetch(keys: list[int]) -> list:
         held = await holders(keys)
-        found = {m.profile_id: m for m in await Member.filter(merchant_id=merchant_id, profile_id__in=list(set(held.values())))}
+        found = {
+            m.profile_id: m
+            for m in await Member.filter(merchant_id=merchant_id, profile_id__in=list(set(held.values())))
+        }
         return [found.get(held[key]) for key in keys]
 
     return loader(fetch)
@@ -78,7 +92,10 @@ def person_by_member_key(merchant_id: int) -> Loader:
     a new owner key was made under (``loyalty.ownership``); one statement for a page of members."""
 
     async def fetch(keys: list[int]) -> list:
-        rows = {row.id: row for row in await Profile.filter(merchant_id=merchant_id, id__in=keys).select_related("merged_into")}
+        rows = {
+            row.id: row
+            for row in await Profile.filter(merchant_id=merchant_id, id__in=keys).select_related("merged_into")
+        }
         found = {}
         for key, row in rows.items():
             person = row.merged_into if row.merged_into_id is not None else row
@@ -152,12 +169,18 @@ class LoyaltyLoaders:
     @classmethod
     def for_merchant(cls, merchant_id: int, known_owners: Mapping[int, int] | None = None) -> LoyaltyLoaders:
         reward = reward_by_id(merchant_id)
-        return cls(merchant_id=merchant_id, reward=reward, redemption=redemption_by_id(merchant_id, reward),
-                   order_name=order_name_by_id(merchant_id), member_by_profile=member_by_profile(merchant_id),
-                   member_by_customer=member_by_customer(merchant_id, known_owners),
-                   member_by_owner=member_by_owner(merchant_id), person=person_by_member_key(merchant_id),
-                   programs=program_by_merchant(),
-                   active_rewards_of=active_rewards_by_merchant(reward))
+        return cls(
+            merchant_id=merchant_id,
+            reward=reward,
+            redemption=redemption_by_id(merchant_id, reward),
+            order_name=order_name_by_id(merchant_id),
+            member_by_profile=member_by_profile(merchant_id),
+            member_by_customer=member_by_customer(merchant_id, known_owners),
+            member_by_owner=member_by_owner(merchant_id),
+            person=person_by_member_key(merchant_id),
+            programs=program_by_merchant(),
+            active_rewards_of=active_rewards_by_merchant(reward),
+        )
 
     async def program(self) -> Program:
         return await self.programs.load(self.merchant_id)

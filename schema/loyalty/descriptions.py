@@ -35,12 +35,21 @@ def action_label(name: str) -> str:
 async def describe(entry: Entry, loaders: LoyaltyLoaders) -> str:
     """What the entry was for, e.g. "Order #1042", "Redeemed $5 off", "Birthday"."""
     kind = EntryKind(entry.kind)
-    if entry.order_id is not None and kind in (EntryKind.PENDING, EntryKind.EARN, EntryKind.RELEASE,
-                                               EntryKind.CLAWBACK, EntryKind.REVERSAL):
+    if entry.order_id is not None and kind in (
+        EntryKind.PENDING,
+        EntryKind.EARN,
+        EntryKind.RELEASE,
+        EntryKind.CLAWBACK,
+        EntryKind.REVERSAL,
+    ):
         order = order_label(await loaders.order_name.load(entry.order_id), entry.order_id)
-        return {EntryKind.PENDING: f"{order} (pending)", EntryKind.EARN: order,
-                EntryKind.RELEASE: f"{order}: points released", EntryKind.CLAWBACK: f"{order}: refund",
-                EntryKind.REVERSAL: f"{order}: cancelled"}[kind]
+        return {
+            EntryKind.PENDING: f"{order} (pending)",
+            EntryKind.EARN: order,
+            EntryKind.RELEASE: f"{order}: points released",
+            EntryKind.CLAWBACK: f"{order}: refund",
+            EntryKind.REVERSAL: f"{order}: cancelled",
+        }[kind]
     match kind:
         case EntryKind.REDEEM | EntryKind.REDEEM_REFUND:
             reward = await _reward_name(entry, loaders)

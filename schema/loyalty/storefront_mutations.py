@@ -37,7 +37,8 @@ class RewardRedeemInput:
     reward_id: strawberry.ID = strawberry.field(description="a Reward id of this shop's program")
     points: int | None = strawberry.field(default=None, description="points to spend on a POINTS_TO_CASH reward")
     request_key: str | None = strawberry.field(
-        default=None, description="retry with the same key to get the same code, debited once")
+        default=None, description="retry with the same key to get the same code, debited once"
+    )
 
 
 @strawberry.type
@@ -53,7 +54,8 @@ class ActionRecordInput:
     consent: bool = strawberry.field(description="must be true: the shopper agreed to share it")
     birthday: date | None = strawberry.field(default=None, description='required for "birthday" (awarded once a year)')
     key: str | None = strawberry.field(
-        default=None, description="idempotency key for other actions; the action's name when left out")
+        default=None, description="idempotency key for other actions; the action's name when left out"
+    )
 
 
 @strawberry.enum
@@ -65,7 +67,9 @@ class ActionStatus(Enum):
 
 @strawberry.type
 class ActionRecordPayload:
-    status: ActionStatus | None = strawberry.field(description="AWARDED, DUPLICATE (seen before) or CAPPED (over its limit)")
+    status: ActionStatus | None = strawberry.field(
+        description="AWARDED, DUPLICATE (seen before) or CAPPED (over its limit)"
+    )
     points: int = strawberry.field(description="points awarded by this call")
     balance: PointsBalance | None = strawberry.field(description="the shopper's points after the call")
     user_errors: list[ActionUserError] = strawberry.field(description="why nothing was recorded, if it was not")
@@ -95,10 +99,12 @@ def _key(raw: str | None) -> str | None:
 class LoyaltyMutations:
     @strawberry.mutation(description="Spend points on a reward and get its discount code for this store")
     async def reward_redeem(self, info: StorefrontInfo, input: RewardRedeemInput) -> RewardRedeemPayload:
-        def fail(code: RedeemErrorCode, message: str, field: list[str] | None = None,
-                 balance: PointsBalance | None = None) -> RewardRedeemPayload:
-            return RewardRedeemPayload(code=None, balance=balance,
-                                       user_errors=[RedeemUserError(field=field, message=message, code=code)])
+        def fail(
+            code: RedeemErrorCode, message: str, field: list[str] | None = None, balance: PointsBalance | None = None
+        ) -> RewardRedeemPayload:
+            return RewardRedeemPayload(
+                code=None, balance=balance, user_errors=[RedeemUserError(field=field, message=message, code=code)]
+            )
 
         member = await _member(info)
         if member is None:
@@ -107,23 +113,41 @@ class LoyaltyMutations:
         pk = pk_of(input.reward_id, "Reward")
         reward = await loaders.reward.load(pk) if pk is not None else None
         if reward is None:
-            return fail(RedeemErrorCode.NOT_FOUND, f"no reward {input.reward_id!r} in this shop's program",
-                        ["input", "rewardId"], PointsBalance.of(member))
+            return fail(
+                RedeemErrorCode.NOT_FOUND,
+                f"no reward {input.reward_id!r} in this shop's program",
+                ["input", "rewardId"],
+                PointsBalance.of(member),
+            )
         key = _key(input.request_key)
         if key is not None and not 1 <= len(key) <= MAX_KEY:
-            return fail(RedeemErrorCode.INVALID, f"requestKey must be 1 to {MAX_KEY} characters",
-                        ["input", "requestKey"], PointsBalance.of(member))
+            return fail(
+                RedeemErrorCode.INVALID,
+                f"requestKey must be 1 to {MAX_KEY} characters",
+                ["input", "requestKey"],
+                PointsBalance.of(member),
+            )
         issuers = info.context.services.discounts
         if issuers is None:
-            return fail(RedeemErrorCode.ISSUE_FAILED, "this store cannot issue discount codes; no points were spent",
-                        None, PointsBalance.of(member))
+            return fail(
+                RedeemErrorCode.ISSUE_FAILED,
+                "this store cannot issue discount codes; no points were spent",
+                None,
+                PointsBalance.of(member),
+            )
         try:
-            redemption = await redeem(member.profile_id, reward.id, store.id, issuers.issuer_for(store),
-                                      points=input.points,
-                                      request_key=f"storefront:{member.profile_id}:{key}" if key else None)
+            redemption = await redeem(
+                member.profile_id,
+                reward.id,
+                store.id,
+                issuers.issuer_for(store),
+                points=input.points,
+                request_key=f"storefront:{member.profile_id}:{key}" if key else None,
+            )
         except InsufficientPoints as exc:
-            return fail(RedeemErrorCode.INSUFFICIENT_POINTS, str(exc), ["input", "rewardId"],
-                        await _balance(info, member))
+            return fail(
+                RedeemErrorCode.INSUFFICIENT_POINTS, str(exc), ["input", "rewardId"], await _balance(info, member)
+            )
         except InvalidRedemption as exc:
             field = ["input", "points"] if reward.kind == RewardKind.POINTS_TO_CASH else ["input", "rewardId"]
             return fail(RedeemErrorCode.INVALID, str(exc), field, await _balance(info, member))
@@ -133,42 +157,65 @@ class LoyaltyMutations:
 
     @strawberry.mutation(description="Record an action the shopper took and agreed to share (e.g. their birthday)")
     async def action_record(self, info: StorefrontInfo, input: ActionRecordInput) -> ActionRecordPayload:
-        def fail(code: ActionErrorCode, message: str, field: list[str] | None = None,
-                 balance: PointsBalance | None = None) -> ActionRecordPayload:
-            return ActionRecordPayload(status=None, points=0, balance=balance,
-                                       user_errors=[ActionUserError(field=field, message=message, code=code)])
+        def fail(
+            code: ActionErrorCode, message: str, field: list[str] | None = None, balance: PointsBalance | None = None
+        ) -> ActionRecordPayload:
+            return ActionRecordPayload(
+                status=None,
+                points=0,
+                balance=balance,
+                user_errors=[ActionUserError(field=field, message=message, code=code)],
+            )
 
         member = await _member(info)
         if member is None:
             return fail(ActionErrorCode.NOT_SIGNED_IN, "sign in as a shopper to record actions")
         balance = PointsBalance.of(member)
         if not input.consent:
-            return fail(ActionErrorCode.CONSENT_REQUIRED, "consent must be true: the shopper has to agree to share this",
-                        ["input", "consent"], balance)
+            return fail(
+                ActionErrorCode.CONSENT_REQUIRED,
+                "consent must be true: the shopper has to agree to share this",
+                ["input", "consent"],
+                balance,
+            )
         name = input.action.strip()
         rules = rules_now(await info.context.loaders.loyalty.program())
         if rules is None or name not in rules.actions:
             known = ", ".join(n for n in (rules.actions if rules else {}) if n not in EARNED_BY_ORDERS) or "none"
-            return fail(ActionErrorCode.UNKNOWN_ACTION, f"the program has no action {name!r} (it has: {known})",
-                        ["input", "action"], balance)
+            return fail(
+                ActionErrorCode.UNKNOWN_ACTION,
+                f"the program has no action {name!r} (it has: {known})",
+                ["input", "action"],
+                balance,
+            )
         if name in EARNED_BY_ORDERS:
             return fail(ActionErrorCode.INVALID, EARNED_BY_ORDERS[name], ["input", "action"], balance)
         now = datetime.now(UTC)
         data = None
         if name == "birthday":
             if input.birthday is None:
-                return fail(ActionErrorCode.INVALID, "birthday is required for the birthday action",
-                            ["input", "birthday"], balance)
+                return fail(
+                    ActionErrorCode.INVALID,
+                    "birthday is required for the birthday action",
+                    ["input", "birthday"],
+                    balance,
+                )
             if input.birthday > now.date():
                 return fail(ActionErrorCode.INVALID, "birthday cannot be in the future", ["input", "birthday"], balance)
             key, data = str(now.year), {"birthday": input.birthday.isoformat()}
         else:
             key = _key(input.key) or name
             if len(key) > MAX_KEY:
-                return fail(ActionErrorCode.INVALID, f"key must be at most {MAX_KEY} characters", ["input", "key"], balance)
+                return fail(
+                    ActionErrorCode.INVALID, f"key must be at most {MAX_KEY} characters", ["input", "key"], balance
+                )
         try:
             result = await record_action(member.profile_id, name, key, now=now, data=data)
         except UnknownAction as exc:
             return fail(ActionErrorCode.UNKNOWN_ACTION, str(exc), ["input", "action"], balance)
-        return ActionRecordPayload(status=ActionStatus(result.status), points=result.points,
-                                   balance=await _balance(info, member), user_errors=[])
+        return ActionRecordPayload(
+            status=ActionStatus(result.status),
+            points=result.points,
+            balance=await _balance(info, member),
+            user_errors=[],
+        )

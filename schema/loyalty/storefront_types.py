@@ -86,7 +86,9 @@ class EarningRule:
 class ReferralTerms:
     enabled: bool = strawberry.field(description="whether referrals pay anything")
     friend_points: int = strawberry.field(description="for the friend, on their first order")
-    referrer_points: int = strawberry.field(description="for the member who referred them, once that order is past its return window")
+    referrer_points: int = strawberry.field(
+        description="for the member who referred them, once that order is past its return window"
+    )
 
 
 def earning_rules(rules: Rules, currency: str) -> list[EarningRule]:
@@ -94,18 +96,26 @@ def earning_rules(rules: Rules, currency: str) -> list[EarningRule]:
     rate = rules.earn_rates.get(currency, Decimal(0))
     whole = int(rate.to_integral_value(rounding=ROUND_FLOOR))
     shown = rate.normalize() if rate else Decimal(0)
-    purchase = (f"Earn {_points(whole)} for every 1 {currency} spent" if rate == whole and rate
-                else f"Earn {shown} points for every 1 {currency} spent" if rate
-                else f"Purchases in {currency} earn no points")
+    purchase = (
+        f"Earn {_points(whole)} for every 1 {currency} spent"
+        if rate == whole and rate
+        else f"Earn {shown} points for every 1 {currency} spent"
+        if rate
+        else f"Purchases in {currency} earn no points"
+    )
     found = [EarningRule(key="purchase", points=whole, description=purchase)]
     for name, rule in rules.actions.items():
         text = ACTION_TEXT.get(name) or name.replace("_", " ").strip().capitalize()
         found.append(EarningRule(key=name, points=rule.points, description=f"{text}: {_points(rule.points)}"))
     if rules.referral_friend_points or rules.referral_referrer_points:
-        found.append(EarningRule(
-            key="referral", points=rules.referral_referrer_points,
-            description=f"Refer a friend: {_points(rules.referral_referrer_points)} for you, "
-                        f"{_points(rules.referral_friend_points)} for them"))
+        found.append(
+            EarningRule(
+                key="referral",
+                points=rules.referral_referrer_points,
+                description=f"Refer a friend: {_points(rules.referral_referrer_points)} for you, "
+                f"{_points(rules.referral_friend_points)} for them",
+            )
+        )
     return found
 
 
@@ -127,8 +137,14 @@ class LoyaltyProgram:
         return [LoyaltyTier.of(t, self.rules) for t in self.rules.tiers] if self.rules is not None else []
 
     @strawberry.field(description="active rewards, cheapest first (a points-to-cash reward by its minimum)")
-    async def rewards(self, info: StorefrontInfo, first: int | None = None, after: str | None = None,
-                      last: int | None = None, before: str | None = None) -> RewardConnection:
+    async def rewards(
+        self,
+        info: StorefrontInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> RewardConnection:
         return await reward_page(info, Window(first, after, last, before))
 
     @strawberry.field(description="what referring a friend gives")
@@ -161,16 +177,26 @@ class ShopperReferral:
     async def completed(self) -> int:
         return (await self._counts()).get(ReferralStatus.COMPLETED, 0)
 
-    @strawberry.field(description="referrals still waiting: for the friend's first order, its return window or a review")
+    @strawberry.field(
+        description="referrals still waiting: for the friend's first order, its return window or a review"
+    )
     async def pending(self) -> int:
         counts = await self._counts()
         return sum(counts.get(status, 0) for status in WAITING)
 
     @strawberry.field(description="points the shopper earned by referring friends")
     async def points_earned(self) -> int:
-        rows = await Entry.filter(profile_id=self.member.profile_id, merchant_id=self.member.merchant_id,
-                                  kind=EntryKind.REFERRAL, cause="referrer") \
-            .annotate(total=Sum("available")).group_by("profile_id").values_list("total", flat=True)
+        rows = (
+            await Entry.filter(
+                profile_id=self.member.profile_id,
+                merchant_id=self.member.merchant_id,
+                kind=EntryKind.REFERRAL,
+                cause="referrer",
+            )
+            .annotate(total=Sum("available"))
+            .group_by("profile_id")
+            .values_list("total", flat=True)
+        )
         return int(rows[0] or 0) if rows else 0
 
     async def _counts(self) -> dict[ReferralStatus, int]:
@@ -180,8 +206,12 @@ class ShopperReferral:
         return await self.by_status
 
     async def _count(self) -> dict[ReferralStatus, int]:
-        rows = await Referral.filter(referrer_id=self.member.profile_id, merchant_id=self.member.merchant_id) \
-            .annotate(n=Count("id")).group_by("status").values_list("status", "n")
+        rows = (
+            await Referral.filter(referrer_id=self.member.profile_id, merchant_id=self.member.merchant_id)
+            .annotate(n=Count("id"))
+            .group_by("status")
+            .values_list("status", "n")
+        )
         return {ReferralStatus(status): n for status, n in rows}
 
 
@@ -216,25 +246,44 @@ class ShopperLoyalty:
         return TierProgress.of(progress_of(self.member.tier, rules, have), rules)
 
     @strawberry.field(description="points history across the merchant's stores, newest first")
-    async def ledger(self, info: StorefrontInfo, first: int | None = None, after: str | None = None,
-                     last: int | None = None, before: str | None = None) -> LedgerEntryConnection:
+    async def ledger(
+        self,
+        info: StorefrontInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> LedgerEntryConnection:
         request = Window(first, after, last, before).request(LEDGER)
         queryset = Entry.filter(profile_id=self.member.profile_id, merchant_id=self.member.merchant_id)
         return await paginate(queryset, LEDGER, request, LedgerEntry.of)
 
     @strawberry.field(description="active rewards, cheapest first; affordable: only those the available points cover")
-    async def rewards(self, info: StorefrontInfo, first: int | None = None, after: str | None = None,
-                      last: int | None = None, before: str | None = None,
-                      affordable: bool | None = False) -> RewardConnection:
+    async def rewards(
+        self,
+        info: StorefrontInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        affordable: bool | None = False,
+    ) -> RewardConnection:
         limit = max(0, self.member.available) if affordable else None
         return await reward_page(info, Window(first, after, last, before), limit)
 
     @strawberry.field(description="discount codes the shopper got on this store, newest first")
-    async def codes(self, info: StorefrontInfo, first: int | None = None, after: str | None = None,
-                    last: int | None = None, before: str | None = None) -> IssuedCodeConnection:
+    async def codes(
+        self,
+        info: StorefrontInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> IssuedCodeConnection:
         request = Window(first, after, last, before).request(CODES)
-        queryset = Redemption.filter(profile_id=self.member.profile_id, merchant_id=self.member.merchant_id,
-                                     store_id=self.store.id)
+        queryset = Redemption.filter(
+            profile_id=self.member.profile_id, merchant_id=self.member.merchant_id, store_id=self.store.id
+        )
         return await paginate(queryset, CODES, request, IssuedCode.of)
 
     @strawberry.field(description="the shopper's referral code and link, and how their referrals went")

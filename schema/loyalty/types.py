@@ -51,10 +51,13 @@ class RewardKind(Enum):
     POINTS_TO_CASH = lm.RewardKind.POINTS_TO_CASH.value
 
 
-LedgerEntryKind = strawberry.enum(Enum("LedgerEntryKind", {k.name: k.value for k in lm.EntryKind}),
-                                  description="What caused a ledger entry")
-CodeStatus = strawberry.enum(Enum("CodeStatus", {s.name: s.value for s in lm.RedemptionStatus}),
-                             description="Where an issued discount code stands")
+LedgerEntryKind = strawberry.enum(
+    Enum("LedgerEntryKind", {k.name: k.value for k in lm.EntryKind}), description="What caused a ledger entry"
+)
+CodeStatus = strawberry.enum(
+    Enum("CodeStatus", {s.name: s.value for s in lm.RedemptionStatus}),
+    description="Where an issued discount code stands",
+)
 
 
 @strawberry.type(description="A member's points: spendable now, waiting for release, and earned in all")
@@ -81,8 +84,14 @@ class LoyaltyTier:
 
     @classmethod
     def of(cls, tier: Tier, rules: Rules) -> LoyaltyTier:
-        return cls(name=tier.name, threshold=tier.threshold, metric=TierMetric(rules.tier_metric),
-                   multiplier=tier.multiplier, entry_points=tier.entry_points, free_shipping=tier.free_shipping)
+        return cls(
+            name=tier.name,
+            threshold=tier.threshold,
+            metric=TierMetric(rules.tier_metric),
+            multiplier=tier.multiplier,
+            entry_points=tier.entry_points,
+            free_shipping=tier.free_shipping,
+        )
 
     @classmethod
     def named(cls, name: str | None, rules: Rules | None) -> LoyaltyTier | None:
@@ -97,7 +106,8 @@ class TierProgress:
     next_threshold: Decimal | None = strawberry.field(description="null at the top tier")
     remaining: Decimal | None = strawberry.field(description="null at the top tier")
     fraction: float = strawberry.field(
-        description="0..1 progress from the current tier's threshold to the next (1.0 at the top)")
+        description="0..1 progress from the current tier's threshold to the next (1.0 at the top)"
+    )
 
     @classmethod
     def of(cls, progress: Progress, rules: Rules) -> TierProgress:
@@ -110,8 +120,13 @@ class TierProgress:
         floor = here.threshold if here is not None else Decimal(0)
         span = nxt.threshold - floor
         fraction = 1.0 if span <= 0 else float(min(Decimal(1), max(Decimal(0), (progress.have - floor) / span)))
-        return cls(metric=metric, current=progress.have, next_threshold=nxt.threshold,
-                   remaining=progress.need, fraction=fraction)
+        return cls(
+            metric=metric,
+            current=progress.have,
+            next_threshold=nxt.threshold,
+            remaining=progress.need,
+            fraction=fraction,
+        )
 
     @classmethod
     def empty(cls, rules: Rules | None) -> TierProgress:
@@ -173,8 +188,15 @@ class Reward(Node):
     @classmethod
     def of(cls, row: lm.Reward, currency: str) -> Reward:
         """``currency``: the store's where the reward is redeemed, the program's on the admin side."""
-        return cls(id=to_gid("Reward", row.id), row=row, currency=currency, name=row.name,
-                   kind=RewardKind(lm.RewardKind(row.kind).value), points_cost=reward_cost(row), active=row.active)
+        return cls(
+            id=to_gid("Reward", row.id),
+            row=row,
+            currency=currency,
+            name=row.name,
+            kind=RewardKind(lm.RewardKind(row.kind).value),
+            points_cost=reward_cost(row),
+            active=row.active,
+        )
 
 
 @strawberry.type(description="One line of a member's points history")
@@ -192,8 +214,15 @@ class LedgerEntry(Node):
 
     @classmethod
     def of(cls, row: lm.Entry) -> LedgerEntry:
-        return cls(id=to_gid("LedgerEntry", row.id), row=row, kind=LedgerEntryKind(lm.EntryKind(row.kind).value),
-                   points=row.available, pending=row.pending, reason=row.reason, occurred_at=row.occurred_at)
+        return cls(
+            id=to_gid("LedgerEntry", row.id),
+            row=row,
+            kind=LedgerEntryKind(lm.EntryKind(row.kind).value),
+            points=row.available,
+            pending=row.pending,
+            reason=row.reason,
+            occurred_at=row.occurred_at,
+        )
 
 
 @strawberry.type(description="A discount code a member got for a reward")
@@ -205,7 +234,9 @@ class IssuedCode(Node):
     expires_at: datetime | None = strawberry.field(description="when the store stops accepting it")
     created_at: datetime = strawberry.field(description="when it was redeemed")
 
-    @strawberry.field(description="money off; for percent rewards the amount is the percent, in the store's currency code")
+    @strawberry.field(
+        description="money off; for percent rewards the amount is the percent, in the store's currency code"
+    )
     def value(self) -> Money:
         return Money.of(Decimal(self.row.value), self.row.currency)
 
@@ -216,9 +247,15 @@ class IssuedCode(Node):
 
     @classmethod
     def of(cls, row: lm.Redemption) -> IssuedCode:
-        return cls(id=to_gid("IssuedCode", row.id), row=row, code=row.code,
-                   status=CodeStatus(lm.RedemptionStatus(row.status).value), points=row.points,
-                   expires_at=row.expires_at, created_at=row.created_at)
+        return cls(
+            id=to_gid("IssuedCode", row.id),
+            row=row,
+            code=row.code,
+            status=CodeStatus(lm.RedemptionStatus(row.status).value),
+            points=row.points,
+            expires_at=row.expires_at,
+            created_at=row.created_at,
+        )
 
 
 RewardConnection = Connection[Reward]

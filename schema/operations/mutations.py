@@ -40,20 +40,31 @@ def _error(message: str, code: ReplayErrorCode) -> list[ReplayUserError]:
 @strawberry.type
 class OperationsMutations:
     @strawberry.mutation(description="Process a failed (or ignored) webhook delivery again")
-    async def webhook_delivery_replay(self, info: AdminInfo, input: WebhookDeliveryReplayInput) -> WebhookDeliveryReplayPayload:
+    async def webhook_delivery_replay(
+        self, info: AdminInfo, input: WebhookDeliveryReplayInput
+    ) -> WebhookDeliveryReplayPayload:
         pk = pk_of(input.id, "WebhookDelivery")
         event = await info.context.loaders.scope.webhook_events().get_or_none(id=pk) if pk else None
         if event is None:
-            return WebhookDeliveryReplayPayload(webhook_delivery=None,
-                                                user_errors=_error("no such webhook delivery", ReplayErrorCode.NOT_FOUND))
+            return WebhookDeliveryReplayPayload(
+                webhook_delivery=None, user_errors=_error("no such webhook delivery", ReplayErrorCode.NOT_FOUND)
+            )
         if event.status not in (DeliveryStatus.FAILED, DeliveryStatus.IGNORED):
-            return WebhookDeliveryReplayPayload(webhook_delivery=WebhookDeliveryNode.of(event), user_errors=_error(
-                f"only failed or ignored deliveries are replayed; this one is {event.status.value}",
-                ReplayErrorCode.NOT_FAILED))
+            return WebhookDeliveryReplayPayload(
+                webhook_delivery=WebhookDeliveryNode.of(event),
+                user_errors=_error(
+                    f"only failed or ignored deliveries are replayed; this one is {event.status.value}",
+                    ReplayErrorCode.NOT_FAILED,
+                ),
+            )
         webhooks = info.context.services.webhooks
         if webhooks is None:
-            return WebhookDeliveryReplayPayload(webhook_delivery=WebhookDeliveryNode.of(event), user_errors=_error(
-                "webhook processing is not available on this deployment", ReplayErrorCode.UNAVAILABLE))
+            return WebhookDeliveryReplayPayload(
+                webhook_delivery=WebhookDeliveryNode.of(event),
+                user_errors=_error(
+                    "webhook processing is not available on this deployment", ReplayErrorCode.UNAVAILABLE
+                ),
+            )
         await webhooks.replay(event.id)
         await event.refresh_from_db()
         return WebhookDeliveryReplayPayload(webhook_delivery=WebhookDeliveryNode.of(event), user_errors=[])
@@ -66,7 +77,8 @@ class OperationsMutations:
             return FailedJobReplayPayload(job=None, user_errors=_error("no such failed job", ReplayErrorCode.NOT_FOUND))
         jobs = info.context.services.jobs
         if jobs is None:
-            return FailedJobReplayPayload(job=None, user_errors=_error(
-                "the job queue is not available", ReplayErrorCode.UNAVAILABLE))
+            return FailedJobReplayPayload(
+                job=None, user_errors=_error("the job queue is not available", ReplayErrorCode.UNAVAILABLE)
+            )
         await jobs.replay(job.id)
         return FailedJobReplayPayload(job=FailedJobNode.of(job), user_errors=[])

@@ -51,10 +51,19 @@ class WebhookDeliveryNode(Node):
 
     @classmethod
     def of(cls, row: WebhookEvent) -> WebhookDeliveryNode:
-        return cls(id=to_gid("WebhookDelivery", row.id), row=row, platform=row.platform,
-                   delivery_id=row.delivery_id, topic=row.topic, source=row.source, status=row.status,
-                   attempts=row.attempts, error=row.error, received_at=row.received_at,
-                   processed_at=row.processed_at)
+        return cls(
+            id=to_gid("WebhookDelivery", row.id),
+            row=row,
+            platform=row.platform,
+            delivery_id=row.delivery_id,
+            topic=row.topic,
+            source=row.source,
+            status=row.status,
+            attempts=row.attempts,
+            error=row.error,
+            received_at=row.received_at,
+            processed_at=row.processed_at,
+        )
 
 
 def error_summary(error: str | None) -> str | None:
@@ -75,12 +84,21 @@ class FailedJobNode(Node):
     max_tries: int
     backend: str
     last_error: str | None = strawberry.field(
-        description="the last error's class and message (the traceback is kept for the operator only)")
+        description="the last error's class and message (the traceback is kept for the operator only)"
+    )
     created_at: datetime
     finished_at: datetime | None
 
     @classmethod
     def of(cls, row: Job) -> FailedJobNode:
-        return cls(id=to_gid("FailedJob", row.id), function=row.function, arguments=json.dumps(row.args),
-                   tries=row.tries, max_tries=row.max_tries, backend=row.backend,
-                   last_error=error_summary(row.last_error), created_at=row.created_at, finished_at=row.finished_at)
+        return cls(
+            id=to_gid("FailedJob", row.id),
+            function=row.function,
+            arguments=json.dumps(row.args),
+            tries=row.tries,
+            max_tries=row.max_tries,
+            backend=row.backend,
+            last_error=error_summary(row.last_error),
+            created_at=row.created_at,
+            finished_at=row.finished_at,
+        )

@@ -14,10 +14,16 @@ from schema.orders.types import ORDERS, OrderNode
 @strawberry.type
 class OrderQueries:
     @strawberry.field(description="Orders of every store, newest first")
-    async def orders(self, info: AdminInfo, first: int | None = None, after: str | None = None,
-                     last: int | None = None, before: str | None = None,
-                     store_id: strawberry.ID | None = None,
-                     customer_id: strawberry.ID | None = None) -> Connection[OrderNode]:
+    async def orders(
+        self,
+        info: AdminInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        store_id: strawberry.ID | None = None,
+        customer_id: strawberry.ID | None = None,
+    ) -> Connection[OrderNode]:
         request = Window(first, after, last, before).request(ORDERS)
         queryset = info.context.loaders.scope.orders()
         if store_id is not None:

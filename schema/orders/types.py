@@ -37,8 +37,13 @@ class RefundLineNode(Node):
 
     @classmethod
     def of(cls, row: RefundLine, currency: str) -> RefundLineNode:
-        return cls(id=to_gid("RefundLine", row.id), row=row, currency=currency,
-                   line_platform_id=row.line_platform_id, quantity=row.quantity)
+        return cls(
+            id=to_gid("RefundLine", row.id),
+            row=row,
+            currency=currency,
+            line_platform_id=row.line_platform_id,
+            quantity=row.quantity,
+        )
 
 
 @strawberry.type(name="Refund")
@@ -54,16 +59,28 @@ class RefundNode(Node):
         return Money.of(self.row.amount, self.row.currency)
 
     @strawberry.field
-    async def lines(self, info: AdminInfo, first: int | None = None, after: str | None = None,
-                    last: int | None = None, before: str | None = None) -> Connection[RefundLineNode]:
+    async def lines(
+        self,
+        info: AdminInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[RefundLineNode]:
         request = Window(first, after, last, before).request(LINES)
         rows = await info.context.loaders.refund_lines_by_refund.load(self.row.id)
         return paginate_loaded(rows, LINES, request, lambda r: RefundLineNode.of(r, self.row.currency))
 
     @classmethod
     def of(cls, row: Refund) -> RefundNode:
-        return cls(id=to_gid("Refund", row.id), row=row, platform_id=row.platform_id, note=row.note,
-                   store_credit=row.store_credit, created_at=row.platform_created_at)
+        return cls(
+            id=to_gid("Refund", row.id),
+            row=row,
+            platform_id=row.platform_id,
+            note=row.note,
+            store_credit=row.store_credit,
+            created_at=row.platform_created_at,
+        )
 
 
 @strawberry.type(name="OrderLine")
@@ -92,10 +109,18 @@ class OrderLineNode(Node):
 
     @classmethod
     def of(cls, row: OrderLine, currency: str) -> OrderLineNode:
-        return cls(id=to_gid("OrderLine", row.id), row=row, currency=currency, platform_id=row.platform_id,
-                   title=row.title, sku=row.sku, quantity=row.quantity,
-                   product_platform_id=row.product_platform_id,
-                   variant_platform_id=row.variant_platform_id, is_gift_card=row.is_gift_card)
+        return cls(
+            id=to_gid("OrderLine", row.id),
+            row=row,
+            currency=currency,
+            platform_id=row.platform_id,
+            title=row.title,
+            sku=row.sku,
+            quantity=row.quantity,
+            product_platform_id=row.product_platform_id,
+            variant_platform_id=row.variant_platform_id,
+            is_gift_card=row.is_gift_card,
+        )
 
 
 @strawberry.type(name="Order")
@@ -153,23 +178,45 @@ class OrderNode(Node):
         return CustomerNode.of(row) if row is not None else None
 
     @strawberry.field
-    async def lines(self, info: AdminInfo, first: int | None = None, after: str | None = None,
-                    last: int | None = None, before: str | None = None) -> Connection[OrderLineNode]:
+    async def lines(
+        self,
+        info: AdminInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[OrderLineNode]:
         request = Window(first, after, last, before).request(LINES)
         rows = await info.context.loaders.lines_by_order.load(self.row.id)
         return paginate_loaded(rows, LINES, request, lambda r: OrderLineNode.of(r, self.row.currency))
 
     @strawberry.field
-    async def refunds(self, info: AdminInfo, first: int | None = None, after: str | None = None,
-                      last: int | None = None, before: str | None = None) -> Connection[RefundNode]:
+    async def refunds(
+        self,
+        info: AdminInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[RefundNode]:
         request = Window(first, after, last, before).request(REFUNDS)
         rows = await info.context.loaders.refunds_by_order.load(self.row.id)
         return paginate_loaded(rows, REFUNDS, request, RefundNode.of)
 
     @classmethod
     def of(cls, row: Order) -> OrderNode:
-        return cls(id=to_gid("Order", row.id), row=row, platform_id=row.platform_id, name=row.name,
-                   email=row.email, currency_code=row.currency, financial_status=row.financial_status,
-                   fulfillment_status=row.fulfillment_status, cancelled_at=row.cancelled_at,
-                   discount_codes=[str(c) for c in row.discount_codes or []], test=row.test,
-                   created_at=row.platform_created_at, updated_at=row.platform_updated_at)
+        return cls(
+            id=to_gid("Order", row.id),
+            row=row,
+            platform_id=row.platform_id,
+            name=row.name,
+            email=row.email,
+            currency_code=row.currency,
+            financial_status=row.financial_status,
+            fulfillment_status=row.fulfillment_status,
+            cancelled_at=row.cancelled_at,
+            discount_codes=[str(c) for c in row.discount_codes or []],
+            test=row.test,
+            created_at=row.platform_created_at,
+            updated_at=row.platform_updated_at,
+        )

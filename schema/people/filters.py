@@ -29,8 +29,12 @@ def pick_known(value: str, names: list[str], argument: str, what: str) -> str:
     if found is None:
         listed = ", ".join(f'"{n}"' for n in names)
         shown = value if len(value) <= 60 else f"{value[:57]}..."
-        raise ApiError(f'Unknown {what} "{shown}" in {argument}; valid values: {listed}.',
-                       ErrorCode.BAD_USER_INPUT, argument=argument, valid=names)
+        raise ApiError(
+            f'Unknown {what} "{shown}" in {argument}; valid values: {listed}.',
+            ErrorCode.BAD_USER_INPUT,
+            argument=argument,
+            valid=names,
+        )
     return found
 
 
@@ -43,9 +47,15 @@ async def known_segment(merchant_id: int, segment: str | None) -> str | None:
     return pick_known(segment, names, "segment", "segment")
 
 
-def filtered_profiles(merchant_id: int, *, store_id: strawberry.ID | None = None, search: str | None = None,
-                      segment: str | None = None, tier: ValueTier | None = None,
-                      churn_band: ChurnBand | None = None) -> tuple[QuerySet[Profile], bool]:
+def filtered_profiles(
+    merchant_id: int,
+    *,
+    store_id: strawberry.ID | None = None,
+    search: str | None = None,
+    segment: str | None = None,
+    tier: ValueTier | None = None,
+    churn_band: ChurnBand | None = None,
+) -> tuple[QuerySet[Profile], bool]:
     """Profiles matching every filter given, and whether the query joins customers (then a
     profile can come back once per matching customer, and a list of them needs ``distinct``)."""
     queryset = Profile.filter(merchant_id=merchant_id, merged_into_id=None)
@@ -61,8 +71,9 @@ def filtered_profiles(merchant_id: int, *, store_id: strawberry.ID | None = None
         queryset = queryset.filter(id__in=Subquery(predicted.values("profile_id")))
     joined = False
     if store_id is not None:
-        queryset = queryset.filter(customers__store_id=expect_pk(store_id, "Store", argument="storeId"),
-                                   customers__deleted_at=None)
+        queryset = queryset.filter(
+            customers__store_id=expect_pk(store_id, "Store", argument="storeId"), customers__deleted_at=None
+        )
         joined = True
     if (matches := name_or_email(search or None, "customers__")) is not None:
         queryset = queryset.filter(matches)

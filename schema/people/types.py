@@ -36,8 +36,10 @@ class CustomerNode(Node):
     first_name: str | None
     last_name: str | None
     accepts_marketing: bool
-    verified_email: bool = strawberry.field(description="the platform says the account holder proved this email "
-                                                        "(Shopify); a balance is shared on it, never on an unverified one")
+    verified_email: bool = strawberry.field(
+        description="the platform says the account holder proved this email "
+        "(Shopify); a balance is shared on it, never on an unverified one"
+    )
     created_at: datetime | None = strawberry.field(description="when the platform created the account")
 
     @strawberry.field
@@ -57,8 +59,12 @@ class CustomerNode(Node):
         row = await info.context.loaders.profile.load(self.row.profile_id)
         return ProfileNode.of(row) if row is not None else None
 
-    @strawberry.field(description="the membership holding this account's points; null until loyalty has seen the account")
-    async def loyalty(self, info: AdminInfo) -> Annotated[LoyaltyMemberNode, strawberry.lazy("schema.program.members")] | None:
+    @strawberry.field(
+        description="the membership holding this account's points; null until loyalty has seen the account"
+    )
+    async def loyalty(
+        self, info: AdminInfo
+    ) -> Annotated[LoyaltyMemberNode, strawberry.lazy("schema.program.members")] | None:
         from schema.program.members import LoyaltyMemberNode
 
         if self.row.owner_id is None:
@@ -67,18 +73,33 @@ class CustomerNode(Node):
         return LoyaltyMemberNode.of(row) if row is not None else None
 
     @strawberry.field
-    async def orders(self, info: AdminInfo, first: int | None = None, after: str | None = None,
-                     last: int | None = None, before: str | None = None) -> Connection[OrderNode]:
+    async def orders(
+        self,
+        info: AdminInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[OrderNode]:
         request = Window(first, after, last, before).request(ORDERS)
         rows = await info.context.loaders.orders_by_customer.load(self.row.id)
         return paginate_loaded(rows, ORDERS, request, OrderNode.of)
 
     @classmethod
     def of(cls, row: Customer) -> CustomerNode:
-        return cls(id=to_gid("Customer", row.id), row=row, platform_id=row.platform_id,
-                   is_guest=row.is_guest, email=row.email, phone=row.phone, first_name=row.first_name,
-                   last_name=row.last_name, accepts_marketing=row.accepts_marketing,
-                   verified_email=row.verified_email, created_at=row.platform_created_at)
+        return cls(
+            id=to_gid("Customer", row.id),
+            row=row,
+            platform_id=row.platform_id,
+            is_guest=row.is_guest,
+            email=row.email,
+            phone=row.phone,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            accepts_marketing=row.accepts_marketing,
+            verified_email=row.verified_email,
+            created_at=row.platform_created_at,
+        )
 
 
 def _display_name(row: Customer) -> str:
@@ -110,14 +131,26 @@ class ProfileNode(Node, ProfileInsights):
         return _display_name(named or customers[0]) if customers else f"Profile {self.row.id}"
 
     @strawberry.field(description="the store-level customers this person is")
-    async def customers(self, info: AdminInfo, first: int | None = None, after: str | None = None,
-                        last: int | None = None, before: str | None = None) -> Connection[CustomerNode]:
+    async def customers(
+        self,
+        info: AdminInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[CustomerNode]:
         request = Window(first, after, last, before).request(CUSTOMERS)
         return paginate_loaded(await self._customers(info), CUSTOMERS, request, CustomerNode.of)
 
     @strawberry.field(description="orders of every customer of this person, on every store")
-    async def orders(self, info: AdminInfo, first: int | None = None, after: str | None = None,
-                     last: int | None = None, before: str | None = None) -> Connection[OrderNode]:
+    async def orders(
+        self,
+        info: AdminInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[OrderNode]:
         request = Window(first, after, last, before).request(ORDERS)
         customers = await self._customers(info)
         groups = await info.context.loaders.orders_by_customer.load_many([c.id for c in customers])
@@ -140,20 +173,29 @@ class ProfileNode(Node, ProfileInsights):
         counts = Counter(m.id for m in held)
         return min(held, key=lambda m: (-counts[m.id], m.id))
 
-    @strawberry.field(description="the membership of the person's main account (the oldest registered one, verified "
-                                  "first), else the one most of its accounts share; null until they join")
-    async def loyalty(self, info: AdminInfo) -> Annotated[LoyaltyMemberNode, strawberry.lazy("schema.program.members")] | None:
+    @strawberry.field(
+        description="the membership of the person's main account (the oldest registered one, verified "
+        "first), else the one most of its accounts share; null until they join"
+    )
+    async def loyalty(
+        self, info: AdminInfo
+    ) -> Annotated[LoyaltyMemberNode, strawberry.lazy("schema.program.members")] | None:
         from schema.program.members import LoyaltyMemberNode
 
         row = await self._main_member(info)
         return LoyaltyMemberNode.of(row) if row is not None else None
 
-    @strawberry.field(description="probably the same person: accounts matched on unverified keys (an email typed at "
-                                  "checkout, a phone) that keep a balance of their own until ownershipConfirm")
+    @strawberry.field(
+        description="probably the same person: accounts matched on unverified keys (an email typed at "
+        "checkout, a phone) that keep a balance of their own until ownershipConfirm"
+    )
     async def probably_same_person(self, info: AdminInfo) -> list[CustomerNode]:
         main = await self._main_member(info)
-        return [CustomerNode.of(c) for c, m in await self._holders(info)
-                if m is not None and (main is None or m.id != main.id)]
+        return [
+            CustomerNode.of(c)
+            for c, m in await self._holders(info)
+            if m is not None and (main is None or m.id != main.id)
+        ]
 
     @classmethod
     def of(cls, row: Profile) -> ProfileNode:

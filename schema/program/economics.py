@@ -45,10 +45,17 @@ class ProgramFigures:
 
     @classmethod
     def of(cls, figures: engine.Figures, currency: str) -> ProgramFigures:
-        return cls(earned=figures.earned, redeemed=figures.redeemed, expired=figures.expired,
-                   outstanding=figures.outstanding, liability=Money.of(figures.liability, currency),
-                   redemption_rate=figures.redemption_rate, breakage=figures.breakage, members=figures.members,
-                   reward_cost=[Money.of(amount, code) for code, amount in sorted(figures.reward_cost.items())])
+        return cls(
+            earned=figures.earned,
+            redeemed=figures.redeemed,
+            expired=figures.expired,
+            outstanding=figures.outstanding,
+            liability=Money.of(figures.liability, currency),
+            redemption_rate=figures.redemption_rate,
+            breakage=figures.breakage,
+            members=figures.members,
+            reward_cost=[Money.of(amount, code) for code, amount in sorted(figures.reward_cost.items())],
+        )
 
 
 @strawberry.type(description="Figures of what happened on one store")
@@ -73,7 +80,9 @@ class TierFigures:
 @strawberry.type(description="Points issued, redeemed and expired in one period")
 class PointsPeriod:
     start: datetime = strawberry.field(description="the period's first moment (UTC)")
-    issued: int = strawberry.field(description="points earned by positive entries (orders, actions, referrals, credits)")
+    issued: int = strawberry.field(
+        description="points earned by positive entries (orders, actions, referrals, credits)"
+    )
     redeemed: int = strawberry.field(description="points spent on rewards, net of points given back")
     expired: int = strawberry.field(description="points that expired")
 
@@ -103,17 +112,23 @@ class ProgramEconomics:
     stores: list[StoreFigures] = strawberry.field(description="by the store points were earned or spent on")
     tiers: list[TierFigures] = strawberry.field(description="by the tier members hold now")
 
-    @strawberry.field(description="Points per period, oldest first, in one query. Without from: the latest 12 "
-                                  "periods that had activity (before to, when given). With from: every period from "
-                                  "the one holding from to the one holding to (default now), empty ones included, "
-                                  f"at most {MAX_PERIODS}. With fromFirstActivity: the same from the period of the "
-                                  "program's first points (a chart's whole history, no month left out).")
-    async def timeline(self, interval: TimelineInterval = TimelineInterval.MONTH,
-                       from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
-                       to: datetime | None = None,
-                       from_first_activity: Annotated[bool, strawberry.argument(
-                           description="start at the first points instead of from; refused together with from")] = False,
-                       ) -> list[PointsPeriod]:
+    @strawberry.field(
+        description="Points per period, oldest first, in one query. Without from: the latest 12 "
+        "periods that had activity (before to, when given). With from: every period from "
+        "the one holding from to the one holding to (default now), empty ones included, "
+        f"at most {MAX_PERIODS}. With fromFirstActivity: the same from the period of the "
+        "program's first points (a chart's whole history, no month left out)."
+    )
+    async def timeline(
+        self,
+        interval: TimelineInterval = TimelineInterval.MONTH,
+        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+        to: datetime | None = None,
+        from_first_activity: Annotated[
+            bool,
+            strawberry.argument(description="start at the first points instead of from; refused together with from"),
+        ] = False,
+    ) -> list[PointsPeriod]:
         end = _utc(to) if to is not None else None
         if from_first_activity:
             if from_ is not None:
@@ -129,15 +144,24 @@ class ProgramEconomics:
         if start > last:
             raise ApiError("from must not be after to", ErrorCode.BAD_USER_INPUT)
         if _periods(interval.value, start, last) > MAX_PERIODS:
-            raise ApiError(f"from and to span more than {MAX_PERIODS} periods of a {interval.name.lower()}; "
-                           "choose a longer interval or a shorter range", ErrorCode.BAD_USER_INPUT)
+            raise ApiError(
+                f"from and to span more than {MAX_PERIODS} periods of a {interval.name.lower()}; "
+                "choose a longer interval or a shorter range",
+                ErrorCode.BAD_USER_INPUT,
+            )
         first = engine.bucket_start(interval.value, start)
         found = {p.start: p for p in await engine.timeline(self.merchant_id, interval.value, first, end)}
         periods, at, stop = [], first, engine.bucket_start(interval.value, last)
         while at <= stop:
             p = found.get(at)
-            periods.append(PointsPeriod(start=at, issued=p.issued if p else 0, redeemed=p.redeemed if p else 0,
-                                        expired=p.expired if p else 0))
+            periods.append(
+                PointsPeriod(
+                    start=at,
+                    issued=p.issued if p else 0,
+                    redeemed=p.redeemed if p else 0,
+                    expired=p.expired if p else 0,
+                )
+            )
             if at == stop:
                 break
             at = engine.next_bucket(interval.value, at)
@@ -154,11 +178,18 @@ class ProgramEconomics:
         currency = figures.currency
         order = {t.name: i for i, t in enumerate(rules.tiers)} if rules is not None else {}
         return cls(
-            merchant_id=merchant_id, currency_code=currency, point_value=figures.point_value,
+            merchant_id=merchant_id,
+            currency_code=currency,
+            point_value=figures.point_value,
             total=ProgramFigures.of(figures.total, currency),
-            stores=[StoreFigures(store_id=store_id, figures=ProgramFigures.of(f, currency))
-                    for store_id, f in sorted(figures.stores.items(), key=lambda s: (s[0] is None, s[0] or 0))],
-            tiers=[TierFigures(tier=tier, figures=ProgramFigures.of(f, currency))
-                   for tier, f in sorted(figures.tiers.items(),
-                                         key=lambda t: (t[0] is None, order.get(t[0] or "", len(order)), t[0] or ""))],
+            stores=[
+                StoreFigures(store_id=store_id, figures=ProgramFigures.of(f, currency))
+                for store_id, f in sorted(figures.stores.items(), key=lambda s: (s[0] is None, s[0] or 0))
+            ],
+            tiers=[
+                TierFigures(tier=tier, figures=ProgramFigures.of(f, currency))
+                for tier, f in sorted(
+                    figures.tiers.items(), key=lambda t: (t[0] is None, order.get(t[0] or "", len(order)), t[0] or "")
+                )
+            ],
         )

@@ -18,8 +18,14 @@ from schema.core.pagination import Ordering
 
 ENDPOINTS = Ordering("created_at")
 """Endpoints newest first."""
-EVENT_KINDS = ("automation.triggered", "points.earned", "points.expiring", "referral.completed",
-               "reward.redeemed", "tier.changed")
+EVENT_KINDS = (
+    "automation.triggered",
+    "points.earned",
+    "points.expiring",
+    "referral.completed",
+    "reward.redeemed",
+    "tier.changed",
+)
 """What ``loyalty`` emits."""
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 MAX_URL = 1000
@@ -56,5 +62,10 @@ class EventEndpointNode(Node):
 
     @classmethod
     def of(cls, row: Endpoint) -> EventEndpointNode:
-        return cls(id=to_gid("EventEndpoint", row.id), url=row.url, kinds=list(row.kinds or []),
-                   active=row.active, created_at=row.created_at)
+        return cls(
+            id=to_gid("EventEndpoint", row.id),
+            url=row.url,
+            kinds=list(row.kinds or []),
+            active=row.active,
+            created_at=row.created_at,
+        )

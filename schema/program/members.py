@@ -51,11 +51,15 @@ def next_tier(rules: Rules, tier: str | None) -> Any:
 
 @strawberry.type(name="LedgerEntry", description="One line of a member's points history, with who made it")
 class AdminLedgerEntry(LedgerEntry):
-    @strawberry.field(description="who made a manual adjustment (an admin credential, never a name); null for automatic entries")
+    @strawberry.field(
+        description="who made a manual adjustment (an admin credential, never a name); null for automatic entries"
+    )
     def actor(self) -> str | None:
         return self.row.actor
 
-    @strawberry.field(description="the store of the order or redemption behind the entry; null for actions, expiry and adjustments")
+    @strawberry.field(
+        description="the store of the order or redemption behind the entry; null for actions, expiry and adjustments"
+    )
     async def store(self, info: AdminInfo) -> Annotated[StoreNode, strawberry.lazy("schema.stores.types")] | None:
         from schema.stores.types import StoreNode
 
@@ -78,8 +82,10 @@ class LoyaltyMemberNode(Node):
     tier_since: datetime | None = strawberry.field(description="when the member reached (or lost) the current tier")
     tier_grace_until: datetime | None = strawberry.field(description="a pending downgrade waits until then")
     last_activity_at: datetime | None = strawberry.field(description="the latest earning or spending")
-    joined_at: datetime = strawberry.field(description="when the person became a member: enrolment, or their first "
-                                                       "earning order when it is older (history loaded at install)")
+    joined_at: datetime = strawberry.field(
+        description="when the person became a member: enrolment, or their first "
+        "earning order when it is older (history loaded at install)"
+    )
 
     @strawberry.field(description="the person, with their store accounts and insights")
     async def profile(self, info: AdminInfo) -> Annotated[ProfileNode, strawberry.lazy("schema.people.types")]:
@@ -110,21 +116,39 @@ class LoyaltyMemberNode(Node):
         return TierProgress.of(progress_of(self.row.tier, rules, have), rules)
 
     @strawberry.field(description="points history, newest first; manual adjustments carry their actor and reason")
-    async def ledger(self, info: AdminInfo, first: int | None = None, after: str | None = None,
-                     last: int | None = None, before: str | None = None) -> Connection[AdminLedgerEntry]:
+    async def ledger(
+        self,
+        info: AdminInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[AdminLedgerEntry]:
         request = Window(first, after, last, before).request(LEDGER)
         rows = await info.context.loaders.ledger_by_profile.load(self.row.profile_id)
         return paginate_loaded(rows, LEDGER, request, AdminLedgerEntry.of)
 
     @strawberry.field(description="discount codes issued for rewards, newest first")
-    async def codes(self, info: AdminInfo, first: int | None = None, after: str | None = None,
-                    last: int | None = None, before: str | None = None) -> Connection[IssuedCode]:
+    async def codes(
+        self,
+        info: AdminInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[IssuedCode]:
         request = Window(first, after, last, before).request(CODES)
         rows = await info.context.loaders.codes_by_profile.load(self.row.profile_id)
         return paginate_loaded(rows, CODES, request, IssuedCode.of)
 
     @classmethod
     def of(cls, row: Member) -> LoyaltyMemberNode:
-        return cls(id=to_gid("LoyaltyMember", row.id), row=row, referral_code=row.referral_code,
-                   tier_since=row.tier_since, tier_grace_until=row.tier_grace_until,
-                   last_activity_at=row.last_activity_at, joined_at=joined_at(row))
+        return cls(
+            id=to_gid("LoyaltyMember", row.id),
+            row=row,
+            referral_code=row.referral_code,
+            tier_since=row.tier_since,
+            tier_grace_until=row.tier_grace_until,
+            last_activity_at=row.last_activity_at,
+            joined_at=joined_at(row),
+        )

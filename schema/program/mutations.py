@@ -56,13 +56,17 @@ MAX_ENDPOINTS = 20
 @strawberry.type(description="The member after a manual adjustment, and its ledger entry")
 class PointsAdjustPayload:
     member: LoyaltyMemberNode | None = strawberry.field(description="the member with the new balance")
-    entry: AdminLedgerEntry | None = strawberry.field(description="the ledger entry made (or made before for the same requestKey)")
+    entry: AdminLedgerEntry | None = strawberry.field(
+        description="the ledger entry made (or made before for the same requestKey)"
+    )
     user_errors: list[LoyaltyUserError]
 
 
 @strawberry.type(description="The version published, or why none was")
 class ProgramPublishPayload:
-    version: ProgramVersionNode | None = strawberry.field(description="the new version; null when nothing was published")
+    version: ProgramVersionNode | None = strawberry.field(
+        description="the new version; null when nothing was published"
+    )
     user_errors: list[LoyaltyUserError]
 
 
@@ -82,7 +86,8 @@ class ReferralDecidePayload:
 class EventEndpointCreatePayload:
     endpoint: EventEndpointNode | None = strawberry.field(description="the endpoint registered")
     secret: str | None = strawberry.field(
-        description="signs every event (X-Rapport-Signature: sha256=<hex HMAC of the body>); shown this once only")
+        description="signs every event (X-Rapport-Signature: sha256=<hex HMAC of the body>); shown this once only"
+    )
     user_errors: list[LoyaltyUserError]
 
 
@@ -92,7 +97,9 @@ class EventEndpointDeletePayload:
     user_errors: list[LoyaltyUserError]
 
 
-def _effective_from(value: datetime | None, latest: lm.ProgramVersion | None, now: datetime) -> tuple[datetime, list[LoyaltyUserError]]:
+def _effective_from(
+    value: datetime | None, latest: lm.ProgramVersion | None, now: datetime
+) -> tuple[datetime, list[LoyaltyUserError]]:
     """When a new version takes effect: now or later, and not before the latest version.
 
     Orders already placed keep the rules they earned under; a version in the past would
@@ -106,13 +113,23 @@ def _effective_from(value: datetime | None, latest: lm.ProgramVersion | None, no
         except (OverflowError, ValueError):
             return now, [invalid("effectiveFrom is out of range", "effectiveFrom")]
         if when < now - CLOCK_SLACK:
-            return when, [invalid("effectiveFrom cannot be in the past: orders already placed keep the rules they "
-                                  "earned under; leave it out to publish now", "effectiveFrom")]
+            return when, [
+                invalid(
+                    "effectiveFrom cannot be in the past: orders already placed keep the rules they "
+                    "earned under; leave it out to publish now",
+                    "effectiveFrom",
+                )
+            ]
         if when > now + MAX_AHEAD:
             return when, [invalid("effectiveFrom is more than ten years ahead", "effectiveFrom")]
     if latest is not None and when < latest.effective_from:
-        return when, [invalid(f"version {latest.number} takes effect at {latest.effective_from.isoformat()}; a new "
-                              "version cannot take effect before it", "effectiveFrom")]
+        return when, [
+            invalid(
+                f"version {latest.number} takes effect at {latest.effective_from.isoformat()}; a new "
+                "version cannot take effect before it",
+                "effectiveFrom",
+            )
+        ]
     return when, []
 
 
@@ -130,8 +147,9 @@ class ProgramMutations:
     @strawberry.mutation(description="Credit or debit a member's points by hand, with a reason the shopper may read")
     async def points_adjust(self, info: AdminInfo, input: PointsAdjustInput) -> PointsAdjustPayload:
         def fail(error: LoyaltyUserError, member: lm.Member | None = None) -> PointsAdjustPayload:
-            return PointsAdjustPayload(member=LoyaltyMemberNode.of(member) if member else None, entry=None,
-                                       user_errors=[error])
+            return PointsAdjustPayload(
+                member=LoyaltyMemberNode.of(member) if member else None, entry=None, user_errors=[error]
+            )
 
         pk = pk_of(input.member_id, "LoyaltyMember")
         member = await info.context.loaders.member.load(pk) if pk else None
@@ -144,26 +162,42 @@ class ProgramMutations:
             return fail(invalid(f"the reason takes at most {REASON_LENGTH} characters", "reason"), member)
         if input.points == 0 or abs(input.points) > MAX_ADJUSTMENT:
             return fail(invalid(f"points must be a credit or a debit of 1 to {MAX_ADJUSTMENT:,}", "points"), member)
-        if not -BALANCE_LIMIT <= member.available + input.points <= BALANCE_LIMIT or \
-                member.lifetime + max(input.points, 0) > BALANCE_LIMIT:
+        if (
+            not -BALANCE_LIMIT <= member.available + input.points <= BALANCE_LIMIT
+            or member.lifetime + max(input.points, 0) > BALANCE_LIMIT
+        ):
             return fail(invalid(f"a balance stays within {BALANCE_LIMIT:,} points", "points"), member)
         request_key = (input.request_key or "").strip()
         if len(request_key) > KEY_LENGTH:
             return fail(invalid(f"requestKey takes at most {KEY_LENGTH} characters", "requestKey"), member)
         key = f"{member.profile_id}:{request_key or uuid.uuid4().hex}"
         try:
-            await adjust(member.profile_id, input.points, reason=reason, actor=info.context.viewer.actor, key=key,
-                         allow_debt=bool(input.allow_debt))
+            await adjust(
+                member.profile_id,
+                input.points,
+                reason=reason,
+                actor=info.context.viewer.actor,
+                key=key,
+                allow_debt=bool(input.allow_debt),
+            )
         except InsufficientPoints as exc:
-            return fail(LoyaltyUserError(field=["input", "points"], code=LoyaltyErrorCode.INSUFFICIENT_POINTS,
-                                         message=f"{exc}; set allowDebt to take the balance below zero"), member)
+            return fail(
+                LoyaltyUserError(
+                    field=["input", "points"],
+                    code=LoyaltyErrorCode.INSUFFICIENT_POINTS,
+                    message=f"{exc}; set allowDebt to take the balance below zero",
+                ),
+                member,
+            )
         info.context.loaders.forget()
         entry = await lm.Entry.get(merchant_id=member.merchant_id, key=f"adjust:{key}")
         after = await lm.Member.get(profile_id=entry.profile_id)
         return PointsAdjustPayload(member=LoyaltyMemberNode.of(after), entry=AdminLedgerEntry.of(entry), user_errors=[])
 
-    @strawberry.mutation(description="Publish a new version of the program's rules; fields left out keep the latest "
-                                     "version's values. Orders placed from effectiveFrom on earn under it.")
+    @strawberry.mutation(
+        description="Publish a new version of the program's rules; fields left out keep the latest "
+        "version's values. Orders placed from effectiveFrom on earn under it."
+    )
     async def program_publish(self, info: AdminInfo, input: ProgramPublishInput) -> ProgramPublishPayload:
         merchant_id = info.context.viewer.merchant_id
         latest = await lm.ProgramVersion.filter(merchant_id=merchant_id).order_by("-number").first()
@@ -188,11 +222,16 @@ class ProgramMutations:
     async def reward_create(self, info: AdminInfo, input: RewardCreateInput) -> RewardPayload:
         kind = lm.RewardKind(input.kind.value)
         draft = RewardDraft(
-            name=input.name, kind=kind, points_cost=input.points_cost or 0,
+            name=input.name,
+            kind=kind,
+            points_cost=input.points_cost or 0,
             value=(input.percent_off if kind == lm.RewardKind.PERCENTAGE else input.value) or Decimal(0),
-            min_points=input.min_points or 0, max_points=input.max_points or 0,
-            cash_per_point=input.cash_per_point or Decimal(0), minimum_subtotal=input.minimum_subtotal,
-            valid_days=90 if input.valid_days is None else input.valid_days)
+            min_points=input.min_points or 0,
+            max_points=input.max_points or 0,
+            cash_per_point=input.cash_per_point or Decimal(0),
+            minimum_subtotal=input.minimum_subtotal,
+            valid_days=90 if input.valid_days is None else input.valid_days,
+        )
         errors = reward_problems(draft, input)
         product = None
         if not errors and kind == lm.RewardKind.FREE_PRODUCT and input.product_id is not None:
@@ -203,8 +242,11 @@ class ProgramMutations:
         if errors:
             return RewardPayload(reward=None, user_errors=errors)
         draft.name = draft.name.strip()
-        row = await lm.Reward.create(merchant_id=info.context.viewer.merchant_id, **draft.columns(),
-                                     product_platform_id=product.platform_id if product else None)
+        row = await lm.Reward.create(
+            merchant_id=info.context.viewer.merchant_id,
+            **draft.columns(),
+            product_platform_id=product.platform_id if product else None,
+        )
         info.context.loaders.forget()
         return RewardPayload(reward=await _reward(info, row), user_errors=[])
 
@@ -214,11 +256,17 @@ class ProgramMutations:
         if row is None:
             return RewardPayload(reward=None, user_errors=[not_found("no such reward of this merchant", "id")])
         kind = lm.RewardKind(row.kind)
-        draft = RewardDraft(name=row.name, kind=kind, points_cost=row.points_cost, value=Decimal(row.value),
-                            min_points=row.min_points, max_points=row.max_points,
-                            cash_per_point=Decimal(row.cash_per_point),
-                            minimum_subtotal=Decimal(row.minimum_subtotal) if row.minimum_subtotal is not None else None,
-                            valid_days=row.valid_days)
+        draft = RewardDraft(
+            name=row.name,
+            kind=kind,
+            points_cost=row.points_cost,
+            value=Decimal(row.value),
+            min_points=row.min_points,
+            max_points=row.max_points,
+            cash_per_point=Decimal(row.cash_per_point),
+            minimum_subtotal=Decimal(row.minimum_subtotal) if row.minimum_subtotal is not None else None,
+            valid_days=row.valid_days,
+        )
         for name in ("name", "points_cost", "value", "min_points", "max_points", "cash_per_point", "valid_days"):
             if given(value := getattr(input, name)):
                 setattr(draft, name, value)
@@ -242,16 +290,27 @@ class ProgramMutations:
         pk = pk_of(input.referral_id, "Referral")
         row = await lm.Referral.get_or_none(id=pk, merchant_id=info.context.viewer.merchant_id) if pk else None
         if row is None:
-            return ReferralDecidePayload(referral=None, user_errors=[not_found("no such referral of this merchant", "referralId")])
+            return ReferralDecidePayload(
+                referral=None, user_errors=[not_found("no such referral of this merchant", "referralId")]
+            )
         reason = (input.reason or "").strip()
         if len(reason) > 200:
-            return ReferralDecidePayload(referral=ReferralNode.of(row), user_errors=[
-                invalid("the reason takes at most 200 characters", "reason")])
+            return ReferralDecidePayload(
+                referral=ReferralNode.of(row),
+                user_errors=[invalid("the reason takes at most 200 characters", "reason")],
+            )
 
         def decided(referral: lm.Referral) -> ReferralDecidePayload:
-            return ReferralDecidePayload(referral=ReferralNode.of(referral), user_errors=[LoyaltyUserError(
-                field=["input", "referralId"], code=LoyaltyErrorCode.ALREADY_DECIDED,
-                message=f"this referral is {lm.ReferralStatus(referral.status).value}, not waiting for review")])
+            return ReferralDecidePayload(
+                referral=ReferralNode.of(referral),
+                user_errors=[
+                    LoyaltyUserError(
+                        field=["input", "referralId"],
+                        code=LoyaltyErrorCode.ALREADY_DECIDED,
+                        message=f"this referral is {lm.ReferralStatus(referral.status).value}, not waiting for review",
+                    )
+                ],
+            )
 
         if row.status != lm.ReferralStatus.REVIEW:
             return decided(row)
@@ -264,7 +323,9 @@ class ProgramMutations:
         return ReferralDecidePayload(referral=ReferralNode.of(after), user_errors=[])
 
     @strawberry.mutation(description="Register a URL for the program's signed events; its secret is returned this once")
-    async def event_endpoint_create(self, info: AdminInfo, input: EventEndpointCreateInput) -> EventEndpointCreatePayload:
+    async def event_endpoint_create(
+        self, info: AdminInfo, input: EventEndpointCreateInput
+    ) -> EventEndpointCreatePayload:
         def fail(error: LoyaltyUserError) -> EventEndpointCreatePayload:
             return EventEndpointCreatePayload(endpoint=None, secret=None, user_errors=[error])
 
@@ -288,9 +349,13 @@ class ProgramMutations:
         return EventEndpointCreatePayload(endpoint=EventEndpointNode.of(row), secret=secret, user_errors=[])
 
     @strawberry.mutation(description="Stop sending events to an endpoint and forget it, with its pending deliveries")
-    async def event_endpoint_delete(self, info: AdminInfo, input: EventEndpointDeleteInput) -> EventEndpointDeletePayload:
+    async def event_endpoint_delete(
+        self, info: AdminInfo, input: EventEndpointDeleteInput
+    ) -> EventEndpointDeletePayload:
         pk = pk_of(input.id, "EventEndpoint")
         deleted = await lm.Endpoint.filter(id=pk, merchant_id=info.context.viewer.merchant_id).delete() if pk else 0
         if not deleted:
-            return EventEndpointDeletePayload(deleted_id=None, user_errors=[not_found("no such event endpoint of this merchant", "id")])
+            return EventEndpointDeletePayload(
+                deleted_id=None, user_errors=[not_found("no such event endpoint of this merchant", "id")]
+            )
         return EventEndpointDeletePayload(deleted_id=to_gid("EventEndpoint", pk), user_errors=[])

@@ -35,23 +35,43 @@ async def tier_names(merchant_id: int) -> list[str]:
 @strawberry.type
 class ProgramQueries:
     @strawberry.field(description="Loyalty members, newest first (merged ones left out), with the people filters")
-    async def members(self, info: AdminInfo, first: int | None = None, after: str | None = None,
-                      last: int | None = None, before: str | None = None,
-                      store_id: Annotated[strawberry.ID | None, strawberry.argument(
-                          description="members with an account on this store")] = None,
-                      search: Annotated[str | None, strawberry.argument(
-                          description="every word matches an email, first or last name")] = None,
-                      segment: Annotated[str | None, strawberry.argument(
-                          description="a named RFM segment of the merchant, e.g. champions (any case); "
-                                      "an unknown name is a BAD_USER_INPUT error listing the valid ones")] = None,
-                      tier: Annotated[str | None, strawberry.argument(
-                          description='a loyalty tier\'s name (any case); "none" for members without a tier; '
-                                      "an unknown name is a BAD_USER_INPUT error listing the valid ones")] = None,
-                      churn_band: Annotated[ChurnBand | None, strawberry.argument(
-                          description="the band of any of the person's predictions")] = None,
-                      value_tier: Annotated[ValueTier | None, strawberry.argument(
-                          description="the person's value tier (VIP, regular, at risk, lost) at the last refresh")] = None,
-                      ) -> Connection[LoyaltyMemberNode]:
+    async def members(
+        self,
+        info: AdminInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        store_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="members with an account on this store")
+        ] = None,
+        search: Annotated[
+            str | None, strawberry.argument(description="every word matches an email, first or last name")
+        ] = None,
+        segment: Annotated[
+            str | None,
+            strawberry.argument(
+                description="a named RFM segment of the merchant, e.g. champions (any case); "
+                "an unknown name is a BAD_USER_INPUT error listing the valid ones"
+            ),
+        ] = None,
+        tier: Annotated[
+            str | None,
+            strawberry.argument(
+                description='a loyalty tier\'s name (any case); "none" for members without a tier; '
+                "an unknown name is a BAD_USER_INPUT error listing the valid ones"
+            ),
+        ] = None,
+        churn_band: Annotated[
+            ChurnBand | None, strawberry.argument(description="the band of any of the person's predictions")
+        ] = None,
+        value_tier: Annotated[
+            ValueTier | None,
+            strawberry.argument(
+                description="the person's value tier (VIP, regular, at risk, lost) at the last refresh"
+            ),
+        ] = None,
+    ) -> Connection[LoyaltyMemberNode]:
         request = Window(first, after, last, before).request(MEMBERS)
         merchant_id = info.context.viewer.merchant_id
         queryset = Member.filter(merchant_id=merchant_id, merged_into_id=None)
@@ -60,11 +80,13 @@ class ProgramQueries:
             tier = pick_known(tier, await tier_names(merchant_id), "tier", "loyalty tier")
             queryset = queryset.filter(tier=None) if tier == NO_TIER else queryset.filter(tier=tier)
         if any(f is not None for f in (store_id, search, segment, churn_band, value_tier)):
-            profiles, _ = filtered_profiles(merchant_id, search=search, segment=segment,
-                                            tier=value_tier, churn_band=churn_band)
+            profiles, _ = filtered_profiles(
+                merchant_id, search=search, segment=segment, tier=value_tier, churn_band=churn_band
+            )
             # a member is found through the accounts it holds the points of (the store filter is theirs)
-            accounts = Customer.filter(merchant_id=merchant_id, deleted_at=None,
-                                       profile_id__in=Subquery(profiles.values("id")))
+            accounts = Customer.filter(
+                merchant_id=merchant_id, deleted_at=None, profile_id__in=Subquery(profiles.values("id"))
+            )
             if store_id is not None:
                 accounts = accounts.filter(store_id=expect_pk(store_id, "Store", argument="storeId"))
             queryset = queryset.filter(profile_id__in=Subquery(accounts.values("owner_id")))
@@ -79,15 +101,23 @@ class ProgramQueries:
     def program(self) -> LoyaltyProgramAdmin:
         return LoyaltyProgramAdmin()
 
-    @strawberry.field(description="Liability, redemption rate, breakage and reward cost, overall, per store and per tier")
+    @strawberry.field(
+        description="Liability, redemption rate, breakage and reward cost, overall, per store and per tier"
+    )
     async def economics(self, info: AdminInfo) -> ProgramEconomics:
         rules = (await info.context.loaders.loyalty.program()).rules_now(datetime.now(UTC))
         return await ProgramEconomics.of(info.context.viewer.merchant_id, rules)
 
     @strawberry.field(description="Referrals newest first; status REVIEW gives the review queue, oldest first")
-    async def referrals(self, info: AdminInfo, first: int | None = None, after: str | None = None,
-                        last: int | None = None, before: str | None = None,
-                        status: ReferralStatus | None = None) -> Connection[ReferralNode]:
+    async def referrals(
+        self,
+        info: AdminInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        status: ReferralStatus | None = None,
+    ) -> Connection[ReferralNode]:
         ordering = QUEUE if status == ReferralStatus.REVIEW else REFERRALS
         request = Window(first, after, last, before).request(ordering)
         queryset = Referral.filter(merchant_id=info.context.viewer.merchant_id)
@@ -96,8 +126,14 @@ class ProgramQueries:
         return await paginate(queryset, ordering, request, ReferralNode.of)
 
     @strawberry.field(description="URLs that receive the program's signed events, newest first")
-    async def event_endpoints(self, info: AdminInfo, first: int | None = None, after: str | None = None,
-                              last: int | None = None, before: str | None = None) -> Connection[EventEndpointNode]:
+    async def event_endpoints(
+        self,
+        info: AdminInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[EventEndpointNode]:
         request = Window(first, after, last, before).request(ENDPOINTS)
         queryset = Endpoint.filter(merchant_id=info.context.viewer.merchant_id)
         return await paginate(queryset, ENDPOINTS, request, EventEndpointNode.of)

@@ -55,5 +55,12 @@ class ReferralNode(Node):
 
     @classmethod
     def of(cls, row: Referral) -> ReferralNode:
-        return cls(id=to_gid("Referral", row.id), row=row, status=ReferralStatus(row.status), reason=row.reason,
-                   created_at=row.created_at, decided_at=row.decided_at, decided_by=row.decided_by)
+        return cls(
+            id=to_gid("Referral", row.id),
+            row=row,
+            status=ReferralStatus(row.status),
+            reason=row.reason,
+            created_at=row.created_at,
+            decided_at=row.decided_at,
+            decided_by=row.decided_by,
+        )

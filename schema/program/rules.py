@@ -141,21 +141,35 @@ class ProgramRules:
     @classmethod
     def of(cls, rules: Rules) -> ProgramRules:
         return cls(
-            currency_code=rules.currency, earn_rates=_rates(dict(rules.earn_rates)),
-            exchange_rates=_rates(dict(rules.exchange_rates)), rounding=Rounding(rules.rounding),
-            after_discounts=rules.after_discounts, include_shipping=rules.include_shipping,
-            include_tax=rules.include_tax, include_gift_cards=rules.include_gift_cards,
+            currency_code=rules.currency,
+            earn_rates=_rates(dict(rules.earn_rates)),
+            exchange_rates=_rates(dict(rules.exchange_rates)),
+            rounding=Rounding(rules.rounding),
+            after_discounts=rules.after_discounts,
+            include_shipping=rules.include_shipping,
+            include_tax=rules.include_tax,
+            include_gift_cards=rules.include_gift_cards,
             max_points_per_order=rules.max_points_per_order,
-            actions=[ActionRule(name=name, points=a.points, limit=a.limit, period_days=a.period_days)
-                     for name, a in rules.actions.items()],
-            release=ReleaseMode(rules.release), return_window_days=rules.return_window_days,
-            expiry=ExpiryMode(rules.expiry), expiry_months=rules.expiry_months, reminder_days=rules.reminder_days,
-            tier_metric=TierMetric(rules.tier_metric), tier_window=TierWindow(rules.tier_window),
-            tier_grace_days=rules.tier_grace_days, tiers=[LoyaltyTier.of(t, rules) for t in rules.tiers],
+            actions=[
+                ActionRule(name=name, points=a.points, limit=a.limit, period_days=a.period_days)
+                for name, a in rules.actions.items()
+            ],
+            release=ReleaseMode(rules.release),
+            return_window_days=rules.return_window_days,
+            expiry=ExpiryMode(rules.expiry),
+            expiry_months=rules.expiry_months,
+            reminder_days=rules.reminder_days,
+            tier_metric=TierMetric(rules.tier_metric),
+            tier_window=TierWindow(rules.tier_window),
+            tier_grace_days=rules.tier_grace_days,
+            tiers=[LoyaltyTier.of(t, rules) for t in rules.tiers],
             referral_friend_points=rules.referral_friend_points,
-            referral_referrer_points=rules.referral_referrer_points, referral_cap=rules.referral_cap,
-            referral_network_limit=rules.referral_network_limit, point_value=rules.point_value,
-            refund_unused_codes=rules.refund_unused_codes, code_valid_days=rules.code_valid_days,
+            referral_referrer_points=rules.referral_referrer_points,
+            referral_cap=rules.referral_cap,
+            referral_network_limit=rules.referral_network_limit,
+            point_value=rules.point_value,
+            refund_unused_codes=rules.refund_unused_codes,
+            code_valid_days=rules.code_valid_days,
         )
 
 
@@ -170,9 +184,15 @@ class ProgramVersionNode(Node):
 
     @classmethod
     def of(cls, row: ProgramVersion) -> ProgramVersionNode:
-        return cls(id=to_gid("ProgramVersion", row.id), number=row.number, effective_from=row.effective_from,
-                   note=row.note, actor=row.actor, created_at=row.created_at,
-                   rules=ProgramRules.of(Rules.from_json(row.rules)))
+        return cls(
+            id=to_gid("ProgramVersion", row.id),
+            number=row.number,
+            effective_from=row.effective_from,
+            note=row.note,
+            actor=row.actor,
+            created_at=row.created_at,
+            rules=ProgramRules.of(Rules.from_json(row.rules)),
+        )
 
 
 @strawberry.type(description="How many members hold a tier")
@@ -199,22 +219,38 @@ class LoyaltyProgramAdmin:
         version = program.at(datetime.now(UTC)) or program.current
         return await _version(version.id) if version is not None else None
 
-    @strawberry.field(description="the newest version, which may take effect later than now; programPublish starts from it")
+    @strawberry.field(
+        description="the newest version, which may take effect later than now; programPublish starts from it"
+    )
     async def latest(self, info: AdminInfo) -> ProgramVersionNode | None:
         row = await ProgramVersion.filter(merchant_id=info.context.viewer.merchant_id).order_by("-number").first()
         return ProgramVersionNode.of(row) if row is not None else None
 
     @strawberry.field(description="every published version, newest first")
-    async def versions(self, info: AdminInfo, first: int | None = None, after: str | None = None,
-                       last: int | None = None, before: str | None = None) -> Connection[ProgramVersionNode]:
+    async def versions(
+        self,
+        info: AdminInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ProgramVersionNode]:
         request = Window(first, after, last, before).request(VERSIONS)
         queryset = ProgramVersion.filter(merchant_id=info.context.viewer.merchant_id)
         return await paginate(queryset, VERSIONS, request, ProgramVersionNode.of)
 
-    @strawberry.field(description="the rewards catalog in the order it was set up; active ones only unless includeInactive")
-    async def rewards(self, info: AdminInfo, first: int | None = None, after: str | None = None,
-                      last: int | None = None, before: str | None = None,
-                      include_inactive: bool | None = False) -> Connection[RewardNode]:
+    @strawberry.field(
+        description="the rewards catalog in the order it was set up; active ones only unless includeInactive"
+    )
+    async def rewards(
+        self,
+        info: AdminInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        include_inactive: bool | None = False,
+    ) -> Connection[RewardNode]:
         request = Window(first, after, last, before).request(REWARDS)
         queryset = Reward.filter(merchant_id=info.context.viewer.merchant_id)
         if not include_inactive:
@@ -222,11 +258,17 @@ class LoyaltyProgramAdmin:
         currency = await program_currency(info)
         return await paginate(queryset, REWARDS, request, lambda row: RewardNode.of(row, currency))
 
-    @strawberry.field(description="members per tier: every tier of the rules in force now (lowest first), "
-                                  "then tiers members keep from older rules, then members without a tier")
+    @strawberry.field(
+        description="members per tier: every tier of the rules in force now (lowest first), "
+        "then tiers members keep from older rules, then members without a tier"
+    )
     async def tier_counts(self, info: AdminInfo) -> list[TierCount]:
-        rows = await Member.filter(merchant_id=info.context.viewer.merchant_id, merged_into_id=None).annotate(
-            n=Count("id")).group_by("tier").values_list("tier", "n")
+        rows = (
+            await Member.filter(merchant_id=info.context.viewer.merchant_id, merged_into_id=None)
+            .annotate(n=Count("id"))
+            .group_by("tier")
+            .values_list("tier", "n")
+        )
         counts = {tier: int(n) for tier, n in rows}
         rules = (await info.context.loaders.loyalty.program()).rules_now(datetime.now(UTC)) or Rules()
         names = [t.name for t in rules.tiers]

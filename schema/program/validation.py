@@ -71,8 +71,16 @@ class Problems:
             return False
         return True
 
-    def decimal(self, value: Decimal, path: tuple[object, ...], *, low: Decimal = Decimal(0), high: Decimal,
-                above: bool = False, places: int = 10) -> bool:
+    def decimal(
+        self,
+        value: Decimal,
+        path: tuple[object, ...],
+        *,
+        low: Decimal = Decimal(0),
+        high: Decimal,
+        above: bool = False,
+        places: int = 10,
+    ) -> bool:
         """A finite number in ``[low, high]`` (``(low, high]`` when ``above``) with at most ``places`` decimals."""
         name = camel(str(path[-1]))
         if not value.is_finite():
@@ -108,8 +116,13 @@ def _actions(problems: Problems, actions: list[Any]) -> dict[str, ActionRule]:
     for i, action in enumerate(actions):
         name = action.name.strip()
         if not _ACTION.match(name):
-            problems.add(f"{action.name!r} is not an action name: use lower-case letters, digits and underscores, "
-                         "starting with a letter (at most 64)", "actions", i, "name")
+            problems.add(
+                f"{action.name!r} is not an action name: use lower-case letters, digits and underscores, "
+                "starting with a letter (at most 64)",
+                "actions",
+                i,
+                "name",
+            )
         elif name in found:
             problems.add(f"the action {name} is listed twice", "actions", i, "name")
         limit = 1 if action.limit is None else action.limit
@@ -140,22 +153,38 @@ def _tiers(problems: Problems, tiers: list[Any]) -> tuple[Tier, ...]:
         ok = problems.decimal(tier.threshold, ("tiers", i, "threshold"), high=MAX_AMOUNT)
         if ok:
             if previous is not None and tier.threshold <= previous:
-                problems.add(f"thresholds must go up tier by tier: {tier.threshold} is not above the previous "
-                             f"tier's {previous}", "tiers", i, "threshold")
+                problems.add(
+                    f"thresholds must go up tier by tier: {tier.threshold} is not above the previous tier's {previous}",
+                    "tiers",
+                    i,
+                    "threshold",
+                )
             previous = tier.threshold if previous is None else max(previous, tier.threshold)
         multiplier = Decimal(1) if tier.multiplier is None else tier.multiplier
         entry_points = tier.entry_points or 0
         ok &= problems.decimal(multiplier, ("tiers", i, "multiplier"), high=MAX_MULTIPLIER, above=True)
         ok &= problems.integer(entry_points, ("tiers", i, "entryPoints"), 0, 1_000_000)
         if ok:
-            found.append(Tier(name=name, threshold=plain(tier.threshold), multiplier=plain(multiplier),
-                              entry_points=entry_points, free_shipping=bool(tier.free_shipping)))
+            found.append(
+                Tier(
+                    name=name,
+                    threshold=plain(tier.threshold),
+                    multiplier=plain(multiplier),
+                    entry_points=entry_points,
+                    free_shipping=bool(tier.free_shipping),
+                )
+            )
     return tuple(found)
 
 
 _DAYS = {"return_window_days": 0, "tier_grace_days": 0, "reminder_days": 0, "code_valid_days": 1}
-_COUNTS = {"referral_friend_points": (0, 1_000_000), "referral_referrer_points": (0, 1_000_000),
-           "referral_cap": (0, 1_000_000), "referral_network_limit": (0, 1_000_000), "expiry_months": (1, MAX_MONTHS)}
+_COUNTS = {
+    "referral_friend_points": (0, 1_000_000),
+    "referral_referrer_points": (0, 1_000_000),
+    "referral_cap": (0, 1_000_000),
+    "referral_network_limit": (0, 1_000_000),
+    "expiry_months": (1, MAX_MONTHS),
+}
 _FLAGS = ("after_discounts", "include_shipping", "include_tax", "include_gift_cards", "refund_unused_codes")
 _ENUMS = ("rounding", "release", "expiry", "tier_metric", "tier_window")
 
@@ -201,8 +230,14 @@ def rules_from_input(base: Rules, data: ProgramRulesInput) -> tuple[Rules | None
         changes["tiers"] = _tiers(problems, data.tiers)
     if problems.errors:
         return None, problems.errors
-    _agree(problems, data, changes.get("currency", base.currency), changes.get("tier_metric", base.tier_metric),
-           changes.get("earn_rates", base.earn_rates), changes.get("tiers", base.tiers))
+    _agree(
+        problems,
+        data,
+        changes.get("currency", base.currency),
+        changes.get("tier_metric", base.tier_metric),
+        changes.get("earn_rates", base.earn_rates),
+        changes.get("tiers", base.tiers),
+    )
     if problems.errors:
         return None, problems.errors
     try:
@@ -213,8 +248,9 @@ def rules_from_input(base: Rules, data: ProgramRulesInput) -> tuple[Rules | None
     return rules, []
 
 
-def _agree(problems: Problems, data: ProgramRulesInput, currency: str, metric: str, earn_rates: Any,
-           tiers: tuple[Tier, ...]) -> None:
+def _agree(
+    problems: Problems, data: ProgramRulesInput, currency: str, metric: str, earn_rates: Any, tiers: tuple[Tier, ...]
+) -> None:
     """Checks across fields, on the version as it would be; blamed on the field the caller set."""
     if currency not in earn_rates:
         where = "earnRates" if given(data.earn_rates) else "currencyCode"
@@ -241,14 +277,27 @@ class RewardDraft:
     valid_days: int = 90
 
     def columns(self) -> dict[str, Any]:
-        return {"name": self.name, "kind": self.kind, "points_cost": self.points_cost, "value": self.value,
-                "min_points": self.min_points, "max_points": self.max_points, "cash_per_point": self.cash_per_point,
-                "minimum_subtotal": self.minimum_subtotal, "valid_days": self.valid_days}
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "points_cost": self.points_cost,
+            "value": self.value,
+            "min_points": self.min_points,
+            "max_points": self.max_points,
+            "cash_per_point": self.cash_per_point,
+            "minimum_subtotal": self.minimum_subtotal,
+            "valid_days": self.valid_days,
+        }
 
 
-_ONLY = {"value": lm.RewardKind.FIXED_AMOUNT, "percent_off": lm.RewardKind.PERCENTAGE,
-         "min_points": lm.RewardKind.POINTS_TO_CASH, "max_points": lm.RewardKind.POINTS_TO_CASH,
-         "cash_per_point": lm.RewardKind.POINTS_TO_CASH, "product_id": lm.RewardKind.FREE_PRODUCT}
+_ONLY = {
+    "value": lm.RewardKind.FIXED_AMOUNT,
+    "percent_off": lm.RewardKind.PERCENTAGE,
+    "min_points": lm.RewardKind.POINTS_TO_CASH,
+    "max_points": lm.RewardKind.POINTS_TO_CASH,
+    "cash_per_point": lm.RewardKind.POINTS_TO_CASH,
+    "product_id": lm.RewardKind.FREE_PRODUCT,
+}
 """Fields that belong to one kind of reward."""
 _NEEDS = {
     lm.RewardKind.FIXED_AMOUNT: ("points_cost", "value"),
@@ -268,8 +317,11 @@ def reward_problems(draft: RewardDraft, data: RewardCreateInput | RewardUpdateIn
         if given(getattr(data, name, None)) and draft.kind != only:
             problems.add(f"{camel(name)} applies to {only.name} rewards only, not {kind}", camel(name))
     if draft.kind == lm.RewardKind.POINTS_TO_CASH and given(getattr(data, "points_cost", None)):
-        problems.add("a POINTS_TO_CASH reward costs what the shopper chooses between minPoints and maxPoints; "
-                     "leave pointsCost out", "pointsCost")
+        problems.add(
+            "a POINTS_TO_CASH reward costs what the shopper chooses between minPoints and maxPoints; "
+            "leave pointsCost out",
+            "pointsCost",
+        )
     if isinstance(data, RewardCreateInput):
         for name in _NEEDS[draft.kind]:
             if not given(getattr(data, name)):
@@ -280,8 +332,7 @@ def reward_problems(draft: RewardDraft, data: RewardCreateInput | RewardUpdateIn
     if not name or len(name) > 200:
         problems.add("a reward needs a name of 1 to 200 characters", "name")
     if draft.kind == lm.RewardKind.POINTS_TO_CASH:
-        if problems.integer(draft.min_points, ("minPoints",), 1, 1_000_000_000) and \
-                draft.max_points < draft.min_points:
+        if problems.integer(draft.min_points, ("minPoints",), 1, 1_000_000_000) and draft.max_points < draft.min_points:
             where = "maxPoints" if given(getattr(data, "max_points", None)) else "minPoints"
             problems.add(f"maxPoints ({draft.max_points}) must be at least minPoints ({draft.min_points})", where)
         problems.decimal(draft.cash_per_point, ("cashPerPoint",), high=Decimal(1000), above=True, places=6)

@@ -19,18 +19,25 @@ class StorefrontLoaders:
     loyalty: LoyaltyLoaders
 
     @classmethod
-    def for_shopper(cls, store_id: int, customer_id: int | None, merchant_id: int,
-                    owner_id: int | None = None) -> StorefrontLoaders:
+    def for_shopper(
+        cls, store_id: int, customer_id: int | None, merchant_id: int, owner_id: int | None = None
+    ) -> StorefrontLoaders:
         """``owner_id``: the signed-in account's loyalty owner key, when the sign-in already read it."""
+
         async def lines(keys: list[int]) -> list:
             if customer_id is None:
                 return [[] for _ in keys]
-            rows = await OrderLine.filter(order_id__in=keys, order__customer_id=customer_id,
-                                          order__store_id=store_id, order__deleted_at=None)
+            rows = await OrderLine.filter(
+                order_id__in=keys, order__customer_id=customer_id, order__store_id=store_id, order__deleted_at=None
+            )
             return grouped(rows, keys, "order_id")
 
-        return cls(lines_by_order=loader(lines), product=catalog.product_by_id(store_id),
-                   variants_by_product=catalog.variants_by_product(store_id),
-                   pairing_by_product=catalog.pairing_by_product(store_id),
-                   loyalty=LoyaltyLoaders.for_merchant(
-                       merchant_id, {customer_id: owner_id} if customer_id is not None and owner_id is not None else None))
+        return cls(
+            lines_by_order=loader(lines),
+            product=catalog.product_by_id(store_id),
+            variants_by_product=catalog.variants_by_product(store_id),
+            pairing_by_product=catalog.pairing_by_product(store_id),
+            loyalty=LoyaltyLoaders.for_merchant(
+                merchant_id, {customer_id: owner_id} if customer_id is not None and owner_id is not None else None
+            ),
+        )

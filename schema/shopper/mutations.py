@@ -39,21 +39,32 @@ class ShopperTokenCreatePayload:
 
 @strawberry.type
 class ShopperMutations:
-    @strawberry.mutation(description="A shopper token for the shopper the app proxy signed in, so widgets can call directly")
-    async def shopper_token_create(self, info: StorefrontInfo, input: ShopperTokenCreateInput) -> ShopperTokenCreatePayload:
+    @strawberry.mutation(
+        description="A shopper token for the shopper the app proxy signed in, so widgets can call directly"
+    )
+    async def shopper_token_create(
+        self, info: StorefrontInfo, input: ShopperTokenCreateInput
+    ) -> ShopperTokenCreatePayload:
         viewer = info.context.viewer
 
-        def fail(message: str, code: ShopperSessionErrorCode, field: list[str] | None = None) -> ShopperTokenCreatePayload:
-            return ShopperTokenCreatePayload(token=None, expires_at=None, user_errors=[
-                ShopperSessionUserError(field=field, message=message, code=code)])
+        def fail(
+            message: str, code: ShopperSessionErrorCode, field: list[str] | None = None
+        ) -> ShopperTokenCreatePayload:
+            return ShopperTokenCreatePayload(
+                token=None,
+                expires_at=None,
+                user_errors=[ShopperSessionUserError(field=field, message=message, code=code)],
+            )
 
         if viewer.customer_id is None:
             return fail("no shopper is signed in", ShopperSessionErrorCode.NOT_SIGNED_IN)
         if viewer.via != "app_proxy":
             return fail("shopper tokens are minted through the app proxy", ShopperSessionErrorCode.PROXY_REQUIRED)
         if input.ttl_seconds is not None and not 60 <= input.ttl_seconds <= MAX_TTL:
-            return fail(f"ttlSeconds must be between 60 and {MAX_TTL}", ShopperSessionErrorCode.INVALID,
-                        ["input", "ttlSeconds"])
+            return fail(
+                f"ttlSeconds must be between 60 and {MAX_TTL}", ShopperSessionErrorCode.INVALID, ["input", "ttlSeconds"]
+            )
         token, expires_at = info.context.services.credentials.mint_shopper_token(
-            viewer.store.id, viewer.customer_id, input.ttl_seconds)
+            viewer.store.id, viewer.customer_id, input.ttl_seconds
+        )
         return ShopperTokenCreatePayload(token=token, expires_at=expires_at, user_errors=[])

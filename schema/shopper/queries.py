@@ -39,8 +39,11 @@ async def visible_node(info: StorefrontInfo, kind: str, pk: int) -> Node | None:
             row = await Order.get_or_none(id=pk, customer_id=viewer.customer_id, deleted_at=None, **mine)
             return ShopperOrder.of(row) if row else None
         case "OrderLine":
-            row = await OrderLine.filter(id=pk, order__customer_id=viewer.customer_id, order__deleted_at=None,
-                                         **mine).select_related("order").first()
+            row = (
+                await OrderLine.filter(id=pk, order__customer_id=viewer.customer_id, order__deleted_at=None, **mine)
+                .select_related("order")
+                .first()
+            )
             return ShopperOrderLine.of(row, row.order.currency) if row else None
     return None
 
@@ -72,7 +75,9 @@ class ShopperQueries:
         viewer = info.context.viewer
         if viewer.customer_id is None:
             return None
-        row = viewer.customer or await Customer.get_or_none(id=viewer.customer_id, store_id=viewer.store.id, deleted_at=None)
+        row = viewer.customer or await Customer.get_or_none(
+            id=viewer.customer_id, store_id=viewer.store.id, deleted_at=None
+        )
         return Shopper.of(row) if row else None
 
     @strawberry.field(description="An object by global id, when the calling shopper may see it; else null")

@@ -55,8 +55,14 @@ class ShopperOrderLine(Node):
 
     @classmethod
     def of(cls, row: OrderLine, currency: str) -> ShopperOrderLine:
-        return cls(id=to_gid("OrderLine", row.id), row=row, currency=currency, title=row.title,
-                   sku=row.sku, quantity=row.quantity)
+        return cls(
+            id=to_gid("OrderLine", row.id),
+            row=row,
+            currency=currency,
+            title=row.title,
+            sku=row.sku,
+            quantity=row.quantity,
+        )
 
 
 @strawberry.type(name="Order")
@@ -81,17 +87,29 @@ class ShopperOrder(Node):
         return Money.of(self.row.total_refunded, self.row.currency)
 
     @strawberry.field
-    async def lines(self, info: StorefrontInfo, first: int | None = None, after: str | None = None,
-                    last: int | None = None, before: str | None = None) -> Connection[ShopperOrderLine]:
+    async def lines(
+        self,
+        info: StorefrontInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ShopperOrderLine]:
         request = Window(first, after, last, before).request(LINES)
         rows = await info.context.loaders.lines_by_order.load(self.row.id)
         return paginate_loaded(rows, LINES, request, lambda r: ShopperOrderLine.of(r, self.row.currency))
 
     @classmethod
     def of(cls, row: Order) -> ShopperOrder:
-        return cls(id=to_gid("Order", row.id), row=row, name=row.name, financial_status=row.financial_status,
-                   fulfillment_status=row.fulfillment_status, cancelled_at=row.cancelled_at,
-                   created_at=row.platform_created_at)
+        return cls(
+            id=to_gid("Order", row.id),
+            row=row,
+            name=row.name,
+            financial_status=row.financial_status,
+            fulfillment_status=row.fulfillment_status,
+            cancelled_at=row.cancelled_at,
+            created_at=row.platform_created_at,
+        )
 
 
 @strawberry.type(name="Shopper", description="The signed-in shopper, as this store knows them")
@@ -108,24 +126,44 @@ class Shopper(Node):
         return name or self.row.email or "Shopper"
 
     @strawberry.field(description="The shopper's orders on this store, newest first")
-    async def orders(self, info: StorefrontInfo, first: int | None = None, after: str | None = None,
-                     last: int | None = None, before: str | None = None) -> Connection[ShopperOrder]:
+    async def orders(
+        self,
+        info: StorefrontInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ShopperOrder]:
         request = Window(first, after, last, before).request(ORDERS)
         queryset = Order.filter(customer_id=self.row.id, store_id=self.row.store_id, deleted_at=None)
         return await paginate(queryset, ORDERS, request, ShopperOrder.of)
 
     @strawberry.field(description="Products picked for this shopper (the shop's best-sellers until there is a history)")
-    async def recommendations(self, info: StorefrontInfo, first: int | None = None, after: str | None = None,
-                              last: int | None = None, before: str | None = None) -> ProductRecommendationConnection:
+    async def recommendations(
+        self,
+        info: StorefrontInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> ProductRecommendationConnection:
         request = Window(first, after, last, before).request(RANKED)
         source, ranked = await for_you(info.context.loaders, info.context.viewer.store, self.row)
         return recommendation_page(source, ranked, request)
 
-    @strawberry.field(description="Points, tier, history, rewards, codes and referrals; enrols the shopper's profile if not yet a member")
+    @strawberry.field(
+        description="Points, tier, history, rewards, codes and referrals; enrols the shopper's profile if not yet a member"
+    )
     async def loyalty(self, info: StorefrontInfo) -> ShopperLoyalty:
         return await shopper_loyalty(info, self.row)
 
     @classmethod
     def of(cls, row: Customer) -> Shopper:
-        return cls(id=to_gid("Customer", row.id), row=row, email=row.email, first_name=row.first_name,
-                   last_name=row.last_name, accepts_marketing=row.accepts_marketing)
+        return cls(
+            id=to_gid("Customer", row.id),
+            row=row,
+            email=row.email,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            accepts_marketing=row.accepts_marketing,
+        )

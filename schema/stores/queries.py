@@ -19,8 +19,14 @@ class StoreQueries:
         return MerchantNode.of(await Merchant.get(id=info.context.viewer.merchant_id))
 
     @strawberry.field(description="The merchant's stores with their install state and sync health")
-    async def stores(self, info: AdminInfo, first: int | None = None, after: str | None = None,
-                     last: int | None = None, before: str | None = None) -> Connection[StoreNode]:
+    async def stores(
+        self,
+        info: AdminInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[StoreNode]:
         request = Window(first, after, last, before).request(STORES)
         return await paginate(info.context.loaders.scope.stores(), STORES, request, StoreNode.of)
 

@@ -34,9 +34,17 @@ class SyncCheckpointNode(Node):
 
     @classmethod
     def of(cls, row: SyncCheckpoint) -> SyncCheckpointNode:
-        return cls(id=to_gid("SyncCheckpoint", row.id), resource=row.resource, mode=row.mode,
-                   pages=row.pages, records=row.records, high_water=row.high_water,
-                   started_at=row.started_at, finished_at=row.finished_at, updated_at=row.updated_at)
+        return cls(
+            id=to_gid("SyncCheckpoint", row.id),
+            resource=row.resource,
+            mode=row.mode,
+            pages=row.pages,
+            records=row.records,
+            high_water=row.high_water,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            updated_at=row.updated_at,
+        )
 
 
 @strawberry.type(name="Store", description="A Shopify shop or WooCommerce site of the merchant")
@@ -56,19 +64,36 @@ class StoreNode(Node):
     installed_at: datetime | None
 
     @strawberry.field
-    async def checkpoints(self, info: AdminInfo, first: int | None = None, after: str | None = None,
-                          last: int | None = None, before: str | None = None) -> Connection[SyncCheckpointNode]:
+    async def checkpoints(
+        self,
+        info: AdminInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[SyncCheckpointNode]:
         request = Window(first, after, last, before).request(CHECKPOINTS)
         rows = await info.context.loaders.checkpoints_by_store.load(self.row.id)
         return paginate_loaded(rows, CHECKPOINTS, request, SyncCheckpointNode.of)
 
     @classmethod
     def of(cls, row: Store) -> StoreNode:
-        return cls(id=to_gid("Store", row.id), row=row, platform=row.platform,
-                   domain=row.domain, name=row.name, currency_code=row.currency, timezone=row.timezone,
-                   public_key=row.public_key, install_state=row.install_state,
-                   health=row.health, consecutive_failures=row.consecutive_failures,
-                   last_error=row.last_error, last_synced_at=row.last_synced_at, installed_at=row.installed_at)
+        return cls(
+            id=to_gid("Store", row.id),
+            row=row,
+            platform=row.platform,
+            domain=row.domain,
+            name=row.name,
+            currency_code=row.currency,
+            timezone=row.timezone,
+            public_key=row.public_key,
+            install_state=row.install_state,
+            health=row.health,
+            consecutive_failures=row.consecutive_failures,
+            last_error=row.last_error,
+            last_synced_at=row.last_synced_at,
+            installed_at=row.installed_at,
+        )
 
 
 @strawberry.type(name="Merchant", description="The tenant: the owner of one or more stores")
@@ -78,8 +103,14 @@ class MerchantNode(Node):
     created_at: datetime
 
     @strawberry.field
-    async def stores(self, info: AdminInfo, first: int | None = None, after: str | None = None,
-                     last: int | None = None, before: str | None = None) -> Connection[StoreNode]:
+    async def stores(
+        self,
+        info: AdminInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[StoreNode]:
         request = Window(first, after, last, before).request(STORES)
         return await paginate(info.context.loaders.scope.stores(), STORES, request, StoreNode.of)
 

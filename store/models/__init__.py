@@ -9,7 +9,23 @@ from store.models.people import Profile
 from store.models.tenancy import Health, InstallState, Merchant, Platform, Store, StoreLinkCode
 
 __all__ = [
-    "Customer", "DeliveryStatus", "Health", "InstallState", "Job", "JobStatus", "Merchant",
-    "Order", "OrderLine", "Platform", "Product", "Profile", "Refund", "RefundLine", "Store",
-    "StoreLinkCode", "SyncCheckpoint", "Variant", "WebhookEvent",
+    "Customer",
+    "DeliveryStatus",
+    "Health",
+    "InstallState",
+    "Job",
+    "JobStatus",
+    "Merchant",
+    "Order",
+    "OrderLine",
+    "Platform",
+    "Product",
+    "Profile",
+    "Refund",
+    "RefundLine",
+    "Store",
+    "StoreLinkCode",
+    "SyncCheckpoint",
+    "Variant",
+    "WebhookEvent",
 ]

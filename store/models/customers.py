@@ -15,17 +15,24 @@ class Customer(Model):
     store = fields.ForeignKeyField("models.Store", related_name="customers", on_delete=fields.CASCADE)
     platform_id = fields.CharField(max_length=80)
     profile = fields.ForeignKeyField(
-        "models.Profile", related_name="customers", null=True, on_delete=fields.SET_NULL,
+        "models.Profile",
+        related_name="customers",
+        null=True,
+        on_delete=fields.SET_NULL,
         description="the person this customer is, set by identity resolution",
     )
     owner = fields.ForeignKeyField(
-        "models.Profile", related_name="owned_accounts", null=True, on_delete=fields.SET_NULL,
+        "models.Profile",
+        related_name="owned_accounts",
+        null=True,
+        on_delete=fields.SET_NULL,
         description="whose loyalty balance this account holds: set by loyalty, changed only when ownership is established",
     )
     is_guest = fields.BooleanField(default=False)
     email = fields.CharField(max_length=320, null=True)
     verified_email = fields.BooleanField(
-        default=False, description="the platform says the account holder proved this email (Shopify verified_email)",
+        default=False,
+        description="the platform says the account holder proved this email (Shopify verified_email)",
     )
     phone = fields.CharField(max_length=64, null=True)
     first_name = fields.CharField(max_length=200, null=True)

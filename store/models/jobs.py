@@ -21,7 +21,10 @@ class Job(Model):
 
     id = fields.IntField(primary_key=True)
     merchant = fields.ForeignKeyField(
-        "models.Merchant", related_name="jobs", null=True, on_delete=fields.CASCADE,
+        "models.Merchant",
+        related_name="jobs",
+        null=True,
+        on_delete=fields.CASCADE,
         description="the merchant whose data the job works on, none for jobs of the operator",
     )
     key = fields.CharField(max_length=200, unique=True, description="dedupe key, a second enqueue is a no-op")

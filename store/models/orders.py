@@ -13,9 +13,7 @@ class Order(Model):
     id = fields.IntField(primary_key=True)
     merchant = fields.ForeignKeyField("models.Merchant", related_name="orders", on_delete=fields.CASCADE)
     store = fields.ForeignKeyField("models.Store", related_name="orders", on_delete=fields.CASCADE)
-    customer = fields.ForeignKeyField(
-        "models.Customer", related_name="orders", null=True, on_delete=fields.SET_NULL
-    )
+    customer = fields.ForeignKeyField("models.Customer", related_name="orders", null=True, on_delete=fields.SET_NULL)
     platform_id = fields.CharField(max_length=80)
     name = fields.CharField(max_length=64, default="")
     email = fields.CharField(max_length=320, null=True)

@@ -16,7 +16,10 @@ class Profile(Model):
     id = fields.IntField(primary_key=True)
     merchant = fields.ForeignKeyField("models.Merchant", related_name="profiles", on_delete=fields.CASCADE)
     merged_into = fields.ForeignKeyField(
-        "models.Profile", related_name="absorbed", null=True, on_delete=fields.SET_NULL,
+        "models.Profile",
+        related_name="absorbed",
+        null=True,
+        on_delete=fields.SET_NULL,
         description="set when this profile was merged into another one, kept so old ids still resolve",
     )
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -88,8 +88,9 @@ class StoreLinkCode(Model):
     code_hash = fields.CharField(max_length=64, unique=True)
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)
-    used_by = fields.ForeignKeyField("models.Store", related_name="link_codes_used", null=True,
-                                     on_delete=fields.SET_NULL)
+    used_by = fields.ForeignKeyField(
+        "models.Store", related_name="link_codes_used", null=True, on_delete=fields.SET_NULL
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

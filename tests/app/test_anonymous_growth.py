@@ -25,9 +25,14 @@ PROGRAM = "{ program { currencyCode } }"
 
 async def a_store() -> Store:
     merchant = await Merchant.create(name="Northwind Records")
-    return await Store.create(merchant=merchant, platform=Platform.SHOPIFY, domain=f"{secrets.token_hex(4)}.myshopify.com",
-                              name="Northwind", public_key=f"pk_{secrets.token_hex(8)}",
-                              install_state=InstallState.INSTALLED)
+    return await Store.create(
+        merchant=merchant,
+        platform=Platform.SHOPIFY,
+        domain=f"{secrets.token_hex(4)}.myshopify.com",
+        name="Northwind",
+        public_key=f"pk_{secrets.token_hex(8)}",
+        install_state=InstallState.INSTALLED,
+    )
 
 
 def storefront(store: Store) -> dict[str, str]:
@@ -38,8 +43,10 @@ async def test_a_storefront_flood_from_one_address_gets_429_with_retry_after_and
     store = await a_store()
     async with serving(database_url, rate_limit_storefront_ip="5/minute") as app:
         async with caller(app, "203.0.113.7") as flooder, caller(app, "198.51.100.9") as shopper:
-            answers = [await flooder.get("/graphql/storefront", params={"query": PROGRAM}, headers=storefront(store))
-                       for _ in range(7)]
+            answers = [
+                await flooder.get("/graphql/storefront", params={"query": PROGRAM}, headers=storefront(store))
+                for _ in range(7)
+            ]
             other = await shopper.get("/graphql/storefront", params={"query": PROGRAM}, headers=storefront(store))
     assert [a.status_code for a in answers] == [200] * 5 + [429] * 2
     refused = answers[-1]
@@ -57,8 +64,9 @@ async def test_a_storefront_flood_through_one_store_key_from_many_addresses_is_l
                 answer = await client.get("/graphql/storefront", params={"query": PROGRAM}, headers=storefront(store))
                 statuses.append(answer.status_code)
         async with caller(app, "192.0.2.99") as client:
-            other_store = await client.get("/graphql/storefront", params={"query": PROGRAM},
-                                           headers=storefront(neighbour))
+            other_store = await client.get(
+                "/graphql/storefront", params={"query": PROGRAM}, headers=storefront(neighbour)
+            )
     assert statuses == [200] * 4 + [429] * 2 and other_store.status_code == 200
 
 
@@ -67,25 +75,36 @@ async def test_app_proxy_traffic_from_shopifys_one_address_is_counted_per_shop_n
     secret = "proxy-secret-" + "s" * 24
 
     def signed(key: str = secret) -> dict[str, str]:
-        params = {"shop": store.domain, "path_prefix": "/apps/rapport", "timestamp": str(int(time.time())),
-                  "logged_in_customer_id": ""}
+        params = {
+            "shop": store.domain,
+            "path_prefix": "/apps/rapport",
+            "timestamp": str(int(time.time())),
+            "logged_in_customer_id": "",
+        }
         return {**params, "signature": app_proxy.signature(params.items(), key)}
 
     limits = dict(shopify_api_secret=secret, rate_limit_storefront_ip="2/minute", rate_limit_storefront_key="4/minute")
     async with serving(database_url, **limits) as app, caller(app, "23.227.38.65") as shopify:
-        statuses = [(await shopify.post("/graphql/storefront", params=signed(), json={"query": PROGRAM})).status_code
-                    for _ in range(5)]
+        statuses = [
+            (await shopify.post("/graphql/storefront", params=signed(), json={"query": PROGRAM})).status_code
+            for _ in range(5)
+        ]
     async with serving(database_url, **limits) as app, caller(app, "203.0.113.50") as forger:
-        forged = [(await forger.post("/graphql/storefront", params=signed("not-the-secret"),
-                                     json={"query": PROGRAM})).status_code for _ in range(3)]
+        forged = [
+            (
+                await forger.post("/graphql/storefront", params=signed("not-the-secret"), json={"query": PROGRAM})
+            ).status_code
+            for _ in range(3)
+        ]
     assert statuses == [200, 200, 200, 200, 429]
     assert forged == [401, 401, 429]  # a made-up signature does not escape the per-address limit
 
 
 async def test_a_flood_of_connect_calls_is_limited_per_address_and_creates_nothing(db, database_url):
     async with serving(database_url, rate_limit_onboarding_ip="3/minute") as app, caller(app) as client:
-        answers = [await client.get("/connect/woocommerce", params={"site": f"https://s{n}.example.com"})
-                   for n in range(5)]
+        answers = [
+            await client.get("/connect/woocommerce", params={"site": f"https://s{n}.example.com"}) for n in range(5)
+        ]
         install = await client.get("/shopify/install", params={"shop": "x.myshopify.com"})
     assert [a.status_code for a in answers] == [401, 401, 401, 429, 429]
     assert "retry-after" in answers[-1].headers and install.status_code == 429
@@ -97,8 +116,11 @@ async def test_connect_calls_with_one_credential_are_limited_per_key_across_addr
         statuses = []
         for n in range(4):
             async with caller(app, f"192.0.2.{n + 1}") as client:
-                answer = await client.get("/connect/woocommerce", params={"site": "https://shop.example.com"},
-                                          headers={"Authorization": "Bearer rpk_000000000000_" + "k" * 43})
+                answer = await client.get(
+                    "/connect/woocommerce",
+                    params={"site": "https://shop.example.com"},
+                    headers={"Authorization": "Bearer rpk_000000000000_" + "k" * 43},
+                )
                 statuses.append(answer.status_code)
     assert statuses == [401, 401, 429, 429]
 
@@ -118,10 +140,12 @@ async def test_persisted_queries_refuse_to_register_a_90_kb_document(db, databas
     small_digest = hashlib.sha256(PROGRAM.encode()).hexdigest()
     ext = lambda h: json.dumps({"persistedQuery": {"version": 1, "sha256Hash": h}})  # noqa: E731
     async with serving(database_url, graphql_max_body_bytes=200_000) as app, caller(app) as client:
-        refused = await client.post("/graphql/storefront", headers=storefront(store),
-                                    json={"query": big, "extensions": json.loads(ext(digest))})
-        kept = await client.get("/graphql/storefront", headers=storefront(store),
-                                params={"query": PROGRAM, "extensions": ext(small_digest)})
+        refused = await client.post(
+            "/graphql/storefront", headers=storefront(store), json={"query": big, "extensions": json.loads(ext(digest))}
+        )
+        kept = await client.get(
+            "/graphql/storefront", headers=storefront(store), params={"query": PROGRAM, "extensions": ext(small_digest)}
+        )
     assert refused.status_code == 413
     assert refused.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_TOO_LARGE"
     assert kept.status_code == 200
@@ -132,12 +156,20 @@ async def test_persisted_queries_refuse_to_register_a_90_kb_document(db, databas
 async def test_limits_counted_in_redis_are_shared_by_every_web_process(db, database_url, redis_url):
     store = await a_store()
     address = f"203.0.113.{secrets.randbelow(200) + 1}"
-    settings = dict(redis_url=redis_url, rate_limit_storefront_ip="off", rate_limit_storefront_key="3/minute",
-                    arq_queue=f"arq:test:{secrets.token_hex(4)}")
+    settings = dict(
+        redis_url=redis_url,
+        rate_limit_storefront_ip="off",
+        rate_limit_storefront_key="3/minute",
+        arq_queue=f"arq:test:{secrets.token_hex(4)}",
+    )
     async with serving(database_url, **settings) as first, serving(database_url, **settings) as second:
         async with caller(first, address) as one, caller(second, address) as two:
-            statuses = [(await client.get("/graphql/storefront", params={"query": PROGRAM},
-                                          headers=storefront(store))).status_code for client in (one, two, one, two)]
+            statuses = [
+                (
+                    await client.get("/graphql/storefront", params={"query": PROGRAM}, headers=storefront(store))
+                ).status_code
+                for client in (one, two, one, two)
+            ]
     assert statuses == [200, 200, 200, 429]
 
 
@@ -146,4 +178,6 @@ def test_a_malformed_rate_setting_is_one_clear_error():
 
     with pytest.raises(SettingsError, match="RATE_LIMIT_STOREFRONT_IP: 'lots' is not a rate"):
         load_settings(secret_key=SECRET, rate_limit_storefront_ip="lots")
-    assert RateLimits(lambda *a: None, Settings(secret_key=SECRET, rate_limit_storefront_ip="off")).storefront.per_ip == []
+    assert (
+        RateLimits(lambda *a: None, Settings(secret_key=SECRET, rate_limit_storefront_ip="off")).storefront.per_ip == []
+    )

@@ -19,8 +19,9 @@ from tests.support.servers import ROOT, SECRET, subprocess_env
 
 
 def rapport(*args: str, env: dict[str, str], cwd=ROOT, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 @pytest.mark.parametrize(
@@ -32,7 +33,10 @@ def rapport(*args: str, env: dict[str, str], cwd=ROOT, timeout: float = 60) -> s
         ({"SECRET_KEY": "short"}, "bad setting SECRET_KEY: must be at least 32 characters"),
         ({"REDIS_URL": "http://127.0.0.1:6379"}, "bad setting REDIS_URL: must start with redis://"),
         ({"REDIS_URL": "redis://127.0.0.1:1/0"}, "cannot reach Redis at redis://127.0.0.1:1/0"),
-        ({"DATABASE_URL": "postgres://u:pw@127.0.0.1:1/db"}, "cannot use the database at postgres://u:***@127.0.0.1:1/db"),
+        (
+            {"DATABASE_URL": "postgres://u:pw@127.0.0.1:1/db"},
+            "cannot use the database at postgres://u:***@127.0.0.1:1/db",
+        ),
     ],
 )
 def test_bad_settings_stop_start_up_with_one_clear_line(tmp_path, overrides, expected):
@@ -68,8 +72,14 @@ def test_the_demo_migrates_seeds_serves_and_writes_working_credentials(tmp_path,
         env["SECRET_KEY"] = SECRET
     log = tmp_path / "demo.log"
     with log.open("w") as out:
-        demo = subprocess.Popen([sys.executable, "-m", "app.cli", "demo", "--no-open"], cwd=tmp_path, env=env,
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        demo = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "demo", "--no-open"],
+            cwd=tmp_path,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         deadline, health = time.monotonic() + 120, None
         while time.monotonic() < deadline and demo.poll() is None:
@@ -83,11 +93,15 @@ def test_the_demo_migrates_seeds_serves_and_writes_working_credentials(tmp_path,
         assert health.json() == {"status": "ok", "database": "ok", "queue": "ok (local)"}
         assert "applied models.0001_initial" in output
         assert "6919 orders" in output and f"http://127.0.0.1:{port}/healthz" in output
-        token = next(line.split("=", 1)[1] for line in (tmp_path / ".env").read_text().splitlines()
-                     if line.startswith("METRICS_TOKEN="))
+        token = next(
+            line.split("=", 1)[1]
+            for line in (tmp_path / ".env").read_text().splitlines()
+            if line.startswith("METRICS_TOKEN=")
+        )
         assert httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).status_code == 401
-        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", headers={"Authorization": f"Bearer {token}"},
-                            timeout=5).text
+        metrics = httpx.get(
+            f"http://127.0.0.1:{port}/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=5
+        ).text
         assert re.search(r'rapport_store_healthy\{platform="shopify",store="\d+"\} 1\.0', metrics)
         assert "northwind.myshopify.com" not in metrics
         listing = rapport("stores", "list", "--json", env=env, cwd=tmp_path)
@@ -96,25 +110,52 @@ def test_the_demo_migrates_seeds_serves_and_writes_working_credentials(tmp_path,
         assert info["storefront_url"] in output and info["dashboard_url"] in output
         assert info["explorer_url"] in output and info["explorer_url"].endswith(f"/explorer/#key={info['api_key']}")
         assert httpx.get(f"http://127.0.0.1:{port}/explorer/", timeout=10).status_code == 200
-        signed_in = httpx.post(f"http://127.0.0.1:{port}/graphql/storefront", json={"query": "{ me { email } }"},
-                               headers={"X-Rapport-Store-Key": info["stores"]["shopify"]["public_key"],
-                                        "X-Rapport-Shopper-Token": info["shopper"]["token"]}, timeout=10)
+        signed_in = httpx.post(
+            f"http://127.0.0.1:{port}/graphql/storefront",
+            json={"query": "{ me { email } }"},
+            headers={
+                "X-Rapport-Store-Key": info["stores"]["shopify"]["public_key"],
+                "X-Rapport-Shopper-Token": info["shopper"]["token"],
+            },
+            timeout=10,
+        )
         assert signed_in.json()["data"]["me"]["email"] == info["shopper"]["email"]
-        expired = httpx.post(f"http://127.0.0.1:{port}/graphql/storefront", json={"query": "{ me { email } }"},
-                             headers={"X-Rapport-Store-Key": info["stores"]["shopify"]["public_key"],
-                                      "X-Rapport-Shopper-Token": info["expired_shopper_token"]}, timeout=10)
+        expired = httpx.post(
+            f"http://127.0.0.1:{port}/graphql/storefront",
+            json={"query": "{ me { email } }"},
+            headers={
+                "X-Rapport-Store-Key": info["stores"]["shopify"]["public_key"],
+                "X-Rapport-Shopper-Token": info["expired_shopper_token"],
+            },
+            timeout=10,
+        )
         assert expired.status_code == 401
-        owner = httpx.post(f"http://127.0.0.1:{port}/graphql/admin", json={"query": "{ merchant { id } }"},
-                           headers={"Authorization": f"Bearer {info['api_key']}"}, timeout=10)
+        owner = httpx.post(
+            f"http://127.0.0.1:{port}/graphql/admin",
+            json={"query": "{ merchant { id } }"},
+            headers={"Authorization": f"Bearer {info['api_key']}"},
+            timeout=10,
+        )
         assert owner.status_code == 200 and "errors" not in owner.json()
         hook, body = info["woocommerce_webhooks"], json.dumps({"id": 1, "email": "x@example.com"}).encode()
-        headers = {"X-WC-Webhook-Topic": "customer.updated", "X-WC-Webhook-Resource": "customer",
-                   "Content-Type": "application/json"}
-        signed = httpx.post(hook["url"], content=body, timeout=10, headers={
-            **headers, "X-WC-Webhook-Signature": woo_webhooks.sign(hook["secret"], body)})
+        headers = {
+            "X-WC-Webhook-Topic": "customer.updated",
+            "X-WC-Webhook-Resource": "customer",
+            "Content-Type": "application/json",
+        }
+        signed = httpx.post(
+            hook["url"],
+            content=body,
+            timeout=10,
+            headers={**headers, "X-WC-Webhook-Signature": woo_webhooks.sign(hook["secret"], body)},
+        )
         assert signed.status_code == 200, "the demo's WooCommerce store accepts its signed deliveries"
-        forged = httpx.post(hook["url"], content=body, timeout=10, headers={
-            **headers, "X-WC-Webhook-Signature": woo_webhooks.sign("not-the-secret", body)})
+        forged = httpx.post(
+            hook["url"],
+            content=body,
+            timeout=10,
+            headers={**headers, "X-WC-Webhook-Signature": woo_webhooks.sign("not-the-secret", body)},
+        )
         assert forged.status_code == 401
     finally:
         os.killpg(demo.pid, signal.SIGINT)

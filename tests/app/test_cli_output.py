@@ -29,8 +29,14 @@ NO_SCHEMA = "has no schema (or is behind): run rapport migrate"
 
 
 def rapport(*args: str, database_url: str, cwd: Path = ROOT, **extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=cwd, env=subprocess_env(database_url, **extra),
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        cwd=cwd,
+        env=subprocess_env(database_url, **extra),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def one_line_failure(result: subprocess.CompletedProcess, code: int = 1) -> str:
@@ -80,8 +86,15 @@ def migrated(migrated_template: str, tmp_path: Path) -> Iterator[str]:
     asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-NEEDS_SCHEMA = [("stores", "list"), ("jobs", "replay", "1"), ("webhooks", "list"), ("insights", "profile", "1"),
-                ("loyalty", "expire"), ("worker", "--burst"), ("serve",)]
+NEEDS_SCHEMA = [
+    ("stores", "list"),
+    ("jobs", "replay", "1"),
+    ("webhooks", "list"),
+    ("insights", "profile", "1"),
+    ("loyalty", "expire"),
+    ("worker", "--burst"),
+    ("serve",),
+]
 
 
 @pytest.mark.db
@@ -96,10 +109,13 @@ def test_a_command_on_a_database_without_schema_says_run_migrate_and_creates_not
 @pytest.mark.db
 def test_a_database_behind_the_migrations_says_run_migrate(migrated):
     """A migration on disk that the database has no record of, as after pulling new code."""
+
     async def forget_the_last_migration() -> None:
         conn = connections.get("default")
-        await conn.execute_query('UPDATE "tortoise_migrations" SET "name" = "name" || \'_x\' '
-                                 'WHERE "name" = (SELECT max("name") FROM "tortoise_migrations")')
+        await conn.execute_query(
+            'UPDATE "tortoise_migrations" SET "name" = "name" || \'_x\' '
+            'WHERE "name" = (SELECT max("name") FROM "tortoise_migrations")'
+        )
 
     with_orm(migrated, forget_the_last_migration)
     assert one_line_failure(rapport("stores", "list", database_url=migrated)).endswith(NO_SCHEMA)
@@ -142,13 +158,22 @@ def test_only_a_failed_job_is_replayed(migrated):
 
         now = datetime.now(UTC)
         done = await Job.create(key="k-done", function="noop", status=JobStatus.COMPLETE, run_at=now)
-        failed = await Job.create(key="k-failed", function="noop", status=JobStatus.FAILED, run_at=now,
-                                  tries=5, last_error="boom", finished_at=now)
+        failed = await Job.create(
+            key="k-failed",
+            function="noop",
+            status=JobStatus.FAILED,
+            run_at=now,
+            tries=5,
+            last_error="boom",
+            finished_at=now,
+        )
         return done.id, failed.id
 
     done, failed = with_orm(migrated, jobs)
     refused = rapport("jobs", "replay", str(done), database_url=migrated)
-    assert one_line_failure(refused) == f"rapport: job {done} is complete, not failed: only a failed job can be replayed"
+    assert (
+        one_line_failure(refused) == f"rapport: job {done} is complete, not failed: only a failed job can be replayed"
+    )
     replayed = rapport("jobs", "replay", str(failed), database_url=migrated)
     assert replayed.returncode == 0 and replayed.stdout.strip() == f"job {failed} queued again", replayed.stderr
 
@@ -190,8 +215,9 @@ def test_loyalty_expire_reports_a_sentence_per_merchant_not_a_dict(migrated):
     merchant = with_orm(migrated, merchant_with_a_program)
     result = rapport("loyalty", "expire", database_url=migrated)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == (f"merchant {merchant}: 0 points expired, 0 expiry reminders sent, "
-                                     "0 unused reward codes expired")
+    assert result.stdout.strip() == (
+        f"merchant {merchant}: 0 points expired, 0 expiry reminders sent, 0 unused reward codes expired"
+    )
 
 
 @pytest.mark.db
@@ -204,8 +230,13 @@ def test_the_stores_table_fits_80_columns_and_cuts_no_cell(migrated):
 
         merchant = await Merchant.create(name=long_name)
         for n, (platform, domain) in enumerate(zip(("shopify", "woocommerce"), domains, strict=True)):
-            await Store.create(merchant=merchant, platform=platform, domain=domain, public_key=f"pk-{n}",
-                               last_synced_at=datetime(2026, 12, 5, 21, 4, 9, tzinfo=UTC))
+            await Store.create(
+                merchant=merchant,
+                platform=platform,
+                domain=domain,
+                public_key=f"pk-{n}",
+                last_synced_at=datetime(2026, 12, 5, 21, 4, 9, tzinfo=UTC),
+            )
 
     with_orm(migrated, stores)
     result = rapport("stores", "list", database_url=migrated, COLUMNS="80")
@@ -227,7 +258,10 @@ def test_a_missing_actor_is_explained_and_the_help_says_what_it_is_for(tmp_path)
     url = f"sqlite://{tmp_path / 'unused.sqlite3'}"
     for command in (("insights", "export", "1"), ("insights", "erase", "1", "--yes"), ("insights", "split", "1")):
         line = one_line_failure(rapport(*command, database_url=url), code=2)
-        assert line == "rapport: --actor is required: the account id of who asks (e.g. --actor staff:42), recorded in the audit log"
+        assert (
+            line
+            == "rapport: --actor is required: the account id of who asks (e.g. --actor staff:42), recorded in the audit log"
+        )
     email = rapport("insights", "export", "1", "--actor", "owner@example.com", database_url=url)
     assert "not an email address" in one_line_failure(email, code=2)
     help_text = " ".join(rapport("insights", "export", "--help", database_url=url, COLUMNS="200").stdout.split())
@@ -267,8 +301,16 @@ def test_an_export_that_cannot_be_written_is_one_line(migrated, tmp_path):
         return (await Profile.create(merchant=await Merchant.create(name="Acme"))).id
 
     profile = with_orm(migrated, person)
-    result = rapport("insights", "export", str(profile), "--actor", "staff:1", "--out", str(tmp_path / "gone" / "x.json"),
-                     database_url=migrated)
+    result = rapport(
+        "insights",
+        "export",
+        str(profile),
+        "--actor",
+        "staff:1",
+        "--out",
+        str(tmp_path / "gone" / "x.json"),
+        database_url=migrated,
+    )
     assert "No such file or directory" in one_line_failure(result)
 
 
@@ -278,12 +320,14 @@ def test_the_demo_on_a_busy_port_stops_at_once_and_loads_nothing(tmp_path):
         holder.listen()
         port = holder.getsockname()[1]
         began = time.monotonic()
-        result = rapport("demo", "--no-open", "--port", str(port), database_url=f"sqlite://{tmp_path / 'demo.sqlite3'}",
-                         cwd=tmp_path)
+        result = rapport(
+            "demo", "--no-open", "--port", str(port), database_url=f"sqlite://{tmp_path / 'demo.sqlite3'}", cwd=tmp_path
+        )
         took = time.monotonic() - began
     line = one_line_failure(result)
-    assert line == (f"rapport: port {port} on 127.0.0.1 is already in use: stop what holds it, "
-                    "or pick another with --port or PORT")
+    assert line == (
+        f"rapport: port {port} on 127.0.0.1 is already in use: stop what holds it, or pick another with --port or PORT"
+    )
     assert result.stdout == "" and took < 10
     assert sorted(p.name for p in tmp_path.iterdir()) == [], "no database, .env or demo.json before the port is free"
 

@@ -60,8 +60,10 @@ async def test_a_database_loaded_on_an_earlier_day_is_reloaded_with_this_days_hi
     assert await Order.filter(merchant_id=old.id).count() == 0
     first_order = await Order.all().order_by("platform_created_at").first()
     last_order = await Order.all().order_by("-platform_created_at").first()
-    assert (first_order.platform_created_at, last_order.platform_created_at) == \
-           (data.orders[0].created_at, data.orders[-1].created_at)
+    assert (first_order.platform_created_at, last_order.platform_created_at) == (
+        data.orders[0].created_at,
+        data.orders[-1].created_at,
+    )
     for model in (Entry, Member, Redemption, Reward):
         assert await model.all().count() == 0, f"{model.__name__} rows of the earlier day's history remain"
 
@@ -71,8 +73,14 @@ async def test_starting_again_on_the_same_day_keeps_the_loaded_merchant_and_orde
     merchant = await Merchant.get(name=MERCHANT_NAME)
     shopify = await Store.get(merchant_id=merchant.id, platform="shopify")
     placed = datetime.combine(TODAY, datetime.min.time(), UTC) + timedelta(hours=9)
-    await upsert_orders(shopify, [OrderRecord(platform_id="placed-today", currency="USD", total=Decimal("12.00"),
-                                              created_at=placed, updated_at=placed)])
+    await upsert_orders(
+        shopify,
+        [
+            OrderRecord(
+                platform_id="placed-today", currency="USD", total=Decimal("12.00"), created_at=placed, updated_at=placed
+            )
+        ],
+    )
 
     again = await prepare(TODAY)
 

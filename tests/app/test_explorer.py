@@ -39,8 +39,12 @@ SETTINGS = [
 @asynccontextmanager
 async def client(tmp_path: Path, **settings: Any) -> AsyncIterator[httpx.AsyncClient]:
     """The app under these settings; nothing here touches the database."""
-    app = create_app(load_settings(database_url=f"sqlite://{tmp_path / 'unused.sqlite3'}", secret_key=SECRET,
-                                   scheduler=False, **settings), run_jobs=False)
+    app = create_app(
+        load_settings(
+            database_url=f"sqlite://{tmp_path / 'unused.sqlite3'}", secret_key=SECRET, scheduler=False, **settings
+        ),
+        run_jobs=False,
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://rapport.test") as c:
         yield c
 

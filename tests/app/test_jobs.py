@@ -34,9 +34,14 @@ def runner(request: pytest.FixtureRequest) -> str:
 def settings_for(runner: str, database_url: str, **extra):
     from tests.support.servers import REDIS_URL
 
-    return load_settings(database_url=database_url, secret_key=SECRET, job_backoff_seconds=0.05,
-                         redis_url=REDIS_URL if runner == "arq" else None,
-                         arq_queue=f"rapport-test:{uuid.uuid4().hex}", **extra)
+    return load_settings(
+        database_url=database_url,
+        secret_key=SECRET,
+        job_backoff_seconds=0.05,
+        redis_url=REDIS_URL if runner == "arq" else None,
+        arq_queue=f"rapport-test:{uuid.uuid4().hex}",
+        **extra,
+    )
 
 
 def unique(key: str) -> str:
@@ -85,8 +90,14 @@ async def test_enqueueing_the_same_key_twice_runs_the_job_once(queue, tmp_path):
 
 def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
     with log.open("ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], cwd=ROOT, env=env,
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def _wait_for(path: Path, text: str, timeout: float, log: Path) -> None:
@@ -103,9 +114,14 @@ def _wait_for(path: Path, text: str, timeout: float, log: Path) -> None:
 async def test_a_job_killed_mid_run_runs_again_after_restart(runner, database_url, tmp_path):
     settings = settings_for(runner, database_url)
     await apply(database_url)
-    env = subprocess_env(database_url, JOB_MODULES='["tests.support.jobs"]', JOB_LEASE_SECONDS="2", SCHEDULER="false",
-                         ARQ_QUEUE=settings.arq_queue,
-                         **({"REDIS_URL": settings.redis_url} if settings.redis_url else {}))
+    env = subprocess_env(
+        database_url,
+        JOB_MODULES='["tests.support.jobs"]',
+        JOB_LEASE_SECONDS="2",
+        SCHEDULER="false",
+        ARQ_QUEUE=settings.arq_queue,
+        **({"REDIS_URL": settings.redis_url} if settings.redis_url else {}),
+    )
     marker = tmp_path / "kill.log"
     from app.preflight import open_services
 
@@ -141,8 +157,12 @@ async def test_a_key_whose_job_failed_for_good_can_be_queued_again(queue, tmp_pa
 
 async def test_a_failed_job_belongs_to_the_merchant_whose_store_it_worked_on_and_a_deployment_job_to_nobody(queue):
     merchant = await Merchant.create(name="Owner of the store")
-    store = await Store.create(merchant=merchant, platform=Platform.SHOPIFY, domain=f"{uuid.uuid4().hex[:8]}.myshopify.com",
-                               public_key=f"pk_{uuid.uuid4().hex[:8]}")
+    store = await Store.create(
+        merchant=merchant,
+        platform=Platform.SHOPIFY,
+        domain=f"{uuid.uuid4().hex[:8]}.myshopify.com",
+        public_key=f"pk_{uuid.uuid4().hex[:8]}",
+    )
     mine, deployment = unique("store-job"), unique("deployment-job")
     await queue.enqueue("store_job_fails", store.id, key=mine)
     await queue.enqueue("always_fails", key=deployment)

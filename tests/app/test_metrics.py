@@ -14,8 +14,14 @@ TOKEN = "metrics-" + "t" * 32
 
 async def tenant_store() -> Store:
     merchant = await Merchant.create(name="Secret Sauce Ltd")
-    return await Store.create(merchant=merchant, platform=Platform.SHOPIFY, domain="secret-sauce.myshopify.com",
-                              name="Secret Sauce", public_key="pk_secret_sauce", install_state=InstallState.INSTALLED)
+    return await Store.create(
+        merchant=merchant,
+        platform=Platform.SHOPIFY,
+        domain="secret-sauce.myshopify.com",
+        name="Secret Sauce",
+        public_key="pk_secret_sauce",
+        install_state=InstallState.INSTALLED,
+    )
 
 
 async def test_anonymous_scrapes_of_metrics_get_nothing_when_no_token_is_set(db, database_url):

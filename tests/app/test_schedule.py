@@ -21,8 +21,13 @@ async def test_installed_stores_get_one_pass_per_slot_and_uninstalled_ones_none(
     queue = LocalQueue(load_settings(database_url=database_url, secret_key=SECRET))
     merchant = await Merchant.create(name="Northwind Records")
     for n, state in enumerate([InstallState.INSTALLED, InstallState.INSTALLED, InstallState.UNINSTALLED]):
-        await Store.create(merchant=merchant, platform=Platform.SHOPIFY, domain=f"s{n}.myshopify.com",
-                           public_key=f"pk_{n}", install_state=state)
+        await Store.create(
+            merchant=merchant,
+            platform=Platform.SHOPIFY,
+            domain=f"s{n}.myshopify.com",
+            public_key=f"pk_{n}",
+            install_state=state,
+        )
     now = datetime(2026, 11, 23, 12, 0, 30, tzinfo=UTC)
     interval = timedelta(minutes=5)
 

@@ -85,13 +85,19 @@ def _post_huge(base: str, path: str, *, chunked: bool, total: int = HUNDRED_MB, 
 @pytest.fixture
 async def woo_store(db) -> Store:
     merchant = await Merchant.create(name="Northwind Records")
-    return await Store.create(merchant=merchant, platform=Platform.WOOCOMMERCE, domain="https://shop.example",
-                              public_key="pk_woo_cap", webhook_secret="wc_hook_secret")
+    return await Store.create(
+        merchant=merchant,
+        platform=Platform.WOOCOMMERCE,
+        domain="https://shop.example",
+        public_key="pk_woo_cap",
+        webhook_secret="wc_hook_secret",
+    )
 
 
 @pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "content-length"])
 async def test_a_100_mb_unsigned_post_to_either_webhook_endpoint_gets_413_without_being_buffered(
-        database_url, woo_store, chunked):
+    database_url, woo_store, chunked
+):
     with rapport_serve(database_url, SHOPIFY_API_SECRET="app-secret") as base:
         pid = _server_pid(urlsplit(base).port)
         before = _rss(pid)
@@ -109,8 +115,10 @@ async def test_a_content_length_over_the_cap_is_refused_before_any_of_the_body_i
         url = urlsplit(base)
         for path in ("/webhooks/shopify", f"/webhooks/woocommerce/{woo_store.id}"):
             with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
-                sock.sendall(f"POST {path} HTTP/1.1\r\nHost: {url.netloc}\r\nContent-Type: application/json\r\n"
-                             f"Content-Length: {CAP + 1}\r\n\r\n".encode())
+                sock.sendall(
+                    f"POST {path} HTTP/1.1\r\nHost: {url.netloc}\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {CAP + 1}\r\n\r\n".encode()
+                )
                 assert sock.recv(65536).startswith(b"HTTP/1.1 413 "), path
 
 

@@ -46,9 +46,14 @@ class PrivateRedis:
     def start(self) -> None:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(100):
-            if subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip() == b"PONG":
+            if (
+                subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip()
+                == b"PONG"
+            ):
                 return
             time.sleep(0.05)
         raise RuntimeError("the private redis-server did not start")
@@ -83,15 +88,27 @@ def settings_for(database_url: str, redis_url: str | None, queue_name: str):
 
 async def shopify_store() -> Store:
     merchant = await Merchant.create(name="Northwind Records")
-    return await Store.create(merchant=merchant, platform=Platform.SHOPIFY, domain=SHOP, public_key="pk_outbox",
-                              install_state=InstallState.INSTALLED, access_token="t")
+    return await Store.create(
+        merchant=merchant,
+        platform=Platform.SHOPIFY,
+        domain=SHOP,
+        public_key="pk_outbox",
+        install_state=InstallState.INSTALLED,
+        access_token="t",
+    )
 
 
 async def waiting_delivery(store: Store, delivery_id: str, *, age: timedelta) -> WebhookEvent:
     # arq's job keys are global in Redis: ids no other test run uses keep runs apart
-    event = await WebhookEvent.create(id=random.randint(10**6, 2**31 - 1), platform=Platform.SHOPIFY.value,
-                                      delivery_id=delivery_id, store=store,
-                                      source=store.domain, topic="orders/create", body='{"id": 1}')
+    event = await WebhookEvent.create(
+        id=random.randint(10**6, 2**31 - 1),
+        platform=Platform.SHOPIFY.value,
+        delivery_id=delivery_id,
+        store=store,
+        source=store.domain,
+        topic="orders/create",
+        body='{"id": 1}',
+    )
     await WebhookEvent.filter(id=event.id).update(received_at=datetime.now(UTC) - age)
     return event
 
@@ -112,18 +129,24 @@ async def queued(runner: str, queue_name: str) -> set[str]:
 
 async def post(base: str, delivery_id: str) -> httpx.Response:
     body = b'{"id": 450789469, "email": "a@example.com"}'
-    headers = {"X-Shopify-Hmac-Sha256": webhook_hmac(body, APP_SECRET), "X-Shopify-Topic": "orders/create",
-               "X-Shopify-Webhook-Id": delivery_id, "X-Shopify-Shop-Domain": SHOP}
+    headers = {
+        "X-Shopify-Hmac-Sha256": webhook_hmac(body, APP_SECRET),
+        "X-Shopify-Topic": "orders/create",
+        "X-Shopify-Webhook-Id": delivery_id,
+        "X-Shopify-Shop-Domain": SHOP,
+    }
     async with httpx.AsyncClient(timeout=30) as client:
         return await client.post(f"{base}/webhooks/shopify", content=body, headers=headers)
 
 
 async def test_a_delivery_recorded_while_redis_is_down_is_not_lost_its_retry_and_the_sweep_queue_it(
-        database_url, db, private_redis):
+    database_url, db, private_redis
+):
     await shopify_store()
     queue_name = f"rapport-test:{uuid.uuid4().hex}"
-    with rapport_serve(database_url, REDIS_URL=private_redis.url, ARQ_QUEUE=queue_name,
-                       SHOPIFY_API_SECRET=APP_SECRET) as base:
+    with rapport_serve(
+        database_url, REDIS_URL=private_redis.url, ARQ_QUEUE=queue_name, SHOPIFY_API_SECRET=APP_SECRET
+    ) as base:
         private_redis.stop()
         started = time.monotonic()
         assert (await post(base, "d-retried")).status_code == 200  # recorded: safe, whatever the queue
@@ -171,8 +194,14 @@ async def test_the_sweep_is_scheduled_every_minute(database_url, db):
 
 
 def _cli(database_url: str, *args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app.cli", "webhooks", "replay", *args], cwd=ROOT, text=True,
-                          capture_output=True, timeout=120, env=subprocess_env(database_url, **env))
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", "webhooks", "replay", *args],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        env=subprocess_env(database_url, **env),
+    )
 
 
 async def test_webhooks_replay_failed_on_redis_queues_process_webhook_instead_of_crashing(database_url, db, redis_url):
@@ -183,7 +212,9 @@ async def test_webhooks_replay_failed_on_redis_queues_process_webhook_instead_of
     run = await asyncio.to_thread(_cli, database_url, "--failed", REDIS_URL=redis_url, ARQ_QUEUE=queue_name)
     assert run.returncode == 0, run.stderr
     assert f"queued again: #{failed.id}" in run.stdout
-    assert [key.split(":replay:")[0] for key in await queued_in_redis(redis_url, queue_name)] == [f"webhook:{failed.id}"]
+    assert [key.split(":replay:")[0] for key in await queued_in_redis(redis_url, queue_name)] == [
+        f"webhook:{failed.id}"
+    ]
     assert (await WebhookEvent.get(id=failed.id)).status == DeliveryStatus.RECEIVED
 
 

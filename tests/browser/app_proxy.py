@@ -26,8 +26,9 @@ HOP_BY_HOP = {"connection", "content-length", "transfer-encoding", "keep-alive",
 
 
 @contextmanager
-def shop_with_app_proxy(app_url: str, shop: str, secret: str, customer_platform_id: str | None,
-                        pages: Mapping[str, str] | None = None) -> Iterator[str]:
+def shop_with_app_proxy(
+    app_url: str, shop: str, secret: str, customer_platform_id: str | None, pages: Mapping[str, str] | None = None
+) -> Iterator[str]:
     """Yields the shop's base URL; ``customer_platform_id`` is who Shopify says is logged in, and
     ``pages`` are HTML documents the shop itself serves by path (a theme's rendered templates)."""
 
@@ -45,16 +46,21 @@ def shop_with_app_proxy(app_url: str, shop: str, secret: str, customer_platform_
             params = parse_qsl(parts.query, keep_blank_values=True)
             path = parts.path
             if path.startswith(PREFIX + "/"):
-                path = path[len(PREFIX):]
-                params += [("shop", shop), ("path_prefix", PREFIX), ("timestamp", str(int(time.time()))),
-                           ("logged_in_customer_id", customer_platform_id or "")]
+                path = path[len(PREFIX) :]
+                params += [
+                    ("shop", shop),
+                    ("path_prefix", PREFIX),
+                    ("timestamp", str(int(time.time()))),
+                    ("logged_in_customer_id", customer_platform_id or ""),
+                ]
                 params.append(("signature", signature(params, secret)))
             elif path.startswith("/products/"):
                 path = "/demo/storefront.html"
             body = self.rfile.read(int(self.headers.get("content-length") or 0)) or None
             headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")}
-            answer = httpx.request(self.command, f"{app_url}{path}?{urlencode(params)}", content=body,
-                                   headers=headers, timeout=30)
+            answer = httpx.request(
+                self.command, f"{app_url}{path}?{urlencode(params)}", content=body, headers=headers, timeout=30
+            )
             self.send_response(answer.status_code)
             for key, value in answer.headers.items():
                 if key.lower() not in HOP_BY_HOP:

@@ -78,14 +78,25 @@ def demo(tmp_path_factory: pytest.TempPathFactory, demo_database: str) -> Iterat
     """``rapport demo`` serving on a free port; yields its parsed demo.json once /healthz answers."""
     work = tmp_path_factory.mktemp("demo")
     port = free_port()
-    env = subprocess_env(demo_database, PORT=str(port), SHOPIFY_API_KEY=SHOPIFY_APP_KEY,
-                         SHOPIFY_API_SECRET=SHOPIFY_APP_SECRET,
-                         # the WordPress tests connect a site served on 127.0.0.1 over http
-                         ALLOW_HTTP_SITES="true", ALLOW_SITE_NETWORKS='["127.0.0.0/8"]')
+    env = subprocess_env(
+        demo_database,
+        PORT=str(port),
+        SHOPIFY_API_KEY=SHOPIFY_APP_KEY,
+        SHOPIFY_API_SECRET=SHOPIFY_APP_SECRET,
+        # the WordPress tests connect a site served on 127.0.0.1 over http
+        ALLOW_HTTP_SITES="true",
+        ALLOW_SITE_NETWORKS='["127.0.0.0/8"]',
+    )
     log_path = work / "demo.log"
     with log_path.open("w") as log:
-        process = subprocess.Popen([*_rapport(), "demo", "--port", str(port), "--no-open"], cwd=work, env=env,
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [*_rapport(), "demo", "--port", str(port), "--no-open"],
+            cwd=work,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     info_path = work / "demo.json"
     try:
         deadline = time.monotonic() + DEMO_START_SECONDS

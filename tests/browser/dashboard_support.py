@@ -10,11 +10,13 @@ import httpx
 READY = "main[data-route] #page-title"
 
 
-async def graphql(demo: dict[str, Any], path: str, query: str, variables: dict | None,
-                  headers: dict[str, str]) -> dict[str, Any]:
+async def graphql(
+    demo: dict[str, Any], path: str, query: str, variables: dict | None, headers: dict[str, str]
+) -> dict[str, Any]:
     async with httpx.AsyncClient(timeout=30) as client:
-        response = await client.post(f"{demo['base_url']}/graphql/{path}", json={"query": query, "variables": variables},
-                                     headers=headers)
+        response = await client.post(
+            f"{demo['base_url']}/graphql/{path}", json={"query": query, "variables": variables}, headers=headers
+        )
     body = response.json()
     assert response.status_code == 200 and "errors" not in body, body
     return body["data"]
@@ -27,10 +29,16 @@ async def admin(demo: dict[str, Any], query: str, variables: dict | None = None)
 
 async def storefront(demo: dict[str, Any], query: str, variables: dict | None = None) -> dict[str, Any]:
     """The storefront API as the demo shopper on the Shopify store."""
-    return await graphql(demo, "storefront", query, variables, {
-        "X-Rapport-Store-Key": demo["stores"]["shopify"]["public_key"],
-        "X-Rapport-Shopper-Token": demo["shopper"]["token"],
-    })
+    return await graphql(
+        demo,
+        "storefront",
+        query,
+        variables,
+        {
+            "X-Rapport-Store-Key": demo["stores"]["shopify"]["public_key"],
+            "X-Rapport-Shopper-Token": demo["shopper"]["token"],
+        },
+    )
 
 
 async def open_dashboard(page: Any, demo: dict[str, Any], route: str = "#/") -> None:
@@ -43,7 +51,9 @@ async def open_dashboard(page: Any, demo: dict[str, Any], route: str = "#/") -> 
 
 async def go(page: Any, route: str) -> None:
     """Follows a hash route the way a link does, and waits for the page it opens."""
-    name = {"members": "members", "value": "value", "settings": "settings", "sync": "sync"}.get(route.strip("#/").split("/")[0].split("?")[0], "overview")
+    name = {"members": "members", "value": "value", "settings": "settings", "sync": "sync"}.get(
+        route.strip("#/").split("/")[0].split("?")[0], "overview"
+    )
     if route.startswith("#/members/"):
         name = "member"
     await page.evaluate("(route) => { location.hash = route }", route)

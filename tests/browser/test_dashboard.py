@@ -62,7 +62,9 @@ async def wait_for_rows(page: Any, expected: list[str]) -> None:
         """(ids) => {
             const rows = [...document.querySelectorAll('.members-table tbody tr')].map((r) => r.dataset.memberId);
             return JSON.stringify(rows) === JSON.stringify(ids);
-        }""", arg=expected)
+        }""",
+        arg=expected,
+    )
 
 
 async def test_the_demo_link_signs_in_and_a_refused_key_shows_the_sign_in_form(demo, page, page_errors, screenshot):
@@ -87,8 +89,9 @@ async def test_the_demo_link_signs_in_and_a_refused_key_shows_the_sign_in_form(d
 
 
 async def test_filtering_members_by_segment_shows_only_that_segment(demo, page, page_errors, screenshot):
-    segments = sorted((s for s in (await admin(demo, SEGMENTS))["insights"]["segments"] if s["profiles"]),
-                      key=lambda s: s["profiles"])
+    segments = sorted(
+        (s for s in (await admin(demo, SEGMENTS))["insights"]["segments"] if s["profiles"]), key=lambda s: s["profiles"]
+    )
     assert len(segments) >= 2, "the demo has fewer than two segments"
     # A segment with more than one page of members, so the filter also pages (largest ones do).
     segment = segments[-1]["name"]
@@ -106,7 +109,9 @@ async def test_filtering_members_by_segment_shows_only_that_segment(demo, page, 
     await screenshot(page, "dashboard-members-by-segment")
 
     if first["pageInfo"]["hasNextPage"]:
-        second = (await admin(demo, MEMBERS_IN_SEGMENT, {"segment": segment, "after": first["pageInfo"]["endCursor"]}))["members"]
+        second = (await admin(demo, MEMBERS_IN_SEGMENT, {"segment": segment, "after": first["pageInfo"]["endCursor"]}))[
+            "members"
+        ]
         await page.get_by_role("button", name="Next page").click()
         await wait_for_rows(page, [n["id"] for n in second["nodes"]])
         assert set(await row_ids(page, ".members-table tbody td[data-column=segment]", "data-segment")) == {segment}
@@ -125,7 +130,9 @@ async def test_filtering_members_by_segment_shows_only_that_segment(demo, page, 
 
 async def test_adjusting_points_with_a_reason_updates_the_balance_and_the_ledger(demo, page, page_errors, screenshot):
     shopper_profile = f"gid://rapport/Profile/{demo['shopper']['profile_id']}"
-    member = next(m for m in (await admin(demo, SOME_MEMBERS))["members"]["nodes"] if m["profile"]["id"] != shopper_profile)
+    member = next(
+        m for m in (await admin(demo, SOME_MEMBERS))["members"]["nodes"] if m["profile"]["id"] != shopper_profile
+    )
     before = (await admin(demo, MEMBER, {"id": member["id"]}))["member"]["balance"]["available"]
     await open_dashboard(page, demo, member_route(member["id"]))
     await page.wait_for_selector("[data-testid=balance-available]")
@@ -157,12 +164,14 @@ async def test_adjusting_points_with_a_reason_updates_the_balance_and_the_ledger
     after = before + 37
     await page.wait_for_function(
         "(text) => document.querySelector('[data-testid=balance-available]')?.textContent === text",
-        arg=await formatted(page, after))
+        arg=await formatted(page, after),
+    )
     assert "New balance" in await form.locator("[role=status]").inner_text()
     newest = page.locator(".ledger-table tbody tr").first
     await page.wait_for_function(
         "(reason) => document.querySelector('.ledger-table tbody tr td[data-column=reason]')?.textContent === reason",
-        arg=reason)
+        arg=reason,
+    )
     assert await newest.get_attribute("data-kind") == "ADJUST"
     assert "+37" in await newest.inner_text()
     await screenshot(page, "dashboard-member-adjusted")
@@ -179,7 +188,9 @@ async def test_a_storefront_redemption_shows_on_the_shoppers_member_page(demo, p
     rewards = [r for r in loyalty["rewards"]["nodes"] if r["kind"] in ("FIXED_AMOUNT", "PERCENTAGE")]
     assert rewards, "the demo shopper can afford no reward"
     reward = min(rewards, key=lambda r: r["pointsCost"])
-    redeemed = (await storefront(demo, REDEEM, {"input": {"rewardId": reward["id"], "requestKey": uuid.uuid4().hex}}))["rewardRedeem"]
+    redeemed = (await storefront(demo, REDEEM, {"input": {"rewardId": reward["id"], "requestKey": uuid.uuid4().hex}}))[
+        "rewardRedeem"
+    ]
     assert redeemed["userErrors"] == [] and redeemed["code"]["code"], redeemed
     code = redeemed["code"]["code"]
     balance = redeemed["balance"]["available"]
@@ -224,7 +235,9 @@ async def _member_page_shows(page, demo, reward, code, balance) -> None:
     assert f"-{await formatted(page, reward['pointsCost'])}" in await redeem_row.inner_text()
 
 
-async def test_program_settings_show_validation_by_the_field_and_publish_a_valid_change(demo, page, page_errors, screenshot):
+async def test_program_settings_show_validation_by_the_field_and_publish_a_valid_change(
+    demo, page, page_errors, screenshot
+):
     program = (await admin(demo, PROGRAM))["program"]["current"]
     tiers = program["rules"]["tiers"]
     assert len(tiers) >= 2, "the demo program has fewer than two tiers"
@@ -240,8 +253,10 @@ async def test_program_settings_show_validation_by_the_field_and_publish_a_valid
     await message.wait_for()
     assert "thresholds must go up" in await message.inner_text()
     assert await threshold.get_attribute("aria-invalid") == "true"
-    assert await threshold.get_attribute("aria-describedby") and \
-        (await page.locator(".error-summary").inner_text()).count("thresholds must go up") == 1
+    assert (
+        await threshold.get_attribute("aria-describedby")
+        and (await page.locator(".error-summary").inner_text()).count("thresholds must go up") == 1
+    )
     await screenshot(page, "dashboard-settings-invalid-tier")
     assert (await admin(demo, PROGRAM))["program"]["current"]["number"] == program["number"]
 
@@ -258,7 +273,9 @@ async def test_program_settings_show_validation_by_the_field_and_publish_a_valid
     assert published["number"] == program["number"] + 1
     assert f"Published version {published['number']}" in await status.inner_text()
     assert published["rules"]["referralCap"] == cap
-    assert [(t["name"], t["threshold"]) for t in published["rules"]["tiers"]] == [(t["name"], t["threshold"]) for t in tiers]
+    assert [(t["name"], t["threshold"]) for t in published["rules"]["tiers"]] == [
+        (t["name"], t["threshold"]) for t in tiers
+    ]
     assert await page.locator(".field-error").count() == 0
     await screenshot(page, "dashboard-settings-published")
     assert page_errors == []
@@ -285,14 +302,18 @@ async def test_rewards_are_created_and_deactivated_from_settings(demo, page, pag
     await row.get_by_role("button", name=f"Deactivate {name}", exact=True).click()
     await row.get_by_role("button", name=f"Activate {name}", exact=True).wait_for()
     assert "Inactive" in await row.inner_text()
-    assert not next(r for r in (await admin(demo, REWARDS))["program"]["rewards"]["nodes"] if r["id"] == created["id"])["active"]
+    assert not next(r for r in (await admin(demo, REWARDS))["program"]["rewards"]["nodes"] if r["id"] == created["id"])[
+        "active"
+    ]
     await screenshot(page, "dashboard-rewards")
     assert page_errors == []
 
 
 async def test_sync_health_lists_both_stores_and_the_overview_renders_every_chart(demo, page, page_errors, screenshot):
     stores = (await admin(demo, STORES))["stores"]["nodes"]
-    assert {s["id"] for s in stores} >= {f"gid://rapport/Store/{demo['stores'][p]['id']}" for p in ("shopify", "woocommerce")}
+    assert {s["id"] for s in stores} >= {
+        f"gid://rapport/Store/{demo['stores'][p]['id']}" for p in ("shopify", "woocommerce")
+    }
     await open_dashboard(page, demo, "#/sync")
     await page.wait_for_selector(".stores-table")
     for store in stores:
@@ -339,10 +360,18 @@ async def test_embedded_in_shopify_admin_it_sends_app_bridge_session_tokens(demo
     the app gets it first (token exchange), then every admin query carries it. Shopify's script is
     stood in for by an object with the same method; the server's refusal of the fake token shows
     the sign-in form with the server's reason."""
-    await page.add_init_script("window.shopify = {idToken: async () => 'token-' + (window.__calls = (window.__calls || 0) + 1)};")
+    await page.add_init_script(
+        "window.shopify = {idToken: async () => 'token-' + (window.__calls = (window.__calls || 0) + 1)};"
+    )
     sent: list[tuple[str, str | None]] = []
-    page.on("request", lambda r: sent.append((r.url.split("?")[0], r.headers.get("authorization")))
-            if "/graphql/admin" in r.url or "/shopify/session" in r.url else None)
+    page.on(
+        "request",
+        lambda r: (
+            sent.append((r.url.split("?")[0], r.headers.get("authorization")))
+            if "/graphql/admin" in r.url or "/shopify/session" in r.url
+            else None
+        ),
+    )
     outside = []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((demo["base_url"], "data:")) else None)
     await page.goto(f"{demo['base_url']}/dashboard/?shop=northwind.myshopify.com&host=YWRtaW4#/")
@@ -365,8 +394,13 @@ async def test_axe_finds_no_serious_violations_on_the_dashboard(demo, page, axe,
         await page.wait_for_selector(".ledger-table")
     elif route != "overview":
         await go(page, f"#/{route}")
-    ready = {"overview": "#chart-churn[data-chart-ready=true]", "members": ".members-table",
-             "settings": "form.settings-form", "sync": ".stores-table", "member": ".ledger-table"}[route]
+    ready = {
+        "overview": "#chart-churn[data-chart-ready=true]",
+        "members": ".members-table",
+        "settings": "form.settings-form",
+        "sync": ".stores-table",
+        "member": ".ledger-table",
+    }[route]
     await page.wait_for_selector(ready)
     assert await axe(page) == []
     await screenshot(page, f"axe-dashboard-{route}")
@@ -383,7 +417,11 @@ async def test_the_dashboard_page_carries_the_shopify_client_id_for_app_bridge()
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert '<meta name="shopify-api-key" content="client-&quot;id&quot;">' in page.text
     framing = page.headers["content-security-policy"]  # only Shopify's admin may frame it
-    assert framing.startswith("frame-ancestors 'self' ") and "https://admin.shopify.com" in framing and "*" not in framing.replace("*.myshopify.com", "")
+    assert (
+        framing.startswith("frame-ancestors 'self' ")
+        and "https://admin.shopify.com" in framing
+        and "*" not in framing.replace("*.myshopify.com", "")
+    )
     assert '<script type="importmap">' in page.text and "cdn." not in page.text.replace("cdn.shopify.com", "")
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     assert entered.status_code == 307 and entered.headers["location"] == "/dashboard/?shop=a.myshopify.com&host=xyz"

@@ -86,7 +86,9 @@ async def test_a_member_page_shows_the_whys_and_the_ranges_behind_the_rfm_scores
     assert page_errors == []
 
 
-async def test_a_refresh_dated_before_the_first_order_is_warned_about_on_the_overview(demo, page, page_errors, screenshot):
+async def test_a_refresh_dated_before_the_first_order_is_warned_about_on_the_overview(
+    demo, page, page_errors, screenshot
+):
     before = (await admin(demo, LAST))["insights"]["lastRefresh"]
     assert before["warning"] is None, "the demo's own refresh is as of today, the day after its history"
     try:

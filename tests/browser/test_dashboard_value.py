@@ -32,8 +32,11 @@ TIMELINE = "{ economics { timeline(interval: MONTH, fromFirstActivity: true) { s
 
 
 async def tier_counts(page: Any) -> dict[str, str]:
-    return dict(await page.locator("#value-tiers tbody tr").evaluate_all(
-        "(rows) => rows.map((r) => [r.dataset.tier, r.querySelector('[data-column=profiles]').textContent.trim()])"))
+    return dict(
+        await page.locator("#value-tiers tbody tr").evaluate_all(
+            "(rows) => rows.map((r) => [r.dataset.tier, r.querySelector('[data-column=profiles]').textContent.trim()])"
+        )
+    )
 
 
 async def test_the_value_view_links_each_tier_to_the_members_the_api_lists(demo, page, page_errors, screenshot):
@@ -49,17 +52,25 @@ async def test_the_value_view_links_each_tier_to_the_members_the_api_lists(demo,
         await go(page, "#/value")
         await page.locator(f"#value-tiers tr[data-tier={tier}] a").click()
         await page.wait_for_selector('main[data-route="members"] #page-title')
-        await page.wait_for_function("""(ids) => JSON.stringify([...document.querySelectorAll('.members-table tbody tr')]
-            .map((r) => r.dataset.memberId)) === JSON.stringify(ids)""", arg=expected)
+        await page.wait_for_function(
+            """(ids) => JSON.stringify([...document.querySelectorAll('.members-table tbody tr')]
+            .map((r) => r.dataset.memberId)) === JSON.stringify(ids)""",
+            arg=expected,
+        )
         assert await page.locator("#filter-value-tier").input_value() == tier
-        tiers = set(await page.locator(".members-table td[data-column=value-tier]").evaluate_all(
-            "(cells) => cells.map((c) => c.dataset.valueTier).filter(Boolean)"))
+        tiers = set(
+            await page.locator(".members-table td[data-column=value-tier]").evaluate_all(
+                "(cells) => cells.map((c) => c.dataset.valueTier).filter(Boolean)"
+            )
+        )
         assert tiers <= {tier}
     await screenshot(page, "dashboard-members-lost")
     assert page_errors == []
 
 
-async def test_a_threshold_is_refused_by_field_previewed_saved_and_the_counts_change(demo, page, page_errors, screenshot):
+async def test_a_threshold_is_refused_by_field_previewed_saved_and_the_counts_change(
+    demo, page, page_errors, screenshot
+):
     before = (await admin(demo, VIEW))["insights"]
     original = before["tierThresholds"]
     try:
@@ -76,7 +87,9 @@ async def test_a_threshold_is_refused_by_field_previewed_saved_and_the_counts_ch
         await screenshot(page, "dashboard-value-threshold-refused")
 
         proposed = {"lostAfterDays": original["atRiskAfterDays"] + 30}
-        expected = (await admin(demo, PREVIEW, {"input": {**original, **proposed}}))["insights"]["tierThresholdsPreview"]
+        expected = (await admin(demo, PREVIEW, {"input": {**original, **proposed}}))["insights"][
+            "tierThresholdsPreview"
+        ]
         assert expected["moved"] > 0, "the demo must have people between the two thresholds"
         await lost.fill(str(proposed["lostAfterDays"]))
         await form.get_by_role("button", name="Preview").click()
@@ -90,11 +103,15 @@ async def test_a_threshold_is_refused_by_field_previewed_saved_and_the_counts_ch
         await screenshot(page, "dashboard-value-threshold-preview")
 
         await form.get_by_role("button", name="Save thresholds").click()
-        await page.wait_for_function("() => document.querySelector('#thresholds-status')?.textContent.includes('Saved.')")
+        await page.wait_for_function(
+            "() => document.querySelector('#thresholds-status')?.textContent.includes('Saved.')"
+        )
         after = {t["tier"]: await formatted(page, t["after"]) for t in expected["tiers"]}
-        await page.wait_for_function("""(want) => JSON.stringify(Object.fromEntries([...document.querySelectorAll('#value-tiers tbody tr')]
+        await page.wait_for_function(
+            """(want) => JSON.stringify(Object.fromEntries([...document.querySelectorAll('#value-tiers tbody tr')]
             .map((r) => [r.dataset.tier, r.querySelector('[data-column=profiles]').textContent.trim()]))) === JSON.stringify(want)""",
-                                     arg=after)
+            arg=after,
+        )
         saved = (await admin(demo, VIEW))["insights"]
         assert saved["tierThresholds"]["lostAfterDays"] == proposed["lostAfterDays"]
         assert {t["tier"]: t["profiles"] for t in saved["tiers"]} == {t["tier"]: t["after"] for t in expected["tiers"]}
@@ -105,16 +122,24 @@ async def test_a_threshold_is_refused_by_field_previewed_saved_and_the_counts_ch
         assert restored["tierThresholdsUpdate"]["userErrors"] == []
 
 
-async def test_the_overview_shows_a_tiny_redemption_share_and_every_month_of_the_points_timeline(demo, page, page_errors, screenshot):
+async def test_the_overview_shows_a_tiny_redemption_share_and_every_month_of_the_points_timeline(
+    demo, page, page_errors, screenshot
+):
     """The redemption figures of the issue's case (100 of 454,711 points) are put in the API's answer
     on its way to the page; the timeline is the demo's own."""
+
     async def tiny_share(route: Any) -> None:
         response = await route.fetch()
         body = await response.json()
-        total = (body.get("data") or {}).get("economics", {}).get("total") if "DashboardOverview" in (route.request.post_data or "") else None
+        total = (
+            (body.get("data") or {}).get("economics", {}).get("total")
+            if "DashboardOverview" in (route.request.post_data or "")
+            else None
+        )
         if total is not None:
-            total.update(earned=454_711, redeemed=100, redemptionRate=100 / 454_711,
-                         outstanding=454_711 - 100 - total["expired"])
+            total.update(
+                earned=454_711, redeemed=100, redemptionRate=100 / 454_711, outstanding=454_711 - 100 - total["expired"]
+            )
         await route.fulfill(response=response, body=json.dumps(body))
 
     await page.route("**/graphql/admin", tiny_share)
@@ -127,15 +152,22 @@ async def test_the_overview_shows_a_tiny_redemption_share_and_every_month_of_the
     timeline = (await admin(demo, TIMELINE))["economics"]["timeline"]
     starts = [datetime.fromisoformat(p["start"]) for p in timeline]
     assert all((b.year * 12 + b.month) - (a.year * 12 + a.month) == 1 for a, b in zip(starts, starts[1:], strict=False))
-    months = await page.locator("#chart-timeline table tbody th").evaluate_all("(cells) => cells.map((c) => c.textContent)")
-    expected = await page.evaluate("""(starts) => starts.map((s) => new Intl.DateTimeFormat('en',
-        {month: 'short', year: 'numeric', timeZone: 'UTC'}).format(new Date(s)))""", [p["start"] for p in timeline])
+    months = await page.locator("#chart-timeline table tbody th").evaluate_all(
+        "(cells) => cells.map((c) => c.textContent)"
+    )
+    expected = await page.evaluate(
+        """(starts) => starts.map((s) => new Intl.DateTimeFormat('en',
+        {month: 'short', year: 'numeric', timeZone: 'UTC'}).format(new Date(s)))""",
+        [p["start"] for p in timeline],
+    )
     assert months == expected
     await screenshot(page, "dashboard-overview-honest-figures")
     assert page_errors == []
 
 
-async def test_the_member_page_lists_the_persons_orders_and_says_what_the_scores_mean(demo, page, page_errors, screenshot):
+async def test_the_member_page_lists_the_persons_orders_and_says_what_the_scores_mean(
+    demo, page, page_errors, screenshot
+):
     [member] = (await admin(demo, MEMBER_ORDERS))["members"]["nodes"]
     orders = member["profile"]["orders"]["nodes"]
     await open_dashboard(page, demo, f"#/members/{quote(member['id'], safe='')}")
@@ -146,7 +178,9 @@ async def test_the_member_page_lists_the_persons_orders_and_says_what_the_scores
     assert orders[0]["name"] in await first.inner_text()
     for order in orders:  # whose balance each order's points went to, as the API says
         holder = ((order["customer"] or {}).get("loyalty") or {}).get("id")
-        words = "No points" if holder is None else "This member" if holder == member["id"] else "Another account's balance"
+        words = (
+            "No points" if holder is None else "This member" if holder == member["id"] else "Another account's balance"
+        )
         row = page.locator(f".orders-table tr[data-order-id='{order['id']}'] td").last
         assert await row.inner_text() == words, order
     explained = await page.get_by_test_id("segment-explained").inner_text()

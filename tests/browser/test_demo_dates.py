@@ -94,8 +94,9 @@ class Window:
 
 
 def rapport(demo_database: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*_rapport(), *args], cwd=ROOT, env=subprocess_env(demo_database),
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [*_rapport(), *args], cwd=ROOT, env=subprocess_env(demo_database), capture_output=True, text=True, timeout=600
+    )
 
 
 async def shopper_member_id(demo: dict[str, Any]) -> str:
@@ -130,15 +131,20 @@ async def test_the_dashboard_answers_hold_no_date_outside_the_history(demo):
     seen += window.check("dashboard MEMBERS", await admin(demo, dashboard["MEMBERS"], {"first": 25}))
     members = [await shopper_member_id(demo)] + [m["id"] for m in (await admin(demo, SOME_MEMBERS))["members"]["nodes"]]
     for member_id in members:
-        seen += window.check(f"dashboard MEMBER {member_id}", await admin(demo, dashboard["MEMBER"], {"id": member_id, "first": 100, "ordersFirst": 25}))
+        seen += window.check(
+            f"dashboard MEMBER {member_id}",
+            await admin(demo, dashboard["MEMBER"], {"id": member_id, "first": 100, "ordersFirst": 25}),
+        )
     timelines = await admin(demo, TIMELINES)
     seen += window.check("economics timelines", timelines)
     assert seen > 100
     month = timelines["economics"]["month"]
     assert day_of(month[-1]["start"]) == window.today.replace(day=1), "the points timeline reaches this month"
     starts = [day_of(p["start"]) for p in month]
-    assert all(later.month in {earlier.month % 12 + 1, earlier.month} for earlier, later in zip(starts, starts[1:], strict=False)), \
-        f"the monthly timeline jumps: {starts}"
+    assert all(
+        later.month in {earlier.month % 12 + 1, earlier.month}
+        for earlier, later in zip(starts, starts[1:], strict=False)
+    ), f"the monthly timeline jumps: {starts}"
 
 
 async def test_member_since_is_the_first_order_not_the_day_the_demo_was_loaded(demo):

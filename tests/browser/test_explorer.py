@@ -37,31 +37,47 @@ async def offline(page: Any, demo: dict[str, Any]) -> AsyncIterator[dict[str, li
             await route.abort("internetdisconnected")
 
     await page.route("**/*", only_the_app)
-    page.on("request", lambda request: seen["authorization"].append(request.headers.get("authorization"))
-            if request.url.endswith("/graphql/admin") else None)
-    page.on("console", lambda message: seen["violations"].append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "request",
+        lambda request: (
+            seen["authorization"].append(request.headers.get("authorization"))
+            if request.url.endswith("/graphql/admin")
+            else None
+        ),
+    )
+    page.on(
+        "console",
+        lambda message: seen["violations"].append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield seen
 
 
 async def run_query(page: Any, query: str) -> dict[str, Any]:
     """Types the query into GraphiQL's editor, presses its Run button and reads the result pane."""
     await page.wait_for_selector(EDITOR)
-    await page.evaluate("([editor, query]) => document.querySelector(editor).CodeMirror.setValue(query)", [EDITOR, query])
+    await page.evaluate(
+        "([editor, query]) => document.querySelector(editor).CodeMirror.setValue(query)", [EDITOR, query]
+    )
     await page.click(".graphiql-execute-button")
     await page.wait_for_function(
-        "(result) => document.querySelector(result)?.CodeMirror.getValue().includes('\"data\"')", arg=RESULT)
+        "(result) => document.querySelector(result)?.CodeMirror.getValue().includes('\"data\"')", arg=RESULT
+    )
     return json.loads(await page.evaluate("(result) => document.querySelector(result).CodeMirror.getValue()", RESULT))
 
 
 def admin_answer(demo: dict[str, Any], query: str) -> dict[str, Any]:
-    response = httpx.post(f"{demo['base_url']}/graphql/admin", json={"query": query},
-                          headers={"Authorization": f"Bearer {demo['api_key']}"}, timeout=30)
+    response = httpx.post(
+        f"{demo['base_url']}/graphql/admin",
+        json={"query": query},
+        headers={"Authorization": f"Bearer {demo['api_key']}"},
+        timeout=30,
+    )
     return response.json()
 
 
-async def test_the_explorer_loads_offline_and_runs_a_query_signed_in_with_the_demo_key(page, demo, offline,
-                                                                                       page_errors, screenshot):
+async def test_the_explorer_loads_offline_and_runs_a_query_signed_in_with_the_demo_key(
+    page, demo, offline, page_errors, screenshot
+):
     await page.goto(demo["explorer_url"])
     answer = await run_query(page, QUERY)
     assert answer == admin_answer(demo, QUERY)
@@ -80,8 +96,9 @@ async def test_a_browser_opening_the_admin_endpoint_lands_on_the_explorer(page, 
     assert page.url == f"{demo['base_url']}/explorer/"
 
 
-async def test_without_a_key_the_page_asks_for_one_and_a_refused_key_comes_back_with_the_reason(page, demo, offline,
-                                                                                                  page_errors, screenshot):
+async def test_without_a_key_the_page_asks_for_one_and_a_refused_key_comes_back_with_the_reason(
+    page, demo, offline, page_errors, screenshot
+):
     await page.goto(f"{demo['base_url']}/explorer/")
     await page.wait_for_selector("#key-form")
     assert await page.is_hidden("#graphiql")

@@ -38,11 +38,13 @@ def theme_page(*, locale: str, title: str, customer: dict | None, product_id: st
     product = {"id": int(product_id), "title": title}
     block = render("bought-together.liquid", customer=customer, product=product, locale=locale)
     embed = render("loyalty.liquid", customer=customer, locale=locale, settings={"position": position})
-    return (f'<!doctype html><html lang="{locale}"><head><meta charset="utf-8"><title>{title}</title>'
-            '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
-            f'<body style="font-family: system-ui, sans-serif; margin: 2rem"><main><h1>{title}</h1>'
-            f"<p>A product page of the demo shop, with the Rapport app block below.</p>{block}</main>"
-            f"{embed}</body></html>")
+    return (
+        f'<!doctype html><html lang="{locale}"><head><meta charset="utf-8"><title>{title}</title>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+        f'<body style="font-family: system-ui, sans-serif; margin: 2rem"><main><h1>{title}</h1>'
+        f"<p>A product page of the demo shop, with the Rapport app block below.</p>{block}</main>"
+        f"{embed}</body></html>"
+    )
 
 
 async def demo_product(demo: dict[str, Any], demo_database: str) -> tuple[str, str, list[str]]:
@@ -53,17 +55,25 @@ async def demo_product(demo: dict[str, Any], demo_database: str) -> tuple[str, s
 
 
 async def test_a_signed_in_customer_opens_the_embed_and_sees_their_points_and_the_products_bought_together(
-        demo, demo_database, page, page_errors, screenshot):
+    demo, demo_database, page, page_errors, screenshot
+):
     customer = f"gid://rapport/Customer/{demo['shopper']['customer_id']}"
     platform_id = (await admin(demo, "query($id: ID!) { customer(id: $id) { platformId } }", {"id": customer}))[
-        "customer"]["platformId"]
+        "customer"
+    ]["platformId"]
     expected = (await storefront(demo, ME, token=demo["shopper"]["token"]))["me"]["loyalty"]
     product_id, title, together = await demo_product(demo, demo_database)
-    html = theme_page(locale="en", title=title, customer={"id": int(platform_id)}, product_id=product_id,
-                      position="bottom_right")
+    html = theme_page(
+        locale="en", title=title, customer={"id": int(platform_id)}, product_id=product_id, position="bottom_right"
+    )
     assert platform_id not in html and "token" not in html.lower()
-    with shop_with_app_proxy(demo["base_url"], demo["stores"]["shopify"]["domain"], SHOPIFY_APP_SECRET,
-                             platform_id, pages={"/products/demo": html}) as shop:
+    with shop_with_app_proxy(
+        demo["base_url"],
+        demo["stores"]["shopify"]["domain"],
+        SHOPIFY_APP_SECRET,
+        platform_id,
+        pages={"/products/demo": html},
+    ) as shop:
         await page.goto(f"{shop}/products/demo")
         await page.wait_for_selector(f"{BOUGHT}[data-state=ready]")
         assert await page.locator(f"{BOUGHT} li b").all_inner_texts() == together
@@ -78,11 +88,17 @@ async def test_a_signed_in_customer_opens_the_embed_and_sees_their_points_and_th
 
 
 async def test_a_guest_on_a_french_storefront_gets_the_inline_widget_with_the_shops_sign_in_link(
-        demo, demo_database, page, page_errors, screenshot):
+    demo, demo_database, page, page_errors, screenshot
+):
     product_id, title, _ = await demo_product(demo, demo_database)
     html = theme_page(locale="fr", title=title, customer=None, product_id=product_id, position="inline")
-    with shop_with_app_proxy(demo["base_url"], demo["stores"]["shopify"]["domain"], SHOPIFY_APP_SECRET,
-                             None, pages={"/fr/products/demo": html}) as shop:
+    with shop_with_app_proxy(
+        demo["base_url"],
+        demo["stores"]["shopify"]["domain"],
+        SHOPIFY_APP_SECRET,
+        None,
+        pages={"/fr/products/demo": html},
+    ) as shop:
         await page.goto(f"{shop}/fr/products/demo")
         await shown(page, "guest")
         link = page.locator(LOYALTY).get_by_role("link", name="Se connecter")

@@ -55,8 +55,9 @@ async def storefront(demo: dict[str, Any], query: str, variables: dict | None = 
 
 
 async def admin(demo: dict[str, Any], query: str, variables: dict | None = None) -> dict:
-    response = await post(f"{demo['base_url']}/graphql/admin", query, variables,
-                          {"Authorization": f"Bearer {demo['api_key']}"})
+    response = await post(
+        f"{demo['base_url']}/graphql/admin", query, variables, {"Authorization": f"Bearer {demo['api_key']}"}
+    )
     body = response.json()
     assert response.status_code == 200 and "errors" not in body, body
     return body["data"]
@@ -127,9 +128,14 @@ async def shoppers_in_tier(demo: dict[str, Any], tier: str) -> list[tuple[str, s
         if member["profile"]["id"] == f"gid://rapport/Profile/{demo['shopper']['profile_id']}":
             continue  # the demo shopper's balance belongs to the tests that sign in as them
         # An account of the member's person whose points this member holds (identity is not ownership).
-        account = next((c for c in member["profile"]["customers"]["nodes"]
-                        if not c["isGuest"] and c["store"]["id"] == store
-                        and (c["loyalty"] or {}).get("id") == member["id"]), None)
+        account = next(
+            (
+                c
+                for c in member["profile"]["customers"]["nodes"]
+                if not c["isGuest"] and c["store"]["id"] == store and (c["loyalty"] or {}).get("id") == member["id"]
+            ),
+            None,
+        )
         if account is not None:
             minted = (await admin(demo, TOKEN, {"id": account["id"]}))["shopperTokenCreate"]
             assert minted["token"], minted["userErrors"]
@@ -141,7 +147,9 @@ async def shoppers_in_tier(demo: dict[str, Any], tier: str) -> list[tuple[str, s
 async def test_a_shopper_below_the_top_tier_sees_what_is_left_to_the_next(demo, page, page_errors, screenshot):
     _, token = (await shoppers_in_tier(demo, "Silver"))[0]
     expected = (await storefront(demo, ME, token=token))["me"]["loyalty"]
-    assert expected["tier"]["name"] == "Silver" and expected["nextTier"] and expected["tierProgress"]["metric"] == "SPEND"
+    assert (
+        expected["tier"]["name"] == "Silver" and expected["nextTier"] and expected["tierProgress"]["metric"] == "SPEND"
+    )
 
     await page.goto(page_url(demo, token=token))
     await shown(page, "member")
@@ -190,8 +198,11 @@ async def test_redeeming_shows_a_code_to_copy_and_lowers_the_balance_once(demo, 
 
 
 async def test_points_spent_elsewhere_meanwhile_show_a_readable_error(demo, page, page_errors, screenshot):
-    able = [(member, token) for member, token in await shoppers_in_tier(demo, "Gold")
-            if (await storefront(demo, ME, token=token))["me"]["loyalty"]["rewards"]["nodes"]]
+    able = [
+        (member, token)
+        for member, token in await shoppers_in_tier(demo, "Gold")
+        if (await storefront(demo, ME, token=token))["me"]["loyalty"]["rewards"]["nodes"]
+    ]
     assert able, "no Gold member can afford a reward"
     member_id, token = able[0]
     await page.goto(page_url(demo, token=token))
@@ -232,7 +243,9 @@ def failing_gateway() -> Iterator[str]:
     class Gateway(BaseHTTPRequestHandler):
         def cors(self) -> None:
             self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin", "*"))
-            self.send_header("Access-Control-Allow-Headers", "content-type, x-rapport-store-key, x-rapport-shopper-token")
+            self.send_header(
+                "Access-Control-Allow-Headers", "content-type, x-rapport-store-key, x-rapport-shopper-token"
+            )
 
         def do_OPTIONS(self) -> None:  # noqa: N802 - the http.server naming
             self.send_response(204)
@@ -262,8 +275,9 @@ def failing_gateway() -> Iterator[str]:
 
 
 @pytest.mark.parametrize("down", ["closed port", "503 gateway", "unknown store key"])
-async def test_the_api_down_shows_unavailable_and_the_page_stays_usable(demo, page, page_errors, screenshot,
-                                                                       failing_gateway, down):
+async def test_the_api_down_shows_unavailable_and_the_page_stays_usable(
+    demo, page, page_errors, screenshot, failing_gateway, down
+):
     params = {"token": demo["shopper"]["token"], "product": demo["product_id"]}
     if down == "unknown store key":
         params["key"] = "pk_" + "0" * 24  # refused as UNAUTHENTICATED, which is no reason to ask the shopper to sign in
@@ -316,8 +330,12 @@ async def test_french_renders_french_strings_and_numbers(demo, page, page_errors
 
 async def test_the_bought_together_snippet_lists_the_products_the_api_pairs(demo, page, page_errors, screenshot):
     query = "query($id: ID!) { product(id: $id) { frequentlyBoughtTogether(first: 4) { nodes { title } } } }"
-    expected = [p["title"] for p in (await storefront(demo, query, {"id": demo["product_id"]}))["product"]
-                ["frequentlyBoughtTogether"]["nodes"]]
+    expected = [
+        p["title"]
+        for p in (await storefront(demo, query, {"id": demo["product_id"]}))["product"]["frequentlyBoughtTogether"][
+            "nodes"
+        ]
+    ]
     assert expected, "the demo product has no bought-together data"
     await page.goto(page_url(demo, product=demo["product_id"]))
     await page.wait_for_selector(f"{BOUGHT}[data-state=ready]")
@@ -332,8 +350,14 @@ async def test_the_bought_together_snippet_lists_the_products_the_api_pairs(demo
 
 async def test_guest_queries_go_by_hash_over_get_so_they_can_be_cached(demo, page, page_errors, screenshot):
     seen: list[tuple[str, dict[str, list[str]]]] = []
-    page.on("request", lambda r: seen.append((r.method, parse_qs(urlsplit(r.url).query)))
-            if "/graphql/storefront" in r.url and "persistedQuery" in r.url else None)
+    page.on(
+        "request",
+        lambda r: (
+            seen.append((r.method, parse_qs(urlsplit(r.url).query)))
+            if "/graphql/storefront" in r.url and "persistedQuery" in r.url
+            else None
+        ),
+    )
     for _ in range(2):
         await page.goto(page_url(demo))
         await shown(page, "guest")
@@ -345,7 +369,8 @@ async def test_guest_queries_go_by_hash_over_get_so_they_can_be_cached(demo, pag
         cached = await client.get(
             f"{demo['base_url']}/graphql/storefront",
             params={"extensions": json.dumps({"persistedQuery": {"version": 1, "sha256Hash": digest}})},
-            headers={"X-Rapport-Store-Key": demo["stores"]["shopify"]["public_key"]})
+            headers={"X-Rapport-Store-Key": demo["stores"]["shopify"]["public_key"]},
+        )
     assert cached.json()["data"]["program"] and cached.headers["cache-control"] == "public, max-age=60"
     await screenshot(page, "widget-guest-cached")
     assert page_errors == []
@@ -368,15 +393,19 @@ async def test_axe_finds_no_serious_violations_on_the_storefront_page(demo, page
 async def test_the_app_proxy_mode_signs_in_whoever_shopify_vouches_for(demo, page, page_errors, screenshot, signed_in):
     customer = f"gid://rapport/Customer/{demo['shopper']['customer_id']}"
     platform_id = (await admin(demo, "query($id: ID!) { customer(id: $id) { platformId } }", {"id": customer}))[
-        "customer"]["platformId"]
+        "customer"
+    ]["platformId"]
     expected = (await storefront(demo, ME, token=demo["shopper"]["token"]))["me"]["loyalty"]
-    with shop_with_app_proxy(demo["base_url"], demo["stores"]["shopify"]["domain"], SHOPIFY_APP_SECRET,
-                             platform_id if signed_in else None) as shop:
+    with shop_with_app_proxy(
+        demo["base_url"], demo["stores"]["shopify"]["domain"], SHOPIFY_APP_SECRET, platform_id if signed_in else None
+    ) as shop:
         await page.goto(f"{shop}/products/rising-tides?{urlencode({'proxy': PREFIX, 'product': demo['product_id']})}")
         if signed_in:
             await shown(page, "member")
             available = expected["balance"]["available"]
-            assert await page.locator(f"{LOYALTY} .balance").inner_text() == f"{await formatted(page, available)} points"
+            assert (
+                await page.locator(f"{LOYALTY} .balance").inner_text() == f"{await formatted(page, available)} points"
+            )
         else:
             await shown(page, "guest")
         await page.wait_for_selector(f"{BOUGHT}[data-state=ready]")

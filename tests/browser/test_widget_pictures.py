@@ -18,18 +18,26 @@ async def loaded(page, selector: str) -> list[bool]:
     """Whether each picture under ``selector`` finished loading with pixels."""
     await page.wait_for_function(
         "(s) => [...document.querySelectorAll(s.split(' ')[0])].every((el) => "
-        "[...el.shadowRoot.querySelectorAll('img')].every((img) => img.complete))", arg=selector)
+        "[...el.shadowRoot.querySelectorAll('img')].every((img) => img.complete))",
+        arg=selector,
+    )
     return await page.locator(selector).evaluate_all("(imgs) => imgs.map((img) => img.naturalWidth > 0)")
 
 
 async def test_recommendation_and_bought_together_tiles_show_pictures_and_link_their_products(
-        demo, page, page_errors, screenshot):
+    demo, page, page_errors, screenshot
+):
     token, product = demo["shopper"]["token"], demo["product_id"]
-    mine = (await storefront(demo, f"{{ me {{ recommendations(first: 8) {{ {TILES} }} }} }}", token=token))
-    together = await storefront(demo, f"query($id: ID!) {{ product(id: $id) {{ frequentlyBoughtTogether(first: 4) {{ {TILES} }} }} }}",
-                                {"id": product})
-    expected = {"loyalty": mine["me"]["recommendations"]["nodes"],
-                "bought": together["product"]["frequentlyBoughtTogether"]["nodes"]}
+    mine = await storefront(demo, f"{{ me {{ recommendations(first: 8) {{ {TILES} }} }} }}", token=token)
+    together = await storefront(
+        demo,
+        f"query($id: ID!) {{ product(id: $id) {{ frequentlyBoughtTogether(first: 4) {{ {TILES} }} }} }}",
+        {"id": product},
+    )
+    expected = {
+        "loyalty": mine["me"]["recommendations"]["nodes"],
+        "bought": together["product"]["frequentlyBoughtTogether"]["nodes"],
+    }
     assert all(p["image"] and p["url"] for nodes in expected.values() for p in nodes)
 
     await page.goto(page_url(demo, token=token, product=product))

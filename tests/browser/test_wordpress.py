@@ -74,14 +74,20 @@ async def woo_customer_with_points(demo: dict[str, Any]) -> dict[str, Any]:
     store = f"gid://rapport/Store/{demo['stores']['woocommerce']['id']}"
     for member in (await admin(demo, WOO_MEMBERS, {"store": store}))["members"]["nodes"]:
         for account in member["profile"]["customers"]["nodes"]:
-            if (not account["isGuest"] and account["store"]["id"] == store and account["loyalty"]
-                    and account["loyalty"]["balance"]["available"] > 0 and account["platformId"].isdigit()):
+            if (
+                not account["isGuest"]
+                and account["store"]["id"] == store
+                and account["loyalty"]
+                and account["loyalty"]["balance"]["available"] > 0
+                and account["platformId"].isdigit()
+            ):
                 return account
     raise AssertionError("no WooCommerce customer of the demo has points")
 
 
 async def test_the_owner_connects_the_site_from_settings_and_is_sent_to_woocommerce_approval(
-        demo, site, page, screenshot, pending_stores):
+    demo, site, page, screenshot, pending_stores
+):
     await sign_in(page, site, *ADMIN)
     await page.goto(f"{site.url}/wp-admin/options-general.php?page=rapport")
     await page.fill("#rapport_url", demo["base_url"])
@@ -99,11 +105,14 @@ async def test_the_owner_connects_the_site_from_settings_and_is_sent_to_woocomme
     pending_stores.append(store_id)
     assert option(site, "rapport_site_secret") == site_secret(SECRET, store_id)
     assert option(site, "rapport_url") == demo["base_url"]
-    autoload = site.php("global $wpdb; echo $wpdb->get_var(\"SELECT autoload FROM $wpdb->options "
-                        "WHERE option_name = 'rapport_site_secret'\");")
+    autoload = site.php(
+        'global $wpdb; echo $wpdb->get_var("SELECT autoload FROM $wpdb->options '
+        "WHERE option_name = 'rapport_site_secret'\");"
+    )
     assert autoload == "no"
-    assert demo["api_key"] not in site.php("global $wpdb; echo json_encode($wpdb->get_col("
-                                           "\"SELECT option_value FROM $wpdb->options\"));")
+    assert demo["api_key"] not in site.php(
+        'global $wpdb; echo json_encode($wpdb->get_col("SELECT option_value FROM $wpdb->options"));'
+    )
 
     await page.goto(f"{site.url}/wp-admin/options-general.php?page=rapport")
     html = await page.content()
@@ -122,11 +131,16 @@ async def test_a_signed_in_customer_sees_their_balance_in_the_widget(demo, site,
     demo_origins = {demo["base_url"], demo["base_url"].replace("127.0.0.1", "localhost")}
     added = await admin(demo, ORIGINS, {"s": store_gid, "o": sorted({*demo_origins, site.url})})
     assert added["storefrontOriginsSet"]["userErrors"] == [] and site.url in added["storefrontOriginsSet"]["origins"]
-    site.php("Rapport_Options::save_connection($args['url'], $args['store'], $args['key'], $args['secret']);",
-             url=demo["base_url"], store=woo["id"], key=woo["public_key"], secret=site_secret(SECRET, woo["id"]))
+    site.php(
+        "Rapport_Options::save_connection($args['url'], $args['store'], $args['key'], $args['secret']);",
+        url=demo["base_url"],
+        store=woo["id"],
+        key=woo["public_key"],
+        secret=site_secret(SECRET, woo["id"]),
+    )
     user_id = int(customer["platformId"])
     site.add_user(user_id, f"customer{user_id}", SHOPPER_PASSWORD)
-    rewards = site.add_page("Rewards", "<!-- wp:rapport/loyalty /-->\n\n[rapport_bought_together product=\"17\"]")
+    rewards = site.add_page("Rewards", '<!-- wp:rapport/loyalty /-->\n\n[rapport_bought_together product="17"]')
 
     await page.goto(rewards)
     await page.wait_for_selector(f"{LOYALTY}[data-state=guest]")
@@ -169,8 +183,10 @@ async def test_the_settings_form_refuses_a_post_without_its_nonce_or_without_man
 async def test_a_bad_address_or_key_is_said_on_the_settings_page_and_nothing_is_saved(demo, site, page):
     before = option(site, "rapport_store_id")
     await sign_in(page, site, *ADMIN)
-    for key, said in (("rpk_000000000000_" + "x" * 43, "Rapport refused to connect this site"),
-                      ("<script>alert(1)</script>", "starts with rpk_")):
+    for key, said in (
+        ("rpk_000000000000_" + "x" * 43, "Rapport refused to connect this site"),
+        ("<script>alert(1)</script>", "starts with rpk_"),
+    ):
         await page.goto(f"{site.url}/wp-admin/options-general.php?page=rapport")
         await page.fill("#rapport_url", demo["base_url"])
         await page.fill("#rapport_api_key", key)

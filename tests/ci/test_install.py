@@ -15,8 +15,19 @@ from pathlib import Path
 import pytest
 
 SCRIPT = Path(__file__).resolve().parents[2] / ".ci" / "install.sh"
-TOOLS = ("ls", "node", "npm", "psql", "pg_ctlcluster", "redis-server", "redis-cli", "chromium", "mariadbd", "php",
-         "phpunit")
+TOOLS = (
+    "ls",
+    "node",
+    "npm",
+    "psql",
+    "pg_ctlcluster",
+    "redis-server",
+    "redis-cli",
+    "chromium",
+    "mariadbd",
+    "php",
+    "phpunit",
+)
 
 
 def run_install(tmp_path: Path, present: set[str]) -> list[str]:
@@ -35,8 +46,9 @@ def run_install(tmp_path: Path, present: set[str]) -> list[str]:
     recorder.write_text(f'#!/bin/sh\necho "$*" >> {log}\n')
     recorder.chmod(0o755)
     env = {"PATH": str(bin_dir), "APT_GET": str(recorder), "HOME": str(tmp_path), "WORDPRESS_DIR": str(wordpress)}
-    done = subprocess.run([shutil.which("bash") or "/bin/bash", str(SCRIPT)], env=env,
-                          capture_output=True, text=True, timeout=30)
+    done = subprocess.run(
+        [shutil.which("bash") or "/bin/bash", str(SCRIPT)], env=env, capture_output=True, text=True, timeout=30
+    )
     assert done.returncode == 0, done.stderr
     return log.read_text().splitlines() if log.exists() else []
 
@@ -63,9 +75,21 @@ def test_npm_is_never_asked_for_when_npm_already_runs(tmp_path: Path) -> None:
 
 def test_a_bare_machine_gets_each_missing_package_in_its_own_install(tmp_path: Path) -> None:
     calls = run_install(tmp_path, {"ls"})
-    assert calls == ["update -q"] + [f"install -y -q {package}" for package in
-                                     ("postgresql", "redis-server", "nodejs", "npm", "chromium",
-                                      "mariadb-server", "php-cli", "php-mysql", "wordpress", "phpunit")]
+    assert calls == ["update -q"] + [
+        f"install -y -q {package}"
+        for package in (
+            "postgresql",
+            "redis-server",
+            "nodejs",
+            "npm",
+            "chromium",
+            "mariadb-server",
+            "php-cli",
+            "php-mysql",
+            "wordpress",
+            "phpunit",
+        )
+    ]
 
 
 def test_a_complete_machine_runs_apt_not_at_all(tmp_path: Path) -> None:
@@ -74,8 +98,9 @@ def test_a_complete_machine_runs_apt_not_at_all(tmp_path: Path) -> None:
 
 def test_a_machine_without_the_wordpress_parts_gets_them_one_package_at_a_time(tmp_path: Path) -> None:
     calls = run_install(tmp_path, ALL - {"mariadbd", "php", "phpunit", "wordpress"})
-    assert calls == ["update -q"] + [f"install -y -q {package}" for package in
-                                     ("mariadb-server", "php-cli", "php-mysql", "wordpress", "phpunit")]
+    assert calls == ["update -q"] + [
+        f"install -y -q {package}" for package in ("mariadb-server", "php-cli", "php-mysql", "wordpress", "phpunit")
+    ]
 
 
 def test_the_script_is_what_ci_runs_before_the_services_start() -> None:

@@ -104,8 +104,7 @@ def print_answer(name: str, answer: Any) -> None:
     """Write ``answer`` as the guide's printed answer of example ``name``."""
     text = GUIDE.read_text()
     block = re.compile(rf"^(```json answer={re.escape(name)}\b[^\n]*\n)(.*?)(^```)", re.M | re.S)
-    GUIDE.write_text(block.sub(lambda m: m.group(1) + pretty(answer) + "\n" + m.group(3),
-                               text, count=1))
+    GUIDE.write_text(block.sub(lambda m: m.group(1) + pretty(answer) + "\n" + m.group(3), text, count=1))
 
 
 def conform(expected: Any, actual: Any) -> Any:
@@ -116,7 +115,7 @@ def conform(expected: Any, actual: Any) -> Any:
     if isinstance(expected, dict) and isinstance(actual, dict):
         return {k: conform(expected.get(k), v) for k, v in actual.items()}
     if isinstance(expected, list) and isinstance(actual, list):
-        return [conform(e, a) for e, a in zip(expected, actual, strict=False)] + actual[len(expected):]
+        return [conform(e, a) for e, a in zip(expected, actual, strict=False)] + actual[len(expected) :]
     return actual
 
 
@@ -147,14 +146,22 @@ class Demo:
     def headers(self, auth: str) -> dict[str, str]:
         key = {"X-Rapport-Store-Key": self.info["stores"]["shopify"]["public_key"]}
         token = self.info["shopper"]["token"]
-        return {"store-key": key, "shopper": {**key, "X-Rapport-Shopper-Token": token},
-                "bearer": {**key, "Authorization": f"Bearer {token}"},
-                "admin": {"Authorization": f"Bearer {self.info['api_key']}"}, "app-proxy": {}}[auth]
+        return {
+            "store-key": key,
+            "shopper": {**key, "X-Rapport-Shopper-Token": token},
+            "bearer": {**key, "Authorization": f"Bearer {token}"},
+            "admin": {"Authorization": f"Bearer {self.info['api_key']}"},
+            "app-proxy": {},
+        }[auth]
 
     def proxy_params(self) -> dict[str, str]:
         """What Shopify's app proxy adds to a request of the demo shopper signed in to the shop."""
-        params = {"shop": self.info["stores"]["shopify"]["domain"], "path_prefix": "/apps/rapport",
-                  "timestamp": str(int(time.time())), "logged_in_customer_id": self.shopper_platform_id}
+        params = {
+            "shop": self.info["stores"]["shopify"]["domain"],
+            "path_prefix": "/apps/rapport",
+            "timestamp": str(int(time.time())),
+            "logged_in_customer_id": self.shopper_platform_id,
+        }
         return {**params, "signature": signature(params.items(), APP_SECRET)}
 
     async def run(self, example: Example) -> httpx.Response:
@@ -191,9 +198,14 @@ async def demo(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Demo]:
     today = utc_today()
     simulator = await asyncio.to_thread(Simulator.start, free_port(), APP_KEY, APP_SECRET, today)
     try:
-        settings = load_settings(database_url=url, secret_key=SECRET, shopify_api_key=APP_KEY,
-                                 shopify_api_secret=APP_SECRET, shopify_base_url=simulator.base_url,
-                                 scheduler=False)
+        settings = load_settings(
+            database_url=url,
+            secret_key=SECRET,
+            shopify_api_key=APP_KEY,
+            shopify_api_secret=APP_SECRET,
+            shopify_base_url=simulator.base_url,
+            scheduler=False,
+        )
         async with TortoiseContext() as ctx:
             await ctx.init(config=tortoise_config(url), _enable_global_fallback=True)
             await ctx.generate_schemas()
@@ -202,8 +214,9 @@ async def demo(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Demo]:
             shopper = await Customer.get(id=info["shopper"]["customer_id"])
             app = create_app(settings, run_jobs=False)
             async with app.router.lifespan_context(app):
-                async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL,
-                                             timeout=60) as client:
+                async with httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=app), base_url=BASE_URL, timeout=60
+                ) as client:
                     yield Demo(client, info, shopper.platform_id)
     finally:
         simulator.stop()

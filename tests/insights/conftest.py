@@ -43,9 +43,7 @@ async def refreshed(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[R
             await ctx.generate_schemas()
             sandbox = await load_sandbox()
             progress: list[tuple[str, int, int]] = []
-            result = await refresh_merchant(
-                sandbox.merchant_id, lambda *step: progress.append(step), as_of=AS_OF
-            )
+            result = await refresh_merchant(sandbox.merchant_id, lambda *step: progress.append(step), as_of=AS_OF)
             yield Refreshed(sandbox, result, progress)
     finally:
         if name:

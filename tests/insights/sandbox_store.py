@@ -27,7 +27,9 @@ async def load_sandbox() -> SandboxStore:
     platform_of = {s.id: str(s.platform) for s in await Store.filter(merchant_id=merchant.id)}
     truth = {(o.store, str(o.platform_id)): o.person_id for o in data.orders}
     seen: dict[int, set[int]] = defaultdict(set)
-    for row in await Order.filter(merchant_id=merchant.id, customer_id__not_isnull=True).values("customer_id", "store_id", "platform_id"):
+    for row in await Order.filter(merchant_id=merchant.id, customer_id__not_isnull=True).values(
+        "customer_id", "store_id", "platform_id"
+    ):
         seen[row["customer_id"]].add(truth[(platform_of[row["store_id"]], row["platform_id"])])
     assert all(len(people) == 1 for people in seen.values()), "a customer row mixes people"
     assert await Customer.filter(merchant_id=merchant.id).count() == len(seen)

@@ -25,8 +25,19 @@ from tests.support.servers import ROOT, subprocess_env
 
 
 def _orders(first: datetime, n: int) -> list[OrderRow]:
-    return [OrderRow(id=i, store_id=1, profile_id=i, currency="USD", total=Decimal(10), refunded=Decimal(0),
-                     discounted=False, created_at=first + timedelta(days=i)) for i in range(n)]
+    return [
+        OrderRow(
+            id=i,
+            store_id=1,
+            profile_id=i,
+            currency="USD",
+            total=Decimal(10),
+            refunded=Decimal(0),
+            discounted=False,
+            created_at=first + timedelta(days=i),
+        )
+        for i in range(n)
+    ]
 
 
 def test_the_as_of_guard_warns_past_90_silent_days_and_before_the_first_order():
@@ -43,7 +54,9 @@ def test_the_as_of_guard_warns_past_90_silent_days_and_before_the_first_order():
 
 def test_a_model_check_on_fewer_weeks_than_it_holds_out_says_the_history_is_too_short():
     days = np.array(["2026-01-01", "2026-02-01", "2026-03-01"], dtype="datetime64[D]")
-    check = check_currency(np.array([1, 1, 2]), days, np.array([10.0, 12.0, 9.0]), "EUR", datetime(2026, 4, 1, tzinfo=UTC))
+    check = check_currency(
+        np.array([1, 1, 2]), days, np.array([10.0, 12.0, 9.0]), "EUR", datetime(2026, 4, 1, tzinfo=UTC)
+    )
     assert check["status"] == STATUS_SHORT_HISTORY and check["groups"] == [] and check["actual_total"] is None
     assert check["calibration_end"] == "2025-12-31" and check["currency"] == "EUR"
 
@@ -52,12 +65,20 @@ async def _small_shop() -> Store:
     merchant = await Merchant.create(name="Acme")
     store = await Store.create(merchant=merchant, platform="shopify", domain="acme.myshopify.com", public_key="pk-a")
     t0 = datetime(2026, 2, 1, tzinfo=UTC)
-    await upsert_orders(store, [
-        OrderRecord(platform_id=f"o{i}", currency="USD", total=Decimal(10 + i), created_at=t0 + timedelta(days=i),
-                    updated_at=t0 + timedelta(days=i),
-                    customer=CustomerRecord(platform_id=f"c{i % 2}", updated_at=t0, email=f"p{i % 2}@example.com"))
-        for i in range(4)
-    ])
+    await upsert_orders(
+        store,
+        [
+            OrderRecord(
+                platform_id=f"o{i}",
+                currency="USD",
+                total=Decimal(10 + i),
+                created_at=t0 + timedelta(days=i),
+                updated_at=t0 + timedelta(days=i),
+                customer=CustomerRecord(platform_id=f"c{i % 2}", updated_at=t0, email=f"p{i % 2}@example.com"),
+            )
+            for i in range(4)
+        ],
+    )
     return store
 
 
@@ -83,14 +104,24 @@ async def test_rapport_insights_refresh_prints_a_warning_line_for_a_suspect_as_o
     store = await _small_shop()
 
     def refresh(as_of: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "app.cli", "insights", "refresh", "--as-of", as_of], cwd=ROOT,
-                              env=subprocess_env(database_url), capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "app.cli", "insights", "refresh", "--as-of", as_of],
+            cwd=ROOT,
+            env=subprocess_env(database_url),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     stale = refresh("2030-01-01")
     assert stale.returncode == 0, stale.stderr
     [line] = [x for x in stale.stderr.splitlines() if x.startswith("WARNING")]
-    assert re.match(rf"WARNING merchant {store.merchant_id}: as-of 2030-01-01 is 1,427 days after the last order \(2026-02-04", line), line
+    assert re.match(
+        rf"WARNING merchant {store.merchant_id}: as-of 2030-01-01 is 1,427 days after the last order \(2026-02-04", line
+    ), line
     early = refresh("2025-01-01")
-    assert f"WARNING merchant {store.merchant_id}: as-of 2025-01-01 is before the first order (2026-02-01)" in early.stderr
+    assert (
+        f"WARNING merchant {store.merchant_id}: as-of 2025-01-01 is before the first order (2026-02-01)" in early.stderr
+    )
     fine = refresh("2026-02-05")
     assert fine.returncode == 0 and "WARNING" not in fine.stderr + fine.stdout

@@ -26,18 +26,32 @@ T0 = datetime(2026, 2, 1, tzinfo=UTC)
 async def _shop_with_orders(n: int = 3) -> Store:
     merchant = await Merchant.create(name="Acme")
     store = await Store.create(merchant=merchant, platform="shopify", domain="acme.myshopify.com", public_key="pk-a")
-    await upsert_orders(store, [
-        OrderRecord(platform_id=f"o{i}", currency="USD", total=Decimal("10.00") * (i + 1), created_at=T0 + timedelta(days=i),
-                    updated_at=T0 + timedelta(days=i),
-                    customer=CustomerRecord(platform_id=f"c{i}", updated_at=T0, email=f"p{i}@example.com"))
-        for i in range(n)
-    ])
+    await upsert_orders(
+        store,
+        [
+            OrderRecord(
+                platform_id=f"o{i}",
+                currency="USD",
+                total=Decimal("10.00") * (i + 1),
+                created_at=T0 + timedelta(days=i),
+                updated_at=T0 + timedelta(days=i),
+                customer=CustomerRecord(platform_id=f"c{i}", updated_at=T0, email=f"p{i}@example.com"),
+            )
+            for i in range(n)
+        ],
+    )
     return store
 
 
 def rapport(database_url: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app.cli", "insights", *args], cwd=ROOT, env=subprocess_env(database_url),
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", "insights", *args],
+        cwd=ROOT,
+        env=subprocess_env(database_url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 async def test_rapport_insights_refresh_shows_progress_and_stores_the_results(database_url):
@@ -67,9 +81,19 @@ async def test_rapport_insights_export_and_erase_a_person_and_audit_both(databas
 async def test_the_order_job_links_the_customers_of_changed_orders():
     store = await _shop_with_orders(2)
     await resolve_merchant(store.merchant_id)
-    changed = await upsert_orders(store, [OrderRecord(
-        platform_id="o9", currency="USD", total=Decimal("5"), created_at=T0, updated_at=T0,
-        customer=CustomerRecord(platform_id="c9", updated_at=T0, email=" P0@EXAMPLE.COM"))])
+    changed = await upsert_orders(
+        store,
+        [
+            OrderRecord(
+                platform_id="o9",
+                currency="USD",
+                total=Decimal("5"),
+                created_at=T0,
+                updated_at=T0,
+                customer=CustomerRecord(platform_id="c9", updated_at=T0, email=" P0@EXAMPLE.COM"),
+            )
+        ],
+    )
     assert await insights_link_order_customers({}, changed) == []
     assert (await Customer.get(platform_id="c9")).profile_id == (await Customer.get(platform_id="c0")).profile_id
 

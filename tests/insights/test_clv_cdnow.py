@@ -92,9 +92,7 @@ def test_bgnbd_reproduces_fader_hardie_lee_2005(sample: CustomerSummary) -> None
 def test_bgnbd_agrees_with_lifetimes_parameters(sample: CustomerSummary) -> None:
     fit = fit_bgnbd(sample.frequency, sample.recency, sample.T)
     reference = REFERENCE["bgnbd"]
-    np.testing.assert_allclose(
-        fit.params, [reference[k] for k in ("r", "alpha", "a", "b")], rtol=1e-5
-    )
+    np.testing.assert_allclose(fit.params, [reference[k] for k in ("r", "alpha", "a", "b")], rtol=1e-5)
 
 
 def test_gamma_gamma_reproduces_fader_hardie_note(sample: CustomerSummary) -> None:
@@ -147,9 +145,7 @@ def test_per_customer_predictions_agree_with_lifetimes(sample: CustomerSummary) 
         assert value[i] == pytest.approx(probe["expected_average_value"], rel=1e-5)
         assert clv[i] == pytest.approx(probe["clv_12_months"], rel=1e-5)
     for weeks, expected in REFERENCE["new_customer_expected_purchases"].items():
-        assert expected_purchases_new_customer(bg, float(weeks)) == pytest.approx(
-            expected, rel=1e-5
-        )
+        assert expected_purchases_new_customer(bg, float(weeks)) == pytest.approx(expected, rel=1e-5)
 
 
 def test_master_file_fits() -> None:

@@ -108,8 +108,9 @@ def test_a_next_order_date_is_the_even_odds_point_and_only_exists_when_reachable
 
 
 def test_on_the_cdnow_sample_dates_appear_only_when_an_order_within_the_horizon_is_likely(sample) -> None:
-    result = predict_customers(sample.frequency, sample.recency, sample.T, sample.monetary_value,
-                               horizon=39, n_draws=20)
+    result = predict_customers(
+        sample.frequency, sample.recency, sample.T, sample.monetary_value, horizon=39, n_draws=20
+    )
     assert result.model == MODEL_MBGNBD_GAMMA_GAMMA
     likely = result.order_probability.point >= 0.5
     dated = result.next_purchase_time.point <= 39

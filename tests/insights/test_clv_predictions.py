@@ -73,9 +73,7 @@ def test_intervals_contain_point_estimates(sample, fits) -> None:
     for predict, model, args, kwargs in calls:
         interval = predict_with_interval(predict, model, *args, n_draws=100, **kwargs)
         assert_well_formed(interval, n)
-        np.testing.assert_array_equal(
-            interval.point, predict(*np.atleast_1d(model), *args, **kwargs)
-        )
+        np.testing.assert_array_equal(interval.point, predict(*np.atleast_1d(model), *args, **kwargs))
         assert interval.level == 0.9
         # Parameter uncertainty is real: every repeat buyer gets a non-degenerate interval.
         # (One-time buyers are alive with probability exactly 1 under any parameters.)
@@ -93,9 +91,7 @@ def test_intervals_are_seeded_and_widen_with_level(sample, fits) -> None:
     narrow = predict_with_interval(expected_purchases, bg, *args, n_draws=200, level=0.5)
     wide = predict_with_interval(expected_purchases, bg, *args, n_draws=200, level=0.99)
     assert np.all(wide.upper - wide.lower >= narrow.upper - narrow.lower)
-    generator = predict_with_interval(
-        expected_purchases, bg, *args, n_draws=50, seed=np.random.default_rng(1)
-    )
+    generator = predict_with_interval(expected_purchases, bg, *args, n_draws=50, seed=np.random.default_rng(1))
     np.testing.assert_array_equal(generator.upper, first.upper)
 
 
@@ -201,9 +197,7 @@ def test_unconverged_or_unbounded_fits_fall_back(sample, fits, monkeypatch) -> N
 
     bg, gg = fits
     args = (sample.frequency, sample.recency, sample.T, sample.monetary_value)
-    monkeypatch.setattr(
-        forecast, "fit_bgnbd", lambda *a, **k: dataclasses.replace(bg, converged=False)
-    )
+    monkeypatch.setattr(forecast, "fit_bgnbd", lambda *a, **k: dataclasses.replace(bg, converged=False))
     assert predict_customers(*args, horizon=10).status == "fit_not_converged"
     monkeypatch.setattr(forecast, "fit_bgnbd", lambda *a, **k: bg)
     monkeypatch.setattr(forecast, "fit_gamma_gamma", lambda *a, **k: dataclasses.replace(gg, q=0.8))

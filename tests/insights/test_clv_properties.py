@@ -26,9 +26,7 @@ from insights.clv.bgnbd import _log_likelihood_terms
 
 CDNOW_FIT = BgNbdFit(0.243, 4.414, 0.793, 2.426, -9582.4, 2357, np.eye(4) * 1e-3, True)
 CDNOW_GG = GammaGammaFit(6.25, 3.74, 15.44, 0.0, 946, np.eye(3) * 1e-3, True)
-MPMATH = json.loads(
-    (Path(__file__).parent / "reference" / "mpmath_expected_purchases.json").read_text()
-)
+MPMATH = json.loads((Path(__file__).parent / "reference" / "mpmath_expected_purchases.json").read_text())
 
 
 def simulate_bgnbd(
@@ -120,9 +118,7 @@ def test_expected_purchases_grow_with_time() -> None:
         CDNOW_FIT.r / CDNOW_FIT.alpha, rel=1e-3
     )
     # A brand-new customer (nothing observed yet) is the unconditional case.
-    np.testing.assert_allclose(
-        expected_purchases(CDNOW_FIT, horizons, np.zeros(6), np.zeros(6), np.zeros(6)), new
-    )
+    np.testing.assert_allclose(expected_purchases(CDNOW_FIT, horizons, np.zeros(6), np.zeros(6), np.zeros(6)), new)
 
 
 def test_expected_purchases_match_high_precision_reference() -> None:
@@ -195,25 +191,18 @@ def test_clv_with_zero_discount_is_the_undiscounted_sum() -> None:
         clv = customer_lifetime_value(
             CDNOW_FIT, CDNOW_GG, x, t_x, big_t, m, horizon=horizon, discount_rate=0.0, step=step
         )
-        undiscounted = expected_purchases(
-            CDNOW_FIT, horizon, x, t_x, big_t
-        ) * expected_average_value(CDNOW_GG, x, m)
+        undiscounted = expected_purchases(CDNOW_FIT, horizon, x, t_x, big_t) * expected_average_value(CDNOW_GG, x, m)
         np.testing.assert_allclose(clv, undiscounted, rtol=1e-12)
     rates = [0.0, 0.001, 0.01, 0.1]
     values = [
-        customer_lifetime_value(
-            CDNOW_FIT, CDNOW_GG, x, t_x, big_t, m, horizon=52, discount_rate=rate
-        )
-        for rate in rates
+        customer_lifetime_value(CDNOW_FIT, CDNOW_GG, x, t_x, big_t, m, horizon=52, discount_rate=rate) for rate in rates
     ]
     assert np.all(np.diff(np.stack(values), axis=0) < 0)
 
 
 def test_clv_discounting_by_step() -> None:
     x, t_x, big_t, m = [3], [30], [38], [20.0]
-    clv = customer_lifetime_value(
-        CDNOW_FIT, CDNOW_GG, x, t_x, big_t, m, horizon=3, discount_rate=0.05, step=1
-    )
+    clv = customer_lifetime_value(CDNOW_FIT, CDNOW_GG, x, t_x, big_t, m, horizon=3, discount_rate=0.05, step=1)
     cumulative = expected_purchases(CDNOW_FIT, np.array([1.0, 2.0, 3.0]), x * 3, t_x * 3, big_t * 3)
     per_step = np.diff(cumulative, prepend=0.0)
     value = expected_average_value(CDNOW_GG, x, m)[0]

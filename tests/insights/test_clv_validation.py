@@ -118,21 +118,15 @@ def test_summary_errors() -> None:
     with pytest.raises(ValueError, match="same length"):
         summary_from_transactions(ids, dates, [1.0], calibration_end="2025-02-01")
     with pytest.raises(ValueError, match="customer_ids is empty"):
-        summary_from_transactions(
-            [], np.array([], dtype="datetime64[D]"), [], calibration_end="2025-02-01"
-        )
+        summary_from_transactions([], np.array([], dtype="datetime64[D]"), [], calibration_end="2025-02-01")
     with pytest.raises(ValueError, match="dates must be dates"):
-        summary_from_transactions(
-            ids, ["2025-01-01", "yesterday"], values, calibration_end="2025-02-01"
-        )
+        summary_from_transactions(ids, ["2025-01-01", "yesterday"], values, calibration_end="2025-02-01")
     with pytest.raises(ValueError, match="missing values"):
         summary_from_transactions(ids, ["2025-01-01", "NaT"], values, calibration_end="2025-02-01")
     with pytest.raises(ValueError, match="calibration_end is not a date"):
         summary_from_transactions(ids, dates, values, calibration_end="soon")
     with pytest.raises(ValueError, match="observation_end must be after"):
-        summary_from_transactions(
-            ids, dates, values, calibration_end="2025-02-01", observation_end="2025-01-15"
-        )
+        summary_from_transactions(ids, dates, values, calibration_end="2025-02-01", observation_end="2025-01-15")
     with pytest.raises(ValueError, match="NaN or infinite"):
         summary_from_transactions(ids, dates, [1.0, np.nan], calibration_end="2025-02-01")
     with pytest.raises(ValueError, match="unit_days must be positive"):

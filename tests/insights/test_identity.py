@@ -82,8 +82,11 @@ async def test_an_incremental_run_looks_only_at_the_people_it_touches_and_agrees
 
 async def test_profiles_first_given_one_per_customer_are_merged_with_the_merges_returned():
     shop, woo = await _stores()
-    ids = [await _customer(shop, "1", email="ada@example.com"), await _customer(woo, "1", email="ADA@example.com"),
-           await _customer(shop, "2", email="bob@example.com")]
+    ids = [
+        await _customer(shop, "1", email="ada@example.com"),
+        await _customer(woo, "1", email="ADA@example.com"),
+        await _customer(shop, "2", email="bob@example.com"),
+    ]
     before = await ensure_profiles(ids)
     merges = await resolve_merchant(shop.merchant_id)
     assert len(merges) == 1
@@ -148,10 +151,23 @@ async def test_fuzzy_matching_joins_name_and_address_only_when_on_and_never_a_na
     shop, woo = await _stores()
     home = {"address1": "12 Baker Street", "city": "Springfield", "zip": "62701", "country_code": "US"}
     typo = await _customer(shop, "1", email="jon.smith@example.com", first_name="Jon", last_name="Smith", address=home)
-    other = await _customer(woo, "1", email="john.smith@example.org", first_name="John", last_name="Smith",
-                            address={**home, "address1": "12 Baker St."}, updated_at=T0 + timedelta(days=1))
-    namesake = await _customer(woo, "2", email="js@example.net", first_name="John", last_name="Smith",
-                               address={**home, "address1": "400 Elm Road"})
+    other = await _customer(
+        woo,
+        "1",
+        email="john.smith@example.org",
+        first_name="John",
+        last_name="Smith",
+        address={**home, "address1": "12 Baker St."},
+        updated_at=T0 + timedelta(days=1),
+    )
+    namesake = await _customer(
+        woo,
+        "2",
+        email="js@example.net",
+        first_name="John",
+        last_name="Smith",
+        address={**home, "address1": "400 Elm Road"},
+    )
     await resolve_merchant(shop.merchant_id)
     assert len({await _profile(x) for x in (typo, other, namesake)}) == 3
     await save_config(shop.merchant_id, fuzzy_matching=True)

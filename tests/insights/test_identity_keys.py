@@ -46,7 +46,11 @@ def test_digests_differ_between_merchants_so_keys_never_match_across_tenants():
 
 
 def _person(first: str, last: str, street: str | None, zip_code: str = "10001") -> Person:
-    address = normalize_address({"address1": street, "city": "New York", "zip": zip_code, "country_code": "US"}) if street else None
+    address = (
+        normalize_address({"address1": street, "city": "New York", "zip": zip_code, "country_code": "US"})
+        if street
+        else None
+    )
     return Person(normalize_text(first), normalize_text(last), address)
 
 
@@ -60,7 +64,9 @@ def test_a_name_alone_never_matches():
 
 
 def test_an_address_alone_never_matches():
-    assert match_score(_person("Maria", "Garcia", "12 Baker Street"), _person("Tom", "Okafor", "12 Baker Street")) == 0.0
+    assert (
+        match_score(_person("Maria", "Garcia", "12 Baker Street"), _person("Tom", "Okafor", "12 Baker Street")) == 0.0
+    )
 
 
 def test_customers_sharing_keys_form_one_group():

@@ -29,10 +29,16 @@ pytestmark = pytest.mark.db
 
 
 def _transactions(history: MerchantHistory, as_of: datetime) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    rows = [(pid, p.day, float(p.value)) for pid, bought in merchant_purchases(history, as_of).items()
-            for p in bought.get("USD", [])]
-    return (np.array([r[0] for r in rows]), np.array([r[1] for r in rows], dtype="datetime64[D]"),
-            np.array([r[2] for r in rows]))
+    rows = [
+        (pid, p.day, float(p.value))
+        for pid, bought in merchant_purchases(history, as_of).items()
+        for p in bought.get("USD", [])
+    ]
+    return (
+        np.array([r[0] for r in rows]),
+        np.array([r[1] for r in rows], dtype="datetime64[D]"),
+        np.array([r[2] for r in rows]),
+    )
 
 
 def _history(orders: int, days: int) -> str:
@@ -48,7 +54,9 @@ async def test_the_stored_model_check_equals_a_recomputation_from_the_sandbox_or
     history = await load_history(refreshed.sandbox.merchant_id)
     ids, days, values = _transactions(history, AS_OF)
     calibration_end = AS_OF.date() - timedelta(weeks=HOLDOUT_WEEKS)
-    summary = summary_from_transactions(ids, days, values, calibration_end=calibration_end, observation_end=AS_OF.date())
+    summary = summary_from_transactions(
+        ids, days, values, calibration_end=calibration_end, observation_end=AS_OF.date()
+    )
     fit = fit_bgnbd(summary.frequency, summary.recency, summary.T, model=PurchaseModel.MBGNBD)
     expected = expected_purchases(fit, HOLDOUT_WEEKS, summary.frequency, summary.recency, summary.T)
     assert check["calibration_end"] == calibration_end.isoformat() == "1998-04-01"
@@ -62,8 +70,10 @@ async def test_the_stored_model_check_equals_a_recomputation_from_the_sandbox_or
         assert group["customers"] == mine.sum()
         assert group["predicted"] == pytest.approx(expected[mine].mean(), abs=1e-4)
         assert group["actual"] == pytest.approx(summary.holdout_frequency[mine].mean(), abs=1e-4)
-    print(f"\nmodel check: predicted {check['predicted_total']} vs actual {check['actual_total']} repeat orders "
-          f"in {HOLDOUT_WEEKS} weeks; groups {[(g['predicted'], g['actual']) for g in check['groups']]}")
+    print(
+        f"\nmodel check: predicted {check['predicted_total']} vs actual {check['actual_total']} repeat orders "
+        f"in {HOLDOUT_WEEKS} weeks; groups {[(g['predicted'], g['actual']) for g in check['groups']]}"
+    )
 
 
 async def test_a_refresh_as_of_the_day_after_the_last_order_carries_no_warning(refreshed):
@@ -88,7 +98,9 @@ async def test_a_handful_of_prediction_whys_state_the_history_and_the_models_own
         orders = int(summary.frequency[i]) + 1
         silent = round(float(summary.T[i] - summary.recency[i]) * 7)
         assert row.why.startswith(f"{_history(orders, silent)}; the model gives this history a "), row.why
-        assert row.why.endswith(f" {percent(float(chance[i]))} chance of another order within {horizon_days} days"), row.why
+        assert row.why.endswith(f" {percent(float(chance[i]))} chance of another order within {horizon_days} days"), (
+            row.why
+        )
         assert float(chance[i]) == pytest.approx(row.order_probability, abs=1e-6)
 
 
@@ -109,8 +121,10 @@ async def test_a_handful_of_segment_whys_state_the_share_of_that_segment_90_days
         seen.add(row.segment)
         assert row.why.startswith(f"{_history(row.frequency, row.recency_days)}, {row.monetary:.2f} USD; "), row.why
         share = percent(again[row.segment] / members[row.segment])
-        assert row.why.endswith(f"of the {members[row.segment]:,} people in {row.segment} 90 days earlier, "
-                                f"{share} ordered again within 90 days"), row.why
+        assert row.why.endswith(
+            f"of the {members[row.segment]:,} people in {row.segment} 90 days earlier, "
+            f"{share} ordered again within 90 days"
+        ), row.why
     assert len(seen) >= 5
     champions = [r.why for r in rows if r.segment == "champions"][:1]
     print(f"\na champion's why: {champions}")

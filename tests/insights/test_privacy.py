@@ -35,12 +35,16 @@ class Needles:
         self.phones = {phone} | {format_phone(phone, style) for style in PHONE_STYLES}
         self.first, self.last = first.lower(), last.lower()
         self.full_name = f"{self.first} {self.last}"
-        self.name_fields = [re.compile(rf'"{key}":\s*"{re.escape(value)}"') for key, value in
-                            (("first_name", self.first), ("last_name", self.last))]
+        self.name_fields = [
+            re.compile(rf'"{key}":\s*"{re.escape(value)}"')
+            for key, value in (("first_name", self.first), ("last_name", self.last))
+        ]
 
     def found_in(self, row: dict) -> bool:
         """A name counts in columns of its own, in JSON name fields, or written out in full."""
-        cells = [json.dumps(v) if isinstance(v, dict | list) else v for v in row.values() if isinstance(v, str | dict | list)]
+        cells = [
+            json.dumps(v) if isinstance(v, dict | list) else v for v in row.values() if isinstance(v, str | dict | list)
+        ]
         lowered = [cell.lower() for cell in cells]
         text = " ".join(lowered)
         if any(p in cell for cell in cells for p in self.phones):
@@ -48,7 +52,8 @@ class Needles:
         if self.email not in text and self.last not in text:
             return False
         return (
-            self.email in text or any(p in cell for cell in cells for p in self.phones)
+            self.email in text
+            or any(p in cell for cell in cells for p in self.phones)
             or self.full_name in " ".join(text.split())
             or (self.first in lowered and self.last in lowered)
             or all(pattern.search(text) for pattern in self.name_fields)
@@ -68,9 +73,17 @@ async def scan(needles: Needles) -> dict[str, int]:
 
 
 async def _aggregates(merchant_id: int) -> dict:
-    orders = await Order.filter(merchant_id=merchant_id).annotate(n=Count("id"), revenue=Sum("total")).first().values("n", "revenue")
-    return {"orders": orders["n"], "revenue": Decimal(orders["revenue"]).quantize(Decimal("0.01")),
-            "customers": await Customer.filter(merchant_id=merchant_id).count()}
+    orders = (
+        await Order.filter(merchant_id=merchant_id)
+        .annotate(n=Count("id"), revenue=Sum("total"))
+        .first()
+        .values("n", "revenue")
+    )
+    return {
+        "orders": orders["n"],
+        "revenue": Decimal(orders["revenue"]).quantize(Decimal("0.01")),
+        "customers": await Customer.filter(merchant_id=merchant_id).count(),
+    }
 
 
 def _erasable_person(data) -> int:
@@ -90,11 +103,28 @@ async def test_an_erased_person_leaves_no_email_phone_or_name_in_any_table_and_s
     other = sandbox.data.people_by_id[max(sandbox.data.both_store_person_ids)]
     shop = await Store.get(merchant_id=sandbox.merchant_id, platform="shopify")
     account = next(c for c in sandbox.data.customers if c.person_id == person and c.store == "shopify")
-    await WebhookEvent.create(platform="shopify", delivery_id="d1", store=shop, topic="customers/update", body=json.dumps(
-        {"id": account.platform_id, "email": account.email, "phone": who.phone, "first_name": who.first_name,
-         "last_name": who.last_name}))
-    await WebhookEvent.create(platform="shopify", delivery_id="d2", store=shop, topic="customers/update",
-                              body=json.dumps({"id": 1, "email": other.email, "first_name": other.first_name}))
+    await WebhookEvent.create(
+        platform="shopify",
+        delivery_id="d1",
+        store=shop,
+        topic="customers/update",
+        body=json.dumps(
+            {
+                "id": account.platform_id,
+                "email": account.email,
+                "phone": who.phone,
+                "first_name": who.first_name,
+                "last_name": who.last_name,
+            }
+        ),
+    )
+    await WebhookEvent.create(
+        platform="shopify",
+        delivery_id="d2",
+        store=shop,
+        topic="customers/update",
+        body=json.dumps({"id": 1, "email": other.email, "first_name": other.first_name}),
+    )
     await refresh_merchant(sandbox.merchant_id, as_of=AS_OF)
     needles = Needles(who.email, who.phone, who.first_name, who.last_name)
     before = await scan(needles)
@@ -121,14 +151,42 @@ async def _merchant_with_person() -> tuple[Store, Store, int]:
     shop = await Store.create(merchant=merchant, platform="shopify", domain="acme.myshopify.com", public_key="pk-a")
     woo = await Store.create(merchant=merchant, platform="woocommerce", domain="https://acme.test", public_key="pk-b")
     for store, platform_id, consent, seen in ((shop, "c1", True, T0), (woo, "c9", False, T0 + timedelta(days=3))):
-        await upsert_customers(store, [CustomerRecord(
-            platform_id=platform_id, updated_at=seen, email="Ada@Example.com", first_name="Ada", last_name="Lovelace",
-            phone="+13475550103", accepts_marketing=consent)])
-        await upsert_orders(store, [OrderRecord(
-            platform_id=f"o-{platform_id}", currency="EUR", total=Decimal("12.50"), created_at=seen, updated_at=seen,
-            email="ada@example.com", customer=CustomerRecord(platform_id=platform_id, updated_at=seen - timedelta(days=9)),
-            lines=(LineRecord(platform_id=f"l-{platform_id}", quantity=1, unit_price=Decimal("12.50"), total=Decimal("12.50")),),
-        )])
+        await upsert_customers(
+            store,
+            [
+                CustomerRecord(
+                    platform_id=platform_id,
+                    updated_at=seen,
+                    email="Ada@Example.com",
+                    first_name="Ada",
+                    last_name="Lovelace",
+                    phone="+13475550103",
+                    accepts_marketing=consent,
+                )
+            ],
+        )
+        await upsert_orders(
+            store,
+            [
+                OrderRecord(
+                    platform_id=f"o-{platform_id}",
+                    currency="EUR",
+                    total=Decimal("12.50"),
+                    created_at=seen,
+                    updated_at=seen,
+                    email="ada@example.com",
+                    customer=CustomerRecord(platform_id=platform_id, updated_at=seen - timedelta(days=9)),
+                    lines=(
+                        LineRecord(
+                            platform_id=f"l-{platform_id}",
+                            quantity=1,
+                            unit_price=Decimal("12.50"),
+                            total=Decimal("12.50"),
+                        ),
+                    ),
+                )
+            ],
+        )
     await resolve_merchant(merchant.id)
     return shop, woo, (await Customer.get(store_id=shop.id, platform_id="c1")).profile_id
 
@@ -172,8 +230,14 @@ async def test_the_audit_refuses_a_personal_actor():
 async def test_consent_is_the_newest_any_store_recorded():
     shop, woo, profile_id = await _merchant_with_person()
     assert not await may_contact(profile_id), "the newer WooCommerce record opted out"
-    await upsert_customers(shop, [CustomerRecord(platform_id="c1", updated_at=T0 + timedelta(days=5), email="ada@example.com",
-                                                 accepts_marketing=True)])
+    await upsert_customers(
+        shop,
+        [
+            CustomerRecord(
+                platform_id="c1", updated_at=T0 + timedelta(days=5), email="ada@example.com", accepts_marketing=True
+            )
+        ],
+    )
     assert await may_contact(profile_id)
     assert await contactable([profile_id, 999_999]) == {profile_id}
 
@@ -181,8 +245,14 @@ async def test_consent_is_the_newest_any_store_recorded():
 async def test_redacting_a_store_removes_its_data_and_keeps_the_other_stores():
     shop, woo, profile_id = await _merchant_with_person()
     await refresh_merchant(shop.merchant_id, as_of=T0 + timedelta(days=10))
-    await Product.create(merchant_id=shop.merchant_id, store=woo, platform_id="p1", title="Record",
-                         platform_updated_at=T0, content_hash="x")
+    await Product.create(
+        merchant_id=shop.merchant_id,
+        store=woo,
+        platform_id="p1",
+        title="Record",
+        platform_updated_at=T0,
+        content_hash="x",
+    )
     counts = await redact_store(woo.id, actor="shopify:shop/redact")
     assert counts["customers"] == 1 and counts["orders"] == 1
     assert await Store.filter(id=woo.id).count() == 0

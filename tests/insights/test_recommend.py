@@ -52,9 +52,7 @@ KINDS = [
 
 @pytest.mark.parametrize("weighting", ["uniform", "inverse_size"])
 @pytest.mark.parametrize("similarity", KINDS, ids=lambda s: s.kind)
-def test_bought_together_ranks_companion_above_bestseller(
-    similarity: Similarity, weighting: str
-) -> None:
+def test_bought_together_ranks_companion_above_bestseller(similarity: Similarity, weighting: str) -> None:
     model = ItemKNN(similarity, weighting=weighting).fit(groceries())
     together = items(model.similar_items("pasta", 2))
     assert together[0] == "sauce"
@@ -254,10 +252,7 @@ def test_hold_out_hides_one_item_per_sampled_basket() -> None:
 
 def test_evaluation_report_shape_and_json(tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
-    lines = [
-        " ".join(map(str, rng.choice(30, size=rng.integers(1, 6), replace=False)))
-        for _ in range(400)
-    ]
+    lines = [" ".join(map(str, rng.choice(30, size=rng.integers(1, 6), replace=False))) for _ in range(400)]
     path = tmp_path / "baskets.dat"
     path.write_text("\n".join(lines) + "\n")
     report = evaluate_baskets_file(path, seed=1, sample=50, k=5)

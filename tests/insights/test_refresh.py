@@ -140,7 +140,9 @@ async def test_conflicting_values_keep_the_older_ones_beside_the_current(refresh
     gifts = [o for o in refreshed.sandbox.data.orders if o.shipping_address != o.billing_address]
     person = gifts[-1].person_id
     profile_id = await _profile_of_person(refreshed, person)
-    addresses = await ProfileFact.filter(profile_id=profile_id, kind="address").values("value", "current", "observed_at")
+    addresses = await ProfileFact.filter(profile_id=profile_id, kind="address").values(
+        "value", "current", "observed_at"
+    )
     assert len({json.dumps(a["value"], sort_keys=True) for a in addresses}) >= 2
     current = [a for a in addresses if a["current"]]
     assert len(current) == 1 and current[0]["observed_at"] == max(a["observed_at"] for a in addresses)
@@ -170,9 +172,14 @@ async def test_transaction_facts_equal_the_sandbox_orders_of_the_person(refreshe
 
 
 async def test_every_buyer_gets_one_of_the_named_segments_and_a_tier(refreshed):
-    rows = await ProfileSegment.filter(merchant_id=refreshed.sandbox.merchant_id).values("segment", "tier", "r_score", "m_score")
-    buyers = {o.person_id for o in refreshed.sandbox.data.orders
-              if o.cancelled_at is None and o.total - sum(r.amount for r in o.refunds) > 0}
+    rows = await ProfileSegment.filter(merchant_id=refreshed.sandbox.merchant_id).values(
+        "segment", "tier", "r_score", "m_score"
+    )
+    buyers = {
+        o.person_id
+        for o in refreshed.sandbox.data.orders
+        if o.cancelled_at is None and o.total - sum(r.amount for r in o.refunds) > 0
+    }
     assert len(rows) == len(buyers) < len(refreshed.sandbox.data.people)  # some only had free orders
     assert {r["segment"] for r in rows} <= {rule.name for rule in DEFAULT_RULES}
     assert {r["tier"] for r in rows} == {"vip", "regular", "at_risk", "lost"}
@@ -247,7 +254,10 @@ async def test_for_you_lists_leave_out_what_the_person_bought_and_what_is_out_of
         assert set(recommended) <= buyable[row.store_id]
         customers = await Customer.filter(profile_id=profile_id).values_list("id", flat=True)
         orders = await Order.filter(customer_id__in=customers).values_list("id", flat=True)
-        bought = {handle_at[key] for key in await OrderLine.filter(order_id__in=orders).values_list("store_id", "product_platform_id")}
+        bought = {
+            handle_at[key]
+            for key in await OrderLine.filter(order_id__in=orders).values_list("store_id", "product_platform_id")
+        }
         assert bought and not bought & {handle_of[p] for p in recommended}
 
 

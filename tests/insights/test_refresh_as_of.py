@@ -29,19 +29,33 @@ async def _shop() -> Store:
     merchant = await Merchant.create(name="Acme")
     store = await Store.create(merchant=merchant, platform="shopify", domain="acme.myshopify.com", public_key="pk-a")
     first = start_of_day() - timedelta(days=90)
-    await upsert_orders(store, [
-        OrderRecord(platform_id=f"o{i}", currency="USD", total=Decimal(10 + i), created_at=first + timedelta(days=9 * i),
-                    updated_at=first + timedelta(days=9 * i),
-                    customer=CustomerRecord(platform_id=f"c{i % 3}", updated_at=first, email=f"p{i % 3}@example.com"))
-        for i in range(9)
-    ])
+    await upsert_orders(
+        store,
+        [
+            OrderRecord(
+                platform_id=f"o{i}",
+                currency="USD",
+                total=Decimal(10 + i),
+                created_at=first + timedelta(days=9 * i),
+                updated_at=first + timedelta(days=9 * i),
+                customer=CustomerRecord(platform_id=f"c{i % 3}", updated_at=first, email=f"p{i % 3}@example.com"),
+            )
+            for i in range(9)
+        ],
+    )
     return store
 
 
 def refresh_command(database_url: str) -> subprocess.CompletedProcess:
     """``rapport insights refresh`` with its defaults."""
-    return subprocess.run([sys.executable, "-m", "app.cli", "insights", "refresh"], cwd=ROOT,
-                          env=subprocess_env(database_url), capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", "insights", "refresh"],
+        cwd=ROOT,
+        env=subprocess_env(database_url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.db
@@ -59,13 +73,27 @@ async def test_a_refresh_without_an_as_of_is_as_of_the_start_of_today():
 async def test_the_refresh_command_without_as_of_gives_what_a_refresh_as_of_the_start_of_today_gives(database_url):
     store = await _shop()
     await refresh_merchant(store.merchant_id, as_of=start_of_day())
-    before = await ClvPrediction.filter(merchant_id=store.merchant_id).order_by("profile_id").values(
-        "profile_id", "probability_alive", "clv", "next_order_at", "as_of")
-    segments = await ProfileSegment.filter(merchant_id=store.merchant_id).order_by("profile_id").values_list(
-        "profile_id", "segment", "recency_days", "tier", "as_of")
+    before = (
+        await ClvPrediction.filter(merchant_id=store.merchant_id)
+        .order_by("profile_id")
+        .values("profile_id", "probability_alive", "clv", "next_order_at", "as_of")
+    )
+    segments = (
+        await ProfileSegment.filter(merchant_id=store.merchant_id)
+        .order_by("profile_id")
+        .values_list("profile_id", "segment", "recency_days", "tier", "as_of")
+    )
     result = refresh_command(database_url)
     assert result.returncode == 0, result.stderr
-    assert await ClvPrediction.filter(merchant_id=store.merchant_id).order_by("profile_id").values(
-        "profile_id", "probability_alive", "clv", "next_order_at", "as_of") == before
-    assert await ProfileSegment.filter(merchant_id=store.merchant_id).order_by("profile_id").values_list(
-        "profile_id", "segment", "recency_days", "tier", "as_of") == segments
+    assert (
+        await ClvPrediction.filter(merchant_id=store.merchant_id)
+        .order_by("profile_id")
+        .values("profile_id", "probability_alive", "clv", "next_order_at", "as_of")
+        == before
+    )
+    assert (
+        await ProfileSegment.filter(merchant_id=store.merchant_id)
+        .order_by("profile_id")
+        .values_list("profile_id", "segment", "recency_days", "tier", "as_of")
+        == segments
+    )

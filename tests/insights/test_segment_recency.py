@@ -13,10 +13,12 @@ ACTIVE = {"champions", "loyal", "new", "potential"}
 
 people = st.lists(
     st.tuples(st.integers(0, 5000), st.integers(1, 60), st.floats(0.01, 1e5, allow_nan=False)),
-    min_size=1, max_size=300,
+    min_size=1,
+    max_size=300,
 )
 thresholds = st.tuples(st.integers(1, 1000), st.integers(0, 2000)).map(
-    lambda t: TierThresholds(at_risk_after_days=t[0], lost_after_days=t[0] + t[1]))
+    lambda t: TierThresholds(at_risk_after_days=t[0], lost_after_days=t[0] + t[1])
+)
 
 
 @settings(max_examples=200, deadline=None, database=None)
@@ -34,8 +36,9 @@ def test_nobody_silent_past_the_lost_threshold_is_a_champion_or_loyal(people, ti
 def test_a_whole_store_gone_quiet_has_no_champions() -> None:
     """Quintiles alone give the top fifth a 5 however long ago they bought."""
     silence = [800 + i for i in range(100)]
-    scored = score_people(silence, [1 + i % 20 for i in range(100)], [10.0 * (i + 1) for i in range(100)],
-                          InsightsConfig())
+    scored = score_people(
+        silence, [1 + i % 20 for i in range(100)], [10.0 * (i + 1) for i in range(100)], InsightsConfig()
+    )
     assert {s.r for s in scored} == {1} and not {s.segment for s in scored} & ACTIVE
     assert {s.segment for s in scored} == {"can't lose", "at risk", "lost"}
 

@@ -34,10 +34,20 @@ def test_every_score_combination_lands_in_one_of_the_eight_named_segments():
     assert names == NAMED
 
 
-@pytest.mark.parametrize(("r", "f", "m", "segment"), [
-    (5, 5, 5, "champions"), (5, 1, 5, "new"), (5, 1, 1, "new"), (3, 4, 4, "loyal"), (4, 2, 2, "potential"),
-    (1, 5, 5, "can't lose"), (2, 3, 3, "at risk"), (2, 1, 1, "hibernating"), (1, 1, 2, "lost"),
-])
+@pytest.mark.parametrize(
+    ("r", "f", "m", "segment"),
+    [
+        (5, 5, 5, "champions"),
+        (5, 1, 5, "new"),
+        (5, 1, 1, "new"),
+        (3, 4, 4, "loyal"),
+        (4, 2, 2, "potential"),
+        (1, 5, 5, "can't lose"),
+        (2, 3, 3, "at risk"),
+        (2, 1, 1, "hibernating"),
+        (1, 1, 2, "lost"),
+    ],
+)
 def test_segments_read_like_their_names(r, f, m, segment):
     assert segment_of(r, f, m) == segment
 

@@ -21,8 +21,14 @@ pytestmark = pytest.mark.db
 
 def loyalty(database_url: str, *args: str) -> subprocess.CompletedProcess:
     code = "from app.cli_loyalty import loyalty_cli; loyalty_cli()"
-    return subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=subprocess_env(database_url),
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        env=subprocess_env(database_url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 async def test_rebuild_balances_reports_then_fixes_and_replay_is_a_dry_run(shop, database_url):
@@ -49,8 +55,13 @@ async def test_rebuild_balances_reports_then_fixes_and_replay_is_a_dry_run(shop,
 
 
 async def test_the_periodic_jobs_are_registered_and_run_for_every_merchant_with_a_program(shop):
-    assert {"loyalty_process_orders", "loyalty_release_due", "loyalty_expire_due",
-            "loyalty_reevaluate_tiers", "loyalty_deliver_events"} <= set(registry)
+    assert {
+        "loyalty_process_orders",
+        "loyalty_release_due",
+        "loyalty_expire_due",
+        "loyalty_reevaluate_tiers",
+        "loyalty_deliver_events",
+    } <= set(registry)
     await shop.program(Rules())
     assert await loyalty_expire_due({}) == {"expired_points": 0, "reminders": 0, "codes": 0}
     assert await loyalty_reevaluate_tiers({}) == {"upgraded": 0, "grace_started": 0, "downgraded": 0}

@@ -34,13 +34,18 @@ async def test_orders_on_both_sandbox_stores_earn_into_one_balance_and_one_tier(
     stores = {s.platform.value: s.id for s in await Store.filter(merchant=merchant)}
     await publish(merchant.id, Rules(release="immediate", tiers=LADDER), datetime(1996, 1, 1, tzinfo=UTC))
 
-    customer_ids = {(c["store_id"], c["platform_id"]): c["id"] for c in await Customer.all().values("id", "store_id", "platform_id")}
+    customer_ids = {
+        (c["store_id"], c["platform_id"]): c["id"] for c in await Customer.all().values("id", "store_id", "platform_id")
+    }
     orders_of = defaultdict(list)
     for o in data.orders:
         if o.person_id in data.both_store_person_ids:
             orders_of[o.person_id].append(o)
     for _person, orders in orders_of.items():
-        keys = {(stores[o.store], str(o.customer_platform_id) if o.customer_platform_id else guest_platform_id(o.email)) for o in orders}
+        keys = {
+            (stores[o.store], str(o.customer_platform_id) if o.customer_platform_id else guest_platform_id(o.email))
+            for o in orders
+        }
         await link_accounts([customer_ids[k] for k in keys], OwnershipReason.MERCHANT_CONFIRMED)
 
     now = datetime(1998, 7, 1, tzinfo=UTC)
@@ -49,7 +54,11 @@ async def test_orders_on_both_sandbox_stores_earn_into_one_balance_and_one_tier(
     combined_only = 0
     for _person, orders in orders_of.items():
         owners = await owners_of_customers(
-            customer_ids[(stores[o.store], str(o.customer_platform_id) if o.customer_platform_id else guest_platform_id(o.email))] for o in orders)
+            customer_ids[
+                (stores[o.store], str(o.customer_platform_id) if o.customer_platform_id else guest_platform_id(o.email))
+            ]
+            for o in orders
+        )
         assert len(set(owners.values())) == 1
         (profile,) = set(owners.values())
         member = await Member.get(profile_id=profile)

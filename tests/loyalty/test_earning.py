@@ -14,11 +14,24 @@ WHEN = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def order(*lines: tuple[str, str], refunds: tuple[RefundFacts, ...] = (), currency: str = "USD", **extra) -> OrderFacts:
-    facts = tuple(LineFacts(lid, 1, Decimal(total), product_platform_id=f"p-{lid}", category="vinyl" if lid == "v" else "")
-                  for lid, total in lines)
+    facts = tuple(
+        LineFacts(lid, 1, Decimal(total), product_platform_id=f"p-{lid}", category="vinyl" if lid == "v" else "")
+        for lid, total in lines
+    )
     total = sum((f.total for f in facts), Decimal(0))
-    return OrderFacts(id=1, merchant_id=1, store_id=1, customer_id=1, currency=currency, placed_at=WHEN,
-                      total=extra.pop("total", total), subtotal=total, lines=facts, refunds=refunds, **extra)
+    return OrderFacts(
+        id=1,
+        merchant_id=1,
+        store_id=1,
+        customer_id=1,
+        currency=currency,
+        placed_at=WHEN,
+        total=extra.pop("total", total),
+        subtotal=total,
+        lines=facts,
+        refunds=refunds,
+        **extra,
+    )
 
 
 def refund(rid: int, *lines: tuple[str, str], amount: str | None = None) -> RefundFacts:
@@ -52,7 +65,11 @@ def test_shipping_and_tax_count_only_when_configured():
 
 
 def test_product_and_category_multipliers_and_the_tier_multiplier_compose():
-    rules = Rules(product_multipliers={"p-a": Decimal(2)}, category_multipliers={"vinyl": Decimal(3)}, tiers=(Tier("Gold", Decimal(0), Decimal("1.5")),))
+    rules = Rules(
+        product_multipliers={"p-a": Decimal(2)},
+        category_multipliers={"vinyl": Decimal(3)},
+        tiers=(Tier("Gold", Decimal(0), Decimal("1.5")),),
+    )
     assert award(order(("a", "10"), ("v", "10"), ("c", "10")), rules, Decimal("1.5")).points == 90
 
 
@@ -68,7 +85,9 @@ def test_cancelled_and_unpaid_orders_are_worth_nothing():
 
 
 def test_rules_round_trip_through_json():
-    rules = Rules(tiers=(Tier("Gold", Decimal("250.50"), Decimal("1.25"), 10, True),), earn_rates={"EUR": Decimal("1.5")})
+    rules = Rules(
+        tiers=(Tier("Gold", Decimal("250.50"), Decimal("1.25"), 10, True),), earn_rates={"EUR": Decimal("1.5")}
+    )
     assert Rules.from_json(rules.to_json()) == rules
     with pytest.raises(ValueError):
         Rules.from_json({"earn_ratez": {}})

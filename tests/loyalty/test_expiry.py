@@ -17,7 +17,10 @@ pytestmark = pytest.mark.db
 
 
 def test_lots_are_spent_oldest_first():
-    assert open_lots([(1, at(0), 100), (2, at(10), 50), (3, at(20), -120), (4, at(30), 10)]) == [(2, at(10), 30), (4, at(30), 10)]
+    assert open_lots([(1, at(0), 100), (2, at(10), 50), (3, at(20), -120), (4, at(30), 10)]) == [
+        (2, at(10), 30),
+        (4, at(30), 10),
+    ]
 
 
 def test_months_are_added_on_the_calendar():
@@ -30,8 +33,15 @@ async def test_fifo_expiry_takes_each_lot_n_months_after_it_became_available(sho
     cust, profile = await shop.customer()
     await process_orders([await shop.order(cust, [("a", 100)], when=at(0))], now=at(0))
     await process_orders([await shop.order(cust, [("a", 50)], when=at(60))], now=at(60))
-    reward = await Reward.create(merchant=shop.merchant, name="cash", kind=RewardKind.POINTS_TO_CASH,
-                                 min_points=1, max_points=1000, cash_per_point=1, valid_days=365)
+    reward = await Reward.create(
+        merchant=shop.merchant,
+        name="cash",
+        kind=RewardKind.POINTS_TO_CASH,
+        min_points=1,
+        max_points=1000,
+        cash_per_point=1,
+        valid_days=365,
+    )
     await redeem(profile, reward.id, shop.store.id, RecordingIssuer(), points=30, now=at(90))
 
     counts = await expire_due(shop.merchant.id, at(170))
@@ -52,8 +62,10 @@ async def test_inactivity_expiry_takes_everything_after_n_idle_months_and_activi
     await register_endpoint(shop.merchant.id, "http://127.0.0.1:9/hook", "s3cret")
     cust, profile = await shop.customer()
     idle_cust, idle = await shop.customer()
-    await process_orders([await shop.order(cust, [("a", 40)], when=at(0)),
-                          await shop.order(idle_cust, [("a", 25)], when=at(0))], now=at(0))
+    await process_orders(
+        [await shop.order(cust, [("a", 40)], when=at(0)), await shop.order(idle_cust, [("a", 25)], when=at(0))],
+        now=at(0),
+    )
     await process_orders([await shop.order(cust, [("a", 10)], when=at(60))], now=at(60))
     counts = await expire_due(shop.merchant.id, at(85))
     assert counts["reminders"] == 1 and counts["expired_points"] == 0

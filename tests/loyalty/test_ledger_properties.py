@@ -24,9 +24,7 @@ from tests.loyalty.helpers import RecordingIssuer, at, make_shop, refund
 pytestmark = pytest.mark.db
 
 cents = st.integers(min_value=1, max_value=9999).map(lambda c: Decimal(c) / 100)
-orders_st = st.lists(
-    st.tuples(st.integers(0, 1), st.lists(cents, min_size=1, max_size=3)), min_size=1, max_size=3
-)
+orders_st = st.lists(st.tuples(st.integers(0, 1), st.lists(cents, min_size=1, max_size=3)), min_size=1, max_size=3)
 op = st.one_of(
     st.tuples(st.just("refund"), st.integers(0, 2), st.integers(0, 2), st.integers(1, 100), st.integers(0, 60)),
     st.tuples(st.just("credit"), st.integers(0, 2), st.integers(1, 100), st.integers(0, 60)),
@@ -47,26 +45,50 @@ def oracle(lines: list[Decimal], refunded: dict[int, Decimal], credit: Decimal, 
     return math.floor(net * kept)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(orders=orders_st, ops=st.lists(op, max_size=10))
 async def test_balances_equal_the_ledger_and_a_from_scratch_computation(db, orders, ops):
     shop = await make_shop("prop")
     await shop.program(Rules(rounding="floor", return_window_days=30))
-    reward = await Reward.create(merchant=shop.merchant, name="points to cash", kind=RewardKind.POINTS_TO_CASH,
-                                 min_points=1, max_points=10_000, cash_per_point=Decimal("0.01"))
+    reward = await Reward.create(
+        merchant=shop.merchant,
+        name="points to cash",
+        kind=RewardKind.POINTS_TO_CASH,
+        min_points=1,
+        max_points=10_000,
+        cash_per_point=Decimal("0.01"),
+    )
     people = [await shop.customer(), await shop.customer()]
     state = []
     for i, (who, lines) in enumerate(orders):
         pid = f"prop-{shop.merchant.id}-{i}"
         oid = await shop.order(people[who][0], [(str(j), t) for j, t in enumerate(lines)], when=at(i), platform_id=pid)
-        state.append({"id": oid, "pid": pid, "who": who, "lines": lines, "refunds": [], "refunded": {},
-                      "credit": Decimal(0), "cancelled": None})
+        state.append(
+            {
+                "id": oid,
+                "pid": pid,
+                "who": who,
+                "lines": lines,
+                "refunds": [],
+                "refunded": {},
+                "credit": Decimal(0),
+                "cancelled": None,
+            }
+        )
     redeemed = {0: 0, 1: 0}
     issuer = RecordingIssuer()
 
     async def write(o: dict) -> None:
-        await shop.order(people[o["who"]][0], [(str(j), t) for j, t in enumerate(o["lines"])], when=at(state.index(o)),
-                         platform_id=o["pid"], refunds=tuple(o["refunds"]), cancelled_at=o["cancelled"])
+        await shop.order(
+            people[o["who"]][0],
+            [(str(j), t) for j, t in enumerate(o["lines"])],
+            when=at(state.index(o)),
+            platform_id=o["pid"],
+            refunds=tuple(o["refunds"]),
+            cancelled_at=o["cancelled"],
+        )
 
     for step, action in enumerate(ops):
         kind = action[0]
@@ -85,7 +107,9 @@ async def test_balances_equal_the_ledger_and_a_from_scratch_computation(db, orde
             amount = ((total - o["credit"]) * action[2] / 100).quantize(Decimal("0.01"))
             if amount > 0:
                 o["credit"] += amount
-                o["refunds"].append(refund(f"{o['pid']}-c{step}", o["pid"], at(action[3]), amount=amount, store_credit=True))
+                o["refunds"].append(
+                    refund(f"{o['pid']}-c{step}", o["pid"], at(action[3]), amount=amount, store_credit=True)
+                )
                 await write(o)
         elif kind == "cancel":
             o = state[action[1] % len(state)]
@@ -120,14 +144,17 @@ async def test_balances_equal_the_ledger_and_a_from_scratch_computation(db, orde
         assert credited == expected
     for who, (_, profile) in enumerate(people):
         member = await Member.get_or_none(profile_id=profile)
-        earned = sum(oracle(o["lines"], o["refunded"], o["credit"], o["cancelled"] is not None)
-                     for o in state if o["who"] == who)
+        earned = sum(
+            oracle(o["lines"], o["refunded"], o["credit"], o["cancelled"] is not None) for o in state if o["who"] == who
+        )
         if member is None:
             assert earned == 0
             continue
         assert member.available + member.pending == earned - redeemed[who]
         assert member.pending == 0
         if member.available < 0:
-            debts = sum((e.data or {}).get("debt", 0) for e in await Entry.filter(
-                profile_id=profile, kind__in=[EntryKind.CLAWBACK, EntryKind.REVERSAL]))
+            debts = sum(
+                (e.data or {}).get("debt", 0)
+                for e in await Entry.filter(profile_id=profile, kind__in=[EntryKind.CLAWBACK, EntryKind.REVERSAL])
+            )
             assert debts >= -member.available

@@ -34,8 +34,13 @@ async def test_a_merge_moves_balances_and_orders_to_the_survivor_and_a_split_mov
     await shop.program(Rules())
     a_cust, a = await shop.customer()
     b_cust, b = await shop.customer(store=shop.other)
-    await process_orders([await shop.order(a_cust, [("x", 40)], when=at(0)),
-                          await shop.order(b_cust, [("x", 25)], when=at(0), store=shop.other)], now=at(0))
+    await process_orders(
+        [
+            await shop.order(a_cust, [("x", 40)], when=at(0)),
+            await shop.order(b_cust, [("x", 25)], when=at(0), store=shop.other),
+        ],
+        now=at(0),
+    )
     await adjust(b, 10, reason="goodwill", actor="owner", now=at(1))
     await Profile.filter(id=b).update(merged_into_id=a)
     transfer = await merge_members(a, b, now=at(2))
@@ -70,8 +75,15 @@ async def test_new_orders_of_a_merged_profile_earn_apart_until_ownership_joins_t
 
 
 async def test_action_rewards_are_paid_once_per_key_and_within_their_limit(shop):
-    await shop.program(Rules(actions={"signup": ActionRule(50), "birthday": ActionRule(100),
-                                      "review": ActionRule(20, limit=2, period_days=30)}))
+    await shop.program(
+        Rules(
+            actions={
+                "signup": ActionRule(50),
+                "birthday": ActionRule(100),
+                "review": ActionRule(20, limit=2, period_days=30),
+            }
+        )
+    )
     _, profile = await shop.customer()
     assert (await record_action(profile, "signup", "signup", now=at(0))).status == "awarded"
     assert (await record_action(profile, "signup", "signup", now=at(1))).status == "duplicate"
@@ -88,8 +100,14 @@ async def test_an_automation_fires_once_per_shopper_per_period_and_previews_befo
     await shop.program(Rules())
     _, vip = await shop.customer()
     _, other = await shop.customer()
-    automation = await Automation.create(merchant=shop.merchant, name="win back VIPs", segment="vip_at_risk",
-                                         action=AutomationAction.GRANT_POINTS, points=300, period_days=90)
+    automation = await Automation.create(
+        merchant=shop.merchant,
+        name="win back VIPs",
+        segment="vip_at_risk",
+        action=AutomationAction.GRANT_POINTS,
+        points=300,
+        period_days=90,
+    )
     memberships = {vip: {"vip", "vip_at_risk"}, other: {"regular"}}
     preview = await evaluate_automations(shop.merchant.id, memberships, at(0), preview=True)
     assert [(o.automation_id, o.profile_id) for o in preview] == [(automation.id, vip)]

@@ -48,8 +48,13 @@ async def test_processing_the_same_orders_again_credits_nothing(shop):
 async def test_the_basis_leaves_out_shipping_gift_cards_and_order_discounts(shop):
     await shop.program(Rules(after_discounts=True))
     cust, profile = await shop.customer()
-    order = await shop.order(cust, [("a", 80), ("b", 20), ("gift", 50)], discount=Decimal("15"),
-                             shipping=Decimal("9.90"), gift_cards=("gift",))
+    order = await shop.order(
+        cust,
+        [("a", 80), ("b", 20), ("gift", 50)],
+        discount=Decimal("15"),
+        shipping=Decimal("9.90"),
+        gift_cards=("gift",),
+    )
     await process_orders([order], now=at(1))
     assert await balances(profile) == (0, 90, 90)  # 100 of goods less 10 of the 15 discount share
 
@@ -61,8 +66,13 @@ async def test_a_partial_refund_claws_back_under_the_rules_that_awarded_the_orde
     await process_orders([order], now=at(1))
     assert await balances(profile) == (0, 100, 100)
     await shop.program(Rules(earn_rates={"USD": Decimal(10)}), effective_from=at(2))
-    await shop.order(cust, [("a", 30), ("b", 20)], when=at(0), platform_id="o-ref",
-                     refunds=(refund("r1", "o-ref", at(3), [("b", 20)]),))
+    await shop.order(
+        cust,
+        [("a", 30), ("b", 20)],
+        when=at(0),
+        platform_id="o-ref",
+        refunds=(refund("r1", "o-ref", at(3), [("b", 20)]),),
+    )
     await process_orders([order], now=at(4))
     assert await balances(profile) == (0, 60, 60)
     clawback = await Entry.get(profile_id=profile, kind=EntryKind.CLAWBACK)
@@ -74,8 +84,9 @@ async def test_a_store_credit_refund_counts_as_a_refund(shop):
     await shop.program(Rules())
     cust, profile = await shop.customer()
     order = await shop.order(cust, [("a", 50)], platform_id="o-sc")
-    await shop.order(cust, [("a", 50)], platform_id="o-sc",
-                     refunds=(refund("r-sc", "o-sc", at(2), amount=20, store_credit=True),))
+    await shop.order(
+        cust, [("a", 50)], platform_id="o-sc", refunds=(refund("r-sc", "o-sc", at(2), amount=20, store_credit=True),)
+    )
     await process_orders([order], now=at(3))
     assert await balances(profile) == (0, 30, 30)
 
@@ -97,11 +108,13 @@ async def test_a_clawback_below_zero_is_recorded_as_debt_and_paid_from_later_ear
     cust, profile = await shop.customer()
     first = await shop.order(cust, [("a", 100)], platform_id="o-d1", when=at(0))
     await process_orders([first], now=at(1))
-    reward = await Reward.create(merchant=shop.merchant, name="$1 off", kind=RewardKind.FIXED_AMOUNT,
-                                 points_cost=80, value=Decimal("1"))
+    reward = await Reward.create(
+        merchant=shop.merchant, name="$1 off", kind=RewardKind.FIXED_AMOUNT, points_cost=80, value=Decimal("1")
+    )
     await redeem(profile, reward.id, shop.store.id, RecordingIssuer(), now=at(2))
-    await shop.order(cust, [("a", 100)], platform_id="o-d1", when=at(0),
-                     refunds=(refund("r-d1", "o-d1", at(3), [("a", 100)]),))
+    await shop.order(
+        cust, [("a", 100)], platform_id="o-d1", when=at(0), refunds=(refund("r-d1", "o-d1", at(3), [("a", 100)]),)
+    )
     await process_orders([first], now=at(3))
     member = await Member.get(profile_id=profile)
     assert member.available == -80 and member.debt == 80

@@ -32,12 +32,30 @@ from tests.loyalty.helpers import T0, Shop, at, make_shop
 pytestmark = pytest.mark.db
 
 
-async def account(shop: Shop, store: Store, platform_id: str, email: str, *, verified: bool = False,
-                  guest: bool = False, created_days: float = 0) -> int:
+async def account(
+    shop: Shop,
+    store: Store,
+    platform_id: str,
+    email: str,
+    *,
+    verified: bool = False,
+    guest: bool = False,
+    created_days: float = 0,
+) -> int:
     """An account written as a connector writes it; returns its id."""
-    await upsert_customers(store, [CustomerRecord(platform_id=platform_id, updated_at=T0, email=email,
-                                                  verified_email=verified, is_guest=guest,
-                                                  created_at=at(created_days))])
+    await upsert_customers(
+        store,
+        [
+            CustomerRecord(
+                platform_id=platform_id,
+                updated_at=T0,
+                email=email,
+                verified_email=verified,
+                is_guest=guest,
+                created_at=at(created_days),
+            )
+        ],
+    )
     return (await Customer.get(store_id=store.id, platform_id=platform_id)).id
 
 
@@ -51,8 +69,9 @@ async def test_accounts_whose_same_email_the_platform_verified_share_one_balance
     await shop.program(Rules())
     a = await account(shop, shop.store, "a1", "Ann@Example.org", verified=True)
     b = await account(shop, shop.other, "b1", "ann@example.org", verified=True)
-    await process_orders([await shop.order("a1", [("x", 30)]), await shop.order("b1", [("x", 12)], store=shop.other)],
-                         now=at(0))
+    await process_orders(
+        [await shop.order("a1", [("x", 30)]), await shop.order("b1", [("x", 12)], store=shop.other)], now=at(0)
+    )
     owners = await owners_of_customers([a, b])
     assert owners[a] == owners[b] and await balance(a) == 42
 
@@ -61,13 +80,16 @@ async def test_an_account_verified_later_joins_the_balance_with_transfer_entries
     await shop.program(Rules())
     a = await account(shop, shop.store, "a1", "ann@example.org", verified=True)
     b = await account(shop, shop.other, "b1", "ann@example.org")
-    await process_orders([await shop.order("a1", [("x", 30)]), await shop.order("b1", [("x", 12)], store=shop.other)],
-                         now=at(0))
+    await process_orders(
+        [await shop.order("a1", [("x", 30)]), await shop.order("b1", [("x", 12)], store=shop.other)], now=at(0)
+    )
     assert (await balance(a), await balance(b)) == (30, 12)
     await account(shop, shop.other, "b1", "ann@example.org", verified=True)  # the platform verified it since
     [transfer] = await link_verified([b])
     assert (transfer.pending, await balance(a), await balance(b)) == (12, 42, 42)
-    causes = set(await Entry.filter(kind__in=[EntryKind.TRANSFER_IN, EntryKind.TRANSFER_OUT]).values_list("cause", flat=True))
+    causes = set(
+        await Entry.filter(kind__in=[EntryKind.TRANSFER_IN, EntryKind.TRANSFER_OUT]).values_list("cause", flat=True)
+    )
     assert causes == {"verified_email"} and await link_verified([a, b]) == []
 
 
@@ -88,7 +110,11 @@ async def test_a_guest_checkout_earns_into_the_verified_account_of_its_email_on_
     ann = await account(shop, shop.store, "a1", "ann@example.org", verified=True)
     bob = await account(shop, shop.store, "b1", "bob@example.org")
     guests = {}
-    for store, email in ((shop.store, "ANN@example.org"), (shop.other, "ann@example.org"), (shop.store, "bob@example.org")):
+    for store, email in (
+        (shop.store, "ANN@example.org"),
+        (shop.other, "ann@example.org"),
+        (shop.store, "bob@example.org"),
+    ):
         pid = guest_platform_id(email)
         guests[(store.id, email)] = await account(shop, store, pid, email, guest=True)
         await process_orders([await shop.order(pid, [("x", 10)], store=store)], now=at(0))
@@ -103,8 +129,9 @@ async def test_the_merchant_confirms_accounts_matched_as_one_person_and_only_tho
     a = await account(shop, shop.store, "a1", "ann@example.org")
     b = await account(shop, shop.other, "b1", "ann@example.org")
     c = await account(shop, shop.other, "c1", "carl@example.org")
-    await process_orders([await shop.order("a1", [("x", 7)]), await shop.order("b1", [("x", 3)], store=shop.other)],
-                         now=at(0))
+    await process_orders(
+        [await shop.order("a1", [("x", 7)]), await shop.order("b1", [("x", 3)], store=shop.other)], now=at(0)
+    )
     await resolve_customers([a, b, c])
     with pytest.raises(ValueError):
         await confirm_accounts([a, c])
@@ -118,7 +145,9 @@ async def test_a_balance_kept_before_ownership_stays_with_the_earliest_verified_
     verified = await account(shop, shop.other, "v1", "ann@example.org", verified=True, created_days=-100)
     twin = await account(shop, shop.store, "t1", "ANN@example.org", verified=True, created_days=-50)
     profile = (await ensure_profiles([verified]))[verified]
-    await Customer.filter(id__in=[older, verified, twin]).update(profile_id=profile)  # one person, one member: the old way
+    await Customer.filter(id__in=[older, verified, twin]).update(
+        profile_id=profile
+    )  # one person, one member: the old way
     await adjust(profile, 250, reason="kept from before", actor="owner", now=at(0))
 
     assert await settle_all() == 1
@@ -127,7 +156,9 @@ async def test_a_balance_kept_before_ownership_stays_with_the_earliest_verified_
     assert (await balance(verified), await balance(older)) == (250, 0)
     split = await Entry.filter(cause="ownership_split").order_by("id").values("profile_id", "kind", "available", "data")
     assert [(e["profile_id"], e["kind"], e["available"]) for e in split] == [
-        (profile, EntryKind.TRANSFER_OUT, 0), (owners[older], EntryKind.TRANSFER_IN, 0)]
+        (profile, EntryKind.TRANSFER_OUT, 0),
+        (owners[older], EntryKind.TRANSFER_IN, 0),
+    ]
     assert split[0]["data"]["customer_id"] == older
     assert await settle_all() == 0 and await rebuild_balances(shop.merchant.id) == []
     anchor = await Profile.get(id=owners[older])
@@ -138,8 +169,9 @@ async def test_a_link_code_joins_the_issuers_and_the_redeemers_accounts_once(sho
     await shop.program(Rules())
     a = await account(shop, shop.store, "a1", "ann@example.org")
     b = await account(shop, shop.other, "b1", "ann.other@example.org")
-    await process_orders([await shop.order("a1", [("x", 20)]), await shop.order("b1", [("x", 5)], store=shop.other)],
-                         now=at(0))
+    await process_orders(
+        [await shop.order("a1", [("x", 20)]), await shop.order("b1", [("x", 5)], store=shop.other)], now=at(0)
+    )
     code, expires_at = await issue_code(a)
     assert expires_at - T0 > timedelta(0)
     [transfer] = await redeem_code(code.lower(), b)

@@ -62,12 +62,20 @@ async def test_a_rule_change_preview_shows_tier_moves_and_the_points_of_the_last
     await shop.program(Rules(tiers=ladder))
     big_cust, big = await shop.customer()
     small_cust, small = await shop.customer()
-    await process_orders([await shop.order(big_cust, [("a", 150)], when=at(300)),
-                          await shop.order(small_cust, [("a", 60)], when=at(300)),
-                          await shop.order(small_cust, [("a", 500)], when=at(-100))], now=at(301))
+    await process_orders(
+        [
+            await shop.order(big_cust, [("a", 150)], when=at(300)),
+            await shop.order(small_cust, [("a", 60)], when=at(300)),
+            await shop.order(small_cust, [("a", 500)], when=at(-100)),
+        ],
+        now=at(301),
+    )
     assert (await Member.get(profile_id=big)).tier == "Silver"
-    proposed = Rules(tiers=(Tier("Silver", Decimal(50)), Tier("Gold", Decimal(120))), earn_rates={"USD": Decimal("1.5")},
-                     tier_window="rolling_12m")
+    proposed = Rules(
+        tiers=(Tier("Silver", Decimal(50)), Tier("Gold", Decimal(120))),
+        earn_rates={"USD": Decimal("1.5")},
+        tier_window="rolling_12m",
+    )
     preview = await preview_rules(shop.merchant.id, proposed, at(310))
     assert [(pid, frm, to) for pid, frm, to in preview.moves_up] == [(big, "Silver", "Gold")]
     assert [(pid, frm, to) for pid, frm, to in preview.moves_down] == [(small, "Gold", "Silver")]
@@ -78,9 +86,16 @@ async def test_economics_state_liability_redemption_rate_breakage_and_reward_cos
     await shop.program(Rules(release="immediate", point_value=Decimal("0.01"), expiry="fifo", expiry_months=1))
     cust, profile = await shop.customer()
     other_cust, _ = await shop.customer(store=shop.other)
-    await process_orders([await shop.order(cust, [("a", 400)], when=at(0)),
-                          await shop.order(other_cust, [("a", 100)], when=at(40), store=shop.other)], now=at(40))
-    reward = await Reward.create(merchant=shop.merchant, name="$1", kind=RewardKind.FIXED_AMOUNT, points_cost=100, value=Decimal(1))
+    await process_orders(
+        [
+            await shop.order(cust, [("a", 400)], when=at(0)),
+            await shop.order(other_cust, [("a", 100)], when=at(40), store=shop.other),
+        ],
+        now=at(40),
+    )
+    reward = await Reward.create(
+        merchant=shop.merchant, name="$1", kind=RewardKind.FIXED_AMOUNT, points_cost=100, value=Decimal(1)
+    )
     await redeem(profile, reward.id, shop.store.id, RecordingIssuer(), now=at(1))
     await expire_due(shop.merchant.id, at(45))
     figures = await economics(shop.merchant.id, at(45))

@@ -38,8 +38,9 @@ async def funded(shop, points: int) -> int:
 
 async def test_one_hundred_concurrent_redemptions_against_a_balance_for_ten_let_exactly_ten_through(shop):
     profile = await funded(shop, 1000)
-    reward = await Reward.create(merchant=shop.merchant, name="$5 off", kind=RewardKind.FIXED_AMOUNT,
-                                 points_cost=100, value=Decimal("5"))
+    reward = await Reward.create(
+        merchant=shop.merchant, name="$5 off", kind=RewardKind.FIXED_AMOUNT, points_cost=100, value=Decimal("5")
+    )
     issuer = RecordingIssuer()
 
     async def attempt(i: int) -> str:
@@ -78,11 +79,13 @@ class SlowIssuer(RecordingIssuer):
 
 async def test_ten_concurrent_redemptions_with_one_request_key_share_one_code_and_one_debit(shop):
     profile = await funded(shop, 1000)
-    reward = await Reward.create(merchant=shop.merchant, name="$5 off", kind=RewardKind.FIXED_AMOUNT,
-                                 points_cost=100, value=Decimal("5"))
+    reward = await Reward.create(
+        merchant=shop.merchant, name="$5 off", kind=RewardKind.FIXED_AMOUNT, points_cost=100, value=Decimal("5")
+    )
     issuer = SlowIssuer()
-    redemptions = await asyncio.gather(*(redeem(profile, reward.id, shop.store.id, issuer, request_key="double-click",
-                                                now=at(1)) for _ in range(10)))
+    redemptions = await asyncio.gather(
+        *(redeem(profile, reward.id, shop.store.id, issuer, request_key="double-click", now=at(1)) for _ in range(10))
+    )
     assert {r.id for r in redemptions} == {redemptions[0].id} and len({r.code for r in redemptions}) == 1
     assert {r.status for r in redemptions} == {RedemptionStatus.ISSUED} and len(issuer.requests) == 1
     assert (await Member.get(profile_id=profile)).available == 900
@@ -92,23 +95,29 @@ async def test_ten_concurrent_redemptions_with_one_request_key_share_one_code_an
 
 async def test_ten_concurrent_redemptions_with_one_request_key_share_one_failure_and_one_refund(shop):
     profile = await funded(shop, 1000)
-    reward = await Reward.create(merchant=shop.merchant, name="$5 off", kind=RewardKind.FIXED_AMOUNT,
-                                 points_cost=100, value=Decimal("5"))
+    reward = await Reward.create(
+        merchant=shop.merchant, name="$5 off", kind=RewardKind.FIXED_AMOUNT, points_cost=100, value=Decimal("5")
+    )
     issuer = SlowIssuer(fail=True)
-    outcomes = await asyncio.gather(*(redeem(profile, reward.id, shop.store.id, issuer, request_key="retry-storm",
-                                             now=at(1)) for _ in range(10)), return_exceptions=True)
+    outcomes = await asyncio.gather(
+        *(redeem(profile, reward.id, shop.store.id, issuer, request_key="retry-storm", now=at(1)) for _ in range(10)),
+        return_exceptions=True,
+    )
     assert all(isinstance(o, RedemptionFailed) for o in outcomes), outcomes
     assert len({o.redemption_id for o in outcomes}) == 1 and len(issuer.requests) == 1
     assert (await Member.get(profile_id=profile)).available == 1000
-    kinds = await Entry.filter(profile_id=profile, kind__in=[EntryKind.REDEEM, EntryKind.REDEEM_REFUND]).values_list("kind", flat=True)
+    kinds = await Entry.filter(profile_id=profile, kind__in=[EntryKind.REDEEM, EntryKind.REDEEM_REFUND]).values_list(
+        "kind", flat=True
+    )
     assert sorted(kinds) == sorted([EntryKind.REDEEM, EntryKind.REDEEM_REFUND])
 
 
 @pytest.mark.parametrize("raises", [False, True], ids=["refused", "raised"])
 async def test_when_the_issuer_fails_the_points_return_and_the_error_is_visible(shop, raises):
     profile = await funded(shop, 300)
-    reward = await Reward.create(merchant=shop.merchant, name="10% off", kind=RewardKind.PERCENTAGE,
-                                 points_cost=200, value=Decimal("10"))
+    reward = await Reward.create(
+        merchant=shop.merchant, name="10% off", kind=RewardKind.PERCENTAGE, points_cost=200, value=Decimal("10")
+    )
     with pytest.raises(RedemptionFailed) as failure:
         await redeem(profile, reward.id, shop.store.id, FailingIssuer(raises=raises), request_key="r1", now=at(1))
     assert "points were returned" in str(failure.value)
@@ -124,7 +133,9 @@ async def test_when_the_issuer_fails_the_points_return_and_the_error_is_visible(
 
 async def test_a_retried_request_returns_the_same_redemption_and_debits_once(shop):
     profile = await funded(shop, 500)
-    reward = await Reward.create(merchant=shop.merchant, name="free shipping", kind=RewardKind.FREE_SHIPPING, points_cost=150)
+    reward = await Reward.create(
+        merchant=shop.merchant, name="free shipping", kind=RewardKind.FREE_SHIPPING, points_cost=150
+    )
     issuer = RecordingIssuer()
     first = await redeem(profile, reward.id, shop.store.id, issuer, request_key="same", now=at(1))
     again = await redeem(profile, reward.id, shop.store.id, issuer, request_key="same", now=at(1))
@@ -135,8 +146,14 @@ async def test_a_retried_request_returns_the_same_redemption_and_debits_once(sho
 
 async def test_points_to_cash_takes_any_amount_within_its_bounds(shop):
     profile = await funded(shop, 1000)
-    reward = await Reward.create(merchant=shop.merchant, name="cash", kind=RewardKind.POINTS_TO_CASH,
-                                 min_points=100, max_points=800, cash_per_point=Decimal("0.01"))
+    reward = await Reward.create(
+        merchant=shop.merchant,
+        name="cash",
+        kind=RewardKind.POINTS_TO_CASH,
+        min_points=100,
+        max_points=800,
+        cash_per_point=Decimal("0.01"),
+    )
     issuer = RecordingIssuer()
     redemption = await redeem(profile, reward.id, shop.store.id, issuer, points=450, now=at(1))
     assert redemption.value == Decimal("4.50") and issuer.requests[0][1].value == Decimal("4.50")
@@ -148,8 +165,14 @@ async def test_points_to_cash_takes_any_amount_within_its_bounds(shop):
 async def test_a_code_used_on_a_synced_order_is_marked_used_and_an_unused_one_gives_points_back_on_expiry(shop):
     profile = await funded(shop, 500)
     cust = (await shop.customer())[0]
-    reward = await Reward.create(merchant=shop.merchant, name="$2 off", kind=RewardKind.FIXED_AMOUNT,
-                                 points_cost=100, value=Decimal("2"), valid_days=30)
+    reward = await Reward.create(
+        merchant=shop.merchant,
+        name="$2 off",
+        kind=RewardKind.FIXED_AMOUNT,
+        points_cost=100,
+        value=Decimal("2"),
+        valid_days=30,
+    )
     used = await redeem(profile, reward.id, shop.store.id, RecordingIssuer(), now=at(1))
     unused = await redeem(profile, reward.id, shop.store.id, RecordingIssuer(), now=at(1))
     order = await shop.order(cust, [("a", 20)], when=at(3), codes=(used.code.lower(),))
@@ -167,4 +190,3 @@ async def test_a_manual_adjustment_keeps_its_reason_and_actor_and_cannot_overdra
         await adjust(profile, -80, reason="correction", actor="owner@shop")
     entry = await Entry.get(profile_id=profile, kind=EntryKind.ADJUST)
     assert (entry.reason, entry.actor) == ("welcome gift", "owner@shop")
-

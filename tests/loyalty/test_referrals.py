@@ -72,13 +72,21 @@ async def test_the_referrer_is_not_paid_when_the_friends_first_order_is_cancelle
     [
         ({"email": "Same@Example.org "}, "same email"),
         ({"phone": "(555) 010-7788"}, "same phone"),
-        ({"first": "Ann", "last": "Lee", "address": {"address1": "1 Elm Rd", "zip": "02134"}}, "same name and shipping address"),
+        (
+            {"first": "Ann", "last": "Lee", "address": {"address1": "1 Elm Rd", "zip": "02134"}},
+            "same name and shipping address",
+        ),
     ],
 )
 async def test_self_referrals_are_rejected_with_their_reason(shop, friend_fields, reason):
     await shop.program(RULES)
-    _, referrer = await shop.customer(email="same@example.org", phone="+15550107788", first="Ann", last="Lee",
-                                      address={"address1": "1 Elm Rd.", "zip": "02134"})
+    _, referrer = await shop.customer(
+        email="same@example.org",
+        phone="+15550107788",
+        first="Ann",
+        last="Lee",
+        address={"address1": "1 Elm Rd.", "zip": "02134"},
+    )
     _, friend = await shop.customer(**friend_fields)
     referral = await refer(friend, await code_of(shop, referrer), at(0))
     assert referral.status == ReferralStatus.REJECTED and reason in referral.reason
@@ -116,7 +124,9 @@ async def test_a_shared_household_address_goes_to_review_and_the_owner_decides(s
     assert await points(sister) == 0
     approved = await decide(first.id, approve=True, actor="owner@shop", now=at(2))
     assert approved.status == ReferralStatus.QUALIFIED and await points(sister) == 100
-    rejected = await decide(second.id, approve=False, actor="owner@shop", reason="same family farming points", now=at(2))
+    rejected = await decide(
+        second.id, approve=False, actor="owner@shop", reason="same family farming points", now=at(2)
+    )
     assert rejected.status == ReferralStatus.REJECTED and rejected.reason == "same family farming points"
     assert rejected.decided_by == "owner@shop"
 
@@ -125,5 +135,7 @@ async def test_many_friends_from_one_network_go_to_review(shop):
     await shop.program(RULES.but(referral_cap=0))
     _, referrer = await shop.customer()
     code = await code_of(shop, referrer)
-    statuses = [(await refer((await shop.customer())[1], code, at(0), network="203.0.113.0/24")).status for _ in range(3)]
+    statuses = [
+        (await refer((await shop.customer())[1], code, at(0), network="203.0.113.0/24")).status for _ in range(3)
+    ]
     assert statuses == [ReferralStatus.PENDING, ReferralStatus.PENDING, ReferralStatus.REVIEW]

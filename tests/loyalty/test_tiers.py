@@ -16,7 +16,10 @@ from tests.loyalty.helpers import at
 
 pytestmark = pytest.mark.db
 
-LADDER = (Tier("Silver", Decimal(100), entry_points=25), Tier("Gold", Decimal(500), multiplier=Decimal(2), free_shipping=True))
+LADDER = (
+    Tier("Silver", Decimal(100), entry_points=25),
+    Tier("Gold", Decimal(500), multiplier=Decimal(2), free_shipping=True),
+)
 
 
 async def tier_of(profile: int) -> str | None:
@@ -61,8 +64,10 @@ async def test_each_window_counts_what_falls_inside_it(shop, window, kept_after_
 async def test_the_calendar_year_window_starts_on_the_first_of_january(shop):
     await shop.program(Rules(tiers=LADDER, tier_window="calendar_year", tier_grace_days=0))
     cust, profile = await shop.customer()
-    await process_orders([await shop.order(cust, [("a", 150)], when=datetime(2025, 12, 30, tzinfo=UTC))],
-                         now=datetime(2025, 12, 30, tzinfo=UTC))
+    await process_orders(
+        [await shop.order(cust, [("a", 150)], when=datetime(2025, 12, 30, tzinfo=UTC))],
+        now=datetime(2025, 12, 30, tzinfo=UTC),
+    )
     await reevaluate_tiers(shop.merchant.id, datetime(2025, 12, 31, tzinfo=UTC))
     assert await tier_of(profile) == "Silver"
     await reevaluate_tiers(shop.merchant.id, datetime(2026, 1, 2, tzinfo=UTC))
@@ -73,8 +78,10 @@ async def test_a_downgrade_waits_for_the_grace_period_and_a_new_order_in_between
     await shop.program(Rules(tiers=LADDER, tier_window="rolling_12m", tier_grace_days=30))
     cust, profile = await shop.customer()
     other_cust, other = await shop.customer()
-    await process_orders([await shop.order(cust, [("a", 150)], when=at(0)),
-                          await shop.order(other_cust, [("a", 150)], when=at(0))], now=at(0))
+    await process_orders(
+        [await shop.order(cust, [("a", 150)], when=at(0)), await shop.order(other_cust, [("a", 150)], when=at(0))],
+        now=at(0),
+    )
     counts = await reevaluate_tiers(shop.merchant.id, at(370))
     assert counts["grace_started"] == 2
     assert await tier_of(profile) == "Silver" and await tier_of(other) == "Silver"
@@ -89,9 +96,11 @@ async def test_a_downgrade_waits_for_the_grace_period_and_a_new_order_in_between
 
 @pytest.mark.parametrize(
     ("metric", "orders", "expected"),
-    [("spend", [("a", "57.50")], "spend 42.50 USD more to reach Silver"),
-     ("orders", [("a", 1)], "2 more orders to reach Silver"),
-     ("points", [("a", 40)], "60 more points to reach Silver")],
+    [
+        ("spend", [("a", "57.50")], "spend 42.50 USD more to reach Silver"),
+        ("orders", [("a", 1)], "2 more orders to reach Silver"),
+        ("points", [("a", 40)], "60 more points to reach Silver"),
+    ],
 )
 async def test_progress_to_the_next_tier_reads_as_a_sentence(shop, metric, orders, expected):
     ladder = (Tier("Silver", Decimal(3 if metric == "orders" else 100)),)
@@ -118,8 +127,11 @@ async def test_history_loaded_later_dates_the_tier_and_its_reward_at_the_order_t
 async def test_a_rolling_window_dates_the_tier_from_the_run_of_orders_that_still_qualifies(shop):
     await shop.program(Rules(tiers=LADDER, tier_window="rolling_12m"))
     cust, profile = await shop.customer()
-    orders = [await shop.order(cust, [("a", 120)], when=at(0)), await shop.order(cust, [("a", 120)], when=at(500)),
-              await shop.order(cust, [("a", 10)], when=at(520))]
+    orders = [
+        await shop.order(cust, [("a", 120)], when=at(0)),
+        await shop.order(cust, [("a", 120)], when=at(500)),
+        await shop.order(cust, [("a", 10)], when=at(520)),
+    ]
     await process_orders(orders, now=at(530))
     member = await Member.get(profile_id=profile)
     assert member.tier == "Silver" and member.tier_since == at(500)

@@ -28,8 +28,13 @@ from app.web import create_app
 from connectors.shopify import oauth, webhooks
 from tests.support.servers import ROOT, SECRET
 
-TOPIC_SCOPES = {"orders": "read_orders", "refunds": "read_orders", "customers": "read_customers",
-                "products": "read_products", "app": None}
+TOPIC_SCOPES = {
+    "orders": "read_orders",
+    "refunds": "read_orders",
+    "customers": "read_customers",
+    "products": "read_products",
+    "app": None,
+}
 """The scope Shopify requires before it delivers each topic family (none for app/uninstalled)."""
 
 
@@ -114,11 +119,23 @@ def test_a_missing_client_id_is_refused_with_the_setting_named() -> None:
 
 
 def test_the_command_writes_the_deployments_own_configuration(tmp_path: Path) -> None:
-    env = {"PATH": "/usr/bin:/bin", "SECRET_KEY": SECRET, "PUBLIC_BASE_URL": "https://loyalty.shop.test",
-           "SHOPIFY_API_KEY": "client-123", "SHOPIFY_API_VERSION": "2026-07", "PYTHONPATH": str(ROOT)}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SECRET_KEY": SECRET,
+        "PUBLIC_BASE_URL": "https://loyalty.shop.test",
+        "SHOPIFY_API_KEY": "client-123",
+        "SHOPIFY_API_VERSION": "2026-07",
+        "PYTHONPATH": str(ROOT),
+    }
     target = tmp_path / "shopify.app.toml"
-    done = subprocess.run([sys.executable, "-m", "app.cli", "shopify-app-config", "--output", str(target)],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "shopify-app-config", "--output", str(target)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     config = tomllib.loads(target.read_text())
     assert config["client_id"] == "client-123"
@@ -128,10 +145,22 @@ def test_the_command_writes_the_deployments_own_configuration(tmp_path: Path) ->
 
 
 def test_the_command_refuses_plain_http_in_one_line(tmp_path: Path) -> None:
-    env = {"PATH": "/usr/bin:/bin", "SECRET_KEY": SECRET, "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
-           "SHOPIFY_API_KEY": "client-123", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "app.cli", "shopify-app-config"],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SECRET_KEY": SECRET,
+        "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
+        "SHOPIFY_API_KEY": "client-123",
+        "PYTHONPATH": str(ROOT),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "shopify-app-config"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        "rapport: PUBLIC_BASE_URL must be an https:// address Shopify can reach, not http://127.0.0.1:8000"]
+        "rapport: PUBLIC_BASE_URL must be an https:// address Shopify can reach, not http://127.0.0.1:8000"
+    ]

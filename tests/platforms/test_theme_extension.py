@@ -75,8 +75,9 @@ def defaults(block: str) -> dict[str, Any]:
     return {s["id"]: s.get("default", "") for s in schema_of(block)["settings"]}
 
 
-def render(block: str, *, customer: dict | None, locale: str = "en", settings: dict | None = None,
-           product: dict | None = None) -> str:
+def render(
+    block: str, *, customer: dict | None, locale: str = "en", settings: dict | None = None, product: dict | None = None
+) -> str:
     env = Environment()
     env.add_tag(SchemaTag)
     table = locale_table(locale)
@@ -84,7 +85,8 @@ def render(block: str, *, customer: dict | None, locale: str = "en", settings: d
     template = env.from_string((BLOCKS / block).read_text())
     prefix = "" if locale == "en" else f"/{locale}"
     return template.render(
-        customer=customer, product=product,
+        customer=customer,
+        product=product,
         block={"settings": {**defaults(block), **(settings or {})}},
         request={"locale": {"iso_code": locale}},
         routes={"account_login_url": f"{prefix}/account/login", "root_url": prefix or "/"},
@@ -158,21 +160,34 @@ def test_a_guest_and_a_signed_in_customer_get_the_same_markup_as_the_app_proxy_t
 
 
 def test_the_embeds_colours_are_the_widgets_css_custom_properties() -> None:
-    chosen = {"accent": "#0f766e", "accent_text": "#fefefe", "text": "#111111", "background": "#fafafa",
-              "surface": "#eeeeee", "radius": 12}
+    chosen = {
+        "accent": "#0f766e",
+        "accent_text": "#fefefe",
+        "text": "#111111",
+        "background": "#fafafa",
+        "surface": "#eeeeee",
+        "radius": 12,
+    }
     widget = Elements(render("loyalty.liquid", customer=SIGNED_IN, settings=chosen)).only("rapport-loyalty")
     properties = custom_properties(widget["style"])
-    assert properties == {"--rapport-accent": "#0f766e", "--rapport-accent-text": "#fefefe",
-                          "--rapport-text": "#111111", "--rapport-bg": "#fafafa", "--rapport-surface": "#eeeeee",
-                          "--rapport-radius": "12px"}
+    assert properties == {
+        "--rapport-accent": "#0f766e",
+        "--rapport-accent-text": "#fefefe",
+        "--rapport-text": "#111111",
+        "--rapport-bg": "#fafafa",
+        "--rapport-surface": "#eeeeee",
+        "--rapport-radius": "12px",
+    }
     assert set(properties) <= widget_properties()
 
 
 def test_the_embeds_default_colours_are_the_widgets_own_defaults() -> None:
     widget = Elements(render("loyalty.liquid", customer=GUEST)).only("rapport-loyalty")
     for name, value in custom_properties(widget["style"]).items():
-        assert re.search(rf"var\({name},{re.escape(value.removesuffix('px') if name.endswith('radius') else value)}",
-                         WIDGET.replace("#fff)", "#ffffff)")), name
+        assert re.search(
+            rf"var\({name},{re.escape(value.removesuffix('px') if name.endswith('radius') else value)}",
+            WIDGET.replace("#fff)", "#ffffff)"),
+        ), name
 
 
 @pytest.mark.parametrize("position", ["bottom_right", "bottom_left"])
@@ -197,8 +212,9 @@ def test_a_french_storefront_gets_a_french_widget_and_its_own_sign_in_link() -> 
 
 
 def test_a_store_key_set_in_the_theme_editor_is_passed_escaped() -> None:
-    widget = Elements(render("loyalty.liquid", customer=GUEST,
-                             settings={"store_key": ' pk_abc"><script>x</script> '})).only("rapport-loyalty")
+    widget = Elements(
+        render("loyalty.liquid", customer=GUEST, settings={"store_key": ' pk_abc"><script>x</script> '})
+    ).only("rapport-loyalty")
     assert widget["store-key"] == 'pk_abc"><script>x</script>'
     page = render("loyalty.liquid", customer=GUEST, settings={"store_key": 'pk_abc"><script>x</script>'})
     assert "<script>x" not in page
@@ -207,8 +223,13 @@ def test_a_store_key_set_in_the_theme_editor_is_passed_escaped() -> None:
 @pytest.mark.parametrize("customer", [GUEST, SIGNED_IN], ids=["guest", "signed-in"])
 def test_the_bought_together_block_names_the_product_by_shopifys_id_for_the_storefront_api(customer) -> None:
     product = {"id": 8123456789012, "handle": "blue-train", "title": "Blue Train"}
-    page = render("bought-together.liquid", customer=customer, product=product, locale="fr",
-                  settings={"accent": "#0f766e", "radius": 4})
+    page = render(
+        "bought-together.liquid",
+        customer=customer,
+        product=product,
+        locale="fr",
+        settings={"accent": "#0f766e", "radius": 4},
+    )
     elements = Elements(page)
     together = elements.only("rapport-bought-together")
     assert together["product-id"] == "gid://shopify/Product/8123456789012"
@@ -229,7 +250,9 @@ def test_the_embed_targets_the_body_and_the_block_the_product_page() -> None:
 
 def test_every_label_and_string_is_translated_in_english_and_french() -> None:
     def keys(table: dict, prefix: str = "") -> set[str]:
-        return set().union(*(keys(v, f"{prefix}{k}.") if isinstance(v, dict) else {prefix + k} for k, v in table.items()))
+        return set().union(
+            *(keys(v, f"{prefix}{k}.") if isinstance(v, dict) else {prefix + k} for k, v in table.items())
+        )
 
     assert keys(locale_table("en")) == keys(locale_table("fr"))
     assert keys(locale_table("en", schema=True)) == keys(locale_table("fr", schema=True))
@@ -245,11 +268,18 @@ def theme_check(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def lint(modules: Path, root: Path) -> list[dict]:
     """Shopify's theme linter on ``root`` (an extension folder: it picks the theme-app-extension checks
     because of ``shopify.extension.toml``), as JSON offenses."""
-    script = ("require('@shopify/theme-check-node').check(process.argv[1]).then((found) => console.log(JSON.stringify("
-              "found.map((o) => ({check: o.check, severity: o.severity, message: o.message, uri: o.uri})))))"
-              ".catch((err) => { console.error(err); process.exit(2); })")
-    done = subprocess.run(["node", "-e", script, str(root)], capture_output=True, text=True, timeout=120,
-                          env={"NODE_PATH": str(modules), "PATH": "/usr/local/bin:/usr/bin:/bin"})
+    script = (
+        "require('@shopify/theme-check-node').check(process.argv[1]).then((found) => console.log(JSON.stringify("
+        "found.map((o) => ({check: o.check, severity: o.severity, message: o.message, uri: o.uri})))))"
+        ".catch((err) => { console.error(err); process.exit(2); })"
+    )
+    done = subprocess.run(
+        ["node", "-e", script, str(root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"NODE_PATH": str(modules), "PATH": "/usr/local/bin:/usr/bin:/bin"},
+    )
     if done.returncode != 0:
         unavailable(f"theme-check could not run: {done.stderr[-300:]}")
     return json.loads(done.stdout)

@@ -353,9 +353,7 @@ def test_records_are_immutable_and_cached(data):
         data.people[0].address["city"] = "Elsewhere"
     assert json.loads(json.dumps(data.people[0].address)) == dict(data.people[0].address)
     assert isinstance(data.orders, tuple) and isinstance(data.orders[0].lines, tuple)
-    refund = Refund(
-        1, data.orders[0].created_at, Decimal("1.00"), "n", (RefundLine(1, 1, Decimal("1.00")),)
-    )
+    refund = Refund(1, data.orders[0].created_at, Decimal("1.00"), "n", (RefundLine(1, 1, Decimal("1.00")),))
     assert refund.lines[0].amount == Decimal("1.00")
 
 
@@ -365,9 +363,7 @@ def test_deterministic(data):
     assert digest(again) == digest(data)
     code = "from sandbox.dataset import build, digest; print(digest(build('sample', 7)))"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == digest(data)
 
 
@@ -377,9 +373,7 @@ def test_other_seed_differs(data):
     assert other.both_store_person_ids != data.both_store_person_ids
     assert [p.email for p in other.people] != [p.email for p in data.people]
     # the CDNOW facts do not move with the seed
-    assert sorted((o.source_row, o.total) for o in other.orders) == sorted(
-        (o.source_row, o.total) for o in data.orders
-    )
+    assert sorted((o.source_row, o.total) for o in other.orders) == sorted((o.source_row, o.total) for o in data.orders)
 
 
 def test_summary(data):

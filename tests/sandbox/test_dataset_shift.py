@@ -42,8 +42,14 @@ def test_every_timestamp_moves_by_the_same_whole_days_and_nothing_else_changes(r
     delta = timedelta(days=moved.days_shifted)
     for before, after in zip(recorded.orders, moved.orders, strict=True):
         assert after.created_at - before.created_at == delta and after.updated_at - before.updated_at == delta
-        assert (after.platform_id, after.name, after.total, after.subtotal, after.lines, after.email) == \
-               (before.platform_id, before.name, before.total, before.subtotal, before.lines, before.email)
+        assert (after.platform_id, after.name, after.total, after.subtotal, after.lines, after.email) == (
+            before.platform_id,
+            before.name,
+            before.total,
+            before.subtotal,
+            before.lines,
+            before.email,
+        )
         assert after.created_at.time() == before.created_at.time()
     for before, after in zip(recorded.customers, moved.customers, strict=True):
         assert after.created_at - before.created_at == delta and after.platform_id == before.platform_id
@@ -79,8 +85,10 @@ def test_a_moved_data_set_is_cached_per_source_seed_and_day(moved):
 
 
 def test_a_moved_data_set_is_the_same_in_another_process(moved):
-    code = ("from datetime import date; from sandbox.dataset import build, digest; "
-            f"print(digest(build('sample', 7, ends=date({ENDS.year}, {ENDS.month}, {ENDS.day}))))")
+    code = (
+        "from datetime import date; from sandbox.dataset import build, digest; "
+        f"print(digest(build('sample', 7, ends=date({ENDS.year}, {ENDS.month}, {ENDS.day}))))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == digest(moved)
 

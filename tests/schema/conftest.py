@@ -80,10 +80,15 @@ class World:
 
     @classmethod
     async def load(cls, ids: WorldIds) -> World:
-        return cls(merchant=await Merchant.get(id=ids.merchant), shopify=await Store.get(id=ids.shopify),
-                   woo=await Store.get(id=ids.woo), other_merchant=await Merchant.get(id=ids.other_merchant),
-                   other_store=await Store.get(id=ids.other_store), shopper=await Customer.get(id=ids.shopper),
-                   other_shopper=await Customer.get(id=ids.other_shopper))
+        return cls(
+            merchant=await Merchant.get(id=ids.merchant),
+            shopify=await Store.get(id=ids.shopify),
+            woo=await Store.get(id=ids.woo),
+            other_merchant=await Merchant.get(id=ids.other_merchant),
+            other_store=await Store.get(id=ids.other_store),
+            shopper=await Customer.get(id=ids.shopper),
+            other_shopper=await Customer.get(id=ids.other_shopper),
+        )
 
 
 async def cross_store_profile(world: World) -> int:
@@ -120,15 +125,32 @@ async def seed_world(people: int = PEOPLE) -> WorldIds:
     await refresh_merchant(merchant.id, as_of=AS_OF)
     await install_sample_program(merchant.id, now=AS_OF)
     other_merchant = await Merchant.create(name="Other Records")
-    other_store = await Store.create(merchant=other_merchant, platform="shopify", domain="other.myshopify.com",
-                                     name="Other", currency="USD", public_key=f"pk_{uuid.uuid4().hex[:24]}",
-                                     install_state="installed")
+    other_store = await Store.create(
+        merchant=other_merchant,
+        platform="shopify",
+        domain="other.myshopify.com",
+        name="Other",
+        currency="USD",
+        public_key=f"pk_{uuid.uuid4().hex[:24]}",
+        install_state="installed",
+    )
     woo_profiles = set(await Customer.filter(store_id=stores["woocommerce"].id).values_list("profile_id", flat=True))
-    shoppers = [c for c in await Customer.filter(store_id=stores["shopify"].id, is_guest=False, orders__id__not_isnull=True)
-                .distinct().order_by("id") if c.profile_id not in woo_profiles]
-    return WorldIds(merchant=merchant.id, shopify=stores["shopify"].id, woo=stores["woocommerce"].id,
-                    other_merchant=other_merchant.id, other_store=other_store.id, shopper=shoppers[0].id,
-                    other_shopper=shoppers[1].id)
+    shoppers = [
+        c
+        for c in await Customer.filter(store_id=stores["shopify"].id, is_guest=False, orders__id__not_isnull=True)
+        .distinct()
+        .order_by("id")
+        if c.profile_id not in woo_profiles
+    ]
+    return WorldIds(
+        merchant=merchant.id,
+        shopify=stores["shopify"].id,
+        woo=stores["woocommerce"].id,
+        other_merchant=other_merchant.id,
+        other_store=other_store.id,
+        shopper=shoppers[0].id,
+        other_shopper=shoppers[1].id,
+    )
 
 
 class Template:
@@ -232,7 +254,9 @@ async def shared(template: Template, tmp_path_factory: pytest.TempPathFactory) -
             before = await _row_counts()
             app = create_app(make_settings(url), run_jobs=False)
             async with app.router.lifespan_context(app):
-                async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://rapport.test") as c:
+                async with httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=app), base_url="http://rapport.test"
+                ) as c:
                     yield Shared(client=c, world=world, url=url)
                 after = await _row_counts()
             assert after == before, f"a reads_only module wrote: {[t for t in after if after[t] != before[t]]}"
@@ -315,33 +339,66 @@ async def app_client(database_url: str, **overrides: Any) -> AsyncIterator[httpx
         await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
 
 
-def session_token(shop: str = SHOP, *, secret: str = APP_SECRET, aud: str = API_KEY, exp_in: int = 60,
-                  nbf_in: int = -5) -> str:
+def session_token(
+    shop: str = SHOP, *, secret: str = APP_SECRET, aud: str = API_KEY, exp_in: int = 60, nbf_in: int = -5
+) -> str:
     """A token shaped like App Bridge's, signed as Shopify signs it."""
     now = int(time.time())
-    claims = {"iss": f"https://{shop}/admin", "dest": f"https://{shop}", "aud": aud, "sub": "42",
-              "exp": now + exp_in, "nbf": now + nbf_in, "iat": now + nbf_in, "jti": uuid.uuid4().hex, "sid": "s1"}
+    claims = {
+        "iss": f"https://{shop}/admin",
+        "dest": f"https://{shop}",
+        "aud": aud,
+        "sub": "42",
+        "exp": now + exp_in,
+        "nbf": now + nbf_in,
+        "iat": now + nbf_in,
+        "jti": uuid.uuid4().hex,
+        "sid": "s1",
+    }
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def proxy_params(customer_platform_id: str | None, *, shop: str = SHOP, secret: str = APP_SECRET,
-                 age: int = 0) -> dict[str, str]:
-    params = {"shop": shop, "path_prefix": "/apps/rapport", "timestamp": str(int(time.time()) - age),
-              "logged_in_customer_id": customer_platform_id or ""}
+def proxy_params(
+    customer_platform_id: str | None, *, shop: str = SHOP, secret: str = APP_SECRET, age: int = 0
+) -> dict[str, str]:
+    params = {
+        "shop": shop,
+        "path_prefix": "/apps/rapport",
+        "timestamp": str(int(time.time()) - age),
+        "logged_in_customer_id": customer_platform_id or "",
+    }
     return {**params, "signature": signature(params.items(), secret)}
 
 
-async def admin(client: httpx.AsyncClient, query: str, variables: dict | None = None, *,
-                token: str | None = None, headers: dict | None = None) -> httpx.Response:
+async def admin(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict | None = None,
+    *,
+    token: str | None = None,
+    headers: dict | None = None,
+) -> httpx.Response:
     auth = {"Authorization": f"Bearer {token or session_token()}"}
-    return await client.post("/graphql/admin", json={"query": query, "variables": variables or {}},
-                             headers={**auth, **(headers or {})})
+    return await client.post(
+        "/graphql/admin", json={"query": query, "variables": variables or {}}, headers={**auth, **(headers or {})}
+    )
 
 
-async def storefront(client: httpx.AsyncClient, store: Store, query: str, variables: dict | None = None, *,
-                     headers: dict | None = None, params: dict | None = None) -> httpx.Response:
-    return await client.post("/graphql/storefront", json={"query": query, "variables": variables or {}},
-                             headers={"X-Rapport-Store-Key": store.public_key, **(headers or {})}, params=params)
+async def storefront(
+    client: httpx.AsyncClient,
+    store: Store,
+    query: str,
+    variables: dict | None = None,
+    *,
+    headers: dict | None = None,
+    params: dict | None = None,
+) -> httpx.Response:
+    return await client.post(
+        "/graphql/storefront",
+        json={"query": query, "variables": variables or {}},
+        headers={"X-Rapport-Store-Key": store.public_key, **(headers or {})},
+        params=params,
+    )
 
 
 def data(response: httpx.Response) -> dict:

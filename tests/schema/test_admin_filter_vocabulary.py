@@ -43,15 +43,18 @@ async def test_an_unknown_segment_is_an_error_that_lists_the_merchants_segments(
 
 async def test_a_loyalty_tier_matches_in_any_case_and_an_unknown_one_lists_the_programs_tiers(client, world):
     gold = data(await admin(client, MEMBERS, {"tier": "Gold"}))
-    assert ids(gold, "members") and ids(data(await admin(client, MEMBERS, {"tier": "gold"})), "members") == ids(gold, "members")
+    assert ids(gold, "members") and ids(data(await admin(client, MEMBERS, {"tier": "gold"})), "members") == ids(
+        gold, "members"
+    )
     assert await Member.filter(merchant_id=world.merchant.id, tier="Gold").exists()
     body = (await admin(client, MEMBERS, {"tier": "Diamond"})).json()
     error = body["errors"][0]
     assert error["extensions"]["code"] == "BAD_USER_INPUT" and error["extensions"]["argument"] == "tier"
     assert error["extensions"]["valid"][-1] == "none" and "Gold" in error["extensions"]["valid"]
     assert error["extensions"]["valid"] == ["Bronze", "Silver", "Gold", "Platinum", "none"]
-    assert error["message"] == ('Unknown loyalty tier "Diamond" in tier; valid values: '
-                                '"Bronze", "Silver", "Gold", "Platinum", "none".')
+    assert error["message"] == (
+        'Unknown loyalty tier "Diamond" in tier; valid values: "Bronze", "Silver", "Gold", "Platinum", "none".'
+    )
 
 
 @pytest.mark.parametrize("value", ["", "   ", "x" * 5000, "champions\x00", "'; DROP TABLE members; --"])

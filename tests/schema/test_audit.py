@@ -36,10 +36,17 @@ async def api_key(world) -> str:
 
 def test_both_endpoints_pass_every_graphql_over_http_audit(node_modules, database_url, world, api_key):
     with rapport_serve(database_url) as base:
-        for path, header, value in (("storefront", "X-Rapport-Store-Key", world.shopify.public_key),
-                                    ("admin", "Authorization", f"Bearer {api_key}")):
-            run = subprocess.run(["node", str(node_modules.parent / AUDIT.name), f"{base}/graphql/{path}", header, value],
-                                 capture_output=True, text=True, timeout=120, cwd=node_modules.parent)
+        for path, header, value in (
+            ("storefront", "X-Rapport-Store-Key", world.shopify.public_key),
+            ("admin", "Authorization", f"Bearer {api_key}"),
+        ):
+            run = subprocess.run(
+                ["node", str(node_modules.parent / AUDIT.name), f"{base}/graphql/{path}", header, value],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                cwd=node_modules.parent,
+            )
             results = json.loads(run.stdout)
             failed = [f"{r['name']}: {r['reason']}" for r in results if r["status"] != "ok"]
             assert len(results) >= 50 and not failed, (path, failed)

@@ -9,10 +9,16 @@ import pytest
 from schema.insights.distribution import distribution, nice_width
 
 
-@pytest.mark.parametrize(("span", "buckets", "width"), [
-    (Decimal("87.3"), 9, Decimal(10)), (Decimal("0.5"), 4, Decimal("0.2")), (Decimal(1234), 9, Decimal(200)),
-    (Decimal(100), 4, Decimal(25)), (Decimal(0), 5, Decimal(1)),
-])
+@pytest.mark.parametrize(
+    ("span", "buckets", "width"),
+    [
+        (Decimal("87.3"), 9, Decimal(10)),
+        (Decimal("0.5"), 4, Decimal("0.2")),
+        (Decimal(1234), 9, Decimal(200)),
+        (Decimal(100), 4, Decimal(25)),
+        (Decimal(0), 5, Decimal(1)),
+    ],
+)
 def test_bucket_width_is_the_smallest_round_step_that_covers_the_span(span, buckets, width):
     assert nice_width(span, buckets) == width
     assert width * buckets >= span

@@ -36,13 +36,22 @@ def inspector(tmp_path_factory) -> Path:
 def validate(inspector: Path, files: list[Path], schema: str) -> subprocess.CompletedProcess[str]:
     limits = Settings.model_fields
     return subprocess.run(
-        [str(inspector), "validate", "{" + ",".join(str(f) for f in files) + "}" if len(files) > 1 else str(files[0]),
-         str(ROOT / "schema" / f"{schema}.graphql"),
-         "--maxDepth", str(limits["graphql_max_depth"].default),
-         "--maxAliasCount", str(limits["graphql_max_aliases"].default),
-         "--maxTokenCount", str(limits["graphql_max_tokens"].default),
-         "--deprecated"],
-        capture_output=True, text=True, timeout=120,
+        [
+            str(inspector),
+            "validate",
+            "{" + ",".join(str(f) for f in files) + "}" if len(files) > 1 else str(files[0]),
+            str(ROOT / "schema" / f"{schema}.graphql"),
+            "--maxDepth",
+            str(limits["graphql_max_depth"].default),
+            "--maxAliasCount",
+            str(limits["graphql_max_aliases"].default),
+            "--maxTokenCount",
+            str(limits["graphql_max_tokens"].default),
+            "--deprecated",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

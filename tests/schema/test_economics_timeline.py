@@ -36,11 +36,20 @@ async def test_the_full_timeline_runs_from_the_first_points_month_to_this_month_
 
 
 async def test_from_and_from_first_activity_together_are_refused(client, world):
-    body = (await admin(client, '{ economics { timeline(from: "2020-01-01T00:00:00Z", fromFirstActivity: true) { start } } }')).json()
+    body = (
+        await admin(
+            client, '{ economics { timeline(from: "2020-01-01T00:00:00Z", fromFirstActivity: true) { start } } }'
+        )
+    ).json()
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert "not both" in body["errors"][0]["message"]
 
 
 async def test_a_timeline_ending_before_the_first_points_is_empty(client, world):
-    body = (await admin(client, '{ economics { timeline(interval: DAY, fromFirstActivity: true, to: "1990-01-01T00:00:00Z") { start } } }')).json()
+    body = (
+        await admin(
+            client,
+            '{ economics { timeline(interval: DAY, fromFirstActivity: true, to: "1990-01-01T00:00:00Z") { start } } }',
+        )
+    ).json()
     assert body["data"]["economics"]["timeline"] == []

@@ -23,8 +23,7 @@ REPLAY = "mutation($id: ID!) { failedJobReplay(input: {id: $id}) { job { id } us
 
 
 async def _fail(key: str, function: str, args: list) -> Job:
-    await record_failure(key=key, function=function, args=args, tries=3, max_tries=3, error=TRACEBACK,
-                         backend="arq")
+    await record_failure(key=key, function=function, args=args, tries=3, max_tries=3, error=TRACEBACK, backend="arq")
     return await Job.get(key=key)
 
 
@@ -32,18 +31,24 @@ async def test_a_merchant_key_does_not_list_another_merchants_failed_jobs_nor_th
     mine = await _fail("mine", "sync_store", [world.shopify.id])
     theirs = await _fail("theirs", "sync_store", [world.other_store.id])
     operator = await _fail("operator", "insights_refresh_all", [])
-    assert (mine.merchant_id, theirs.merchant_id, operator.merchant_id) == (world.merchant.id, world.other_merchant.id, None)
+    assert (mine.merchant_id, theirs.merchant_id, operator.merchant_id) == (
+        world.merchant.id,
+        world.other_merchant.id,
+        None,
+    )
     nodes = data(await admin(client, LIST))["failedJobs"]["nodes"]
     assert [n["id"] for n in nodes] == [to_gid("FailedJob", mine.id)]
     for other in (theirs, operator):
-        found = data(await admin(client, "query($id: ID!) { node(id: $id) { id } }",
-                                 {"id": to_gid("FailedJob", other.id)}))
+        found = data(
+            await admin(client, "query($id: ID!) { node(id: $id) { id } }", {"id": to_gid("FailedJob", other.id)})
+        )
         assert found["node"] is None
 
 
 async def test_a_merchant_key_cannot_replay_another_merchants_failed_job(client, world):
-    delivery = await WebhookEvent.create(platform="shopify", store=world.other_store, topic="orders/create",
-                                         delivery_id="theirs", body="{}")
+    delivery = await WebhookEvent.create(
+        platform="shopify", store=world.other_store, topic="orders/create", delivery_id="theirs", body="{}"
+    )
     theirs = await _fail("theirs", "process_webhook", [delivery.id])
     assert theirs.merchant_id == world.other_merchant.id
     store_job = await _fail("their-sync", "sync_store", [world.other_store.id])

@@ -48,9 +48,28 @@ pytestmark = pytest.mark.db
 
 EXAMPLES = 20
 """Per root field (positive and negative documents mixed): about 660 requests over both schemas."""
-KINDS = ("Merchant", "Store", "Shop", "Profile", "Customer", "Order", "OrderLine", "Refund", "Product",
-         "WebhookDelivery", "FailedJob", "ApiKey", "SyncCheckpoint", "Reward", "LedgerEntry", "IssuedCode",
-         "LoyaltyMember", "ProgramVersion", "Referral", "EventEndpoint")
+KINDS = (
+    "Merchant",
+    "Store",
+    "Shop",
+    "Profile",
+    "Customer",
+    "Order",
+    "OrderLine",
+    "Refund",
+    "Product",
+    "WebhookDelivery",
+    "FailedJob",
+    "ApiKey",
+    "SyncCheckpoint",
+    "Reward",
+    "LedgerEntry",
+    "IssuedCode",
+    "LoyaltyMember",
+    "ProgramVersion",
+    "Referral",
+    "EventEndpoint",
+)
 
 
 @dataclass
@@ -66,8 +85,9 @@ class Served:
 @pytest.fixture
 def served(database_url, world, tmp_path) -> Iterator[Served]:
     log = tmp_path / "server.log"
-    with rapport_serve(database_url, log, SHOPIFY_API_KEY="test-app-api-key",
-                       SHOPIFY_API_SECRET="test-app-secret-" + "s" * 20) as base:
+    with rapport_serve(
+        database_url, log, SHOPIFY_API_KEY="test-app-api-key", SHOPIFY_API_SECRET="test-app-secret-" + "s" * 20
+    ) as base:
         yield Served(base, log)
 
 
@@ -79,8 +99,9 @@ def _ids() -> st.SearchStrategy:
 
 def _decimals() -> st.SearchStrategy:
     """Decimal strings: ordinary amounts and rates, negative, huge, NaN and Infinity, and some garbage."""
-    numbers = st.one_of(st.decimals(min_value=-1000, max_value=1000, places=2),
-                        st.decimals(allow_nan=True, allow_infinity=True)).map(str)
+    numbers = st.one_of(
+        st.decimals(min_value=-1000, max_value=1000, places=2), st.decimals(allow_nan=True, allow_infinity=True)
+    ).map(str)
     return st.one_of(numbers, numbers, st.text(max_size=12)).map(nodes.String)
 
 
@@ -151,11 +172,21 @@ def fuzz(url: str, headers: dict[str, str]) -> Outcome:
     outcome = Outcome()
     for result in schema.get_all_operations():
         operation = result.ok()
-        generated = st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
-        documents = st.builds(lambda case, rnd: _rewrite(case, schema.client_schema, rnd), generated, st.randoms(use_true_random=False))
+        generated = st.one_of(
+            operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)
+        )
+        documents = st.builds(
+            lambda case, rnd: _rewrite(case, schema.client_schema, rnd), generated, st.randoms(use_true_random=False)
+        )
 
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                  phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=documents)
         def check(case) -> None:
             response = case.call(session=session, headers=headers, timeout=10)

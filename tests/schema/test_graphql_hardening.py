@@ -53,21 +53,34 @@ def field_error(response: httpx.Response) -> dict:
 
 async def test_a_negative_page_size_cannot_make_an_expensive_query_cheap(client, world):
     product = to_gid("Product", 1)
-    expensive = "recommendations(first: 50) { nodes { frequentlyBoughtTogether(first: 50) { nodes { " \
-                "frequentlyBoughtTogether(first: 50) { nodes { id title } } } } } }"
+    expensive = (
+        "recommendations(first: 50) { nodes { frequentlyBoughtTogether(first: 50) { nodes { "
+        "frequentlyBoughtTogether(first: 50) { nodes { id title } } } } } }"
+    )
     negative = f'product(id: "{product}") {{ frequentlyBoughtTogether(first: -2000000000) {{ nodes {{ id }} }} }}'
-    body = refused_before_running(await storefront(client, world.shopify, f"{{ {expensive} {negative} }}"),
-                                  "BAD_USER_INPUT", "first and last must be between 0 and 250")
+    body = refused_before_running(
+        await storefront(client, world.shopify, f"{{ {expensive} {negative} }}"),
+        "BAD_USER_INPUT",
+        "first and last must be between 0 and 250",
+    )
     assert "-2000000000" in body["errors"][0]["message"]
     cost = body["extensions"]["cost"]
     assert cost["requestedQueryCost"] > cost["maximumQueryCost"] and cost["actualQueryCost"] is None
 
-    by_variable = f"query($n: Int) {{ {expensive} product(id: \"{product}\") {{ " \
-                  "frequentlyBoughtTogether(last: $n) { nodes { id } } } }"
-    refused_before_running(await storefront(client, world.shopify, by_variable, {"n": -2_000_000_000}),
-                           "BAD_USER_INPUT", "between 0 and 250")
-    refused_before_running(await storefront(client, world.shopify, by_variable, {"n": 2_000_000_000}),
-                           "BAD_USER_INPUT", "between 0 and 250")
+    by_variable = (
+        f'query($n: Int) {{ {expensive} product(id: "{product}") {{ '
+        "frequentlyBoughtTogether(last: $n) { nodes { id } } } }"
+    )
+    refused_before_running(
+        await storefront(client, world.shopify, by_variable, {"n": -2_000_000_000}),
+        "BAD_USER_INPUT",
+        "between 0 and 250",
+    )
+    refused_before_running(
+        await storefront(client, world.shopify, by_variable, {"n": 2_000_000_000}),
+        "BAD_USER_INPUT",
+        "between 0 and 250",
+    )
     both = "{ profiles(first: 250, last: -2000000000) { nodes { customers(first: 250) { nodes { id } } } } }"
     refused_before_running(await admin(client, both), "BAD_USER_INPUT", "profiles(last) is -2000000000")
 
@@ -84,15 +97,22 @@ async def test_every_connection_of_both_schemas_refuses_an_absurd_page_size_befo
     from schema.core.limits import Limits
     from schema.storefront import build_storefront_schema
 
-    admin_fields, storefront_fields = (_connections(build(Limits())) for build in (build_admin_schema,
-                                                                                    build_storefront_schema))
+    admin_fields, storefront_fields = (
+        _connections(build(Limits())) for build in (build_admin_schema, build_storefront_schema)
+    )
     assert len(admin_fields) >= 10 and storefront_fields == ["recommendations"]
     for name in admin_fields:
         for argument in ("first", "last"):
-            refused_before_running(await admin(client, f"{{ {name}({argument}: {size}) {{ __typename }} }}"),
-                                   "BAD_USER_INPUT", f"{name}({argument}) is {size}")
-    refused_before_running(await storefront(client, world.shopify, f"{{ recommendations(first: {size}) {{ __typename }} }}"),
-                           "BAD_USER_INPUT", "between 0 and 250")
+            refused_before_running(
+                await admin(client, f"{{ {name}({argument}: {size}) {{ __typename }} }}"),
+                "BAD_USER_INPUT",
+                f"{name}({argument}) is {size}",
+            )
+    refused_before_running(
+        await storefront(client, world.shopify, f"{{ recommendations(first: {size}) {{ __typename }} }}"),
+        "BAD_USER_INPUT",
+        "between 0 and 250",
+    )
     nested = f"{{ stores(first: 1) {{ nodes {{ checkpoints(first: {size}) {{ __typename }} }} }} }}"
     refused_before_running(await admin(client, nested), "BAD_USER_INPUT", f"checkpoints(first) is {size}")
 
@@ -108,9 +128,14 @@ async def test_every_list_argument_of_both_schemas_is_bounded(client, world):
     items, whether sent as variables or written in the document; CLV buckets stay within 2 to 50."""
     merge = "mutation($ids: [ID!]!) { mergeProfiles(input: {profileIds: $ids}) { userErrors { message } } }"
     ids = [to_gid("Profile", n) for n in range(1, 252)]
-    refused_before_running(await admin(client, merge, {"ids": ids}), "BAD_USER_INPUT",
-                           "$ids: a list of 251 items is over the limit of 250")
-    literal = "mutation { mergeProfiles(input: {profileIds: [" + ", ".join(f'"{i}"' for i in ids) + "]}) { userErrors { message } } }"
+    refused_before_running(
+        await admin(client, merge, {"ids": ids}), "BAD_USER_INPUT", "$ids: a list of 251 items is over the limit of 250"
+    )
+    literal = (
+        "mutation { mergeProfiles(input: {profileIds: ["
+        + ", ".join(f'"{i}"' for i in ids)
+        + "]}) { userErrors { message } } }"
+    )
     refused_before_running(await admin(client, literal), "BAD_USER_INPUT", "a list of 251 items")
     buckets = await admin(client, "{ insights { clvDistribution(buckets: -2000000000) { currencyCode } } }")
     assert field_error(buckets)["extensions"]["code"] == "BAD_USER_INPUT"
@@ -126,15 +151,20 @@ async def test_over_long_segment_and_tier_arguments_are_refused_as_bad_input_not
         body = (await admin(client, segment, {"s": "x" * length})).json()
         codes = {e["extensions"]["code"] for e in body.get("errors", [])}
         assert codes and codes <= {"BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED"}, body
-    for query in ("query($s: String) { members(first: 5, tier: $s) { nodes { id } } }",
-                  'query($s: String) { customers(first: 5, search: $s) { nodes { id } } }'):
+    for query in (
+        "query($s: String) { members(first: 5, tier: $s) { nodes { id } } }",
+        "query($s: String) { customers(first: 5, search: $s) { nodes { id } } }",
+    ):
         body = (await admin(client, query, {"s": "y" * 5000})).json()
         assert all(e["extensions"]["code"] == "BAD_USER_INPUT" for e in body.get("errors", [])), body
-    tier = (await admin(client, "query($s: String) { members(first: 5, tier: $s) { nodes { id } } }",
-                        {"s": "y" * 5000})).json()
+    tier = (
+        await admin(client, "query($s: String) { members(first: 5, tier: $s) { nodes { id } } }", {"s": "y" * 5000})
+    ).json()
     assert tier["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT" and "tier" in tier["errors"][0]["message"]
     assert "y" * 100 not in str(tier)
-    huge = await admin(client, "query($s: String) { members(first: 5, search: $s) { nodes { id } } }", {"s": "z" * 20_000})
+    huge = await admin(
+        client, "query($s: String) { members(first: 5, search: $s) { nodes { id } } }", {"s": "z" * 20_000}
+    )
     refused_before_running(huge, "BAD_USER_INPUT", "$s: a string of 20000 characters is over the limit of 10000")
     literal = '{ members(first: 5, search: "' + "z" * 20_000 + '") { nodes { id } } }'
     refused_before_running(await admin(client, literal), "BAD_USER_INPUT", "a string of 20000 characters")
@@ -159,8 +189,14 @@ async def test_a_value_error_or_validation_error_in_any_resolver_is_bad_input_no
 
     schema = ApiSchema(Query, extensions=extensions(Limits()))
     parsed = [e.formatted for e in (await schema.execute("{ parsed }")).errors]
-    assert parsed == [{"message": "a value in the request is not valid", "locations": [{"line": 1, "column": 3}],
-                       "path": ["parsed"], "extensions": {"code": "BAD_USER_INPUT"}}]
+    assert parsed == [
+        {
+            "message": "a value in the request is not valid",
+            "locations": [{"line": 1, "column": 3}],
+            "path": ["parsed"],
+            "extensions": {"code": "BAD_USER_INPUT"},
+        }
+    ]
     stored = (await schema.execute('{ stored(name: "%s") }' % ("n" * 70))).errors[0].formatted
     assert stored["message"] == "the value given for name is too long (70 characters; at most 64)"
     assert stored["extensions"] == {"code": "BAD_USER_INPUT"}
@@ -180,8 +216,11 @@ async def test_admin_answers_are_never_kept_by_a_browser_or_shared_cache(client,
     assert posted.headers["cache-control"] == "private, no-store"
     anonymous = await client.get("/graphql/admin", params={"query": "{ merchant { name } }"})
     assert anonymous.status_code == 401 and anonymous.headers["cache-control"] == "private, no-store"
-    shop = await client.get("/graphql/storefront", params={"query": "{ shop { name } }"},
-                            headers={"X-Rapport-Store-Key": world.shopify.public_key})
+    shop = await client.get(
+        "/graphql/storefront",
+        params={"query": "{ shop { name } }"},
+        headers={"X-Rapport-Store-Key": world.shopify.public_key},
+    )
     assert shop.headers["cache-control"] == "public, max-age=60"
     assert "X-Rapport-Store-Key" in shop.headers["vary"] and "X-Rapport-Shopper-Token" in shop.headers["vary"]
 
@@ -192,12 +231,16 @@ async def test_a_document_of_several_operations_without_operation_name_runs_none
     assert modern.status_code == 400
     refused_before_running(modern, "BAD_REQUEST", "several operations: name the one to run in operationName")
     refused_before_running(await admin(client, document), "BAD_REQUEST", "operationName")
-    named = await client.post("/graphql/admin", json={"query": document, "operationName": "Second"},
-                              headers={"Authorization": f"Bearer {_session_token()}"})
+    named = await client.post(
+        "/graphql/admin",
+        json={"query": document, "operationName": "Second"},
+        headers={"Authorization": f"Bearer {_session_token()}"},
+    )
     assert list(data(named)) == ["stores"]
     both = "query A { shop { name } } query B { program { currencyCode } }"
-    got = await client.get("/graphql/storefront", params={"query": both},
-                           headers={"X-Rapport-Store-Key": world.shopify.public_key})
+    got = await client.get(
+        "/graphql/storefront", params={"query": both}, headers={"X-Rapport-Store-Key": world.shopify.public_key}
+    )
     refused_before_running(got, "BAD_REQUEST", "operationName")
 
 
@@ -206,8 +249,18 @@ async def test_a_document_of_several_operations_without_operation_name_runs_none
 
 def _session_token(drop: str | None = None, **overrides) -> str:
     now = int(time.time())
-    claims = {"iss": f"https://{SHOP}/admin", "dest": f"https://{SHOP}", "aud": API_KEY, "sub": "42",
-              "exp": now + 60, "nbf": now - 5, "iat": now - 5, "jti": uuid.uuid4().hex, "sid": "s1", **overrides}
+    claims = {
+        "iss": f"https://{SHOP}/admin",
+        "dest": f"https://{SHOP}",
+        "aud": API_KEY,
+        "sub": "42",
+        "exp": now + 60,
+        "nbf": now - 5,
+        "iat": now - 5,
+        "jti": uuid.uuid4().hex,
+        "sid": "s1",
+        **overrides,
+    }
     claims.pop(drop, None)
     return jwt.encode(claims, APP_SECRET, algorithm="HS256")
 
@@ -230,9 +283,13 @@ async def test_an_app_proxy_request_naming_two_shoppers_is_refused_though_signed
     signed_in = data(await client.post("/graphql/storefront", params=honest, json={"query": ME}))
     assert signed_in["me"]["email"] == world.shopper.email
 
-    params = [("shop", SHOP), ("path_prefix", "/apps/rapport"), ("timestamp", str(int(time.time()))),
-              ("logged_in_customer_id", world.other_shopper.platform_id),
-              ("logged_in_customer_id", world.shopper.platform_id)]
+    params = [
+        ("shop", SHOP),
+        ("path_prefix", "/apps/rapport"),
+        ("timestamp", str(int(time.time()))),
+        ("logged_in_customer_id", world.other_shopper.platform_id),
+        ("logged_in_customer_id", world.shopper.platform_id),
+    ]
     params.append(("signature", signature(params, APP_SECRET)))  # Shopify signs them comma-joined
     response = await client.post("/graphql/storefront", params=params, json={"query": ME})
     body = response.json()

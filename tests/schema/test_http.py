@@ -25,8 +25,11 @@ async def test_a_query_works_over_get_and_post(client, world):
 
 
 async def test_a_mutation_over_get_is_405_and_names_post(client, world):
-    response = await client.get("/graphql/admin", params={"query": 'mutation { apiKeyCreate(input: {name: "x"}) { secret } }'},
-                                headers={"Authorization": f"Bearer {session_token()}"})
+    response = await client.get(
+        "/graphql/admin",
+        params={"query": 'mutation { apiKeyCreate(input: {name: "x"}) { secret } }'},
+        headers={"Authorization": f"Bearer {session_token()}"},
+    )
     assert response.status_code == 405 and response.headers["allow"] == "POST"
     assert response.json()["errors"][0]["message"].startswith("only queries can be sent with GET")
 
@@ -39,20 +42,32 @@ async def test_graphql_response_json_gets_4xx_for_request_errors_and_json_keeps_
     assert "data" not in modern.json()
     legacy = await client.post("/graphql/storefront", json=bad, headers={**key, "Accept": "application/json"})
     assert legacy.status_code == 200 and legacy.headers["content-type"].startswith("application/json")
-    ok = await client.post("/graphql/storefront", json={"query": "{ shop { name } }"}, headers={**key, "Accept": GQL_RESPONSE})
+    ok = await client.post(
+        "/graphql/storefront", json={"query": "{ shop { name } }"}, headers={**key, "Accept": GQL_RESPONSE}
+    )
     assert ok.status_code == 200 and ok.json()["data"]["shop"]["name"] == world.shopify.name
 
 
 async def test_unacceptable_media_types_bodies_and_methods_get_their_own_status(client, world):
     key = {"X-Rapport-Store-Key": world.shopify.public_key}
-    assert (await client.post("/graphql/storefront", json={"query": "{ shop { name } }"},
-                              headers={**key, "Accept": "text/html"})).status_code == 406
-    form = await client.post("/graphql/storefront", content=b"query={shop{name}}",
-                             headers={**key, "Content-Type": "application/x-www-form-urlencoded"})
+    assert (
+        await client.post(
+            "/graphql/storefront", json={"query": "{ shop { name } }"}, headers={**key, "Accept": "text/html"}
+        )
+    ).status_code == 406
+    form = await client.post(
+        "/graphql/storefront",
+        content=b"query={shop{name}}",
+        headers={**key, "Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert form.status_code == 415 and form.json()["errors"][0]["extensions"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
-    broken = await client.post("/graphql/storefront", content=b"{not json", headers={**key, "Content-Type": "application/json"})
+    broken = await client.post(
+        "/graphql/storefront", content=b"{not json", headers={**key, "Content-Type": "application/json"}
+    )
     assert broken.status_code == 400 and "not valid JSON" in broken.json()["errors"][0]["message"]
-    assert (await client.post("/graphql/storefront", json=[{"query": "{ shop { name } }"}], headers=key)).status_code == 400
+    assert (
+        await client.post("/graphql/storefront", json=[{"query": "{ shop { name } }"}], headers=key)
+    ).status_code == 400
     assert (await client.post("/graphql/storefront", json={"query": 42}, headers=key)).status_code == 400
     assert (await client.post("/graphql/storefront", json={"variables": {}}, headers=key)).status_code == 400
     put = await client.put("/graphql/storefront", json={"query": "{ shop { name } }"}, headers=key)
@@ -61,8 +76,11 @@ async def test_unacceptable_media_types_bodies_and_methods_get_their_own_status(
 
 async def test_a_body_over_the_limit_is_413_before_it_is_parsed(client, world):
     padding = " " * 200_000
-    response = await client.post("/graphql/storefront", content=('{"query": "{ shop { name } }' + padding + '"}').encode(),
-                                 headers={"X-Rapport-Store-Key": world.shopify.public_key, "Content-Type": "application/json"})
+    response = await client.post(
+        "/graphql/storefront",
+        content=('{"query": "{ shop { name } }' + padding + '"}').encode(),
+        headers={"X-Rapport-Store-Key": world.shopify.public_key, "Content-Type": "application/json"},
+    )
     assert response.status_code == 413 and response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
 
 
@@ -74,14 +92,23 @@ async def test_persisted_queries_are_registered_by_hash_then_served_by_hash_alon
     unknown = await client.get("/graphql/storefront", params={"extensions": ext}, headers=key)
     assert unknown.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
     mismatch = await client.get("/graphql/storefront", params={"query": query + " ", "extensions": ext}, headers=key)
-    assert mismatch.status_code == 400 and mismatch.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_HASH_MISMATCH"
+    assert (
+        mismatch.status_code == 400
+        and mismatch.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_HASH_MISMATCH"
+    )
     registered = await client.get("/graphql/storefront", params={"query": query, "extensions": ext}, headers=key)
     by_hash = await client.get("/graphql/storefront", params={"extensions": ext}, headers=key)
-    assert data(registered) == data(by_hash) == {"shop": {"name": world.shopify.name, "currencyCode": world.shopify.currency}}
+    assert (
+        data(registered)
+        == data(by_hash)
+        == {"shop": {"name": world.shopify.name, "currencyCode": world.shopify.currency}}
+    )
     assert by_hash.headers["cache-control"] == "public, max-age=60"
     varies = {v.strip().lower() for v in by_hash.headers["vary"].split(",")}
     assert {"x-rapport-store-key", "x-rapport-shopper-token"} <= varies  # a shared cache keeps stores apart
-    woo = await client.get("/graphql/storefront", params={"extensions": ext}, headers={"X-Rapport-Store-Key": world.woo.public_key})
+    woo = await client.get(
+        "/graphql/storefront", params={"extensions": ext}, headers={"X-Rapport-Store-Key": world.woo.public_key}
+    )
     assert data(woo)["shop"]["name"] == world.woo.name
 
 
@@ -92,17 +119,24 @@ async def test_cors_allows_the_stores_own_domain_and_origins_the_owner_adds(clie
     assert allowed.headers["access-control-allow-origin"] == own
     stranger = await storefront(client, world.shopify, "{ shop { name } }", headers={"Origin": "https://evil.example"})
     assert stranger.status_code == 403 and "access-control-allow-origin" not in stranger.headers
-    preflight = await client.options("/graphql/storefront", headers={"Origin": own, "Access-Control-Request-Method": "POST"})
+    preflight = await client.options(
+        "/graphql/storefront", headers={"Origin": own, "Access-Control-Request-Method": "POST"}
+    )
     assert preflight.status_code == 204 and "x-rapport-store-key" in preflight.headers["access-control-allow-headers"]
     assert (await client.options("/graphql/storefront", headers={"Origin": "https://evil.example"})).status_code == 403
     set_origins = """mutation($s: ID!, $o: [String!]!) { storefrontOriginsSet(input: {storeId: $s, origins: $o}) {
         origins userErrors { field code } } }"""
-    added = data(await admin(client, set_origins, {"s": to_gid("Store", world.shopify.id), "o": ["https://Shop.Example/"]}))
+    added = data(
+        await admin(client, set_origins, {"s": to_gid("Store", world.shopify.id), "o": ["https://Shop.Example/"]})
+    )
     assert added["storefrontOriginsSet"] == {"origins": ["https://shop.example"], "userErrors": []}
-    custom = await client.post("/graphql/storefront", json={"query": "{ shop { name } }"},
-                               headers={**key, "Origin": "https://shop.example"})
+    custom = await client.post(
+        "/graphql/storefront", json={"query": "{ shop { name } }"}, headers={**key, "Origin": "https://shop.example"}
+    )
     assert custom.status_code == 200 and custom.headers["access-control-allow-origin"] == "https://shop.example"
-    invalid = data(await admin(client, set_origins, {"s": to_gid("Store", world.shopify.id), "o": ["javascript:alert(1)"]}))
+    invalid = data(
+        await admin(client, set_origins, {"s": to_gid("Store", world.shopify.id), "o": ["javascript:alert(1)"]})
+    )
     assert invalid["storefrontOriginsSet"]["userErrors"] == [{"field": ["input", "origins", "0"], "code": "INVALID"}]
 
 

@@ -82,8 +82,9 @@ async def test_a_profiles_transactions_are_per_currency_and_store_with_money_as_
     assert usd["revenue"] == {"amount": _money(total), "currencyCode": "USD"}
     assert usd["orders"] == stats.orders == sum(r.orders for r in revenue)
     assert usd["averageOrderValue"]["amount"] == _money(total / stats.orders)
-    assert [(s["store"]["id"], s["revenue"]["amount"]) for s in usd["byStore"]] == \
-        [(to_gid("Store", r.store_id), _money(r.revenue)) for r in revenue]
+    assert [(s["store"]["id"], s["revenue"]["amount"]) for s in usd["byStore"]] == [
+        (to_gid("Store", r.store_id), _money(r.revenue)) for r in revenue
+    ]
     assert {s["platform"] for s in usd["byStore"]} == {"SHOPIFY", "WOOCOMMERCE"}
     preferences = found["preferences"]
     assert preferences["preferredStore"]["id"] == to_gid("Store", stats.preferred_store_id)
@@ -97,21 +98,42 @@ async def test_segment_churn_band_and_clv_are_what_the_refresh_stored_with_model
     found = data(await admin(client, PROFILE, {"id": to_gid("Profile", profile_id)}))["profile"]
     segment = await ProfileSegment.get(profile_id=profile_id)
     assert found["segment"] == {
-        "name": segment.segment, "tier": segment.tier.upper(), "rScore": segment.r_score, "fScore": segment.f_score,
-        "mScore": segment.m_score, "rfm": f"{segment.r_score}{segment.f_score}{segment.m_score}",
-        "recencyDays": segment.recency_days, "frequency": segment.frequency,
-        "monetary": {"amount": _money(segment.monetary), "currencyCode": "USD"}, "currencyCode": "USD",
-        "asOf": AS_OF.isoformat()}
+        "name": segment.segment,
+        "tier": segment.tier.upper(),
+        "rScore": segment.r_score,
+        "fScore": segment.f_score,
+        "mScore": segment.m_score,
+        "rfm": f"{segment.r_score}{segment.f_score}{segment.m_score}",
+        "recencyDays": segment.recency_days,
+        "frequency": segment.frequency,
+        "monetary": {"amount": _money(segment.monetary), "currencyCode": "USD"},
+        "currencyCode": "USD",
+        "asOf": AS_OF.isoformat(),
+    }
     prediction = await ClvPrediction.get(profile_id=profile_id)
     shown = found["prediction"]
-    assert (shown["model"], shown["dataStatus"]) == ("mbgnbd+gamma_gamma", "SUFFICIENT") == (prediction.model, prediction.status.upper())
+    assert (
+        (shown["model"], shown["dataStatus"])
+        == ("mbgnbd+gamma_gamma", "SUFFICIENT")
+        == (prediction.model, prediction.status.upper())
+    )
     assert shown["churnBand"] == found["churnBand"] == prediction.churn_risk.upper()
-    assert shown["probabilityAlive"] == {"value": prediction.probability_alive, "low": prediction.probability_alive_low,
-                                         "high": prediction.probability_alive_high}
+    assert shown["probabilityAlive"] == {
+        "value": prediction.probability_alive,
+        "low": prediction.probability_alive_low,
+        "high": prediction.probability_alive_high,
+    }
     assert shown["expectedOrders"]["value"] == prediction.expected_orders
-    assert shown["clv"] == {"value": {"amount": _money(prediction.clv)}, "low": {"amount": _money(prediction.clv_low)},
-                            "high": {"amount": _money(prediction.clv_high)}}
-    assert Decimal(shown["clv"]["low"]["amount"]) <= Decimal(shown["clv"]["value"]["amount"]) <= Decimal(shown["clv"]["high"]["amount"])
+    assert shown["clv"] == {
+        "value": {"amount": _money(prediction.clv)},
+        "low": {"amount": _money(prediction.clv_low)},
+        "high": {"amount": _money(prediction.clv_high)},
+    }
+    assert (
+        Decimal(shown["clv"]["low"]["amount"])
+        <= Decimal(shown["clv"]["value"]["amount"])
+        <= Decimal(shown["clv"]["high"]["amount"])
+    )
     assert shown["intervalLevel"] == prediction.interval_level and shown["horizonDays"] == 365
     assert found["predictions"] == [{"currencyCode": "USD"}]
 
@@ -120,10 +142,12 @@ async def test_identity_names_the_keys_that_linked_the_customers_and_never_their
     profile_id = await cross_store_profile(world)
     found = data(await admin(client, PROFILE, {"id": to_gid("Profile", profile_id)}))["profile"]["identity"]
     explained = await explain_profile(profile_id)
-    assert [sorted(link["keys"]) for link in found["links"]] == \
-        [sorted(k.upper() for k in link["keys"]) for link in explained["links"]]
-    assert [{c["id"] for c in link["customers"]} for link in found["links"]] == \
-        [{to_gid("Customer", c) for c in link["customers"]} for link in explained["links"]]
+    assert [sorted(link["keys"]) for link in found["links"]] == [
+        sorted(k.upper() for k in link["keys"]) for link in explained["links"]
+    ]
+    assert [{c["id"] for c in link["customers"]} for link in found["links"]] == [
+        {to_gid("Customer", c) for c in link["customers"]} for link in explained["links"]
+    ]
     assert {c["store"]["platform"] for link in found["links"] for c in link["customers"]} == {"SHOPIFY", "WOOCOMMERCE"}
     assert found["decisions"] == [] and "@" not in str(found)
 
@@ -156,18 +180,28 @@ async def test_profiles_filter_by_segment_tier_and_churn_band_exactly(client, wo
 
 async def test_the_overview_counts_segments_tiers_churn_bands_and_buckets_clv(client, world):
     merchant = world.merchant.id
-    found = data(await admin(client, """{ insights { asOf segments { name profiles share } tiers { tier profiles }
+    found = data(
+        await admin(
+            client,
+            """{ insights { asOf segments { name profiles share } tiers { tier profiles }
         churnBands { band profiles } clvDistribution(buckets: 6) { currencyCode profiles total { amount } median { amount }
-        buckets { low { amount } high { amount } profiles total { amount } } } } }"""))["insights"]
+        buckets { low { amount } high { amount } profiles total { amount } } } } }""",
+        )
+    )["insights"]
     segments = await ProfileSegment.filter(merchant_id=merchant).values_list("segment", "tier")
     assert found["asOf"] == AS_OF.isoformat()
     assert {s["name"]: s["profiles"] for s in found["segments"]} == Counter(s for s, _ in segments)
-    assert [s["profiles"] for s in found["segments"]] == sorted((s["profiles"] for s in found["segments"]), reverse=True)
+    assert [s["profiles"] for s in found["segments"]] == sorted(
+        (s["profiles"] for s in found["segments"]), reverse=True
+    )
     assert abs(sum(s["share"] for s in found["segments"]) - 1) < 0.01
-    assert {t["tier"]: t["profiles"] for t in found["tiers"]} == {t: Counter(x for _, x in segments)[t.lower()]
-                                                                 for t in ("VIP", "REGULAR", "AT_RISK", "LOST")}
+    assert {t["tier"]: t["profiles"] for t in found["tiers"]} == {
+        t: Counter(x for _, x in segments)[t.lower()] for t in ("VIP", "REGULAR", "AT_RISK", "LOST")
+    }
     bands = await ClvPrediction.filter(merchant_id=merchant).values_list("churn_risk", flat=True)
-    assert {b["band"]: b["profiles"] for b in found["churnBands"]} == {b: Counter(bands)[b.lower()] for b in ("LOW", "MEDIUM", "HIGH")}
+    assert {b["band"]: b["profiles"] for b in found["churnBands"]} == {
+        b: Counter(bands)[b.lower()] for b in ("LOW", "MEDIUM", "HIGH")
+    }
     [usd] = found["clvDistribution"]
     values = await ClvPrediction.filter(merchant_id=merchant).values_list("clv", flat=True)
     expected = distribution(values, 6)
@@ -175,9 +209,14 @@ async def test_the_overview_counts_segments_tiers_churn_bands_and_buckets_clv(cl
     assert Decimal(usd["total"]["amount"]) == sum(values, Decimal(0))
     assert [b["profiles"] for b in usd["buckets"]] == [b.count for b in expected.buckets]
     assert len(usd["buckets"]) == 6 and usd["buckets"][-1]["high"] is None
-    assert all(Decimal(b["low"]["amount"]) <= Decimal(b["total"]["amount"]) / max(b["profiles"], 1)
-               for b in usd["buckets"] if b["profiles"])
-    assert all(a["high"]["amount"] == b["low"]["amount"] for a, b in zip(usd["buckets"], usd["buckets"][1:], strict=False))
+    assert all(
+        Decimal(b["low"]["amount"]) <= Decimal(b["total"]["amount"]) / max(b["profiles"], 1)
+        for b in usd["buckets"]
+        if b["profiles"]
+    )
+    assert all(
+        a["high"]["amount"] == b["low"]["amount"] for a, b in zip(usd["buckets"], usd["buckets"][1:], strict=False)
+    )
 
 
 async def test_the_overview_shows_the_last_refresh_with_each_steps_time(client, world):
@@ -193,4 +232,6 @@ async def test_the_overview_shows_the_last_refresh_with_each_steps_time(client, 
 async def test_a_bucket_count_out_of_range_is_a_bad_user_input(client, world):
     for buckets in (1, 51):
         response = await admin(client, f"{{ insights {{ clvDistribution(buckets: {buckets}) {{ profiles }} }} }}")
-        assert error_code(response) == "BAD_USER_INPUT" and "between 2 and 50" in response.json()["errors"][0]["message"]
+        assert (
+            error_code(response) == "BAD_USER_INPUT" and "between 2 and 50" in response.json()["errors"][0]["message"]
+        )

@@ -26,5 +26,6 @@ async def test_a_refresh_dated_years_after_the_last_order_shows_its_warning_on_t
     silent = (datetime(2026, 12, 1).date() - newest).days
     assert last["warning"].startswith(f"as-of 2026-12-01 is {silent:,} days after the last order ({newest.isoformat()}")
     assert last["asOf"].startswith("2026-12-01")
-    assert data(await admin(client, LAST))["insights"]["modelCheck"] == [{"status": "SUFFICIENT"}], \
+    assert data(await admin(client, LAST))["insights"]["modelCheck"] == [{"status": "SUFFICIENT"}], (
         "the held-out weeks of 2026 are empty, yet the fit before them is the same history"
+    )

@@ -39,8 +39,9 @@ async def test_the_overview_shows_the_stored_model_check_and_the_last_refresh_wi
     assert (check["calibrationEnd"], check["asOf"], check["holdoutWeeks"]) == ("1998-04-01", "1998-07-01", 13)
     assert (check["customers"], check["repeatBuyers"]) == (stored["customers"], stored["repeat_buyers"])
     assert (check["predictedTotal"], check["actualTotal"]) == (stored["predicted_total"], stored["actual_total"])
-    assert [(g["repeatOrders"], g["customers"], g["predicted"], g["actual"]) for g in check["groups"]] == \
-        [(g["repeat_orders"], g["customers"], g["predicted"], g["actual"]) for g in stored["groups"]]
+    assert [(g["repeatOrders"], g["customers"], g["predicted"], g["actual"]) for g in check["groups"]] == [
+        (g["repeat_orders"], g["customers"], g["predicted"], g["actual"]) for g in stored["groups"]
+    ]
     last = found["lastRefresh"]
     assert last["warning"] is None and last["asOf"].startswith("1998-07-01")
     assert last["modelCheck"] == [{"currencyCode": "USD", "status": "SUFFICIENT"}]
@@ -57,8 +58,10 @@ async def test_score_ranges_are_the_lowest_and_highest_figures_of_the_people_hol
     assert usd["currencyCode"] == "USD"
     got = {("r", r["score"]): (r["fewestDays"], r["mostDays"], r["profiles"]) for r in usd["recency"]}
     got |= {("f", f["score"]): (f["fewestOrders"], f["mostOrders"], f["profiles"]) for f in usd["frequency"]}
-    got |= {("m", m["score"]): (Decimal(m["lowest"]["amount"]), Decimal(m["highest"]["amount"]), m["profiles"])
-            for m in usd["monetary"]}
+    got |= {
+        ("m", m["score"]): (Decimal(m["lowest"]["amount"]), Decimal(m["highest"]["amount"]), m["profiles"])
+        for m in usd["monetary"]
+    }
     assert got == {key: (min(v), max(v), len(v)) for key, v in expected.items()}
     assert [r["score"] for r in usd["recency"]] == sorted(r["score"] for r in usd["recency"])
     assert all(m["lowest"]["currencyCode"] == "USD" for m in usd["monetary"])
@@ -70,10 +73,15 @@ async def test_a_profile_shows_the_ranges_behind_its_own_scores_and_the_whys_the
     found = data(await admin(client, PROFILE, {"id": to_gid("Profile", profile_id)}))["profile"]
     segment, stored = found["segment"], await ProfileSegment.get(profile_id=profile_id)
     assert segment["why"] == stored.why and segment["why"].startswith(f"{stored.frequency} order")
-    same_r = await ProfileSegment.filter(merchant_id=world.merchant.id, currency=stored.currency, r_score=stored.r_score)
+    same_r = await ProfileSegment.filter(
+        merchant_id=world.merchant.id, currency=stored.currency, r_score=stored.r_score
+    )
     ranges = segment["scoreRanges"]
-    assert ranges["recency"] == {"score": stored.r_score, "fewestDays": min(r.recency_days for r in same_r),
-                                 "mostDays": max(r.recency_days for r in same_r)}
+    assert ranges["recency"] == {
+        "score": stored.r_score,
+        "fewestDays": min(r.recency_days for r in same_r),
+        "mostDays": max(r.recency_days for r in same_r),
+    }
     assert ranges["recency"]["fewestDays"] <= segment["recencyDays"] <= ranges["recency"]["mostDays"]
     assert ranges["frequency"]["fewestOrders"] <= segment["frequency"] <= ranges["frequency"]["mostOrders"]
     assert ranges["frequency"]["score"] == stored.f_score and ranges["monetary"]["score"] == stored.m_score
@@ -85,7 +93,9 @@ async def test_a_profile_shows_the_ranges_behind_its_own_scores_and_the_whys_the
 
 async def test_a_currency_without_segments_has_no_ranges_and_a_malformed_one_is_refused(client, world):
     assert data(await admin(client, RANGES, {"currency": "eur"}))["insights"]["scoreRanges"] == []
-    assert [r["currencyCode"] for r in data(await admin(client, RANGES, {"currency": " usd "}))["insights"]["scoreRanges"]] == ["USD"]
+    assert [
+        r["currencyCode"] for r in data(await admin(client, RANGES, {"currency": " usd "}))["insights"]["scoreRanges"]
+    ] == ["USD"]
     for bad in ("dollars", "", "U$D", "12", "x" * 5000):
         response = await admin(client, RANGES, {"currency": bad})
         assert error_code(response) == "BAD_USER_INPUT", (bad, response.json())

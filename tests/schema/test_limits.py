@@ -18,14 +18,18 @@ def request_error(response, code: str, words: str) -> dict:
 
 
 async def test_a_query_deeper_than_the_limit_is_refused(client, world):
-    deep = "{ profiles(first: 1) { edges { node { customers(first: 1) { edges { node { orders(first: 1) { edges { node { " \
-           "refunds(first: 1) { edges { node { lines(first: 1) { edges { node { id } } } } } } } } } } } } } } } }"
+    deep = (
+        "{ profiles(first: 1) { edges { node { customers(first: 1) { edges { node { orders(first: 1) { edges { node { "
+        "refunds(first: 1) { edges { node { lines(first: 1) { edges { node { id } } } } } } } } } } } } } } } }"
+    )
     request_error(await admin(client, deep), "MAX_DEPTH_EXCEEDED", "exceeds maximum operation depth of 12")
 
 
 async def test_too_many_aliases_are_refused(client, world):
     aliased = "{ " + " ".join(f"a{i}: shop {{ name }}" for i in range(16)) + " }"
-    request_error(await storefront(client, world.shopify, aliased), "MAX_ALIASES_EXCEEDED", "16 aliases found. Allowed: 15")
+    request_error(
+        await storefront(client, world.shopify, aliased), "MAX_ALIASES_EXCEEDED", "16 aliases found. Allowed: 15"
+    )
 
 
 async def test_a_document_over_the_token_limit_is_refused(client, world):
@@ -45,13 +49,17 @@ async def test_cost_is_reported_like_shopify_and_an_expensive_query_is_refused(c
 
 
 async def test_page_size_and_cursor_arguments_are_checked(client, world):
-    for query, words in (("{ profiles(first: 251) { nodes { id } } }", "between 0 and 250"),
-                         ("{ profiles { nodes { id } } }", "exactly one of first or last"),
-                         ('{ profiles(first: 1, after: "bm9wZQ") { nodes { id } } }', "not a cursor"),
-                         ('{ profile(id: "gid://rapport/Profile/x") { id } }', "not a Rapport global id"),
-                         ('{ profile(id: "gid://rapport/Store/1") { id } }', "must be a Profile id")):
+    for query, words in (
+        ("{ profiles(first: 251) { nodes { id } } }", "between 0 and 250"),
+        ("{ profiles { nodes { id } } }", "exactly one of first or last"),
+        ('{ profiles(first: 1, after: "bm9wZQ") { nodes { id } } }', "not a cursor"),
+        ('{ profile(id: "gid://rapport/Profile/x") { id } }', "not a Rapport global id"),
+        ('{ profile(id: "gid://rapport/Store/1") { id } }', "must be a Profile id"),
+    ):
         body = (await admin(client, query)).json()
-        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT" and words in body["errors"][0]["message"], body
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT" and words in body["errors"][0]["message"], (
+            body
+        )
 
 
 async def test_field_suggestions_are_off_in_production(client, world):
@@ -79,8 +87,10 @@ async def test_the_standard_introspection_query_fits_within_the_limits(client, w
 async def test_a_document_validated_once_gets_the_same_verdict_every_time(client, world):
     """Validation results are kept per document text: a refused document stays refused with its
     code, cost (which depends on variables) is still checked per request, and a valid one still runs."""
-    deep = "{ profiles(first: 1) { edges { node { customers(first: 1) { edges { node { orders(first: 1) { edges { node { " \
-           "refunds(first: 1) { edges { node { lines(first: 1) { edges { node { id } } } } } } } } } } } } } } } }"
+    deep = (
+        "{ profiles(first: 1) { edges { node { customers(first: 1) { edges { node { orders(first: 1) { edges { node { "
+        "refunds(first: 1) { edges { node { lines(first: 1) { edges { node { id } } } } } } } } } } } } } } } }"
+    )
     for _ in range(3):
         request_error(await admin(client, deep), "MAX_DEPTH_EXCEEDED", "exceeds maximum operation depth of 12")
     paged = "query Page($n: Int!) { profiles(first: $n) { nodes { customers(first: 10) { nodes { id } } } } }"

@@ -12,8 +12,21 @@ def test_the_committed_sdl_matches_both_schemas():
 
 def test_the_storefront_sdl_has_no_admin_field_or_type():
     storefront = (sdl.HERE / "storefront.graphql").read_text()
-    for admin_only in ("Merchant", "Profile", "ApiKey", "WebhookDelivery", "FailedJob", "publicKey", "lastError",
-                       "ClvPrediction", "churnBand", "Segment", "InsightsOverview", "splitProfile", "eraseProfile"):
+    for admin_only in (
+        "Merchant",
+        "Profile",
+        "ApiKey",
+        "WebhookDelivery",
+        "FailedJob",
+        "publicKey",
+        "lastError",
+        "ClvPrediction",
+        "churnBand",
+        "Segment",
+        "InsightsOverview",
+        "splitProfile",
+        "eraseProfile",
+    ):
         assert admin_only not in storefront
 
 

@@ -85,11 +85,23 @@ async def test_recommended_products_with_their_bought_together_lists_cost_the_sa
 
 
 async def test_the_storefront_me_query_is_a_small_constant(client, world):
-    token = data(await admin(client, """mutation($id: ID!) { shopperTokenCreate(input: {customerId: $id}) { token } }""",
-                             {"id": f"gid://rapport/Customer/{world.shopper.id}"}))["shopperTokenCreate"]["token"]
+    token = data(
+        await admin(
+            client,
+            """mutation($id: ID!) { shopperTokenCreate(input: {customerId: $id}) { token } }""",
+            {"id": f"gid://rapport/Customer/{world.shopper.id}"},
+        )
+    )["shopperTokenCreate"]["token"]
     with counted_statements() as seen:
-        found = data(await storefront(client, world.shopify, """{ shop { name } me { email orders(first: 10) {
-            nodes { name lines(first: 10) { nodes { title } } } } } }""", headers={"X-Rapport-Shopper-Token": token}))
+        found = data(
+            await storefront(
+                client,
+                world.shopify,
+                """{ shop { name } me { email orders(first: 10) {
+            nodes { name lines(first: 10) { nodes { title } } } } } }""",
+                headers={"X-Rapport-Shopper-Token": token},
+            )
+        )
     assert found["me"]["orders"]["nodes"]
     assert len(seen) <= 5, seen
 
@@ -109,8 +121,13 @@ async def test_the_storefront_loyalty_account_is_a_small_constant_for_short_and_
     assert 0 < counts[fewest] < 10 < counts[most]
     seen = []
     for customer_id in (fewest, most):
-        token = data(await admin(client, """mutation($id: ID!) { shopperTokenCreate(input: {customerId: $id}) { token } }""",
-                                 {"id": f"gid://rapport/Customer/{customer_id}"}))["shopperTokenCreate"]["token"]
+        token = data(
+            await admin(
+                client,
+                """mutation($id: ID!) { shopperTokenCreate(input: {customerId: $id}) { token } }""",
+                {"id": f"gid://rapport/Customer/{customer_id}"},
+            )
+        )["shopperTokenCreate"]["token"]
         with counted_statements() as statements:
             found = data(await storefront(client, world.shopify, LOYALTY, headers={"X-Rapport-Shopper-Token": token}))
         ledger = found["me"]["loyalty"]["ledger"]["nodes"]

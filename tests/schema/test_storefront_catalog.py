@@ -26,15 +26,23 @@ TOGETHER = f"""query($id: ID!, $first: Int, $after: String) {{ product(id: $id) 
 
 
 async def _token(client, customer) -> dict[str, str]:
-    made = data(await admin(client, "mutation($id: ID!) { shopperTokenCreate(input: {customerId: $id}) { token } }",
-                            {"id": to_gid("Customer", customer.id)}))
+    made = data(
+        await admin(
+            client,
+            "mutation($id: ID!) { shopperTokenCreate(input: {customerId: $id}) { token } }",
+            {"id": to_gid("Customer", customer.id)},
+        )
+    )
     return {"X-Rapport-Shopper-Token": made["shopperTokenCreate"]["token"]}
 
 
 async def _on_sale(store_id: int, product_ids: list[int]) -> list[int]:
     """The oracle: products of the store, active, not deleted, with a variant in stock, in the given order."""
-    live = set(await Product.filter(id__in=product_ids, store_id=store_id, status="active", deleted_at=None)
-               .values_list("id", flat=True))
+    live = set(
+        await Product.filter(id__in=product_ids, store_id=store_id, status="active", deleted_at=None).values_list(
+            "id", flat=True
+        )
+    )
     stocked = set(await Variant.filter(product_id__in=list(live), in_stock=True).values_list("product_id", flat=True))
     return [p for p in dict.fromkeys(product_ids) if p in stocked]
 
@@ -46,8 +54,12 @@ def _ids(nodes: list[dict]) -> list[int]:
 async def test_anonymous_callers_get_the_shops_best_sellers_of_its_recent_orders(client, world):
     store = world.shopify
     found = data(await storefront(client, store, RECOMMENDED, {"first": 8}))["recommendations"]
-    recent = await Order.filter(store_id=store.id, deleted_at=None, test=False, cancelled_at=None) \
-        .order_by("-platform_created_at", "-id").limit(RECENT_ORDERS).values_list("id", flat=True)
+    recent = (
+        await Order.filter(store_id=store.id, deleted_at=None, test=False, cancelled_at=None)
+        .order_by("-platform_created_at", "-id")
+        .limit(RECENT_ORDERS)
+        .values_list("id", flat=True)
+    )
     lines = await OrderLine.filter(order_id__in=recent).values_list("order_id", "product_platform_id")
     counts = Counter(product for _, product in set(lines))
     ranked = sorted(counts, key=lambda p: (-counts[p], p))
@@ -82,16 +94,21 @@ async def test_a_signed_in_shopper_gets_their_own_stored_list_and_never_another_
 
 async def test_a_list_made_for_the_persons_other_store_is_shown_as_this_stores_same_products(client, world):
     world = world
-    for stored in await ProfileRecommendation.filter(merchant_id=world.merchant.id, store_id=world.woo.id, model="item_knn"):
+    for stored in await ProfileRecommendation.filter(
+        merchant_id=world.merchant.id, store_id=world.woo.id, model="item_knn"
+    ):
         shopify = await Customer.filter(profile_id=stored.profile_id, store_id=world.shopify.id, is_guest=False).first()
         if shopify is not None:
             break
     else:
         raise AssertionError("nobody in the world has a WooCommerce list and a Shopify account")
     handles = dict(await Product.filter(id__in=[i["product_id"] for i in stored.items]).values_list("id", "handle"))
-    here = dict(await Product.filter(store_id=world.shopify.id, handle__in=list(handles.values())).values_list("handle", "id"))
-    expected = await _on_sale(world.shopify.id, [here[handles[i["product_id"]]] for i in stored.items
-                                                  if handles.get(i["product_id"]) in here])
+    here = dict(
+        await Product.filter(store_id=world.shopify.id, handle__in=list(handles.values())).values_list("handle", "id")
+    )
+    expected = await _on_sale(
+        world.shopify.id, [here[handles[i["product_id"]]] for i in stored.items if handles.get(i["product_id"]) in here]
+    )
     found = data(await storefront(client, world.shopify, ME, headers=await _token(client, shopify)))
     assert found["me"]["recommendations"]["source"] == "FOR_YOU" and expected
     assert _ids(found["me"]["recommendations"]["nodes"]) == expected

@@ -60,8 +60,13 @@ ACTION = """mutation($input: ActionRecordInput!) { actionRecord(input: $input) {
 
 async def signed_in(client: httpx.AsyncClient, customer: Customer) -> dict[str, str]:
     """Headers of a shopper token for ``customer``, minted as the store's backend mints it."""
-    made = data(await admin(client, """mutation($id: ID!) { shopperTokenCreate(input: {customerId: $id}) { token } }""",
-                            {"id": to_gid("Customer", customer.id)}))
+    made = data(
+        await admin(
+            client,
+            """mutation($id: ID!) { shopperTokenCreate(input: {customerId: $id}) { token } }""",
+            {"id": to_gid("Customer", customer.id)},
+        )
+    )
     return {"X-Rapport-Shopper-Token": made["shopperTokenCreate"]["token"]}
 
 
@@ -78,12 +83,22 @@ async def test_anyone_reads_the_program_the_merchant_published_with_rewards_chea
     rules = sample_rules()
     assert program["currencyCode"] == "USD"
     assert [(r["key"], r["points"]) for r in program["earningRules"]] == [
-        ("purchase", 1), *((name, rule.points) for name, rule in rules.actions.items()),
-        ("referral", rules.referral_referrer_points)]
+        ("purchase", 1),
+        *((name, rule.points) for name, rule in rules.actions.items()),
+        ("referral", rules.referral_referrer_points),
+    ]
     assert program["earningRules"][0]["description"] == "Earn 1 point for every 1 USD spent"
     assert program["tiers"] == [
-        {"name": t.name, "threshold": str(t.threshold), "metric": "SPEND", "multiplier": str(t.multiplier),
-         "entryPoints": t.entry_points, "freeShipping": t.free_shipping} for t in rules.tiers]
+        {
+            "name": t.name,
+            "threshold": str(t.threshold),
+            "metric": "SPEND",
+            "multiplier": str(t.multiplier),
+            "entryPoints": t.entry_points,
+            "freeShipping": t.free_shipping,
+        }
+        for t in rules.tiers
+    ]
     assert program["referral"] == {"enabled": True, "friendPoints": 250, "referrerPoints": 500}
     stored = {r.name: r for r in await Reward.filter(merchant_id=world.merchant.id)}
     expected = sorted(sample_rewards(world.merchant.id), key=lambda r: (cost(r), stored[r.name].id))
@@ -92,14 +107,30 @@ async def test_anyone_reads_the_program_the_merchant_published_with_rewards_chea
     assert [r["pointsCost"] for r in rewards] == sorted(r["pointsCost"] for r in rewards)
     by_name = {r["name"]: r for r in rewards}
     assert by_name["$5 off"] | {"id": None} == {
-        "id": None, "name": "$5 off", "kind": "FIXED_AMOUNT", "pointsCost": 500,
-        "value": {"amount": "5.00", "currencyCode": "USD"}, "percentOff": None, "minPoints": None,
-        "maxPoints": None, "cashPerPoint": None, "active": True}
+        "id": None,
+        "name": "$5 off",
+        "kind": "FIXED_AMOUNT",
+        "pointsCost": 500,
+        "value": {"amount": "5.00", "currencyCode": "USD"},
+        "percentOff": None,
+        "minPoints": None,
+        "maxPoints": None,
+        "cashPerPoint": None,
+        "active": True,
+    }
     assert by_name["$5 off"]["id"] == to_gid("Reward", stored["$5 off"].id)
     assert by_name["10% off your order"]["percentOff"] == "10" and by_name["10% off your order"]["value"] is None
     cash = by_name["Points to cash"]
-    assert (cash["kind"], cash["pointsCost"], cash["minPoints"], cash["maxPoints"]) == ("POINTS_TO_CASH", 100, 100, 5000)
-    assert Decimal(cash["cashPerPoint"]) == Decimal("0.01") and cash["value"] == {"amount": "1.00", "currencyCode": "USD"}
+    assert (cash["kind"], cash["pointsCost"], cash["minPoints"], cash["maxPoints"]) == (
+        "POINTS_TO_CASH",
+        100,
+        100,
+        5000,
+    )
+    assert Decimal(cash["cashPerPoint"]) == Decimal("0.01") and cash["value"] == {
+        "amount": "1.00",
+        "currencyCode": "USD",
+    }
     assert program["rewards"]["pageInfo"]["hasNextPage"] is False
 
 
@@ -107,14 +138,25 @@ async def test_a_shoppers_account_is_what_the_loyalty_tables_hold(client, world)
     headers = await signed_in(client, world.shopper)
     account = data(await storefront(client, world.shopify, ACCOUNT, headers=headers))["me"]["loyalty"]
     member = await member_of(world.shopper)
-    sums = (await Entry.filter(profile_id=member.profile_id).annotate(
-        a=Sum("available"), p=Sum("pending"), life=Sum("lifetime")).group_by("profile_id").values("a", "p", "life"))[0]
+    sums = (
+        await Entry.filter(profile_id=member.profile_id)
+        .annotate(a=Sum("available"), p=Sum("pending"), life=Sum("lifetime"))
+        .group_by("profile_id")
+        .values("a", "p", "life")
+    )[0]
     assert account["balance"] == {"available": member.available, "pending": member.pending, "lifetime": member.lifetime}
     assert (member.available, member.pending, member.lifetime) == (sums["a"], sums["p"], sums["life"])
     rules = sample_rules()
     assert account["tier"]["name"] == member.tier and member.tier is not None
-    spend = sum([Decimal(s) for s in await OrderAccount.filter(profile_id=member.profile_id, counted=True)
-                 .values_list("spend", flat=True)], Decimal(0))
+    spend = sum(
+        [
+            Decimal(s)
+            for s in await OrderAccount.filter(profile_id=member.profile_id, counted=True).values_list(
+                "spend", flat=True
+            )
+        ],
+        Decimal(0),
+    )
     assert Decimal(account["tierProgress"]["current"]) == spend
     assert spend == (await tier_metrics([member.profile_id], rules, datetime.now(UTC)))[member.profile_id]
     rank = [t.name for t in rules.tiers].index(member.tier)
@@ -123,7 +165,9 @@ async def test_a_shoppers_account_is_what_the_loyalty_tables_hold(client, world)
         assert account["nextTier"]["name"] == nxt.name
         assert Decimal(account["tierProgress"]["nextThreshold"]) == nxt.threshold
         assert Decimal(account["tierProgress"]["remaining"]) == max(Decimal(0), nxt.threshold - spend)
-        assert account["tierProgress"]["fraction"] == pytest.approx(float((spend - here.threshold) / (nxt.threshold - here.threshold)))
+        assert account["tierProgress"]["fraction"] == pytest.approx(
+            float((spend - here.threshold) / (nxt.threshold - here.threshold))
+        )
     else:
         assert account["nextTier"] is None and account["tierProgress"]["fraction"] == 1.0
     entries = await Entry.filter(profile_id=member.profile_id).order_by("-occurred_at", "-id").limit(10)
@@ -146,27 +190,55 @@ async def test_a_shoppers_account_is_what_the_loyalty_tables_hold(client, world)
 
 async def test_affordable_rewards_are_those_the_available_points_cover(client, world):
     headers = await signed_in(client, world.shopper)
-    await adjust(world.shopper.profile_id, 900 - (await member_of(world.shopper)).available, reason="exactly 900",
-                 actor="test", key="to-900", allow_debt=True)
-    query = "{ me { loyalty { balance { available } all: rewards(first: 10) { nodes { name pointsCost } } " \
-            "mine: rewards(first: 10, affordable: true) { nodes { name pointsCost } } } } }"
+    await adjust(
+        world.shopper.profile_id,
+        900 - (await member_of(world.shopper)).available,
+        reason="exactly 900",
+        actor="test",
+        key="to-900",
+        allow_debt=True,
+    )
+    query = (
+        "{ me { loyalty { balance { available } all: rewards(first: 10) { nodes { name pointsCost } } "
+        "mine: rewards(first: 10, affordable: true) { nodes { name pointsCost } } } } }"
+    )
     account = data(await storefront(client, world.shopify, query, headers=headers))["me"]["loyalty"]
     assert account["balance"]["available"] == 900
     active = await Reward.filter(merchant_id=world.merchant.id, active=True)
     assert sorted(r["name"] for r in account["all"]["nodes"]) == sorted(r.name for r in active)
     assert sorted(r["name"] for r in account["mine"]["nodes"]) == sorted(r.name for r in active if cost(r) <= 900)
-    assert {r["name"] for r in account["mine"]["nodes"]} == {"Points to cash", "Free shipping", "$5 off", "10% off your order"}
+    assert {r["name"] for r in account["mine"]["nodes"]} == {
+        "Points to cash",
+        "Free shipping",
+        "$5 off",
+        "10% off your order",
+    }
 
 
 async def test_referral_stats_count_the_shoppers_referrals_by_status_and_the_points_they_paid(client, world):
     member = await member_of(world.shopper)
-    friends = [pid for pid in await Customer.filter(store_id=world.woo.id, profile_id__not_isnull=True)
-               .order_by("id").limit(4).values_list("profile_id", flat=True)]
+    friends = [
+        pid
+        for pid in await Customer.filter(store_id=world.woo.id, profile_id__not_isnull=True)
+        .order_by("id")
+        .limit(4)
+        .values_list("profile_id", flat=True)
+    ]
     now = datetime.now(UTC)
-    made = [await Referral.create(merchant_id=world.merchant.id, referrer_id=member.profile_id, friend_id=friend,
-                                  status=status, created_at=now)
-            for friend, status in zip(friends, (ReferralStatus.QUALIFIED, ReferralStatus.PENDING,
-                                                ReferralStatus.REVIEW, ReferralStatus.REJECTED), strict=True)]
+    made = [
+        await Referral.create(
+            merchant_id=world.merchant.id,
+            referrer_id=member.profile_id,
+            friend_id=friend,
+            status=status,
+            created_at=now,
+        )
+        for friend, status in zip(
+            friends,
+            (ReferralStatus.QUALIFIED, ReferralStatus.PENDING, ReferralStatus.REVIEW, ReferralStatus.REJECTED),
+            strict=True,
+        )
+    ]
     async with in_transaction() as conn:
         book = await Book.open(conn, world.merchant.id, [member.profile_id], now)
         pay_referrer(book, made[0], sample_rules(), now, referrer=member.profile_id)
@@ -175,7 +247,11 @@ async def test_referral_stats_count_the_shoppers_referrals_by_status_and_the_poi
     headers = await signed_in(client, world.shopper)
     account = data(await storefront(client, world.shopify, ACCOUNT, headers=headers))["me"]["loyalty"]
     assert {k: account["referral"][k] for k in ("invited", "completed", "pending", "pointsEarned")} == {
-        "invited": 4, "completed": 1, "pending": 2, "pointsEarned": 500}
+        "invited": 4,
+        "completed": 1,
+        "pending": 2,
+        "pointsEarned": 500,
+    }
     assert account["ledger"]["nodes"][0]["description"] == "Referred a friend"
     assert account["balance"]["available"] == member.available + 500
 
@@ -196,9 +272,16 @@ async def test_a_shopper_whose_profile_is_not_a_member_yet_is_enrolled_on_first_
 async def test_an_anonymous_caller_has_no_account_and_cannot_redeem_or_record(client, world):
     assert data(await storefront(client, world.shopify, "{ me { loyalty { balance { available } } } }")) == {"me": None}
     reward = await Reward.get(merchant_id=world.merchant.id, name="$5 off")
-    redeemed = data(await storefront(client, world.shopify, REDEEM, {"input": {"rewardId": to_gid("Reward", reward.id)}}))
-    assert redeemed["rewardRedeem"]["userErrors"][0]["code"] == "NOT_SIGNED_IN" and redeemed["rewardRedeem"]["code"] is None
-    recorded = data(await storefront(client, world.shopify, ACTION, {"input": {"action": "newsletter", "consent": True}}))
+    redeemed = data(
+        await storefront(client, world.shopify, REDEEM, {"input": {"rewardId": to_gid("Reward", reward.id)}})
+    )
+    assert (
+        redeemed["rewardRedeem"]["userErrors"][0]["code"] == "NOT_SIGNED_IN"
+        and redeemed["rewardRedeem"]["code"] is None
+    )
+    recorded = data(
+        await storefront(client, world.shopify, ACTION, {"input": {"action": "newsletter", "consent": True}})
+    )
     assert recorded["actionRecord"]["userErrors"][0]["code"] == "NOT_SIGNED_IN"
 
 
@@ -235,9 +318,15 @@ async def test_redeeming_creates_the_discount_code_on_shopify_and_lowers_the_bal
     before = await funded(world)
     reward = await Reward.get(merchant_id=world.merchant.id, name="$5 off")
     headers = await signed_in(shopify_app, world.shopper)
-    found = data(await storefront(shopify_app, world.shopify, REDEEM,
-                                  {"input": {"rewardId": to_gid("Reward", reward.id), "requestKey": "click-1"}},
-                                  headers=headers))["rewardRedeem"]
+    found = data(
+        await storefront(
+            shopify_app,
+            world.shopify,
+            REDEEM,
+            {"input": {"rewardId": to_gid("Reward", reward.id), "requestKey": "click-1"}},
+            headers=headers,
+        )
+    )["rewardRedeem"]
     assert found["userErrors"] == []
     code = found["code"]
     assert code["status"] == "ISSUED" and code["points"] == 500
@@ -249,9 +338,15 @@ async def test_redeeming_creates_the_discount_code_on_shopify_and_lowers_the_bal
     assert code["id"] == to_gid("IssuedCode", redemption.id) and redemption.status == RedemptionStatus.ISSUED
     assert (await member_of(world.shopper)).available == before.available - 500
 
-    again = data(await storefront(shopify_app, world.shopify, REDEEM,
-                                  {"input": {"rewardId": to_gid("Reward", reward.id), "requestKey": "click-1"}},
-                                  headers=headers))["rewardRedeem"]
+    again = data(
+        await storefront(
+            shopify_app,
+            world.shopify,
+            REDEEM,
+            {"input": {"rewardId": to_gid("Reward", reward.id), "requestKey": "click-1"}},
+            headers=headers,
+        )
+    )["rewardRedeem"]
     assert again["code"]["code"] == code["code"] and again["balance"]["available"] == before.available - 500
     assert await Entry.filter(profile_id=before.profile_id, kind=EntryKind.REDEEM).count() == 1
     assert len([d for d in shop.discounts.values() if d.code == code["code"]]) == 1
@@ -267,12 +362,18 @@ async def test_a_points_to_cash_reward_takes_the_points_asked_for_within_its_ran
     reward = await Reward.get(merchant_id=world.merchant.id, kind=RewardKind.POINTS_TO_CASH)
     headers = await signed_in(shopify_app, world.shopper)
     gid = to_gid("Reward", reward.id)
-    wrong = data(await storefront(shopify_app, world.shopify, REDEEM, {"input": {"rewardId": gid, "points": 50}},
-                                  headers=headers))["rewardRedeem"]
+    wrong = data(
+        await storefront(
+            shopify_app, world.shopify, REDEEM, {"input": {"rewardId": gid, "points": 50}}, headers=headers
+        )
+    )["rewardRedeem"]
     assert wrong["userErrors"][0]["code"] == "INVALID" and wrong["userErrors"][0]["field"] == ["input", "points"]
     assert "between 100 and 5000" in wrong["userErrors"][0]["message"]
-    ok = data(await storefront(shopify_app, world.shopify, REDEEM, {"input": {"rewardId": gid, "points": 700}},
-                               headers=headers))["rewardRedeem"]
+    ok = data(
+        await storefront(
+            shopify_app, world.shopify, REDEEM, {"input": {"rewardId": gid, "points": 700}}, headers=headers
+        )
+    )["rewardRedeem"]
     assert ok["userErrors"] == [] and ok["code"]["value"]["amount"] == "7.00"
     assert ok["balance"]["available"] == before.available - 700
     assert shop.discount_by_code(ok["code"]["code"]).value == Decimal("7.00")
@@ -281,20 +382,39 @@ async def test_a_points_to_cash_reward_takes_the_points_asked_for_within_its_ran
 async def test_too_few_points_and_another_merchants_reward_are_refused_without_a_debit(shopify_app, world, shop):
     member = await member_of(world.shopper)
     headers = await signed_in(shopify_app, world.shopper)
-    dear = await Reward.create(merchant_id=world.merchant.id, name="Record player", kind=RewardKind.FIXED_AMOUNT,
-                               points_cost=member.available + 1, value=Decimal(300))
-    refused = data(await storefront(shopify_app, world.shopify, REDEEM, {"input": {"rewardId": to_gid("Reward", dear.id)}},
-                                    headers=headers))["rewardRedeem"]
+    dear = await Reward.create(
+        merchant_id=world.merchant.id,
+        name="Record player",
+        kind=RewardKind.FIXED_AMOUNT,
+        points_cost=member.available + 1,
+        value=Decimal(300),
+    )
+    refused = data(
+        await storefront(
+            shopify_app, world.shopify, REDEEM, {"input": {"rewardId": to_gid("Reward", dear.id)}}, headers=headers
+        )
+    )["rewardRedeem"]
     assert refused["code"] is None and refused["userErrors"][0]["code"] == "INSUFFICIENT_POINTS"
     assert f"{member.available + 1} needed" in refused["userErrors"][0]["message"]
     assert refused["balance"]["available"] == member.available
-    theirs = await Reward.create(merchant_id=world.other_merchant.id, name="Theirs", kind=RewardKind.FIXED_AMOUNT,
-                                 points_cost=1, value=Decimal(1))
+    theirs = await Reward.create(
+        merchant_id=world.other_merchant.id,
+        name="Theirs",
+        kind=RewardKind.FIXED_AMOUNT,
+        points_cost=1,
+        value=Decimal(1),
+    )
     for rid in (to_gid("Reward", theirs.id), to_gid("Reward", 999_999), to_gid("Order", dear.id), "nonsense"):
-        other = data(await storefront(shopify_app, world.shopify, REDEEM, {"input": {"rewardId": rid}},
-                                      headers=headers))["rewardRedeem"]
-        assert other["userErrors"] == [{"field": ["input", "rewardId"], "code": "NOT_FOUND",
-                                        "message": f"no reward {rid!r} in this shop's program"}]
+        other = data(
+            await storefront(shopify_app, world.shopify, REDEEM, {"input": {"rewardId": rid}}, headers=headers)
+        )["rewardRedeem"]
+        assert other["userErrors"] == [
+            {
+                "field": ["input", "rewardId"],
+                "code": "NOT_FOUND",
+                "message": f"no reward {rid!r} in this shop's program",
+            }
+        ]
     assert (await member_of(world.shopper)).available == member.available
     assert not await Redemption.filter(profile_id=member.profile_id).exists() and not shop.discounts.get(theirs.id)
 
@@ -304,9 +424,15 @@ async def test_when_shopify_refuses_the_code_the_points_come_back(shopify_app, w
     reward = await Reward.get(merchant_id=world.merchant.id, name="$10 off")
     headers = await signed_in(shopify_app, world.shopper)
     shop.tokens.revoke_all()
-    failed = data(await storefront(shopify_app, world.shopify, REDEEM,
-                                   {"input": {"rewardId": to_gid("Reward", reward.id), "requestKey": "k"}},
-                                   headers=headers))["rewardRedeem"]
+    failed = data(
+        await storefront(
+            shopify_app,
+            world.shopify,
+            REDEEM,
+            {"input": {"rewardId": to_gid("Reward", reward.id), "requestKey": "k"}},
+            headers=headers,
+        )
+    )["rewardRedeem"]
     assert failed["code"] is None and failed["userErrors"][0]["code"] == "ISSUE_FAILED"
     assert "points were returned" in failed["userErrors"][0]["message"]
     assert failed["balance"]["available"] == before.available
@@ -326,8 +452,9 @@ async def test_ten_concurrent_redeem_clicks_with_one_request_key_get_one_code_an
     reward = await Reward.get(merchant_id=world.merchant.id, name="$5 off")
     headers = await signed_in(shopify_app, world.shopper)
     click = {"input": {"rewardId": to_gid("Reward", reward.id), "requestKey": "double-click"}}
-    answers = await asyncio.gather(*(storefront(shopify_app, world.shopify, REDEEM, click, headers=headers)
-                                     for _ in range(10)))
+    answers = await asyncio.gather(
+        *(storefront(shopify_app, world.shopify, REDEEM, click, headers=headers) for _ in range(10))
+    )
     redeemed = [data(answer)["rewardRedeem"] for answer in answers]
     assert all(r["userErrors"] == [] for r in redeemed), redeemed
     codes = {r["code"]["code"] for r in redeemed}
@@ -346,19 +473,42 @@ async def test_ten_concurrent_redeem_clicks_with_one_request_key_get_one_code_an
 async def test_a_birthday_is_awarded_once_a_year_with_the_date_kept(client, world):
     headers = await signed_in(client, world.shopper)
     before = await member_of(world.shopper)
-    first = data(await storefront(client, world.shopify, ACTION,
-                                  {"input": {"action": "birthday", "consent": True, "birthday": "1980-03-14"}},
-                                  headers=headers))["actionRecord"]
-    assert first == {"status": "AWARDED", "points": 200, "balance": {"available": before.available + 200}, "userErrors": []}
+    first = data(
+        await storefront(
+            client,
+            world.shopify,
+            ACTION,
+            {"input": {"action": "birthday", "consent": True, "birthday": "1980-03-14"}},
+            headers=headers,
+        )
+    )["actionRecord"]
+    assert first == {
+        "status": "AWARDED",
+        "points": 200,
+        "balance": {"available": before.available + 200},
+        "userErrors": [],
+    }
     entry = await Entry.get(profile_id=before.profile_id, kind=EntryKind.ACTION, cause="birthday")
     assert entry.data == {"birthday": "1980-03-14"} and entry.key.endswith(f":{datetime.now(UTC).year}")
-    second = data(await storefront(client, world.shopify, ACTION,
-                                   {"input": {"action": "birthday", "consent": True, "birthday": "1980-03-14"}},
-                                   headers=headers))["actionRecord"]
+    second = data(
+        await storefront(
+            client,
+            world.shopify,
+            ACTION,
+            {"input": {"action": "birthday", "consent": True, "birthday": "1980-03-14"}},
+            headers=headers,
+        )
+    )["actionRecord"]
     assert second["status"] == "DUPLICATE" and second["points"] == 0
     assert second["balance"]["available"] == before.available + 200
-    ledger = data(await storefront(client, world.shopify, "{ me { loyalty { ledger(first: 1) { nodes { kind description } } } } }",
-                                   headers=headers))["me"]["loyalty"]["ledger"]["nodes"]
+    ledger = data(
+        await storefront(
+            client,
+            world.shopify,
+            "{ me { loyalty { ledger(first: 1) { nodes { kind description } } } } }",
+            headers=headers,
+        )
+    )["me"]["loyalty"]["ledger"]["nodes"]
     assert ledger == [{"kind": "ACTION", "description": "Birthday"}]
 
 
@@ -372,15 +522,22 @@ async def test_actions_need_consent_a_known_action_and_their_details(client, wor
     assert refused["status"] is None and refused["userErrors"][0]["code"] == "CONSENT_REQUIRED"
     assert refused["userErrors"][0]["field"] == ["input", "consent"]
     unknown = await record(action="moon_landing", consent=True)
-    assert unknown["userErrors"][0]["code"] == "UNKNOWN_ACTION" and "moon_landing" in unknown["userErrors"][0]["message"]
+    assert (
+        unknown["userErrors"][0]["code"] == "UNKNOWN_ACTION" and "moon_landing" in unknown["userErrors"][0]["message"]
+    )
     no_date = await record(action="birthday", consent=True)
-    assert no_date["userErrors"][0] | {"message": ""} == {"field": ["input", "birthday"], "code": "INVALID", "message": ""}
+    assert no_date["userErrors"][0] | {"message": ""} == {
+        "field": ["input", "birthday"],
+        "code": "INVALID",
+        "message": "",
+    }
     future = await record(action="birthday", consent=True, birthday=date(datetime.now(UTC).year + 1, 1, 1).isoformat())
     assert future["userErrors"][0]["code"] == "INVALID"
     by_orders = await record(action="first_order", consent=True)
     assert by_orders["userErrors"][0]["code"] == "INVALID"
-    assert not await Entry.filter(profile_id=world.shopper.profile_id, kind=EntryKind.ACTION,
-                                  cause__in=["newsletter", "birthday", "moon_landing"]).exists()
+    assert not await Entry.filter(
+        profile_id=world.shopper.profile_id, kind=EntryKind.ACTION, cause__in=["newsletter", "birthday", "moon_landing"]
+    ).exists()
     joined = await record(action="newsletter", consent=True)
     assert (joined["status"], joined["points"]) == ("AWARDED", 50)
     assert (await record(action="newsletter", consent=True))["status"] == "DUPLICATE"
@@ -395,16 +552,39 @@ async def test_node_resolves_only_the_shoppers_own_entries_and_codes_and_this_me
     mine = await member_of(world.shopper)
     theirs = await member_of(world.other_shopper)
     reward = await Reward.get(merchant_id=world.merchant.id, name="$5 off")
-    other_reward = await Reward.create(merchant_id=world.other_merchant.id, name="Theirs", kind=RewardKind.FIXED_AMOUNT,
-                                       points_cost=1, value=Decimal(1))
-    their_code = await Redemption.create(merchant_id=world.merchant.id, profile_id=theirs.profile_id, reward_id=reward.id,
-                                         store_id=world.shopify.id, points=500, value=Decimal(5), currency="USD",
-                                         code="RP-THEIRS", request_key="theirs", status=RedemptionStatus.ISSUED,
-                                         created_at=datetime.now(UTC))
-    my_code = await Redemption.create(merchant_id=world.merchant.id, profile_id=mine.profile_id, reward_id=reward.id,
-                                      store_id=world.shopify.id, points=500, value=Decimal(5), currency="USD",
-                                      code="RP-MINE", request_key="mine", status=RedemptionStatus.ISSUED,
-                                      created_at=datetime.now(UTC))
+    other_reward = await Reward.create(
+        merchant_id=world.other_merchant.id,
+        name="Theirs",
+        kind=RewardKind.FIXED_AMOUNT,
+        points_cost=1,
+        value=Decimal(1),
+    )
+    their_code = await Redemption.create(
+        merchant_id=world.merchant.id,
+        profile_id=theirs.profile_id,
+        reward_id=reward.id,
+        store_id=world.shopify.id,
+        points=500,
+        value=Decimal(5),
+        currency="USD",
+        code="RP-THEIRS",
+        request_key="theirs",
+        status=RedemptionStatus.ISSUED,
+        created_at=datetime.now(UTC),
+    )
+    my_code = await Redemption.create(
+        merchant_id=world.merchant.id,
+        profile_id=mine.profile_id,
+        reward_id=reward.id,
+        store_id=world.shopify.id,
+        points=500,
+        value=Decimal(5),
+        currency="USD",
+        code="RP-MINE",
+        request_key="mine",
+        status=RedemptionStatus.ISSUED,
+        created_at=datetime.now(UTC),
+    )
     my_entry = await Entry.filter(profile_id=mine.profile_id).first()
     their_entry = await Entry.filter(profile_id=theirs.profile_id).first()
     headers = await signed_in(client, world.shopper)
@@ -422,15 +602,21 @@ async def test_node_resolves_only_the_shoppers_own_entries_and_codes_and_this_me
     assert await node(to_gid("Reward", other_reward.id), headers=headers) is None
     assert await node(to_gid("LedgerEntry", my_entry.id)) is None
     assert await node(to_gid("IssuedCode", my_code.id)) is None
-    codes = data(await storefront(client, world.shopify, "{ me { loyalty { codes(first: 5) { nodes { code } } } } }",
-                                  headers=headers))["me"]["loyalty"]["codes"]["nodes"]
+    codes = data(
+        await storefront(
+            client, world.shopify, "{ me { loyalty { codes(first: 5) { nodes { code } } } } }", headers=headers
+        )
+    )["me"]["loyalty"]["codes"]["nodes"]
     assert codes == [{"code": "RP-MINE"}]
 
 
 @pytest.mark.parametrize("field", ["members(first: 1) { nodes { id } }", "pointsAdjust"])
 async def test_the_storefront_cannot_ask_for_admin_loyalty_fields(client, world, field):
-    operation = ("mutation { pointsAdjust(input: {memberId: \"x\", points: 1, reason: \"r\"}) { userErrors { code } } }"
-                 if field == "pointsAdjust" else f"{{ {field} }}")
+    operation = (
+        'mutation { pointsAdjust(input: {memberId: "x", points: 1, reason: "r"}) { userErrors { code } } }'
+        if field == "pointsAdjust"
+        else f"{{ {field} }}"
+    )
     response = await storefront(client, world.shopify, operation)
     body = response.json()
     name = field.split("(")[0]

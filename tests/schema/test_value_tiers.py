@@ -29,7 +29,9 @@ PREVIEW = """query($input: TierThresholdsInput!) { insights { tierThresholdsPrev
   userErrors { field message code } } } }"""
 UPDATE = """mutation($input: TierThresholdsInput!) { tierThresholdsUpdate(input: $input) {
   thresholds { atRiskAfterDays lostAfterDays vipTopShare } moved userErrors { field message code } } }"""
-MEMBERS = """query($tier: ValueTier) { members(first: 250, valueTier: $tier) { nodes { profile { segment { tier } } } } }"""
+MEMBERS = (
+    """query($tier: ValueTier) { members(first: 250, valueTier: $tier) { nodes { profile { segment { tier } } } } }"""
+)
 
 
 async def _tiers(merchant_id: int) -> Counter:
@@ -52,8 +54,9 @@ async def test_the_view_shows_people_and_revenue_per_tier_as_the_stored_rows_sum
     assert sum(t["profiles"] for t in found["tierRevenue"]) == len(rows)
     assert abs(sum(t["share"] for t in found["tierRevenue"]) - 1) < 1e-3
     assert [t["tier"] for t in found["tierTrend"][-1]["tiers"]] == ["VIP", "REGULAR", "AT_RISK", "LOST"]
-    assert {t["tier"]: t["profiles"] for t in found["tierTrend"][-1]["tiers"]} == \
-        {t["tier"]: t["profiles"] for t in found["tiers"]}
+    assert {t["tier"]: t["profiles"] for t in found["tierTrend"][-1]["tiers"]} == {
+        t["tier"]: t["profiles"] for t in found["tiers"]
+    }
 
 
 def test_a_tiny_revenue_share_keeps_its_significant_digits_instead_of_rounding_to_zero():
@@ -66,14 +69,19 @@ async def test_a_preview_counts_who_would_move_without_changing_anything(client,
     runs = await RefreshRun.all().count()
     shown = data(await admin(client, PREVIEW, {"input": {"atRiskAfterDays": 90, "vipTopShare": 0.1}}))
     preview = shown["insights"]["tierThresholdsPreview"]
-    assert preview["userErrors"] == [] and preview["proposed"] == {"atRiskAfterDays": 90, "lostAfterDays": 365,
-                                                                   "vipTopShare": 0.1}
+    assert preview["userErrors"] == [] and preview["proposed"] == {
+        "atRiskAfterDays": 90,
+        "lostAfterDays": 365,
+        "vipTopShare": 0.1,
+    }
     rows = await ProfileSegment.filter(merchant_id=world.merchant.id).values_list("recency_days", "monetary")
     expected = _expected_tiers([(d, float(m)) for d, m in rows], TierThresholds(90, 365, 0.1))
-    assert {t["tier"]: t["after"] for t in preview["tiers"]} == {t.upper(): expected[t] for t in
-                                                                 ("vip", "regular", "at_risk", "lost")}
-    assert {t["tier"]: t["before"] for t in preview["tiers"]} == {t.upper(): before[t] for t in
-                                                                  ("vip", "regular", "at_risk", "lost")}
+    assert {t["tier"]: t["after"] for t in preview["tiers"]} == {
+        t.upper(): expected[t] for t in ("vip", "regular", "at_risk", "lost")
+    }
+    assert {t["tier"]: t["before"] for t in preview["tiers"]} == {
+        t.upper(): before[t] for t in ("vip", "regular", "at_risk", "lost")
+    }
     assert preview["moved"] == sum(m["profiles"] for m in preview["moves"]) > 0
     assert {c["name"] for c in preview["changes"]} == {"AT_RISK_AFTER_DAYS", "VIP_TOP_SHARE"}
     assert all(0 < c["moves"] <= preview["moved"] for c in preview["changes"])
@@ -83,18 +91,29 @@ async def test_a_preview_counts_who_would_move_without_changing_anything(client,
 async def test_saving_thresholds_sorts_people_again_at_once_as_a_refresh_would_and_the_trend_shows_it(client, world):
     preview = data(await admin(client, PREVIEW, {"input": {"lostAfterDays": 200}}))["insights"]["tierThresholdsPreview"]
     saved = data(await admin(client, UPDATE, {"input": {"lostAfterDays": 200}}))["tierThresholdsUpdate"]
-    assert saved == {"thresholds": {"atRiskAfterDays": 180, "lostAfterDays": 200, "vipTopShare": 0.2},
-                     "moved": preview["moved"], "userErrors": []}
+    assert saved == {
+        "thresholds": {"atRiskAfterDays": 180, "lostAfterDays": 200, "vipTopShare": 0.2},
+        "moved": preview["moved"],
+        "userErrors": [],
+    }
     now = await _tiers(world.merchant.id)
     assert {t.upper(): now[t] for t in now} == {t["tier"]: t["after"] for t in preview["tiers"] if t["after"]}
     assert (await load_config(world.merchant.id)).tiers == TierThresholds(180, 200, 0.2)
     view = data(await admin(client, VIEW))["insights"]
     assert view["tierTrend"][-1]["thresholdChange"] is True
-    assert {t["tier"]: t["profiles"] for t in view["tierTrend"][-1]["tiers"]} == {t["tier"]: t["profiles"] for t in view["tiers"]}
+    assert {t["tier"]: t["profiles"] for t in view["tierTrend"][-1]["tiers"]} == {
+        t["tier"]: t["profiles"] for t in view["tiers"]
+    }
     assert view["tierTrend"][-2]["thresholdChange"] is False
-    scored = {r.profile_id: (r.tier, r.segment, r.r_score, r.why) for r in await ProfileSegment.filter(merchant_id=world.merchant.id)}
+    scored = {
+        r.profile_id: (r.tier, r.segment, r.r_score, r.why)
+        for r in await ProfileSegment.filter(merchant_id=world.merchant.id)
+    }
     await refresh_merchant(world.merchant.id, as_of=AS_OF)
-    again = {r.profile_id: (r.tier, r.segment, r.r_score, r.why) for r in await ProfileSegment.filter(merchant_id=world.merchant.id)}
+    again = {
+        r.profile_id: (r.tier, r.segment, r.r_score, r.why)
+        for r in await ProfileSegment.filter(merchant_id=world.merchant.id)
+    }
     assert again == scored
 
 
@@ -105,16 +124,21 @@ async def test_members_filter_by_value_tier_as_the_segments_say(client, world):
         assert nodes and tiers == {tier}
 
 
-@pytest.mark.parametrize(("values", "field"), [
-    ({"atRiskAfterDays": 0}, "atRiskAfterDays"),
-    ({"atRiskAfterDays": -5}, "atRiskAfterDays"),
-    ({"lostAfterDays": 100}, "lostAfterDays"),
-    ({"lostAfterDays": 10_000_000}, "lostAfterDays"),
-    ({"vipTopShare": 0}, "vipTopShare"),
-    ({"vipTopShare": 1.5}, "vipTopShare"),
-    ({"vipTopShare": -0.1}, "vipTopShare"),
-])
-async def test_a_bad_threshold_is_refused_at_its_field_by_preview_and_save_and_nothing_changes(client, world, values, field):
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"atRiskAfterDays": 0}, "atRiskAfterDays"),
+        ({"atRiskAfterDays": -5}, "atRiskAfterDays"),
+        ({"lostAfterDays": 100}, "lostAfterDays"),
+        ({"lostAfterDays": 10_000_000}, "lostAfterDays"),
+        ({"vipTopShare": 0}, "vipTopShare"),
+        ({"vipTopShare": 1.5}, "vipTopShare"),
+        ({"vipTopShare": -0.1}, "vipTopShare"),
+    ],
+)
+async def test_a_bad_threshold_is_refused_at_its_field_by_preview_and_save_and_nothing_changes(
+    client, world, values, field
+):
     before = await _tiers(world.merchant.id)
     preview = data(await admin(client, PREVIEW, {"input": values}))["insights"]["tierThresholdsPreview"]
     saved = data(await admin(client, UPDATE, {"input": values}))["tierThresholdsUpdate"]
@@ -126,7 +150,9 @@ async def test_a_bad_threshold_is_refused_at_its_field_by_preview_and_save_and_n
 
 
 async def test_two_bad_fields_are_both_named(client, world):
-    errors = data(await admin(client, UPDATE, {"input": {"atRiskAfterDays": 0, "vipTopShare": 2}}))["tierThresholdsUpdate"]["userErrors"]
+    errors = data(await admin(client, UPDATE, {"input": {"atRiskAfterDays": 0, "vipTopShare": 2}}))[
+        "tierThresholdsUpdate"
+    ]["userErrors"]
     assert [e["field"] for e in errors] == [["input", "atRiskAfterDays"], ["input", "vipTopShare"]]
 
 
@@ -149,9 +175,11 @@ async def test_another_merchants_key_changes_only_its_own_thresholds(client, wor
 
 
 async def test_a_storefront_credential_cannot_reach_the_thresholds(client, world):
-    for response in (await storefront(client, world.shopify, UPDATE, {"input": {"lostAfterDays": 400}}),
-                     await admin(client, UPDATE, {"input": {"lostAfterDays": 400}}, token=world.shopify.public_key),
-                     await admin(client, UPDATE, {"input": {"lostAfterDays": 400}}, token="not-a-key")):
+    for response in (
+        await storefront(client, world.shopify, UPDATE, {"input": {"lostAfterDays": 400}}),
+        await admin(client, UPDATE, {"input": {"lostAfterDays": 400}}, token=world.shopify.public_key),
+        await admin(client, UPDATE, {"input": {"lostAfterDays": 400}}, token="not-a-key"),
+    ):
         assert response.json().get("errors") and not (response.json().get("data") or {}).get("tierThresholdsUpdate")
     assert (await load_config(world.merchant.id)).tiers == TierThresholds()
 

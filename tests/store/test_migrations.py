@@ -45,8 +45,12 @@ def old_migrations(tmp_path, monkeypatch):
     first = package / "0001_initial.py"
     text = first.read_text()
     assert text.count("('name', fields.CharField(default='', max_length=64))") == 1
-    first.write_text(text.replace("('name', fields.CharField(default='', max_length=64))",
-                                  "('name', fields.CharField(default='', max_length=40))"))
+    first.write_text(
+        text.replace(
+            "('name', fields.CharField(default='', max_length=64))",
+            "('name', fields.CharField(default='', max_length=40))",
+        )
+    )
     last = _committed()[-1].removeprefix("models.")
     (package / f"{int(last[:4]) + 1:04d}_widen_order_name.py").write_text(
         "from tortoise import fields, migrations\n"
@@ -72,8 +76,9 @@ async def test_an_upgrade_keeps_rows_children_and_indexes(database_url, old_migr
     from tortoise.migrations.api.migrate import migrate as run_migrations
 
     async with TortoiseContext():
-        await run_migrations(config=_config(migrate._migration_url(database_url), "old_migrations"),
-                             target="models.0001_initial")
+        await run_migrations(
+            config=_config(migrate._migration_url(database_url), "old_migrations"), target="models.0001_initial"
+        )
         await Tortoise.close_connections()
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(database_url))
@@ -93,8 +98,10 @@ async def test_an_upgrade_keeps_rows_children_and_indexes(database_url, old_migr
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(database_url))
         conn = connections.get("default")
-        counts = [(await conn.execute_query_dict(f"SELECT count(*) AS n FROM {t}"))[0]["n"]
-                  for t in ("merchants", "stores", "orders", "order_lines")]
+        counts = [
+            (await conn.execute_query_dict(f"SELECT count(*) AS n FROM {t}"))[0]["n"]
+            for t in ("merchants", "stores", "orders", "order_lines")
+        ]
         actual = await describe(conn)
     assert counts == [1, 1, 1, 1]
     assert differences(actual, await migrate.expected_schema()) == []

@@ -19,11 +19,20 @@ NOW = datetime(2026, 11, 1, tzinfo=UTC)
 async def _merchant_with_order(name: str, domain: str) -> MerchantScope:
     merchant = await Merchant.create(name=name)
     store = await Store.create(merchant=merchant, platform="shopify", domain=domain, public_key=f"pk-{name}")
-    await upsert_orders(store, [OrderRecord(
-        platform_id="1001", currency="EUR", total=Decimal("10"), created_at=NOW, updated_at=NOW,
-        customer=CustomerRecord(platform_id="c1", updated_at=NOW, email=f"{name}@example.com"),
-        lines=(LineRecord(platform_id="l1", quantity=1, unit_price=Decimal("10"), total=Decimal("10")),),
-    )])
+    await upsert_orders(
+        store,
+        [
+            OrderRecord(
+                platform_id="1001",
+                currency="EUR",
+                total=Decimal("10"),
+                created_at=NOW,
+                updated_at=NOW,
+                customer=CustomerRecord(platform_id="c1", updated_at=NOW, email=f"{name}@example.com"),
+                lines=(LineRecord(platform_id="l1", quantity=1, unit_price=Decimal("10"), total=Decimal("10")),),
+            )
+        ],
+    )
     return MerchantScope(merchant.id)
 
 

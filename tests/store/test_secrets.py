@@ -13,8 +13,14 @@ pytestmark = pytest.mark.db
 
 async def test_tokens_are_stored_encrypted_and_read_back_in_clear(db):
     merchant = await Merchant.create(name="m")
-    await Store.create(merchant=merchant, platform="shopify", domain="s.myshopify.com",
-                       public_key="pk", access_token="shpat_secret", webhook_secret="whsec")
+    await Store.create(
+        merchant=merchant,
+        platform="shopify",
+        domain="s.myshopify.com",
+        public_key="pk",
+        access_token="shpat_secret",
+        webhook_secret="whsec",
+    )
     rows = await connections.get("default").execute_query_dict("SELECT access_token, webhook_secret FROM stores")
     assert "shpat_secret" not in str(rows) and "whsec" not in str(rows)
     store = await Store.get(domain="s.myshopify.com")
@@ -24,8 +30,9 @@ async def test_tokens_are_stored_encrypted_and_read_back_in_clear(db):
 
 async def test_a_rotated_key_still_reads_old_secrets(db):
     merchant = await Merchant.create(name="m")
-    await Store.create(merchant=merchant, platform="woocommerce", domain="https://w.test",
-                       public_key="pk2", consumer_secret="cs_old")
+    await Store.create(
+        merchant=merchant, platform="woocommerce", domain="https://w.test", public_key="pk2", consumer_secret="cs_old"
+    )
     crypto.configure("a-brand-new-secret-key-" + "y" * 20, "test-secret-key-" + "x" * 32)
     try:
         assert (await Store.get(public_key="pk2")).consumer_secret == "cs_old"

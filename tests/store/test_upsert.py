@@ -49,7 +49,11 @@ async def shop(db):
 
 
 async def _snapshot() -> list[tuple]:
-    rows = await Order.all().order_by("platform_id").values_list("platform_id", "email", "total", "platform_updated_at", "updated_at")
+    rows = (
+        await Order.all()
+        .order_by("platform_id")
+        .values_list("platform_id", "email", "total", "platform_updated_at", "updated_at")
+    )
     lines = await OrderLine.all().order_by("platform_id").values_list("platform_id", "quantity", "total")
     return rows + lines
 
@@ -137,13 +141,18 @@ async def test_refunds_arrive_once_with_their_lines(shop):
     await upsert_orders(store, [order])
     line = order.lines[0]
     refund = RefundRecord(
-        platform_id="R-1", created_at=order.created_at + timedelta(days=2), amount=line.unit_price,
-        lines=(RefundLineRecord(platform_id="RL-1", line_platform_id=line.platform_id, quantity=1, amount=line.unit_price),),
+        platform_id="R-1",
+        created_at=order.created_at + timedelta(days=2),
+        amount=line.unit_price,
+        lines=(
+            RefundLineRecord(platform_id="RL-1", line_platform_id=line.platform_id, quantity=1, amount=line.unit_price),
+        ),
     )
     assert await upsert_refunds(store, order.platform_id, [refund]) == 1
     assert await upsert_refunds(store, order.platform_id, [refund]) == 0
-    refreshed = replace(order, refunds=(refund,), financial_status="partially_refunded",
-                        updated_at=order.updated_at + timedelta(days=2))
+    refreshed = replace(
+        order, refunds=(refund,), financial_status="partially_refunded", updated_at=order.updated_at + timedelta(days=2)
+    )
     await upsert_orders(store, [refreshed])
     assert await Refund.all().count() == 1 and await RefundLine.all().count() == 1
     saved = await Order.get(platform_id=order.platform_id)

@@ -62,8 +62,9 @@ def rapport_serve(database_url: str, log: Path | None = None, **extra: str) -> I
     port = free_port()
     env = subprocess_env(database_url, SCHEDULER="false", LOG_LEVEL="WARNING", **extra)
     sink = log.open("wb") if log is not None else subprocess.DEVNULL
-    process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=sink, stderr=sink)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=sink, stderr=sink
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -95,8 +96,12 @@ def npm_install(where: Path, *packages: str, needs_node: bool = True) -> Path:
 
     if not shutil.which("npm") or (needs_node and not shutil.which("node")):
         unavailable(f"node and npm are needed for {', '.join(packages)}")
-    done = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(where), *packages],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(where), *packages],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if done.returncode != 0:
         unavailable(f"npm install {' '.join(packages)} failed (registry unreachable?): {done.stderr[-300:]}")
     return where / "node_modules"

@@ -105,8 +105,16 @@ class WordPress:
     def php(self, code: str, **args: object) -> str:
         """Runs ``code`` inside this WordPress (plugins loaded; ``$args`` holds ``args``); its output."""
         script = self.work / f"run-{secrets.token_hex(4)}.php"
-        script.write_text(RUN % {"config": _php(self.config), "host": _php(self.host), "root": _php(WORDPRESS),
-                                 "args": _php(json.dumps(args)), "code": code})
+        script.write_text(
+            RUN
+            % {
+                "config": _php(self.config),
+                "host": _php(self.host),
+                "root": _php(WORDPRESS),
+                "args": _php(json.dumps(args)),
+                "code": code,
+            }
+        )
         done = subprocess.run(["php", str(script)], capture_output=True, text=True, timeout=60)
         script.unlink()
         if done.returncode != 0:
@@ -115,7 +123,8 @@ class WordPress:
 
     def add_user(self, user_id: int, login: str, password: str) -> None:
         """A WordPress user with exactly this id (a WooCommerce customer's id is their user id)."""
-        self.php("""
+        self.php(
+            """
             global $wpdb;
             if (!get_userdata($args['id'])) {
                 $wpdb->insert($wpdb->users, ['ID' => $args['id'], 'user_login' => $args['login'],
@@ -125,28 +134,40 @@ class WordPress:
                 clean_user_cache($args['id']);
                 (new WP_User($args['id']))->set_role('subscriber');
             }
-        """, id=user_id, login=login, password=password)
+        """,
+            id=user_id,
+            login=login,
+            password=password,
+        )
 
     def add_page(self, title: str, content: str) -> str:
         """A published page; its URL."""
-        return self.php("""
+        return self.php(
+            """
             $id = wp_insert_post(['post_type' => 'page', 'post_status' => 'publish',
                                   'post_title' => $args['title'], 'post_content' => $args['content']], true);
             if (is_wp_error($id)) { fwrite(STDERR, $id->get_error_message()); exit(1); }
             echo get_permalink($id);
-        """, title=title, content=content).strip()
+        """,
+            title=title,
+            content=content,
+        ).strip()
 
 
 def _mariadb(sql: str) -> None:
     host, port = MARIADB.split(":")
-    subprocess.run(["mariadb", "-h", host, "-P", port, "-u", "root", "-e", sql], check=True,
-                   capture_output=True, timeout=30)
+    subprocess.run(
+        ["mariadb", "-h", host, "-P", port, "-u", "root", "-e", sql], check=True, capture_output=True, timeout=30
+    )
 
 
 def missing_parts() -> list[str]:
     """What this machine lacks for a real WordPress (empty when everything is there)."""
-    missing = [f"{tool} (apt-get install {package})" for tool, package in
-               (("php", "php-cli"), ("mariadb", "mariadb-client")) if not shutil.which(tool)]
+    missing = [
+        f"{tool} (apt-get install {package})"
+        for tool, package in (("php", "php-cli"), ("mariadb", "mariadb-client"))
+        if not shutil.which(tool)
+    ]
     if not (WORDPRESS / "wp-load.php").exists():
         missing.append("WordPress (apt-get install wordpress)")
     if shutil.which("php") and "mysqli" not in subprocess.run(["php", "-m"], capture_output=True, text=True).stdout:
@@ -172,28 +193,59 @@ def wordpress(work: Path) -> Iterator[WordPress]:
     (content / "uploads").mkdir()
     (content / "plugins" / "rapport").symlink_to(PLUGIN)
     (content / "themes").symlink_to(WORDPRESS / "wp-content" / "themes")
-    salts = "\n".join(f"define('{key}', {_php(secrets.token_hex(32))});" for key in (
-        "AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY", "AUTH_SALT", "SECURE_AUTH_SALT",
-        "LOGGED_IN_SALT", "NONCE_SALT"))
+    salts = "\n".join(
+        f"define('{key}', {_php(secrets.token_hex(32))});"
+        for key in (
+            "AUTH_KEY",
+            "SECURE_AUTH_KEY",
+            "LOGGED_IN_KEY",
+            "NONCE_KEY",
+            "AUTH_SALT",
+            "SECURE_AUTH_SALT",
+            "LOGGED_IN_SALT",
+            "NONCE_SALT",
+        )
+    )
     config = CONFIGS / f"config-{name}.php"
-    config.write_text(CONFIG % {"db": _php(database), "host": _php(MARIADB), "url": _php(url),
-                                "content": _php(content), "log": _php(work / "debug.log"), "salts": salts})
+    config.write_text(
+        CONFIG
+        % {
+            "db": _php(database),
+            "host": _php(MARIADB),
+            "url": _php(url),
+            "content": _php(content),
+            "log": _php(work / "debug.log"),
+            "salts": salts,
+        }
+    )
     router = work / "router.php"
     router.write_text(ROUTER % {"config": _php(name), "content": _php(content), "root": _php(WORDPRESS)})
     _mariadb(f"CREATE DATABASE `{database}` CHARACTER SET utf8mb4")
     server = None
     try:
         setup = work / "setup.php"
-        setup.write_text(SETUP % {"config": _php(name), "host": _php(host), "root": _php(WORDPRESS),
-                                  "admin": _php(ADMIN[0]), "password": _php(ADMIN[1])})
+        setup.write_text(
+            SETUP
+            % {
+                "config": _php(name),
+                "host": _php(host),
+                "root": _php(WORDPRESS),
+                "admin": _php(ADMIN[0]),
+                "password": _php(ADMIN[1]),
+            }
+        )
         done = subprocess.run(["php", str(setup)], capture_output=True, text=True, timeout=120)
         if "installed" not in done.stdout:
             raise RuntimeError(f"wp_install failed: {done.stdout[-2000:]} {done.stderr[-2000:]}")
         log = (work / "php-server.log").open("wb")
         # several workers: WordPress calls itself (loopback checks) while a page is being served
-        server = subprocess.Popen(["php", "-S", host, "-t", str(WORDPRESS), str(router)],
-                                  stdout=log, stderr=subprocess.STDOUT, cwd=work,
-                                  env={**os.environ, "PHP_CLI_SERVER_WORKERS": "4"})
+        server = subprocess.Popen(
+            ["php", "-S", host, "-t", str(WORDPRESS), str(router)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=work,
+            env={**os.environ, "PHP_CLI_SERVER_WORKERS": "4"},
+        )
         for _ in range(100):
             try:
                 if httpx.get(f"{url}/wp-login.php", timeout=2).status_code == 200:

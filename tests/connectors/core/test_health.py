@@ -14,7 +14,9 @@ pytestmark = pytest.mark.db
 
 async def _store() -> Store:
     merchant = await Merchant.create(name="Northwind Records")
-    return await Store.create(merchant=merchant, platform=Platform.SHOPIFY, domain="northwind.myshopify.com", public_key="pk_test")
+    return await Store.create(
+        merchant=merchant, platform=Platform.SHOPIFY, domain="northwind.myshopify.com", public_key="pk_test"
+    )
 
 
 async def _down() -> None:

@@ -53,8 +53,13 @@ async def test_a_429_waits_as_long_as_retry_after_says_then_succeeds(client):
 
 
 async def test_a_burst_of_5xx_and_a_truncated_body_are_retried(client):
-    script.extend([Response("oops", status_code=502), Response("oops", status_code=500),
-                   Response('{"orders": [1, 2', media_type="application/json")])
+    script.extend(
+        [
+            Response("oops", status_code=502),
+            Response("oops", status_code=500),
+            Response('{"orders": [1, 2', media_type="application/json"),
+        ]
+    )
     data, _ = await client.json("GET", "/orders")
     assert data == {"ok": True}
     assert client.stats.retries == 3 and seen == ["/orders"] * 4

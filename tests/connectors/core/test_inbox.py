@@ -11,9 +11,14 @@ pytestmark = pytest.mark.db
 
 
 async def _record(delivery_id: str = "d-1") -> WebhookEvent | None:
-    return await inbox.record(platform="shopify", delivery_id=delivery_id, topic="orders/create",
-                              headers={"x-shopify-topic": "orders/create"}, body=b'{"id": 1}',
-                              source="northwind.myshopify.com")
+    return await inbox.record(
+        platform="shopify",
+        delivery_id=delivery_id,
+        topic="orders/create",
+        headers={"x-shopify-topic": "orders/create"},
+        body=b'{"id": 1}',
+        source="northwind.myshopify.com",
+    )
 
 
 async def test_a_duplicate_delivery_id_is_recorded_once(db):
@@ -59,14 +64,21 @@ async def test_a_failing_delivery_keeps_its_error_and_can_be_reopened(db):
 
 async def _store(domain: str, state: InstallState) -> Store:
     merchant = await Merchant.create(name="Northwind Records")
-    return await Store.create(merchant=merchant, platform=Platform.SHOPIFY, domain=domain,
-                              public_key=f"pk_{domain}", install_state=state)
+    return await Store.create(
+        merchant=merchant, platform=Platform.SHOPIFY, domain=domain, public_key=f"pk_{domain}", install_state=state
+    )
 
 
 async def _for_store(delivery_id: str, source: str, *, keep: bool = False) -> inbox.Recorded | None:
-    return await inbox.record_for_store(platform="shopify", delivery_id=delivery_id, topic="orders/updated",
-                                        headers={"x-shopify-topic": "orders/updated"}, body='{"note": "café"}'.encode(),
-                                        source=source, keep=keep)
+    return await inbox.record_for_store(
+        platform="shopify",
+        delivery_id=delivery_id,
+        topic="orders/updated",
+        headers={"x-shopify-topic": "orders/updated"},
+        body='{"note": "café"}'.encode(),
+        source=source,
+        keep=keep,
+    )
 
 
 async def test_intake_looks_the_store_up_in_the_same_insert_and_keeps_the_delivery_intact(db):

@@ -68,8 +68,12 @@ async def installed_store(shop: ShopState) -> Store:
     """A store row holding a token straight from the simulator (for tests that skip OAuth)."""
     merchant = await Merchant.create(name=shop.settings.shop_name)
     return await Store.create(
-        merchant=merchant, platform=Platform.SHOPIFY, domain=shop.settings.shop_domain, name=shop.settings.shop_name,
-        public_key=f"pk_{shop.settings.shop_domain}", install_state=InstallState.INSTALLED,
+        merchant=merchant,
+        platform=Platform.SHOPIFY,
+        domain=shop.settings.shop_domain,
+        name=shop.settings.shop_name,
+        public_key=f"pk_{shop.settings.shop_domain}",
+        install_state=InstallState.INSTALLED,
         access_token=shop.issue_token(),
     )
 
@@ -92,8 +96,13 @@ async def serve_rapport(database_url: str, shop_url: str) -> AsyncIterator[Rappo
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     settings = Settings(
-        secret_key=SECRET, database_url=database_url, shopify_api_key=API_KEY, shopify_api_secret=API_SECRET,
-        shopify_base_url=shop_url, public_base_url=url, job_backoff_seconds=0.05,
+        secret_key=SECRET,
+        database_url=database_url,
+        shopify_api_key=API_KEY,
+        shopify_api_secret=API_SECRET,
+        shopify_base_url=shop_url,
+        public_base_url=url,
+        job_backoff_seconds=0.05,
     )
     load_jobs()
     queue = LocalQueue(settings, poll=0.02)
@@ -116,8 +125,16 @@ async def serve_rapport(database_url: str, shop_url: str) -> AsyncIterator[Rappo
 async def store_state(store: Store) -> dict[str, Any]:
     """The store's copy, in the simulator's terms (``ShopState.counts()`` / ``totals()``)."""
     orders = await Order.filter(store_id=store.id).values(
-        "platform_id", "currency", "total", "total_refunded", "total_discount", "subtotal", "financial_status",
-        "cancelled_at", "email", "phone",
+        "platform_id",
+        "currency",
+        "total",
+        "total_refunded",
+        "total_discount",
+        "subtotal",
+        "financial_status",
+        "cancelled_at",
+        "email",
+        "phone",
     )
     refunds = await Refund.filter(store_id=store.id).values("currency", "amount")
     totals: dict[str, dict[str, Decimal]] = {}
@@ -142,8 +159,14 @@ async def store_state(store: Store) -> dict[str, Any]:
         },
         "totals": totals,
         "orders": {
-            o["platform_id"]: (o["total"], o["total_refunded"], o["financial_status"], o["cancelled_at"] is not None,
-                               o["email"], o["phone"])
+            o["platform_id"]: (
+                o["total"],
+                o["total_refunded"],
+                o["financial_status"],
+                o["cancelled_at"] is not None,
+                o["email"],
+                o["phone"],
+            )
             for o in orders
         },
     }
@@ -152,16 +175,31 @@ async def store_state(store: Store) -> dict[str, Any]:
 def shop_truth(shop: ShopState) -> dict[str, Any]:
     """The simulator's state in the same terms."""
     counts = shop.counts()
-    keep = ("customers", "products", "variants", "orders", "guest_orders", "cancelled_orders", "lines", "refunds",
-            "refund_lines")
+    keep = (
+        "customers",
+        "products",
+        "variants",
+        "orders",
+        "guest_orders",
+        "cancelled_orders",
+        "lines",
+        "refunds",
+        "refund_lines",
+    )
     totals = {
         currency: {k: row[k] for k in ("revenue", "refunds", "discounts", "subtotal")}
         for currency, row in shop.totals().items()
     }
     with shop.lock:
         orders = {
-            str(o.id): (o.total, o.total_refunded, o.financial_status.lower(), o.cancelled_at is not None, o.email,
-                        o.phone)
+            str(o.id): (
+                o.total,
+                o.total_refunded,
+                o.financial_status.lower(),
+                o.cancelled_at is not None,
+                o.email,
+                o.phone,
+            )
             for o in shop.orders.values()
         }
     return {"counts": {k: counts[k] for k in keep}, "totals": totals, "orders": orders}

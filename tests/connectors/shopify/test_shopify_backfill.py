@@ -65,8 +65,12 @@ async def test_a_killed_backfill_resumes_from_its_checkpoint_without_fetching_fi
 async def test_throttling_429s_5xx_bursts_and_truncated_bodies_change_nothing_and_the_bucket_is_never_overdrawn(
     shop, shop_url, db
 ):
-    shop.faults.set(server_error_burst=3, http_429_every_n=8, truncate_next_n=2,
-                    throttle_bucket={"maximum_available": 1000, "restore_rate": 2000})
+    shop.faults.set(
+        server_error_burst=3,
+        http_429_every_n=8,
+        truncate_next_n=2,
+        throttle_bucket={"maximum_available": 1000, "restore_rate": 2000},
+    )
     store = await installed_store(shop)
     shopify = connector(shop_url, bulk_resources=("products", "orders"))  # customers page through
     report = await shopify.backfill(store, Sink())

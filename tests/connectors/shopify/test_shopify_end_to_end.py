@@ -19,8 +19,14 @@ pytestmark = pytest.mark.db
 def customers_of_shop(shop) -> dict[str, tuple]:
     with shop.lock:
         return {
-            str(c.id): (c.email, c.phone, c.first_name, c.last_name, c.accepts_marketing and bool(c.email),
-                        ", ".join(c.tags))
+            str(c.id): (
+                c.email,
+                c.phone,
+                c.first_name,
+                c.last_name,
+                c.accepts_marketing and bool(c.email),
+                ", ".join(c.tags),
+            )
             for c in shop.customers.values()
         }
 
@@ -29,7 +35,8 @@ async def customers_of_store(store: Store) -> dict[str, tuple]:
     from store.models import Customer
 
     rows = await Customer.filter(store_id=store.id, is_guest=False, deleted_at=None).values_list(
-        "platform_id", "email", "phone", "first_name", "last_name", "accepts_marketing", "tags")
+        "platform_id", "email", "phone", "first_name", "last_name", "accepts_marketing", "tags"
+    )
     return {r[0]: tuple(r[1:]) for r in rows}
 
 

@@ -17,8 +17,15 @@ pytestmark = pytest.mark.db
 
 def test_only_myshopify_domains_are_shops():
     assert valid_shop("northwind.myshopify.com") == "northwind.myshopify.com"
-    for bad in ("evil.com", "northwind.myshopify.com.evil.com", "https://northwind.myshopify.com", "", None,
-                "NorthWind.myshopify.com", "a/b.myshopify.com"):
+    for bad in (
+        "evil.com",
+        "northwind.myshopify.com.evil.com",
+        "https://northwind.myshopify.com",
+        "",
+        None,
+        "NorthWind.myshopify.com",
+        "a/b.myshopify.com",
+    ):
         assert valid_shop(bad) is None
 
 
@@ -31,14 +38,21 @@ async def test_a_tampered_or_stale_install_request_is_refused(shop, rapport):
         stale = install_query(domain, API_SECRET, timestamp=int(datetime.now().timestamp()) - 2 * 86400)
         assert (await browser.get(f"{rapport.url}/shopify/install", params=stale)).status_code == 401
         fine = await browser.get(f"{rapport.url}/shopify/install", params=query)
-    assert fine.status_code == 302 and fine.headers["location"].startswith(f"{rapport.settings.shopify_base_url}/admin/oauth/authorize?")
+    assert fine.status_code == 302 and fine.headers["location"].startswith(
+        f"{rapport.settings.shopify_base_url}/admin/oauth/authorize?"
+    )
     assert "client_id=" + API_KEY in fine.headers["location"] and "state=" in fine.headers["location"]
 
 
 async def test_a_callback_without_this_browsers_state_nonce_installs_nothing(shop, rapport):
     domain = shop.settings.shop_domain
-    callback = {"code": "whatever", "host": "x", "shop": domain, "state": "guessed",
-                "timestamp": str(int(datetime.now().timestamp()))}
+    callback = {
+        "code": "whatever",
+        "host": "x",
+        "shop": domain,
+        "state": "guessed",
+        "timestamp": str(int(datetime.now().timestamp())),
+    }
     callback["hmac"] = sign_query(callback, API_SECRET)
     async with httpx.AsyncClient() as browser:
         await browser.get(f"{rapport.url}/shopify/install", params=install_query(domain, API_SECRET))  # a real nonce
@@ -50,8 +64,9 @@ async def test_a_callback_without_this_browsers_state_nonce_installs_nothing(sho
 async def test_an_install_that_did_not_grant_every_scope_is_refused(shop, rapport):
     shop.settings.granted_scopes = ("read_orders",)
     async with httpx.AsyncClient(follow_redirects=True) as browser:
-        answer = await browser.get(f"{rapport.url}/shopify/install",
-                                   params=install_query(shop.settings.shop_domain, API_SECRET))
+        answer = await browser.get(
+            f"{rapport.url}/shopify/install", params=install_query(shop.settings.shop_domain, API_SECRET)
+        )
     assert answer.status_code == 403 and "read_customers" in answer.text
     assert not await Store.exists() and not await Job.exists()
 
@@ -60,8 +75,9 @@ async def test_the_embedded_admin_exchanges_a_session_token_for_an_offline_token
     domain = shop.settings.shop_domain
     async with httpx.AsyncClient() as client:
         forged = make_session_token(API_KEY, "wrong-secret", domain)
-        assert (await client.post(f"{rapport.url}/shopify/session",
-                                  headers={"Authorization": f"Bearer {forged}"})).status_code == 401
+        assert (
+            await client.post(f"{rapport.url}/shopify/session", headers={"Authorization": f"Bearer {forged}"})
+        ).status_code == 401
         for _ in range(2):
             token = make_session_token(API_KEY, API_SECRET, domain)
             answer = await client.post(f"{rapport.url}/shopify/session", headers={"Authorization": f"Bearer {token}"})

@@ -24,8 +24,13 @@ TOPICS = ("customers/redact", "customers/data_request", "shop/redact")
 
 
 def payload(topic: str, shop_domain: str | None) -> bytes:
-    body: dict = {"shop_id": 1, "customer": {"id": 9001, "email": "victim@example.com", "phone": "+15550001"},
-                  "orders_to_redact": [7001], "orders_requested": [7001], "data_request": {"id": 55}}
+    body: dict = {
+        "shop_id": 1,
+        "customer": {"id": 9001, "email": "victim@example.com", "phone": "+15550001"},
+        "orders_to_redact": [7001],
+        "orders_requested": [7001],
+        "data_request": {"id": 55},
+    }
     if topic == "shop/redact":
         body = {"shop_id": 1}
     if shop_domain is not None:
@@ -34,32 +39,51 @@ def payload(topic: str, shop_domain: str | None) -> bytes:
 
 
 async def deliver(rapport, topic: str, body: bytes, *, header_shop: str, delivery: str) -> httpx.Response:
-    headers = {"X-Shopify-Hmac-Sha256": webhook_hmac(body, API_SECRET), "X-Shopify-Topic": topic,
-               "X-Shopify-Webhook-Id": delivery, "X-Shopify-Shop-Domain": header_shop,
-               "Content-Type": "application/json"}
+    headers = {
+        "X-Shopify-Hmac-Sha256": webhook_hmac(body, API_SECRET),
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Webhook-Id": delivery,
+        "X-Shopify-Shop-Domain": header_shop,
+        "Content-Type": "application/json",
+    }
     async with httpx.AsyncClient() as client:
         return await client.post(f"{rapport.url}/webhooks/shopify", content=body, headers=headers)
 
 
 async def attacker_store() -> Store:
     merchant = await Merchant.create(name="Attacker")
-    return await Store.create(merchant=merchant, platform=Platform.SHOPIFY, domain=ATTACKER, public_key="pk_attacker",
-                              install_state=InstallState.INSTALLED, access_token="t")
+    return await Store.create(
+        merchant=merchant,
+        platform=Platform.SHOPIFY,
+        domain=ATTACKER,
+        public_key="pk_attacker",
+        install_state=InstallState.INSTALLED,
+        access_token="t",
+    )
 
 
 @pytest.mark.parametrize("topic", TOPICS)
 async def test_a_signed_privacy_body_naming_one_shop_sent_under_another_shops_header_is_refused_and_audited(
-        shop, rapport, topic):
+    shop, rapport, topic
+):
     victim, attacker = await installed_store(shop), await attacker_store()
     answer = await deliver(rapport, topic, payload(topic, ATTACKER), header_shop=victim.domain, delivery="d-attack")
     assert answer.status_code == 400
     assert not await WebhookEvent.exists() and not await Job.exists()
-    audit = await PrivacyAudit.filter(action="refused_shop_mismatch").order_by("merchant_id").values(
-        "merchant_id", "subject_id", "actor", "details")
+    audit = (
+        await PrivacyAudit.filter(action="refused_shop_mismatch")
+        .order_by("merchant_id")
+        .values("merchant_id", "subject_id", "actor", "details")
+    )
     details = {"delivery_id": "d-attack", "header_store_id": victim.id, "body_store_id": attacker.id}
     assert audit == [
         {"merchant_id": victim.merchant_id, "subject_id": victim.id, "actor": f"platform:{topic}", "details": details},
-        {"merchant_id": attacker.merchant_id, "subject_id": attacker.id, "actor": f"platform:{topic}", "details": details},
+        {
+            "merchant_id": attacker.merchant_id,
+            "subject_id": attacker.id,
+            "actor": f"platform:{topic}",
+            "details": details,
+        },
     ]
     await rapport.run_jobs()
     assert await Store.exists(id=victim.id)
@@ -67,7 +91,9 @@ async def test_a_signed_privacy_body_naming_one_shop_sent_under_another_shops_he
 
 async def test_a_signed_privacy_body_naming_no_shop_is_refused(shop, rapport):
     victim = await installed_store(shop)
-    answer = await deliver(rapport, "shop/redact", payload("shop/redact", None), header_shop=victim.domain, delivery="d-none")
+    answer = await deliver(
+        rapport, "shop/redact", payload("shop/redact", None), header_shop=victim.domain, delivery="d-none"
+    )
     assert answer.status_code == 400 and not await WebhookEvent.exists()
     assert await PrivacyAudit.filter(action="refused_shop_mismatch", subject_id=victim.id).exists()
 
@@ -84,8 +110,15 @@ async def test_a_privacy_body_matching_its_header_in_another_case_is_accepted_un
 async def test_a_recorded_privacy_delivery_whose_body_names_another_shop_does_not_erase_the_store(shop, rapport):
     """A delivery filed under the victim before intake checked the body is refused when processed."""
     victim, attacker = await installed_store(shop), await attacker_store()
-    event = await inbox.record(platform=Platform.SHOPIFY.value, delivery_id="d-old", topic="shop/redact", headers={},
-                               body=payload("shop/redact", ATTACKER), source=victim.domain, store_id=victim.id)
+    event = await inbox.record(
+        platform=Platform.SHOPIFY.value,
+        delivery_id="d-old",
+        topic="shop/redact",
+        headers={},
+        body=payload("shop/redact", ATTACKER),
+        source=victim.domain,
+        store_id=victim.id,
+    )
     await rapport.queue.enqueue("process_webhook", event.id, key=f"webhook:{event.id}")
     await rapport.run_jobs()
     assert await Store.exists(id=victim.id) and await Store.exists(id=attacker.id)

@@ -46,5 +46,9 @@ async def test_an_incremental_page_and_a_webhook_give_the_same_picture_and_page_
     for pid in changed:
         row = await Product.get(store_id=store.id, platform_id=str(pid))
         from_webhook = from_rest.product(rest.product(shop.products[pid]), shop=store.domain)
-        assert (row.image_url, row.image_alt, row.url) == (from_webhook.image_url, from_webhook.image_alt, from_webhook.url)
+        assert (row.image_url, row.image_alt, row.url) == (
+            from_webhook.image_url,
+            from_webhook.image_alt,
+            from_webhook.url,
+        )
         assert row.image_url.startswith(shop_url) and row.url.endswith(f"/products/{shop.products[pid].handle}")

@@ -8,20 +8,35 @@ from connectors.shopify import from_graphql, from_rest
 
 # Admin GraphQL Product node and REST products/update body, abridged to what is read.
 NODE = {
-    "id": "gid://shopify/Product/632910392", "title": "IPod Nano - 8GB", "handle": "ipod-nano",
-    "vendor": "Apple", "productType": "Cult Products", "status": "ACTIVE",
+    "id": "gid://shopify/Product/632910392",
+    "title": "IPod Nano - 8GB",
+    "handle": "ipod-nano",
+    "vendor": "Apple",
+    "productType": "Cult Products",
+    "status": "ACTIVE",
     "updatedAt": "2026-11-20T09:15:02Z",
     "featuredImage": {"url": "https://cdn.shopify.com/s/files/1/0001/ipod-nano.png?v=1", "altText": "An iPod nano"},
     "variants": {"nodes": []},
 }
 BODY = {
-    "id": 632910392, "title": "IPod Nano - 8GB", "handle": "ipod-nano", "vendor": "Apple",
-    "product_type": "Cult Products", "status": "active", "updated_at": "2026-11-20T04:15:02-05:00",
+    "id": 632910392,
+    "title": "IPod Nano - 8GB",
+    "handle": "ipod-nano",
+    "vendor": "Apple",
+    "product_type": "Cult Products",
+    "status": "active",
+    "updated_at": "2026-11-20T04:15:02-05:00",
     "variants": [],
-    "image": {"id": 850703190, "product_id": 632910392, "position": 1, "alt": "An iPod nano",
-              "src": "https://cdn.shopify.com/s/files/1/0001/ipod-nano.png?v=1"},
-    "images": [{"id": 850703190, "src": "https://cdn.shopify.com/s/files/1/0001/ipod-nano.png?v=1",
-                "alt": "An iPod nano"}],
+    "image": {
+        "id": 850703190,
+        "product_id": 632910392,
+        "position": 1,
+        "alt": "An iPod nano",
+        "src": "https://cdn.shopify.com/s/files/1/0001/ipod-nano.png?v=1",
+    },
+    "images": [
+        {"id": 850703190, "src": "https://cdn.shopify.com/s/files/1/0001/ipod-nano.png?v=1", "alt": "An iPod nano"}
+    ],
 }
 
 

@@ -18,11 +18,22 @@ from tests.connectors.shopify.support import API_SECRET, connector, installed_st
 pytestmark = pytest.mark.db
 
 
-def signed(body: bytes, *, topic: str = "orders/create", delivery: str = "d-1", shop: str = "northwind.myshopify.com",
-           secret: str = API_SECRET) -> dict[str, str]:
-    return {"X-Shopify-Hmac-Sha256": webhook_hmac(body, secret), "X-Shopify-Topic": topic,
-            "X-Shopify-Webhook-Id": delivery, "X-Shopify-Shop-Domain": shop, "Content-Type": "application/json",
-            "X-Shopify-Triggered-At": "2026-11-20T09:15:03.512Z"}
+def signed(
+    body: bytes,
+    *,
+    topic: str = "orders/create",
+    delivery: str = "d-1",
+    shop: str = "northwind.myshopify.com",
+    secret: str = API_SECRET,
+) -> dict[str, str]:
+    return {
+        "X-Shopify-Hmac-Sha256": webhook_hmac(body, secret),
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Webhook-Id": delivery,
+        "X-Shopify-Shop-Domain": shop,
+        "Content-Type": "application/json",
+        "X-Shopify-Triggered-At": "2026-11-20T09:15:03.512Z",
+    }
 
 
 async def post(rapport, body: bytes, headers: dict[str, str]) -> httpx.Response:
@@ -107,8 +118,14 @@ async def test_a_refund_for_an_order_not_synced_yet_brings_the_order_with_it(sho
     store = await installed_store(shop)
     [order_id] = shop.changes.refund_orders(1)
     refund = shop.orders[order_id].refunds[-1]
-    event = await inbox.record(platform="shopify", delivery_id="r-1", topic="refunds/create", headers={},
-                               body=json.dumps(shop.webhooks.rest.refund(refund)).encode(), store_id=store.id)
+    event = await inbox.record(
+        platform="shopify",
+        delivery_id="r-1",
+        topic="refunds/create",
+        headers={},
+        body=json.dumps(shop.webhooks.rest.refund(refund)).encode(),
+        store_id=store.id,
+    )
     from connectors.core.sink import Sink
 
     await inbox.process(event.id, lambda e: connector(shop_url).handle_webhook(e, Sink()))
@@ -125,7 +142,8 @@ async def test_a_failed_delivery_keeps_its_error_and_is_replayed(shop, rapport):
     event = await WebhookEvent.get()
     assert event.status == DeliveryStatus.FAILED and "required timestamp" in event.error
     await WebhookEvent.filter(id=event.id).update(
-        body=json.dumps(shop.webhooks.rest.order(next(iter(shop.orders.values())))))
+        body=json.dumps(shop.webhooks.rest.order(next(iter(shop.orders.values()))))
+    )
     assert await replay(rapport.queue, failed=True) == [event.id]
     await rapport.run_jobs()
     assert (await WebhookEvent.get(id=event.id)).status == DeliveryStatus.PROCESSED

@@ -93,8 +93,9 @@ class Rapport:
         merchant = merchant or await Merchant.create(name="Northwind Records")
         key = (await api_keys.issue(merchant.id, "connect")).secret
         async with httpx.AsyncClient(verify=False, timeout=30) as client:
-            start = await client.get(f"{self.url}/connect/woocommerce", params={"site": site_url},
-                                     headers={"Authorization": f"Bearer {key}"})
+            start = await client.get(
+                f"{self.url}/connect/woocommerce", params={"site": site_url}, headers={"Authorization": f"Bearer {key}"}
+            )
             assert start.status_code == 302, start.text
             grant = await client.get(start.headers["location"])
             assert grant.status_code == 302, grant.text
@@ -122,7 +123,10 @@ async def rapport(db, database_url: str) -> AsyncIterator[Rapport]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     settings = WooTestSettings(
-        database_url=database_url, secret_key=SECRET, public_base_url=url, job_backoff_seconds=0.2,
+        database_url=database_url,
+        secret_key=SECRET,
+        public_base_url=url,
+        job_backoff_seconds=0.2,
     )
     app = create_app(settings, run_jobs=True)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
@@ -144,7 +148,13 @@ def money(value: Decimal) -> Decimal:
 async def store_view(store: Store) -> dict:
     """The store's copy, counted and summed exactly as ``WooState.counts()/totals()`` define them."""
     orders = await Order.filter(store_id=store.id, deleted_at=None).values(
-        "id", "total", "total_refunded", "total_discount", "financial_status", "cancelled_at", "currency",
+        "id",
+        "total",
+        "total_refunded",
+        "total_discount",
+        "financial_status",
+        "cancelled_at",
+        "currency",
         "customer__is_guest",
     )
     ids = [o["id"] for o in orders]
@@ -173,7 +183,12 @@ async def store_view(store: Store) -> dict:
         },
         "totals": {
             name: {cur: money(v) for cur, v in table.items()}
-            for name, table in (("gross", gross), ("refunded", refunded), ("revenue", revenue), ("discounts", discounts))
+            for name, table in (
+                ("gross", gross),
+                ("refunded", refunded),
+                ("revenue", revenue),
+                ("discounts", discounts),
+            )
         },
     }
 
@@ -183,9 +198,13 @@ def site_view(state: WooState) -> dict:
     simple = sum(1 for p in state.products.values() if p.status == "publish" and p.type != "variable")
     return {
         "counts": {
-            "customers": counts["customers"], "orders": counts["orders"],
-            "guest_orders": counts["guest_orders"], "lines": counts["lines"], "refunds": counts["refunds"],
-            "refund_lines": counts["refund_lines"], "products": counts["products"],
+            "customers": counts["customers"],
+            "orders": counts["orders"],
+            "guest_orders": counts["guest_orders"],
+            "lines": counts["lines"],
+            "refunds": counts["refunds"],
+            "refund_lines": counts["refund_lines"],
+            "products": counts["products"],
             "variants": counts["variations"] + simple,
         },
         "totals": state.totals(),
@@ -197,9 +216,14 @@ async def keyed_store(state: WooState, site_url: str, *, merchant: Merchant | No
     merchant = merchant or await Merchant.create(name="Northwind Records")
     key = state.create_api_key("read_write")
     created = await Store.create(
-        merchant=merchant, platform=Platform.WOOCOMMERCE, domain=site_url, name="Northwind Woo",
-        public_key=f"pk_{secrets.token_hex(8)}", consumer_key=key.consumer_key,
-        consumer_secret=key.consumer_secret, webhook_secret=secrets.token_urlsafe(16),
+        merchant=merchant,
+        platform=Platform.WOOCOMMERCE,
+        domain=site_url,
+        name="Northwind Woo",
+        public_key=f"pk_{secrets.token_hex(8)}",
+        consumer_key=key.consumer_key,
+        consumer_secret=key.consumer_secret,
+        webhook_secret=secrets.token_urlsafe(16),
         install_state=InstallState.INSTALLED,
     )
     return await Store.get(id=created.id)

@@ -113,8 +113,13 @@ async def test_both_sandbox_stores_sync_into_one_merchant_and_a_shopper_of_both_
     data = build("sample", 7)
     merchant = await Merchant.create(name=data.merchant_name)
     shopify = data.by_store("shopify")
-    shop = await Store.create(merchant=merchant, platform=Platform.SHOPIFY, domain=shopify.store.domain_or_url,
-                              public_key="pk_shop", install_state=InstallState.INSTALLED)
+    shop = await Store.create(
+        merchant=merchant,
+        platform=Platform.SHOPIFY,
+        domain=shopify.store.domain_or_url,
+        public_key="pk_shop",
+        install_state=InstallState.INSTALLED,
+    )
     for page in pages(shopify.products):
         await upsert_products(shop, [product_record(p) for p in page])
     for page in pages(shopify.customers):

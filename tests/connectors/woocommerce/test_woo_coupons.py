@@ -17,8 +17,15 @@ EXPIRES = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def request(code: str = "RAPPORT-AB12", **changes) -> DiscountRequest:
-    values = dict(code=code, kind=DiscountKind.FIXED_AMOUNT, value=Decimal("7.50"), title="Reward",
-                  customer_email="Ana@Example.com", minimum_subtotal=Decimal("30"), expires_at=EXPIRES)
+    values = dict(
+        code=code,
+        kind=DiscountKind.FIXED_AMOUNT,
+        value=Decimal("7.50"),
+        title="Reward",
+        customer_email="Ana@Example.com",
+        minimum_subtotal=Decimal("30"),
+        expires_at=EXPIRES,
+    )
     return DiscountRequest(**{**values, **changes})
 
 

@@ -65,10 +65,14 @@ async def test_a_signed_in_merchants_new_site_becomes_their_pending_store_and_is
 
 async def test_anonymous_connect_calls_create_no_merchant_and_no_store(rapport, site):
     async with httpx.AsyncClient() as client:
-        answers = [await client.get(f"{rapport.url}/connect/woocommerce", params={"site": f"{site}/s{n}"})
-                   for n in range(20)]
-        bad_key = await client.get(f"{rapport.url}/connect/woocommerce", params={"site": site},
-                                   headers={"Authorization": "Bearer rpk_000000000000_" + "x" * 43})
+        answers = [
+            await client.get(f"{rapport.url}/connect/woocommerce", params={"site": f"{site}/s{n}"}) for n in range(20)
+        ]
+        bad_key = await client.get(
+            f"{rapport.url}/connect/woocommerce",
+            params={"site": site},
+            headers={"Authorization": "Bearer rpk_000000000000_" + "x" * 43},
+        )
     assert {a.status_code for a in answers} == {401} and bad_key.status_code == 401
     assert answers[0].headers["www-authenticate"] == "Bearer"
     assert await Merchant.all().count() == 0 and await Store.all().count() == 0
@@ -78,15 +82,20 @@ async def test_rekeying_another_merchants_store_through_connect_and_callback_is_
     victim = await keyed_store(site_state, site)
     secret_before = victim.webhook_secret
     _, attacker = await signed_in("Mallory")
-    keys = {"key_id": 9, "consumer_key": "ck_" + "m" * 40, "consumer_secret": "cs_" + "m" * 40,
-            "key_permissions": "read_write"}
+    keys = {
+        "key_id": 9,
+        "consumer_key": "ck_" + "m" * 40,
+        "consumer_secret": "cs_" + "m" * 40,
+        "key_permissions": "read_write",
+    }
     async with httpx.AsyncClient(base_url=rapport.url) as client:
         anonymous = await client.get("/connect/woocommerce", params={"site": site})
         other = await client.get("/connect/woocommerce", params={"site": site}, headers=attacker)
         # a state signed for the attacker's own merchant cannot name the victim's store
         mallory = await Merchant.get(name="Mallory")
-        crossed = await client.post("/auth/woocommerce/callback", json={
-            **keys, "user_id": install.sign_state(SECRET, victim.id, mallory.id)})
+        crossed = await client.post(
+            "/auth/woocommerce/callback", json={**keys, "user_id": install.sign_state(SECRET, victim.id, mallory.id)}
+        )
     assert anonymous.status_code == 401
     assert other.status_code == 409 and "another merchant" in other.json()["error"]
     assert "location" not in other.headers
@@ -100,17 +109,25 @@ async def test_the_owner_reconnecting_their_own_store_gets_a_state_for_it(rappor
     store = await keyed_store(site_state, site)
     key = (await api_keys.issue(store.merchant_id, "dashboard")).secret
     async with httpx.AsyncClient() as client:
-        answer = await client.get(f"{rapport.url}/connect/woocommerce", params={"site": site},
-                                  headers={"X-Rapport-Api-Key": key})
+        answer = await client.get(
+            f"{rapport.url}/connect/woocommerce", params={"site": site}, headers={"X-Rapport-Api-Key": key}
+        )
     assert answer.status_code == 302
     state = httpx.URL(answer.headers["location"]).params["user_id"]
     assert install.read_state(SECRET, state) == (store.id, store.merchant_id)
 
 
-@pytest.mark.parametrize("target", [
-    "http://10.0.0.1/internal", "http://169.254.169.254/latest/meta-data", "http://[::ffff:192.168.0.1]:8080",
-    "http://0.0.0.0:6379", "javascript:alert(1)", "https://" + "a" * 300 + ".example",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://10.0.0.1/internal",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::ffff:192.168.0.1]:8080",
+        "http://0.0.0.0:6379",
+        "javascript:alert(1)",
+        "https://" + "a" * 300 + ".example",
+    ],
+)
 async def test_ssrf_sites_at_internal_addresses_are_refused_at_connect_and_nothing_is_created(rapport, target):
     _, auth = await signed_in()
     async with httpx.AsyncClient() as client:
@@ -135,11 +152,17 @@ async def test_a_forged_callback_or_read_only_keys_are_refused_and_nothing_is_st
     good = install.sign_state(SECRET, store.id, store.merchant_id)
     keys = {"key_id": 1, "consumer_key": "ck_" + "a" * 40, "consumer_secret": "cs_" + "b" * 40}
     async with httpx.AsyncClient(base_url=rapport.url) as client:
-        forged = await client.post("/auth/woocommerce/callback", json={
-            **keys, "user_id": install.sign_state("not-our-secret-" + "z" * 32, store.id, store.merchant_id),
-            "key_permissions": "read_write"})
-        read_only = await client.post("/auth/woocommerce/callback",
-                                      json={**keys, "user_id": good, "key_permissions": "read"})
+        forged = await client.post(
+            "/auth/woocommerce/callback",
+            json={
+                **keys,
+                "user_id": install.sign_state("not-our-secret-" + "z" * 32, store.id, store.merchant_id),
+                "key_permissions": "read_write",
+            },
+        )
+        read_only = await client.post(
+            "/auth/woocommerce/callback", json={**keys, "user_id": good, "key_permissions": "read"}
+        )
         garbage = await client.post("/auth/woocommerce/callback", content=b"not json")
     assert [r.status_code for r in (forged, read_only, garbage)] == [400, 400, 400]
     store = await Store.get(id=store.id)

@@ -19,12 +19,27 @@ from sandbox.woocommerce.resources import (
 from store.records import guest_platform_id
 
 DOCS_ORDER = {  # PLATFORMS.md 2.3, from the REST docs: a guest order with a refund and a float price
-    "id": 727, "number": "727", "status": "processing", "currency": "EUR", "customer_id": 0,
-    "date_created_gmt": "2026-11-20T09:15:02", "date_modified_gmt": "2026-11-20T09:16:40",
-    "total": "29.35", "billing": {"first_name": "Ana", "last_name": "Ruiz", "email": "Ana@Example.com ",
-                                  "phone": "+34600000000"},
-    "line_items": [{"id": 315, "product_id": 93, "variation_id": 0, "quantity": 2, "subtotal": "18.00",
-                    "total": "18.00", "sku": "TEA-1", "price": 9}],
+    "id": 727,
+    "number": "727",
+    "status": "processing",
+    "currency": "EUR",
+    "customer_id": 0,
+    "date_created_gmt": "2026-11-20T09:15:02",
+    "date_modified_gmt": "2026-11-20T09:16:40",
+    "total": "29.35",
+    "billing": {"first_name": "Ana", "last_name": "Ruiz", "email": "Ana@Example.com ", "phone": "+34600000000"},
+    "line_items": [
+        {
+            "id": 315,
+            "product_id": 93,
+            "variation_id": 0,
+            "quantity": 2,
+            "subtotal": "18.00",
+            "total": "18.00",
+            "sku": "TEA-1",
+            "price": 9,
+        }
+    ],
     "refunds": [{"id": 731, "reason": "", "total": "-5.00"}],
 }
 
@@ -37,7 +52,12 @@ def test_the_docs_guest_order_becomes_a_guest_customer_by_email_with_decimal_mon
     assert order.customer.is_guest and order.customer.platform_id == guest_platform_id("ana@example.com")
     assert order.customer.email == "Ana@Example.com"
     line = order.lines[0]
-    assert (line.platform_id, line.quantity, line.unit_price, line.total) == ("315", 2, Decimal("9.0000"), Decimal("18.00"))
+    assert (line.platform_id, line.quantity, line.unit_price, line.total) == (
+        "315",
+        2,
+        Decimal("9.0000"),
+        Decimal("18.00"),
+    )
     assert line.product_platform_id == "93" and line.variant_platform_id == "93"
     # Without the refund resources the summary still gives the (positive) amount.
     assert order.total_refunded == Decimal("5.00") and order.financial_status == "partially_refunded"
@@ -50,8 +70,11 @@ def state() -> WooState:
 
 def test_a_simulated_order_with_a_coupon_a_variation_and_a_refund_keeps_every_cent(state):
     state.changes.add_orders(30, guest_rate=0, new_customer_rate=0, coupon_rate=1.0)
-    order = next(o for o in state.orders.values() if o.coupon_lines and any(li.variation_id for li in o.line_items)
-                 and o.status == "processing")
+    order = next(
+        o
+        for o in state.orders.values()
+        if o.coupon_lines and any(li.variation_id for li in o.line_items) and o.status == "processing"
+    )
     [refund_id] = state.changes.refund_orders(ids=[order.id], partial=True)
     payload = order_json(state, order, "https://shop.test")
     refund_payload = refund_json(state, state.refunds[refund_id], "https://shop.test", with_parent=True)

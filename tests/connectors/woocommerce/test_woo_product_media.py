@@ -14,16 +14,23 @@ from tests.connectors.woocommerce.conftest import SANDBOX_EGRESS, keyed_store
 
 # The shape of a REST product as WooCommerce documents it (abridged to what is read here).
 DOCS_PRODUCT = {
-    "id": 794, "name": "Premium Quality", "slug": "premium-quality", "type": "simple", "status": "publish",
-    "permalink": "https://example.com/product/premium-quality/", "sku": "", "price": "21.99",
-    "regular_price": "21.99", "sale_price": "", "stock_status": "instock",
-    "date_created_gmt": "2017-03-23T17:01:14", "date_modified_gmt": "2017-03-23T17:01:14",
+    "id": 794,
+    "name": "Premium Quality",
+    "slug": "premium-quality",
+    "type": "simple",
+    "status": "publish",
+    "permalink": "https://example.com/product/premium-quality/",
+    "sku": "",
+    "price": "21.99",
+    "regular_price": "21.99",
+    "sale_price": "",
+    "stock_status": "instock",
+    "date_created_gmt": "2017-03-23T17:01:14",
+    "date_modified_gmt": "2017-03-23T17:01:14",
     "categories": [{"id": 9, "name": "Clothing", "slug": "clothing"}],
     "images": [
-        {"id": 792, "src": "https://example.com/wp-content/uploads/2017/03/T_2_front-4.jpg",
-         "name": "", "alt": ""},
-        {"id": 793, "src": "https://example.com/wp-content/uploads/2017/03/T_2_back-2.jpg",
-         "name": "", "alt": ""},
+        {"id": 792, "src": "https://example.com/wp-content/uploads/2017/03/T_2_front-4.jpg", "name": "", "alt": ""},
+        {"id": 793, "src": "https://example.com/wp-content/uploads/2017/03/T_2_back-2.jpg", "name": "", "alt": ""},
     ],
 }
 
@@ -40,8 +47,17 @@ def test_a_product_with_no_image_or_not_published_has_no_picture_or_no_page():
     assert normalize.product({**DOCS_PRODUCT, "status": "draft"}).url == ""
 
 
-@pytest.mark.parametrize("src", ["javascript:alert(1)", "data:image/svg+xml,<svg/>", "/wp-content/a.jpg",
-                                 "https://example.com/" + "a" * 2000, "https://exa mple.com/a.jpg", 42])
+@pytest.mark.parametrize(
+    "src",
+    [
+        "javascript:alert(1)",
+        "data:image/svg+xml,<svg/>",
+        "/wp-content/a.jpg",
+        "https://example.com/" + "a" * 2000,
+        "https://exa mple.com/a.jpg",
+        42,
+    ],
+)
 def test_a_picture_or_page_that_is_not_an_absolute_web_address_is_dropped(src):
     record = normalize.product({**DOCS_PRODUCT, "permalink": src, "images": [{"src": src, "alt": "x"}]})
     assert (record.image_url, record.image_alt, record.url) == ("", "", "")

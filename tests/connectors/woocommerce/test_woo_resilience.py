@@ -20,8 +20,13 @@ def connector(waits: list[float]) -> WooConnector:
         waits.append(seconds)
         await asyncio.sleep(0)
 
-    return WooConnector(public_base_url="http://127.0.0.1:9", verify_tls=False, egress=SANDBOX_EGRESS,
-                        policy=RetryPolicy(attempts=8, base_delay=0.01), sleep=sleep)
+    return WooConnector(
+        public_base_url="http://127.0.0.1:9",
+        verify_tls=False,
+        egress=SANDBOX_EGRESS,
+        policy=RetryPolicy(attempts=8, base_delay=0.01),
+        sleep=sleep,
+    )
 
 
 async def test_a_backfill_over_https_through_429s_5xx_bursts_and_truncated_bodies_gets_the_same_result(
@@ -51,9 +56,7 @@ class KilledAfter(Sink):
         return await super().orders(store, records)
 
 
-async def test_a_killed_backfill_resumes_from_its_checkpoint_without_reading_finished_pages_again(
-    db, site, site_state
-):
+async def test_a_killed_backfill_resumes_from_its_checkpoint_without_reading_finished_pages_again(db, site, site_state):
     store = await keyed_store(site_state, site)
     with pytest.raises(asyncio.CancelledError):
         await connector([]).backfill(store, KilledAfter(pages=12))

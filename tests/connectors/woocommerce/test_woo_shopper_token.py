@@ -24,22 +24,38 @@ ENDPOINT = "/woocommerce/shopper-token"
 async def woo_store(name: str, *, installed: bool = True) -> Store:
     merchant = await Merchant.create(name=name)
     return await Store.create(
-        merchant=merchant, platform=Platform.WOOCOMMERCE, domain=f"https://{name.lower()}.example",
-        name=name, public_key=f"pk_{secrets.token_hex(8)}", webhook_secret="w",
+        merchant=merchant,
+        platform=Platform.WOOCOMMERCE,
+        domain=f"https://{name.lower()}.example",
+        name=name,
+        public_key=f"pk_{secrets.token_hex(8)}",
+        webhook_secret="w",
         install_state=InstallState.INSTALLED if installed else InstallState.PENDING,
     )
 
 
 async def customer(store: Store, platform_id: str) -> Customer:
-    return await Customer.create(merchant_id=store.merchant_id, store=store, platform_id=platform_id,
-                                 email=f"c{platform_id}@example.com", platform_updated_at=datetime.now(UTC),
-                                 content_hash="x")
+    return await Customer.create(
+        merchant_id=store.merchant_id,
+        store=store,
+        platform_id=platform_id,
+        email=f"c{platform_id}@example.com",
+        platform_updated_at=datetime.now(UTC),
+        content_hash="x",
+    )
 
 
-def signed(store_id: int, user: object, *, secret: str | None = None, issued_at: int | None = None,
-           nonce: str | None = None) -> tuple[bytes, dict[str, str]]:
-    body = json.dumps({"store": store_id, "customer": user, "issued_at": int(time.time()) if issued_at is None else issued_at,
-                       "nonce": nonce or secrets.token_hex(16)}).encode()
+def signed(
+    store_id: int, user: object, *, secret: str | None = None, issued_at: int | None = None, nonce: str | None = None
+) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps(
+        {
+            "store": store_id,
+            "customer": user,
+            "issued_at": int(time.time()) if issued_at is None else issued_at,
+            "nonce": nonce or secrets.token_hex(16),
+        }
+    ).encode()
     key = secret if secret is not None else site_requests.site_secret(SECRET, store_id)
     return body, {"content-type": "application/json", "x-rapport-signature": site_requests.sign(key, body)}
 
@@ -63,14 +79,23 @@ async def test_the_connect_answer_hands_the_merchant_the_site_secret_and_public_
     merchant = await Merchant.create(name="Northwind")
     key = (await api_keys.issue(merchant.id, "plugin")).secret
     async with httpx.AsyncClient() as client:
-        answer = await client.post(f"{rapport.url}/connect/woocommerce", params={"site": "http://127.0.0.1:9"},
-                                   headers={"Authorization": f"Bearer {key}"})
-        redirect = await client.get(f"{rapport.url}/connect/woocommerce", params={"site": "http://127.0.0.1:9"},
-                                    headers={"Authorization": f"Bearer {key}"})
+        answer = await client.post(
+            f"{rapport.url}/connect/woocommerce",
+            params={"site": "http://127.0.0.1:9"},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        redirect = await client.get(
+            f"{rapport.url}/connect/woocommerce",
+            params={"site": "http://127.0.0.1:9"},
+            headers={"Authorization": f"Bearer {key}"},
+        )
     store = await Store.get(domain="http://127.0.0.1:9")
     assert answer.json()["site_secret"] == site_requests.site_secret(SECRET, store.id)
     assert answer.json()["public_key"] == store.public_key
-    assert "site_secret" not in redirect.headers["location"] and site_requests.site_secret(SECRET, store.id) not in redirect.text
+    assert (
+        "site_secret" not in redirect.headers["location"]
+        and site_requests.site_secret(SECRET, store.id) not in redirect.text
+    )
 
 
 async def test_a_wrong_or_missing_signature_is_refused(rapport):
@@ -114,8 +139,14 @@ async def test_a_request_signed_outside_the_five_minute_window_is_refused(rappor
 
 async def test_an_unknown_user_a_guest_and_a_store_not_connected_get_no_token(rapport):
     store, pending = await woo_store("Northwind"), await woo_store("Pending", installed=False)
-    await Customer.create(merchant_id=store.merchant_id, store=store, platform_id="5", is_guest=True,
-                          platform_updated_at=datetime.now(UTC), content_hash="x")
+    await Customer.create(
+        merchant_id=store.merchant_id,
+        store=store,
+        platform_id="5",
+        is_guest=True,
+        platform_updated_at=datetime.now(UTC),
+        content_hash="x",
+    )
     await customer(pending, "42")
     assert (await post(rapport, *signed(store.id, 999))).status_code == 404
     assert (await post(rapport, *signed(store.id, 5))).status_code == 404
@@ -123,10 +154,18 @@ async def test_an_unknown_user_a_guest_and_a_store_not_connected_get_no_token(ra
     assert (await post(rapport, *signed(987654, 42))).status_code == 403
 
 
-@pytest.mark.parametrize("body", [b"", b"[]", b"not json", b'{"store": "1", "customer": 1, "issued_at": 1, "nonce": "a"}',
-                                  b'{"store": 1, "customer": "x1", "issued_at": 1, "nonce": "abcdefabcdefabcdef"}',
-                                  b'{"store": 1, "customer": 1, "issued_at": 1, "nonce": "short"}',
-                                  b'{"store": 1, "customer": 1, "issued_at": "now", "nonce": "abcdefabcdefabcdef"}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"[]",
+        b"not json",
+        b'{"store": "1", "customer": 1, "issued_at": 1, "nonce": "a"}',
+        b'{"store": 1, "customer": "x1", "issued_at": 1, "nonce": "abcdefabcdefabcdef"}',
+        b'{"store": 1, "customer": 1, "issued_at": 1, "nonce": "short"}',
+        b'{"store": 1, "customer": 1, "issued_at": "now", "nonce": "abcdefabcdefabcdef"}',
+    ],
+)
 async def test_a_malformed_body_is_a_400_that_says_what_is_wrong(rapport, body):
     answer = await post(rapport, body, {"x-rapport-signature": "00"})
     assert answer.status_code == 400 and answer.json()["error"]

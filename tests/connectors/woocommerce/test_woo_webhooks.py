@@ -27,9 +27,14 @@ def test_the_signature_is_base64_hmac_sha256_of_the_raw_body_as_the_docs_test_ve
 def headers(topic: str, body: bytes, secret: str, delivery: str = "d1") -> dict[str, str]:
     resource, _, event = topic.partition(".")
     return {
-        "Content-Type": "application/json", "X-WC-Webhook-Topic": topic, "X-WC-Webhook-Resource": resource,
-        "X-WC-Webhook-Event": event, "X-WC-Webhook-ID": "3", "X-WC-Webhook-Delivery-ID": delivery,
-        "X-WC-Webhook-Source": "https://shop.test/", "X-WC-Webhook-Signature": signature(secret, body),
+        "Content-Type": "application/json",
+        "X-WC-Webhook-Topic": topic,
+        "X-WC-Webhook-Resource": resource,
+        "X-WC-Webhook-Event": event,
+        "X-WC-Webhook-ID": "3",
+        "X-WC-Webhook-Delivery-ID": delivery,
+        "X-WC-Webhook-Source": "https://shop.test/",
+        "X-WC-Webhook-Signature": signature(secret, body),
     }
 
 
@@ -42,8 +47,9 @@ async def hooked(rapport, site_state):
 
 async def test_the_creation_ping_is_answered_200_and_not_stored(hooked):
     store, client, path = hooked
-    answer = await client.post(path, content=b"webhook_id=14",
-                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    answer = await client.post(
+        path, content=b"webhook_id=14", headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert answer.status_code == 200
     assert await WebhookEvent.all().count() == 0
 
@@ -55,10 +61,12 @@ async def test_a_bad_or_missing_signature_or_unknown_store_gets_401_and_nothing_
     unsigned = dict(headers("order.updated", body, store.webhook_secret))
     del unsigned["X-WC-Webhook-Signature"]
     missing = await client.post(path, content=body, headers=unsigned)
-    tampered = await client.post(path, content=body + b" ",
-                                 headers=headers("order.updated", body, store.webhook_secret))
-    unknown = await client.post("/webhooks/woocommerce/999", content=body,
-                                headers=headers("order.updated", body, store.webhook_secret))
+    tampered = await client.post(
+        path, content=body + b" ", headers=headers("order.updated", body, store.webhook_secret)
+    )
+    unknown = await client.post(
+        "/webhooks/woocommerce/999", content=body, headers=headers("order.updated", body, store.webhook_secret)
+    )
     assert [r.status_code for r in (wrong, missing, tampered, unknown)] == [401, 401, 401, 401]
     assert await WebhookEvent.all().count() == 0
 
@@ -84,8 +92,9 @@ async def test_two_deletions_of_one_customer_in_different_seconds_are_two_events
     store, client, path = hooked
     body = b'{"id":42}'
     for delivery in ("second-1", "second-1", "second-2"):
-        answer = await client.post(path, content=body,
-                                   headers=headers("customer.deleted", body, store.webhook_secret, delivery))
+        answer = await client.post(
+            path, content=body, headers=headers("customer.deleted", body, store.webhook_secret, delivery)
+        )
         assert answer.status_code == 200
     assert await WebhookEvent.filter(store_id=store.id, topic="customer.deleted").count() == 2
 
@@ -94,6 +103,7 @@ async def test_a_store_uninstalled_elsewhere_has_its_deliveries_ignored_once_the
     from app.http import woocommerce as endpoint
 
     store, client, path = hooked
+
     def delivery(n: int) -> dict:  # distinct bodies: WooCommerce resends are told apart by their body
         body = json.dumps({"id": n, "status": "processing"}).encode()
         return {"content": body, "headers": headers("order.updated", body, store.webhook_secret, f"u{n}")}

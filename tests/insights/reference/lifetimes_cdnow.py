@@ -58,9 +58,7 @@ def main() -> None:
 
     bgf = BetaGeoFitter(penalizer_coef=0.0)
     bgf.fit(freq, rec, age)
-    expected = bgf.conditional_expected_number_of_purchases_up_to_time(
-        HOLDOUT_WEEKS, freq, rec, age
-    )
+    expected = bgf.conditional_expected_number_of_purchases_up_to_time(HOLDOUT_WEEKS, freq, rec, age)
     alive = pd.Series(bgf.conditional_probability_alive(freq, rec, age), index=freq.index)
 
     repeat = freq > 0
@@ -114,8 +112,7 @@ def main() -> None:
             "total": float(clv.sum()),
         },
         "new_customer_expected_purchases": {
-            str(t): float(bgf.expected_number_of_purchases_up_to_time(t))
-            for t in NEW_CUSTOMER_WEEKS
+            str(t): float(bgf.expected_number_of_purchases_up_to_time(t)) for t in NEW_CUSTOMER_WEEKS
         },
         "probes": probes,
     }

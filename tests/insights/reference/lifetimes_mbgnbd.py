@@ -30,15 +30,29 @@ PROBE_IDS = [1, 2, 3, 18, 100, 1000, 1516, 2000, 2357]
 
 
 def summary(name: str) -> pd.DataFrame:
-    columns = ["master_id", "sample_id", "date", "cds", "value"] if name == "sample" else [
-        "master_id", "date", "cds", "value"]
-    raw = pd.read_csv(DATA / f"cdnow_{name}.txt.gz", sep=r"\s+", header=None, names=columns,
-                      dtype={"date": str}, skiprows=0 if name == "sample" else 1)
+    columns = (
+        ["master_id", "sample_id", "date", "cds", "value"]
+        if name == "sample"
+        else ["master_id", "date", "cds", "value"]
+    )
+    raw = pd.read_csv(
+        DATA / f"cdnow_{name}.txt.gz",
+        sep=r"\s+",
+        header=None,
+        names=columns,
+        dtype={"date": str},
+        skiprows=0 if name == "sample" else 1,
+    )
     raw["date"] = pd.to_datetime(raw["date"], format="%Y%m%d")
     return calibration_and_holdout_data(
-        raw, "sample_id" if name == "sample" else "master_id", "date",
-        calibration_period_end="1997-09-30", observation_period_end="1998-06-30",
-        freq="D", freq_multiplier=7, monetary_value_col="value",
+        raw,
+        "sample_id" if name == "sample" else "master_id",
+        "date",
+        calibration_period_end="1997-09-30",
+        observation_period_end="1998-06-30",
+        freq="D",
+        freq_multiplier=7,
+        monetary_value_col="value",
     )
 
 
@@ -56,35 +70,55 @@ def holdout_errors(expected: pd.Series, s: pd.DataFrame) -> dict:
 
 
 def main() -> None:
-    out = {"versions": {"python": platform.python_version(), "lifetimes": lifetimes.__version__,
-                        "numpy": np.__version__, "pandas": pd.__version__},
-           "holdout_weeks": HOLDOUT_WEEKS}
+    out = {
+        "versions": {
+            "python": platform.python_version(),
+            "lifetimes": lifetimes.__version__,
+            "numpy": np.__version__,
+            "pandas": pd.__version__,
+        },
+        "holdout_weeks": HOLDOUT_WEEKS,
+    }
     for name in ("sample", "master"):
         s = summary(name)
         f, r, t = s["frequency_cal"], s["recency_cal"], s["T_cal"]
         entry = {"customers": int(len(s)), "models": {}}
-        for label, fitter in (("mbgnbd", ModifiedBetaGeoFitter()), ("bgnbd", BetaGeoFitter()),
-                              ("pareto_nbd", ParetoNBDFitter())):
+        for label, fitter in (
+            ("mbgnbd", ModifiedBetaGeoFitter()),
+            ("bgnbd", BetaGeoFitter()),
+            ("pareto_nbd", ParetoNBDFitter()),
+        ):
             fitter.fit(f, r, t)
             arrays = (f.values, r.values, t.values)  # Pareto/NBD's hyp2f1 refuses pandas inputs
-            expected = pd.Series(np.asarray(fitter.conditional_expected_number_of_purchases_up_to_time(
-                HOLDOUT_WEEKS, *arrays)), index=f.index)
+            expected = pd.Series(
+                np.asarray(fitter.conditional_expected_number_of_purchases_up_to_time(HOLDOUT_WEEKS, *arrays)),
+                index=f.index,
+            )
             alive = pd.Series(np.asarray(fitter.conditional_probability_alive(*arrays)), index=f.index)
             entry["models"][label] = {
                 "params": {k: float(v) for k, v in fitter.params_.items()},
                 "log_likelihood": float(fitter._negative_log_likelihood_ * -len(s))
-                if hasattr(fitter, "_negative_log_likelihood_") else None,
+                if hasattr(fitter, "_negative_log_likelihood_")
+                else None,
                 "holdout": holdout_errors(expected, s),
                 "one_time_buyers_mean_probability_alive": float(alive[f == 0].mean()),
             }
             if label == "mbgnbd" and name == "sample":
-                entry["probes"] = {str(i): {"frequency": float(f[i]), "recency": float(r[i]), "T": float(t[i]),
-                                            "probability_alive": float(alive[i]),
-                                            "expected_purchases_39w": float(expected[i])}
-                                   for i in PROBE_IDS}
+                entry["probes"] = {
+                    str(i): {
+                        "frequency": float(f[i]),
+                        "recency": float(r[i]),
+                        "T": float(t[i]),
+                        "probability_alive": float(alive[i]),
+                        "expected_purchases_39w": float(expected[i]),
+                    }
+                    for i in PROBE_IDS
+                }
         out[name] = entry
     (HERE / "lifetimes_mbgnbd.json").write_text(json.dumps(out, indent=2) + "\n")
-    print(json.dumps({n: {m: v["params"] for m, v in out[n]["models"].items()} for n in ("sample", "master")}, indent=2))
+    print(
+        json.dumps({n: {m: v["params"] for m, v in out[n]["models"].items()} for n in ("sample", "master")}, indent=2)
+    )
 
 
 if __name__ == "__main__":

@@ -96,9 +96,7 @@ def test_one_operation_at_a_time_and_finish_is_announced(client: httpx.Client, s
     state.webhooks.subscribe("BULK_OPERATIONS_FINISH", "https://hooks.example/bulk")
     first = gql(client, RUN, q="{ products { edges { node { id title } } } }")
     op_id = first["data"]["bulkOperationRunQuery"]["bulkOperation"]["id"]
-    busy = gql(client, RUN, q="{ products { edges { node { id } } } }")["data"][
-        "bulkOperationRunQuery"
-    ]
+    busy = gql(client, RUN, q="{ products { edges { node { id } } } }")["data"]["bulkOperationRunQuery"]
     assert busy["userErrors"][0]["code"] == "OPERATION_IN_PROGRESS"
     assert gql(client, POLL)["data"]["currentBulkOperation"]["status"] == "CREATED"
     assert gql(client, POLL)["data"]["currentBulkOperation"]["url"] is None

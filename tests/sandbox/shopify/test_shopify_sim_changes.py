@@ -130,9 +130,7 @@ def test_synced_totals_match_the_simulators_truth(client: httpx.Client, state: S
     revenue = refunds = Decimal(0)
     seen, after = 0, None
     while True:
-        page = client.post(GRAPHQL, json={"query": query, "variables": {"after": after}}).json()[
-            "data"
-        ]["orders"]
+        page = client.post(GRAPHQL, json={"query": query, "variables": {"after": after}}).json()["data"]["orders"]
         for o in page["nodes"]:
             revenue += Decimal(o["totalPriceSet"]["shopMoney"]["amount"])
             refunds += Decimal(o["totalRefundedSet"]["shopMoney"]["amount"])

@@ -139,25 +139,19 @@ def test_a_query_over_1000_points_is_refused_before_running(served, state: ShopS
     client, token = served
     body = client.post(
         GRAPHQL,
-        json={
-            "query": "{ orders(first: 250) { nodes { id customer { id } lineItems(first: 2) { nodes { id } } } } }"
-        },
+        json={"query": "{ orders(first: 250) { nodes { id customer { id } lineItems(first: 2) { nodes { id } } } } }"},
     ).json()
     assert "data" not in body
     error = body["errors"][0]
     assert error["extensions"]["code"] == "MAX_COST_EXCEEDED"
-    assert error["message"].startswith(
-        "Query cost is 1502, which exceeds the single query max cost limit (1000)."
-    )
+    assert error["message"].startswith("Query cost is 1502, which exceeds the single query max cost limit (1000).")
     assert body["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 2000
     assert state.rate_stats(token)["rejected_max_cost"] == 1
 
 
 def test_throttle_bucket_fault_shrinks_the_bucket(served, state: ShopState):
     client, _ = served
-    client.post(
-        "/_sim/faults", json={"throttle_bucket": {"maximum_available": 50, "restore_rate": 10}}
-    )
+    client.post("/_sim/faults", json={"throttle_bucket": {"maximum_available": 50, "restore_rate": 10}})
     first = client.post(GRAPHQL, json={"query": "{ orders(first: 40) { nodes { id } } }"}).json()
     assert first["extensions"]["cost"]["throttleStatus"]["maximumAvailable"] == 50.0
     second = client.post(GRAPHQL, json={"query": "{ orders(first: 40) { nodes { id } } }"}).json()

@@ -26,8 +26,9 @@ OLDEST = """{ orders(first: 1, sortKey: CREATED_AT) { nodes { id name createdAt 
 
 
 def ask(base_url: str, token: str, query: str) -> dict[str, Any]:
-    response = httpx.post(f"{base_url}{GRAPHQL}", json={"query": query},
-                          headers={"X-Shopify-Access-Token": token}, timeout=30)
+    response = httpx.post(
+        f"{base_url}{GRAPHQL}", json={"query": query}, headers={"X-Shopify-Access-Token": token}, timeout=30
+    )
     assert response.status_code == 200, response.text
     return response.json()["data"]["orders"]["nodes"][0]
 
@@ -41,15 +42,22 @@ def test_a_simulator_built_to_end_on_a_day_serves_that_history_with_the_recorded
     assert before["createdAt"].startswith("1998-06-30")
     assert after["createdAt"].startswith(ENDS.isoformat())
     assert after["createdAt"][10:] == before["createdAt"][10:]  # the same time of day
-    assert (after["id"], after["name"], after["totalPriceSet"]) == \
-           (before["id"], before["name"], before["totalPriceSet"])
+    assert (after["id"], after["name"], after["totalPriceSet"]) == (
+        before["id"],
+        before["name"],
+        before["totalPriceSet"],
+    )
 
 
 def test_the_simulator_command_takes_the_last_day_of_its_history():
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox.shopify", "--port", str(port), "--ends", ENDS.isoformat(),
-         "--print-token"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [sys.executable, "-m", "sandbox.shopify", "--port", str(port), "--ends", ENDS.isoformat(), "--print-token"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         token = None
@@ -76,7 +84,12 @@ def test_the_simulator_command_takes_the_last_day_of_its_history():
 
 
 def test_a_bad_last_day_stops_the_simulator_command_with_a_usage_line():
-    result = subprocess.run([sys.executable, "-m", "sandbox.shopify", "--ends", "yesterday"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "sandbox.shopify", "--ends", "yesterday"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "argument --ends: expected a day as YYYY-MM-DD, not 'yesterday'" in result.stderr

@@ -163,17 +163,10 @@ def test_new_orders_redeem_created_codes_within_their_limits(served, state: Shop
         },
     ).json()
     assert body["data"]["order"]["discountCodes"] == ["WB-7F3K9Q"]
-    assert (
-        Decimal(body["data"]["order"]["totalDiscountsSet"]["shopMoney"]["amount"])
-        == order.total_discount
-    )
+    assert Decimal(body["data"]["order"]["totalDiscountsSet"]["shopMoney"]["amount"]) == order.total_discount
     rest = next(e.payload for e in state.webhooks.events if e.topic == "orders/create")
-    assert rest["discount_codes"] == [
-        {"code": "WB-7F3K9Q", "amount": str(order.total_discount), "type": "percentage"}
-    ]
+    assert rest["discount_codes"] == [{"code": "WB-7F3K9Q", "amount": str(order.total_discount), "type": "percentage"}]
 
-    random_orders = state.changes.add_orders(
-        30, discount_rate=1.0, guest_rate=0.0, new_customer_rate=0.0
-    )
+    random_orders = state.changes.add_orders(30, discount_rate=1.0, guest_rate=0.0, new_customer_rate=0.0)
     used = {c for i in random_orders for c in state.orders[i].discount_codes}
     assert "TENOFF" in used  # created codes are preferred when a buyer is eligible

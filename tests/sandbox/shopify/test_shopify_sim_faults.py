@@ -74,9 +74,7 @@ def test_slow_responses_are_delayed(client: httpx.Client, state: ShopState):
 def test_faults_leave_oauth_and_simulator_routes_alone(client: httpx.Client):
     client.post("/_sim/faults", json={"server_error_burst": 5})
     assert client.get("/_sim/state").status_code == 200
-    refused = client.post(
-        "/admin/oauth/access_token", data={"client_id": "k", "client_secret": "s", "code": "x"}
-    )
+    refused = client.post("/admin/oauth/access_token", data={"client_id": "k", "client_secret": "s", "code": "x"})
     assert refused.status_code == 400  # a real answer, not an injected 5xx
     assert client.get("/_sim/faults").json()["server_error_burst"] == 5
 

@@ -21,9 +21,7 @@ from sandbox.shopify import (
 KEY, SECRET = "test-key", "test-secret"
 GRAPHQL = "/admin/api/2026-10/graphql.json"
 SHOP_QUERY = {"query": "{ shop { name myshopifyDomain } }"}
-INVALID_TOKEN = {
-    "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
-}
+INVALID_TOKEN = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
 
 
 @pytest.fixture
@@ -53,9 +51,7 @@ def _authorize(client: httpx.Client, **extra: str) -> dict[str, str]:
 
 
 def _token(client: httpx.Client, **form: str) -> httpx.Response:
-    return client.post(
-        "/admin/oauth/access_token", data={"client_id": KEY, "client_secret": SECRET, **form}
-    )
+    return client.post("/admin/oauth/access_token", data={"client_id": KEY, "client_secret": SECRET, **form})
 
 
 def test_query_hmac_matches_the_platform_fact_sheet_vector():
@@ -123,15 +119,11 @@ def test_code_grant_accepts_form_and_json_and_each_code_works_once(client: httpx
 
 def test_wrong_client_secret_is_refused(client: httpx.Client):
     code = _authorize(client)["code"]
-    response = client.post(
-        "/admin/oauth/access_token", data={"client_id": KEY, "client_secret": "wrong", "code": code}
-    )
+    response = client.post("/admin/oauth/access_token", data={"client_id": KEY, "client_secret": "wrong", "code": code})
     assert response.status_code == 401
 
 
-def test_expiring_token_expires_and_refresh_rotates_both_tokens(
-    client: httpx.Client, state: ShopState
-):
+def test_expiring_token_expires_and_refresh_rotates_both_tokens(client: httpx.Client, state: ShopState):
     code = _authorize(client)["code"]
     body = _token(client, code=code, expiring="1").json()
     assert body["expires_in"] == 3600
@@ -165,10 +157,7 @@ def test_expiring_token_expires_and_refresh_rotates_both_tokens(
     assert expired.status_code == 401
     assert expired.json() == INVALID_TOKEN
     # the rotated refresh token still works after the access tokens expired
-    assert (
-        _token(client, grant_type="refresh_token", refresh_token=new["refresh_token"]).status_code
-        == 200
-    )
+    assert _token(client, grant_type="refresh_token", refresh_token=new["refresh_token"]).status_code == 200
 
 
 def test_online_token_comes_with_the_associated_user(client: httpx.Client):
@@ -180,9 +169,7 @@ def test_online_token_comes_with_the_associated_user(client: httpx.Client):
     assert body["associated_user_scope"] == body["scope"]
 
 
-def test_token_exchange_takes_a_valid_session_token_and_refuses_bad_ones(
-    client: httpx.Client, state: ShopState
-):
+def test_token_exchange_takes_a_valid_session_token_and_refuses_bad_ones(client: httpx.Client, state: ShopState):
     shop = state.settings.shop_domain
     form = {
         "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
@@ -218,12 +205,7 @@ def test_a_non_expiring_token_migrates_once_to_an_expiring_one(client: httpx.Cli
     }
     migrated = _token(client, **form)
     assert migrated.status_code == 200 and "refresh_token" in migrated.json()
-    assert (
-        client.post(
-            GRAPHQL, json=SHOP_QUERY, headers={"X-Shopify-Access-Token": legacy}
-        ).status_code
-        == 401
-    )
+    assert client.post(GRAPHQL, json=SHOP_QUERY, headers={"X-Shopify-Access-Token": legacy}).status_code == 401
     assert _token(client, **form).status_code == 400
 
 

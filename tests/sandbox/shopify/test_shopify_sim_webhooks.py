@@ -41,9 +41,7 @@ class Receiver:
         async def hook(request: Request) -> Response:
             raw = await request.body()
             given = request.headers.get("x-shopify-hmac-sha256", "")
-            expected = base64.b64encode(
-                hmac.new(self.secret.encode(), raw, hashlib.sha256).digest()
-            ).decode()
+            expected = base64.b64encode(hmac.new(self.secret.encode(), raw, hashlib.sha256).digest()).decode()
             valid = hmac.compare_digest(given, expected)
             self.received.append(
                 {
@@ -86,9 +84,7 @@ def shop(state: ShopState) -> Iterator[tuple[str, str]]:
         yield url, token
 
 
-async def subscribe(
-    shop: tuple[str, str], topic: str, uri: str, version: str = "2026-10"
-) -> dict[str, Any]:
+async def subscribe(shop: tuple[str, str], topic: str, uri: str, version: str = "2026-10") -> dict[str, Any]:
     url, token = shop
     async with httpx.AsyncClient(base_url=url, headers={"X-Shopify-Access-Token": token}) as c:
         r = await c.post(
@@ -107,9 +103,7 @@ async def test_subscriptions_are_created_listed_and_deleted_through_graphql(shop
     created = await subscribe(shop, "ORDERS_CREATE", "https://hooks.example/orders")
     assert created["userErrors"] == []
     sub = created["webhookSubscription"]
-    assert sub["topic"] == "ORDERS_CREATE" and sub["id"].startswith(
-        "gid://shopify/WebhookSubscription/"
-    )
+    assert sub["topic"] == "ORDERS_CREATE" and sub["id"].startswith("gid://shopify/WebhookSubscription/")
     dup = await subscribe(shop, "ORDERS_CREATE", "https://hooks.example/orders")
     assert dup["webhookSubscription"] is None and dup["userErrors"][0]["field"] == [
         "webhookSubscription",
@@ -153,9 +147,7 @@ async def test_changes_are_delivered_signed_with_shopify_headers(shop, receiver,
     headers = created[0]["headers"]
     assert headers["x-shopify-topic"] == "orders/create"
     assert headers["x-shopify-shop-domain"] == "northwind.myshopify.com"
-    assert (
-        headers["x-shopify-api-version"] == "2026-07"
-    )  # the version the subscription was made with
+    assert headers["x-shopify-api-version"] == "2026-07"  # the version the subscription was made with
     assert headers["x-shopify-triggered-at"].endswith("Z")
     assert len({r["headers"]["x-shopify-webhook-id"] for r in rec.received}) == 8
     # one event, two topics -> different events; paid and create of one order differ in event id
@@ -167,15 +159,11 @@ async def test_changes_are_delivered_signed_with_shopify_headers(shop, receiver,
     assert (await state.webhooks.deliver_pending())["sent"] == 0
 
 
-async def test_chaos_duplicates_keep_the_webhook_id_and_forged_copies_are_counted(
-    shop, receiver, state: ShopState
-):
+async def test_chaos_duplicates_keep_the_webhook_id_and_forged_copies_are_counted(shop, receiver, state: ShopState):
     rec, url = receiver
     await subscribe(shop, "CUSTOMERS_CREATE", f"{url}/customers")
     state.changes.add_customers(20)
-    report = await state.webhooks.deliver_pending(
-        duplicate_rate=0.5, bad_signature_rate=0.3, shuffle=True, seed=3
-    )
+    report = await state.webhooks.deliver_pending(duplicate_rate=0.5, bad_signature_rate=0.3, shuffle=True, seed=3)
     assert report["delivered"] == 20
     assert report["duplicates"] > 0 and report["bad_signatures"] > 0
     assert report["bad_signature_accepted"] == 0  # the receiver answered 401 to every forged copy
@@ -214,9 +202,7 @@ async def test_retry_waits_for_the_compressed_schedule(shop, receiver, state: Sh
     assert (await state.webhooks.deliver_pending())["delivered"] == 1
 
 
-async def test_eight_consecutive_failures_delete_an_api_subscription(
-    shop, receiver, state: ShopState
-):
+async def test_eight_consecutive_failures_delete_an_api_subscription(shop, receiver, state: ShopState):
     rec, url = receiver
     rec.status = 302  # a redirect is a failure too
     created = await subscribe(shop, "CUSTOMERS_UPDATE", f"{url}/customers")
@@ -262,9 +248,7 @@ async def test_uninstall_sends_app_uninstalled_and_revokes_tokens(shop, receiver
     base, token = shop
     async with httpx.AsyncClient(base_url=base) as c:
         assert (await c.post("/_sim/uninstall")).status_code == 200
-        answer = await c.post(
-            GRAPHQL, json={"query": "{ shop { name } }"}, headers={"X-Shopify-Access-Token": token}
-        )
+        answer = await c.post(GRAPHQL, json={"query": "{ shop { name } }"}, headers={"X-Shopify-Access-Token": token})
     assert answer.status_code == 401
     await state.webhooks.deliver_pending()
     assert [r["headers"]["x-shopify-topic"] for r in rec.genuine()] == ["app/uninstalled"]

@@ -76,9 +76,7 @@ def oauth_url(
     ).get_oauth_url()
 
 
-def sha1_signed_params(
-    method: str, url: str, params: dict[str, str], secret: str
-) -> dict[str, str]:
+def sha1_signed_params(method: str, url: str, params: dict[str, str], secret: str) -> dict[str, str]:
     """HMAC-SHA1 OAuth parameters computed here from RFC 5849 (independent of the simulator)."""
 
     def enc(s: str) -> str:
@@ -103,9 +101,7 @@ def test_oauth1_over_http_with_the_woocommerce_client(state: WooState, http_url:
 
 def test_basic_auth_over_https_with_the_woocommerce_client(state: WooState, https_url: str) -> None:
     key = state.create_api_key("read_write")
-    status, body, _ = wc_get(
-        https_url, key.consumer_key, key.consumer_secret, "customers", params={"per_page": 3}
-    )
+    status, body, _ = wc_get(https_url, key.consumer_key, key.consumer_secret, "customers", params={"per_page": 3})
     assert status == 200
     assert [c["role"] for c in body] == ["customer"] * 3
 
@@ -123,9 +119,7 @@ def test_query_string_credentials_over_https(state: WooState, https_url: str) ->
     assert status == 200 and len(body) == 2
 
 
-def test_wrong_secret_over_https_is_consumer_secret_invalid(
-    state: WooState, https_url: str
-) -> None:
+def test_wrong_secret_over_https_is_consumer_secret_invalid(state: WooState, https_url: str) -> None:
     key = state.create_api_key("read")
     status, body, headers = wc_get(https_url, key.consumer_key, "cs_" + "0" * 40, "orders")
     assert status == 401
@@ -162,12 +156,8 @@ def test_unknown_key_over_https_basic_stays_anonymous(https_url: str) -> None:
 async def test_basic_auth_over_plain_http_is_ignored(state: WooState, http_url: str) -> None:
     key = state.create_api_key("read")
     async with httpx.AsyncClient() as client:
-        many = await client.get(
-            f"{http_url}/wp-json/wc/v3/orders", auth=(key.consumer_key, key.consumer_secret)
-        )
-        one = await client.get(
-            f"{http_url}/wp-json/wc/v3/orders/1001", auth=(key.consumer_key, key.consumer_secret)
-        )
+        many = await client.get(f"{http_url}/wp-json/wc/v3/orders", auth=(key.consumer_key, key.consumer_secret))
+        one = await client.get(f"{http_url}/wp-json/wc/v3/orders/1001", auth=(key.consumer_key, key.consumer_secret))
     assert many.status_code == 401
     assert many.json()["code"] == "woocommerce_rest_cannot_view"
     assert one.json()["message"] == "Sorry, you cannot view this resource."
@@ -175,9 +165,7 @@ async def test_basic_auth_over_plain_http_is_ignored(state: WooState, http_url: 
 
 async def test_replayed_nonce_is_rejected(state: WooState, http_url: str) -> None:
     key = state.create_api_key("read")
-    url = oauth_url(
-        http_url, "orders", key.consumer_key, key.consumer_secret, params={"per_page": 1}
-    )
+    url = oauth_url(http_url, "orders", key.consumer_key, key.consumer_secret, params={"per_page": 1})
     async with httpx.AsyncClient() as client:
         first = await client.get(url)
         again = await client.get(url)
@@ -191,19 +179,13 @@ async def test_stale_and_future_timestamps_are_rejected(state: WooState, http_ur
     now = int(time.time())
     async with httpx.AsyncClient() as client:
         stale = await client.get(
-            oauth_url(
-                http_url, "orders", key.consumer_key, key.consumer_secret, timestamp=now - 16 * 60
-            )
+            oauth_url(http_url, "orders", key.consumer_key, key.consumer_secret, timestamp=now - 16 * 60)
         )
         future = await client.get(
-            oauth_url(
-                http_url, "orders", key.consumer_key, key.consumer_secret, timestamp=now + 16 * 60
-            )
+            oauth_url(http_url, "orders", key.consumer_key, key.consumer_secret, timestamp=now + 16 * 60)
         )
         inside = await client.get(
-            oauth_url(
-                http_url, "orders", key.consumer_key, key.consumer_secret, timestamp=now - 14 * 60
-            )
+            oauth_url(http_url, "orders", key.consumer_key, key.consumer_secret, timestamp=now - 14 * 60)
         )
     assert stale.status_code == future.status_code == 401
     assert stale.json()["message"] == future.json()["message"] == "Invalid timestamp."
@@ -213,9 +195,7 @@ async def test_stale_and_future_timestamps_are_rejected(state: WooState, http_ur
 async def test_missing_oauth_parameters(state: WooState, http_url: str) -> None:
     key = state.create_api_key("read")
     async with httpx.AsyncClient() as client:
-        r = await client.get(
-            f"{http_url}/wp-json/wc/v3/orders", params={"oauth_consumer_key": key.consumer_key}
-        )
+        r = await client.get(f"{http_url}/wp-json/wc/v3/orders", params={"oauth_consumer_key": key.consumer_key})
     assert r.status_code == 401
     assert r.json()["code"] == "woocommerce_rest_authentication_missing_parameter"
     assert r.json()["message"] == (
@@ -223,9 +203,7 @@ async def test_missing_oauth_parameters(state: WooState, http_url: str) -> None:
     )
 
 
-async def test_hmac_sha1_in_query_and_in_authorization_header(
-    state: WooState, http_url: str
-) -> None:
+async def test_hmac_sha1_in_query_and_in_authorization_header(state: WooState, http_url: str) -> None:
     key = state.create_api_key("read")
     url = f"{http_url}/wp-json/wc/v3/orders"
     async with httpx.AsyncClient() as client:
@@ -268,9 +246,7 @@ async def test_key_permissions_read_versus_write(state: WooState, https_url: str
             json={"code": "nope", "amount": "5"},
             auth=(reader.consumer_key, reader.consumer_secret),
         )
-        get = await client.get(
-            f"{https_url}/wp-json/wc/v3/orders", auth=(writer.consumer_key, writer.consumer_secret)
-        )
+        get = await client.get(f"{https_url}/wp-json/wc/v3/orders", auth=(writer.consumer_key, writer.consumer_secret))
     assert post.status_code == 401
     assert post.json()["message"] == "The API key provided does not have write permissions."
     assert get.status_code == 401
@@ -299,9 +275,7 @@ async def test_unknown_route_and_unknown_id(state: WooState, https_url: str) -> 
     assert customer.json()["code"] == "woocommerce_rest_invalid_id"
 
 
-def test_writes_through_the_client_over_both_transports(
-    state: WooState, http_url: str, https_url: str
-) -> None:
+def test_writes_through_the_client_over_both_transports(state: WooState, http_url: str, https_url: str) -> None:
     key = state.create_api_key("read_write")
     for n, url in enumerate((http_url, https_url)):
         api = API(
@@ -312,9 +286,7 @@ def test_writes_through_the_client_over_both_transports(
             verify_ssl=False,
             timeout=10,
         )
-        response = api.post(
-            "coupons", {"code": f"Client-{n}", "discount_type": "percent", "amount": "10"}
-        )
+        response = api.post("coupons", {"code": f"Client-{n}", "discount_type": "percent", "amount": "10"})
         assert response.status_code == 201, response.text
         assert response.json()["code"] == f"client-{n}"
         response.close()

@@ -46,15 +46,8 @@ async def test_coupon_creation(state: WooState, base_url: str, api: httpx.AsyncC
     coupon = r.json()
     assert r.headers["location"] == f"{base_url}/wp-json/wc/v3/coupons/{coupon['id']}"
     assert coupon["code"] == "summer-sale" and coupon["amount"] == "15.00"
-    assert (
-        coupon["usage_limit"] == 50
-        and coupon["usage_count"] == 0
-        and coupon["individual_use"] is True
-    )
-    assert (
-        coupon["date_expires"] == "2099-12-31T23:59:59"
-        and coupon["date_expires_gmt"] == "2099-12-31T22:59:59"
-    )
+    assert coupon["usage_limit"] == 50 and coupon["usage_count"] == 0 and coupon["individual_use"] is True
+    assert coupon["date_expires"] == "2099-12-31T23:59:59" and coupon["date_expires_gmt"] == "2099-12-31T22:59:59"
     duplicate = await api.post("coupons", json={"code": "SUMMER-sale", "amount": "5"})
     assert duplicate.status_code == 400
     assert duplicate.json() == {
@@ -71,9 +64,7 @@ async def test_coupon_creation(state: WooState, base_url: str, api: httpx.AsyncC
 
 
 async def test_new_orders_can_use_created_coupons(state: WooState, api: httpx.AsyncClient) -> None:
-    await api.post(
-        "coupons", json={"code": "FIVEOFF", "discount_type": "fixed_cart", "amount": "5"}
-    )
+    await api.post("coupons", json={"code": "FIVEOFF", "discount_type": "fixed_cart", "amount": "5"})
     ids = state.changes.add_orders(6, coupon_rate=1.0, prefer_coupons=["fiveoff"], guest_rate=0.5)
     orders = [(await api.get(f"orders/{i}")).json() for i in ids]
     with_coupon = [o for o in orders if o["coupon_lines"]]
@@ -90,9 +81,7 @@ async def test_new_orders_can_use_created_coupons(state: WooState, api: httpx.As
     assert any(o["customer_id"] == 0 for o in orders)
 
 
-async def test_changes_bump_date_modified_and_queue_webhooks(
-    state: WooState, api: httpx.AsyncClient
-) -> None:
+async def test_changes_bump_date_modified_and_queue_webhooks(state: WooState, api: httpx.AsyncClient) -> None:
     state.webhooks.clear()
     state.pending.clear()
     for topic in (
@@ -124,26 +113,19 @@ async def test_changes_bump_date_modified_and_queue_webhooks(
     assert [o["id"] for o in default.json()] == [1031]
     assert 1032 in [o["id"] for o in in_trash.json()]
     product = (await api.get(f"products/{products[0]}")).json()
-    assert (
-        product["date_modified_gmt"]
-        == f"{state.products[products[0]].date_modified:%Y-%m-%dT%H:%M:%S}"
-    )
+    assert product["date_modified_gmt"] == f"{state.products[products[0]].date_modified:%Y-%m-%dT%H:%M:%S}"
 
 
 def _hook(state: WooState, hook_id: int, topic: str):
     from sandbox.woocommerce.records import Webhook
 
     now = state.clock.now()
-    return Webhook(
-        hook_id, topic, "active", topic, "http://127.0.0.1:9/", "s", state.admin_user_id, now, now
-    )
+    return Webhook(hook_id, topic, "active", topic, "http://127.0.0.1:9/", "s", state.admin_user_id, now, now)
 
 
 async def test_refund_shapes(state: WooState, api: httpx.AsyncClient) -> None:
     order = next(
-        o
-        for o in state.live_orders()
-        if o.status == "completed" and any(li.quantity > 1 for li in o.line_items)
+        o for o in state.live_orders() if o.status == "completed" and any(li.quantity > 1 for li in o.line_items)
     )
     partial = state.changes.refund_orders(ids=[order.id], partial=True)
     full = state.changes.refund_orders(ids=[order.id], partial=False)
@@ -158,9 +140,7 @@ async def test_refund_shapes(state: WooState, api: httpx.AsyncClient) -> None:
         assert summary["total"] == "-" + refund["amount"]
         assert Decimal(refund["amount"]) > 0
         assert refund["refunded_by"] == state.admin_user_id
-        assert sum(-Decimal(li["total"]) for li in refund["line_items"]) == Decimal(
-            refund["amount"]
-        )
+        assert sum(-Decimal(li["total"]) for li in refund["line_items"]) == Decimal(refund["amount"])
         for li in refund["line_items"]:
             assert li["quantity"] < 0 and Decimal(li["total"]) < 0 and Decimal(li["subtotal"]) < 0
             link = [m for m in li["meta_data"] if m["key"] == "_refunded_item_id"]
@@ -174,11 +154,7 @@ async def test_refund_shapes(state: WooState, api: httpx.AsyncClient) -> None:
 
 
 async def test_refund_through_rest(state: WooState, api: httpx.AsyncClient) -> None:
-    order = next(
-        o
-        for o in state.live_orders()
-        if o.status == "completed" and not o.refund_ids and o.total > 2
-    )
+    order = next(o for o in state.live_orders() if o.status == "completed" and not o.refund_ids and o.total > 2)
     line = order.line_items[0]
     r = await api.post(
         f"orders/{order.id}/refunds",
@@ -191,26 +167,19 @@ async def test_refund_through_rest(state: WooState, api: httpx.AsyncClient) -> N
     assert r.status_code == 201, r.text
     assert r.json()["amount"] == "1.00" and r.json()["reason"] == "goodwill"
     too_much = await api.post(f"orders/{order.id}/refunds", json={"amount": str(order.total)})
-    assert (
-        too_much.status_code == 500
-        and too_much.json()["code"] == "woocommerce_rest_cannot_create_order_refund"
-    )
+    assert too_much.status_code == 500 and too_much.json()["code"] == "woocommerce_rest_cannot_create_order_refund"
 
 
 async def test_deleted_customers_404_and_their_orders_become_guest_orders(
     state: WooState, api: httpx.AsyncClient
 ) -> None:
-    victim = next(
-        u.id for u in state.customers() if any(o.customer_id == u.id for o in state.orders.values())
-    )
+    victim = next(u.id for u in state.customers() if any(o.customer_id == u.id for o in state.orders.values()))
     state.changes.delete_customers(ids=[victim])
     assert (await api.get(f"customers/{victim}")).status_code == 404
     assert (await api.get("orders", params={"customer": victim})).json() == []
 
 
-async def test_counts_and_totals_match_a_full_rest_sync(
-    state: WooState, api: httpx.AsyncClient, base_url: str
-) -> None:
+async def test_counts_and_totals_match_a_full_rest_sync(state: WooState, api: httpx.AsyncClient, base_url: str) -> None:
     state.changes.add_orders(8)
     state.changes.refund_orders(3)
     state.changes.cancel_orders(2)
@@ -224,21 +193,13 @@ async def test_counts_and_totals_match_a_full_rest_sync(
     assert counts["refunds"] == sum(len(o["refunds"]) for o in orders)
     paid = {"processing", "completed", "on-hold", "refunded"}
     revenue = sum(
-        Decimal(o["total"]) + sum(Decimal(r["total"]) for r in o["refunds"])
-        for o in orders
-        if o["status"] in paid
+        Decimal(o["total"]) + sum(Decimal(r["total"]) for r in o["refunds"]) for o in orders if o["status"] in paid
     )
     assert totals["revenue"] == {"USD": revenue}
     assert totals["gross"]["USD"] == sum(Decimal(o["total"]) for o in orders)
     async with httpx.AsyncClient(verify=False) as client:
         sim = (await client.get(f"{base_url}/_sim/state")).json()
-        changed = (
-            await client.post(
-                f"{base_url}/_sim/changes", json={"ops": [{"op": "add_orders", "n": 2}]}
-            )
-        ).json()
-    assert sim["counts"]["orders"] == counts["orders"] and sim["totals"]["revenue"]["USD"] == str(
-        revenue
-    )
+        changed = (await client.post(f"{base_url}/_sim/changes", json={"ops": [{"op": "add_orders", "n": 2}]})).json()
+    assert sim["counts"]["orders"] == counts["orders"] and sim["totals"]["revenue"]["USD"] == str(revenue)
     assert len(changed["results"][0]["ids"]) == 2
     assert state.counts()["orders"] == counts["orders"] + 2

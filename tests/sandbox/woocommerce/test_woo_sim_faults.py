@@ -36,9 +36,7 @@ async def api(state: WooState, base_url: str) -> AsyncIterator[httpx.AsyncClient
     state.faults.clear()
 
 
-async def test_every_third_request_is_429_with_retry_after(
-    state: WooState, api: httpx.AsyncClient
-) -> None:
+async def test_every_third_request_is_429_with_retry_after(state: WooState, api: httpx.AsyncClient) -> None:
     state.faults.set(http_429_every_n=3)
     state.faults.requests_seen = 0
     statuses = [(await api.get("products", params={"per_page": 1})) for _ in range(6)]
@@ -55,9 +53,7 @@ async def test_server_error_burst_then_recovery(state: WooState, api: httpx.Asyn
     assert all(c in (500, 502, 503) for c in codes[:3]) and codes[3] == 200
 
 
-async def test_truncated_body_is_invalid_json_with_a_matching_length(
-    state: WooState, api: httpx.AsyncClient
-) -> None:
+async def test_truncated_body_is_invalid_json_with_a_matching_length(state: WooState, api: httpx.AsyncClient) -> None:
     state.faults.set(truncate_next_n=1)
     cut = await api.get("orders", params={"per_page": 5})
     whole = await api.get("orders", params={"per_page": 5})
@@ -68,9 +64,7 @@ async def test_truncated_body_is_invalid_json_with_a_matching_length(
     assert cut.headers["x-wp-total"] == whole.headers["x-wp-total"]
 
 
-async def test_slow_responses_and_the_http_switch(
-    base_url: str, api: httpx.AsyncClient, state: WooState
-) -> None:
+async def test_slow_responses_and_the_http_switch(base_url: str, api: httpx.AsyncClient, state: WooState) -> None:
     async with httpx.AsyncClient(verify=False) as client:
         r = await client.post(f"{base_url}/_sim/faults", json={"slow_ms": 300})
         assert r.json()["slow_ms"] == 300

@@ -19,18 +19,14 @@ LINK = re.compile(r'<([^>]+)>; rel="([^"]+)"')
 
 @pytest.fixture(scope="module")
 def state() -> WooState:
-    return WooState.from_dataset(
-        "sample", 7, clock=SimClock(datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
-    )
+    return WooState.from_dataset("sample", 7, clock=SimClock(datetime(2026, 11, 20, 9, 0, tzinfo=UTC)))
 
 
 def links(response: httpx.Response) -> dict[str, str]:
     return {rel: url for url, rel in LINK.findall(response.headers.get("link", ""))}
 
 
-async def test_paging_headers_and_links(
-    state: WooState, base_url: str, api: httpx.AsyncClient
-) -> None:
+async def test_paging_headers_and_links(state: WooState, base_url: str, api: httpx.AsyncClient) -> None:
     total = state.counts()["orders"]
     pages = -(-total // 100)
     first = await api.get("orders", params={"per_page": 100})
@@ -51,9 +47,7 @@ async def test_paging_headers_and_links(
     assert links(beyond)["prev"].endswith(f"page={pages}")
 
 
-async def test_following_next_links_reads_every_order_once(
-    state: WooState, api: httpx.AsyncClient
-) -> None:
+async def test_following_next_links_reads_every_order_once(state: WooState, api: httpx.AsyncClient) -> None:
     seen: list[int] = []
     url: str | None = "orders?per_page=100&orderby=id&order=asc"
     while url:
@@ -88,9 +82,7 @@ async def test_single_page_result_keeps_only_the_api_discovery_link(api: httpx.A
         ({"modified_after": "yesterday"}, "modified_after", "Invalid date."),
     ],
 )
-async def test_invalid_collection_arguments(
-    api: httpx.AsyncClient, params: dict, bad: str, message: str
-) -> None:
+async def test_invalid_collection_arguments(api: httpx.AsyncClient, params: dict, bad: str, message: str) -> None:
     r = await api.get("orders", params=params)
     assert r.status_code == 400
     body = r.json()
@@ -110,9 +102,7 @@ async def test_guest_orders(state: WooState, api: httpx.AsyncClient) -> None:
 
 
 async def test_order_shape(state: WooState, api: httpx.AsyncClient) -> None:
-    discounted = next(
-        o for o in state.live_orders() if o.discount_total > 0 and len(o.line_items) > 1
-    )
+    discounted = next(o for o in state.live_orders() if o.discount_total > 0 and len(o.line_items) > 1)
     r = await api.get(f"orders/{discounted.id}")
     order = r.json()
     assert r.status_code == 200
@@ -133,9 +123,7 @@ async def test_order_shape(state: WooState, api: httpx.AsyncClient) -> None:
     assert order["number"] == str(order["id"])
     lines = order["line_items"]
     assert sum(Decimal(li["total"]) for li in lines) == Decimal(order["total"])
-    assert sum(Decimal(li["subtotal"]) - Decimal(li["total"]) for li in lines) == Decimal(
-        order["discount_total"]
-    )
+    assert sum(Decimal(li["subtotal"]) - Decimal(li["total"]) for li in lines) == Decimal(order["discount_total"])
     for li in lines:
         assert isinstance(li["price"], float)
         assert li["price"] == pytest.approx(float(li["total"]) / li["quantity"])
@@ -152,18 +140,12 @@ async def test_variable_products_and_variations(state: WooState, api: httpx.Asyn
     assert product["variations"] == variable.variation_ids
     variations = (await api.get(f"products/{variable.id}/variations")).json()
     assert sorted(v["id"] for v in variations) == sorted(variable.variation_ids)
-    assert all(
-        MONEY.match(v["price"]) and v["attributes"][0]["name"] == "Format" for v in variations
-    )
+    assert all(MONEY.match(v["price"]) and v["attributes"][0]["name"] == "Format" for v in variations)
     one = (await api.get(f"products/{simple.id}")).json()
-    assert (
-        one["type"] == "simple" and one["variations"] == [] and one["price"] == one["regular_price"]
-    )
+    assert one["type"] == "simple" and one["variations"] == [] and one["price"] == one["regular_price"]
     assert one["categories"][0]["name"] == simple.category_name
     filtered = await api.get("products", params={"type": "variable", "per_page": 1})
-    assert int(filtered.headers["x-wp-total"]) == sum(
-        p.type == "variable" for p in state.products.values()
-    )
+    assert int(filtered.headers["x-wp-total"]) == sum(p.type == "variable" for p in state.products.values())
 
 
 async def test_customers_collection(state: WooState, api: httpx.AsyncClient) -> None:
@@ -192,14 +174,8 @@ async def test_modified_after_with_dates_are_gmt(state: WooState, api: httpx.Asy
     changed = state.changes.edit_orders(ids=[1001, 1002, 1003])
     stamp = state.orders[1001].date_modified
     gmt = (stamp - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S")
-    local = (
-        (stamp - timedelta(seconds=1))
-        .astimezone(ZoneInfo("Europe/Berlin"))
-        .strftime("%Y-%m-%dT%H:%M:%S")
-    )
-    as_gmt = await api.get(
-        "orders", params={"modified_after": gmt, "dates_are_gmt": "true", "orderby": "modified"}
-    )
+    local = (stamp - timedelta(seconds=1)).astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%dT%H:%M:%S")
+    as_gmt = await api.get("orders", params={"modified_after": gmt, "dates_are_gmt": "true", "orderby": "modified"})
     as_local = await api.get("orders", params={"modified_after": local})
     same_second = await api.get(
         "orders",
@@ -211,20 +187,14 @@ async def test_modified_after_with_dates_are_gmt(state: WooState, api: httpx.Asy
     assert {o["date_modified_gmt"] for o in as_gmt.json()} == {stamp.strftime("%Y-%m-%dT%H:%M:%S")}
 
 
-async def test_a_zone_suffix_is_converted_to_site_time_like_wordpress(
-    state: WooState, api: httpx.AsyncClient
-) -> None:
+async def test_a_zone_suffix_is_converted_to_site_time_like_wordpress(state: WooState, api: httpx.AsyncClient) -> None:
     """``...Z`` with ``dates_are_gmt=true`` is turned into Berlin wall time and then compared
     with the GMT column (``WP_Date_Query``): the watermark moves forward by the site's UTC
     offset (one hour in November) and a change inside that hour is missed."""
     state.changes.edit_orders(ids=[1010])
     stamp = state.orders[1010].date_modified
     earlier = f"{stamp - timedelta(minutes=30):%Y-%m-%dT%H:%M:%S}"
-    without_zone = await api.get(
-        "orders", params={"modified_after": earlier, "dates_are_gmt": "true"}
-    )
-    with_zone = await api.get(
-        "orders", params={"modified_after": earlier + "Z", "dates_are_gmt": "true"}
-    )
+    without_zone = await api.get("orders", params={"modified_after": earlier, "dates_are_gmt": "true"})
+    with_zone = await api.get("orders", params={"modified_after": earlier + "Z", "dates_are_gmt": "true"})
     assert 1010 in [o["id"] for o in without_zone.json()]
     assert 1010 not in [o["id"] for o in with_zone.json()]

@@ -96,16 +96,10 @@ async def test_approve_posts_keys_then_redirects(state: WooState, site: str, app
     headers, keys = app.posted[-1]
     assert headers["content-type"].startswith("application/json")
     assert set(keys) == {"key_id", "user_id", "consumer_key", "consumer_secret", "key_permissions"}
-    assert (
-        keys["user_id"] == "42"
-        and keys["key_permissions"] == "read_write"
-        and isinstance(keys["key_id"], int)
-    )
+    assert keys["user_id"] == "42" and keys["key_permissions"] == "read_write" and isinstance(keys["key_id"], int)
     assert re.fullmatch(r"ck_[0-9a-f]{40}", keys["consumer_key"])
     assert re.fullmatch(r"cs_[0-9a-f]{40}", keys["consumer_secret"])
-    works = await get_signed(
-        site, "orders?per_page=1", keys["consumer_key"], keys["consumer_secret"]
-    )
+    works = await get_signed(site, "orders?per_page=1", keys["consumer_key"], keys["consumer_secret"])
     assert works.status_code == 200
 
 
@@ -161,12 +155,8 @@ async def test_deny_redirects_with_success_0(site: str, app: App) -> None:
         ({"app_name": ""}, "Missing parameter app_name"),
     ],
 )
-async def test_validation_errors(
-    site: str, app: App, override: dict[str, str], message: str
-) -> None:
+async def test_validation_errors(site: str, app: App, override: dict[str, str], message: str) -> None:
     async with httpx.AsyncClient() as client:
-        r = await client.get(
-            f"{site}/wc-auth/v1/authorize", params=authorize_params(app, **override)
-        )
+        r = await client.get(f"{site}/wc-auth/v1/authorize", params=authorize_params(app, **override))
     assert r.status_code == 401
     assert f"Error: {message}." in r.text

@@ -87,31 +87,18 @@ async def test_creation_answers_201_after_an_unsigned_ping(
     assert "woocommerce_update_order" in hook["hooks"]
     ((headers, body),) = receiver.by("ping")
     assert body == f"webhook_id={hook['id']}".encode()
-    assert (
-        headers["user-agent"].startswith("WooCommerce/")
-        and "Hookshot (WordPress/" in headers["user-agent"]
-    )
+    assert headers["user-agent"].startswith("WooCommerce/") and "Hookshot (WordPress/" in headers["user-agent"]
     assert not [h for h in headers if h.startswith("x-wc-")]
     listed = (await api.get(f"webhooks/{hook['id']}")).json()
     assert "secret" not in listed
 
 
 async def test_invalid_topic_and_url(api: httpx.AsyncClient) -> None:
-    bad_topic = await api.post(
-        "webhooks", json={"topic": "order.exploded", "delivery_url": "https://x.test/"}
-    )
-    bad_url = await api.post(
-        "webhooks", json={"topic": "order.created", "delivery_url": "ftp://x.test/"}
-    )
+    bad_topic = await api.post("webhooks", json={"topic": "order.exploded", "delivery_url": "https://x.test/"})
+    bad_url = await api.post("webhooks", json={"topic": "order.created", "delivery_url": "ftp://x.test/"})
     missing = await api.post("webhooks", json={"name": "x"})
-    assert (
-        bad_topic.status_code == 400
-        and bad_topic.json()["code"] == "woocommerce_rest_shop_webhook_invalid_topic"
-    )
-    assert (
-        bad_url.status_code == 400
-        and bad_url.json()["code"] == "woocommerce_rest_shop_webhook_invalid_delivery_url"
-    )
+    assert bad_topic.status_code == 400 and bad_topic.json()["code"] == "woocommerce_rest_shop_webhook_invalid_topic"
+    assert bad_url.status_code == 400 and bad_url.json()["code"] == "woocommerce_rest_shop_webhook_invalid_delivery_url"
     assert missing.status_code == 400 and missing.json()["code"] == "rest_missing_callback_param"
 
 
@@ -154,9 +141,7 @@ async def test_updates_coalesce_and_deletions_send_only_the_id(
     assert sorted(u["id"] for u in updates) == [1020, 1021]
     latest = next(u for u in updates if u["id"] == 1020)
     assert latest["status"] == "refunded" and latest["refunds"][0]["total"].startswith("-")
-    assert (
-        next(u for u in updates if u["id"] == 1021)["status"] == "trash"
-    )  # built at delivery time
+    assert next(u for u in updates if u["id"] == 1021)["status"] == "trash"  # built at delivery time
     assert [json.loads(b) for _, b in receiver.by("deleted")[1:]] == [{"id": 1021}]
 
 
@@ -187,9 +172,7 @@ async def test_duplicates_shuffle_and_bad_signatures(
 ) -> None:
     await create_hook(api, receiver, "noisy", "customer.updated", secret="noisy")
     ids = state.changes.update_customers(20)
-    report = await state.deliver_pending(
-        duplicate_rate=0.5, shuffle=True, bad_signature_rate=0.3, seed=3
-    )
+    report = await state.deliver_pending(duplicate_rate=0.5, shuffle=True, bad_signature_rate=0.3, seed=3)
     received = receiver.by("noisy")[1:]
     assert report["sent"] == len(received) == 20 + report["duplicates"]
     assert report["duplicates"] > 0 and report["bad_signatures"] > 0
@@ -215,9 +198,7 @@ async def test_deliver_endpoint_over_http(
     await create_hook(api, receiver, "viahttp", "coupon.created")
     await api.post("coupons", json={"code": "HOOKED", "amount": "3"})
     async with httpx.AsyncClient(verify=False) as client:
-        report = (
-            await client.post(f"{base_url}/_sim/webhooks/deliver", json={"concurrency": 2})
-        ).json()
+        report = (await client.post(f"{base_url}/_sim/webhooks/deliver", json={"concurrency": 2})).json()
     await asyncio.sleep(0)
     assert report["sent"] >= 1
     assert json.loads(receiver.by("viahttp")[1][1])["code"] == "hooked"
