@@ -33,8 +33,7 @@ from loyalty.models import Member, Redemption
 from loyalty.program import load_program
 from sandbox.dataset import SandboxData, build
 from schema.core.ids import to_gid
-from schema.models import ApiKey, StorefrontOrigin
-from store.models import Customer, InstallState, Merchant, Order, Store
+from store.models import ApiKey, Customer, InstallState, Merchant, Order, Store, StorefrontOrigin
 from store.people import ensure_profiles
 
 SOURCE, SEED = "sample", 7

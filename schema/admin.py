@@ -18,8 +18,14 @@ from schema.insights.mutations import InsightsMutations
 from schema.insights.ownership import OwnershipMutations
 from schema.insights.queries import InsightsQueries
 from schema.insights.value_tiers import ValueTierMutations
+from schema.loyalty.admin import nodes as loyalty_nodes
+from schema.loyalty.admin.endpoints import EventEndpointNode
+from schema.loyalty.admin.members import AdminLedgerEntry, LoyaltyMemberNode
+from schema.loyalty.admin.mutations import ProgramMutations
+from schema.loyalty.admin.queries import ProgramQueries
+from schema.loyalty.admin.referrals import ReferralNode
+from schema.loyalty.admin.rules import ProgramVersionNode
 from schema.loyalty.types import IssuedCode, Reward
-from schema.models import ApiKey
 from schema.operations.mutations import OperationsMutations
 from schema.operations.queries import OperationsQueries
 from schema.operations.types import FailedJobNode, WebhookDeliveryNode
@@ -27,17 +33,10 @@ from schema.orders.queries import OrderQueries
 from schema.orders.types import OrderLineNode, OrderNode, RefundLineNode, RefundNode
 from schema.people.queries import PeopleQueries
 from schema.people.types import CustomerNode, ProfileNode
-from schema.program import nodes as loyalty_nodes
-from schema.program.endpoints import EventEndpointNode
-from schema.program.members import AdminLedgerEntry, LoyaltyMemberNode
-from schema.program.mutations import ProgramMutations
-from schema.program.queries import ProgramQueries
-from schema.program.referrals import ReferralNode
-from schema.program.rules import ProgramVersionNode
 from schema.stores.mutations import StoreMutations
 from schema.stores.queries import StoreQueries
 from schema.stores.types import MerchantNode, StoreNode, SyncCheckpointNode
-from store.models import Merchant, RefundLine, SyncCheckpoint
+from store.models import ApiKey, Merchant, RefundLine, SyncCheckpoint
 
 
 async def _node(info: AdminInfo, kind: str, pk: int) -> Node | None:

@@ -7,10 +7,10 @@ from dataclasses import dataclass, fields
 from strawberry.dataloader import DataLoader
 
 from schema.insights import dataloaders as insights
+from schema.loyalty.admin import dataloaders as program
 from schema.loyalty.dataloaders import LoyaltyLoaders
 from schema.orders import dataloaders as orders
 from schema.people import dataloaders as people
-from schema.program import dataloaders as program
 from schema.stores import dataloaders as stores
 from store.scope import MerchantScope
 

@@ -12,8 +12,8 @@ from schema.catalog.queries import CatalogQueries
 from schema.catalog.types import ShopProduct
 from schema.core.limits import ApiSchema, Limits, extensions
 from schema.loyalty.account_links import AccountLinkMutations
-from schema.loyalty.storefront_mutations import LoyaltyMutations
-from schema.loyalty.storefront_queries import LoyaltyQueries
+from schema.loyalty.storefront.mutations import LoyaltyMutations
+from schema.loyalty.storefront.queries import LoyaltyQueries
 from schema.loyalty.types import IssuedCode, LedgerEntry, Reward
 from schema.shopper.mutations import ShopperMutations
 from schema.shopper.queries import ShopperQueries

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from app.auth.errors import AuthError
 from schema.core.context import IssuedApiKey
-from schema.models import ApiKey
+from store.models import ApiKey
 
 SCHEME = "rpk_"
 TOUCH_EVERY = timedelta(minutes=1)

@@ -45,11 +45,10 @@ from schema.admin import build_admin_schema
 from schema.core.context import AdminContext, Services, StorefrontContext
 from schema.core.limits import Limits
 from schema.loaders import AdminLoaders
-from schema.models import PersistedQuery, StorefrontOrigin
 from schema.shopper.dataloaders import StorefrontLoaders
 from schema.storefront import build_storefront_schema
 from schema.stores.origins import allowed_origins, normalize_origin
-from store.models import DeliveryStatus, Store, WebhookEvent
+from store.models import DeliveryStatus, PersistedQuery, Store, StorefrontOrigin, WebhookEvent
 
 log = logging.getLogger("rapport.graphql")
 GRAPHQL_RESPONSE = "application/graphql-response+json"

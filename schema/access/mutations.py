@@ -15,7 +15,7 @@ from schema.access.errors import (
 from schema.access.types import ApiKeyNode
 from schema.core.context import AdminInfo
 from schema.core.ids import pk_of
-from schema.models import ApiKey
+from store.models import ApiKey
 
 MAX_TOKEN_TTL = 24 * 3600
 

@@ -8,7 +8,7 @@ from schema.access.types import API_KEYS, ApiKeyNode
 from schema.core.arguments import Window
 from schema.core.context import AdminInfo
 from schema.core.pagination import Connection, paginate
-from schema.models import ApiKey
+from store.models import ApiKey
 
 
 @strawberry.type

@@ -9,7 +9,7 @@ import strawberry
 from schema.core.ids import to_gid
 from schema.core.node import Node
 from schema.core.pagination import Ordering
-from schema.models import ApiKey
+from store.models import ApiKey
 
 API_KEYS = Ordering("created_at")
 

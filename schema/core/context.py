@@ -18,10 +18,9 @@ from schema.core.errors import ApiError, ErrorCode
 
 if TYPE_CHECKING:
     from schema.loaders import AdminLoaders
-    from schema.models import ApiKey
     from schema.shopper.dataloaders import StorefrontLoaders
     from store.discounts import DiscountIssuer
-    from store.models import Customer, Store
+    from store.models import ApiKey, Customer, Store
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import strawberry
 from loyalty.account_links import CODE_TTL, LinkError, issue_code, redeem_code
 from loyalty.models import Member
 from schema.core.context import StorefrontInfo
-from schema.loyalty.storefront_errors import AccountLinkErrorCode, AccountLinkUserError
+from schema.loyalty.storefront.errors import AccountLinkErrorCode, AccountLinkUserError
 from schema.loyalty.types import PointsBalance
 from store.models import Customer
 

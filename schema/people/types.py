@@ -19,7 +19,7 @@ from schema.orders.types import ORDERS, OrderNode
 from store.models import Customer, Profile
 
 if TYPE_CHECKING:
-    from schema.program.members import LoyaltyMemberNode
+    from schema.loyalty.admin.members import LoyaltyMemberNode
     from schema.stores.types import StoreNode
 
 CUSTOMERS = Ordering("created_at")
@@ -64,8 +64,8 @@ class CustomerNode(Node):
     )
     async def loyalty(
         self, info: AdminInfo
-    ) -> Annotated[LoyaltyMemberNode, strawberry.lazy("schema.program.members")] | None:
-        from schema.program.members import LoyaltyMemberNode
+    ) -> Annotated[LoyaltyMemberNode, strawberry.lazy("schema.loyalty.admin.members")] | None:
+        from schema.loyalty.admin.members import LoyaltyMemberNode
 
         if self.row.owner_id is None:
             return None
@@ -179,8 +179,8 @@ class ProfileNode(Node, ProfileInsights):
     )
     async def loyalty(
         self, info: AdminInfo
-    ) -> Annotated[LoyaltyMemberNode, strawberry.lazy("schema.program.members")] | None:
-        from schema.program.members import LoyaltyMemberNode
+    ) -> Annotated[LoyaltyMemberNode, strawberry.lazy("schema.loyalty.admin.members")] | None:
+        from schema.loyalty.admin.members import LoyaltyMemberNode
 
         row = await self._main_member(info)
         return LoyaltyMemberNode.of(row) if row is not None else None

@@ -18,8 +18,8 @@ from schema.core.ids import to_gid
 from schema.core.money import Money
 from schema.core.node import Node
 from schema.core.pagination import Connection, Ordering, paginate, paginate_loaded
-from schema.loyalty.storefront_queries import shopper_loyalty
-from schema.loyalty.storefront_types import ShopperLoyalty
+from schema.loyalty.storefront.queries import shopper_loyalty
+from schema.loyalty.storefront.types import ShopperLoyalty
 from store.models import Customer, Order, OrderLine, Store
 
 ORDERS = Ordering("platform_created_at")

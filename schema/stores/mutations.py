@@ -9,7 +9,6 @@ from tortoise.transactions import in_transaction
 
 from schema.core.context import AdminInfo
 from schema.core.ids import pk_of
-from schema.models import StorefrontOrigin
 from schema.stores.errors import (
     StorefrontOriginErrorCode,
     StorefrontOriginUserError,
@@ -19,6 +18,7 @@ from schema.stores.errors import (
 from schema.stores.origins import normalize_origin
 from schema.stores.types import StoreNode
 from store.linking import LinkError, create_link_code, redeem_link_code
+from store.models import StorefrontOrigin
 
 MAX_ORIGINS = 20
 

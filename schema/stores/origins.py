@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from schema.models import StorefrontOrigin
-from store.models import Store
+from store.models import Store, StorefrontOrigin
 
 
 def normalize_origin(value: str) -> str | None:

@@ -1,5 +1,6 @@
 """All Tortoise models of the ``models`` app; the migrations are generated from this module."""
 
+from store.models.access import ApiKey, PersistedQuery, StorefrontOrigin
 from store.models.catalog import Product, Variant
 from store.models.customers import Customer
 from store.models.events import DeliveryStatus, SyncCheckpoint, WebhookEvent
@@ -9,6 +10,7 @@ from store.models.people import Profile
 from store.models.tenancy import Health, InstallState, Merchant, Platform, Store, StoreLinkCode
 
 __all__ = [
+    "ApiKey",
     "Customer",
     "DeliveryStatus",
     "Health",
@@ -20,11 +22,13 @@ __all__ = [
     "OrderLine",
     "Platform",
     "Product",
+    "PersistedQuery",
     "Profile",
     "Refund",
     "RefundLine",
     "Store",
     "StoreLinkCode",
+    "StorefrontOrigin",
     "SyncCheckpoint",
     "Variant",
     "WebhookEvent",

@@ -13,8 +13,7 @@ import pytest
 from app.auth import app_proxy
 from app.http.ratelimit import RateLimits
 from app.settings import Settings
-from schema.models import PersistedQuery
-from store.models import InstallState, Merchant, Platform, Store
+from store.models import InstallState, Merchant, PersistedQuery, Platform, Store
 from tests.app.serving import caller, serving
 from tests.support.servers import SECRET
 

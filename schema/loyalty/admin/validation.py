@@ -17,9 +17,9 @@ import strawberry
 
 from loyalty import models as lm
 from loyalty.rules import ActionRule, Rules, Tier
-from schema.program.currencies import currency_problem
-from schema.program.errors import LoyaltyUserError, invalid
-from schema.program.inputs import (
+from schema.loyalty.admin.currencies import currency_problem
+from schema.loyalty.admin.errors import LoyaltyUserError, invalid
+from schema.loyalty.admin.inputs import (
     CurrencyRateInput,
     ProgramRulesInput,
     RewardCreateInput,

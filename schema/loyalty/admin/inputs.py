@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import strawberry
 
+from schema.loyalty.admin.rules import RULES_HELP, ExpiryMode, ReleaseMode, Rounding, TierWindow
 from schema.loyalty.types import RewardKind, TierMetric
-from schema.program.rules import RULES_HELP, ExpiryMode, ReleaseMode, Rounding, TierWindow
 
 
 def _help(name: str) -> str:

@@ -17,13 +17,13 @@ from loyalty.models import Member, RewardKind
 from loyalty.rewards import InsufficientPoints, InvalidRedemption, RedemptionFailed, redeem
 from schema.core.context import StorefrontInfo
 from schema.core.ids import pk_of
-from schema.loyalty.storefront_errors import (
+from schema.loyalty.storefront.errors import (
     ActionErrorCode,
     ActionUserError,
     RedeemErrorCode,
     RedeemUserError,
 )
-from schema.loyalty.storefront_types import rules_now
+from schema.loyalty.storefront.types import rules_now
 from schema.loyalty.types import IssuedCode, PointsBalance
 from store.models import Customer
 

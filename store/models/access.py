@@ -1,4 +1,4 @@
-"""Tables the APIs need: merchant API keys, persisted storefront queries, storefront origins."""
+"""Tables the APIs keep: merchant API keys, persisted storefront queries, storefront origins."""
 
 from __future__ import annotations
 

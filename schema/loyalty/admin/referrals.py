@@ -13,7 +13,7 @@ from schema.core.context import AdminInfo
 from schema.core.ids import to_gid
 from schema.core.node import Node
 from schema.core.pagination import Ordering
-from schema.program.members import LoyaltyMemberNode
+from schema.loyalty.admin.members import LoyaltyMemberNode
 
 if TYPE_CHECKING:
     from schema.people.types import ProfileNode

@@ -15,13 +15,13 @@ from schema.core.context import AdminInfo
 from schema.core.ids import expect_pk
 from schema.core.pagination import Connection, paginate
 from schema.insights.types import ChurnBand, ValueTier
+from schema.loyalty.admin.economics import ProgramEconomics
+from schema.loyalty.admin.endpoints import ENDPOINTS, EventEndpointNode
+from schema.loyalty.admin.members import MEMBERS, LoyaltyMemberNode
+from schema.loyalty.admin.referrals import QUEUE, REFERRALS, ReferralNode, ReferralStatus
+from schema.loyalty.admin.rules import LoyaltyProgramAdmin
+from schema.loyalty.admin.validation import NO_TIER
 from schema.people.filters import filtered_profiles, known_segment, pick_known
-from schema.program.economics import ProgramEconomics
-from schema.program.endpoints import ENDPOINTS, EventEndpointNode
-from schema.program.members import MEMBERS, LoyaltyMemberNode
-from schema.program.referrals import QUEUE, REFERRALS, ReferralNode, ReferralStatus
-from schema.program.rules import LoyaltyProgramAdmin
-from schema.program.validation import NO_TIER
 from store.models import Customer
 
 

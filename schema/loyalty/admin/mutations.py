@@ -24,10 +24,9 @@ from loyalty.rewards import InsufficientPoints
 from loyalty.rules import Rules
 from schema.core.context import AdminInfo
 from schema.core.ids import pk_of, to_gid
-from schema.loyalty.types import Reward
-from schema.program.endpoints import EVENT_KINDS, EventEndpointNode, url_problem
-from schema.program.errors import LoyaltyErrorCode, LoyaltyUserError, invalid, not_found
-from schema.program.inputs import (
+from schema.loyalty.admin.endpoints import EVENT_KINDS, EventEndpointNode, url_problem
+from schema.loyalty.admin.errors import LoyaltyErrorCode, LoyaltyUserError, invalid, not_found
+from schema.loyalty.admin.inputs import (
     EventEndpointCreateInput,
     EventEndpointDeleteInput,
     PointsAdjustInput,
@@ -36,10 +35,11 @@ from schema.program.inputs import (
     RewardCreateInput,
     RewardUpdateInput,
 )
-from schema.program.members import AdminLedgerEntry, LoyaltyMemberNode
-from schema.program.referrals import ReferralNode
-from schema.program.rules import ProgramVersionNode, program_currency
-from schema.program.validation import RewardDraft, given, reward_problems, rules_from_input
+from schema.loyalty.admin.members import AdminLedgerEntry, LoyaltyMemberNode
+from schema.loyalty.admin.referrals import ReferralNode
+from schema.loyalty.admin.rules import ProgramVersionNode, program_currency
+from schema.loyalty.admin.validation import RewardDraft, given, reward_problems, rules_from_input
+from schema.loyalty.types import Reward
 
 MAX_ADJUSTMENT = 100_000_000
 BALANCE_LIMIT = 2_000_000_000

@@ -5,11 +5,11 @@ from __future__ import annotations
 from loyalty import models as lm
 from schema.core.context import AdminInfo
 from schema.core.node import Node
+from schema.loyalty.admin.endpoints import EventEndpointNode
+from schema.loyalty.admin.members import AdminLedgerEntry, LoyaltyMemberNode
+from schema.loyalty.admin.referrals import ReferralNode
+from schema.loyalty.admin.rules import ProgramVersionNode, program_currency
 from schema.loyalty.types import IssuedCode, Reward
-from schema.program.endpoints import EventEndpointNode
-from schema.program.members import AdminLedgerEntry, LoyaltyMemberNode
-from schema.program.referrals import ReferralNode
-from schema.program.rules import ProgramVersionNode, program_currency
 
 KINDS = ("LoyaltyMember", "Reward", "LedgerEntry", "IssuedCode", "ProgramVersion", "Referral", "EventEndpoint")
 

@@ -6,7 +6,7 @@ import strawberry
 
 from schema.core.context import StorefrontInfo
 from schema.core.errors import ApiError, ErrorCode
-from schema.loyalty.storefront_types import LoyaltyProgram, ShopperLoyalty, rules_now
+from schema.loyalty.storefront.types import LoyaltyProgram, ShopperLoyalty, rules_now
 from store.models import Customer
 
 
