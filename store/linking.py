@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import cast
 
 from tortoise.transactions import in_transaction
 
@@ -58,7 +59,9 @@ async def redeem_link_code(code: str, store_id: int) -> Store:
         if not spent:
             raise LinkError(LinkFailure.ALREADY_USED, "this link code was already used")
         shared = await _profiles_shared_with_other_stores(store)
-        unlinked = await Customer.filter(store_id=store.id, profile_id__in=shared).values_list("id", flat=True)
+        unlinked = cast(
+            list[int], await Customer.filter(store_id=store.id, profile_id__in=shared).values_list("id", flat=True)
+        )
         await Customer.filter(store_id=store.id, profile_id__in=shared).update(profile_id=None)
         own = await Customer.filter(store_id=store.id, profile_id__not_isnull=True).values_list("profile_id", flat=True)
         await Profile.filter(id__in=set(own)).update(merchant_id=link.merchant_id)
@@ -79,4 +82,4 @@ async def _profiles_shared_with_other_stores(store: Store) -> set[int]:
     elsewhere = (
         await Customer.filter(profile_id__in=mine).exclude(store_id=store.id).values_list("profile_id", flat=True)
     )
-    return set(elsewhere)
+    return set(cast(list[int], elsewhere))

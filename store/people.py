@@ -7,6 +7,7 @@ later merges profiles that turn out to be one person.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 from tortoise.transactions import in_transaction
 
@@ -40,7 +41,7 @@ async def resolve_profile(profile_id: int) -> int:
     current = profile_id
     while current not in seen:
         seen.add(current)
-        merged_into = await Profile.filter(id=current).values_list("merged_into_id", flat=True)
+        merged_into = cast(list[int | None], await Profile.filter(id=current).values_list("merged_into_id", flat=True))
         if not merged_into or merged_into[0] is None:
             return current
         current = merged_into[0]

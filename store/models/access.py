@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from store.models.tenancy import Merchant, Store
 
 
 class ApiKey(Model):
     """A merchant API key for the admin API. Only a SHA-256 of the secret is kept."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="api_keys", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="api_keys", on_delete=fields.CASCADE
+    )
+    merchant_id: int
     name = fields.CharField(max_length=200)
     prefix = fields.CharField(max_length=32, unique=True, description="the public part of the key, shown in lists")
     secret_hash = fields.CharField(max_length=64, description="hex SHA-256 of the secret part")
@@ -37,7 +45,10 @@ class StorefrontOrigin(Model):
     """A browser origin besides the store's own domain allowed to call the storefront API (CORS)."""
 
     id = fields.IntField(primary_key=True)
-    store = fields.ForeignKeyField("models.Store", related_name="storefront_origins", on_delete=fields.CASCADE)
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="storefront_origins", on_delete=fields.CASCADE
+    )
+    store_id: int
     origin = fields.CharField(max_length=255, description="scheme, host and port, e.g. https://shop.example")
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
 from store.models.fields import MoneyField
 
+if TYPE_CHECKING:
+    from store.models.tenancy import Merchant, Store
+
 
 class Product(Model):
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="products", on_delete=fields.CASCADE)
-    store = fields.ForeignKeyField("models.Store", related_name="products", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="products", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="products", on_delete=fields.CASCADE
+    )
+    store_id: int
     platform_id = fields.CharField(max_length=80)
     title = fields.CharField(max_length=500)
     handle = fields.CharField(max_length=500, default="")
@@ -37,8 +48,14 @@ class Product(Model):
 
 class Variant(Model):
     id = fields.IntField(primary_key=True)
-    product = fields.ForeignKeyField("models.Product", related_name="variants", on_delete=fields.CASCADE)
-    store = fields.ForeignKeyField("models.Store", related_name="variants", on_delete=fields.CASCADE)
+    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
+        "models.Product", related_name="variants", on_delete=fields.CASCADE
+    )
+    product_id: int
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="variants", on_delete=fields.CASCADE
+    )
+    store_id: int
     platform_id = fields.CharField(max_length=80)
     sku = fields.CharField(max_length=200, default="")
     title = fields.CharField(max_length=500, default="")

@@ -2,32 +2,46 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from store.models.people import Profile
+    from store.models.tenancy import Merchant, Store
 
 
 class Customer(Model):
     """A customer as one store knows them, guests get a ``guest:<hash>`` platform id."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="customers", on_delete=fields.CASCADE)
-    store = fields.ForeignKeyField("models.Store", related_name="customers", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="customers", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="customers", on_delete=fields.CASCADE
+    )
+    store_id: int
     platform_id = fields.CharField(max_length=80)
-    profile = fields.ForeignKeyField(
+    profile: fields.ForeignKeyNullableRelation[Profile] = fields.ForeignKeyField(
         "models.Profile",
         related_name="customers",
         null=True,
         on_delete=fields.SET_NULL,
         description="the person this customer is, set by identity resolution",
     )
-    owner = fields.ForeignKeyField(
+    profile_id: int | None
+    owner: fields.ForeignKeyNullableRelation[Profile] = fields.ForeignKeyField(
         "models.Profile",
         related_name="owned_accounts",
         null=True,
         on_delete=fields.SET_NULL,
         description="whose loyalty balance this account holds: set by loyalty, changed only when ownership is established",
     )
+    owner_id: int | None
     is_guest = fields.BooleanField(default=False)
     email = fields.CharField(max_length=320, null=True)
     verified_email = fields.BooleanField(
@@ -38,7 +52,7 @@ class Customer(Model):
     first_name = fields.CharField(max_length=200, null=True)
     last_name = fields.CharField(max_length=200, null=True)
     accepts_marketing = fields.BooleanField(default=False)
-    address = fields.JSONField(null=True)
+    address: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     tags = fields.CharField(max_length=1000, default="")
     locale = fields.CharField(max_length=16, null=True)
     birthday = fields.DateField(null=True)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from store.models.tenancy import Store
 
 
 class DeliveryStatus(StrEnum):
@@ -22,10 +26,13 @@ class WebhookEvent(Model):
     id = fields.IntField(primary_key=True)
     platform = fields.CharField(max_length=16)
     delivery_id = fields.CharField(max_length=128)
-    store = fields.ForeignKeyField("models.Store", related_name="webhook_events", null=True, on_delete=fields.CASCADE)
+    store: fields.ForeignKeyNullableRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="webhook_events", null=True, on_delete=fields.CASCADE
+    )
+    store_id: int | None
     source = fields.CharField(max_length=255, default="", description="shop domain or site URL")
     topic = fields.CharField(max_length=64)
-    headers = fields.JSONField(default=dict)
+    headers: fields.JSONField[dict[str, str]] = fields.JSONField(default=dict)
     body = fields.TextField()
     status = fields.CharEnumField(DeliveryStatus, max_length=16, default=DeliveryStatus.RECEIVED)
     attempts = fields.IntField(default=0)
@@ -43,7 +50,10 @@ class SyncCheckpoint(Model):
     """Where a store's backfill or incremental sync of one resource stands, so it can resume."""
 
     id = fields.IntField(primary_key=True)
-    store = fields.ForeignKeyField("models.Store", related_name="checkpoints", on_delete=fields.CASCADE)
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="checkpoints", on_delete=fields.CASCADE
+    )
+    store_id: int
     resource = fields.CharField(max_length=32)
     mode = fields.CharField(max_length=16, description="backfill or incremental")
     cursor = fields.TextField(null=True, description="platform cursor or page of the next page")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, overload
 
 from tortoise import fields
 
@@ -32,7 +32,16 @@ class EncryptedTextField(fields.TextField):
         return Secret(value)
 
 
-def MoneyField(**kwargs: Any) -> fields.DecimalField:  # noqa: N802 - reads like a field class
+@overload
+def MoneyField(*, null: Literal[False] = False, **kwargs: Any) -> fields.DecimalField[Decimal]: ...
+
+
+@overload
+def MoneyField(*, null: Literal[True], **kwargs: Any) -> fields.DecimalField[Decimal | None]: ...
+
+
+def MoneyField(**kwargs: Any) -> fields.DecimalField[Any]:  # noqa: N802 - reads like a field class
     """Money as an exact Decimal: 4 places covers every ISO currency's minor unit."""
     kwargs.setdefault("default", Decimal("0"))
-    return fields.DecimalField(max_digits=18, decimal_places=4, **kwargs)
+    field: fields.DecimalField[Any] = fields.DecimalField(max_digits=18, decimal_places=4, **kwargs)
+    return field

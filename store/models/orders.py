@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
 from store.models.fields import MoneyField
 
+if TYPE_CHECKING:
+    from store.models.customers import Customer
+    from store.models.tenancy import Merchant, Store
+
 
 class Order(Model):
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="orders", on_delete=fields.CASCADE)
-    store = fields.ForeignKeyField("models.Store", related_name="orders", on_delete=fields.CASCADE)
-    customer = fields.ForeignKeyField("models.Customer", related_name="orders", null=True, on_delete=fields.SET_NULL)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="orders", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="orders", on_delete=fields.CASCADE
+    )
+    store_id: int
+    customer: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name="orders", null=True, on_delete=fields.SET_NULL
+    )
+    customer_id: int | None
     platform_id = fields.CharField(max_length=80)
     name = fields.CharField(max_length=64, default="")
     email = fields.CharField(max_length=320, null=True)
@@ -29,8 +44,8 @@ class Order(Model):
     fulfillment_status = fields.CharField(max_length=32, null=True)
     cancelled_at = fields.DatetimeField(null=True)
     cancel_reason = fields.CharField(max_length=64, null=True)
-    discount_codes = fields.JSONField(default=list)
-    shipping_address = fields.JSONField(null=True)
+    discount_codes: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    shipping_address: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     test = fields.BooleanField(default=False)
     platform_created_at = fields.DatetimeField()
     platform_updated_at = fields.DatetimeField()
@@ -53,8 +68,14 @@ class Order(Model):
 
 class OrderLine(Model):
     id = fields.IntField(primary_key=True)
-    order = fields.ForeignKeyField("models.Order", related_name="lines", on_delete=fields.CASCADE)
-    store = fields.ForeignKeyField("models.Store", related_name="order_lines", on_delete=fields.CASCADE)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="lines", on_delete=fields.CASCADE
+    )
+    order_id: int
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="order_lines", on_delete=fields.CASCADE
+    )
+    store_id: int
     platform_id = fields.CharField(max_length=80)
     product_platform_id = fields.CharField(max_length=80, null=True)
     variant_platform_id = fields.CharField(max_length=80, null=True)
@@ -74,8 +95,14 @@ class OrderLine(Model):
 
 class Refund(Model):
     id = fields.IntField(primary_key=True)
-    order = fields.ForeignKeyField("models.Order", related_name="refunds", on_delete=fields.CASCADE)
-    store = fields.ForeignKeyField("models.Store", related_name="refunds", on_delete=fields.CASCADE)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="refunds", on_delete=fields.CASCADE
+    )
+    order_id: int
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="refunds", on_delete=fields.CASCADE
+    )
+    store_id: int
     platform_id = fields.CharField(max_length=80)
     amount = MoneyField()
     currency = fields.CharField(max_length=3)
@@ -94,8 +121,14 @@ class Refund(Model):
 
 class RefundLine(Model):
     id = fields.IntField(primary_key=True)
-    refund = fields.ForeignKeyField("models.Refund", related_name="lines", on_delete=fields.CASCADE)
-    store = fields.ForeignKeyField("models.Store", related_name="refund_lines", on_delete=fields.CASCADE)
+    refund: fields.ForeignKeyRelation[Refund] = fields.ForeignKeyField(
+        "models.Refund", related_name="lines", on_delete=fields.CASCADE
+    )
+    refund_id: int
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="refund_lines", on_delete=fields.CASCADE
+    )
+    store_id: int
     platform_id = fields.CharField(max_length=80)
     line_platform_id = fields.CharField(max_length=80)
     quantity = fields.IntField()

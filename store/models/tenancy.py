@@ -50,6 +50,7 @@ class Store(Model):
     merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
         "models.Merchant", related_name="stores", on_delete=fields.CASCADE
     )
+    merchant_id: int
     platform = fields.CharEnumField(Platform, max_length=16)
     domain = fields.CharField(max_length=255, description="myshopify domain or site URL")
     name = fields.CharField(max_length=200, default="")
@@ -84,13 +85,17 @@ class StoreLinkCode(Model):
     """A one-time code that lets a store join the merchant that created it."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="link_codes", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="link_codes", on_delete=fields.CASCADE
+    )
+    merchant_id: int
     code_hash = fields.CharField(max_length=64, unique=True)
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)
-    used_by = fields.ForeignKeyField(
+    used_by: fields.ForeignKeyNullableRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name="link_codes_used", null=True, on_delete=fields.SET_NULL
     )
+    used_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
