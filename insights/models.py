@@ -7,19 +7,29 @@ Rows that could identify a person (``ProfileFact``, ``IdentityKey``) are removed
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
 from store.models.fields import MoneyField
 
+if TYPE_CHECKING:
+    from store.models import Customer, Merchant, Product, Profile, Store
+
 
 class InsightsSettings(Model):
     """A merchant's overrides of the insight defaults (``insights.settings.InsightsConfig``)."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.OneToOneField("models.Merchant", related_name="insights_settings", on_delete=fields.CASCADE)
-    values = fields.JSONField(default=dict, description="only the options that differ from the defaults")
+    merchant: fields.OneToOneRelation[Merchant] = fields.OneToOneField(
+        "models.Merchant", related_name="insights_settings", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    values: fields.JSONField[dict[str, Any]] = fields.JSONField(
+        default=dict, description="only the options that differ from the defaults"
+    )
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -30,8 +40,14 @@ class IdentityKey(Model):
     """A normalised identifier of one customer, hashed with the merchant id, to find matches fast."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="identity_keys", on_delete=fields.CASCADE)
-    customer = fields.ForeignKeyField("models.Customer", related_name="identity_keys", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="identity_keys", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name="identity_keys", on_delete=fields.CASCADE
+    )
+    customer_id: int
     kind = fields.CharField(max_length=16, description="email, phone or block (fuzzy candidates only)")
     digest = fields.CharField(max_length=64)
 
@@ -44,11 +60,25 @@ class MergeEvidence(Model):
     """Why two customers share a profile: the keys they matched on (never the values)."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="merge_evidence", on_delete=fields.CASCADE)
-    profile = fields.ForeignKeyField("models.Profile", related_name="merge_evidence", on_delete=fields.CASCADE)
-    customer_a = fields.ForeignKeyField("models.Customer", related_name="evidence_as_a", on_delete=fields.CASCADE)
-    customer_b = fields.ForeignKeyField("models.Customer", related_name="evidence_as_b", on_delete=fields.CASCADE)
-    keys = fields.JSONField(default=list, description="key kinds that matched, e.g. email and phone")
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="merge_evidence", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    profile: fields.ForeignKeyRelation[Profile] = fields.ForeignKeyField(
+        "models.Profile", related_name="merge_evidence", on_delete=fields.CASCADE
+    )
+    profile_id: int
+    customer_a: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name="evidence_as_a", on_delete=fields.CASCADE
+    )
+    customer_a_id: int
+    customer_b: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name="evidence_as_b", on_delete=fields.CASCADE
+    )
+    customer_b_id: int
+    keys: fields.JSONField[list[Any]] = fields.JSONField(
+        default=list, description="key kinds that matched, e.g. email and phone"
+    )
     score = fields.FloatField(default=1.0, description="1 for exact keys, the similarity for fuzzy ones")
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -61,9 +91,18 @@ class IdentityDecision(Model):
     """An admin's ruling that two customers are different people, so no later run merges them."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="identity_decisions", on_delete=fields.CASCADE)
-    customer_a = fields.ForeignKeyField("models.Customer", related_name="decisions_as_a", on_delete=fields.CASCADE)
-    customer_b = fields.ForeignKeyField("models.Customer", related_name="decisions_as_b", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="identity_decisions", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    customer_a: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name="decisions_as_a", on_delete=fields.CASCADE
+    )
+    customer_a_id: int
+    customer_b: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name="decisions_as_b", on_delete=fields.CASCADE
+    )
+    customer_b_id: int
     decision = fields.CharField(max_length=16, default="do_not_merge")
     actor = fields.CharField(max_length=100, default="", description="who decided, an account id not a name")
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -78,13 +117,22 @@ class ProfileFact(Model):
     """One value of one basic fact about a person, with the store and time it was seen."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="profile_facts", on_delete=fields.CASCADE)
-    profile = fields.ForeignKeyField("models.Profile", related_name="insight_facts", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="profile_facts", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    profile: fields.ForeignKeyRelation[Profile] = fields.ForeignKeyField(
+        "models.Profile", related_name="insight_facts", on_delete=fields.CASCADE
+    )
+    profile_id: int
     kind = fields.CharField(
         max_length=32, description="name, email, phone, address, birthday, locale, marketing_consent"
     )
-    value = fields.JSONField()
-    store = fields.ForeignKeyField("models.Store", related_name="profile_facts", on_delete=fields.CASCADE)
+    value: fields.JSONField[Any] = fields.JSONField()
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="profile_facts", on_delete=fields.CASCADE
+    )
+    store_id: int
     platform = fields.CharField(max_length=16)
     observed_at = fields.DatetimeField(description="platform time of the record the value came from")
     current = fields.BooleanField(default=False, description="the newest value of its kind wins")
@@ -98,8 +146,14 @@ class ProfileStats(Model):
     """Transaction facts and preferences of one person across all stores."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="profile_stats", on_delete=fields.CASCADE)
-    profile = fields.OneToOneField("models.Profile", related_name="insight_stats", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="profile_stats", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    profile: fields.OneToOneRelation[Profile] = fields.OneToOneField(
+        "models.Profile", related_name="insight_stats", on_delete=fields.CASCADE
+    )
+    profile_id: int
     orders = fields.IntField(default=0)
     refunded_orders = fields.IntField(default=0)
     refund_rate = fields.FloatField(default=0.0, description="share of orders with a refund")
@@ -109,12 +163,15 @@ class ProfileStats(Model):
     price_sensitivity = fields.FloatField(
         null=True, description="share of spend on discounted orders in the main currency"
     )
-    top_categories = fields.JSONField(default=list)
-    top_vendors = fields.JSONField(default=list)
-    preferred_store = fields.ForeignKeyField(
+    top_categories: fields.JSONField[list[Any]] = fields.JSONField(default=list)
+    top_vendors: fields.JSONField[list[Any]] = fields.JSONField(default=list)
+    preferred_store: fields.ForeignKeyNullableRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name="insight_preferred_by", null=True, on_delete=fields.SET_NULL
     )
-    sources = fields.JSONField(default=list, description="stores the figures come from, with their newest order")
+    preferred_store_id: int | None
+    sources: fields.JSONField[list[Any]] = fields.JSONField(
+        default=list, description="stores the figures come from, with their newest order"
+    )
     computed_at = fields.DatetimeField()
 
     class Meta:
@@ -126,9 +183,18 @@ class ProfileRevenue(Model):
     """Orders and money of one person at one store in one currency."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="profile_revenue", on_delete=fields.CASCADE)
-    profile = fields.ForeignKeyField("models.Profile", related_name="insight_revenue", on_delete=fields.CASCADE)
-    store = fields.ForeignKeyField("models.Store", related_name="profile_revenue", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="profile_revenue", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    profile: fields.ForeignKeyRelation[Profile] = fields.ForeignKeyField(
+        "models.Profile", related_name="insight_revenue", on_delete=fields.CASCADE
+    )
+    profile_id: int
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="profile_revenue", on_delete=fields.CASCADE
+    )
+    store_id: int
     platform = fields.CharField(max_length=16)
     currency = fields.CharField(max_length=3)
     orders = fields.IntField()
@@ -148,8 +214,14 @@ class ProfileSegment(Model):
     """RFM scores (quintiles per merchant and currency), the named segment and the simple tier."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="profile_segments", on_delete=fields.CASCADE)
-    profile = fields.OneToOneField("models.Profile", related_name="insight_segment", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="profile_segments", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    profile: fields.OneToOneRelation[Profile] = fields.OneToOneField(
+        "models.Profile", related_name="insight_segment", on_delete=fields.CASCADE
+    )
+    profile_id: int
     currency = fields.CharField(max_length=3)
     recency_days = fields.IntField()
     frequency = fields.IntField()
@@ -171,8 +243,14 @@ class ClvPrediction(Model):
     """Churn and lifetime value of one person in one currency, with the model that made it."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="clv_predictions", on_delete=fields.CASCADE)
-    profile = fields.ForeignKeyField("models.Profile", related_name="insight_predictions", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="clv_predictions", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    profile: fields.ForeignKeyRelation[Profile] = fields.ForeignKeyField(
+        "models.Profile", related_name="insight_predictions", on_delete=fields.CASCADE
+    )
+    profile_id: int
     currency = fields.CharField(max_length=3)
     model = fields.CharField(max_length=32, description="mbgnbd+gamma_gamma or heuristic")
     status = fields.CharField(max_length=32, description="data sufficiency, or why the heuristic was used")
@@ -211,13 +289,20 @@ class ProfileRecommendation(Model):
     """The "for you" list of one person, as product ids of their preferred store."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField(
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
         "models.Merchant", related_name="profile_recommendations", on_delete=fields.CASCADE
     )
-    profile = fields.OneToOneField("models.Profile", related_name="insight_recommendations", on_delete=fields.CASCADE)
-    store = fields.ForeignKeyField("models.Store", related_name="profile_recommendations", on_delete=fields.CASCADE)
+    merchant_id: int
+    profile: fields.OneToOneRelation[Profile] = fields.OneToOneField(
+        "models.Profile", related_name="insight_recommendations", on_delete=fields.CASCADE
+    )
+    profile_id: int
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="profile_recommendations", on_delete=fields.CASCADE
+    )
+    store_id: int
     model = fields.CharField(max_length=32, description="item_knn, or popularity when the history says nothing")
-    items = fields.JSONField(default=list, description="product id and score, best first")
+    items: fields.JSONField[list[Any]] = fields.JSONField(default=list, description="product id and score, best first")
     computed_at = fields.DatetimeField()
 
     class Meta:
@@ -229,10 +314,16 @@ class ProductPairing(Model):
     """Products frequently bought together with one product, from the same store and in stock."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="product_pairings", on_delete=fields.CASCADE)
-    product = fields.OneToOneField("models.Product", related_name="insight_pairing", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="product_pairings", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    product: fields.OneToOneRelation[Product] = fields.OneToOneField(
+        "models.Product", related_name="insight_pairing", on_delete=fields.CASCADE
+    )
+    product_id: int
     model = fields.CharField(max_length=32)
-    items = fields.JSONField(default=list, description="product id and score, best first")
+    items: fields.JSONField[list[Any]] = fields.JSONField(default=list, description="product id and score, best first")
     computed_at = fields.DatetimeField()
 
     class Meta:
@@ -244,16 +335,19 @@ class RefreshRun(Model):
     """One insights refresh of a merchant: when, how it ended and how long each step took."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="insight_refreshes", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="insight_refreshes", on_delete=fields.CASCADE
+    )
+    merchant_id: int
     status = fields.CharField(max_length=16, default="running", description="running, complete or failed")
-    step_seconds = fields.JSONField(default=dict)
-    counts = fields.JSONField(default=dict)
+    step_seconds: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    counts: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     error = fields.TextField(null=True)
     as_of = fields.DatetimeField(null=True, description="the day the run took as today")
     warning = fields.TextField(
         null=True, description="why the as-of date is suspect: far past the last order or before the first"
     )
-    model_check = fields.JSONField(
+    model_check: fields.JSONField[list[Any]] = fields.JSONField(
         default=list, description="held-out weeks: predicted vs actual repeat orders, per currency"
     )
     started_at = fields.DatetimeField()
@@ -276,7 +370,7 @@ class PrivacyAudit(Model):
     subject = fields.CharField(max_length=16, description="profile or store")
     subject_id = fields.IntField()
     actor = fields.CharField(max_length=100, description="an account or system id, not a name")
-    details = fields.JSONField(default=dict, description="row counts per table")
+    details: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict, description="row counts per table")
     at = fields.DatetimeField()
 
     class Meta:

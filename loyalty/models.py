@@ -9,6 +9,7 @@ Orders and stores are referred to by plain ids so the ledger outlives a store cl
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.indexes import Index
@@ -16,15 +17,21 @@ from tortoise.models import Model
 
 from store.models.fields import EncryptedTextField, MoneyField
 
+if TYPE_CHECKING:
+    from store.models import Customer, Merchant, Profile
+
 
 class ProgramVersion(Model):
     """One version of a merchant's program rules, in force from its effective time on."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_versions", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="loyalty_versions", on_delete=fields.CASCADE
+    )
+    merchant_id: int
     number = fields.IntField()
     effective_from = fields.DatetimeField()
-    rules = fields.JSONField()
+    rules: fields.JSONField[Any] = fields.JSONField()
     actor = fields.CharField(max_length=200, default="")
     note = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -42,8 +49,14 @@ class Member(Model):
     """
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_members", on_delete=fields.CASCADE)
-    profile = fields.OneToOneField("models.Profile", related_name="loyalty_member", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="loyalty_members", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    profile: fields.OneToOneRelation[Profile] = fields.OneToOneField(
+        "models.Profile", related_name="loyalty_member", on_delete=fields.CASCADE
+    )
+    profile_id: int
     available = fields.IntField(default=0)
     pending = fields.IntField(default=0)
     lifetime = fields.IntField(default=0, description="points earned net of clawbacks, never lowered by spending")
@@ -88,8 +101,14 @@ class Entry(Model):
     """One append-only ledger line: signed deltas of a member's available, pending and lifetime points."""
 
     id = fields.BigIntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_entries", on_delete=fields.CASCADE)
-    profile = fields.ForeignKeyField("models.Profile", related_name="loyalty_entries", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="loyalty_entries", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    profile: fields.ForeignKeyRelation[Profile] = fields.ForeignKeyField(
+        "models.Profile", related_name="loyalty_entries", on_delete=fields.CASCADE
+    )
+    profile_id: int
     kind = fields.CharEnumField(EntryKind, max_length=16)
     key = fields.CharField(max_length=200, description="idempotency key derived from the cause")
     available = fields.IntField(default=0)
@@ -102,7 +121,7 @@ class Entry(Model):
     cause = fields.CharField(max_length=64, default="", description="action name, refund ids or the like")
     actor = fields.CharField(max_length=200, null=True)
     reason = fields.TextField(null=True)
-    data = fields.JSONField(null=True)
+    data: fields.JSONField[Any] = fields.JSONField(null=True)
     occurred_at = fields.DatetimeField(description="when the cause happened")
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -120,9 +139,15 @@ class OrderAccount(Model):
 
     id = fields.IntField(primary_key=True)
     order_id = fields.IntField(unique=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_orders", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="loyalty_orders", on_delete=fields.CASCADE
+    )
+    merchant_id: int
     store_id = fields.IntField()
-    profile = fields.ForeignKeyField("models.Profile", related_name="loyalty_orders", on_delete=fields.CASCADE)
+    profile: fields.ForeignKeyRelation[Profile] = fields.ForeignKeyField(
+        "models.Profile", related_name="loyalty_orders", on_delete=fields.CASCADE
+    )
+    profile_id: int
     version_id = fields.IntField()
     multiplier = fields.DecimalField(max_digits=8, decimal_places=4, default=1)
     placed_at = fields.DatetimeField()
@@ -147,13 +172,16 @@ class Transfer(Model):
     """Balances moved by a merge of two members, kept so a split can move them back."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_transfers", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="loyalty_transfers", on_delete=fields.CASCADE
+    )
+    merchant_id: int
     from_profile_id = fields.IntField()
     to_profile_id = fields.IntField()
     available = fields.IntField()
     pending = fields.IntField()
     lifetime = fields.IntField()
-    order_ids = fields.JSONField(default=list)
+    order_ids: fields.JSONField[list[Any]] = fields.JSONField(default=list)
     reversed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -174,11 +202,18 @@ class Referral(Model):
     """A friend brought by a member's code. Rejected ones keep their reason."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_referrals", on_delete=fields.CASCADE)
-    referrer = fields.ForeignKeyField("models.Profile", related_name="loyalty_referrals_made", on_delete=fields.CASCADE)
-    friend = fields.ForeignKeyField(
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="loyalty_referrals", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    referrer: fields.ForeignKeyRelation[Profile] = fields.ForeignKeyField(
+        "models.Profile", related_name="loyalty_referrals_made", on_delete=fields.CASCADE
+    )
+    referrer_id: int
+    friend: fields.ForeignKeyRelation[Profile] = fields.ForeignKeyField(
         "models.Profile", related_name="loyalty_referrals_received", on_delete=fields.CASCADE
     )
+    friend_id: int
     status = fields.CharEnumField(ReferralStatus, max_length=16, default=ReferralStatus.PENDING)
     reason = fields.CharField(max_length=200, default="")
     network_key = fields.CharField(max_length=64, null=True, description="keyed hash of the friend's network")
@@ -205,7 +240,10 @@ class Reward(Model):
     """A catalog reward. A ``points_to_cash`` reward takes any points between its min and max."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_rewards", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="loyalty_rewards", on_delete=fields.CASCADE
+    )
+    merchant_id: int
     name = fields.CharField(max_length=200)
     kind = fields.CharEnumField(RewardKind, max_length=16)
     points_cost = fields.IntField(default=0)
@@ -235,9 +273,18 @@ class Redemption(Model):
     """Points spent on a reward and the discount code the store issued for it."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_redemptions", on_delete=fields.CASCADE)
-    profile = fields.ForeignKeyField("models.Profile", related_name="loyalty_redemptions", on_delete=fields.CASCADE)
-    reward = fields.ForeignKeyField("models.Reward", related_name="redemptions", on_delete=fields.RESTRICT)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="loyalty_redemptions", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    profile: fields.ForeignKeyRelation[Profile] = fields.ForeignKeyField(
+        "models.Profile", related_name="loyalty_redemptions", on_delete=fields.CASCADE
+    )
+    profile_id: int
+    reward: fields.ForeignKeyRelation[Reward] = fields.ForeignKeyField(
+        "models.Reward", related_name="redemptions", on_delete=fields.RESTRICT
+    )
+    reward_id: int
     store_id = fields.IntField()
     points = fields.IntField()
     value = MoneyField()
@@ -262,10 +309,15 @@ class Endpoint(Model):
     """A merchant-registered URL that receives signed loyalty events."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_endpoints", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="loyalty_endpoints", on_delete=fields.CASCADE
+    )
+    merchant_id: int
     url = fields.CharField(max_length=1000)
     secret = EncryptedTextField()
-    kinds = fields.JSONField(default=list, description="event kinds to send, empty for all")
+    kinds: fields.JSONField[list[Any]] = fields.JSONField(
+        default=list, description="event kinds to send, empty for all"
+    )
     active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -277,11 +329,14 @@ class Event(Model):
     """An outgoing event (the outbox): written in the transaction of the change it reports."""
 
     id = fields.BigIntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_events", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="loyalty_events", on_delete=fields.CASCADE
+    )
+    merchant_id: int
     profile_id = fields.IntField(null=True)
     kind = fields.CharField(max_length=64)
     key = fields.CharField(max_length=200)
-    data = fields.JSONField()
+    data: fields.JSONField[Any] = fields.JSONField()
     occurred_at = fields.DatetimeField()
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -301,8 +356,14 @@ class Delivery(Model):
     """One event to one endpoint: retried with backoff, kept when it fails, replayable."""
 
     id = fields.BigIntField(primary_key=True)
-    event = fields.ForeignKeyField("models.Event", related_name="deliveries", on_delete=fields.CASCADE)
-    endpoint = fields.ForeignKeyField("models.Endpoint", related_name="deliveries", on_delete=fields.CASCADE)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "models.Event", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    event_id: int
+    endpoint: fields.ForeignKeyRelation[Endpoint] = fields.ForeignKeyField(
+        "models.Endpoint", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    endpoint_id: int
     status = fields.CharEnumField(DeliveryStatus, max_length=16, default=DeliveryStatus.PENDING)
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField()
@@ -325,7 +386,10 @@ class Automation(Model):
     """Grant points or emit an event when a shopper is in a segment or churn band."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="loyalty_automations", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="loyalty_automations", on_delete=fields.CASCADE
+    )
+    merchant_id: int
     name = fields.CharField(max_length=200)
     segment = fields.CharField(max_length=100)
     action = fields.CharEnumField(AutomationAction, max_length=16)
@@ -342,10 +406,14 @@ class AutomationGrant(Model):
     """One automation fired for one shopper in one period."""
 
     id = fields.IntField(primary_key=True)
-    automation = fields.ForeignKeyField("models.Automation", related_name="grants", on_delete=fields.CASCADE)
-    profile = fields.ForeignKeyField(
+    automation: fields.ForeignKeyRelation[Automation] = fields.ForeignKeyField(
+        "models.Automation", related_name="grants", on_delete=fields.CASCADE
+    )
+    automation_id: int
+    profile: fields.ForeignKeyRelation[Profile] = fields.ForeignKeyField(
         "models.Profile", related_name="loyalty_automation_grants", on_delete=fields.CASCADE
     )
+    profile_id: int
     period = fields.IntField(description="period number since the epoch, 0 for once ever")
     granted_at = fields.DatetimeField()
 
@@ -359,14 +427,21 @@ class AccountLinkCode(Model):
     one balance only when the same person is signed in to both. Only a hash of the code is kept."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="account_link_codes", on_delete=fields.CASCADE)
-    customer = fields.ForeignKeyField("models.Customer", related_name="account_link_codes", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="account_link_codes", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name="account_link_codes", on_delete=fields.CASCADE
+    )
+    customer_id: int
     code_hash = fields.CharField(max_length=64, unique=True)
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)
-    used_by = fields.ForeignKeyField(
+    used_by: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(
         "models.Customer", related_name="account_links_redeemed", null=True, on_delete=fields.SET_NULL
     )
+    used_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -378,8 +453,14 @@ class AccountLinkAttempt(Model):
     """A redemption of a link code that failed, counted to rate-limit guessing per account."""
 
     id = fields.IntField(primary_key=True)
-    merchant = fields.ForeignKeyField("models.Merchant", related_name="account_link_attempts", on_delete=fields.CASCADE)
-    customer = fields.ForeignKeyField("models.Customer", related_name="account_link_attempts", on_delete=fields.CASCADE)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="account_link_attempts", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "models.Customer", related_name="account_link_attempts", on_delete=fields.CASCADE
+    )
+    customer_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
