@@ -21,6 +21,7 @@ async def replay(
     are reopened first; ones still ``received`` (the given ids, or with ``waiting`` every one
     older than the sweep's minute) are queued under their own key, a no-op when already queued."""
     from app.jobs.outbox import SWEEP_AGE, queue_processing
+    from app.jobs.sync import process_webhook
     from connectors.core import inbox
 
     if ids:
@@ -38,7 +39,7 @@ async def replay(
         waiting_ids = await inbox.waiting_since(datetime.now(UTC) - SWEEP_AGE, limit=100_000) if waiting else []
     await inbox.reopen(failed_ids)
     for event_id in failed_ids:  # a fresh key: the failed job may still hold the old one
-        await queue.enqueue("process_webhook", event_id, key=f"webhook:{event_id}:replay:{new_key()[:8]}")
+        await process_webhook.enqueue(queue, event_id, key=f"webhook:{event_id}:replay:{new_key()[:8]}")
     for event_id in waiting_ids:
         await queue_processing(queue, event_id)
     return sorted(failed_ids + waiting_ids)

@@ -53,8 +53,6 @@ from store.models import DeliveryStatus, PersistedQuery, Store, StorefrontOrigin
 log = logging.getLogger("rapport.graphql")
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
-WEBHOOK_JOB = "process_webhook"
-REFRESH_JOB = "insights_refresh"
 CORS_HEADERS = f"content-type, {STORE_KEY_HEADER}, {SHOPPER_TOKEN_HEADER}"
 
 
@@ -159,18 +157,18 @@ class PersistedQueries:
 
 
 class QueueWebhookReplay:
-    """Marks a delivery received again and queues its processing job when a worker knows it."""
+    """Marks a delivery received again and queues its processing job when there is a queue."""
 
     def __init__(self, request: Request) -> None:
         self.request = request
 
     async def replay(self, event_id: int) -> None:
-        from app.jobs.registry import registry
+        from app.jobs.sync import process_webhook
 
         await WebhookEvent.filter(id=event_id).update(status=DeliveryStatus.RECEIVED, error=None, processed_at=None)
         queue = getattr(self.request.app.state, "queue", None)
-        if queue is not None and WEBHOOK_JOB in registry:
-            await queue.enqueue(WEBHOOK_JOB, event_id)
+        if queue is not None:
+            await process_webhook.enqueue(queue, event_id)
 
 
 class QueueInsightsRefresh:
@@ -181,14 +179,14 @@ class QueueInsightsRefresh:
 
     @property
     def available(self) -> bool:
-        from app.jobs.registry import registry
-
-        return getattr(self.request.app.state, "queue", None) is not None and REFRESH_JOB in registry
+        return getattr(self.request.app.state, "queue", None) is not None
 
     async def refresh(self, merchant_id: int, as_of: datetime | None) -> bool:
+        from app.jobs.insights import insights_refresh, refresh_key
+
         queue = self.request.app.state.queue
         args = [merchant_id, as_of.isoformat()] if as_of is not None else [merchant_id]
-        return await queue.enqueue(REFRESH_JOB, *args, key=f"{REFRESH_JOB}:{merchant_id}")
+        return await insights_refresh.enqueue(queue, *args, key=refresh_key(merchant_id))
 
 
 class GraphQLEndpoint:

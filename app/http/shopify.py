@@ -26,6 +26,7 @@ from starlette.routing import BaseRoute, Route
 
 from app.http.bodies import BodyTooLarge, read_capped
 from app.jobs.outbox import queue_processing, queue_redelivery
+from app.jobs.sync import backfill_store
 from app.platforms import connector_for
 from app.privacy import refuse_privacy_mismatch
 from app.settings import Settings
@@ -144,4 +145,4 @@ def routes(settings: Settings) -> list[BaseRoute]:
 
 async def _backfill(request: Request, store: Store) -> None:
     stamp = int(store.installed_at.timestamp()) if store.installed_at else 0
-    await request.app.state.queue.enqueue("backfill_store", store.id, key=f"backfill:{store.id}:{stamp}")
+    await backfill_store.enqueue(request.app.state.queue, store.id, key=f"backfill:{store.id}:{stamp}")

@@ -28,6 +28,7 @@ from app.auth.principals import admin_viewer
 from app.auth.shopper_tokens import ShopperTokens
 from app.http.bodies import BodyTooLarge, read_capped
 from app.jobs.outbox import queue_processing, queue_redelivery
+from app.jobs.sync import backfill_store
 from app.platforms import connector_for
 from app.settings import Settings
 from connectors.core import inbox
@@ -106,7 +107,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         except (ValueError, install.AuthorizationError) as exc:
             return JSONResponse({"error": str(exc) or "unreadable body"}, status_code=400)
         hooks.pop(store.id, None)
-        await request.app.state.queue.enqueue("backfill_store", store.id, key=f"backfill:{store.id}:{int(time.time())}")
+        await backfill_store.enqueue(request.app.state.queue, store.id, key=f"backfill:{store.id}:{int(time.time())}")
         return JSONResponse({"ok": True, "store": store.id})
 
     async def done(request: Request) -> Response:

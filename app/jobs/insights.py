@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from app.jobs.registry import JobContext, job
 from app.metrics import insights_refresh as refresh_step_seconds
@@ -41,6 +41,11 @@ async def link_order_customers(order_ids: list[int]) -> list[list[int]]:
     return await _link(list(customers))
 
 
+def refresh_key(merchant_id: int) -> str:
+    """One key per merchant for on-demand and scheduled refreshes, so the two never pile up."""
+    return f"insights_refresh:{merchant_id}"
+
+
 @job(max_tries=3, timeout=1800, owner=Owner.MERCHANT)
 async def insights_refresh(ctx: JobContext, merchant_id: int, as_of: str | None = None) -> dict[str, Any]:
     """Recompute every insight of one merchant; ``as_of`` is an ISO date-time (default: the start
@@ -64,9 +69,9 @@ async def insights_refresh(ctx: JobContext, merchant_id: int, as_of: str | None 
 async def insights_refresh_all(ctx: JobContext) -> int:
     """The scheduled pass: one refresh job per merchant, deduplicated per merchant while queued."""
     queue = ctx["queue"]
-    merchants = await Merchant.all().values_list("id", flat=True)
+    merchants = cast("list[int]", await Merchant.all().values_list("id", flat=True))
     for merchant_id in merchants:
-        await queue.enqueue("insights_refresh", merchant_id, key=f"insights_refresh:{merchant_id}")
+        await insights_refresh.enqueue(queue, merchant_id, key=refresh_key(merchant_id))
     return len(merchants)
 
 

@@ -18,7 +18,7 @@ from tortoise.expressions import Q
 
 from app.jobs.failures import describe, record_failure
 from app.jobs.queue import new_key
-from app.jobs.registry import WorkerLost, registry, retry_delay
+from app.jobs.registry import JobRef, WorkerLost, name_of, registry, retry_delay
 from app.settings import Settings
 from store.bulk import Upsert
 from store.job_owners import Owner, merchant_sql, reference
@@ -68,7 +68,8 @@ class LocalQueue:
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{new_key()[:6]}"
         self._stop = asyncio.Event()
 
-    async def enqueue(self, function: str, *args: Any, key: str | None = None, delay: float = 0) -> bool:
+    async def enqueue(self, target: JobRef, *args: Any, key: str | None = None, delay: float = 0) -> bool:
+        function = name_of(target)
         if function not in registry:
             raise KeyError(f"no job named {function!r}")
         spec = registry[function]

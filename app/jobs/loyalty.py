@@ -1,8 +1,8 @@
-"""Loyalty jobs: processing synced orders, and the periodic release, expiry, tier and event runs.
+"""Loyalty jobs: the periodic release, expiry, tier and event runs.
 
-The sync enqueues ``loyalty_process_orders`` with the ids ``store.ingest.upsert_orders``
-returns; the periodic ones take an optional merchant id and default to every merchant that
-has a program. All of them are idempotent, so a retry or a double schedule is harmless.
+Synced orders earn points in ``orders_changed`` (``app.jobs.reactions``), after identity. The
+periodic jobs take an optional merchant id and default to every merchant that has a program.
+All of them are idempotent, so a retry or a double schedule is harmless.
 """
 
 from __future__ import annotations
@@ -19,14 +19,6 @@ async def _merchants(merchant_id: int | None) -> list[int]:
     if merchant_id is not None:
         return [merchant_id]
     return sorted(set(await ProgramVersion.all().values_list("merchant_id", flat=True)))
-
-
-@job(max_tries=5, timeout=600, owner=Owner.ORDER)
-async def loyalty_process_orders(ctx: JobContext, order_ids: list[int]) -> dict[str, int]:
-    from loyalty.processing import process_orders
-
-    done = await process_orders(order_ids)
-    return {"orders": done.orders, "entries": done.entries, "skipped": done.skipped}
 
 
 @job(max_tries=5, timeout=600, owner=Owner.MERCHANT)

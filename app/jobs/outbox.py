@@ -13,11 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 from app.jobs.queue import JobQueue, QueueUnavailable
 from app.jobs.registry import JobContext, job
+from app.jobs.sync import process_webhook
 from connectors.core import inbox
 
 log = logging.getLogger(__name__)
 
-PROCESS_JOB = "process_webhook"
 SWEEP_AGE = timedelta(minutes=1)
 SWEEP_BATCH = 1000
 
@@ -29,7 +29,7 @@ def job_key(event_id: int) -> str:
 async def queue_processing(queue: JobQueue, event_id: int) -> bool:
     """Queue a recorded delivery's processing; when the queue is down, leave it to the sweep."""
     try:
-        return await queue.enqueue(PROCESS_JOB, event_id, key=job_key(event_id))
+        return await process_webhook.enqueue(queue, event_id, key=job_key(event_id))
     except QueueUnavailable as exc:
         log.warning(
             "webhook delivery %s is recorded but could not be queued (%s); the sweep will queue it", event_id, exc
@@ -48,7 +48,7 @@ async def sweep(queue: JobQueue, *, older_than: timedelta = SWEEP_AGE, limit: in
     before = datetime.now(UTC) - older_than
     queued = []
     for event_id in await inbox.waiting_since(before, limit):
-        if await queue.enqueue(PROCESS_JOB, event_id, key=job_key(event_id)):
+        if await process_webhook.enqueue(queue, event_id, key=job_key(event_id)):
             queued.append(event_id)
     if queued:
         log.warning("queued %d webhook deliveries that were recorded but never queued: %s", len(queued), queued[:20])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Protocol
 
+from app.jobs.registry import JobRef
 from app.settings import Settings
 
 
@@ -17,8 +18,9 @@ class JobQueue(Protocol):
 
     backend: str
 
-    async def enqueue(self, function: str, *args: Any, key: str | None = None, delay: float = 0) -> bool:
-        """Queue ``function(*args)``; ``False`` when a job with ``key`` is already queued.
+    async def enqueue(self, target: JobRef, *args: Any, key: str | None = None, delay: float = 0) -> bool:
+        """Queue ``target(*args)`` (a job handle, or a registered name); ``False`` when a job with
+        ``key`` is already queued.
 
         Raises :class:`QueueUnavailable` when the backend cannot be reached."""
         ...

@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 
 from app.jobs.failures import describe, record_failure
 from app.jobs.queue import QueueUnavailable, new_key
-from app.jobs.registry import Registered, WorkerLost, registry, retry_delay
+from app.jobs.registry import JobRef, Registered, WorkerLost, name_of, registry, retry_delay
 from app.settings import Settings
 from store.models import Job, JobStatus
 
@@ -42,7 +42,8 @@ class ArqQueue:
         pool = await create_pool(redis, default_queue_name=settings.arq_queue)
         return cls(settings, pool)
 
-    async def enqueue(self, function: str, *args: Any, key: str | None = None, delay: float = 0) -> bool:
+    async def enqueue(self, target: JobRef, *args: Any, key: str | None = None, delay: float = 0) -> bool:
+        function = name_of(target)
         if function not in registry:
             raise KeyError(f"no job named {function!r}")
         key = key or new_key()

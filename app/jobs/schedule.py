@@ -13,18 +13,23 @@ import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 
+from app.jobs.insights import insights_refresh_all
+from app.jobs.loyalty import loyalty_deliver_events, loyalty_expire_due, loyalty_reevaluate_tiers, loyalty_release_due
+from app.jobs.outbox import webhooks_sweep
 from app.jobs.queue import JobQueue
+from app.jobs.registry import JobRef, name_of
+from app.jobs.sync import sync_store
 from store.models import InstallState, Store
 
 log = logging.getLogger(__name__)
 
-PERIODIC: tuple[tuple[str, timedelta], ...] = (
-    ("webhooks_sweep", timedelta(minutes=1)),
-    ("loyalty_deliver_events", timedelta(minutes=1)),
-    ("loyalty_release_due", timedelta(minutes=15)),
-    ("loyalty_expire_due", timedelta(days=1)),
-    ("loyalty_reevaluate_tiers", timedelta(days=1)),
-    ("insights_refresh_all", timedelta(days=1)),
+PERIODIC: tuple[tuple[JobRef, timedelta], ...] = (
+    (webhooks_sweep, timedelta(minutes=1)),
+    (loyalty_deliver_events, timedelta(minutes=1)),
+    (loyalty_release_due, timedelta(minutes=15)),
+    (loyalty_expire_due, timedelta(days=1)),
+    (loyalty_reevaluate_tiers, timedelta(days=1)),
+    (insights_refresh_all, timedelta(days=1)),
 )
 TICK = timedelta(minutes=1)
 
@@ -38,14 +43,14 @@ async def schedule_syncs(queue: JobQueue, *, now: datetime | None = None, interv
     slot = _slot(now or datetime.now(UTC), interval)
     queued = 0
     for store_id in await Store.filter(install_state=InstallState.INSTALLED).values_list("id", flat=True):
-        if await queue.enqueue("sync_store", store_id, key=f"sync:{store_id}:{slot}"):
+        if await sync_store.enqueue(queue, store_id, key=f"sync:{store_id}:{slot}"):
             queued += 1
     return queued
 
 
 class Scheduler:
     def __init__(
-        self, queue: JobQueue, sync_interval: timedelta, periodic: tuple[tuple[str, timedelta], ...] = PERIODIC
+        self, queue: JobQueue, sync_interval: timedelta, periodic: tuple[tuple[JobRef, timedelta], ...] = PERIODIC
     ) -> None:
         self.queue = queue
         self.sync_interval = sync_interval
@@ -56,15 +61,16 @@ class Scheduler:
         """Queue what is due at ``now``; returns the names queued."""
         now = now or datetime.now(UTC)
         queued = []
-        for name, period in (("sync_store", self.sync_interval), *self.periodic):
+        for function, period in ((sync_store, self.sync_interval), *self.periodic):
+            name = name_of(function)
             slot = _slot(now, period)
             if self.last.get(name) == slot:
                 continue
             self.last[name] = slot
-            if name == "sync_store":
+            if function is sync_store:
                 if await schedule_syncs(self.queue, now=now, interval=period):
                     queued.append(name)
-            elif await self.queue.enqueue(name, key=f"{name}:{slot}"):
+            elif await self.queue.enqueue(function, key=f"{name}:{slot}"):
                 queued.append(name)
         return queued
 

@@ -7,6 +7,7 @@ the changed ids.
 from __future__ import annotations
 
 from app.jobs.queue import JobQueue
+from app.jobs.reactions import orders_changed
 from app.jobs.registry import JobContext, job
 from app.platforms import connector_for
 from connectors.core import inbox
@@ -21,7 +22,7 @@ def sink_for(queue: JobQueue | None) -> Sink:
 
     async def announce(store: Store, order_ids: list[int]) -> None:
         if queue is not None:
-            await queue.enqueue("orders_changed", store.id, order_ids)
+            await orders_changed.enqueue(queue, store.id, order_ids)
 
     return Sink(on_orders=announce)
 

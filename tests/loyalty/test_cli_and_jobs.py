@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from app.jobs.loyalty import loyalty_expire_due, loyalty_process_orders, loyalty_reevaluate_tiers
+from app.jobs.loyalty import loyalty_expire_due, loyalty_reevaluate_tiers
+from app.jobs.reactions import orders_changed
 from app.jobs.registry import registry
 from loyalty.models import Member
 from loyalty.rules import Rules
@@ -35,7 +36,7 @@ async def test_rebuild_balances_reports_then_fixes_and_replay_is_a_dry_run(shop,
     await shop.program(Rules())
     cust, profile = await shop.customer()
     order = await shop.order(cust, [("a", 10)], when=at(0))
-    assert (await loyalty_process_orders({}, [order]))["entries"] == 1
+    assert (await orders_changed({}, shop.store.id, [order]))["entries"] == 1
     await Member.filter(profile_id=profile).update(available=7)
 
     found = loyalty(database_url, "rebuild-balances")
@@ -56,7 +57,6 @@ async def test_rebuild_balances_reports_then_fixes_and_replay_is_a_dry_run(shop,
 
 async def test_the_periodic_jobs_are_registered_and_run_for_every_merchant_with_a_program(shop):
     assert {
-        "loyalty_process_orders",
         "loyalty_release_due",
         "loyalty_expire_due",
         "loyalty_reevaluate_tiers",
