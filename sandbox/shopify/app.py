@@ -91,169 +91,204 @@ def _range_start(header: str | None, size: int) -> int | None:
     return int(first) if first.isdigit() and int(first) < size else None
 
 
-def create_app(state: ShopState) -> Starlette:
-    """An ASGI app serving ``state`` (one shop, any host name)."""
+def _shop(request: Request) -> ShopState:
+    """The simulated shop the app serving this request was made for."""
+    shop: ShopState = request.app.state.shop
+    return shop
 
-    async def authorize(request: Request) -> Response:
-        params = dict(request.query_params)
-        grant_options = request.query_params.getlist("grant_options[]")
-        with state.lock:
-            try:
-                location = state.tokens.authorize(params, grant_options)
-            except OAuthError as exc:
-                return _json(exc.body, exc.status)
-            state.installed = True
-        return RedirectResponse(location, status_code=302)
 
-    async def access_token(request: Request) -> Response:
-        form = await _form(request)
-        with state.lock:
-            try:
-                return _json(state.tokens.token_request(form))
-            except OAuthError as exc:
-                return _json(exc.body, exc.status)
-
-    async def graphql(request: Request) -> Response:
-        requested = request.path_params["version"]
-        version = resolve_version(requested)
-        state.requests["graphql"] += 1
-        if version is None:
-            return _json({"errors": "Not Found"}, 404)
-        faults = state.faults
-        if faults.slow_ms:
-            await asyncio.sleep(faults.slow_ms / 1000)
-        with state.lock:
-            decision = faults.before()
-        if decision is not None:
-            return Response(
-                decision.body,
-                status_code=decision.status,
-                media_type=decision.media_type,
-                headers=decision.headers,
-            )
-        headers = {"X-Shopify-API-Version": version}
-        raw = await request.body()
-        with state.lock:
-            token = state.tokens.authenticate(request.headers.get("x-shopify-access-token"))
-            if token is None:
-                return _json(INVALID_TOKEN_BODY, 401, headers)
-            try:
-                body = json.loads(raw or b"null")
-            except ValueError:
-                return _json({"errors": "Invalid JSON in request body"}, 400, headers)
-            answer = graphql_api.run(state, token, version, body, str(request.base_url))
-            payload = json.dumps(answer, separators=(",", ":"), default=str).encode()
-            payload = faults.truncate(payload)
-        return Response(payload, media_type="application/json", headers=headers)
-
-    async def sim_state(_request: Request) -> Response:
-        return _json(state.summary())
-
-    async def sim_faults(request: Request) -> Response:
-        if request.method == "POST":
-            switches = await request.json()
-            try:
-                with state.lock:
-                    state.faults.set(**switches)
-            except (TypeError, ValueError) as exc:
-                return _json({"error": str(exc)}, 400)
-        return _json(state.faults.as_dict())
-
-    async def sim_changes(request: Request) -> Response:
-        data = await request.json()
-        batch = data.get("changes", [data]) if isinstance(data, dict) else data
-        results = []
+async def authorize(request: Request) -> Response:
+    state = _shop(request)
+    params = dict(request.query_params)
+    grant_options = request.query_params.getlist("grant_options[]")
+    with state.lock:
         try:
-            for item in batch:
-                options = dict(item)
-                kind = options.pop("kind")
-                results.append({"kind": kind, "ids": state.changes.apply(kind, **options)})
-        except (KeyError, TypeError, ValueError) as exc:
-            return _json({"error": str(exc), "done": results}, 400)
-        return _json({"results": results})
+            location = state.tokens.authorize(params, grant_options)
+        except OAuthError as exc:
+            return _json(exc.body, exc.status)
+        state.installed = True
+    return RedirectResponse(location, status_code=302)
 
-    async def sim_uninstall(_request: Request) -> Response:
-        state.changes.uninstall()
-        return _json({"installed": False})
 
-    async def sim_tokens(request: Request) -> Response:
-        data = await request.json() if await request.body() else {}
-        with state.lock:
-            token = state.issue_token(data.get("scopes"), expiring=bool(data.get("expiring")))
-        return _json({"access_token": token})
-
-    async def sim_deliver(request: Request) -> Response:
-        options = await request.json() if await request.body() else {}
-        return _json(await state.webhooks.deliver_pending(**options))
-
-    async def sim_subscribe(request: Request) -> Response:
-        data = await request.json()
-        sub = state.webhooks.subscribe(data["topic"], data["uri"], source="app")
-        return _json({"id": sub.gid, "topic": sub.topic, "uri": sub.uri})
-
-    async def sim_compliance(request: Request) -> Response:
-        data = await request.json()
+async def access_token(request: Request) -> Response:
+    state = _shop(request)
+    form = await _form(request)
+    with state.lock:
         try:
-            record = await state.webhooks.send_compliance(
-                data["topic"],
-                data.get("payload"),
-                uri=data.get("uri"),
-                bad_signature=bool(data.get("bad_signature")),
-            )
-        except (KeyError, ValueError) as exc:
-            return _json({"error": str(exc)}, 400)
-        return _json(record)
+            return _json(state.tokens.token_request(form))
+        except OAuthError as exc:
+            return _json(exc.body, exc.status)
 
-    async def sim_bulk_file(request: Request) -> Response:
-        state.bulk.refresh()
-        op = state.bulk.operations.get(int(request.path_params["op_id"]))
-        if op is None or op.url is None:
-            return _json({"errors": "Not Found"}, 404)
-        body = op.body
-        # The result URL is a signed Cloud Storage URL, which honours single byte ranges
-        # (``Range: bytes=N-``, RFC 9110): a client can resume a download.
-        start = _range_start(request.headers.get("range"), len(body))
-        state.requests["bulk_file"] += 1
-        state.requests["bulk_file_bytes"] += len(body) - (start or 0)
-        if start is None:
-            return Response(body, media_type="application/jsonl")
-        headers = {"Content-Range": f"bytes {start}-{len(body) - 1}/{len(body)}"}
-        return Response(body[start:], status_code=206, media_type="application/jsonl", headers=headers)
 
-    async def index(_request: Request) -> Response:
-        return _json(
-            {
-                "simulator": "shopify",
-                "shop": state.settings.shop_domain,
-                "api_version": state.settings.api_version,
-            }
-        )
-
-    async def product_image(request: Request) -> Response:
-        handle = request.path_params["handle"]
-        product = next((p for p in state.products.values() if p.handle == handle), None)
-        if product is None:
-            return Response("Not Found", status_code=404)
+async def graphql(request: Request) -> Response:
+    state = _shop(request)
+    requested = request.path_params["version"]
+    version = resolve_version(requested)
+    state.requests["graphql"] += 1
+    if version is None:
+        return _json({"errors": "Not Found"}, 404)
+    faults = state.faults
+    if faults.slow_ms:
+        await asyncio.sleep(faults.slow_ms / 1000)
+    with state.lock:
+        decision = faults.before()
+    if decision is not None:
         return Response(
-            cover_svg(product.title), media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+            decision.body,
+            status_code=decision.status,
+            media_type=decision.media_type,
+            headers=decision.headers,
         )
+    headers = {"X-Shopify-API-Version": version}
+    raw = await request.body()
+    with state.lock:
+        token = state.tokens.authenticate(request.headers.get("x-shopify-access-token"))
+        if token is None:
+            return _json(INVALID_TOKEN_BODY, 401, headers)
+        try:
+            body = json.loads(raw or b"null")
+        except ValueError:
+            return _json({"errors": "Invalid JSON in request body"}, 400, headers)
+        answer = graphql_api.run(state, token, version, body, str(request.base_url))
+        payload = json.dumps(answer, separators=(",", ":"), default=str).encode()
+        payload = faults.truncate(payload)
+    return Response(payload, media_type="application/json", headers=headers)
 
-    routes = [
-        Route("/", index),
-        Route("/admin/oauth/authorize", authorize, methods=["GET"]),
-        Route("/admin/oauth/access_token", access_token, methods=["POST"]),
-        Route("/admin/api/{version}/graphql.json", graphql, methods=["POST"]),
-        Route("/_sim/state", sim_state, methods=["GET"]),
-        Route("/_sim/faults", sim_faults, methods=["GET", "POST"]),
-        Route("/_sim/changes", sim_changes, methods=["POST"]),
-        Route("/_sim/uninstall", sim_uninstall, methods=["POST"]),
-        Route("/_sim/tokens", sim_tokens, methods=["POST"]),
-        Route("/_sim/webhooks/deliver", sim_deliver, methods=["POST"]),
-        Route("/_sim/webhooks/subscriptions", sim_subscribe, methods=["POST"]),
-        Route("/_sim/compliance", sim_compliance, methods=["POST"]),
-        Route("/_sim/bulk/{op_id:int}.jsonl", sim_bulk_file, methods=["GET"]),
-        Route("/cdn/shop/files/{handle}.svg", product_image, methods=["GET"]),
-    ]
-    app = Starlette(routes=routes, middleware=[Middleware(RememberBaseURL, state=state)])
+
+async def sim_state(request: Request) -> Response:
+    state = _shop(request)
+    return _json(state.summary())
+
+
+async def sim_faults(request: Request) -> Response:
+    state = _shop(request)
+    if request.method == "POST":
+        switches = await request.json()
+        try:
+            with state.lock:
+                state.faults.set(**switches)
+        except (TypeError, ValueError) as exc:
+            return _json({"error": str(exc)}, 400)
+    return _json(state.faults.as_dict())
+
+
+async def sim_changes(request: Request) -> Response:
+    state = _shop(request)
+    data = await request.json()
+    batch = data.get("changes", [data]) if isinstance(data, dict) else data
+    results = []
+    try:
+        for item in batch:
+            options = dict(item)
+            kind = options.pop("kind")
+            results.append({"kind": kind, "ids": state.changes.apply(kind, **options)})
+    except (KeyError, TypeError, ValueError) as exc:
+        return _json({"error": str(exc), "done": results}, 400)
+    return _json({"results": results})
+
+
+async def sim_uninstall(request: Request) -> Response:
+    state = _shop(request)
+    state.changes.uninstall()
+    return _json({"installed": False})
+
+
+async def sim_tokens(request: Request) -> Response:
+    state = _shop(request)
+    data = await request.json() if await request.body() else {}
+    with state.lock:
+        token = state.issue_token(data.get("scopes"), expiring=bool(data.get("expiring")))
+    return _json({"access_token": token})
+
+
+async def sim_deliver(request: Request) -> Response:
+    state = _shop(request)
+    options = await request.json() if await request.body() else {}
+    return _json(await state.webhooks.deliver_pending(**options))
+
+
+async def sim_subscribe(request: Request) -> Response:
+    state = _shop(request)
+    data = await request.json()
+    sub = state.webhooks.subscribe(data["topic"], data["uri"], source="app")
+    return _json({"id": sub.gid, "topic": sub.topic, "uri": sub.uri})
+
+
+async def sim_compliance(request: Request) -> Response:
+    state = _shop(request)
+    data = await request.json()
+    try:
+        record = await state.webhooks.send_compliance(
+            data["topic"],
+            data.get("payload"),
+            uri=data.get("uri"),
+            bad_signature=bool(data.get("bad_signature")),
+        )
+    except (KeyError, ValueError) as exc:
+        return _json({"error": str(exc)}, 400)
+    return _json(record)
+
+
+async def sim_bulk_file(request: Request) -> Response:
+    state = _shop(request)
+    state.bulk.refresh()
+    op = state.bulk.operations.get(int(request.path_params["op_id"]))
+    if op is None or op.url is None:
+        return _json({"errors": "Not Found"}, 404)
+    body = op.body
+    # The result URL is a signed Cloud Storage URL, which honours single byte ranges
+    # (``Range: bytes=N-``, RFC 9110): a client can resume a download.
+    start = _range_start(request.headers.get("range"), len(body))
+    state.requests["bulk_file"] += 1
+    state.requests["bulk_file_bytes"] += len(body) - (start or 0)
+    if start is None:
+        return Response(body, media_type="application/jsonl")
+    headers = {"Content-Range": f"bytes {start}-{len(body) - 1}/{len(body)}"}
+    return Response(body[start:], status_code=206, media_type="application/jsonl", headers=headers)
+
+
+async def index(request: Request) -> Response:
+    state = _shop(request)
+    return _json(
+        {
+            "simulator": "shopify",
+            "shop": state.settings.shop_domain,
+            "api_version": state.settings.api_version,
+        }
+    )
+
+
+async def product_image(request: Request) -> Response:
+    state = _shop(request)
+    handle = request.path_params["handle"]
+    product = next((p for p in state.products.values() if p.handle == handle), None)
+    if product is None:
+        return Response("Not Found", status_code=404)
+    return Response(
+        cover_svg(product.title), media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+ROUTES = [
+    Route("/", index),
+    Route("/admin/oauth/authorize", authorize, methods=["GET"]),
+    Route("/admin/oauth/access_token", access_token, methods=["POST"]),
+    Route("/admin/api/{version}/graphql.json", graphql, methods=["POST"]),
+    Route("/_sim/state", sim_state, methods=["GET"]),
+    Route("/_sim/faults", sim_faults, methods=["GET", "POST"]),
+    Route("/_sim/changes", sim_changes, methods=["POST"]),
+    Route("/_sim/uninstall", sim_uninstall, methods=["POST"]),
+    Route("/_sim/tokens", sim_tokens, methods=["POST"]),
+    Route("/_sim/webhooks/deliver", sim_deliver, methods=["POST"]),
+    Route("/_sim/webhooks/subscriptions", sim_subscribe, methods=["POST"]),
+    Route("/_sim/compliance", sim_compliance, methods=["POST"]),
+    Route("/_sim/bulk/{op_id:int}.jsonl", sim_bulk_file, methods=["GET"]),
+    Route("/cdn/shop/files/{handle}.svg", product_image, methods=["GET"]),
+]
+
+
+def create_app(state: ShopState) -> Starlette:
+    """An ASGI app serving ``state`` (one shop, any host name); the handlers find it on ``app.state.shop``."""
+    app = Starlette(routes=ROUTES, middleware=[Middleware(RememberBaseURL, state=state)])
     app.state.shop = state
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from starlette.applications import Starlette
@@ -14,10 +14,9 @@ from starlette.routing import Route
 from sandbox.dataset.covers import cover_svg
 from sandbox.http_server import serve
 
-from . import routes, wc_auth
-from .control import control_routes
+from . import control, routes, wc_auth
 from .faults import FaultMiddleware
-from .state import WooState
+from .state import WooState, state_of
 from .tls import self_signed_cert
 
 REST_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -27,30 +26,26 @@ async def _not_found(request: Request) -> Response:
     return HTMLResponse("<html><body><h1>Page not found</h1></body></html>", status_code=404)
 
 
-def _uploads(state: WooState) -> Callable[[Request], Awaitable[Response]]:
+async def _picture(request: Request) -> Response:
     """Product pictures from the media library, drawn offline from the product's name."""
-
-    async def picture(request: Request) -> Response:
-        slug = request.path_params["slug"]
-        product = next((p for p in state.products.values() if p.slug == slug), None)
-        if product is None:
-            return await _not_found(request)
-        return Response(
-            cover_svg(product.name), media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
-        )
-
-    return picture
+    slug = request.path_params["slug"]
+    product = next((p for p in state_of(request).products.values() if p.slug == slug), None)
+    if product is None:
+        return await _not_found(request)
+    return Response(
+        cover_svg(product.name), media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 def create_app(state: WooState) -> Starlette:
-    """A WooCommerce site over ``state``: ``/wp-json/...``, ``/wc-auth/v1/...``, ``/_sim/...``."""
-    rest = routes.make_endpoint(state)
+    """A WooCommerce site over ``state``: ``/wp-json/...``, ``/wc-auth/v1/...``, ``/_sim/...``; the
+    handlers find ``state`` on ``app.state.woo``."""
     app = Starlette(
         routes=[
-            Route("/wp-json/{rest_route:path}", rest, methods=REST_METHODS),
-            Route("/wc-auth/v1/{route:path}", wc_auth.make_endpoint(state), methods=["GET", "POST"]),
-            *control_routes(state),
-            Route("/wp-content/uploads/{slug}.svg", _uploads(state), methods=["GET"]),
+            Route("/wp-json/{rest_route:path}", routes.endpoint, methods=REST_METHODS),
+            Route("/wc-auth/v1/{route:path}", wc_auth.endpoint, methods=["GET", "POST"]),
+            *control.ROUTES,
+            Route("/wp-content/uploads/{slug}.svg", _picture, methods=["GET"]),
             Route("/{path:path}", _not_found, methods=REST_METHODS),
         ],
         middleware=[Middleware(FaultMiddleware, faults=state.faults)],

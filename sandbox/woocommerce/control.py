@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .state import WooState
+from .state import state_of
 
 
 def _plain(value: Any) -> Any:
@@ -42,69 +42,78 @@ async def _json(request: Request) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def control_routes(state: WooState) -> list[Route]:
-    """The ``/_sim`` routes bound to ``state``."""
+async def get_state(request: Request) -> Response:
+    state = state_of(request)
+    with state.lock:
+        payload = {
+            "site_url": state.site_url,
+            "counts": state.counts(),
+            "totals": state.totals(),
+            "faults": state.faults.snapshot(),
+        }
+    return JSONResponse(_plain(payload))
 
-    async def get_state(request: Request) -> Response:
-        with state.lock:
-            payload = {
-                "site_url": state.site_url,
-                "counts": state.counts(),
-                "totals": state.totals(),
-                "faults": state.faults.snapshot(),
-            }
-        return JSONResponse(_plain(payload))
 
-    async def post_faults(request: Request) -> Response:
-        data = await _json(request)
-        if data.pop("clear", False):
-            state.faults.clear()
+async def post_faults(request: Request) -> Response:
+    state = state_of(request)
+    data = await _json(request)
+    if data.pop("clear", False):
+        state.faults.clear()
+    try:
+        state.faults.set(**data)
+    except (KeyError, TypeError, ValueError) as exc:
+        return JSONResponse({"error": f"unknown or bad fault setting: {exc}"}, status_code=400)
+    return JSONResponse(_plain(state.faults.snapshot()))
+
+
+async def post_changes(request: Request) -> Response:
+    state = state_of(request)
+    data = await _json(request)
+    ops = data.get("ops") or [data]
+    results = []
+    for spec in ops:
+        spec = dict(spec)
+        op = spec.pop("op", None)
         try:
-            state.faults.set(**data)
-        except (KeyError, TypeError, ValueError) as exc:
-            return JSONResponse({"error": f"unknown or bad fault setting: {exc}"}, status_code=400)
-        return JSONResponse(_plain(state.faults.snapshot()))
+            ids = state.changes.apply(str(op), **spec)
+        except (KeyError, TypeError) as exc:
+            return JSONResponse({"error": f"bad change {op!r}: {exc}"}, status_code=400)
+        results.append({"op": op, "ids": ids})
+    return JSONResponse({"results": results})
 
-    async def post_changes(request: Request) -> Response:
-        data = await _json(request)
-        ops = data.get("ops") or [data]
-        results = []
-        for spec in ops:
-            spec = dict(spec)
-            op = spec.pop("op", None)
-            try:
-                ids = state.changes.apply(str(op), **spec)
-            except (KeyError, TypeError) as exc:
-                return JSONResponse({"error": f"bad change {op!r}: {exc}"}, status_code=400)
-            results.append({"op": op, "ids": ids})
-        return JSONResponse({"results": results})
 
-    async def post_deliver(request: Request) -> Response:
-        data = await _json(request)
-        report = await state.deliver_pending(**data)
-        return JSONResponse(_plain(report))
+async def post_deliver(request: Request) -> Response:
+    state = state_of(request)
+    data = await _json(request)
+    report = await state.deliver_pending(**data)
+    return JSONResponse(_plain(report))
 
-    async def post_key(request: Request) -> Response:
-        data = await _json(request)
-        key = state.create_api_key(str(data.get("permissions", "read_write")))
-        return JSONResponse(
-            {
-                "key_id": key.key_id,
-                "consumer_key": key.consumer_key,
-                "consumer_secret": key.consumer_secret,
-                "key_permissions": key.permissions,
-            }
-        )
 
-    async def get_deliveries(request: Request) -> Response:
-        with state.lock:
-            return JSONResponse(_plain(list(state.delivery_log)))
+async def post_key(request: Request) -> Response:
+    state = state_of(request)
+    data = await _json(request)
+    key = state.create_api_key(str(data.get("permissions", "read_write")))
+    return JSONResponse(
+        {
+            "key_id": key.key_id,
+            "consumer_key": key.consumer_key,
+            "consumer_secret": key.consumer_secret,
+            "key_permissions": key.permissions,
+        }
+    )
 
-    return [
-        Route("/_sim/state", get_state, methods=["GET"]),
-        Route("/_sim/faults", post_faults, methods=["POST"]),
-        Route("/_sim/changes", post_changes, methods=["POST"]),
-        Route("/_sim/webhooks/deliver", post_deliver, methods=["POST"]),
-        Route("/_sim/keys", post_key, methods=["POST"]),
-        Route("/_sim/deliveries", get_deliveries, methods=["GET"]),
-    ]
+
+async def get_deliveries(request: Request) -> Response:
+    state = state_of(request)
+    with state.lock:
+        return JSONResponse(_plain(list(state.delivery_log)))
+
+
+ROUTES: list[Route] = [
+    Route("/_sim/state", get_state, methods=["GET"]),
+    Route("/_sim/faults", post_faults, methods=["POST"]),
+    Route("/_sim/changes", post_changes, methods=["POST"]),
+    Route("/_sim/webhooks/deliver", post_deliver, methods=["POST"]),
+    Route("/_sim/keys", post_key, methods=["POST"]),
+    Route("/_sim/deliveries", get_deliveries, methods=["GET"]),
+]

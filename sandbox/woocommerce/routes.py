@@ -49,7 +49,7 @@ from .resources import (
     variation_json,
     webhook_json,
 )
-from .state import WooState, rand_hash
+from .state import WooState, rand_hash, state_of
 from .webhooks import is_valid_topic, send_ping
 from .wire import WPError, error_response, json_response, no_route
 
@@ -734,58 +734,56 @@ WP_HEADERS = {
 }
 
 
-def make_endpoint(state: WooState) -> Callable[[Request], Awaitable[Response]]:
+async def endpoint(request: Request) -> Response:
     """The Starlette endpoint for ``/wp-json/{rest_route:path}``."""
+    response = await dispatch(request)
+    for name, value in WP_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
 
-    async def endpoint(request: Request) -> Response:
-        response = await dispatch(request)
-        for name, value in WP_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
 
-    async def dispatch(request: Request) -> Response:
-        route = request.path_params.get("rest_route", "").strip("/")
-        site = f"{request.url.scheme}://{request.url.netloc}"
-        try:
-            body, form = await _read_body(request)
-            key: ApiKey | None = None
-            if route.startswith("wc/") or route.startswith("wc-"):
-                result = authenticate(state, request, form)
-                if result.error is not None:
-                    raise result.error
-                key = result.key
-                if key is not None:
-                    denied = check_key_permissions(key, request.method)
-                    if denied is not None:
-                        raise denied
-            match = None
-            for definition in ROUTES:
-                m = definition.pattern.fullmatch(route)
-                if m and request.method in definition.methods:
-                    match = (definition, m)
-                    break
-            if match is None:
-                raise no_route()
-            definition, m = match
-            raw_args = P.request_args(request)
-            merged = {**raw_args, **{k: v for k, v in body.items() if k in definition.spec}}
-            args = P.validate(definition.spec, merged)
-            if key is None:
-                code, message = PERMISSION_ERRORS[definition.permission]
-                raise WPError(code, message, 401)
-            ctx = Ctx(
-                request=request,
-                state=state,
-                site=site,
-                route=route,
-                ids={k: int(v) for k, v in m.groupdict().items()},
-                args=args,
-                raw_args=raw_args,
-                body=body,
-                key=key,
-            )
-            return await definition.handler(ctx)
-        except WPError as error:
-            return error_response(error, {"Link": api_root_link(site)})
-
-    return endpoint
+async def dispatch(request: Request) -> Response:
+    state = state_of(request)
+    route = request.path_params.get("rest_route", "").strip("/")
+    site = f"{request.url.scheme}://{request.url.netloc}"
+    try:
+        body, form = await _read_body(request)
+        key: ApiKey | None = None
+        if route.startswith("wc/") or route.startswith("wc-"):
+            result = authenticate(state, request, form)
+            if result.error is not None:
+                raise result.error
+            key = result.key
+            if key is not None:
+                denied = check_key_permissions(key, request.method)
+                if denied is not None:
+                    raise denied
+        match = None
+        for definition in ROUTES:
+            m = definition.pattern.fullmatch(route)
+            if m and request.method in definition.methods:
+                match = (definition, m)
+                break
+        if match is None:
+            raise no_route()
+        definition, m = match
+        raw_args = P.request_args(request)
+        merged = {**raw_args, **{k: v for k, v in body.items() if k in definition.spec}}
+        args = P.validate(definition.spec, merged)
+        if key is None:
+            code, message = PERMISSION_ERRORS[definition.permission]
+            raise WPError(code, message, 401)
+        ctx = Ctx(
+            request=request,
+            state=state,
+            site=site,
+            route=route,
+            ids={k: int(v) for k, v in m.groupdict().items()},
+            args=args,
+            raw_args=raw_args,
+            body=body,
+            key=key,
+        )
+        return await definition.handler(ctx)
+    except WPError as error:
+        return error_response(error, {"Link": api_root_link(site)})

@@ -49,6 +49,8 @@ from .records import (
 )
 
 if TYPE_CHECKING:
+    from starlette.requests import Request
+
     from .changes import Changes
 
 ADMIN_USERNAME = "northwind-admin"
@@ -669,3 +671,9 @@ def transaction_id(method: str, rng: random.Random) -> str:
 def gravatar(email: str) -> str:
     digest = hashlib.md5(email.strip().lower().encode()).hexdigest()  # noqa: S324 (gravatar uses md5)
     return f"https://secure.gravatar.com/avatar/{digest}?s=96&d=mm&r=g"
+
+
+def state_of(request: Request) -> WooState:
+    """The simulated site the app serving this request was made for (``create_app`` keeps it on ``app.state.woo``)."""
+    state: WooState = request.app.state.woo
+    return state

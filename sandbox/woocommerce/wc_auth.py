@@ -30,14 +30,13 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Awaitable, Callable
 from urllib.parse import unquote, urlencode, urlsplit
 
 import httpx
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from .state import WooState
+from .state import state_of
 
 REQUIRED = ("app_name", "user_id", "return_url", "callback_url", "scope")
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -87,46 +86,41 @@ def validate(params: dict[str, str]) -> dict[str, str]:
     return data
 
 
-def make_endpoint(state: WooState) -> Callable[[Request], Awaitable[Response]]:
+async def endpoint(request: Request) -> Response:
     """The Starlette endpoint for ``/wc-auth/v1/{route}``."""
-
-    async def endpoint(request: Request) -> Response:
-        route = request.path_params.get("route", "").strip("/").lower()
-        params = dict(request.query_params)
+    state = state_of(request)
+    route = request.path_params.get("route", "").strip("/").lower()
+    params = dict(request.query_params)
+    try:
+        data = validate(params)
+        if route == "login":
+            return RedirectResponse(f"/wc-auth/v1/authorize?{request.url.query}", status_code=302)
+        if route != "authorize":
+            raise AuthFlowError("You do not have permission to access this page")
+        return_url = formatted_url(data["return_url"])
+        if params.get("deny", "").lower() in ("1", "true", "yes"):
+            return RedirectResponse(add_query_arg(return_url, success="0", user_id=data["user_id"]), status_code=302)
+        key = state.create_api_key(data["scope"], description=f"{data['app_name'][:170]} - API")
+        consumer = {
+            "key_id": key.key_id,
+            "user_id": data["user_id"],
+            "consumer_key": key.consumer_key,
+            "consumer_secret": key.consumer_secret,
+            "key_permissions": key.permissions,
+        }
         try:
-            data = validate(params)
-            if route == "login":
-                return RedirectResponse(f"/wc-auth/v1/authorize?{request.url.query}", status_code=302)
-            if route != "authorize":
-                raise AuthFlowError("You do not have permission to access this page")
-            return_url = formatted_url(data["return_url"])
-            if params.get("deny", "").lower() in ("1", "true", "yes"):
-                return RedirectResponse(
-                    add_query_arg(return_url, success="0", user_id=data["user_id"]), status_code=302
+            async with httpx.AsyncClient(verify=False, timeout=60.0, follow_redirects=False) as client:
+                answer = await client.post(
+                    formatted_url(data["callback_url"]),
+                    content=json.dumps(consumer).encode(),
+                    headers={"Content-Type": "application/json;charset=UTF-8"},
                 )
-            key = state.create_api_key(data["scope"], description=f"{data['app_name'][:170]} - API")
-            consumer = {
-                "key_id": key.key_id,
-                "user_id": data["user_id"],
-                "consumer_key": key.consumer_key,
-                "consumer_secret": key.consumer_secret,
-                "key_permissions": key.permissions,
-            }
-            try:
-                async with httpx.AsyncClient(verify=False, timeout=60.0, follow_redirects=False) as client:
-                    answer = await client.post(
-                        formatted_url(data["callback_url"]),
-                        content=json.dumps(consumer).encode(),
-                        headers={"Content-Type": "application/json;charset=UTF-8"},
-                    )
-                ok = answer.status_code == 200
-            except httpx.HTTPError:
-                ok = False
-            if not ok:
-                state.revoke_api_key(key)
-                raise AuthFlowError(SEND_FAILED)
-            return RedirectResponse(add_query_arg(return_url, success="1", user_id=data["user_id"]), status_code=302)
-        except AuthFlowError as exc:
-            return wp_die(str(exc))
-
-    return endpoint
+            ok = answer.status_code == 200
+        except httpx.HTTPError:
+            ok = False
+        if not ok:
+            state.revoke_api_key(key)
+            raise AuthFlowError(SEND_FAILED)
+        return RedirectResponse(add_query_arg(return_url, success="1", user_id=data["user_id"]), status_code=302)
+    except AuthFlowError as exc:
+        return wp_die(str(exc))
