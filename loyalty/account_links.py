@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from loyalty.errors import LoyaltyError, LoyaltyErrorCode
 from loyalty.models import AccountLinkAttempt, AccountLinkCode, Transfer
 from loyalty.ownership import OwnershipReason, link_accounts
 from store.link_codes import code_hash, new_code
@@ -35,7 +36,9 @@ class LinkFailure(StrEnum):
     RATE_LIMITED = "RATE_LIMITED"
 
 
-class LinkError(Exception):
+class LinkError(LoyaltyError):
+    code = LoyaltyErrorCode.ACCOUNT_LINK_REFUSED
+
     def __init__(self, failure: LinkFailure, message: str) -> None:
         super().__init__(message)
         self.failure = failure

@@ -10,16 +10,12 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from loyalty.errors import AdjustmentUnexplained, InsufficientPoints, UnknownAction
 from loyalty.holders import holder_of
 from loyalty.ledger import Book, Posting
 from loyalty.models import Entry, EntryKind
 from loyalty.program import load_program
-from loyalty.rewards import InsufficientPoints
 from store.models import Profile
-
-
-class UnknownAction(LookupError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -88,7 +84,7 @@ async def adjust(
 ) -> int:
     """A manual credit or debit with its reason and actor; returns the new available balance."""
     if not reason or not actor:
-        raise ValueError("a manual adjustment needs a reason and an actor")
+        raise AdjustmentUnexplained("a manual adjustment needs a reason and an actor")
     now = now or datetime.now(UTC)
     pid = await holder_of(profile_id)
     merchant_id = (await Profile.get(id=pid)).merchant_id

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
+from loyalty.errors import AcrossMerchants
 from loyalty.ledger import Book, Posting
 from loyalty.models import EntryKind, Member, OrderAccount, Transfer
 from loyalty.program import load_program
@@ -26,7 +27,7 @@ async def merge_members(
         return None
     merchant_id = (await Profile.get(id=survivor_profile_id)).merchant_id
     if (await Profile.get(id=absorbed_profile_id)).merchant_id != merchant_id:
-        raise ValueError("profiles of different merchants cannot be merged")
+        raise AcrossMerchants("profiles of different merchants cannot be merged")
     async with in_transaction() as conn:
         if not await Member.filter(profile_id=absorbed_profile_id).using_db(conn).exists():
             return None

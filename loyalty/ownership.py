@@ -26,6 +26,7 @@ from tortoise.expressions import F
 from tortoise.functions import Lower
 from tortoise.transactions import in_transaction
 
+from loyalty.errors import AcrossMerchants, NotOnePerson
 from loyalty.holders import holders
 from loyalty.ledger import Book, Posting, ensure_members
 from loyalty.merge import merge_members
@@ -250,7 +251,7 @@ async def link_accounts(customer_ids: Iterable[int], reason: str, *, now: dateti
         return []
     merchant_ids = set(await Profile.filter(id__in=keys).values_list("merchant_id", flat=True))
     if len(merchant_ids) != 1:
-        raise ValueError("accounts of different merchants cannot share a balance")
+        raise AcrossMerchants("accounts of different merchants cannot share a balance")
     async with in_transaction() as conn:
         await ensure_members(conn, merchant_ids.pop(), keys)
     survivor, transfers = keys[0], []
@@ -292,5 +293,5 @@ async def confirm_accounts(customer_ids: list[int]) -> list[Transfer]:
     """The merchant confirms accounts insights matched as one person: they share a balance."""
     profiles = set(await Customer.filter(id__in=customer_ids).values_list("profile_id", flat=True))
     if len(profiles) != 1 or None in profiles:
-        raise ValueError("only accounts matched as one person can be confirmed")
+        raise NotOnePerson("only accounts matched as one person can be confirmed")
     return await link_accounts(customer_ids, OwnershipReason.MERCHANT_CONFIRMED)

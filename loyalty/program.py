@@ -8,6 +8,7 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
+from loyalty.errors import VersionOutOfOrder
 from loyalty.models import ProgramVersion
 from loyalty.rules import Rules
 
@@ -58,7 +59,7 @@ async def publish(
     async with in_transaction():
         last = await ProgramVersion.filter(merchant_id=merchant_id).order_by("-number").first()
         if last is not None and effective_from < last.effective_from:
-            raise ValueError("a new version cannot take effect before the latest one")
+            raise VersionOutOfOrder("a new version cannot take effect before the latest one")
         row = await ProgramVersion.create(
             merchant_id=merchant_id,
             number=(last.number + 1) if last else 1,

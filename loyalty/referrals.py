@@ -19,6 +19,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from loyalty.errors import NoProgram, UnknownReferralCode
 from loyalty.holders import holder_of
 from loyalty.ledger import Book, Posting
 from loyalty.models import EntryKind, Member, Referral, ReferralStatus
@@ -127,14 +128,14 @@ async def refer(friend_profile_id: int, code: str, now: datetime, *, network: st
     """Record that a friend arrived through a member's code (signup or link); idempotent per friend."""
     referrer = await Member.get_or_none(referral_code=code.strip().upper())
     if referrer is None:
-        raise LookupError(f"no member has referral code {code!r}")
+        raise UnknownReferralCode(f"no member has referral code {code!r}")
     friend = await holder_of(friend_profile_id)
     existing = await Referral.get_or_none(merchant_id=referrer.merchant_id, friend_id=friend)
     if existing is not None:
         return existing
     rules = (await load_program(referrer.merchant_id)).rules_now(now)
     if rules is None:
-        raise LookupError("the merchant has no loyalty program")
+        raise NoProgram("the merchant has no loyalty program")
     key = network_key(referrer.merchant_id, network) if network else None
     status, reason = await screen(
         None, referrer.merchant_id, referrer.profile_id, friend, rules, net_key=key, now=now, ordered_before=None

@@ -25,6 +25,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from loyalty.errors import InsufficientPoints, InvalidRedemption, RedemptionFailed
 from loyalty.holders import holder_of
 from loyalty.ledger import Book, Posting
 from loyalty.models import EntryKind, Redemption, RedemptionStatus, Reward, RewardKind
@@ -43,36 +44,6 @@ _DISCOUNT_KIND = {
     RewardKind.FREE_SHIPPING: DiscountKind.FREE_SHIPPING,
     RewardKind.FREE_PRODUCT: DiscountKind.FREE_PRODUCT,
 }
-
-
-class RedemptionError(Exception):
-    code = "redemption_error"
-
-
-class InsufficientPoints(RedemptionError):
-    """The member's available points do not cover the reward."""
-
-    code = "insufficient_points"
-
-    def __init__(self, available: int, needed: int) -> None:
-        super().__init__(f"insufficient points: {needed} needed, {max(0, available)} available")
-        self.available, self.needed = available, needed
-
-
-class InvalidRedemption(RedemptionError):
-    code = "invalid"
-
-
-class RedemptionFailed(RedemptionError):
-    """The store could not issue the code; the points were given back."""
-
-    code = "issue_failed"
-
-    def __init__(self, redemption_id: int, error: IssueError, message: str) -> None:
-        super().__init__(
-            f"the store could not issue the discount code ({error.value}): {message}; your points were returned"
-        )
-        self.redemption_id, self.error, self.detail = redemption_id, error, message
 
 
 def quote(reward: Reward, points: int | None) -> tuple[int, Decimal]:

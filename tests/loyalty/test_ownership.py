@@ -18,6 +18,7 @@ from loyalty.account_links import (
     redeem_code,
 )
 from loyalty.actions import adjust
+from loyalty.errors import NotOnePerson
 from loyalty.models import Entry, EntryKind, Member
 from loyalty.ownership import confirm_accounts, link_verified, owners_of_customers, settle_all
 from loyalty.processing import process_orders
@@ -133,7 +134,7 @@ async def test_the_merchant_confirms_accounts_matched_as_one_person_and_only_tho
         [await shop.order("a1", [("x", 7)]), await shop.order("b1", [("x", 3)], store=shop.other)], now=at(0)
     )
     await resolve_customers([a, b, c])
-    with pytest.raises(ValueError):
+    with pytest.raises(NotOnePerson):
         await confirm_accounts([a, c])
     await confirm_accounts([a, b])
     assert await balance(a) == await balance(b) == 10 and await rebuild_balances(shop.merchant.id) == []

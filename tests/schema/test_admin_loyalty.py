@@ -503,6 +503,20 @@ async def test_a_version_cannot_take_effect_in_the_past_but_can_later(client, wo
     assert await ProgramVersion.filter(merchant_id=world.merchant.id).count() == 2
 
 
+async def test_a_value_error_inside_publishing_is_not_shown_as_a_user_error(client, world, monkeypatch):
+    async def broken(*args, **kwargs):
+        return int("a bug deep inside the engine")
+
+    monkeypatch.setattr("schema.loyalty.admin.mutations.publish", broken)
+    body = (await admin(client, PUBLISH, {"input": {"rules": {}}})).json()
+    assert body["data"] is None or body["data"]["programPublish"] is None
+    assert [(e["message"], e["extensions"]) for e in body["errors"]] == [
+        ("a value in the request is not valid", {"code": "BAD_USER_INPUT"})
+    ]
+    assert "bug deep inside" not in str(body)
+    assert await ProgramVersion.filter(merchant_id=world.merchant.id).count() == 1
+
+
 async def test_rewards_are_created_per_kind_and_validated(client, world):
     async def create(**fields) -> dict:
         return data(await admin(client, REWARD_CREATE, {"input": fields}))["rewardCreate"]

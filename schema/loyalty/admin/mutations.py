@@ -17,10 +17,10 @@ import strawberry
 
 from loyalty import models as lm
 from loyalty.actions import adjust
+from loyalty.errors import InsufficientPoints, VersionOutOfOrder
 from loyalty.events import register_endpoint
 from loyalty.program import publish
 from loyalty.referrals import decide
-from loyalty.rewards import InsufficientPoints
 from loyalty.rules import Rules
 from schema.core.context import AdminInfo
 from schema.core.ids import pk_of, to_gid
@@ -212,7 +212,7 @@ class ProgramMutations:
             return ProgramPublishPayload(version=None, user_errors=errors)
         try:
             version = await publish(merchant_id, rules, when, actor=info.context.viewer.actor, note=note)
-        except ValueError as exc:  # a version published meanwhile takes effect later
+        except VersionOutOfOrder as exc:  # a version published meanwhile takes effect later
             return ProgramPublishPayload(version=None, user_errors=[invalid(str(exc), "effectiveFrom")])
         info.context.loaders.forget()
         row = await lm.ProgramVersion.get(id=version.id)

@@ -12,9 +12,10 @@ from enum import Enum
 
 import strawberry
 
-from loyalty.actions import UnknownAction, record_action
+from loyalty.actions import record_action
+from loyalty.errors import InsufficientPoints, InvalidRedemption, RedemptionFailed, UnknownAction
 from loyalty.models import Member, RewardKind
-from loyalty.rewards import InsufficientPoints, InvalidRedemption, RedemptionFailed, redeem
+from loyalty.rewards import redeem
 from schema.core.context import StorefrontInfo
 from schema.core.ids import pk_of
 from schema.loyalty.storefront.errors import (
