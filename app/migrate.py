@@ -19,6 +19,7 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 from app.db import tortoise_config
 from loyalty.ownership import settle_all
 from store.introspect import describe
+from store.sql import dialect_of
 
 
 def _migration_url(database_url: str) -> str:
@@ -39,7 +40,7 @@ async def apply(database_url: str) -> list[str]:
     async with TortoiseContext():
         await tortoise_migrate(config=config, progress=progress)
         conn = connections.get("default")
-        if conn.capabilities.dialect == "sqlite":
+        if dialect_of(conn).sqlite:
             await restore_indexes(conn)
         await Tortoise.close_connections()
     async with TortoiseContext() as ctx:

@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from insights.batch import insert_rows
 from insights.clv import MODEL_HEURISTIC, predict_customers, summary_from_transactions
 from insights.clv.intervals import DEFAULT_LEVEL
 from insights.history import MerchantHistory
@@ -32,6 +31,7 @@ from insights.model_check import currency_transactions
 from insights.models import ClvPrediction
 from insights.settings import InsightsConfig
 from insights.why import prediction_why
+from store.sql import insert_rows
 
 WEEK_DAYS = 7
 CLV_STEP_WEEKS = 4.0

@@ -23,10 +23,10 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from insights.batch import insert_rows
 from insights.history import MerchantHistory
 from insights.models import ProductPairing, ProfileRecommendation
 from insights.recommend import ItemKNN, Recommendation
+from store.sql import insert_rows
 
 MODEL_KNN = "item_knn"
 MODEL_POPULARITY = "popularity"

@@ -10,12 +10,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Sum
 
 from loyalty.models import Entry, EntryKind, Member, Redemption, RedemptionStatus
 from loyalty.program import load_program
-from loyalty.sql import is_postgres, param, time_param
+from store.sql import dialect_of
 
 EARNED = [
     k.value
@@ -134,16 +133,6 @@ def next_bucket(interval: str, start: datetime) -> datetime:
     return start + timedelta(days=7 if interval == "week" else 1)
 
 
-def _bucket_sql(conn: BaseDBAsyncClient, interval: str) -> str:
-    if is_postgres(conn):
-        return f"date_trunc('{interval}', \"occurred_at\" AT TIME ZONE 'UTC')"
-    if interval == "day":
-        return "strftime('%Y-%m-%d', \"occurred_at\")"
-    if interval == "month":
-        return "strftime('%Y-%m-01', \"occurred_at\")"
-    return "date(\"occurred_at\", '-' || ((CAST(strftime('%w', \"occurred_at\") AS INTEGER) + 6) % 7) || ' days')"
-
-
 def _as_start(value: Any) -> datetime:
     if isinstance(value, datetime):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -178,12 +167,13 @@ async def timeline(
     conn = Entry._meta.db
     earned = ", ".join(f"'{k}'" for k in EARNED)
     spent = ", ".join(f"'{k}'" for k in SPENT)
-    bucket = _bucket_sql(conn, interval)
-    where, params = [f'"merchant_id" = {param(conn, 1)}'], [merchant_id]
+    dialect = dialect_of(conn)
+    bucket = dialect.time_bucket('"occurred_at"', interval)
+    where, params = [f'"merchant_id" = {dialect.param(1)}'], [merchant_id]
     for op, when in ((">=", start), ("<", end)):
         if when is not None:
-            params.append(time_param(conn, when))
-            where.append(f'"occurred_at" {op} {param(conn, len(params))}')
+            params.append(dialect.time(when))
+            where.append(f'"occurred_at" {op} {dialect.param(len(params))}')
     limit = f" LIMIT {int(latest)}" if latest is not None else ""
     sql = (
         f"SELECT {bucket} AS bucket, "

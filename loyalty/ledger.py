@@ -19,8 +19,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from loyalty.models import Delivery, Endpoint, Entry, EntryKind, Event, Member
-from loyalty.sql import Write, ids_param, in_ids, is_postgres, select
-from store.bulk import Upsert
+from store.sql import Upsert, Write, columns_of, dialect_of, select, values_of
 
 _NOT_ACTIVITY = frozenset(
     {
@@ -85,36 +84,6 @@ _ENTRY_COLUMNS = (
 )
 _ENTRIES = Write(Entry, columns=_ENTRY_COLUMNS, conflict=("merchant_id", "key"), returning=("id",))
 
-_MEMBER_COLUMNS = (
-    "id",
-    "merchant_id",
-    "profile_id",
-    "available",
-    "pending",
-    "lifetime",
-    "tier",
-    "tier_since",
-    "tier_grace_until",
-    "referral_code",
-    "first_order_at",
-    "last_activity_at",
-    "merged_into_id",
-    "created_at",
-    "updated_at",
-)
-_MEMBER_STATE = (
-    "available",
-    "pending",
-    "lifetime",
-    "tier",
-    "tier_since",
-    "tier_grace_until",
-    "first_order_at",
-    "last_activity_at",
-    "merged_into_id",
-    "updated_at",
-)
-_MEMBERS = Write(Member, columns=_MEMBER_COLUMNS, update=_MEMBER_STATE, update_by="id")
 _NEW_MEMBERS = Write(
     Member,
     columns=(
@@ -169,23 +138,16 @@ class LockedMember:
 
     def row(self) -> tuple[Any, ...]:
         """Values in ``_MEMBER_COLUMNS`` order."""
-        return (
-            self.id,
-            self.merchant_id,
-            self.profile_id,
-            self.available,
-            self.pending,
-            self.lifetime,
-            self.tier,
-            self.tier_since,
-            self.tier_grace_until,
-            self.referral_code,
-            self.first_order_at,
-            self.last_activity_at,
-            self.merged_into_id,
-            self.created_at,
-            self.updated_at,
-        )
+        return _member_values(self)
+
+
+_MEMBER_COLUMNS = columns_of(LockedMember)
+_MEMBER_STATE = tuple(
+    c for c in _MEMBER_COLUMNS if c not in {"id", "merchant_id", "profile_id", "referral_code", "created_at"}
+)
+"""What a flush may change (the rest is fixed at enrolment)."""
+_member_values = values_of(_MEMBER_COLUMNS)
+_MEMBERS = Write(Member, columns=_MEMBER_COLUMNS, update=_MEMBER_STATE, update_by="id")
 
 
 async def ensure_members(conn: BaseDBAsyncClient, merchant_id: int, profile_ids: Iterable[int]) -> None:
@@ -213,14 +175,14 @@ async def lock_members(
 
 async def _locked(conn: BaseDBAsyncClient, profile_ids: list[int]) -> list[LockedMember]:
     """``SELECT ... FOR UPDATE`` in id order (SQLite has no row locks: its writer lock serialises)."""
-    lock = " FOR UPDATE" if is_postgres(conn) else ""
+    dialect = dialect_of(conn)
     rows = await select(
         conn,
         Member,
         _MEMBER_COLUMNS,
-        in_ids(conn, "profile_id", 1),
-        [ids_param(conn, profile_ids)],
-        suffix=f' ORDER BY "id"{lock}',
+        dialect.in_ids("profile_id", 1),
+        [dialect.ids(profile_ids)],
+        suffix=f' ORDER BY "id"{dialect.for_update}',
     )
     return [LockedMember(*row) for row in rows]
 

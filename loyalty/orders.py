@@ -6,8 +6,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from loyalty.earning import LineFacts, OrderFacts, RefundFacts, RefundLineFacts
-from loyalty.sql import ids_param, in_ids, select
 from store.models import Order, OrderLine, Product, Refund, RefundLine
+from store.sql import dialect_of, select
 
 FULFILLED = {"fulfilled", "completed", "shipped"}
 UNPAID = {"pending", "voided", "unpaid", "failed"}
@@ -37,18 +37,19 @@ async def load_orders(order_ids: Sequence[int], *, categories: bool = False) -> 
     """The facts of each order that exists (deleted orders are left out).
 
     ``categories`` also reads each line's product category, for category multipliers.
-    Reads go through raw SQL with the id list as one parameter (``loyalty.sql``): money comes
+    Reads go through raw SQL with the id list as one parameter (``store.sql``): money comes
     back as ``Decimal`` and times as aware datetimes, as from the ORM.
     """
     if not order_ids:
         return {}
     conn = Order._meta.db
+    dialect = dialect_of(conn)
     orders = await select(
-        conn, Order, _ORDER_COLUMNS, f'{in_ids(conn, "id", 1)} AND "deleted_at" IS NULL', [ids_param(conn, order_ids)]
+        conn, Order, _ORDER_COLUMNS, f'{dialect.in_ids("id", 1)} AND "deleted_at" IS NULL', [dialect.ids(order_ids)]
     )
     if not orders:
         return {}
-    ids = ids_param(conn, [o[0] for o in orders])
+    ids = dialect.ids([o[0] for o in orders])
     lines = await select(
         conn,
         OrderLine,
@@ -61,14 +62,14 @@ async def load_orders(order_ids: Sequence[int], *, categories: bool = False) -> 
             "product_platform_id",
             "is_gift_card",
         ),
-        in_ids(conn, "order_id", 1),
+        dialect.in_ids("order_id", 1),
         [ids],
     )
     refunds = await select(
         conn,
         Refund,
         ("id", "order_id", "platform_created_at", "amount", "store_credit"),
-        in_ids(conn, "order_id", 1),
+        dialect.in_ids("order_id", 1),
         [ids],
     )
     refund_lines = (
@@ -76,8 +77,8 @@ async def load_orders(order_ids: Sequence[int], *, categories: bool = False) -> 
             conn,
             RefundLine,
             ("refund_id", "line_platform_id", "quantity", "amount"),
-            in_ids(conn, "refund_id", 1),
-            [ids_param(conn, [r[0] for r in refunds])],
+            dialect.in_ids("refund_id", 1),
+            [dialect.ids([r[0] for r in refunds])],
         )
         if refunds
         else []

@@ -31,35 +31,11 @@ from loyalty.orders import load_orders
 from loyalty.ownership import owners_of_customers
 from loyalty.program import Program, Version, load_program
 from loyalty.rules import Rules
-from loyalty.sql import Write, ids_param, in_ids, is_postgres, select
+from store.sql import Write, columns_of, dialect_of, select, values_of
 
 log = logging.getLogger(__name__)
 BATCH = 1000
 RETRIES = 3
-
-_ACCOUNT_COLUMNS = (
-    "order_id",
-    "merchant_id",
-    "store_id",
-    "profile_id",
-    "version_id",
-    "multiplier",
-    "placed_at",
-    "points",
-    "pending",
-    "spend",
-    "counted",
-    "release_at",
-    "released_at",
-    "seq",
-    "updated_at",
-)
-_ACCOUNTS = Write(
-    OrderAccount,
-    columns=_ACCOUNT_COLUMNS,
-    conflict=("order_id",),
-    update=[c for c in _ACCOUNT_COLUMNS if c not in {"order_id", "merchant_id"}],
-)
 
 
 @dataclass
@@ -92,23 +68,17 @@ class Account:
 
     def row(self, now: datetime) -> tuple[Any, ...]:
         """Values in ``_ACCOUNT_COLUMNS`` order."""
-        return (
-            self.order_id,
-            self.merchant_id,
-            self.store_id,
-            self.profile_id,
-            self.version_id,
-            self.multiplier,
-            self.placed_at,
-            self.points,
-            self.pending,
-            self.spend,
-            self.counted,
-            self.release_at,
-            self.released_at,
-            self.seq,
-            now,
-        )
+        return (*_account_values(self), now)
+
+
+_ACCOUNT_COLUMNS = (*columns_of(Account, exclude=frozenset({"changed"})), "updated_at")
+_account_values = values_of(_ACCOUNT_COLUMNS[:-1])
+_ACCOUNTS = Write(
+    OrderAccount,
+    columns=_ACCOUNT_COLUMNS,
+    conflict=("order_id",),
+    update=[c for c in _ACCOUNT_COLUMNS if c not in {"order_id", "merchant_id"}],
+)
 
 
 def release_time(rules: Rules, facts: OrderFacts, now: datetime) -> datetime | None:
@@ -227,14 +197,14 @@ def release(book: Book, acc: Account, now: datetime) -> int:
 
 async def load_accounts(order_ids: Iterable[int], conn: Any) -> dict[int, Account]:
     """The accounts of these orders, locked for the transaction (on PostgreSQL)."""
-    lock = " FOR UPDATE" if is_postgres(conn) else ""
+    dialect = dialect_of(conn)
     rows = await select(
         conn,
         OrderAccount,
         _ACCOUNT_COLUMNS[:-1],
-        in_ids(conn, "order_id", 1),
-        [ids_param(conn, order_ids)],
-        suffix=lock,
+        dialect.in_ids("order_id", 1),
+        [dialect.ids(order_ids)],
+        suffix=dialect.for_update,
     )
     return {r[0]: Account(*r) for r in rows}
 

@@ -17,7 +17,7 @@ from loyalty.ledger import Book, LockedMember, Posting
 from loyalty.models import Entry, EntryKind, Member, OrderAccount
 from loyalty.program import load_program
 from loyalty.rules import Rules, Tier
-from loyalty.sql import ids_param, in_ids, param, select, time_param
+from store.sql import dialect_of, select
 
 POINT_KINDS = [
     k.value
@@ -47,19 +47,20 @@ async def tier_metrics(
         return metric
     start = window_start(rules, now)
     conn = conn or OrderAccount._meta.db
-    params = [ids_param(conn, ids), time_param(conn, now)]
+    dialect = dialect_of(conn)
+    params = [dialect.ids(ids), dialect.time(now)]
     since = ""
     if start is not None:
-        params.append(time_param(conn, start))
-        since = f' AND "{{when}}" >= {param(conn, 3)}'
+        params.append(dialect.time(start))
+        since = f' AND "{{when}}" >= {dialect.param(3)}'
     if rules.tier_metric == "points":
         kinds = ", ".join(f"'{k}'" for k in POINT_KINDS)
         rows = await select(
             conn,
             Entry,
             ("profile_id", "lifetime"),
-            f'{in_ids(conn, "profile_id", 1)} AND "kind" IN ({kinds}) '
-            f'AND "occurred_at" <= {param(conn, 2)}' + since.format(when="occurred_at"),
+            f'{dialect.in_ids("profile_id", 1)} AND "kind" IN ({kinds}) '
+            f'AND "occurred_at" <= {dialect.param(2)}' + since.format(when="occurred_at"),
             params,
         )
         for pid, points in rows:
@@ -69,7 +70,7 @@ async def tier_metrics(
         conn,
         OrderAccount,
         ("profile_id", "spend"),
-        f'{in_ids(conn, "profile_id", 1)} AND "placed_at" <= {param(conn, 2)} AND "counted"'
+        f'{dialect.in_ids("profile_id", 1)} AND "placed_at" <= {dialect.param(2)} AND "counted"'
         + since.format(when="placed_at"),
         params,
     )
@@ -94,14 +95,15 @@ async def reached_at(
     if not targets:
         return {}
     ids = list(targets)
-    params = [ids_param(conn, ids), time_param(conn, now)]
+    dialect = dialect_of(conn)
+    params = [dialect.ids(ids), dialect.time(now)]
     if rules.tier_metric == "points":
         kinds = ", ".join(f"'{k}'" for k in POINT_KINDS)
         rows = await select(
             conn,
             Entry,
             ("profile_id", "lifetime", "occurred_at"),
-            f'{in_ids(conn, "profile_id", 1)} AND "kind" IN ({kinds}) AND "occurred_at" <= {param(conn, 2)}',
+            f'{dialect.in_ids("profile_id", 1)} AND "kind" IN ({kinds}) AND "occurred_at" <= {dialect.param(2)}',
             params,
         )
     else:
@@ -109,7 +111,7 @@ async def reached_at(
             conn,
             OrderAccount,
             ("profile_id", "spend", "placed_at"),
-            f'{in_ids(conn, "profile_id", 1)} AND "placed_at" <= {param(conn, 2)} AND "counted"',
+            f'{dialect.in_ids("profile_id", 1)} AND "placed_at" <= {dialect.param(2)} AND "counted"',
             params,
         )
         if rules.tier_metric == "orders":

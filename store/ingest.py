@@ -16,9 +16,9 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from store.bulk import Column, Upsert, delete_missing
 from store.models import Customer, Order, OrderLine, Product, Refund, RefundLine, Store, Variant
 from store.records import CustomerRecord, OrderRecord, ProductRecord, RefundRecord
+from store.sql import Column, Upsert, delete_missing
 
 
 def content_hash(record: object) -> str:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from store.sql import dialect_of
+
 BOOKKEEPING = {"tortoise_migrations", "sqlite_sequence"}
 
 
@@ -20,12 +22,11 @@ class TableShape:
 
 async def table_names(conn: BaseDBAsyncClient) -> set[str]:
     """The tables the database holds (bookkeeping ones included): cheap enough for every command."""
-    if conn.capabilities.dialect == "postgres":
-        rows = await conn.execute_query_dict(
-            "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()"
-        )
-    else:
-        rows = await conn.execute_query_dict("SELECT name FROM sqlite_master WHERE type = 'table'")
+    sql = dialect_of(conn).pick(
+        postgres="SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()",
+        sqlite="SELECT name FROM sqlite_master WHERE type = 'table'",
+    )
+    rows = await conn.execute_query_dict(sql)
     return {r["name"] for r in rows}
 
 
@@ -34,18 +35,15 @@ async def applied_migrations(conn: BaseDBAsyncClient, app: str = "models") -> se
     if "tortoise_migrations" not in await table_names(conn):
         return set()
     rows = await conn.execute_query_dict(
-        'SELECT "name" FROM "tortoise_migrations" WHERE "app" = $1'
-        if conn.capabilities.dialect == "postgres"
-        else 'SELECT "name" FROM "tortoise_migrations" WHERE "app" = ?',
+        f'SELECT "name" FROM "tortoise_migrations" WHERE "app" = {dialect_of(conn).param(1)}',
         [app],
     )
     return {r["name"] for r in rows}
 
 
 async def describe(conn: BaseDBAsyncClient) -> dict[str, TableShape]:
-    if conn.capabilities.dialect == "postgres":
-        return await _describe_postgres(conn)
-    return await _describe_sqlite(conn)
+    describe_it = dialect_of(conn).pick(postgres=_describe_postgres, sqlite=_describe_sqlite)
+    return await describe_it(conn)
 
 
 async def _describe_sqlite(conn: BaseDBAsyncClient) -> dict[str, TableShape]:

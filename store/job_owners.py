@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
-from store.bulk import dialect
 from store.models import Job
+from store.sql import dialect_of
 
 
 class Owner(StrEnum):
@@ -60,6 +60,6 @@ async def merchant_of(owner: Owner, args: Sequence[Any]) -> int | None:
     if ref is None:
         return None
     conn = Job._meta.db
-    placeholder = "$1" if dialect(conn) == "postgres" else "?"
-    rows = await conn.execute_query_dict(f"SELECT {merchant_sql(owner, placeholder)} AS merchant_id", [ref])
+    sql = f"SELECT {merchant_sql(owner, dialect_of(conn).param(1))} AS merchant_id"
+    rows = await conn.execute_query_dict(sql, [ref])
     return rows[0]["merchant_id"] if rows else None

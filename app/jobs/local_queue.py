@@ -20,9 +20,9 @@ from app.jobs.failures import describe, record_failure
 from app.jobs.queue import new_key
 from app.jobs.registry import JobRef, WorkerLost, name_of, registry, retry_delay
 from app.settings import Settings
-from store.bulk import Upsert
 from store.job_owners import Owner, merchant_sql, reference
 from store.models import Job, JobStatus
+from store.sql import Upsert
 
 
 def _enqueue_for(owner: Owner) -> Upsert:

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
-from store.bulk import Column, Upsert
 from store.models import DeliveryStatus, InstallState, WebhookEvent
+from store.sql import Column, Upsert
 
 Handler = Callable[[WebhookEvent], Awaitable[None]]
 

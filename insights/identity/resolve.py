@@ -25,7 +25,6 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from insights.batch import delete_in, insert_rows, set_column
 from insights.identity.clusters import Clusters, Edge
 from insights.identity.fuzzy import Person, match_score
 from insights.identity.keys import (
@@ -38,8 +37,8 @@ from insights.identity.keys import (
 )
 from insights.models import IdentityDecision, IdentityKey, MergeEvidence
 from insights.settings import InsightsConfig, load_config
-from store.bulk import dialect
 from store.models import Customer, Order, Profile
+from store.sql import delete_in, dialect_of, insert_rows, set_column
 
 Merge = tuple[int, int]
 """(surviving profile id, absorbed profile id)"""
@@ -91,8 +90,7 @@ async def resolve(merchant_id: int, seeds: set[int] | None = None) -> Resolution
     """Full run when ``seeds`` is None, else the closure of the graph around ``seeds``."""
     config = await load_config(merchant_id)
     async with in_transaction() as conn:
-        if dialect(conn) == "postgres":  # one resolver per merchant at a time
-            await conn.execute_query("SELECT pg_advisory_xact_lock($1, $2)", [0x1D, merchant_id])
+        await dialect_of(conn).transaction_lock(conn, 0x1D, merchant_id)  # one resolver per merchant at a time
         if seeds is not None and not await IdentityKey.filter(merchant_id=merchant_id).exists():
             seeds = None  # nothing was ever keyed, so only a full run can find the matches
         customers = await _load_component(merchant_id, seeds, config)

@@ -13,7 +13,6 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from insights.batch import insert_rows
 from insights.identity.keys import (
     normalize_address,
     normalize_email,
@@ -23,6 +22,7 @@ from insights.identity.keys import (
 from insights.models import ProfileFact
 from insights.settings import InsightsConfig
 from store.models import Customer, Order, Store
+from store.sql import insert_rows
 
 FACT_KINDS = ("name", "email", "phone", "address", "birthday", "locale", "marketing_consent")
 

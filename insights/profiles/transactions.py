@@ -15,9 +15,9 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from insights.batch import insert_rows
 from insights.history import MerchantHistory, OrderRow
 from insights.models import ProfileRevenue, ProfileStats
+from store.sql import insert_rows
 
 TOP = 3
 ZERO = Decimal("0")

@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from insights.batch import insert_rows
 from insights.history import MerchantHistory
 from insights.models import ProfileSegment
 from insights.purchases import ZERO, Purchase, main_currency, merchant_purchases
@@ -27,6 +26,7 @@ from insights.segments.rfm import quintile_scores, top_share
 from insights.segments.rules import cap_recency, segment_of, tier_of
 from insights.settings import InsightsConfig
 from insights.why import segment_why
+from store.sql import insert_rows
 
 REORDER_WINDOW_DAYS = 90
 """The "why" of a segment compares with the people in it this many days earlier: did they order again?"""

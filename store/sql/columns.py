@@ -1,0 +1,21 @@
+"""Column lists derived from the classes that mirror a table's rows, so a column is named once."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from operator import attrgetter
+from typing import Any
+
+
+def columns_of(record: type[Any], *, exclude: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The field names of a dataclass, in declaration order, less ``exclude``."""
+    return tuple(f.name for f in dataclasses.fields(record) if f.name not in exclude)
+
+
+def values_of(columns: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """A function returning an object's attributes in ``columns`` order (``attrgetter``, in C)."""
+    getter = attrgetter(*columns)
+    if len(columns) == 1:
+        return lambda obj: (getter(obj),)
+    return getter
