@@ -139,7 +139,7 @@ def demo(
             fh.write(f"METRICS_TOKEN={secrets.token_hex(24)}\n")
         typer.echo("wrote a new METRICS_TOKEN to .env (send it as Authorization: Bearer for /metrics)")
     settings = settings_or_exit()
-    from app.demo import Simulator, demo_env, prepare, prepare_program, utc_today
+    from app.demo.run import Simulator, demo_env, prepare, prepare_program, utc_today
 
     migrate()
     today = utc_today()

@@ -1,6 +1,6 @@
 """GraphQL under load: the storefront loyalty widget's query and the admin members page, on PostgreSQL.
 
-A fresh database gets the sandbox merchant (``app.seed.seed``), its profiles, an insights
+A fresh database gets the sandbox merchant (``app.demo.seed.seed``), its profiles, an insights
 refresh and the sample loyalty program; one web process serves it, and this process drives it
 over HTTP. Each query is measured at fixed arrival rates (open loop: a request starts every
 ``1/rate`` s whatever the answers' speed, so a slow server cannot slow the load down; ``--rates``)
@@ -33,8 +33,8 @@ from tortoise.context import TortoiseContext
 from app.auth.api_keys import issue
 from app.auth.shopper_tokens import ShopperTokens
 from app.db import tortoise_config
+from app.demo.seed import seed
 from app.sample_program import install_sample_program
-from app.seed import seed
 from bench.support import free_port, scratch_database
 from insights.refresh import refresh_merchant
 from sandbox.dataset import build

@@ -40,7 +40,7 @@ async def _refresh(url: str) -> dict[str, Any]:
     from tortoise.context import TortoiseContext
 
     from app.db import tortoise_config
-    from app.seed import seed
+    from app.demo.seed import seed
     from insights.refresh import refresh_merchant
     from sandbox.dataset import build
     from store import crypto

@@ -1,7 +1,7 @@
 """Loyalty throughput: orders processed into points per second over the sandbox history, and
 the time of a full ledger replay (dry run) and balance rebuild.
 
-The sandbox merchant is seeded first (``app.seed.seed``) and every customer gets its profile
+The sandbox merchant is seeded first (``app.demo.seed.seed``) and every customer gets its profile
 (``store.people.ensure_profiles``, the store's job, timed apart); then every order goes
 through ``loyalty.processing.process_orders`` in batches of 1,000, as the runtime enqueues
 them. Each backend runs in its own process (Tortoise holds one backend per process).
@@ -25,7 +25,7 @@ from typing import Any
 from tortoise.context import TortoiseContext
 
 from app.db import tortoise_config
-from app.seed import seed
+from app.demo.seed import seed
 from bench.support import scratch_database
 from sandbox.dataset import build
 from store import crypto

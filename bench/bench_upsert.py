@@ -19,7 +19,7 @@ from typing import Any
 from tortoise.context import TortoiseContext
 
 from app.db import tortoise_config
-from app.seed import order_record, pages, sandbox_merchant
+from app.demo.seed import order_record, pages, sandbox_merchant
 from bench.support import scratch_database
 from sandbox.dataset import build
 from store import crypto

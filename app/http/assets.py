@@ -8,14 +8,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from app.demo.assets import demo_cover
 from app.settings import Settings
-from sandbox.dataset.catalog import handle as catalog_handle
-from sandbox.dataset.catalog import item_spec
-from sandbox.dataset.covers import cover_svg
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 FRAME_ANCESTORS = "frame-ancestors 'self' https://admin.shopify.com https://*.myshopify.com"
@@ -111,25 +109,6 @@ def explorer_routes(settings: Settings) -> list[BaseRoute]:
             CachedStatic(directory=STATIC / "explorer", headers={"Content-Security-Policy": EXPLORER_POLICY}),
         ),
     ]
-
-
-async def demo_cover(request: Request) -> Response:
-    """A sandbox product's picture (``/demo/covers/{handle}.svg``), drawn from its catalogue entry
-    so the demo's widget shows pictures with no network."""
-    handle = request.path_params["handle"]
-    item = handle.rsplit("-", 1)[-1]
-    spec = item_spec(int(item)) if item.isdigit() and 0 < int(item) < 1_000_000 else None
-    if spec is None or catalog_handle(spec.title, spec.item_id) != handle:
-        return Response("Not Found", status_code=404, media_type="text/plain")
-    return Response(
-        cover_svg(spec.title),
-        media_type="image/svg+xml",
-        headers={
-            "Cache-Control": "public, max-age=86400",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-        },
-    )
 
 
 def routes(settings: Settings) -> list[BaseRoute]:

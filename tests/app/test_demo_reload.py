@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.demo import demo_data, prepare
+from app.demo.run import demo_data, prepare
 from app.sample_program import install_sample_program
 from insights.refresh import start_of_day
 from loyalty.models import Entry, Member, Redemption, Reward

@@ -33,7 +33,7 @@ from tortoise.context import TortoiseContext
 
 from app.auth.app_proxy import signature
 from app.db import tortoise_config
-from app.demo import Simulator, prepare, prepare_program, utc_today
+from app.demo.run import Simulator, prepare, prepare_program, utc_today
 from app.settings import load_settings
 from app.web import create_app
 from loyalty.models import Reward

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from app.seed import seed
+from app.demo.seed import seed
 from sandbox.dataset import SandboxData, build
 from store.models import Customer, Merchant, Order, Store
 

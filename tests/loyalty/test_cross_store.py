@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.seed import seed
+from app.demo.seed import seed
 from loyalty.models import Member, OrderAccount
 from loyalty.ownership import OwnershipReason, link_accounts, owners_of_customers
 from loyalty.processing import process_orders

@@ -31,8 +31,8 @@ from tortoise.context import TortoiseContext
 
 from app.auth.app_proxy import signature
 from app.db import tortoise_config
+from app.demo.seed import customer_record, order_record, pages, product_record, sandbox_merchant
 from app.sample_program import install_sample_program
-from app.seed import customer_record, order_record, pages, product_record, sandbox_merchant
 from app.settings import Settings, load_settings
 from app.web import create_app
 from insights.models import MergeEvidence

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.seed import order_record, sandbox_merchant
+from app.demo.seed import order_record, sandbox_merchant
 from sandbox.dataset import build
 from store.ingest import upsert_orders, upsert_refunds
 from store.models import Customer, Order, OrderLine, Refund, RefundLine

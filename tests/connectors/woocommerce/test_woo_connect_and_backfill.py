@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.demo.seed import customer_record, order_record, pages, product_record
 from app.platforms import connector_for
-from app.seed import customer_record, order_record, pages, product_record
 from connectors.core.sink import Sink
 from connectors.woocommerce.webhooks import TOPICS
 from sandbox.dataset import build

@@ -1,7 +1,7 @@
 """The demo's set-up: the sandbox merchant's two stores, its loyalty program, its insights, and
 what a browser needs to open the storefront widget and the dashboard.
 
-The data goes straight into the store (``app.seed``); the Shopify simulator runs beside the app
+The data goes straight into the store (``app.demo.seed``); the Shopify simulator runs beside the app
 so a reward redeemed in the widget creates a real discount code over HTTP. The demo lives in the
 present: the sandbox history is moved to end yesterday (UTC), in the store and in the simulator,
 and "today" for insights is the start of today.
@@ -23,8 +23,8 @@ from tortoise.transactions import in_transaction
 
 from app.auth.api_keys import issue
 from app.auth.shopper_tokens import ShopperTokens
+from app.demo.seed import sandbox_merchant, seed
 from app.sample_program import install_sample_program
-from app.seed import sandbox_merchant, seed
 from app.settings import Settings
 from insights.models import ProductPairing, RefreshRun
 from insights.refresh import refresh_merchant, start_of_day
