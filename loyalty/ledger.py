@@ -98,12 +98,8 @@ _NEW_MEMBERS = Write(
     ),
     conflict=("profile_id",),
 )
-_EVENTS = Upsert(
-    Event,
-    columns=("merchant_id", "profile_id", "kind", "key", "data", "occurred_at", "created_at"),
-    conflict=("merchant_id", "key"),
-    returning=("id", "kind"),
-)
+_EVENTS = Upsert(Event, conflict=("merchant_id", "key"), returning=("id", "kind"))
+"""Every column of ``Event`` but its id, as ``Book.emit`` builds them."""
 _DELIVERIES = Upsert(
     Delivery,
     columns=("event_id", "endpoint_id", "status", "attempts", "next_attempt_at"),

@@ -30,64 +30,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-_CUSTOMER_COLUMNS = (
-    "merchant_id",
-    "store_id",
-    "platform_id",
-    "is_guest",
-    "email",
-    "verified_email",
-    "phone",
-    "first_name",
-    "last_name",
-    "accepts_marketing",
-    "address",
-    "tags",
-    "locale",
-    "birthday",
-    "platform_created_at",
-    "platform_updated_at",
-    "content_hash",
-    "deleted_at",
-    "created_at",
-    "updated_at",
-)
-_CUSTOMERS = Upsert(
-    Customer,
-    columns=_CUSTOMER_COLUMNS,
-    update=[c for c in _CUSTOMER_COLUMNS if c not in {"merchant_id", "store_id", "platform_id", "created_at"}],
-    fresher_only=True,
-)
-
-_ORDER_COLUMNS = (
-    "merchant_id",
-    "store_id",
-    "customer_id",
-    "platform_id",
-    "name",
-    "email",
-    "phone",
-    "currency",
-    "subtotal",
-    "total_discount",
-    "shipping",
-    "tax",
-    "total",
-    "total_refunded",
-    "financial_status",
-    "fulfillment_status",
-    "cancelled_at",
-    "cancel_reason",
-    "discount_codes",
-    "shipping_address",
-    "test",
-    "platform_created_at",
-    "platform_updated_at",
-    "content_hash",
-    "deleted_at",
-    "created_at",
-    "updated_at",
-)
+_FIXED = frozenset({"merchant_id", "store_id", "platform_id", "created_at"})
+"""Columns an update of a synced row leaves as first written."""
+_CUSTOMERS = Upsert(Customer, exclude=frozenset({"id", "profile_id", "owner_id"}), keep=_FIXED, fresher_only=True)
+"""Every column but the id and the links insights and loyalty own (``profile_id``, ``owner_id``)."""
 
 
 def _customer_of_order(col: Column) -> str:
@@ -99,78 +45,20 @@ def _customer_of_order(col: Column) -> str:
 
 _ORDERS = Upsert(
     Order,
-    columns=_ORDER_COLUMNS,
-    update=[c for c in _ORDER_COLUMNS if c not in {"merchant_id", "store_id", "platform_id", "created_at"}],
+    keep=_FIXED,
     fresher_only=True,
     returning=("id", "platform_id"),
     computed={"customer_id": _customer_of_order},
     extra_inputs={"customer_platform_id": "text"},
 )
 
-_LINE_COLUMNS = (
-    "order_id",
-    "store_id",
-    "platform_id",
-    "product_platform_id",
-    "variant_platform_id",
-    "sku",
-    "title",
-    "quantity",
-    "unit_price",
-    "total_discount",
-    "total",
-    "is_gift_card",
-)
-_LINES = Upsert(
-    OrderLine, columns=_LINE_COLUMNS, update=[c for c in _LINE_COLUMNS if c not in {"store_id", "platform_id"}]
-)
+_LINES = Upsert(OrderLine, keep=frozenset({"store_id", "platform_id"}))
 
-_REFUND_COLUMNS = (
-    "order_id",
-    "store_id",
-    "platform_id",
-    "amount",
-    "currency",
-    "note",
-    "store_credit",
-    "platform_created_at",
-    "created_at",
-)
-_REFUNDS = Upsert(Refund, columns=_REFUND_COLUMNS, returning=("id", "platform_id"))
+_REFUNDS = Upsert(Refund, returning=("id", "platform_id"))
+_REFUND_LINES = Upsert(RefundLine)
 
-_REFUND_LINES = Upsert(
-    RefundLine, columns=("refund_id", "store_id", "platform_id", "line_platform_id", "quantity", "amount")
-)
-
-_PRODUCT_COLUMNS = (
-    "merchant_id",
-    "store_id",
-    "platform_id",
-    "title",
-    "handle",
-    "vendor",
-    "category",
-    "status",
-    "image_url",
-    "image_alt",
-    "url",
-    "platform_updated_at",
-    "content_hash",
-    "deleted_at",
-    "created_at",
-    "updated_at",
-)
-_PRODUCTS = Upsert(
-    Product,
-    columns=_PRODUCT_COLUMNS,
-    update=[c for c in _PRODUCT_COLUMNS if c not in {"merchant_id", "store_id", "platform_id", "created_at"}],
-    fresher_only=True,
-    returning=("id", "platform_id"),
-)
-_VARIANT_COLUMNS = ("product_id", "store_id", "platform_id", "sku", "title", "price", "compare_at_price", "in_stock")
-_VARIANTS = Upsert(
-    Variant, columns=_VARIANT_COLUMNS, update=[c for c in _VARIANT_COLUMNS if c not in {"store_id", "platform_id"}]
-)
+_PRODUCTS = Upsert(Product, keep=_FIXED, fresher_only=True, returning=("id", "platform_id"))
+_VARIANTS = Upsert(Variant, keep=frozenset({"store_id", "platform_id"}))
 
 
 def _customer_row(store: Store, record: CustomerRecord, now: datetime) -> dict[str, Any]:

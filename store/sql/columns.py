@@ -7,10 +7,17 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
 
+from tortoise.models import Model
+
 
 def columns_of(record: type[Any], *, exclude: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """The field names of a dataclass, in declaration order, less ``exclude``."""
     return tuple(f.name for f in dataclasses.fields(record) if f.name not in exclude)
+
+
+def model_columns(model: type[Model], *, exclude: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The columns of an initialised model (relations' ``*_id`` included), less ``exclude``."""
+    return tuple(name for name in model._meta.fields_db_projection if name not in exclude)
 
 
 def values_of(columns: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
