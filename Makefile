@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # Test processes per backend run (pytest-xdist; whole files stay together so they share fixtures).
 WORKERS ?= 2
 
-.PHONY: install demo serve test test-sqlite test-postgres bench lint clean shopify-app plugin
+.PHONY: install demo serve test test-sqlite test-postgres bench lint check clean shopify-app plugin
 
 install: $(STAMP)
 
@@ -37,6 +37,14 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# What CI enforces before the tests: lint and format, mypy --strict on store/, mypy on the other
+# packages against the per-file error baseline (.ci/mypy-baseline.json, only shrinks), the layer map.
+check: install lint
+	$(BIN)/mypy --strict --no-warn-unused-configs store
+	$(BIN)/python .ci/typecheck.py
+	RAPPORT_TEST_DB=sqlite $(BIN)/pytest -p no:xdist -q tests/ci/test_layers.py tests/ci/test_typecheck.py
 
 # The Shopify app package to deploy (`cd build/shopify-app && shopify app deploy`): the theme app
 # extension plus shopify.app.toml written from this deployment's settings (.env or environment).
