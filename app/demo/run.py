@@ -16,7 +16,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from tortoise.transactions import in_transaction
@@ -154,7 +154,7 @@ async def prepare_program(
     today = today or utc_today()
     data = demo_data(today)
     merchant, stores = await sandbox_merchant(data)
-    await ensure_profiles(await Customer.filter(profile_id=None).values_list("id", flat=True))
+    await ensure_profiles(cast(list[int], await Customer.filter(profile_id=None).values_list("id", flat=True)))
     as_of = datetime.combine(today, time(), tzinfo=UTC)
     if not await RefreshRun.filter(merchant_id=merchant.id, status="complete").exists():
         await refresh_merchant(merchant.id, as_of=as_of)
@@ -172,12 +172,15 @@ async def prepare_program(
     )
     api_key = (await issue(merchant.id, DEMO_KEY_NAME)).secret
     shopper = await _sample_shopper(shopify)
+    holder = shopper.owner_id or shopper.profile_id
+    if holder is None:
+        raise RuntimeError("the demo shopper has no profile")
     await adjust(
-        shopper.owner_id or shopper.profile_id,
+        holder,
         DEMO_CREDIT,
         reason="Demo credit: points to try several rewards",
         actor="demo",
-        key=f"demo-credit:{shopper.owner_id or shopper.profile_id}",
+        key=f"demo-credit:{holder}",
     )
     tokens = ShopperTokens(settings.secret_key.get_secret_value())
     token, _ = tokens.mint(shopify.id, shopper.id, SHOPPER_TOKEN_TTL)
@@ -256,10 +259,10 @@ async def _sample_shopper(shopify: Store) -> Customer:
             break
         fallback = fallback or profile_id
     best = best or fallback or (candidates[0] if candidates else None)
-    query = Customer.filter(store_id=shopify.id, is_guest=False)
+    accounts_query = Customer.filter(store_id=shopify.id, is_guest=False)
     if best is not None:
-        query = query.filter(owner_id=best)
-    customer = await query.order_by("id").first()
+        accounts_query = accounts_query.filter(owner_id=best)
+    customer = await accounts_query.order_by("id").first()
     if customer is None:
         raise RuntimeError("the sandbox Shopify store has no signed-up customer")
     return customer

@@ -133,10 +133,10 @@ def product_record(p: sandbox.Product, site: str = "") -> ProductRecord:
     )
 
 
-async def sandbox_merchant(data: sandbox.SandboxData) -> tuple[Merchant, dict[str, Store]]:
+async def sandbox_merchant(data: sandbox.SandboxData) -> tuple[Merchant, dict[sandbox.Platform, Store]]:
     """The sandbox merchant and its two stores, created once."""
     merchant, _ = await Merchant.get_or_create(name=data.merchant_name)
-    stores = {}
+    stores: dict[sandbox.Platform, Store] = {}
     for platform, info in data.stores.items():
         store = await Store.get_or_none(platform=platform, domain=info.domain_or_url)
         if store is None:
@@ -159,11 +159,11 @@ async def seed(data: sandbox.SandboxData) -> dict[str, int]:
     written: dict[str, int] = {}
     for platform, store in stores.items():
         part = data.by_store(platform)
-        for page in pages(part.products):
-            await upsert_products(store, [product_record(p, store.domain) for p in page])
-        for page in pages(part.customers):
-            await upsert_customers(store, [customer_record(c) for c in page])
+        for products in pages(part.products):
+            await upsert_products(store, [product_record(p, store.domain) for p in products])
+        for customers in pages(part.customers):
+            await upsert_customers(store, [customer_record(c) for c in customers])
         written[platform] = 0
-        for page in pages(part.orders):
-            written[platform] += len(await upsert_orders(store, [order_record(o) for o in page]))
+        for orders in pages(part.orders):
+            written[platform] += len(await upsert_orders(store, [order_record(o) for o in orders]))
     return written
