@@ -25,6 +25,7 @@ from app.cli_common import (
 from app.cli_loyalty import loyalty_cli
 from app.cli_shopify import shopify_app_config
 from app.cli_webhooks import webhooks_cli
+from insights.errors import InsightsError, SplitRefused
 
 cli = typer.Typer(
     help="Rapport: loyalty and customer insight for Shopify and WooCommerce stores.",
@@ -336,7 +337,7 @@ def evaluate_recs(
 
     try:
         result = evaluate_baskets_file(baskets_file, seed=seed, sample=sample, k=k)
-    except ValueError as exc:
+    except ValueError as exc:  # a baskets file or --sample it cannot use: it checks arguments as numpy does
         raise fail(str(exc)) from None
     typer.echo(json.dumps(result, indent=2))
 
@@ -445,7 +446,7 @@ def insights_export(
 
     try:
         document = json.dumps(run(settings, work), indent=2)
-    except ValueError as exc:
+    except InsightsError as exc:
         raise fail(str(exc)) from None
     if out:
         out.write_text(document + "\n")
@@ -474,7 +475,7 @@ def insights_erase(
 
     try:
         counts = run(settings, work)
-    except ValueError as exc:
+    except InsightsError as exc:
         raise fail(str(exc)) from None
     typer.echo(json.dumps(counts))
 
@@ -503,7 +504,7 @@ def insights_split(
 
     try:
         typer.echo(f"new profile {run(settings, work)}")
-    except ValueError as exc:
+    except SplitRefused as exc:
         raise fail(str(exc), 1) from None
 
 

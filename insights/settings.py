@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from insights.errors import InvalidSettings
 from insights.models import InsightsSettings
 from insights.segments.rules import DEFAULT_RULES, SegmentRule, TierThresholds
 
@@ -39,7 +40,7 @@ class InsightsConfig:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = set(values) - known
         if unknown:
-            raise ValueError(f"unknown insight settings: {', '.join(sorted(unknown))}")
+            raise InvalidSettings(f"unknown insight settings: {', '.join(sorted(unknown))}")
         kwargs = dict(values)
         if "segment_rules" in kwargs:
             kwargs["segment_rules"] = tuple(
@@ -53,11 +54,11 @@ class InsightsConfig:
 
     def validate(self) -> None:
         if not 0 < self.fuzzy_threshold <= 1:
-            raise ValueError("fuzzy_threshold must be in (0, 1]")
+            raise InvalidSettings("fuzzy_threshold must be in (0, 1]")
         if not 0 <= self.churn_high_below <= self.churn_medium_below <= 1:
-            raise ValueError("churn thresholds must satisfy 0 <= high <= medium <= 1")
+            raise InvalidSettings("churn thresholds must satisfy 0 <= high <= medium <= 1")
         if self.clv_horizon_days < 1 or self.recommendations < 1:
-            raise ValueError("clv_horizon_days and recommendations must be positive")
+            raise InvalidSettings("clv_horizon_days and recommendations must be positive")
         self.tiers.validate()
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from insights.errors import SplitRefused
 from insights.identity.resolve import resolve
 from insights.models import IdentityDecision, MergeEvidence
 from store.models import Customer, Profile
@@ -25,16 +26,16 @@ async def split_customers(customer_ids: Iterable[int], *, actor: str) -> int:
     moved = set(customer_ids)
     rows = await Customer.filter(id__in=moved, deleted_at=None).values("id", "merchant_id", "profile_id")
     if {r["id"] for r in rows} != moved or not moved:
-        raise ValueError("every customer to split off must exist")
+        raise SplitRefused("every customer to split off must exist")
     profiles = {r["profile_id"] for r in rows}
     if len(profiles) != 1 or None in profiles:
-        raise ValueError("the customers to split off must all belong to one profile")
+        raise SplitRefused("the customers to split off must all belong to one profile")
     merchant_id, profile_id = rows[0]["merchant_id"], profiles.pop()
     staying = set(
         await Customer.filter(profile_id=profile_id, deleted_at=None).exclude(id__in=moved).values_list("id", flat=True)
     )
     if not staying:
-        raise ValueError("a split must leave at least one customer in the profile")
+        raise SplitRefused("a split must leave at least one customer in the profile")
     async with in_transaction():
         new_profile = await Profile.create(merchant_id=merchant_id)
         await Customer.filter(id__in=moved).update(profile_id=new_profile.id)

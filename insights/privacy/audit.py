@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from insights.errors import PersonalActor
 from insights.models import PrivacyAudit
 
 
@@ -13,7 +14,7 @@ async def record(
 ) -> None:
     """``actor`` is an account or system id (``admin:7``, ``shopify:customers/redact``), never a name or email."""
     if "@" in actor:
-        raise ValueError("the audit actor must be an id, not an email address")
+        raise PersonalActor("the audit actor must be an id, not an email address")
     await PrivacyAudit.create(
         merchant_id=merchant_id,
         action=action,

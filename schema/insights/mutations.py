@@ -13,6 +13,7 @@ import strawberry
 from strawberry.scalars import JSON
 from tortoise.transactions import in_transaction
 
+from insights.errors import SplitRefused
 from insights.identity import resolve, split_customers
 from insights.models import IdentityDecision
 from insights.privacy import erase_profile, export_profile
@@ -165,7 +166,7 @@ class InsightsMutations:
             )
         try:
             new_id = await split_customers(list(rows), actor=info.context.viewer.actor)
-        except ValueError as exc:  # the customers changed since they were checked
+        except SplitRefused as exc:  # the customers changed since they were checked
             return fail(_identity_error(str(exc), IdentityErrorCode.INVALID, "customerIds"))
         info.context.loaders.forget()
         found = {p.id: p for p in await Profile.filter(id__in=[new_id, profile_id])}

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from insights.errors import SplitRefused
 from insights.identity import (
     allow_merge,
     explain_profile,
@@ -132,7 +133,7 @@ async def test_a_split_must_leave_someone_behind():
     shop, _ = await _stores()
     a = await _customer(shop, "1", email="ada@example.com")
     await resolve_merchant(shop.merchant_id)
-    with pytest.raises(ValueError, match="at least one customer"):
+    with pytest.raises(SplitRefused, match="at least one customer"):
         await split_customers([a], actor="admin:1")
 
 

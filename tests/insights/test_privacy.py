@@ -11,6 +11,7 @@ import pytest
 from tortoise import connections
 from tortoise.functions import Count, Sum
 
+from insights.errors import PersonalActor
 from insights.identity import resolve_merchant
 from insights.models import PrivacyAudit, ProfileFact
 from insights.privacy import contactable, erase_profile, export_profile, may_contact, redact_store
@@ -223,7 +224,7 @@ async def test_a_refresh_after_an_erasure_does_not_bring_the_person_back():
 
 async def test_the_audit_refuses_a_personal_actor():
     _, _, profile_id = await _merchant_with_person()
-    with pytest.raises(ValueError, match="not an email"):
+    with pytest.raises(PersonalActor, match="not an email"):
         await export_profile(profile_id, actor="ada@example.com")
 
 
