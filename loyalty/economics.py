@@ -12,6 +12,7 @@ from typing import Any
 
 from tortoise.functions import Sum
 
+from loyalty.errors import NoProgram
 from loyalty.models import Entry, EntryKind, Member, Redemption, RedemptionStatus
 from loyalty.program import load_program
 from store.sql import dialect_of
@@ -66,7 +67,7 @@ async def economics(merchant_id: int, now: datetime | None = None) -> Economics:
     now = now or datetime.now(UTC)
     rules = (await load_program(merchant_id)).rules_now(now)
     if rules is None:
-        raise LookupError(f"merchant {merchant_id} has no loyalty program")
+        raise NoProgram(f"merchant {merchant_id} has no loyalty program")
     value = rules.point_value
     tier_of = dict(await Member.filter(merchant_id=merchant_id).values_list("profile_id", "tier"))
     rows = (

@@ -12,6 +12,7 @@ from decimal import Decimal
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from loyalty.errors import NoProgram
 from loyalty.holders import holder_of
 from loyalty.ledger import Book, LockedMember, Posting
 from loyalty.models import Entry, EntryKind, Member, OrderAccount
@@ -262,7 +263,7 @@ async def tier_progress(profile_id: int, now: datetime) -> Progress:
     member = await Member.get(profile_id=pid)
     rules = (await load_program(member.merchant_id)).rules_now(now)
     if rules is None:
-        raise LookupError(f"merchant {member.merchant_id} has no loyalty program")
+        raise NoProgram(f"merchant {member.merchant_id} has no loyalty program")
     have = (await tier_metrics([pid], rules, now))[pid]
     return progress_of(member.tier, rules, have)
 
