@@ -14,7 +14,7 @@ from loyalty.models import Reward, RewardKind
 from loyalty.processing import process_orders
 from loyalty.program import load_program, publish
 from loyalty.release import release_due
-from loyalty.rules import ActionRule, Rules, Tier
+from loyalty.rules import ActionRule, ReleaseMode, Rules, Tier, TierMetric, TierWindow
 from store.models import Order
 
 EFFECTIVE_FROM = datetime(1996, 1, 1, tzinfo=UTC)
@@ -27,7 +27,7 @@ def sample_rules() -> Rules:
     return Rules(
         currency="USD",
         earn_rates={"USD": Decimal(1)},
-        release="return_window",
+        release=ReleaseMode.RETURN_WINDOW,
         return_window_days=30,
         actions={
             "signup": ActionRule(points=100),
@@ -35,8 +35,8 @@ def sample_rules() -> Rules:
             "newsletter": ActionRule(points=50),
             "first_order": ActionRule(points=50),
         },
-        tier_metric="spend",
-        tier_window="lifetime",
+        tier_metric=TierMetric.SPEND,
+        tier_window=TierWindow.LIFETIME,
         tiers=(
             Tier("Bronze", Decimal(0)),
             Tier("Silver", Decimal(100), multiplier=Decimal("1.25"), entry_points=50),

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
 
 from insights.clv import assess_data, expected_purchases, fit_bgnbd, summary_from_transactions
 from insights.clv.bgnbd import PurchaseModel
-from insights.clv.sufficiency import STATUS_NOT_CONVERGED
+from insights.clv.sufficiency import ClvStatus
 from insights.clv.summary import CustomerSummary
 from insights.history import MerchantHistory
 from insights.purchases import merchant_purchases
@@ -27,8 +28,19 @@ HOLDOUT_WEEKS = 13
 half a year of history can be checked (the paper holds out 39 of CDNOW's 78 weeks)."""
 TOP_GROUP = 7
 """The last group holds everyone with this many repeat orders or more, as in the paper's plot."""
-STATUS_SHORT_HISTORY = "history_too_short"
-"""Fewer weeks of history before the held-out weeks than there are held-out weeks."""
+
+
+class ModelCheckStatus(StrEnum):
+    """Whether the history sufficed for a model check, or why there are no figures."""
+
+    SUFFICIENT = ClvStatus.SUFFICIENT.value
+    HISTORY_TOO_SHORT = "history_too_short"
+    """Fewer weeks of history before the held-out weeks than there are held-out weeks."""
+    TOO_FEW_CUSTOMERS = ClvStatus.TOO_FEW_CUSTOMERS.value
+    TOO_FEW_REPEAT_BUYERS = ClvStatus.TOO_FEW_REPEAT_BUYERS.value
+    FIT_NOT_CONVERGED = ClvStatus.FIT_NOT_CONVERGED.value
+
+
 WEEK_DAYS = 7
 
 
@@ -94,7 +106,7 @@ def check_currency(
     }
     first: date | None = days.min().item() if days.size else None
     if first is None or (calibration_end - first).days < holdout_weeks * WEEK_DAYS:
-        return out | {"status": STATUS_SHORT_HISTORY}
+        return out | {"status": ModelCheckStatus.HISTORY_TOO_SHORT}
     summary = summary_from_transactions(
         ids, days, values, calibration_end=calibration_end, observation_end=end, unit_days=WEEK_DAYS
     )
@@ -104,7 +116,7 @@ def check_currency(
         return out | {"status": sufficiency.status}
     fit = fit_bgnbd(summary.frequency, summary.recency, summary.T, model=PurchaseModel.MBGNBD)
     if not fit.converged:
-        return out | {"status": STATUS_NOT_CONVERGED}
+        return out | {"status": ModelCheckStatus.FIT_NOT_CONVERGED}
     assert summary.holdout_frequency is not None and summary.holdout_length is not None
     expected = expected_purchases(fit, summary.holdout_length, summary.frequency, summary.recency, summary.T)
     return out | {

@@ -7,6 +7,7 @@ Rows that could identify a person (``ProfileFact``, ``IdentityKey``) are removed
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
@@ -17,6 +18,49 @@ from store.models.fields import MoneyField
 
 if TYPE_CHECKING:
     from store.models import Customer, Merchant, Product, Profile, Store
+
+
+class IdentityKeyKind(StrEnum):
+    """What linked two customers: a shared email or phone, or a similar name and address."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    NAME_AND_ADDRESS = "name+address"
+
+
+class IdentityRuling(StrEnum):
+    """An admin's ruling about two customers."""
+
+    DO_NOT_MERGE = "do_not_merge"
+
+
+class ProfileFactKind(StrEnum):
+    """A kind of basic fact about a person."""
+
+    NAME = "name"
+    EMAIL = "email"
+    PHONE = "phone"
+    ADDRESS = "address"
+    BIRTHDAY = "birthday"
+    LOCALE = "locale"
+    MARKETING_CONSENT = "marketing_consent"
+
+
+class ValueTier(StrEnum):
+    """The at-a-glance value tier: silence decides first, then spend."""
+
+    VIP = "vip"
+    REGULAR = "regular"
+    AT_RISK = "at_risk"
+    LOST = "lost"
+
+
+class ChurnBand(StrEnum):
+    """Churn risk from the probability that the person is still a customer."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
 
 
 class InsightsSettings(Model):
@@ -103,7 +147,7 @@ class IdentityDecision(Model):
         "models.Customer", related_name="decisions_as_b", on_delete=fields.CASCADE
     )
     customer_b_id: int
-    decision = fields.CharField(max_length=16, default="do_not_merge")
+    decision = fields.CharField(max_length=16, default=IdentityRuling.DO_NOT_MERGE.value)
     actor = fields.CharField(max_length=100, default="", description="who decided, an account id not a name")
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -24,11 +24,11 @@ from typing import Any
 import numpy as np
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from insights.clv import MODEL_HEURISTIC, predict_customers, summary_from_transactions
+from insights.clv import ClvModel, predict_customers, summary_from_transactions
 from insights.clv.intervals import DEFAULT_LEVEL
 from insights.history import MerchantHistory
 from insights.model_check import currency_transactions
-from insights.models import ClvPrediction
+from insights.models import ChurnBand, ClvPrediction
 from insights.settings import InsightsConfig
 from insights.why import prediction_why
 from store.sql import insert_rows
@@ -41,12 +41,12 @@ ORDER_LIKELY = 0.5
 """A next-order date is shown only when an order within the horizon is at least this likely."""
 
 
-def churn_risk(probability_alive: float, config: InsightsConfig) -> str:
+def churn_risk(probability_alive: float, config: InsightsConfig) -> ChurnBand:
     if probability_alive < config.churn_high_below:
-        return "high"
+        return ChurnBand.HIGH
     if probability_alive < config.churn_medium_below:
-        return "medium"
-    return "low"
+        return ChurnBand.MEDIUM
+    return ChurnBand.LOW
 
 
 def _money(value: float) -> Decimal:
@@ -86,7 +86,7 @@ def prediction_rows(
                 silent_days[i],
                 p_order,
                 config.clv_horizon_days,
-                heuristic=result.model == MODEL_HEURISTIC,
+                heuristic=result.model == ClvModel.HEURISTIC,
             )
             rows.append(
                 {

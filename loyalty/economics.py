@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from tortoise.functions import Sum
@@ -101,7 +102,15 @@ async def economics(merchant_id: int, now: datetime | None = None) -> Economics:
     return Economics(rules.currency, value, total, dict(stores), dict(tiers))
 
 
-INTERVALS = ("day", "week", "month")
+class Interval(StrEnum):
+    """The length of a timeline's periods (UTC; weeks start on Monday)."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+INTERVALS = tuple(i.value for i in Interval)
 """Timeline buckets, in UTC; a week starts on Monday."""
 
 
@@ -115,23 +124,23 @@ class Period:
     expired: int
 
 
-def bucket_start(interval: str, when: datetime) -> datetime:
+def bucket_start(interval: Interval, when: datetime) -> datetime:
     """The start of the interval holding ``when`` (UTC)."""
     when = when.astimezone(UTC)
     day = datetime(when.year, when.month, when.day, tzinfo=UTC)
-    if interval == "day":
+    if interval == Interval.DAY:
         return day
-    if interval == "week":
+    if interval == Interval.WEEK:
         return day - timedelta(days=day.weekday())
-    if interval == "month":
+    if interval == Interval.MONTH:
         return day.replace(day=1)
     raise ValueError(f"interval must be one of {INTERVALS}")
 
 
-def next_bucket(interval: str, start: datetime) -> datetime:
-    if interval == "month":
+def next_bucket(interval: Interval, start: datetime) -> datetime:
+    if interval == Interval.MONTH:
         return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
-    return start + timedelta(days=7 if interval == "week" else 1)
+    return start + timedelta(days=7 if interval == Interval.WEEK else 1)
 
 
 def _as_start(value: Any) -> datetime:
@@ -154,7 +163,7 @@ async def first_activity(merchant_id: int) -> datetime | None:
 
 async def timeline(
     merchant_id: int,
-    interval: str,
+    interval: Interval,
     start: datetime | None = None,
     end: datetime | None = None,
     *,

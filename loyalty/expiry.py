@@ -13,7 +13,7 @@ from loyalty.ledger import Book, Posting
 from loyalty.models import Entry, EntryKind, Member
 from loyalty.program import load_program
 from loyalty.rewards import expire_codes
-from loyalty.rules import Rules
+from loyalty.rules import ExpiryMode, Rules
 
 BATCH = 500
 
@@ -46,7 +46,7 @@ async def expire_due(merchant_id: int, now: datetime | None = None, *, batch: in
     now = now or datetime.now(UTC)
     rules = (await load_program(merchant_id)).rules_now(now)
     counts = {"expired_points": 0, "reminders": 0, "codes": await expire_codes(merchant_id, now)}
-    if rules is None or rules.expiry == "none":
+    if rules is None or rules.expiry == ExpiryMode.NONE:
         return counts
     ids = (
         await Member.filter(merchant_id=merchant_id, available__gt=0)
@@ -57,7 +57,7 @@ async def expire_due(merchant_id: int, now: datetime | None = None, *, batch: in
         chunk = ids[start : start + batch]
         async with in_transaction() as conn:
             book = await Book.open(conn, merchant_id, chunk, now)
-            if rules.expiry == "fifo":
+            if rules.expiry == ExpiryMode.FIFO:
                 await _expire_lots(book, rules, chunk, now, counts)
             else:
                 _expire_inactive(book, rules, chunk, now, counts)

@@ -30,7 +30,7 @@ from loyalty.models import EntryKind, OrderAccount
 from loyalty.orders import load_orders
 from loyalty.ownership import owners_of_customers
 from loyalty.program import Program, Version, load_program
-from loyalty.rules import Rules
+from loyalty.rules import ReleaseMode, Rules
 from store.sql import Write, columns_of, dialect_of, select, values_of
 
 log = logging.getLogger(__name__)
@@ -83,9 +83,9 @@ _ACCOUNTS = Write(
 
 def release_time(rules: Rules, facts: OrderFacts, now: datetime) -> datetime | None:
     """When pending points of an order become available (``None``: at fulfilment, not yet)."""
-    if rules.release == "immediate":
+    if rules.release == ReleaseMode.IMMEDIATE:
         return facts.placed_at
-    if rules.release == "fulfilment":
+    if rules.release == ReleaseMode.FULFILMENT:
         return now if facts.fulfilled else None
     return facts.placed_at + timedelta(days=rules.return_window_days)
 
@@ -163,7 +163,7 @@ def settle(book: Book, acc: Account, facts: OrderFacts, target: Award, version: 
     due = release_time(rules, facts, now)
     if not released:
         acc.release_at = due
-        if due is not None and rules.release != "return_window" and due <= now:
+        if due is not None and rules.release != ReleaseMode.RETURN_WINDOW and due <= now:
             posted += release(book, acc, now)
     acc.changed = True
     return posted

@@ -10,18 +10,65 @@ import decimal
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from decimal import Decimal
+from enum import Enum, StrEnum
 from typing import Any
 
+
+class Rounding(StrEnum):
+    """How fractional points on an order are rounded."""
+
+    FLOOR = "floor"
+    HALF_UP = "half_up"
+    HALF_EVEN = "half_even"
+    CEILING = "ceiling"
+
+
+class ReleaseMode(StrEnum):
+    """When an order's pending points become available."""
+
+    RETURN_WINDOW = "return_window"
+    FULFILMENT = "fulfilment"
+    IMMEDIATE = "immediate"
+
+
+class ExpiryMode(StrEnum):
+    """How points expire."""
+
+    NONE = "none"
+    FIFO = "fifo"
+    INACTIVITY = "inactivity"
+
+
+class TierMetric(StrEnum):
+    """What a program's tiers are measured in."""
+
+    SPEND = "spend"
+    POINTS = "points"
+    ORDERS = "orders"
+
+
+class TierWindow(StrEnum):
+    """The period a member's tier metric is counted over."""
+
+    LIFETIME = "lifetime"
+    CALENDAR_YEAR = "calendar_year"
+    ROLLING_12M = "rolling_12m"
+
+
 ROUNDING_MODES = {
-    "floor": decimal.ROUND_FLOOR,
-    "half_up": decimal.ROUND_HALF_UP,
-    "half_even": decimal.ROUND_HALF_EVEN,
-    "ceiling": decimal.ROUND_CEILING,
+    Rounding.FLOOR: decimal.ROUND_FLOOR,
+    Rounding.HALF_UP: decimal.ROUND_HALF_UP,
+    Rounding.HALF_EVEN: decimal.ROUND_HALF_EVEN,
+    Rounding.CEILING: decimal.ROUND_CEILING,
 }
-RELEASE_MODES = ("return_window", "fulfilment", "immediate")
-EXPIRY_MODES = ("none", "fifo", "inactivity")
-TIER_METRICS = ("spend", "points", "orders")
-TIER_WINDOWS = ("lifetime", "calendar_year", "rolling_12m")
+MODES: dict[str, type[StrEnum]] = {
+    "rounding": Rounding,
+    "release": ReleaseMode,
+    "expiry": ExpiryMode,
+    "tier_metric": TierMetric,
+    "tier_window": TierWindow,
+}
+"""The fields that name a mode, and their vocabulary: stored JSON holds the values as strings."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +98,7 @@ class Rules:
     """Points per unit of each store currency; a currency without a rate earns nothing."""
     exchange_rates: Mapping[str, Decimal] = field(default_factory=dict)
     """Units of program currency per unit of another store currency."""
-    rounding: str = "floor"
+    rounding: Rounding = Rounding.FLOOR
     after_discounts: bool = True
     include_shipping: bool = False
     include_tax: bool = False
@@ -63,13 +110,13 @@ class Rules:
     max_points_per_order: int | None = None
     actions: Mapping[str, ActionRule] = field(default_factory=dict)
     """Action rewards by name: ``signup``, ``birthday``, ``first_order`` or a custom event."""
-    release: str = "return_window"
+    release: ReleaseMode = ReleaseMode.RETURN_WINDOW
     return_window_days: int = 30
-    expiry: str = "none"
+    expiry: ExpiryMode = ExpiryMode.NONE
     expiry_months: int = 12
     reminder_days: int = 14
-    tier_metric: str = "spend"
-    tier_window: str = "lifetime"
+    tier_metric: TierMetric = TierMetric.SPEND
+    tier_window: TierWindow = TierWindow.LIFETIME
     tier_grace_days: int = 30
     tiers: tuple[Tier, ...] = ()
     referral_friend_points: int = 0
@@ -84,17 +131,13 @@ class Rules:
     code_valid_days: int = 90
 
     def __post_init__(self) -> None:
-        checks = (
-            (self.rounding in ROUNDING_MODES, f"rounding must be one of {sorted(ROUNDING_MODES)}"),
-            (self.release in RELEASE_MODES, f"release must be one of {RELEASE_MODES}"),
-            (self.expiry in EXPIRY_MODES, f"expiry must be one of {EXPIRY_MODES}"),
-            (self.tier_metric in TIER_METRICS, f"tier_metric must be one of {TIER_METRICS}"),
-            (self.tier_window in TIER_WINDOWS, f"tier_window must be one of {TIER_WINDOWS}"),
-            (list(self.tiers) == sorted(self.tiers, key=lambda t: t.threshold), "tiers must be in ascending threshold"),
-        )
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
+        for name, vocabulary in MODES.items():
+            value = getattr(self, name)
+            if value not in set(vocabulary):
+                raise ValueError(f"{name} must be one of {tuple(m.value for m in vocabulary)}")
+            object.__setattr__(self, name, vocabulary(value))  # a plain string from JSON or a caller
+        if list(self.tiers) != sorted(self.tiers, key=lambda t: t.threshold):
+            raise ValueError("tiers must be in ascending threshold")
 
     @property
     def rounding_mode(self) -> str:
@@ -154,6 +197,8 @@ class Rules:
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, Enum):
+        return value.value
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

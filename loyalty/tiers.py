@@ -17,7 +17,7 @@ from loyalty.holders import holder_of
 from loyalty.ledger import Book, LockedMember, Posting
 from loyalty.models import Entry, EntryKind, Member, OrderAccount
 from loyalty.program import load_program
-from loyalty.rules import Rules, Tier
+from loyalty.rules import Rules, Tier, TierMetric, TierWindow
 from store.sql import dialect_of, select
 
 POINT_KINDS = [
@@ -28,9 +28,9 @@ POINT_KINDS = [
 
 
 def window_start(rules: Rules, now: datetime) -> datetime | None:
-    if rules.tier_window == "calendar_year":
+    if rules.tier_window == TierWindow.CALENDAR_YEAR:
         return datetime(now.year, 1, 1, tzinfo=UTC)
-    if rules.tier_window == "rolling_12m":
+    if rules.tier_window == TierWindow.ROLLING_12M:
         return now - timedelta(days=365)
     return None
 
@@ -54,7 +54,7 @@ async def tier_metrics(
     if start is not None:
         params.append(dialect.time(start))
         since = f' AND "{{when}}" >= {dialect.param(3)}'
-    if rules.tier_metric == "points":
+    if rules.tier_metric == TierMetric.POINTS:
         kinds = ", ".join(f"'{k}'" for k in POINT_KINDS)
         rows = await select(
             conn,
@@ -75,7 +75,7 @@ async def tier_metrics(
         + since.format(when="placed_at"),
         params,
     )
-    if rules.tier_metric == "orders":
+    if rules.tier_metric == TierMetric.ORDERS:
         for pid, _ in rows:
             metric[pid] += 1
     else:
@@ -98,7 +98,7 @@ async def reached_at(
     ids = list(targets)
     dialect = dialect_of(conn)
     params = [dialect.ids(ids), dialect.time(now)]
-    if rules.tier_metric == "points":
+    if rules.tier_metric == TierMetric.POINTS:
         kinds = ", ".join(f"'{k}'" for k in POINT_KINDS)
         rows = await select(
             conn,
@@ -115,7 +115,7 @@ async def reached_at(
             f'{dialect.in_ids("profile_id", 1)} AND "placed_at" <= {dialect.param(2)} AND "counted"',
             params,
         )
-        if rules.tier_metric == "orders":
+        if rules.tier_metric == TierMetric.ORDERS:
             rows = [(pid, Decimal(1), when) for pid, _, when in rows]
     events: dict[int, list[tuple[datetime, Decimal]]] = defaultdict(list)
     for pid, amount, when in rows:
@@ -242,7 +242,7 @@ async def reevaluate_tiers(merchant_id: int, now: datetime, *, batch: int = 1000
 class Progress:
     tier: str | None
     next_tier: str | None
-    metric: str
+    metric: TierMetric
     have: Decimal
     need: Decimal | None
     """What is still missing to reach the next tier (``None`` at the top)."""
@@ -251,9 +251,9 @@ class Progress:
     def describe(self) -> str:
         if self.next_tier is None or self.need is None:
             return f"You are in the top tier ({self.tier})."
-        if self.metric == "spend":
+        if self.metric == TierMetric.SPEND:
             return f"spend {self.need.quantize(Decimal('0.01'))} {self.currency} more to reach {self.next_tier}"
-        noun = "points" if self.metric == "points" else "orders"
+        noun = "points" if self.metric == TierMetric.POINTS else "orders"
         return f"{int(self.need)} more {noun} to reach {self.next_tier}"
 
 

@@ -33,12 +33,14 @@ from insights.clv.predictions import (
     MODEL_BGNBD_GAMMA_GAMMA,
     MODEL_HEURISTIC,
     MODEL_MBGNBD_GAMMA_GAMMA,
+    ClvModel,
     CustomerPredictions,
     model_predictions,
 )
 from insights.clv.sufficiency import (
     MIN_CUSTOMERS_TO_FIT,
     MIN_REPEAT_BUYERS_TO_FIT,
+    ClvStatus,
     DataSufficiency,
     assess_data,
 )
@@ -52,6 +54,8 @@ __all__ = [
     "MODEL_HEURISTIC",
     "MODEL_MBGNBD_GAMMA_GAMMA",
     "BgNbdFit",
+    "ClvModel",
+    "ClvStatus",
     "CustomerPredictions",
     "CustomerSummary",
     "DataSufficiency",

@@ -10,7 +10,7 @@ from insights.clv.gamma_gamma import fit_gamma_gamma
 from insights.clv.heuristic import heuristic_predictions
 from insights.clv.intervals import DEFAULT_DRAWS, DEFAULT_LEVEL
 from insights.clv.predictions import CustomerPredictions, model_predictions
-from insights.clv.sufficiency import STATUS_NOT_CONVERGED, STATUS_UNBOUNDED_SPEND, assess_data
+from insights.clv.sufficiency import ClvStatus, assess_data
 
 
 def predict_customers(
@@ -46,9 +46,13 @@ def predict_customers(
     bg_fit = fit_bgnbd(frequency, recency, T, model=model)
     gg_fit = fit_gamma_gamma(frequency, monetary_value)
     if not (bg_fit.converged and gg_fit.converged):
-        return heuristic_predictions(frequency, recency, T, monetary_value, status=STATUS_NOT_CONVERGED, **options)
+        return heuristic_predictions(
+            frequency, recency, T, monetary_value, status=ClvStatus.FIT_NOT_CONVERGED, **options
+        )
     if gg_fit.q <= 1:
-        return heuristic_predictions(frequency, recency, T, monetary_value, status=STATUS_UNBOUNDED_SPEND, **options)
+        return heuristic_predictions(
+            frequency, recency, T, monetary_value, status=ClvStatus.SPEND_MEAN_UNBOUNDED, **options
+        )
     return model_predictions(
         bg_fit,
         gg_fit,

@@ -30,8 +30,8 @@ from numpy.typing import ArrayLike
 from scipy.stats import chi2
 
 from insights.clv.intervals import DEFAULT_LEVEL, Interval
-from insights.clv.predictions import MODEL_HEURISTIC, CustomerPredictions
-from insights.clv.sufficiency import STATUS_HEURISTIC_REQUESTED
+from insights.clv.predictions import ClvModel, CustomerPredictions
+from insights.clv.sufficiency import ClvStatus
 from insights.clv.validation import FloatArray, as_float_array, customer_history, same_length
 from insights.clv.value import discount_factors, step_ends
 
@@ -56,7 +56,7 @@ def heuristic_predictions(
     discount_rate: float = 0.0,
     step: float = 1.0,
     level: float = DEFAULT_LEVEL,
-    status: str = STATUS_HEURISTIC_REQUESTED,
+    status: ClvStatus = ClvStatus.HEURISTIC_REQUESTED,
 ) -> CustomerPredictions:
     """Per-customer predictions without a fitted model (rules in the module docstring)."""
     if not 0.0 < level < 1.0:
@@ -111,7 +111,7 @@ def heuristic_predictions(
         return Interval(point=point, lower=np.minimum(low, point), upper=np.maximum(high, point), level=level)
 
     return CustomerPredictions(
-        model=MODEL_HEURISTIC,
+        model=ClvModel.HEURISTIC,
         status=status,
         horizon=float(horizon),
         probability_alive=interval(alive, alive_low, alive_high),

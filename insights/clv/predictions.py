@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -23,13 +24,27 @@ from insights.clv.intervals import (
     draw_fits,
     interval_from_draws,
 )
-from insights.clv.sufficiency import STATUS_SUFFICIENT
+from insights.clv.sufficiency import ClvStatus
 from insights.clv.validation import FloatArray, as_float_array, customer_history, same_length
 from insights.clv.value import customer_lifetime_value
 
-MODEL_BGNBD_GAMMA_GAMMA = f"{PurchaseModel.BGNBD}+gamma_gamma"
-MODEL_MBGNBD_GAMMA_GAMMA = f"{PurchaseModel.MBGNBD}+gamma_gamma"
-MODEL_HEURISTIC = "heuristic"
+
+class ClvModel(StrEnum):
+    """Which method produced a prediction: a BG/NBD family fit with Gamma-Gamma, or the heuristic."""
+
+    BGNBD_GAMMA_GAMMA = f"{PurchaseModel.BGNBD}+gamma_gamma"
+    MBGNBD_GAMMA_GAMMA = f"{PurchaseModel.MBGNBD}+gamma_gamma"
+    HEURISTIC = "heuristic"
+
+    @classmethod
+    def fitted(cls, model: PurchaseModel) -> ClvModel:
+        return cls(f"{model}+gamma_gamma")
+
+
+# The names the package has always exported.
+MODEL_BGNBD_GAMMA_GAMMA = ClvModel.BGNBD_GAMMA_GAMMA
+MODEL_MBGNBD_GAMMA_GAMMA = ClvModel.MBGNBD_GAMMA_GAMMA
+MODEL_HEURISTIC = ClvModel.HEURISTIC
 # Waits are infinite for customers who probably will not order again; parameter draws carry
 # them as this many time units so the percentile machinery sees finite numbers.
 _NEVER = 1e12
@@ -48,8 +63,8 @@ class CustomerPredictions:
     never orders again, and within ``horizon`` exactly when ``order_probability`` >= 1/2.
     """
 
-    model: str
-    status: str
+    model: ClvModel
+    status: ClvStatus
     horizon: float
     probability_alive: Interval
     expected_purchases: Interval
@@ -75,7 +90,7 @@ def model_predictions(
     level: float = DEFAULT_LEVEL,
     n_draws: int = DEFAULT_DRAWS,
     seed: int | np.random.Generator = 0,
-    status: str = STATUS_SUFFICIENT,
+    status: ClvStatus = ClvStatus.SUFFICIENT,
 ) -> CustomerPredictions:
     """All model predictions with intervals; one set of parameter draws serves every quantity.
 
@@ -127,7 +142,7 @@ def model_predictions(
         *(np.where(bound >= _NEVER, np.inf, bound) for bound in (wait.point, wait.lower, wait.upper)), level=wait.level
     )
     return CustomerPredictions(
-        model=f"{bg_fit.model}+gamma_gamma",
+        model=ClvModel.fitted(bg_fit.model),
         status=status,
         horizon=float(horizon),
         probability_alive=alive,

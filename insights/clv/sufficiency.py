@@ -1,8 +1,9 @@
-"""When is there enough data to fit the models, and the status strings that say why not."""
+"""When is there enough data to fit the models, and the statuses that say why not."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -18,25 +19,29 @@ MIN_CUSTOMERS_TO_FIT = 200
 #: buyers only, so a large store of one-time buyers is not enough on its own.
 MIN_REPEAT_BUYERS_TO_FIT = 50
 
-STATUS_SUFFICIENT = "sufficient"
-STATUS_TOO_FEW_CUSTOMERS = "too_few_customers"
-STATUS_TOO_FEW_REPEAT_BUYERS = "too_few_repeat_buyers"
-STATUS_NOT_CONVERGED = "fit_not_converged"
-STATUS_UNBOUNDED_SPEND = "spend_mean_unbounded"
-STATUS_HEURISTIC_REQUESTED = "heuristic_requested"
+
+class ClvStatus(StrEnum):
+    """Whether the data sufficed to fit BG/NBD + Gamma-Gamma, or why the heuristic was used."""
+
+    SUFFICIENT = "sufficient"
+    TOO_FEW_CUSTOMERS = "too_few_customers"
+    TOO_FEW_REPEAT_BUYERS = "too_few_repeat_buyers"
+    FIT_NOT_CONVERGED = "fit_not_converged"
+    SPEND_MEAN_UNBOUNDED = "spend_mean_unbounded"
+    HEURISTIC_REQUESTED = "heuristic_requested"
 
 
 @dataclass(frozen=True)
 class DataSufficiency:
-    """Counts behind the decision, and ``status``: ``STATUS_SUFFICIENT`` or the reason it is not."""
+    """Counts behind the decision, and ``status``: ``SUFFICIENT`` or the reason it is not."""
 
     n_customers: int
     n_repeat_buyers: int
-    status: str
+    status: ClvStatus
 
     @property
     def enough(self) -> bool:
-        return self.status == STATUS_SUFFICIENT
+        return self.status == ClvStatus.SUFFICIENT
 
 
 def assess_data(frequency: ArrayLike) -> DataSufficiency:
@@ -44,9 +49,9 @@ def assess_data(frequency: ArrayLike) -> DataSufficiency:
     x = as_float_array(frequency, "frequency")
     n_customers, n_repeat = int(x.shape[0]), int(np.count_nonzero(x > 0))
     if n_customers < MIN_CUSTOMERS_TO_FIT:
-        status = STATUS_TOO_FEW_CUSTOMERS
+        status = ClvStatus.TOO_FEW_CUSTOMERS
     elif n_repeat < MIN_REPEAT_BUYERS_TO_FIT:
-        status = STATUS_TOO_FEW_REPEAT_BUYERS
+        status = ClvStatus.TOO_FEW_REPEAT_BUYERS
     else:
-        status = STATUS_SUFFICIENT
+        status = ClvStatus.SUFFICIENT
     return DataSufficiency(n_customers=n_customers, n_repeat_buyers=n_repeat, status=status)

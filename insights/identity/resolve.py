@@ -35,7 +35,7 @@ from insights.identity.keys import (
     normalize_phone,
     normalize_text,
 )
-from insights.models import IdentityDecision, IdentityKey, MergeEvidence
+from insights.models import IdentityDecision, IdentityKey, IdentityKeyKind, MergeEvidence
 from insights.settings import InsightsConfig, load_config
 from store.models import Customer, Order, Profile
 from store.sql import delete_in, dialect_of, insert_rows, set_column
@@ -43,8 +43,8 @@ from store.sql import delete_in, dialect_of, insert_rows, set_column
 Merge = tuple[int, int]
 """(surviving profile id, absorbed profile id)"""
 
-EXACT_KINDS = ("email", "phone")
-FUZZY_KIND = "name+address"
+EXACT_KINDS = (IdentityKeyKind.EMAIL, IdentityKeyKind.PHONE)
+FUZZY_KIND = IdentityKeyKind.NAME_AND_ADDRESS
 MAX_BLOCK = 200
 """Fuzzy candidates are compared pairwise within a postcode; larger blocks are skipped."""
 

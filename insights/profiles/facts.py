@@ -19,12 +19,12 @@ from insights.identity.keys import (
     normalize_phone,
     normalize_text,
 )
-from insights.models import ProfileFact
+from insights.models import ProfileFact, ProfileFactKind
 from insights.settings import InsightsConfig
 from store.models import Customer, Order, Store
 from store.sql import insert_rows
 
-FACT_KINDS = ("name", "email", "phone", "address", "birthday", "locale", "marketing_consent")
+FACT_KINDS = tuple(ProfileFactKind)
 
 Observation = tuple[int, str, str, dict[str, Any], int, datetime]
 """(profile id, kind, comparison key, value, store id, observed at)"""

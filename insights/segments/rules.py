@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from insights.models import ValueTier
+
 
 @dataclass(frozen=True)
 class SegmentRule:
@@ -77,12 +79,12 @@ def segment_of(r: int, f: int, m: int, rules: tuple[SegmentRule, ...] = DEFAULT_
     return FALLBACK_SEGMENT
 
 
-def tier_of(recency_days: int, spend_rank_share: float, thresholds: TierThresholds) -> str:
+def tier_of(recency_days: int, spend_rank_share: float, thresholds: TierThresholds) -> ValueTier:
     """``spend_rank_share`` is the share of profiles that spent at least as much (0 = top)."""
     if recency_days > thresholds.lost_after_days:
-        return "lost"
+        return ValueTier.LOST
     if recency_days > thresholds.at_risk_after_days:
-        return "at_risk"
+        return ValueTier.AT_RISK
     if spend_rank_share <= thresholds.vip_top_share:
-        return "vip"
-    return "regular"
+        return ValueTier.VIP
+    return ValueTier.REGULAR

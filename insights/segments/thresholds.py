@@ -18,12 +18,12 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from insights.history import load_history
-from insights.models import ProfileSegment, RefreshRun
+from insights.models import ProfileSegment, RefreshRun, ValueTier
 from insights.segments.assign import refresh_segments, score_people
 from insights.segments.rules import TierThresholds
 from insights.settings import InsightsConfig, load_config, save_config
 
-TIERS = ("vip", "regular", "at_risk", "lost")
+TIERS = tuple(ValueTier)
 THRESHOLD_FIELDS = ("at_risk_after_days", "lost_after_days", "vip_top_share")
 MAX_DAYS = 36_500
 """A hundred years: a longer silence threshold is a typing mistake, not a policy."""

@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
 from typing import Any
 
 import strawberry
 
-from insights.clv.sufficiency import (
-    STATUS_NOT_CONVERGED,
-    STATUS_SUFFICIENT,
-    STATUS_TOO_FEW_CUSTOMERS,
-    STATUS_TOO_FEW_REPEAT_BUYERS,
+from insights.model_check import ModelCheckStatus
+
+strawberry.enum(
+    ModelCheckStatus,
+    name="ModelCheckStatus",
+    description="Whether the history sufficed for a model check, or why there are no figures",
 )
-from insights.model_check import STATUS_SHORT_HISTORY
-
-
-@strawberry.enum(description="Whether the history sufficed for a model check, or why there are no figures")
-class ModelCheckStatus(Enum):
-    SUFFICIENT = STATUS_SUFFICIENT
-    HISTORY_TOO_SHORT = STATUS_SHORT_HISTORY
-    TOO_FEW_CUSTOMERS = STATUS_TOO_FEW_CUSTOMERS
-    TOO_FEW_REPEAT_BUYERS = STATUS_TOO_FEW_REPEAT_BUYERS
-    FIT_NOT_CONVERGED = STATUS_NOT_CONVERGED
 
 
 @strawberry.type(description="People with the same number of repeat orders before the held-out weeks")

@@ -8,27 +8,24 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from insights.clv.sufficiency import (
-    STATUS_HEURISTIC_REQUESTED,
-    STATUS_NOT_CONVERGED,
-    STATUS_SUFFICIENT,
-    STATUS_TOO_FEW_CUSTOMERS,
-    STATUS_TOO_FEW_REPEAT_BUYERS,
-    STATUS_UNBOUNDED_SPEND,
-)
+from insights.clv.sufficiency import ClvStatus
 from insights.models import (
+    ChurnBand,
     ClvPrediction,
     IdentityDecision,
+    IdentityKeyKind,
+    IdentityRuling,
     MergeEvidence,
     ProfileFact,
+    ProfileFactKind,
     ProfileRevenue,
     ProfileSegment,
     ProfileStats,
+    ValueTier,
 )
 from schema.core.context import AdminInfo
 from schema.core.money import Money
@@ -42,52 +39,24 @@ if TYPE_CHECKING:
 CustomerRef = Annotated["CustomerNode", strawberry.lazy("schema.people.types")]
 
 
-@strawberry.enum(description="A kind of basic fact about a person")
-class ProfileFactKind(Enum):
-    NAME = "name"
-    EMAIL = "email"
-    PHONE = "phone"
-    ADDRESS = "address"
-    BIRTHDAY = "birthday"
-    LOCALE = "locale"
-    MARKETING_CONSENT = "marketing_consent"
-
-
-@strawberry.enum(description="The at-a-glance value tier: silence decides first, then spend")
-class ValueTier(Enum):
-    VIP = "vip"
-    REGULAR = "regular"
-    AT_RISK = "at_risk"
-    LOST = "lost"
-
-
-@strawberry.enum(description="Churn risk from the probability that the person is still a customer")
-class ChurnBand(Enum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-
-
-@strawberry.enum(description="Whether the data sufficed to fit BG/NBD + Gamma-Gamma, or why the heuristic was used")
-class ClvDataStatus(Enum):
-    SUFFICIENT = STATUS_SUFFICIENT
-    TOO_FEW_CUSTOMERS = STATUS_TOO_FEW_CUSTOMERS
-    TOO_FEW_REPEAT_BUYERS = STATUS_TOO_FEW_REPEAT_BUYERS
-    FIT_NOT_CONVERGED = STATUS_NOT_CONVERGED
-    SPEND_MEAN_UNBOUNDED = STATUS_UNBOUNDED_SPEND
-    HEURISTIC_REQUESTED = STATUS_HEURISTIC_REQUESTED
-
-
-@strawberry.enum(description="What linked two customers: a shared email or phone, or a similar name and address")
-class IdentityKeyKind(Enum):
-    EMAIL = "email"
-    PHONE = "phone"
-    NAME_AND_ADDRESS = "name+address"
-
-
-@strawberry.enum(description="An admin's ruling about two customers")
-class IdentityRuling(Enum):
-    DO_NOT_MERGE = "do_not_merge"
+strawberry.enum(ProfileFactKind, name="ProfileFactKind", description="A kind of basic fact about a person")
+strawberry.enum(
+    ValueTier, name="ValueTier", description="The at-a-glance value tier: silence decides first, then spend"
+)
+strawberry.enum(
+    ChurnBand, name="ChurnBand", description="Churn risk from the probability that the person is still a customer"
+)
+strawberry.enum(
+    ClvStatus,
+    name="ClvDataStatus",
+    description="Whether the data sufficed to fit BG/NBD + Gamma-Gamma, or why the heuristic was used",
+)
+strawberry.enum(
+    IdentityKeyKind,
+    name="IdentityKeyKind",
+    description="What linked two customers: a shared email or phone, or a similar name and address",
+)
+strawberry.enum(IdentityRuling, name="IdentityRuling", description="An admin's ruling about two customers")
 
 
 @strawberry.type(description="A postal address as a store had it")
@@ -390,7 +359,7 @@ class ClvPredictionInfo:
     model: str = strawberry.field(
         description="mbgnbd+gamma_gamma (MBG/NBD purchases, Gamma-Gamma spend), or heuristic when the data did not suffice"
     )
-    data_status: ClvDataStatus
+    data_status: ClvStatus
     churn_band: ChurnBand
     probability_alive: Estimate = strawberry.field(description="P(alive): the chance the person is still a customer")
     expected_orders: Estimate = strawberry.field(description="orders expected over the horizon")
@@ -417,7 +386,7 @@ class ClvPredictionInfo:
         return cls(
             currency_code=money,
             model=row.model,
-            data_status=ClvDataStatus(row.status),
+            data_status=ClvStatus(row.status),
             churn_band=ChurnBand(row.churn_risk),
             probability_alive=Estimate(
                 value=row.probability_alive, low=row.probability_alive_low, high=row.probability_alive_high

@@ -165,8 +165,8 @@ def tier_revenue(totals: dict[str, Any]) -> list[TierRevenue]:
                 TierRevenue(
                     tier=tier,
                     profiles=int(tiers.get(tier.value, {}).get("profiles", 0)),
-                    revenue=Money.of(amounts[tier.value], currency),
-                    share=share(amounts[tier.value], whole),
+                    revenue=Money.of(amounts[tier], currency),
+                    share=share(amounts[tier], whole),
                 )
             )
     return out

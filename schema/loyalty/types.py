@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 
 import strawberry
 
 from loyalty import models as lm
-from loyalty.rules import Rules, Tier
+from loyalty.rules import Rules, Tier, TierMetric
 from loyalty.tiers import Progress
 from schema.core.ids import to_gid
 from schema.core.money import Money
@@ -35,29 +34,10 @@ def loyalty_loaders(info: strawberry.Info) -> LoyaltyLoaders:
     return info.context.loaders.loyalty
 
 
-@strawberry.enum(description="What a program's tiers are measured in")
-class TierMetric(Enum):
-    SPEND = "spend"
-    POINTS = "points"
-    ORDERS = "orders"
-
-
-@strawberry.enum
-class RewardKind(Enum):
-    FIXED_AMOUNT = lm.RewardKind.FIXED_AMOUNT.value
-    PERCENTAGE = lm.RewardKind.PERCENTAGE.value
-    FREE_SHIPPING = lm.RewardKind.FREE_SHIPPING.value
-    FREE_PRODUCT = lm.RewardKind.FREE_PRODUCT.value
-    POINTS_TO_CASH = lm.RewardKind.POINTS_TO_CASH.value
-
-
-LedgerEntryKind = strawberry.enum(
-    Enum("LedgerEntryKind", {k.name: k.value for k in lm.EntryKind}), description="What caused a ledger entry"
-)
-CodeStatus = strawberry.enum(
-    Enum("CodeStatus", {s.name: s.value for s in lm.RedemptionStatus}),
-    description="Where an issued discount code stands",
-)
+strawberry.enum(TierMetric, name="TierMetric", description="What a program's tiers are measured in")
+strawberry.enum(lm.RewardKind, name="RewardKind")
+strawberry.enum(lm.EntryKind, name="LedgerEntryKind", description="What caused a ledger entry")
+strawberry.enum(lm.RedemptionStatus, name="CodeStatus", description="Where an issued discount code stands")
 
 
 @strawberry.type(description="A member's points: spendable now, waiting for release, and earned in all")
@@ -87,7 +67,7 @@ class LoyaltyTier:
         return cls(
             name=tier.name,
             threshold=tier.threshold,
-            metric=TierMetric(rules.tier_metric),
+            metric=rules.tier_metric,
             multiplier=tier.multiplier,
             entry_points=tier.entry_points,
             free_shipping=tier.free_shipping,
@@ -112,7 +92,7 @@ class TierProgress:
     @classmethod
     def of(cls, progress: Progress, rules: Rules) -> TierProgress:
         """From loyalty's own ``tiers.tier_progress``, so both schemas agree with the engine."""
-        metric = TierMetric(progress.metric)
+        metric = progress.metric
         nxt = rules.tier(progress.next_tier)
         if nxt is None:
             return cls(metric=metric, current=progress.have, next_threshold=None, remaining=None, fraction=1.0)
@@ -131,7 +111,7 @@ class TierProgress:
     @classmethod
     def empty(cls, rules: Rules | None) -> TierProgress:
         """No program yet, or a program without tiers: nothing to progress towards."""
-        metric = TierMetric(rules.tier_metric if rules is not None else "spend")
+        metric = rules.tier_metric if rules is not None else TierMetric.SPEND
         return cls(metric=metric, current=Decimal(0), next_threshold=None, remaining=None, fraction=1.0)
 
 
@@ -151,7 +131,7 @@ class Reward(Node):
     row: strawberry.Private[lm.Reward]
     currency: strawberry.Private[str]
     name: str = strawberry.field(description='as shoppers see it, e.g. "$5 off"')
-    kind: RewardKind = strawberry.field(description="what the discount code gives")
+    kind: lm.RewardKind = strawberry.field(description="what the discount code gives")
     points_cost: int = strawberry.field(description="points it takes; for POINTS_TO_CASH, minPoints")
     active: bool = strawberry.field(description="inactive rewards cannot be redeemed; issued codes keep them")
 
@@ -193,7 +173,7 @@ class Reward(Node):
             row=row,
             currency=currency,
             name=row.name,
-            kind=RewardKind(lm.RewardKind(row.kind).value),
+            kind=lm.RewardKind(row.kind),
             points_cost=reward_cost(row),
             active=row.active,
         )
@@ -202,7 +182,7 @@ class Reward(Node):
 @strawberry.type(description="One line of a member's points history")
 class LedgerEntry(Node):
     row: strawberry.Private[lm.Entry]
-    kind: LedgerEntryKind = strawberry.field(description="what caused it; widgets localize by it")  # type: ignore[valid-type]
+    kind: lm.EntryKind = strawberry.field(description="what caused it; widgets localize by it")
     points: int = strawberry.field(description="change to available points")
     pending: int = strawberry.field(description="change to pending points")
     reason: str | None = strawberry.field(description="the reason given for a manual adjustment")
@@ -217,7 +197,7 @@ class LedgerEntry(Node):
         return cls(
             id=to_gid("LedgerEntry", row.id),
             row=row,
-            kind=LedgerEntryKind(lm.EntryKind(row.kind).value),
+            kind=lm.EntryKind(row.kind),
             points=row.available,
             pending=row.pending,
             reason=row.reason,
@@ -229,7 +209,9 @@ class LedgerEntry(Node):
 class IssuedCode(Node):
     row: strawberry.Private[lm.Redemption]
     code: str = strawberry.field(description="what the shopper types at checkout")
-    status: CodeStatus = strawberry.field(description="issued codes are usable; failed ones gave the points back")  # type: ignore[valid-type]
+    status: lm.RedemptionStatus = strawberry.field(
+        description="issued codes are usable; failed ones gave the points back"
+    )
     points: int = strawberry.field(description="points spent on it")
     expires_at: datetime | None = strawberry.field(description="when the store stops accepting it")
     created_at: datetime = strawberry.field(description="when it was redeemed")
@@ -251,7 +233,7 @@ class IssuedCode(Node):
             id=to_gid("IssuedCode", row.id),
             row=row,
             code=row.code,
-            status=CodeStatus(lm.RedemptionStatus(row.status).value),
+            status=lm.RedemptionStatus(row.status),
             points=row.points,
             expires_at=row.expires_at,
             created_at=row.created_at,

@@ -16,7 +16,7 @@ import pytest
 from app.jobs.insights import insights_refresh
 from insights.as_of import STALE_AFTER_DAYS, as_of_warning
 from insights.history import MerchantHistory, OrderRow
-from insights.model_check import STATUS_SHORT_HISTORY, check_currency
+from insights.model_check import ModelCheckStatus, check_currency
 from insights.models import RefreshRun
 from store.ingest import upsert_orders
 from store.models import Merchant, Store
@@ -57,7 +57,11 @@ def test_a_model_check_on_fewer_weeks_than_it_holds_out_says_the_history_is_too_
     check = check_currency(
         np.array([1, 1, 2]), days, np.array([10.0, 12.0, 9.0]), "EUR", datetime(2026, 4, 1, tzinfo=UTC)
     )
-    assert check["status"] == STATUS_SHORT_HISTORY and check["groups"] == [] and check["actual_total"] is None
+    assert (
+        check["status"] == ModelCheckStatus.HISTORY_TOO_SHORT
+        and check["groups"] == []
+        and check["actual_total"] is None
+    )
     assert check["calibration_end"] == "2025-12-31" and check["currency"] == "EUR"
 
 

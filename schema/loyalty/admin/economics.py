@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from loyalty import economics as engine
+from loyalty.economics import Interval
 from loyalty.rules import Rules
 from schema.core.context import AdminInfo
 from schema.core.errors import ApiError, ErrorCode
@@ -24,11 +24,9 @@ MAX_PERIODS = 1000
 DEFAULT_PERIODS = 12
 
 
-@strawberry.enum(description="The length of a timeline's periods (UTC; weeks start on Monday)")
-class TimelineInterval(Enum):
-    DAY = "day"
-    WEEK = "week"
-    MONTH = "month"
+strawberry.enum(
+    Interval, name="TimelineInterval", description="The length of a timeline's periods (UTC; weeks start on Monday)"
+)
 
 
 @strawberry.type(description="Points and their money figures for a part of the program (or all of it)")
@@ -95,12 +93,12 @@ def _utc(when: datetime) -> datetime:
         raise ApiError(f"{when.isoformat()} is out of range", ErrorCode.BAD_USER_INPUT) from None
 
 
-def _periods(interval: str, start: datetime, end: datetime) -> int:
+def _periods(interval: Interval, start: datetime, end: datetime) -> int:
     """How many intervals from the one holding ``start`` to the one holding ``end``."""
     first, last = engine.bucket_start(interval, start), engine.bucket_start(interval, end)
-    if interval == "month":
+    if interval == Interval.MONTH:
         return (last.year - first.year) * 12 + last.month - first.month + 1
-    return (last - first).days // (7 if interval == "week" else 1) + 1
+    return (last - first).days // (7 if interval == Interval.WEEK else 1) + 1
 
 
 @strawberry.type(description="What the program costs and holds: liability, redemption rate, breakage, reward cost")
@@ -121,7 +119,7 @@ class ProgramEconomics:
     )
     async def timeline(
         self,
-        interval: TimelineInterval = TimelineInterval.MONTH,
+        interval: Interval = Interval.MONTH,
         from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
         to: datetime | None = None,
         from_first_activity: Annotated[
@@ -137,21 +135,21 @@ class ProgramEconomics:
             if from_ is None or (end is not None and from_ > end):
                 return []
         if from_ is None:
-            found = await engine.timeline(self.merchant_id, interval.value, None, end, latest=DEFAULT_PERIODS)
+            found = await engine.timeline(self.merchant_id, interval, None, end, latest=DEFAULT_PERIODS)
             return [PointsPeriod(start=p.start, issued=p.issued, redeemed=p.redeemed, expired=p.expired) for p in found]
         start = _utc(from_)
         last = end or datetime.now(UTC)
         if start > last:
             raise ApiError("from must not be after to", ErrorCode.BAD_USER_INPUT)
-        if _periods(interval.value, start, last) > MAX_PERIODS:
+        if _periods(interval, start, last) > MAX_PERIODS:
             raise ApiError(
                 f"from and to span more than {MAX_PERIODS} periods of a {interval.name.lower()}; "
                 "choose a longer interval or a shorter range",
                 ErrorCode.BAD_USER_INPUT,
             )
-        first = engine.bucket_start(interval.value, start)
-        found = {p.start: p for p in await engine.timeline(self.merchant_id, interval.value, first, end)}
-        periods, at, stop = [], first, engine.bucket_start(interval.value, last)
+        first = engine.bucket_start(interval, start)
+        found = {p.start: p for p in await engine.timeline(self.merchant_id, interval, first, end)}
+        periods, at, stop = [], first, engine.bucket_start(interval, last)
         while at <= stop:
             p = found.get(at)
             periods.append(
@@ -164,7 +162,7 @@ class ProgramEconomics:
             )
             if at == stop:
                 break
-            at = engine.next_bucket(interval.value, at)
+            at = engine.next_bucket(interval, at)
         return periods
 
     @classmethod

@@ -12,8 +12,9 @@ from decimal import Decimal
 
 import strawberry
 
-from schema.loyalty.admin.rules import RULES_HELP, ExpiryMode, ReleaseMode, Rounding, TierWindow
-from schema.loyalty.types import RewardKind, TierMetric
+from loyalty.models import RewardKind
+from loyalty.rules import ExpiryMode, ReleaseMode, Rounding, TierMetric, TierWindow
+from schema.loyalty.admin.rules import RULES_HELP  # also gives the rule modes their GraphQL names
 
 
 def _help(name: str) -> str:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from loyalty.models import Referral
+from loyalty.models import Referral, ReferralStatus
 from schema.core.context import AdminInfo
 from schema.core.ids import to_gid
 from schema.core.node import Node
@@ -24,13 +23,9 @@ QUEUE = Ordering("created_at", descending=False)
 """The review queue oldest first: it is worked from its head."""
 
 
-@strawberry.enum(description="Where a referral stands: REVIEW waits for the owner's decision")
-class ReferralStatus(Enum):
-    PENDING = "pending"
-    REVIEW = "review"
-    QUALIFIED = "qualified"
-    COMPLETED = "completed"
-    REJECTED = "rejected"
+strawberry.enum(
+    ReferralStatus, name="ReferralStatus", description="Where a referral stands: REVIEW waits for the owner's decision"
+)
 
 
 @strawberry.type(name="Referral", description="A friend brought by a member's referral code")

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from enum import Enum
 
 import strawberry
 from tortoise.functions import Count
 
 from loyalty.models import Member, ProgramVersion, Reward
-from loyalty.rules import Rules
+from loyalty.rules import ExpiryMode, ReleaseMode, Rounding, Rules, TierMetric, TierWindow
 from schema.core.arguments import Window
 from schema.core.context import AdminInfo
 from schema.core.ids import to_gid
 from schema.core.node import Node
 from schema.core.pagination import Connection, Ordering, paginate
-from schema.loyalty.types import LoyaltyTier, TierMetric
+from schema.loyalty.types import LoyaltyTier
 from schema.loyalty.types import Reward as RewardNode
 
 VERSIONS = Ordering("number", is_time=False)
@@ -26,33 +25,10 @@ REWARDS = Ordering("created_at", descending=False)
 """Rewards in the order they were created, as the owner set them up."""
 
 
-@strawberry.enum(description="How fractional points on an order are rounded")
-class Rounding(Enum):
-    FLOOR = "floor"
-    HALF_UP = "half_up"
-    HALF_EVEN = "half_even"
-    CEILING = "ceiling"
-
-
-@strawberry.enum(description="When an order's pending points become available")
-class ReleaseMode(Enum):
-    RETURN_WINDOW = "return_window"
-    FULFILMENT = "fulfilment"
-    IMMEDIATE = "immediate"
-
-
-@strawberry.enum(description="How points expire")
-class ExpiryMode(Enum):
-    NONE = "none"
-    FIFO = "fifo"
-    INACTIVITY = "inactivity"
-
-
-@strawberry.enum(description="The period a member's tier metric is counted over")
-class TierWindow(Enum):
-    LIFETIME = "lifetime"
-    CALENDAR_YEAR = "calendar_year"
-    ROLLING_12M = "rolling_12m"
+strawberry.enum(Rounding, name="Rounding", description="How fractional points on an order are rounded")
+strawberry.enum(ReleaseMode, name="ReleaseMode", description="When an order's pending points become available")
+strawberry.enum(ExpiryMode, name="ExpiryMode", description="How points expire")
+strawberry.enum(TierWindow, name="TierWindow", description="The period a member's tier metric is counted over")
 
 
 @strawberry.type(description="A rate per currency")
@@ -144,7 +120,7 @@ class ProgramRules:
             currency_code=rules.currency,
             earn_rates=_rates(dict(rules.earn_rates)),
             exchange_rates=_rates(dict(rules.exchange_rates)),
-            rounding=Rounding(rules.rounding),
+            rounding=rules.rounding,
             after_discounts=rules.after_discounts,
             include_shipping=rules.include_shipping,
             include_tax=rules.include_tax,
@@ -154,13 +130,13 @@ class ProgramRules:
                 ActionRule(name=name, points=a.points, limit=a.limit, period_days=a.period_days)
                 for name, a in rules.actions.items()
             ],
-            release=ReleaseMode(rules.release),
+            release=rules.release,
             return_window_days=rules.return_window_days,
-            expiry=ExpiryMode(rules.expiry),
+            expiry=rules.expiry,
             expiry_months=rules.expiry_months,
             reminder_days=rules.reminder_days,
-            tier_metric=TierMetric(rules.tier_metric),
-            tier_window=TierWindow(rules.tier_window),
+            tier_metric=rules.tier_metric,
+            tier_window=rules.tier_window,
             tier_grace_days=rules.tier_grace_days,
             tiers=[LoyaltyTier.of(t, rules) for t in rules.tiers],
             referral_friend_points=rules.referral_friend_points,
