@@ -47,6 +47,10 @@ def count_errors(output: str) -> dict[str, int]:
     return dict(counts)
 
 
+def _errors(count: int) -> str:
+    return f"{count} error" if count == 1 else f"{count} errors"
+
+
 def compare(counts: dict[str, int], baseline: dict[str, int]) -> Verdict:
     """A rise is a file with more errors than its baseline figure (0 for a file not in it)."""
     verdict = Verdict()
@@ -54,9 +58,9 @@ def compare(counts: dict[str, int], baseline: dict[str, int]) -> Verdict:
         now, allowed = counts.get(path, 0), baseline.get(path, 0)
         if now > allowed:
             where = f"baseline {allowed}" if path in baseline else "not in the baseline"
-            verdict.rises.append(f"{path}: {now} errors ({where})")
+            verdict.rises.append(f"{path}: {_errors(now)} ({where})")
         elif now < allowed:
-            verdict.drops.append(f"{path}: {now} errors (baseline {allowed})")
+            verdict.drops.append(f"{path}: {_errors(now)} (baseline {allowed})")
     return verdict
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from strawberry import ID
+
 from schema.core.errors import ApiError, ErrorCode
 from store.models import Platform
 
@@ -17,8 +19,9 @@ _PLATFORM_GID = re.compile(rf"^gid://({'|'.join(p.value for p in Platform)})/([A
 """A platform's own id in Shopify's gid form (``gid://shopify/Product/123``): what a theme knows."""
 
 
-def to_gid(type_name: str, pk: int) -> str:
-    return f"{PREFIX}{type_name}/{pk}"
+def to_gid(type_name: str, pk: int) -> ID:
+    """Typed as strawberry's ``ID`` (a plain ``str`` at run time) so it fills ``id`` fields as is."""
+    return ID(f"{PREFIX}{type_name}/{pk}")
 
 
 def parse_gid(value: str) -> tuple[str, int]:

@@ -55,13 +55,13 @@ def test_a_planted_extra_error_fails_naming_the_file() -> None:
 
 def test_errors_in_a_file_not_in_the_baseline_fail() -> None:
     verdict = typecheck.compare({**BASELINE, "store/people.py": 1}, BASELINE)
-    assert verdict.rises == ["store/people.py: 1 errors (not in the baseline)"]
+    assert verdict.rises == ["store/people.py: 1 error (not in the baseline)"]
 
 
 def test_a_drop_passes_and_is_reported() -> None:
     verdict = typecheck.compare({"app/cli.py": 1}, BASELINE)
     assert verdict.ok
-    assert verdict.drops == ["app/cli.py: 1 errors (baseline 2)", "schema/admin.py: 0 errors (baseline 5)"]
+    assert verdict.drops == ["app/cli.py: 1 error (baseline 2)", "schema/admin.py: 0 errors (baseline 5)"]
 
 
 def test_update_records_lower_figures_and_drops_clean_files() -> None:
