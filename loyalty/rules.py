@@ -13,6 +13,8 @@ from decimal import Decimal
 from enum import Enum, StrEnum
 from typing import Any
 
+from loyalty.errors import InvalidRules
+
 
 class Rounding(StrEnum):
     """How fractional points on an order are rounded."""
@@ -134,10 +136,10 @@ class Rules:
         for name, vocabulary in MODES.items():
             value = getattr(self, name)
             if value not in set(vocabulary):
-                raise ValueError(f"{name} must be one of {tuple(m.value for m in vocabulary)}")
+                raise InvalidRules(f"{name} must be one of {tuple(m.value for m in vocabulary)}")
             object.__setattr__(self, name, vocabulary(value))  # a plain string from JSON or a caller
         if list(self.tiers) != sorted(self.tiers, key=lambda t: t.threshold):
-            raise ValueError("tiers must be in ascending threshold")
+            raise InvalidRules("tiers must be in ascending threshold")
 
     @property
     def rounding_mode(self) -> str:
@@ -168,7 +170,7 @@ class Rules:
         known = {f.name for f in fields(cls)}
         unknown = set(raw) - known
         if unknown:
-            raise ValueError(f"unknown rule fields: {sorted(unknown)}")
+            raise InvalidRules(f"unknown rule fields: {sorted(unknown)}")
         values: dict[str, Any] = dict(raw)
         for name in ("earn_rates", "exchange_rates", "product_multipliers", "category_multipliers"):
             if name in values:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from insights.errors import InvalidSettings
 from insights.models import ValueTier
 
 
@@ -55,9 +56,9 @@ class TierThresholds:
 
     def validate(self) -> None:
         if not 0 < self.at_risk_after_days <= self.lost_after_days:
-            raise ValueError("tiers need 0 < at_risk_after_days <= lost_after_days")
+            raise InvalidSettings("tiers need 0 < at_risk_after_days <= lost_after_days")
         if not 0 <= self.vip_top_share <= 1:
-            raise ValueError("vip_top_share must be between 0 and 1")
+            raise InvalidSettings("vip_top_share must be between 0 and 1")
 
 
 def cap_recency(score: int, recency_days: int, thresholds: TierThresholds) -> int:

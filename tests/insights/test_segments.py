@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from insights.errors import InvalidSettings
 from insights.segments import (
     DEFAULT_RULES,
     SegmentRule,
@@ -68,8 +69,8 @@ def test_tiers_put_silence_before_spend():
 
 
 def test_unknown_or_inconsistent_settings_are_refused():
-    with pytest.raises(ValueError, match="unknown insight settings: vip"):
+    with pytest.raises(InvalidSettings, match="unknown insight settings: vip"):
         InsightsConfig.from_overrides({"vip": 3})
-    with pytest.raises(ValueError, match="at_risk_after_days"):
+    with pytest.raises(InvalidSettings, match="at_risk_after_days"):
         InsightsConfig.from_overrides({"tiers": {"at_risk_after_days": 400, "lost_after_days": 100}})
     assert DEFAULT_RULES == InsightsConfig().segment_rules

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from loyalty.earning import LineFacts, OrderFacts, RefundFacts, RefundLineFacts, award
+from loyalty.errors import InvalidRules
 from loyalty.rules import Rules, Tier
 
 WHEN = datetime(2025, 1, 1, tzinfo=UTC)
@@ -89,7 +90,7 @@ def test_rules_round_trip_through_json():
         tiers=(Tier("Gold", Decimal("250.50"), Decimal("1.25"), 10, True),), earn_rates={"EUR": Decimal("1.5")}
     )
     assert Rules.from_json(rules.to_json()) == rules
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidRules):
         Rules.from_json({"earn_ratez": {}})
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import strawberry
 
 from loyalty import models as lm
+from loyalty.errors import InvalidRules
 from loyalty.rules import ActionRule, Rules, Tier
 from schema.loyalty.admin.currencies import currency_problem
 from schema.loyalty.admin.errors import LoyaltyUserError, invalid
@@ -243,7 +244,7 @@ def rules_from_input(base: Rules, data: ProgramRulesInput) -> tuple[Rules | None
     try:
         rules = base.but(**changes)
         Rules.from_json(rules.to_json())  # what the engine will load from the version row
-    except (ValueError, TypeError) as exc:
+    except InvalidRules as exc:
         return None, [invalid(str(exc), "rules")]
     return rules, []
 
