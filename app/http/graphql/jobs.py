@@ -1,0 +1,45 @@
+"""The job adapters resolvers use through ``Services``: they queue work when the app has a queue.
+
+Built per request over the app's queue, so a resolver never reaches for the queue itself.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from starlette.requests import Request
+
+from store.models import DeliveryStatus, WebhookEvent
+
+
+class QueueWebhookReplay:
+    """Marks a delivery received again and queues its processing job when there is a queue."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    async def replay(self, event_id: int) -> None:
+        from app.jobs.sync import process_webhook
+
+        await WebhookEvent.filter(id=event_id).update(status=DeliveryStatus.RECEIVED, error=None, processed_at=None)
+        queue = getattr(self.request.app.state, "queue", None)
+        if queue is not None:
+            await process_webhook.enqueue(queue, event_id)
+
+
+class QueueInsightsRefresh:
+    """Queues ``insights_refresh`` under the key the scheduled pass uses, so the two never pile up."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    @property
+    def available(self) -> bool:
+        return getattr(self.request.app.state, "queue", None) is not None
+
+    async def refresh(self, merchant_id: int, as_of: datetime | None) -> bool:
+        from app.jobs.insights import insights_refresh, refresh_key
+
+        queue = self.request.app.state.queue
+        args = [merchant_id, as_of.isoformat()] if as_of is not None else [merchant_id]
+        return await insights_refresh.enqueue(queue, *args, key=refresh_key(merchant_id))
