@@ -10,6 +10,7 @@ import pytest
 from app.auth.api_keys import issue
 from app.jobs.local_queue import LocalQueue
 from app.web import create_app
+from insights.errors import SplitRefused
 from insights.models import IdentityDecision, PrivacyAudit, ProfileStats, RefreshRun
 from insights.refresh import refresh_merchant
 from schema.core.ids import to_gid
@@ -100,6 +101,35 @@ async def test_a_split_refuses_foreign_unknown_scattered_or_all_customers_and_ch
         assert (error["field"], error["code"]) == (field, code) and error["message"], ids
     assert dict(await Customer.all().values_list("id", "profile_id")) == before
     assert not await IdentityDecision.exists()
+
+
+async def test_a_split_refused_by_insights_is_a_user_error_but_a_value_error_from_a_bug_is_not(
+    client, world, monkeypatch
+):
+    profile_id = await cross_store_profile(world)
+    _, woo = await _accounts(profile_id, world)
+
+    async def changed_meanwhile(*args, **kwargs):
+        raise SplitRefused("the customers to split off must all belong to one profile")
+
+    monkeypatch.setattr("schema.insights.mutations.split_customers", changed_meanwhile)
+    refused = data(await admin(client, SPLIT, {"ids": [to_gid("Customer", woo.id)]}))["splitProfile"]
+    assert refused["userErrors"] == [
+        {
+            "field": ["input", "customerIds"],
+            "message": "the customers to split off must all belong to one profile",
+            "code": "INVALID",
+        }
+    ]
+
+    async def broken(*args, **kwargs):
+        return int("a bug deep inside identity")
+
+    monkeypatch.setattr("schema.insights.mutations.split_customers", broken)
+    body = (await admin(client, SPLIT, {"ids": [to_gid("Customer", woo.id)]})).json()
+    assert body["data"] is None or body["data"]["splitProfile"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]
+    assert "bug deep inside" not in str(body)
 
 
 async def test_merging_split_profiles_withdraws_the_ruling_and_joins_them_on_their_shared_keys(client, world):
