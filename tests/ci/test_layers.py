@@ -10,6 +10,7 @@ counts: module level, inside functions, and under ``TYPE_CHECKING``.
 from __future__ import annotations
 
 import ast
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,6 +80,12 @@ def violations(root: Path) -> list[str]:
 
 def test_every_production_import_follows_the_layer_map() -> None:
     assert violations(ROOT) == []
+
+
+def test_every_installed_package_has_a_place_on_the_map() -> None:
+    """A new top-level package must join the map (migrations are generated, not a layer)."""
+    include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert {name.rstrip("*") for name in include} - {"migrations"} == set(ALLOWED)
 
 
 def test_the_readme_states_the_same_map() -> None:
