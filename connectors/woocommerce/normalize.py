@@ -118,7 +118,7 @@ def order_customer(payload: Payload) -> CustomerRecord | None:
     """Who placed an order: the account it names (a link-only placeholder), else the guest by e-mail."""
     billing = payload.get("billing") or {}
     email = _text(billing.get("email"))
-    common = dict(
+    common: dict[str, Any] = dict(
         email=email,
         phone=_text(billing.get("phone")),
         first_name=_text(billing.get("first_name")),
