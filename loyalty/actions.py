@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 from loyalty.errors import AdjustmentUnexplained, InsufficientPoints, UnknownAction
 from loyalty.holders import holder_of
 from loyalty.ledger import Book, Posting
-from loyalty.models import Entry, EntryKind
+from loyalty.models import Entry, EntryKind, EventKind
 from loyalty.program import load_program
 from store.models import Profile
 
@@ -62,7 +62,7 @@ async def record_action(
             )
         )
         book.emit(
-            "points.earned",
+            EventKind.POINTS_EARNED,
             pid,
             f"earned:{entry_key}",
             {"profile_id": pid, "action": kind, "points": rule.points, "pending": False},

@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from loyalty.holders import holders
 from loyalty.ledger import Book, Posting
-from loyalty.models import Automation, AutomationAction, AutomationGrant, EntryKind
+from loyalty.models import Automation, AutomationAction, AutomationGrant, EntryKind, EventKind
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ async def evaluate_automations(
                     )
                 )
             book.emit(
-                "automation.triggered",
+                EventKind.AUTOMATION_TRIGGERED,
                 o.profile_id,
                 key,
                 {

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from loyalty.ledger import Book, Posting
-from loyalty.models import Entry, EntryKind, Member
+from loyalty.models import Entry, EntryKind, EventKind, Member
 from loyalty.program import load_program
 from loyalty.rewards import expire_codes
 from loyalty.rules import ExpiryMode, Rules
@@ -95,7 +95,7 @@ async def _expire_lots(book: Book, rules: Rules, profile_ids: list[int], now: da
                 counts["expired_points"] += points
             elif expires - warn <= now:
                 book.emit(
-                    "points.expiring",
+                    EventKind.POINTS_EXPIRING,
                     pid,
                     f"expiring:{pid}:lot:{entry_id}",
                     {"profile_id": pid, "points": points, "expires_at": expires.isoformat()},
@@ -125,7 +125,7 @@ def _expire_inactive(book: Book, rules: Rules, profile_ids: list[int], now: date
             )
         elif expires - timedelta(days=rules.reminder_days) <= now:
             book.emit(
-                "points.expiring",
+                EventKind.POINTS_EXPIRING,
                 pid,
                 f"expiring:{pid}:inactive:{since}",
                 {"profile_id": pid, "points": member.available, "expires_at": expires.isoformat()},

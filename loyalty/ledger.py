@@ -18,7 +18,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from loyalty.models import Delivery, Endpoint, Entry, EntryKind, Event, Member
+from loyalty.models import Delivery, Endpoint, Entry, EntryKind, Event, EventKind, Member
 from store.sql import Upsert, Write, columns_of, dialect_of, select, values_of
 
 _NOT_ACTIVITY = frozenset(
@@ -244,7 +244,9 @@ class Book:
         """Mark a member changed outside its balances (tier, dates) so flush writes it."""
         self.touched.add(profile_id)
 
-    def emit(self, kind: str, profile_id: int | None, key: str, data: Mapping[str, Any], occurred_at: datetime) -> None:
+    def emit(
+        self, kind: EventKind, profile_id: int | None, key: str, data: Mapping[str, Any], occurred_at: datetime
+    ) -> None:
         self.events.append(
             {
                 "merchant_id": self.merchant_id,

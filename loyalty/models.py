@@ -325,6 +325,17 @@ class Endpoint(Model):
         table = "loyalty_endpoints"
 
 
+class EventKind(StrEnum):
+    """What an outgoing event reports; endpoints subscribe to kinds by these values."""
+
+    AUTOMATION_TRIGGERED = "automation.triggered"
+    POINTS_EARNED = "points.earned"
+    POINTS_EXPIRING = "points.expiring"
+    REFERRAL_COMPLETED = "referral.completed"
+    REWARD_REDEEMED = "reward.redeemed"
+    TIER_CHANGED = "tier.changed"
+
+
 class Event(Model):
     """An outgoing event (the outbox): written in the transaction of the change it reports."""
 

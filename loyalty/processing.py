@@ -26,7 +26,7 @@ from loyalty import referrals, rewards, tiers
 from loyalty.earning import Award, OrderFacts, award
 from loyalty.holders import holders
 from loyalty.ledger import Book, LedgerConflict, Posting
-from loyalty.models import EntryKind, OrderAccount
+from loyalty.models import EntryKind, EventKind, OrderAccount
 from loyalty.orders import load_orders
 from loyalty.ownership import owners_of_customers
 from loyalty.program import Program, Version, load_program
@@ -121,7 +121,7 @@ def settle(book: Book, acc: Account, facts: OrderFacts, target: Award, version: 
         if not released:
             acc.pending += delta
         book.emit(
-            "points.earned",
+            EventKind.POINTS_EARNED,
             acc.profile_id,
             f"earned:{k}",
             {"profile_id": acc.profile_id, "order_id": acc.order_id, "points": delta, "pending": not released},

@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 from loyalty.errors import NoProgram, UnknownReferralCode
 from loyalty.holders import holder_of
 from loyalty.ledger import Book, Posting
-from loyalty.models import EntryKind, Member, Referral, ReferralStatus
+from loyalty.models import EntryKind, EventKind, Member, Referral, ReferralStatus
 from loyalty.program import load_program
 from loyalty.rules import Rules
 from store.models import Customer, Order
@@ -186,7 +186,7 @@ def pay_referrer(book: Book, referral: Referral, rules: Rules, when: datetime, *
             )
         )
     book.emit(
-        "referral.completed",
+        EventKind.REFERRAL_COMPLETED,
         referrer,
         f"referral-completed:{referral.id}",
         {

@@ -28,7 +28,7 @@ from tortoise.transactions import in_transaction
 from loyalty.errors import InsufficientPoints, InvalidRedemption, RedemptionFailed
 from loyalty.holders import holder_of
 from loyalty.ledger import Book, Posting
-from loyalty.models import EntryKind, Redemption, RedemptionStatus, Reward, RewardKind
+from loyalty.models import EntryKind, EventKind, Redemption, RedemptionStatus, Reward, RewardKind
 from loyalty.program import load_program
 from store.discounts import DiscountIssuer, DiscountKind, DiscountRequest, IssueError, IssueFailed
 from store.models import Customer, Store
@@ -144,7 +144,7 @@ async def redeem(
         await redemption.save(using_db=conn)
         book = await Book.open(conn, reward.merchant_id, [], now)
         book.emit(
-            "reward.redeemed",
+            EventKind.REWARD_REDEEMED,
             pid,
             f"redeemed:{redemption.id}",
             {

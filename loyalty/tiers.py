@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from loyalty.errors import NoProgram
 from loyalty.holders import holder_of
 from loyalty.ledger import Book, LockedMember, Posting
-from loyalty.models import Entry, EntryKind, Member, OrderAccount
+from loyalty.models import Entry, EntryKind, EventKind, Member, OrderAccount
 from loyalty.program import load_program
 from loyalty.rules import Rules, Tier, TierMetric, TierWindow
 from store.sql import dialect_of, select
@@ -162,7 +162,7 @@ async def change_tier(book: Book, member: LockedMember, new: Tier | None, now: d
                 )
             )
     book.emit(
-        "tier.changed",
+        EventKind.TIER_CHANGED,
         member.profile_id,
         f"tier:{member.profile_id}:{now.isoformat()}:{old}->{member.tier}",
         {

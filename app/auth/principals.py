@@ -9,7 +9,7 @@ from app.auth.errors import AuthError, forbidden
 from app.auth.misplaced import Credential, misplaced, recognise
 from app.auth.shopper_tokens import ShopperTokens
 from app.settings import Settings
-from schema.core.context import AdminViewer, ShopperViewer
+from schema.core.context import AdminVia, AdminViewer, ShopperVia, ShopperViewer
 from store.models import Customer, InstallState, Platform, Store
 
 STORE_KEY_HEADER = "x-rapport-store-key"
@@ -54,7 +54,7 @@ async def storefront_viewer(request: Request, settings: Settings, tokens: Shoppe
         return ShopperViewer(
             store=store,
             customer_id=customer.id if customer else None,
-            via="app_proxy" if customer else None,
+            via=ShopperVia.APP_PROXY if customer else None,
             customer=customer,
         )
     token = request.headers.get(SHOPPER_TOKEN_HEADER)
@@ -64,7 +64,7 @@ async def storefront_viewer(request: Request, settings: Settings, tokens: Shoppe
         customer = await _account(store, pk=tokens.verify(token, store.id))
         if customer is None:
             raise AuthError("the shopper token's customer no longer exists")
-        return ShopperViewer(store=store, customer_id=customer.id, via="shopper_token", customer=customer)
+        return ShopperViewer(store=store, customer_id=customer.id, via=ShopperVia.SHOPPER_TOKEN, customer=customer)
     return ShopperViewer(store=store, customer_id=None, via=None)
 
 
@@ -82,7 +82,7 @@ async def admin_viewer(request: Request, settings: Settings) -> AdminViewer:
         raw_key = authorization.removeprefix("Bearer ")
     if raw_key is not None:
         key = await api_keys.authenticate(raw_key)
-        return AdminViewer(merchant_id=key.merchant_id, store_id=None, via="api_key")
+        return AdminViewer(merchant_id=key.merchant_id, store_id=None, via=AdminVia.API_KEY)
     if authorization.startswith("Bearer "):
         if recognise(authorization) in (Credential.STORE_KEY, Credential.SHOPPER_TOKEN):
             raise misplaced(authorization, "Authorization: Bearer on the admin API")
@@ -92,7 +92,7 @@ async def admin_viewer(request: Request, settings: Settings) -> AdminViewer:
         store = await Store.get_or_none(platform=Platform.SHOPIFY, domain=domain)
         if store is None or store.install_state == InstallState.UNINSTALLED:
             raise forbidden(f"{domain} has not installed Rapport")
-        return AdminViewer(merchant_id=store.merchant_id, store_id=store.id, via="session_token")
+        return AdminViewer(merchant_id=store.merchant_id, store_id=store.id, via=AdminVia.SESSION_TOKEN)
     for header, name in ((STORE_KEY_HEADER, "X-Rapport-Store-Key"), (SHOPPER_TOKEN_HEADER, "X-Rapport-Shopper-Token")):
         if request.headers.get(header):
             raise AuthError(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 import strawberry
@@ -67,13 +68,27 @@ class DiscountIssuers(Protocol):
     def issuer_for(self, store: Store) -> DiscountIssuer: ...
 
 
+class AdminVia(StrEnum):
+    """How a store owner signed in: an embedded-app session token (one store) or a merchant API key."""
+
+    SESSION_TOKEN = "session_token"
+    API_KEY = "api_key"
+
+
+class ShopperVia(StrEnum):
+    """How a shopper signed in: through the platform's app proxy or with a shopper token."""
+
+    APP_PROXY = "app_proxy"
+    SHOPPER_TOKEN = "shopper_token"
+
+
 @dataclass(frozen=True)
 class AdminViewer:
     """A store owner: by embedded-app session token (one store) or by merchant API key."""
 
     merchant_id: int
     store_id: int | None
-    via: str  # "session_token" or "api_key"
+    via: AdminVia
 
     @property
     def actor(self) -> str:
@@ -88,7 +103,8 @@ class ShopperViewer:
 
     store: Store
     customer_id: int | None
-    via: str | None  # "app_proxy", "shopper_token" or None (anonymous)
+    via: ShopperVia | None
+    """``None`` for an anonymous caller."""
     customer: Customer | None = None
     """The signed-in customer's row as the sign-in read it, so ``me`` need not read it again."""
 

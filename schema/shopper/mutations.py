@@ -7,7 +7,7 @@ from enum import Enum
 
 import strawberry
 
-from schema.core.context import StorefrontInfo
+from schema.core.context import ShopperVia, StorefrontInfo
 from schema.core.errors import UserError
 
 MAX_TTL = 24 * 3600
@@ -58,7 +58,7 @@ class ShopperMutations:
 
         if viewer.customer_id is None:
             return fail("no shopper is signed in", ShopperSessionErrorCode.NOT_SIGNED_IN)
-        if viewer.via != "app_proxy":
+        if viewer.via != ShopperVia.APP_PROXY:
             return fail("shopper tokens are minted through the app proxy", ShopperSessionErrorCode.PROXY_REQUIRED)
         if input.ttl_seconds is not None and not 60 <= input.ttl_seconds <= MAX_TTL:
             return fail(

@@ -11,21 +11,14 @@ from urllib.parse import urlsplit
 
 import strawberry
 
-from loyalty.models import Endpoint
+from loyalty.models import Endpoint, EventKind
 from schema.core.ids import to_gid
 from schema.core.node import Node
 from schema.core.pagination import Ordering
 
 ENDPOINTS = Ordering("created_at")
 """Endpoints newest first."""
-EVENT_KINDS = (
-    "automation.triggered",
-    "points.earned",
-    "points.expiring",
-    "referral.completed",
-    "reward.redeemed",
-    "tier.changed",
-)
+EVENT_KINDS = tuple(EventKind)
 """What ``loyalty`` emits."""
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 MAX_URL = 1000
