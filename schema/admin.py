@@ -45,43 +45,43 @@ async def _node(info: AdminInfo, kind: str, pk: int) -> Node | None:
     scope = loaders.scope
     match kind:
         case "Merchant":
-            row = await Merchant.get_or_none(id=pk) if pk == merchant_id else None
-            return MerchantNode.of(row) if row else None
+            merchant = await Merchant.get_or_none(id=pk) if pk == merchant_id else None
+            return MerchantNode.of(merchant) if merchant else None
         case "Store":
-            row = await loaders.store.load(pk)
-            return StoreNode.of(row) if row else None
+            store = await loaders.store.load(pk)
+            return StoreNode.of(store) if store else None
         case "SyncCheckpoint":
-            row = await SyncCheckpoint.get_or_none(id=pk, store__merchant_id=merchant_id)
-            return SyncCheckpointNode.of(row) if row else None
+            checkpoint = await SyncCheckpoint.get_or_none(id=pk, store__merchant_id=merchant_id)
+            return SyncCheckpointNode.of(checkpoint) if checkpoint else None
         case "Profile":
-            row = await loaders.profile.load(pk)
-            return ProfileNode.of(row) if row else None
+            profile = await loaders.profile.load(pk)
+            return ProfileNode.of(profile) if profile else None
         case "Customer":
-            row = await loaders.customer.load(pk)
-            return CustomerNode.of(row) if row else None
+            customer = await loaders.customer.load(pk)
+            return CustomerNode.of(customer) if customer else None
         case "Order":
-            row = await scope.order(pk)
-            return OrderNode.of(row) if row else None
+            order = await scope.order(pk)
+            return OrderNode.of(order) if order else None
         case "OrderLine":
-            row = await scope.order_lines().filter(id=pk).select_related("order").first()
-            return OrderLineNode.of(row, row.order.currency) if row else None
+            line = await scope.order_lines().filter(id=pk).select_related("order").first()
+            return OrderLineNode.of(line, line.order.currency) if line else None
         case "Refund":
-            row = await scope.refunds().get_or_none(id=pk)
-            return RefundNode.of(row) if row else None
+            refund = await scope.refunds().get_or_none(id=pk)
+            return RefundNode.of(refund) if refund else None
         case "RefundLine":
-            row = (
+            refund_line = (
                 await RefundLine.filter(id=pk, refund__order__merchant_id=merchant_id).select_related("refund").first()
             )
-            return RefundLineNode.of(row, row.refund.currency) if row else None
+            return RefundLineNode.of(refund_line, refund_line.refund.currency) if refund_line else None
         case "WebhookDelivery":
-            row = await scope.webhook_events().get_or_none(id=pk)
-            return WebhookDeliveryNode.of(row) if row else None
+            delivery = await scope.webhook_events().get_or_none(id=pk)
+            return WebhookDeliveryNode.of(delivery) if delivery else None
         case "FailedJob":
-            row = await scope.failed_jobs().get_or_none(id=pk)
-            return FailedJobNode.of(row) if row else None
+            job = await scope.failed_jobs().get_or_none(id=pk)
+            return FailedJobNode.of(job) if job else None
         case "ApiKey":
-            row = await ApiKey.get_or_none(id=pk, merchant_id=merchant_id)
-            return ApiKeyNode.of(row) if row else None
+            key = await ApiKey.get_or_none(id=pk, merchant_id=merchant_id)
+            return ApiKeyNode.of(key) if key else None
         case _ if kind in loyalty_nodes.KINDS:
             return await loyalty_nodes.loyalty_node(info, kind, pk)
     return None

@@ -3,43 +3,57 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from decimal import Decimal
 
 from strawberry.dataloader import DataLoader
 
+from insights.models import (
+    ClvPrediction,
+    IdentityDecision,
+    MergeEvidence,
+    ProfileFact,
+    ProfileRevenue,
+    ProfileSegment,
+    ProfileStats,
+)
+from loyalty.models import Entry, Member, Redemption
+from schema.core.batching import Row, Rows
 from schema.insights import dataloaders as insights
+from schema.insights.score_ranges import RfmScoreRanges
 from schema.loyalty.admin import dataloaders as program
 from schema.loyalty.dataloaders import LoyaltyLoaders
 from schema.orders import dataloaders as orders
 from schema.people import dataloaders as people
 from schema.stores import dataloaders as stores
+from store.models import Customer, Order, OrderLine, Profile, Refund, RefundLine, Store, SyncCheckpoint
 from store.scope import MerchantScope
 
 
 @dataclass
 class AdminLoaders:
     scope: MerchantScope
-    store: stores.Loader
-    checkpoints_by_store: stores.Loader
-    profile: people.Loader
-    customer: people.Loader
-    customers_by_profile: people.Loader
-    orders_by_customer: orders.Loader
-    lines_by_order: orders.Loader
-    refunds_by_order: orders.Loader
-    refund_lines_by_refund: orders.Loader
-    facts_by_profile: insights.Loader
-    stats_by_profile: insights.Loader
-    revenue_by_profile: insights.Loader
-    segment_by_profile: insights.Loader
-    predictions_by_profile: insights.Loader
-    evidence_by_profile: insights.Loader
-    decisions_by_customer: insights.Loader
-    score_ranges_by_currency: insights.Loader
+    store: Row[Store]
+    checkpoints_by_store: Rows[SyncCheckpoint]
+    profile: Row[Profile]
+    customer: Row[Customer]
+    customers_by_profile: Rows[Customer]
+    orders_by_customer: Rows[Order]
+    lines_by_order: Rows[OrderLine]
+    refunds_by_order: Rows[Refund]
+    refund_lines_by_refund: Rows[RefundLine]
+    facts_by_profile: Rows[ProfileFact]
+    stats_by_profile: Row[ProfileStats]
+    revenue_by_profile: Rows[ProfileRevenue]
+    segment_by_profile: Row[ProfileSegment]
+    predictions_by_profile: Rows[ClvPrediction]
+    evidence_by_profile: Rows[MergeEvidence]
+    decisions_by_customer: Rows[IdentityDecision]
+    score_ranges_by_currency: DataLoader[str, RfmScoreRanges]
     loyalty: LoyaltyLoaders
-    member: program.Loader
-    ledger_by_profile: program.Loader
-    codes_by_profile: program.Loader
-    tier_metric_by_profile: program.Loader
+    member: Row[Member]
+    ledger_by_profile: Rows[Entry]
+    codes_by_profile: Rows[Redemption]
+    tier_metric_by_profile: Row[Decimal]
 
     @classmethod
     def for_merchant(cls, merchant_id: int) -> AdminLoaders:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from strawberry.dataloader import DataLoader
 from tortoise.expressions import Q
 
 from insights.models import (
@@ -16,12 +17,11 @@ from insights.models import (
     ProfileStats,
 )
 from insights.segments.ranges import score_ranges
-from schema.core.batching import Loader, by_key, grouped, loader
-from schema.insights.score_ranges import ranges_of
+from schema.core.batching import Row, Rows, by_key, grouped, loader
+from schema.insights.score_ranges import RfmScoreRanges, ranges_of
 from store.scope import MerchantScope
 
 __all__ = [
-    "Loader",
     "decisions_by_customer",
     "evidence_by_profile",
     "facts_by_profile",
@@ -33,22 +33,22 @@ __all__ = [
 ]
 
 
-def facts_by_profile(scope: MerchantScope) -> Loader:
-    async def fetch(keys: list[int]) -> list:
+def facts_by_profile(scope: MerchantScope) -> Rows[ProfileFact]:
+    async def fetch(keys: list[int]) -> list[list[ProfileFact]]:
         return grouped(await ProfileFact.filter(merchant_id=scope.merchant_id, profile_id__in=keys), keys, "profile_id")
 
     return loader(fetch)
 
 
-def stats_by_profile(scope: MerchantScope) -> Loader:
-    async def fetch(keys: list[int]) -> list:
+def stats_by_profile(scope: MerchantScope) -> Row[ProfileStats]:
+    async def fetch(keys: list[int]) -> list[ProfileStats | None]:
         return by_key(await ProfileStats.filter(merchant_id=scope.merchant_id, profile_id__in=keys), keys, "profile_id")
 
     return loader(fetch)
 
 
-def revenue_by_profile(scope: MerchantScope) -> Loader:
-    async def fetch(keys: list[int]) -> list:
+def revenue_by_profile(scope: MerchantScope) -> Rows[ProfileRevenue]:
+    async def fetch(keys: list[int]) -> list[list[ProfileRevenue]]:
         return grouped(
             await ProfileRevenue.filter(merchant_id=scope.merchant_id, profile_id__in=keys), keys, "profile_id"
         )
@@ -56,8 +56,8 @@ def revenue_by_profile(scope: MerchantScope) -> Loader:
     return loader(fetch)
 
 
-def segment_by_profile(scope: MerchantScope) -> Loader:
-    async def fetch(keys: list[int]) -> list:
+def segment_by_profile(scope: MerchantScope) -> Row[ProfileSegment]:
+    async def fetch(keys: list[int]) -> list[ProfileSegment | None]:
         return by_key(
             await ProfileSegment.filter(merchant_id=scope.merchant_id, profile_id__in=keys), keys, "profile_id"
         )
@@ -65,26 +65,26 @@ def segment_by_profile(scope: MerchantScope) -> Loader:
     return loader(fetch)
 
 
-def predictions_by_profile(scope: MerchantScope) -> Loader:
-    async def fetch(keys: list[int]) -> list:
+def predictions_by_profile(scope: MerchantScope) -> Rows[ClvPrediction]:
+    async def fetch(keys: list[int]) -> list[list[ClvPrediction]]:
         rows = await ClvPrediction.filter(merchant_id=scope.merchant_id, profile_id__in=keys).order_by("currency")
         return grouped(rows, keys, "profile_id")
 
     return loader(fetch)
 
 
-def evidence_by_profile(scope: MerchantScope) -> Loader:
-    async def fetch(keys: list[int]) -> list:
+def evidence_by_profile(scope: MerchantScope) -> Rows[MergeEvidence]:
+    async def fetch(keys: list[int]) -> list[list[MergeEvidence]]:
         rows = await MergeEvidence.filter(merchant_id=scope.merchant_id, profile_id__in=keys).order_by("id")
         return grouped(rows, keys, "profile_id")
 
     return loader(fetch)
 
 
-def decisions_by_customer(scope: MerchantScope) -> Loader:
+def decisions_by_customer(scope: MerchantScope) -> Rows[IdentityDecision]:
     """Every "do not merge" ruling a customer is part of, on either side."""
 
-    async def fetch(keys: list[int]) -> list:
+    async def fetch(keys: list[int]) -> list[list[IdentityDecision]]:
         rows = await IdentityDecision.filter(
             Q(customer_a_id__in=keys) | Q(customer_b_id__in=keys), merchant_id=scope.merchant_id
         ).order_by("id")
@@ -98,11 +98,11 @@ def decisions_by_customer(scope: MerchantScope) -> Loader:
     return loader(fetch)
 
 
-def score_ranges_by_currency(scope: MerchantScope) -> Loader:
+def score_ranges_by_currency(scope: MerchantScope) -> DataLoader[str, RfmScoreRanges]:
     """The ranges behind every RFM score, keyed by currency code: one set of aggregates per request."""
 
-    async def fetch(keys: list[str]) -> list:
+    async def fetch(keys: list[str]) -> list[RfmScoreRanges]:
         found = await score_ranges(scope.merchant_id, list(keys))
         return [ranges_of(key, found.get(key, [])) for key in keys]
 
-    return loader(fetch)  # type: ignore[arg-type]
+    return loader(fetch)

@@ -16,12 +16,11 @@ from loyalty.members import enroll
 from loyalty.models import Member, Redemption, Reward
 from loyalty.ownership import owners_of_customers
 from loyalty.program import Program, load_program
-from schema.core.batching import Loader, by_key, grouped, loader
+from schema.core.batching import Row, Rows, by_key, grouped, loader
 from store.models import Order, Profile
 from store.people import resolve_profile
 
 __all__ = [
-    "Loader",
     "LoyaltyLoaders",
     "active_rewards_by_merchant",
     "member_by_customer",
@@ -35,19 +34,19 @@ __all__ = [
 ]
 
 
-def reward_by_id(merchant_id: int) -> Loader:
+def reward_by_id(merchant_id: int) -> Row[Reward]:
     """Any reward of the merchant, active or not (an issued code keeps its reward)."""
 
-    async def fetch(keys: list[int]) -> list:
+    async def fetch(keys: list[int]) -> list[Reward | None]:
         return by_key(await Reward.filter(merchant_id=merchant_id, id__in=keys), keys)
 
     return loader(fetch)
 
 
-def redemption_by_id(merchant_id: int, rewards: Loader | None = None) -> Loader:
+def redemption_by_id(merchant_id: int, rewards: Row[Reward] | None = None) -> Row[Redemption]:
     """Redemptions with their reward in the same statement; primes ``rewards`` with them."""
 
-    async def fetch(keys: list[int]) -> list:
+    async def fetch(keys: list[int]) -> list[Redemption | None]:
         rows = await Redemption.filter(merchant_id=merchant_id, id__in=keys).select_related("reward")
         if rewards is not None:
             rewards.prime_many({row.reward.id: row.reward for row in rows})
@@ -56,27 +55,27 @@ def redemption_by_id(merchant_id: int, rewards: Loader | None = None) -> Loader:
     return loader(fetch)
 
 
-def order_name_by_id(merchant_id: int) -> Loader:
+def order_name_by_id(merchant_id: int) -> Row[str]:
     """An order's display name (``#1042``) by id, for ledger descriptions."""
 
-    async def fetch(keys: list[int]) -> list:
-        names = dict(await Order.filter(merchant_id=merchant_id, id__in=keys).values_list("id", "name"))
+    async def fetch(keys: list[int]) -> list[str | None]:
+        names: dict[int, str] = dict(await Order.filter(merchant_id=merchant_id, id__in=keys).values_list("id", "name"))
         return [names.get(key) for key in keys]
 
     return loader(fetch)
 
 
-def member_by_profile(merchant_id: int) -> Loader:
-    async def fetch(keys: list[int]) -> list:
+def member_by_profile(merchant_id: int) -> Row[Member]:
+    async def fetch(keys: list[int]) -> list[Member | None]:
         return by_key(await Member.filter(merchant_id=merchant_id, profile_id__in=keys), keys, "profile_id")
 
     return loader(fetch)
 
 
-def member_by_owner(merchant_id: int) -> Loader:
+def member_by_owner(merchant_id: int) -> Row[Member]:
     """The member holding the balance of an owner key (``Customer.owner``), following loyalty's merges."""
 
-    async def fetch(keys: list[int]) -> list:
+    async def fetch(keys: list[int]) -> list[Member | None]:
         held = await holders(keys)
         found = {
             m.profile_id: m
@@ -87,11 +86,11 @@ def member_by_owner(merchant_id: int) -> Loader:
     return loader(fetch)
 
 
-def person_by_member_key(merchant_id: int) -> Loader:
+def person_by_member_key(merchant_id: int) -> Row[Profile]:
     """The person (surviving insight profile) behind a member key: the key itself, or the profile
     a new owner key was made under (``loyalty.ownership``); one statement for a page of members."""
 
-    async def fetch(keys: list[int]) -> list:
+    async def fetch(keys: list[int]) -> list[Profile | None]:
         rows = {
             row.id: row
             for row in await Profile.filter(merchant_id=merchant_id, id__in=keys).select_related("merged_into")
@@ -107,7 +106,7 @@ def person_by_member_key(merchant_id: int) -> Loader:
     return loader(fetch)
 
 
-def member_by_customer(merchant_id: int, known_owners: Mapping[int, int] | None = None) -> Loader:
+def member_by_customer(merchant_id: int, known_owners: Mapping[int, int] | None = None) -> Row[Member]:
     """The member holding each account's balance (``loyalty.ownership``), enrolled if not one yet.
 
     For the storefront: a signed-in shopper always has a balance and a referral code to show.
@@ -116,7 +115,7 @@ def member_by_customer(merchant_id: int, known_owners: Mapping[int, int] | None 
     """
     known = dict(known_owners or {})
 
-    async def fetch(keys: list[int]) -> list:
+    async def fetch(keys: list[int]) -> list[Member | None]:
         unread = [key for key in keys if key not in known]
         profiles = await owners_of_customers(unread) if unread else {}
         resolved = await holders(known[key] for key in keys if key in known)
@@ -130,19 +129,19 @@ def member_by_customer(merchant_id: int, known_owners: Mapping[int, int] | None 
     return loader(fetch)
 
 
-def program_by_merchant() -> Loader:
+def program_by_merchant() -> DataLoader[int, Program]:
     """Every version of a merchant's program, read once per request however many fields need it."""
 
-    async def fetch(keys: list[int]) -> list:
+    async def fetch(keys: list[int]) -> list[Program]:
         return [await load_program(key) for key in keys]
 
     return loader(fetch)
 
 
-def active_rewards_by_merchant(rewards: Loader | None = None) -> Loader:
+def active_rewards_by_merchant(rewards: Row[Reward] | None = None) -> Rows[Reward]:
     """A merchant's active rewards in one statement; primes ``rewards`` with them."""
 
-    async def fetch(keys: list[int]) -> list:
+    async def fetch(keys: list[int]) -> list[list[Reward]]:
         rows = await Reward.filter(merchant_id__in=keys, active=True)
         if rewards is not None:
             rewards.prime_many({row.id: row for row in rows})
@@ -156,15 +155,15 @@ class LoyaltyLoaders:
     """One merchant's loyalty rows for one request."""
 
     merchant_id: int
-    reward: Loader
-    redemption: Loader
-    order_name: Loader
-    member_by_profile: Loader
-    member_by_customer: Loader
-    member_by_owner: Loader
-    person: Loader
-    programs: Loader
-    active_rewards_of: Loader
+    reward: Row[Reward]
+    redemption: Row[Redemption]
+    order_name: Row[str]
+    member_by_profile: Row[Member]
+    member_by_customer: Row[Member]
+    member_by_owner: Row[Member]
+    person: Row[Profile]
+    programs: DataLoader[int, Program]
+    active_rewards_of: Rows[Reward]
 
     @classmethod
     def for_merchant(cls, merchant_id: int, known_owners: Mapping[int, int] | None = None) -> LoyaltyLoaders:

@@ -15,6 +15,7 @@ import strawberry
 from loyalty import models as lm
 from loyalty.rules import Rules, Tier, TierMetric
 from loyalty.tiers import Progress
+from schema.core.batching import present
 from schema.core.ids import to_gid
 from schema.core.money import Money
 from schema.core.node import Node
@@ -225,7 +226,7 @@ class IssuedCode(Node):
     @strawberry.field(description="the reward it was issued for")
     async def reward(self, info: strawberry.Info) -> Reward:
         row = await loyalty_loaders(info).reward.load(self.row.reward_id)
-        return Reward.of(row, self.row.currency)
+        return Reward.of(present(row), self.row.currency)
 
     @classmethod
     def of(cls, row: lm.Redemption) -> IssuedCode:

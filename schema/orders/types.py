@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from schema.core.arguments import Window
+from schema.core.batching import present
 from schema.core.context import AdminInfo
 from schema.core.ids import to_gid
 from schema.core.money import Money
@@ -166,7 +167,7 @@ class OrderNode(Node):
     async def store(self, info: AdminInfo) -> Annotated[StoreNode, strawberry.lazy("schema.stores.types")]:
         from schema.stores.types import StoreNode
 
-        return StoreNode.of(await info.context.loaders.store.load(self.row.store_id))
+        return StoreNode.of(present(await info.context.loaders.store.load(self.row.store_id)))
 
     @strawberry.field
     async def customer(self, info: AdminInfo) -> Annotated[CustomerNode, strawberry.lazy("schema.people.types")] | None:

@@ -10,6 +10,7 @@ import strawberry
 
 from loyalty.models import Member
 from schema.core.arguments import Window
+from schema.core.batching import present
 from schema.core.context import AdminInfo
 from schema.core.ids import to_gid
 from schema.core.node import Node
@@ -50,7 +51,7 @@ class CustomerNode(Node):
     async def store(self, info: AdminInfo) -> Annotated[StoreNode, strawberry.lazy("schema.stores.types")]:
         from schema.stores.types import StoreNode
 
-        return StoreNode.of(await info.context.loaders.store.load(self.row.store_id))
+        return StoreNode.of(present(await info.context.loaders.store.load(self.row.store_id)))
 
     @strawberry.field
     async def profile(self, info: AdminInfo) -> Annotated[ProfileNode, strawberry.lazy("schema.people.types")] | None:

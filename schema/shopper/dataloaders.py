@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from insights.models import ProductPairing
 from schema.catalog import dataloaders as catalog
-from schema.core.batching import Loader, grouped, loader
+from schema.core.batching import Row, Rows, grouped, loader
 from schema.loyalty.dataloaders import LoyaltyLoaders
-from store.models import OrderLine
+from store.models import OrderLine, Product, Variant
 
 
 @dataclass
 class StorefrontLoaders:
-    lines_by_order: Loader
-    product: Loader
-    variants_by_product: Loader
-    pairing_by_product: Loader
+    lines_by_order: Rows[OrderLine]
+    product: Row[Product]
+    variants_by_product: Rows[Variant]
+    pairing_by_product: Row[ProductPairing]
     loyalty: LoyaltyLoaders
 
     @classmethod
@@ -24,7 +25,7 @@ class StorefrontLoaders:
     ) -> StorefrontLoaders:
         """``owner_id``: the signed-in account's loyalty owner key, when the sign-in already read it."""
 
-        async def lines(keys: list[int]) -> list:
+        async def lines(keys: list[int]) -> list[list[OrderLine]]:
             if customer_id is None:
                 return [[] for _ in keys]
             rows = await OrderLine.filter(

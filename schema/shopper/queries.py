@@ -56,11 +56,10 @@ async def _own_loyalty_node(info: StorefrontInfo, kind: str, pk: int) -> Node | 
     member = await info.context.loaders.loyalty.member_by_customer.load(viewer.customer_id)
     if member is None:
         return None
-    mine = {"id": pk, "profile_id": member.profile_id, "merchant_id": member.merchant_id}
     if kind == "LedgerEntry":
-        entry = await Entry.get_or_none(**mine)
+        entry = await Entry.get_or_none(id=pk, profile_id=member.profile_id, merchant_id=member.merchant_id)
         return LedgerEntry.of(entry) if entry is not None else None
-    code = await Redemption.get_or_none(**mine)
+    code = await Redemption.get_or_none(id=pk, profile_id=member.profile_id, merchant_id=member.merchant_id)
     return IssuedCode.of(code) if code is not None else None
 
 

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from schema.core.batching import Loader, by_key, grouped, loader
-from store.models import SyncCheckpoint
+from schema.core.batching import Row, Rows, by_key, grouped, loader
+from store.models import Store, SyncCheckpoint
 from store.scope import MerchantScope
 
-__all__ = ["Loader", "checkpoints_by_store", "store_by_id"]
+__all__ = ["checkpoints_by_store", "store_by_id"]
 
 
-def store_by_id(scope: MerchantScope) -> Loader:
-    async def fetch(keys: list[int]) -> list:
+def store_by_id(scope: MerchantScope) -> Row[Store]:
+    async def fetch(keys: list[int]) -> list[Store | None]:
         return by_key(await scope.stores().filter(id__in=keys), keys)
 
     return loader(fetch)
 
 
-def checkpoints_by_store(scope: MerchantScope) -> Loader:
-    async def fetch(keys: list[int]) -> list:
+def checkpoints_by_store(scope: MerchantScope) -> Rows[SyncCheckpoint]:
+    async def fetch(keys: list[int]) -> list[list[SyncCheckpoint]]:
         rows = await SyncCheckpoint.filter(store_id__in=keys, store__merchant_id=scope.merchant_id)
         return grouped(rows, keys, "store_id")
 

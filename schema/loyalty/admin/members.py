@@ -16,6 +16,7 @@ from loyalty.models import Member
 from loyalty.rules import Rules
 from loyalty.tiers import progress_of
 from schema.core.arguments import Window
+from schema.core.batching import present
 from schema.core.context import AdminInfo
 from schema.core.ids import to_gid
 from schema.core.node import Node
@@ -91,7 +92,7 @@ class LoyaltyMemberNode(Node):
     async def profile(self, info: AdminInfo) -> Annotated[ProfileNode, strawberry.lazy("schema.people.types")]:
         from schema.people.types import ProfileNode
 
-        return ProfileNode.of(await info.context.loaders.loyalty.person.load(self.row.profile_id))
+        return ProfileNode.of(present(await info.context.loaders.loyalty.person.load(self.row.profile_id)))
 
     @strawberry.field(description="points available, pending and earned in all")
     def balance(self) -> PointsBalance:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from loyalty.models import Referral, ReferralStatus
+from schema.core.batching import present
 from schema.core.context import AdminInfo
 from schema.core.ids import to_gid
 from schema.core.node import Node
@@ -46,7 +47,7 @@ class ReferralNode(Node):
     async def friend(self, info: AdminInfo) -> Annotated[ProfileNode, strawberry.lazy("schema.people.types")]:
         from schema.people.types import ProfileNode
 
-        return ProfileNode.of(await info.context.loaders.profile.load(self.row.friend_id))
+        return ProfileNode.of(present(await info.context.loaders.profile.load(self.row.friend_id)))
 
     @classmethod
     def of(cls, row: Referral) -> ReferralNode:
