@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise.contrib.starlette import RegisterTortoise
 
 from app import metrics
@@ -75,7 +75,7 @@ class RequestMetrics:
         started = time.perf_counter()
         status = {"code": 500}
 
-        async def recording_send(message: dict) -> None:
+        async def recording_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
             await send(message)
@@ -99,36 +99,40 @@ def freeze_startup_objects() -> None:
         gc.freeze()
 
 
+@asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    """Database, queue and (in embedded mode) the worker and scheduler, for as long as the app serves."""
+    settings: Settings = app.state.settings
+    in_process: bool = app.state.run_jobs
+    async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+        app.state.queue = await open_queue(settings)
+        freeze_startup_objects()
+        worker = asyncio.create_task(app.state.queue.work()) if in_process else None
+        stop_scheduler = asyncio.Event()
+        scheduler = (
+            asyncio.create_task(
+                Scheduler(app.state.queue, timedelta(seconds=settings.sync_interval_seconds)).run(stop_scheduler)
+            )
+            if in_process and settings.scheduler
+            else None
+        )
+        try:
+            yield
+        finally:
+            stop_scheduler.set()
+            if scheduler is not None:
+                await scheduler
+            await app.state.queue.close()
+            if worker is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait_for(worker, timeout=10)
+
+
 def create_app(settings: Settings, *, run_jobs: bool | None = None) -> Starlette:
     """The web app; in embedded mode (no Redis) it also runs the job worker in-process."""
     install_secrets(settings)
     load_jobs(settings.job_modules)
     in_process = run_jobs if run_jobs is not None else settings.redis_url is None
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
-            app.state.queue = await open_queue(settings)
-            freeze_startup_objects()
-            worker = asyncio.create_task(app.state.queue.work()) if in_process else None
-            stop_scheduler = asyncio.Event()
-            scheduler = (
-                asyncio.create_task(
-                    Scheduler(app.state.queue, timedelta(seconds=settings.sync_interval_seconds)).run(stop_scheduler)
-                )
-                if in_process and settings.scheduler
-                else None
-            )
-            try:
-                yield
-            finally:
-                stop_scheduler.set()
-                if scheduler is not None:
-                    await scheduler
-                await app.state.queue.close()
-                if worker is not None:
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await asyncio.wait_for(worker, timeout=10)
 
     app = Starlette(
         routes=[
@@ -139,6 +143,7 @@ def create_app(settings: Settings, *, run_jobs: bool | None = None) -> Starlette
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.run_jobs = in_process
     app.add_middleware(RateLimits, settings=settings)
     app.add_middleware(RequestMetrics)
     return app

@@ -47,36 +47,41 @@ from store.models import DeliveryStatus, Platform, Store
 STATE_COOKIE = "rapport_shopify_state"
 
 
-def routes(settings: Settings) -> list[BaseRoute]:
-    connector = connector_for(Platform.SHOPIFY, settings)
-    assert isinstance(connector, ShopifyConnector)
-    secure = settings.public_base_url.startswith("https://")
+class ShopifyEndpoints:
+    """Install and webhook handlers over the Shopify connector, built once at start-up from the settings."""
 
-    async def install(request: Request) -> Response:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        connector = connector_for(Platform.SHOPIFY, settings)
+        assert isinstance(connector, ShopifyConnector)
+        self.connector = connector
+        self.secure = settings.public_base_url.startswith("https://")
+
+    async def install(self, request: Request) -> Response:
         """App URL: Shopify sends a signed query; answer with the grant screen and a state nonce."""
         params = dict(request.query_params)
         shop = valid_shop(params.get("shop"))
         if shop is None:
             return PlainTextResponse("not a myshopify.com shop", status_code=400)
-        if not connector.app.verify_query(params):
+        if not self.connector.app.verify_query(params):
             return PlainTextResponse("bad or stale signature", status_code=401)
-        nonce, cookie = connector.app.new_state(shop)
-        target = connector.app.authorize_url(
-            connector.base_url_for(shop), redirect_uri=connector.callback_uri, state=nonce
+        nonce, cookie = self.connector.app.new_state(shop)
+        target = self.connector.app.authorize_url(
+            self.connector.base_url_for(shop), redirect_uri=self.connector.callback_uri, state=nonce
         )
         response = RedirectResponse(target, status_code=302)
-        response.set_cookie(STATE_COOKIE, cookie, max_age=STATE_TTL, httponly=True, secure=secure, samesite="lax")
+        response.set_cookie(STATE_COOKIE, cookie, max_age=STATE_TTL, httponly=True, secure=self.secure, samesite="lax")
         return response
 
-    async def callback(request: Request) -> Response:
+    async def callback(self, request: Request) -> Response:
         """Grant accepted: check signature, nonce and shop, take the token, subscribe, backfill."""
         params = dict(request.query_params)
         shop = valid_shop(params.get("shop"))
-        if shop is None or not connector.app.verify_query(params) or not params.get("code"):
+        if shop is None or not self.connector.app.verify_query(params) or not params.get("code"):
             return PlainTextResponse("bad or stale signature", status_code=401)
         try:
-            connector.app.check_state(request.cookies.get(STATE_COOKIE), state=params.get("state"), shop=shop)
-            store = await connector.install_with_code(shop, params["code"])
+            self.connector.app.check_state(request.cookies.get(STATE_COOKIE), state=params.get("state"), shop=shop)
+            store = await self.connector.install_with_code(shop, params["code"])
         except InstallError as exc:
             return PlainTextResponse(str(exc), status_code=403)
         except PlatformError as exc:
@@ -86,10 +91,10 @@ def routes(settings: Settings) -> list[BaseRoute]:
         response.delete_cookie(STATE_COOKIE)
         return response
 
-    async def session(request: Request) -> Response:
+    async def session(self, request: Request) -> Response:
         """Embedded admin: an App Bridge session token is exchanged for an offline token once."""
         try:
-            store = await connector.install_with_session_token(request.headers.get("authorization", ""))
+            store = await self.connector.install_with_session_token(request.headers.get("authorization", ""))
         except InstallError as exc:
             return JSONResponse({"error": str(exc)}, status_code=401)
         except PlatformError as exc:
@@ -97,12 +102,12 @@ def routes(settings: Settings) -> list[BaseRoute]:
         await _backfill(request, store)
         return JSONResponse({"shop": store.domain, "store_id": store.id, "installed": True})
 
-    async def webhook(request: Request) -> Response:
+    async def webhook(self, request: Request) -> Response:
         try:
-            body = await read_capped(request, settings.webhook_max_body_bytes)
+            body = await read_capped(request, self.settings.webhook_max_body_bytes)
         except BodyTooLarge as exc:
             return exc.response()
-        if not connector.app.verify_webhook(body, request.headers.get(HEADER_HMAC)):
+        if not self.connector.app.verify_webhook(body, request.headers.get(HEADER_HMAC)):
             return Response(status_code=401)
         delivery_id, topic = request.headers.get(HEADER_ID), request.headers.get(HEADER_TOPIC)
         if not delivery_id or not topic:
@@ -135,12 +140,18 @@ def routes(settings: Settings) -> list[BaseRoute]:
             await queue_processing(queue, event.id)
         return Response(status_code=200)
 
-    return [
-        Route("/shopify/install", install, methods=["GET"]),
-        Route("/shopify/callback", callback, methods=["GET"]),
-        Route("/shopify/session", session, methods=["POST"]),
-        Route("/webhooks/shopify", webhook, methods=["POST"]),
-    ]
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/shopify/install", self.install, methods=["GET"]),
+            Route("/shopify/callback", self.callback, methods=["GET"]),
+            Route("/shopify/session", self.session, methods=["POST"]),
+            Route("/webhooks/shopify", self.webhook, methods=["POST"]),
+        ]
+
+
+def routes(settings: Settings) -> list[BaseRoute]:
+    """Shopify's routes, their handlers bound to one :class:`ShopifyEndpoints` made at start-up."""
+    return ShopifyEndpoints(settings).routes()
 
 
 async def _backfill(request: Request, store: Store) -> None:

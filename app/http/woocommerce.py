@@ -59,32 +59,38 @@ async def _load(store_id: int) -> _Hook | None:
     )
 
 
-def routes(settings: Settings) -> list[BaseRoute]:
-    secret_key = settings.secret_key.get_secret_value()
-    connector = connector_for(Platform.WOOCOMMERCE, settings)
-    assert isinstance(connector, WooConnector)
-    hooks: dict[int, _Hook] = {}
-    secret_keys = [secret_key, *(s.get_secret_value() for s in settings.secret_key_fallbacks)]
-    tokens = ShopperTokens(*secret_keys, default_ttl=settings.shopper_token_ttl_seconds)
-    replays = site_requests.ReplayGuard()
+class WooEndpoints:
+    """Connecting a site, the key callback, shopper tokens and webhook intake, built once at start-up
+    from the settings (the hook cache and replay guard live as long as the process)."""
 
-    async def connect(request: Request) -> Response:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.secret_key = settings.secret_key.get_secret_value()
+        connector = connector_for(Platform.WOOCOMMERCE, settings)
+        assert isinstance(connector, WooConnector)
+        self.connector = connector
+        self.hooks: dict[int, _Hook] = {}
+        self.secret_keys = [self.secret_key, *(s.get_secret_value() for s in settings.secret_key_fallbacks)]
+        self.tokens = ShopperTokens(*self.secret_keys, default_ttl=settings.shopper_token_ttl_seconds)
+        self.replays = site_requests.ReplayGuard()
+
+    async def connect(self, request: Request) -> Response:
         """``GET|POST /connect/woocommerce?site=...``: a signed-in merchant (API key or Shopify
         session token) off to the site's grant page (GET: a redirect; POST: the URL as JSON,
         for a page that holds its key in script)."""
         try:
-            viewer = await admin_viewer(request, settings)
+            viewer = await admin_viewer(request, self.settings)
         except AuthError as exc:
             return JSONResponse({"error": str(exc)}, status_code=exc.status, headers={"WWW-Authenticate": "Bearer"})
         try:
             store = await install.begin(
-                request.query_params.get("site", ""), merchant_id=viewer.merchant_id, egress=connector.egress
+                request.query_params.get("site", ""), merchant_id=viewer.merchant_id, egress=self.connector.egress
             )
         except install.SiteTaken as exc:
             return JSONResponse({"error": str(exc)}, status_code=409)
         except (install.AuthorizationError, EgressRefused, httpx.HTTPError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
-        target = connector.authorize_url(store, secret_key)
+        target = self.connector.authorize_url(store, self.secret_key)
         if request.method == "POST":
             # The plugin's settings page keeps the site secret (to sign shopper-token requests)
             # and the public key (for the widget); a GET redirect never carries the secret.
@@ -93,24 +99,24 @@ def routes(settings: Settings) -> list[BaseRoute]:
                     "authorize_url": target,
                     "store": store.id,
                     "public_key": store.public_key,
-                    "site_secret": site_requests.site_secret(secret_key, store.id),
+                    "site_secret": site_requests.site_secret(self.secret_key, store.id),
                 },
                 headers={"Cache-Control": "no-store"},
             )
         return RedirectResponse(target, status_code=302)
 
-    async def callback(request: Request) -> Response:
+    async def callback(self, request: Request) -> Response:
         """``POST /auth/woocommerce/callback``: the key pair; anything but 200 makes the site drop it."""
         try:
             payload = json.loads(await request.body())
-            store = await install.accept_keys(secret_key, payload if isinstance(payload, dict) else {})
+            store = await install.accept_keys(self.secret_key, payload if isinstance(payload, dict) else {})
         except (ValueError, install.AuthorizationError) as exc:
             return JSONResponse({"error": str(exc) or "unreadable body"}, status_code=400)
-        hooks.pop(store.id, None)
+        self.hooks.pop(store.id, None)
         await backfill_store.enqueue(request.app.state.queue, store.id, key=f"backfill:{store.id}:{int(time.time())}")
         return JSONResponse({"ok": True, "store": store.id})
 
-    async def done(request: Request) -> Response:
+    async def done(self, request: Request) -> Response:
         """Where the site sends the merchant back (``success=1|0``)."""
         ok = request.query_params.get("success") == "1"
         text = (
@@ -120,7 +126,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         )
         return HTMLResponse(f"<!doctype html><title>Rapport</title><p>{text}</p>", status_code=200)
 
-    async def shopper_token(request: Request) -> Response:
+    async def shopper_token(self, request: Request) -> Response:
         """``POST /woocommerce/shopper-token``: the site's server, signing with its site secret,
         gets a shopper token for one of its own customers (the WordPress user id)."""
         try:
@@ -129,8 +135,8 @@ def routes(settings: Settings) -> list[BaseRoute]:
             return exc.response()
         try:
             claims = site_requests.read_claims(body)
-            site_requests.verify(secret_keys, claims, body, request.headers.get(site_requests.SIGNATURE_HEADER))
-            replays.check(claims)
+            site_requests.verify(self.secret_keys, claims, body, request.headers.get(site_requests.SIGNATURE_HEADER))
+            self.replays.check(claims)
         except AuthError as exc:
             return JSONResponse({"error": str(exc)}, status_code=exc.status)
         store = await Store.get_or_none(id=claims.store_id, platform=Platform.WOOCOMMERCE)
@@ -139,25 +145,25 @@ def routes(settings: Settings) -> list[BaseRoute]:
         customer = await Customer.get_or_none(store_id=store.id, platform_id=claims.customer, is_guest=False)
         if customer is None:
             return JSONResponse({"error": f"no customer {claims.customer} on this store (yet)"}, status_code=404)
-        token, expires = tokens.mint(store.id, customer.id)
+        token, expires = self.tokens.mint(store.id, customer.id)
         return JSONResponse({"token": token, "expires_at": expires.isoformat()}, headers={"Cache-Control": "no-store"})
 
-    async def webhook(request: Request) -> Response:
+    async def webhook(self, request: Request) -> Response:
         store_id: int = request.path_params["store_id"]
         try:
-            body = await read_capped(request, settings.webhook_max_body_bytes)
+            body = await read_capped(request, self.settings.webhook_max_body_bytes)
         except BodyTooLarge as exc:
             return exc.response()
         headers = request.headers
         if webhooks.is_ping(headers, body):
             return Response(status_code=200)
         given = headers.get(webhooks.SIGNATURE)
-        hook = hooks.get(store_id)
+        hook = self.hooks.get(store_id)
         if hook is None or not hook.fresh or not webhooks.signature_ok(hook.secret, body, given):
             hook = await _load(store_id)
             if hook is None:
                 return JSONResponse({"error": "unknown store"}, status_code=401)
-            hooks[store_id] = hook
+            self.hooks[store_id] = hook
             if not webhooks.signature_ok(hook.secret, body, given):
                 return JSONResponse({"error": "bad signature"}, status_code=401)
         delivery_id = webhooks.dedupe_key(store_id, headers, body)
@@ -178,10 +184,16 @@ def routes(settings: Settings) -> list[BaseRoute]:
             await queue_processing(queue, event.id)
         return Response(status_code=200)
 
-    return [
-        Route("/connect/woocommerce", connect, methods=["GET", "POST"]),
-        Route("/connect/woocommerce/done", done, methods=["GET"]),
-        Route("/auth/woocommerce/callback", callback, methods=["POST"]),
-        Route("/woocommerce/shopper-token", shopper_token, methods=["POST"]),
-        Route("/webhooks/woocommerce/{store_id:int}", webhook, methods=["POST"]),
-    ]
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/connect/woocommerce", self.connect, methods=["GET", "POST"]),
+            Route("/connect/woocommerce/done", self.done, methods=["GET"]),
+            Route("/auth/woocommerce/callback", self.callback, methods=["POST"]),
+            Route("/woocommerce/shopper-token", self.shopper_token, methods=["POST"]),
+            Route("/webhooks/woocommerce/{store_id:int}", self.webhook, methods=["POST"]),
+        ]
+
+
+def routes(settings: Settings) -> list[BaseRoute]:
+    """WooCommerce's routes, their handlers bound to one :class:`WooEndpoints` made at start-up."""
+    return WooEndpoints(settings).routes()
