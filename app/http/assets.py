@@ -45,10 +45,20 @@ class CachedStatic(StaticFiles):
         return response
 
 
-async def dashboard_root(request) -> RedirectResponse:  # type: ignore[no-untyped-def]
+async def dashboard_root(request: Request) -> RedirectResponse:
     """``/dashboard`` and ``/`` open the dashboard, keeping Shopify's launch query (shop, host)."""
     query = f"?{request.url.query}" if request.url.query else ""
     return RedirectResponse(f"/dashboard/{query}", status_code=307)
+
+
+class FixedPage:
+    """An HTML page read once at start-up and served as it is, with fixed headers."""
+
+    def __init__(self, text: str, headers: dict[str, str]) -> None:
+        self.text, self.headers = text, headers
+
+    async def page(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(self.text, headers=self.headers)
 
 
 def dashboard_page(settings: Settings) -> Callable[[Request], Awaitable[HTMLResponse]]:
@@ -61,18 +71,12 @@ def dashboard_page(settings: Settings) -> Callable[[Request], Awaitable[HTMLResp
         .read_text()
         .replace(meta, f'<meta name="shopify-api-key" content="{key}">')
     )
-
-    async def page(request: Request) -> HTMLResponse:
-        return HTMLResponse(
-            text,
-            headers={
-                "Cache-Control": "public, max-age=0",
-                "X-Content-Type-Options": "nosniff",
-                "Content-Security-Policy": FRAME_ANCESTORS,
-            },
-        )
-
-    return page
+    headers = {
+        "Cache-Control": "public, max-age=0",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": FRAME_ANCESTORS,
+    }
+    return FixedPage(text, headers).page
 
 
 async def explorer_root(request: Request) -> RedirectResponse:
@@ -81,20 +85,13 @@ async def explorer_root(request: Request) -> RedirectResponse:
 
 def explorer_page() -> Callable[[Request], Awaitable[HTMLResponse]]:
     """The API explorer's page, under a policy that keeps it to this origin (it holds an admin key)."""
-    text = (STATIC / "explorer" / "index.html").read_text()
-
-    async def page(request: Request) -> HTMLResponse:
-        return HTMLResponse(
-            text,
-            headers={
-                "Cache-Control": "no-store",
-                "X-Content-Type-Options": "nosniff",
-                "Content-Security-Policy": EXPLORER_POLICY,
-                "Referrer-Policy": "no-referrer",
-            },
-        )
-
-    return page
+    headers = {
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": EXPLORER_POLICY,
+        "Referrer-Policy": "no-referrer",
+    }
+    return FixedPage((STATIC / "explorer" / "index.html").read_text(), headers).page
 
 
 def explorer_routes(settings: Settings) -> list[BaseRoute]:
