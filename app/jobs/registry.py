@@ -57,6 +57,11 @@ class JobHandle(Generic[P, R]):
     def name(self) -> str:
         return self.spec.name
 
+    @property
+    def registered(self) -> bool:
+        """Whether the registry (what the workers run) still holds this job."""
+        return self.spec.name in registry
+
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Awaitable[R]:
         return self.function(*args, **kwargs)
 

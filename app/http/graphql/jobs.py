@@ -13,7 +13,7 @@ from store.models import DeliveryStatus, WebhookEvent
 
 
 class QueueWebhookReplay:
-    """Marks a delivery received again and queues its processing job when there is a queue."""
+    """Marks a delivery received again and queues its processing job when a worker knows it."""
 
     def __init__(self, request: Request) -> None:
         self.request = request
@@ -23,7 +23,7 @@ class QueueWebhookReplay:
 
         await WebhookEvent.filter(id=event_id).update(status=DeliveryStatus.RECEIVED, error=None, processed_at=None)
         queue = getattr(self.request.app.state, "queue", None)
-        if queue is not None:
+        if queue is not None and process_webhook.registered:
             await process_webhook.enqueue(queue, event_id)
 
 
@@ -35,7 +35,9 @@ class QueueInsightsRefresh:
 
     @property
     def available(self) -> bool:
-        return getattr(self.request.app.state, "queue", None) is not None
+        from app.jobs.insights import insights_refresh
+
+        return getattr(self.request.app.state, "queue", None) is not None and insights_refresh.registered
 
     async def refresh(self, merchant_id: int, as_of: datetime | None) -> bool:
         from app.jobs.insights import insights_refresh, refresh_key
