@@ -13,11 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from loyalty.errors import InsufficientPoints
 from loyalty.models import Entry, EntryKind, Member, OrderAccount, Reward, RewardKind
 from loyalty.processing import process_orders
 from loyalty.release import release_due
 from loyalty.replay import rebuild_balances, replay
-from loyalty.rewards import InsufficientPoints, redeem
+from loyalty.rewards import redeem
 from loyalty.rules import Rules
 from tests.loyalty.helpers import RecordingIssuer, at, make_shop, refund
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty.actions import UnknownAction, adjust, record_action
+from loyalty.actions import adjust, record_action
 from loyalty.automations import evaluate_automations
+from loyalty.errors import UnknownAction
 from loyalty.events import register_endpoint
 from loyalty.merge import merge_members, split_members
 from loyalty.models import (

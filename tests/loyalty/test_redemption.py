@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from loyalty.actions import adjust
+from loyalty.errors import InsufficientPoints, InvalidRedemption, RedemptionFailed
 from loyalty.expiry import expire_due
 from loyalty.models import (
     Entry,
@@ -21,7 +22,7 @@ from loyalty.models import (
 )
 from loyalty.processing import process_orders
 from loyalty.replay import rebuild_balances
-from loyalty.rewards import InsufficientPoints, InvalidRedemption, RedemptionFailed, redeem
+from loyalty.rewards import redeem
 from loyalty.rules import Rules
 from store.discounts import DiscountKind
 from tests.loyalty.helpers import FailingIssuer, RecordingIssuer, at
