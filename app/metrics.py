@@ -5,7 +5,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from tortoise.functions import Count
 
-from insights.models import RefreshRun
+from insights.models import RefreshRun, RefreshStatus
 from store.models import Job, Store
 
 registry = CollectorRegistry(auto_describe=True)
@@ -65,7 +65,7 @@ async def render() -> bytes:
 async def _insights_refreshes() -> None:
     """The latest complete refresh per merchant: whichever process ran it, the database knows."""
     latest: dict[int, dict] = {}
-    recent = RefreshRun.filter(status="complete").order_by("-id").limit(1000)
+    recent = RefreshRun.filter(status=RefreshStatus.COMPLETE).order_by("-id").limit(1000)
     for run in await recent.values("merchant_id", "step_seconds"):
         latest.setdefault(run["merchant_id"], run)
     for merchant_id, run in latest.items():

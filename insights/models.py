@@ -55,6 +55,14 @@ class ValueTier(StrEnum):
     LOST = "lost"
 
 
+class RefreshStatus(StrEnum):
+    """How an insights refresh ended (``RUNNING`` while it has not)."""
+
+    RUNNING = "running"
+    COMPLETE = "complete"
+    FAILED = "failed"
+
+
 class ChurnBand(StrEnum):
     """Churn risk from the probability that the person is still a customer."""
 
@@ -383,7 +391,9 @@ class RefreshRun(Model):
         "models.Merchant", related_name="insight_refreshes", on_delete=fields.CASCADE
     )
     merchant_id: int
-    status = fields.CharField(max_length=16, default="running", description="running, complete or failed")
+    status = fields.CharField(
+        max_length=16, default=RefreshStatus.RUNNING.value, description="running, complete or failed"
+    )
     step_seconds: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     counts: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     error = fields.TextField(null=True)

@@ -22,7 +22,7 @@ from insights.as_of import as_of_warning
 from insights.history import load_history
 from insights.identity.resolve import Merge, resolve
 from insights.model_check import model_checks
-from insights.models import RefreshRun
+from insights.models import RefreshRun, RefreshStatus
 from insights.predictions import refresh_predictions
 from insights.profiles.facts import refresh_facts
 from insights.profiles.transactions import refresh_transactions
@@ -107,11 +107,11 @@ async def refresh_merchant(
             result.step_seconds[step] = round(time.perf_counter() - started, 4)
         report("done", len(STEPS), len(STEPS))
     except Exception:
-        run.status, run.error = "failed", traceback.format_exc(limit=5)
+        run.status, run.error = RefreshStatus.FAILED, traceback.format_exc(limit=5)
         run.step_seconds, run.counts, run.finished_at = result.step_seconds, result.counts, datetime.now(UTC)
         await run.save()
         raise
-    run.status, run.step_seconds, run.counts = "complete", result.step_seconds, result.counts
+    run.status, run.step_seconds, run.counts = RefreshStatus.COMPLETE, result.step_seconds, result.counts
     run.finished_at = datetime.now(UTC)
     await run.save()
     return result

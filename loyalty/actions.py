@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -18,10 +19,17 @@ from loyalty.program import load_program
 from store.models import Profile
 
 
+class ActionStatus(StrEnum):
+    """What recording an action did: ``DUPLICATE`` when its key was seen before, ``CAPPED`` over its limit."""
+
+    AWARDED = "awarded"
+    DUPLICATE = "duplicate"
+    CAPPED = "capped"
+
+
 @dataclass(frozen=True)
 class ActionResult:
-    status: str
-    """``awarded``, ``duplicate`` (the key was seen before) or ``capped`` (over the action's limit)."""
+    status: ActionStatus
     points: int
 
 
@@ -41,13 +49,13 @@ async def record_action(
     async with in_transaction() as conn:
         book = await Book.open(conn, merchant_id, [pid], now)
         if await Entry.filter(merchant_id=merchant_id, key=entry_key).using_db(conn).exists():
-            return ActionResult("duplicate", 0)
+            return ActionResult(ActionStatus.DUPLICATE, 0)
         if rule.limit:
             recent = Entry.filter(profile_id=pid, kind=EntryKind.ACTION, cause=kind)
             if rule.period_days:
                 recent = recent.filter(occurred_at__gt=now - timedelta(days=rule.period_days))
             if await recent.using_db(conn).count() >= rule.limit:
-                return ActionResult("capped", 0)
+                return ActionResult(ActionStatus.CAPPED, 0)
         book.post(
             Posting(
                 pid,
@@ -69,7 +77,7 @@ async def record_action(
             now,
         )
         await book.flush()
-    return ActionResult("awarded", rule.points)
+    return ActionResult(ActionStatus.AWARDED, rule.points)
 
 
 async def adjust(

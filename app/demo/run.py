@@ -26,7 +26,7 @@ from app.auth.shopper_tokens import ShopperTokens
 from app.demo.seed import sandbox_merchant, seed
 from app.sample_program import install_sample_program
 from app.settings import Settings
-from insights.models import ProductPairing, RefreshRun
+from insights.models import ProductPairing, RefreshRun, RefreshStatus
 from insights.refresh import refresh_merchant, start_of_day
 from loyalty.actions import adjust
 from loyalty.models import Member, Redemption
@@ -156,7 +156,7 @@ async def prepare_program(
     merchant, stores = await sandbox_merchant(data)
     await ensure_profiles(cast(list[int], await Customer.filter(profile_id=None).values_list("id", flat=True)))
     as_of = datetime.combine(today, time(), tzinfo=UTC)
-    if not await RefreshRun.filter(merchant_id=merchant.id, status="complete").exists():
+    if not await RefreshRun.filter(merchant_id=merchant.id, status=RefreshStatus.COMPLETE).exists():
         await refresh_merchant(merchant.id, as_of=as_of)
     await install_sample_program(merchant.id, effective_from=start_of_day(data.orders[0].created_at))
     for store in stores.values():

@@ -13,18 +13,29 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from insights.history import load_history
-from insights.models import ProfileSegment, RefreshRun, ValueTier
+from insights.models import ProfileSegment, RefreshRun, RefreshStatus, ValueTier
 from insights.segments.assign import refresh_segments, score_people
 from insights.segments.rules import TierThresholds
 from insights.settings import InsightsConfig, load_config, save_config
 
 TIERS = tuple(ValueTier)
-THRESHOLD_FIELDS = ("at_risk_after_days", "lost_after_days", "vip_top_share")
+
+
+class ThresholdName(StrEnum):
+    """One of the value tier thresholds: a field of ``TierThresholds``."""
+
+    AT_RISK_AFTER_DAYS = "at_risk_after_days"
+    LOST_AFTER_DAYS = "lost_after_days"
+    VIP_TOP_SHARE = "vip_top_share"
+
+
+THRESHOLD_FIELDS = tuple(ThresholdName)
 MAX_DAYS = 36_500
 """A hundred years: a longer silence threshold is a typing mistake, not a policy."""
 
@@ -163,14 +174,14 @@ async def apply(merchant_id: int, thresholds: TierThresholds) -> tuple[InsightsC
         # The other steps stand as the last full refresh left them: its as-of, its warning and
         # its model check still describe what the merchant sees, so the new run carries them.
         full = (
-            await RefreshRun.filter(merchant_id=merchant_id, status="complete")
+            await RefreshRun.filter(merchant_id=merchant_id, status=RefreshStatus.COMPLETE)
             .using_db(conn)
             .order_by("-started_at", "-id")
             .first()
         )
         await RefreshRun.create(
             merchant_id=merchant_id,
-            status="complete",
+            status=RefreshStatus.COMPLETE,
             started_at=started,
             finished_at=datetime.now(UTC),
             counts=counts,

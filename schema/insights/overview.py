@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -15,7 +14,7 @@ from strawberry.scalars import JSON
 from tortoise.expressions import Subquery
 from tortoise.functions import Count
 
-from insights.models import ClvPrediction, ProfileSegment, RefreshRun
+from insights.models import ClvPrediction, ProfileSegment, RefreshRun, RefreshStatus
 from schema.core.context import AdminInfo
 from schema.core.errors import ApiError, ErrorCode
 from schema.core.money import Money, minor_unit
@@ -29,11 +28,7 @@ from store.models import Profile
 MAX_BUCKETS = 50
 
 
-@strawberry.enum(description="How an insights refresh ended")
-class RefreshStatus(Enum):
-    RUNNING = "running"
-    COMPLETE = "complete"
-    FAILED = "failed"
+strawberry.enum(RefreshStatus, name="RefreshStatus", description="How an insights refresh ended")
 
 
 @strawberry.type(description="How long one step of a refresh took")
@@ -217,7 +212,7 @@ class InsightsOverview(ValueTierFields):
     @strawberry.field(description="The model check of the newest complete refresh, per currency (empty before one)")
     async def model_check(self) -> list[ModelCheck]:
         row = (
-            await RefreshRun.filter(merchant_id=self.merchant_id, status="complete")
+            await RefreshRun.filter(merchant_id=self.merchant_id, status=RefreshStatus.COMPLETE)
             .order_by("-started_at", "-id")
             .first()
         )

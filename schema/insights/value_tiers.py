@@ -11,9 +11,10 @@ from typing import Annotated, Any
 
 import strawberry
 
-from insights.models import RefreshRun
+from insights.models import RefreshRun, RefreshStatus
 from insights.segments import thresholds as engine
 from insights.segments.rules import TierThresholds
+from insights.segments.thresholds import ThresholdName
 from insights.settings import load_config
 from schema.core.context import AdminInfo
 from schema.core.errors import ApiError, ErrorCode, UserError
@@ -38,11 +39,7 @@ class TierThresholdsUserError(UserError):
     code: TierThresholdsErrorCode
 
 
-@strawberry.enum(description="One of the value tier thresholds")
-class TierThresholdName(Enum):
-    AT_RISK_AFTER_DAYS = "at_risk_after_days"
-    LOST_AFTER_DAYS = "lost_after_days"
-    VIP_TOP_SHARE = "vip_top_share"
+strawberry.enum(ThresholdName, name="TierThresholdName", description="One of the value tier thresholds")
 
 
 @strawberry.type(
@@ -102,7 +99,7 @@ class TierChange:
 
 @strawberry.type(description="One changed threshold and how many people it moves on its own")
 class ThresholdChange:
-    name: TierThresholdName
+    name: ThresholdName
     current: float
     proposed: float
     moves: int | None = strawberry.field(
@@ -194,7 +191,7 @@ class ValueTierFields:
         if not 1 <= last <= MAX_TREND:
             raise ApiError(f"last must be between 1 and {MAX_TREND}", ErrorCode.BAD_USER_INPUT, argument="last")
         runs = await (
-            RefreshRun.filter(merchant_id=self.merchant_id, status="complete")
+            RefreshRun.filter(merchant_id=self.merchant_id, status=RefreshStatus.COMPLETE)
             .order_by("-finished_at", "-id")
             .limit(last * 4)
         )
@@ -229,7 +226,7 @@ class ValueTierFields:
         seen = await engine.preview(self.merchant_id, proposed)
         changes = [
             ThresholdChange(
-                name=TierThresholdName(name),
+                name=ThresholdName(name),
                 current=float(getattr(current, name)),
                 proposed=float(getattr(proposed, name)),
                 moves=moves,

@@ -8,11 +8,10 @@ returns the same code with one debit and one shopper's key can never reach anoth
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from enum import Enum
 
 import strawberry
 
-from loyalty.actions import record_action
+from loyalty.actions import ActionStatus, record_action
 from loyalty.errors import InsufficientPoints, InvalidRedemption, RedemptionFailed, UnknownAction
 from loyalty.models import Member, RewardKind
 from loyalty.rewards import redeem
@@ -59,11 +58,7 @@ class ActionRecordInput:
     )
 
 
-@strawberry.enum
-class ActionStatus(Enum):
-    AWARDED = "awarded"
-    DUPLICATE = "duplicate"
-    CAPPED = "capped"
+strawberry.enum(ActionStatus, name="ActionStatus")
 
 
 @strawberry.type
@@ -215,7 +210,7 @@ class LoyaltyMutations:
         except UnknownAction as exc:
             return fail(ActionErrorCode.UNKNOWN_ACTION, str(exc), ["input", "action"], balance)
         return ActionRecordPayload(
-            status=ActionStatus(result.status),
+            status=result.status,
             points=result.points,
             balance=await _balance(info, member),
             user_errors=[],
