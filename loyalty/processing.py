@@ -68,7 +68,7 @@ class Account:
 
     def row(self, now: datetime) -> tuple[Any, ...]:
         """Values in ``_ACCOUNT_COLUMNS`` order."""
-        return (*_account_values(self), now)
+        return _account_values(self) + (now,)
 
 
 _ACCOUNT_COLUMNS = (*columns_of(Account, exclude=frozenset({"changed"})), "updated_at")
