@@ -109,8 +109,8 @@ class ProfileFactValue:
     @classmethod
     def of(cls, row: ProfileFact) -> ProfileFactValue:
         raw = row.value if isinstance(row.value, dict) else {}
-        address = Address.of(raw) if row.kind == ProfileFactKind.ADDRESS.value else None
-        consent = bool(raw.get("accepts_marketing")) if row.kind == ProfileFactKind.MARKETING_CONSENT.value else None
+        address = Address.of(raw) if row.kind == ProfileFactKind.ADDRESS else None
+        consent = bool(raw.get("accepts_marketing")) if row.kind == ProfileFactKind.MARKETING_CONSENT else None
         return cls(
             row=row,
             value=_fact_text(row.kind, raw, address),
@@ -141,9 +141,7 @@ def fact_groups(rows: list[ProfileFact], kinds: list[ProfileFactKind] | None) ->
     wanted = kinds or list(ProfileFactKind)
     groups = []
     for kind in wanted:
-        mine = sorted(
-            (r for r in rows if r.kind == kind.value), key=lambda r: (r.observed_at, r.store_id), reverse=True
-        )
+        mine = sorted((r for r in rows if r.kind == kind), key=lambda r: (r.observed_at, r.store_id), reverse=True)
         if not mine:
             continue
         current = next((r for r in mine if r.current), mine[0])

@@ -220,7 +220,7 @@ class ProgramMutations:
 
     @strawberry.mutation(description="Add a reward to the catalog, active at once")
     async def reward_create(self, info: AdminInfo, input: RewardCreateInput) -> RewardPayload:
-        kind = lm.RewardKind(input.kind.value)
+        kind = input.kind
         draft = RewardDraft(
             name=input.name,
             kind=kind,
