@@ -112,6 +112,25 @@ async def test_persisted_queries_are_registered_by_hash_then_served_by_hash_alon
     assert data(woo)["shop"]["name"] == world.woo.name
 
 
+async def test_a_client_cannot_store_a_query_under_another_querys_hash(client, world):
+    """Only a hash the server computed from the query text is stored; one smuggled in the extensions is not."""
+    key = {"X-Rapport-Store-Key": world.shopify.public_key}
+    victim = "query Points { shop { name } }"
+    digest = hashlib.sha256(victim.encode()).hexdigest()
+    for smuggled in ({"_persist": digest}, {"persist_as": digest}, {"persistAs": digest}):
+        await client.get(
+            "/graphql/storefront",
+            params={"query": "{ shop { currencyCode } }", "extensions": json.dumps(smuggled)},
+            headers=key,
+        )
+    ext = json.dumps({"persistedQuery": {"version": 1, "sha256Hash": digest}})
+    by_hash = await client.get("/graphql/storefront", params={"extensions": ext}, headers=key)
+    assert by_hash.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    registered = await client.get("/graphql/storefront", params={"query": victim, "extensions": ext}, headers=key)
+    again = await client.get("/graphql/storefront", params={"extensions": ext}, headers=key)
+    assert data(registered) == data(again) == {"shop": {"name": world.shopify.name}}
+
+
 async def test_cors_allows_the_stores_own_domain_and_origins_the_owner_adds(client, world):
     key = {"X-Rapport-Store-Key": world.shopify.public_key}
     own = "https://northwind.myshopify.com"

@@ -29,7 +29,7 @@ from app.http.graphql import cors
 from app.http.graphql.jobs import QueueInsightsRefresh, QueueWebhookReplay
 from app.http.graphql.negotiation import GRAPHQL_RESPONSE, JSON, negotiate
 from app.http.graphql.parsing import Operation, RequestError, read_operation
-from app.http.graphql.persisted import PERSIST_KEY, PersistedQueries, resolve_persisted
+from app.http.graphql.persisted import PersistedQueries, resolve_persisted
 from app.outgoing import OutgoingCheck
 from app.settings import Settings
 from schema.admin import build_admin_schema
@@ -133,7 +133,6 @@ class GraphQLEndpoint:
         self, request: Request, operation: Operation, context: Context, media: str, headers: dict[str, str]
     ) -> Response:
         allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
-        persist = (operation.extensions or {}).pop(PERSIST_KEY, None)
         try:
             result = await self.schema.execute(
                 operation.query,
@@ -154,7 +153,7 @@ class GraphQLEndpoint:
         errors = [e.formatted for e in result.errors or []]
         request_error = result.data is None and bool(result.errors) and all(e.path is None for e in result.errors or [])
         if not request_error:
-            await self.after_execution(operation, persist)
+            await self.after_execution(operation, operation.persist_as)
         body: dict[str, Any] = {} if request_error else {"data": result.data}
         if errors:
             body["errors"] = errors

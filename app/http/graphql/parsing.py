@@ -32,6 +32,8 @@ class Operation:
     variables: dict[str, Any] | None
     operation_name: str | None
     extensions: dict[str, Any] | None
+    persist_as: str | None = None
+    """The verified SHA-256 under which to store the query after it executes; never read from the request."""
 
 
 def _json_param(raw: Any, name: str) -> dict[str, Any] | None:

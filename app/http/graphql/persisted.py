@@ -12,9 +12,6 @@ from collections import OrderedDict
 from app.http.graphql.parsing import Operation, RequestError
 from store.models import PersistedQuery
 
-PERSIST_KEY = "_persist"
-"""Where :func:`resolve_persisted` leaves the digest of a query to store after execution."""
-
 
 class PersistedQueries:
     """Queries by SHA-256: the table is the truth, a bounded in-process cache saves the read."""
@@ -62,5 +59,5 @@ async def resolve_persisted(operation: Operation, queries: PersistedQueries, max
     elif len(operation.query.encode()) > max_bytes:
         raise RequestError(413, f"a persisted query is at most {max_bytes} bytes", "PERSISTED_QUERY_TOO_LARGE")
     else:
-        operation.extensions = {**(operation.extensions or {}), PERSIST_KEY: digest}
+        operation.persist_as = digest
     return operation
