@@ -1,4 +1,4 @@
-"""Insights jobs: the per-merchant refresh (on demand and scheduled), incremental identity, privacy.
+"""Insights jobs: the per-merchant refresh (on demand and scheduled) and incremental identity.
 
 Identity resolution merges profiles for analytics only; loyalty balances follow ownership, so
 after each incremental run the accounts it looked at are offered to ``link_verified`` (accounts
@@ -13,9 +13,7 @@ from typing import Any, cast
 
 from app.jobs.registry import JobContext, job
 from app.metrics import insights_refresh as refresh_step_seconds
-from app.privacy import erase_person, export_person
 from insights.identity import resolve_customers
-from insights.privacy import profile_of_store_customer, redact_store
 from insights.refresh import refresh_merchant
 from loyalty.ownership import link_verified
 from store.job_owners import Owner
@@ -73,39 +71,3 @@ async def insights_refresh_all(ctx: JobContext) -> int:
     for merchant_id in merchants:
         await insights_refresh.enqueue(queue, merchant_id, key=refresh_key(merchant_id))
     return len(merchants)
-
-
-@job(max_tries=5, timeout=120, owner=Owner.CUSTOMER)
-async def insights_link_customers(ctx: JobContext, customer_ids: list[int]) -> list[list[int]]:
-    """Incremental identity for new or changed customers."""
-    return await _link(customer_ids)
-
-
-@job(max_tries=5, timeout=120, owner=Owner.ORDER)
-async def insights_link_order_customers(ctx: JobContext, order_ids: list[int]) -> list[list[int]]:
-    """Incremental identity for the customers of changed orders (what ``upsert_orders`` returns)."""
-    return await link_order_customers(order_ids)
-
-
-@job(max_tries=5, timeout=300, owner=Owner.STORE)
-async def privacy_redact_customer(ctx: JobContext, store_id: int, platform_customer_id: str) -> dict[str, Any]:
-    """Shopify ``customers/redact``: erase the person behind a store's customer across all stores."""
-    profile_id = await profile_of_store_customer(store_id, platform_customer_id)
-    if profile_id is None:
-        return {"erased": False}
-    return await erase_person(profile_id, actor=f"platform:customers/redact:store:{store_id}")
-
-
-@job(max_tries=5, timeout=300, owner=Owner.STORE)
-async def privacy_data_request(ctx: JobContext, store_id: int, platform_customer_id: str) -> dict[str, Any] | None:
-    """Shopify ``customers/data_request``: the person's export, as the job result."""
-    profile_id = await profile_of_store_customer(store_id, platform_customer_id)
-    if profile_id is None:
-        return None
-    return await export_person(profile_id, actor=f"platform:customers/data_request:store:{store_id}")
-
-
-@job(max_tries=5, timeout=600, owner=Owner.STORE)
-async def privacy_redact_shop(ctx: JobContext, store_id: int) -> dict[str, Any]:
-    """Shopify ``shop/redact``: remove the store's data."""
-    return await redact_store(store_id, actor="platform:shop/redact")

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.jobs.insights import insights_link_order_customers, insights_refresh
+from app.jobs.insights import insights_refresh, link_order_customers
 from app.metrics import registry
 from insights.identity import resolve_merchant
 from insights.models import PrivacyAudit, ProfileSegment, RefreshRun
@@ -94,7 +94,7 @@ async def test_the_order_job_links_the_customers_of_changed_orders():
             )
         ],
     )
-    assert await insights_link_order_customers({}, changed) == []
+    assert await link_order_customers(changed) == []
     assert (await Customer.get(platform_id="c9")).profile_id == (await Customer.get(platform_id="c0")).profile_id
 
 
