@@ -22,7 +22,17 @@ from insights.as_of import as_of_warning
 from insights.history import load_history
 from insights.identity.resolve import Merge, resolve
 from insights.model_check import model_checks
-from insights.models import RefreshRun, RefreshStatus
+from insights.models import (
+    ClvPrediction,
+    IdentityKey,
+    ProfileFact,
+    ProfileRecommendation,
+    ProfileRevenue,
+    ProfileSegment,
+    ProfileStats,
+    RefreshRun,
+    RefreshStatus,
+)
 from insights.predictions import refresh_predictions
 from insights.profiles.facts import refresh_facts
 from insights.profiles.transactions import refresh_transactions
@@ -30,6 +40,8 @@ from insights.recommendations import Rerank, refresh_recommendations
 from insights.segments.assign import refresh_segments
 from insights.segments.thresholds import stored_tier_totals
 from insights.settings import load_config
+from store.models import Customer, Profile
+from store.sql import dialect_of
 
 STEPS = ("identity", "profiles", "segments", "predictions", "recommendations")
 
@@ -111,7 +123,18 @@ async def refresh_merchant(
         run.step_seconds, run.counts, run.finished_at = result.step_seconds, result.counts, datetime.now(UTC)
         await run.save()
         raise
+    await _fresh_statistics()
     run.status, run.step_seconds, run.counts = RefreshStatus.COMPLETE, result.step_seconds, result.counts
     run.finished_at = datetime.now(UTC)
     await run.save()
     return result
+
+
+_REWRITTEN = (Customer, Profile, IdentityKey, ProfileFact, ProfileStats, ProfileRevenue, ProfileSegment, ClvPrediction)
+
+
+async def _fresh_statistics() -> None:
+    """The refresh rewrites these tables wholesale and the admin filters join them: the planner
+    needs their new shape (a first refresh is the first time it sees them at all)."""
+    conn = Profile._meta.db
+    await dialect_of(conn).analyze(conn, [m._meta.db_table for m in (*_REWRITTEN, ProfileRecommendation)])

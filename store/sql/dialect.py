@@ -77,6 +77,13 @@ class Dialect:
         if self is POSTGRES:
             await conn.execute_query("SELECT pg_advisory_xact_lock($1, $2)", [space, key])
 
+    async def analyze(self, conn: BaseDBAsyncClient, tables: Iterable[str]) -> None:
+        """Fresh planner statistics after a bulk rewrite. Without them PostgreSQL plans a new or
+        rewritten table as a row or two and nests loops over every filter of the members page, so a
+        few hundred rows can take seconds; SQLite keeps no statistics unless asked, so nothing to do."""
+        if self is POSTGRES:
+            await conn.execute_script("ANALYZE " + ", ".join(f'"{t}"' for t in tables))
+
 
 POSTGRES = Dialect("postgres")
 SQLITE = Dialect("sqlite")
