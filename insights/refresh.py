@@ -130,11 +130,21 @@ async def refresh_merchant(
     return result
 
 
-_REWRITTEN = (Customer, Profile, IdentityKey, ProfileFact, ProfileStats, ProfileRevenue, ProfileSegment, ClvPrediction)
+_REWRITTEN = (
+    Customer,
+    Profile,
+    IdentityKey,
+    ProfileFact,
+    ProfileStats,
+    ProfileRevenue,
+    ProfileSegment,
+    ClvPrediction,
+    ProfileRecommendation,
+)
 
 
 async def _fresh_statistics() -> None:
     """The refresh rewrites these tables wholesale and the admin filters join them: the planner
     needs their new shape (a first refresh is the first time it sees them at all)."""
     conn = Profile._meta.db
-    await dialect_of(conn).analyze(conn, [m._meta.db_table for m in (*_REWRITTEN, ProfileRecommendation)])
+    await dialect_of(conn).analyze(conn, [m._meta.db_table for m in _REWRITTEN])

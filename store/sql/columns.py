@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -20,12 +21,9 @@ def model_columns(model: type[Model], *, exclude: frozenset[str] = frozenset()) 
 
 
 def values_of(columns: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
-    """A function returning an object's attributes in ``columns`` order.
-
-    Compiled once from its source, as ``collections.namedtuple`` builds its methods, so it runs
-    as fast as a hand-written tuple (rows are built a thousand at a time on the hot paths).
-    """
-    if not all(c.isidentifier() for c in columns):
-        raise ValueError(f"not attribute names: {columns}")
-    values: Callable[[Any], tuple[Any, ...]] = eval(f"lambda obj: ({''.join(f'obj.{c}, ' for c in columns)})")
-    return values
+    """A function returning an object's attributes in ``columns`` order: ``operator.attrgetter``,
+    which builds the tuple in C (rows are built a thousand at a time on the hot paths)."""
+    get = operator.attrgetter(*columns)
+    if len(columns) == 1:
+        return lambda obj: (get(obj),)
+    return get
