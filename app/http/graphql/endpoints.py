@@ -126,7 +126,7 @@ class GraphQLEndpoint:
             outgoing=self.outgoing,
         )
 
-    async def after_execution(self, operation: Operation, persist: str | None) -> None:
+    async def after_execution(self, operation: Operation) -> None:
         """Runs after an operation executed without a request error."""
 
     async def execute(
@@ -153,7 +153,7 @@ class GraphQLEndpoint:
         errors = [e.formatted for e in result.errors or []]
         request_error = result.data is None and bool(result.errors) and all(e.path is None for e in result.errors or [])
         if not request_error:
-            await self.after_execution(operation, operation.persist_as)
+            await self.after_execution(operation)
         body: dict[str, Any] = {} if request_error else {"data": result.data}
         if errors:
             body["errors"] = errors
@@ -226,9 +226,9 @@ class StorefrontGraphQL(GraphQLEndpoint):
     async def preflight(self, request: Request) -> Response:
         return await cors.preflight(request)
 
-    async def after_execution(self, operation: Operation, persist: str | None) -> None:
-        if persist:
-            await self.persisted.put(persist, operation.query or "")
+    async def after_execution(self, operation: Operation) -> None:
+        if operation.persist_as:
+            await self.persisted.put(operation.persist_as, operation.query or "")
 
     def cache_headers(self, request: Request, context: Context, headers: dict[str, str]) -> None:
         if request.method != "GET":
