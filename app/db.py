@@ -8,7 +8,7 @@ from typing import Any
 
 from tortoise import Tortoise
 
-MODEL_MODULES = ["store.models", "insights.models", "loyalty.models"]
+MODEL_MODULES = ["store.models", "insights.models", "loyalty.models", "campaigns.models"]
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:

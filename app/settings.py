@@ -96,6 +96,11 @@ class Settings(BaseSettings):
         default="10/minute", description="connect/install requests per credential, shop or site"
     )
     app_proxy_max_age_seconds: int = Field(default=300, gt=0, description="app proxy signatures older than this fail")
+    # Email (campaigns): unset SMTP_URL keeps mail queued and logged, never sent
+    smtp_url: str | None = Field(
+        default=None, description="smtp://[user:password@]host:port (STARTTLS when offered) or smtps:// (TLS)"
+    )
+    mail_from: str = Field(default="", description="the sender address, e.g. rewards@shop.example")
 
     @field_validator("database_url")
     @classmethod

@@ -1,5 +1,5 @@
 """The loyalty tables: program versions, members, the ledger, per-order accounts, referrals,
-rewards and redemptions, outgoing events and automations.
+rewards and redemptions, and outgoing events.
 
 A member is a ``Profile`` (one per person per merchant). No personal data lives here: people
 are ids, and anything personal (emails, addresses) is read from the store when needed.
@@ -93,6 +93,8 @@ class EntryKind(StrEnum):
     REFERRAL = "referral"
     TIER_REWARD = "tier_reward"
     AUTOMATION = "automation"
+    """Points an automation granted, before campaigns replaced automations; kept for old entries."""
+    CAMPAIGN = "campaign"
     TRANSFER_OUT = "transfer_out"
     TRANSFER_IN = "transfer_in"
 
@@ -328,7 +330,7 @@ class Endpoint(Model):
 class EventKind(StrEnum):
     """What an outgoing event reports; endpoints subscribe to kinds by these values."""
 
-    AUTOMATION_TRIGGERED = "automation.triggered"
+    CAMPAIGN_ENTERED = "campaign.entered"
     POINTS_EARNED = "points.earned"
     POINTS_EXPIRING = "points.expiring"
     REFERRAL_COMPLETED = "referral.completed"
@@ -386,51 +388,6 @@ class Delivery(Model):
         table = "loyalty_deliveries"
         unique_together = (("event", "endpoint"),)
         indexes = (Index(fields=("status", "next_attempt_at")),)
-
-
-class AutomationAction(StrEnum):
-    GRANT_POINTS = "grant_points"
-    EMIT_EVENT = "emit_event"
-
-
-class Automation(Model):
-    """Grant points or emit an event when a shopper is in a segment or churn band."""
-
-    id = fields.IntField(primary_key=True)
-    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
-        "models.Merchant", related_name="loyalty_automations", on_delete=fields.CASCADE
-    )
-    merchant_id: int
-    name = fields.CharField(max_length=200)
-    segment = fields.CharField(max_length=100)
-    action = fields.CharEnumField(AutomationAction, max_length=16)
-    points = fields.IntField(default=0)
-    period_days = fields.IntField(default=0, description="at most once per this many days, 0 for once ever")
-    active = fields.BooleanField(default=False)
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "loyalty_automations"
-
-
-class AutomationGrant(Model):
-    """One automation fired for one shopper in one period."""
-
-    id = fields.IntField(primary_key=True)
-    automation: fields.ForeignKeyRelation[Automation] = fields.ForeignKeyField(
-        "models.Automation", related_name="grants", on_delete=fields.CASCADE
-    )
-    automation_id: int
-    profile: fields.ForeignKeyRelation[Profile] = fields.ForeignKeyField(
-        "models.Profile", related_name="loyalty_automation_grants", on_delete=fields.CASCADE
-    )
-    profile_id: int
-    period = fields.IntField(description="period number since the epoch, 0 for once ever")
-    granted_at = fields.DatetimeField()
-
-    class Meta:
-        table = "loyalty_automation_grants"
-        unique_together = (("automation", "profile", "period"),)
 
 
 class AccountLinkCode(Model):

@@ -1,13 +1,21 @@
+from enum import StrEnum
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from decimal import Decimal
 from json import dumps, loads
-from loyalty.models import AutomationAction, DeliveryStatus, EntryKind, RedemptionStatus, ReferralStatus, RewardKind
+from loyalty.models import DeliveryStatus, EntryKind, RedemptionStatus, ReferralStatus, RewardKind
 from store.models.fields import EncryptedTextField
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
+
+class AutomationAction(StrEnum):
+    """The actions of the automations campaigns replaced (migration 0010 drops their table)."""
+
+    GRANT_POINTS = "grant_points"
+    EMIT_EVENT = "emit_event"
+
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0002_profiles')]

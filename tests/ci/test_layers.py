@@ -16,15 +16,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OURS = frozenset(
-    {"store", "loyalty", "insights", "schema", "connectors", "app", "sandbox", "migrations", "bench", "tests"}
+    {"store", "loyalty", "insights", "campaigns", "schema", "connectors", "app", "sandbox", "migrations", "bench", "tests"}
 )
 ALLOWED: dict[str, frozenset[str]] = {
     "store": frozenset({"store"}),
     "loyalty": frozenset({"loyalty", "store"}),
     "insights": frozenset({"insights", "store"}),
-    "schema": frozenset({"schema", "loyalty", "insights", "store"}),
+    "campaigns": frozenset({"campaigns", "loyalty", "insights", "store"}),
+    "schema": frozenset({"schema", "campaigns", "loyalty", "insights", "store"}),
     "connectors": frozenset({"connectors", "store"}),
-    "app": frozenset({"app", "schema", "loyalty", "insights", "store", "connectors"}),
+    "app": frozenset({"app", "schema", "campaigns", "loyalty", "insights", "store", "connectors"}),
     "sandbox": frozenset({"sandbox"}),
 }
 SANDBOX_USERS = ("app.demo",)

@@ -1,18 +1,15 @@
 """Members across identity changes and programs: merges and splits move balances by transfer
-entries, automations fire once per period and can be previewed, erasure keeps the sums."""
+entries, erasure keeps the sums."""
 
 from __future__ import annotations
 
 import pytest
 
 from loyalty.actions import adjust, record_action
-from loyalty.automations import evaluate_automations
 from loyalty.errors import UnknownAction
 from loyalty.events import register_endpoint
 from loyalty.merge import merge_members, split_members
 from loyalty.models import (
-    Automation,
-    AutomationAction,
     Entry,
     EntryKind,
     Event,
@@ -95,29 +92,6 @@ async def test_action_rewards_are_paid_once_per_key_and_within_their_limit(shop)
     with pytest.raises(UnknownAction):
         await record_action(profile, "tweet", "t1", now=at(0))
     assert (await Member.get(profile_id=profile)).available == 50 + 100 + 60
-
-
-async def test_an_automation_fires_once_per_shopper_per_period_and_previews_before_it_is_on(shop):
-    await shop.program(Rules())
-    _, vip = await shop.customer()
-    _, other = await shop.customer()
-    automation = await Automation.create(
-        merchant=shop.merchant,
-        name="win back VIPs",
-        segment="vip_at_risk",
-        action=AutomationAction.GRANT_POINTS,
-        points=300,
-        period_days=90,
-    )
-    memberships = {vip: {"vip", "vip_at_risk"}, other: {"regular"}}
-    preview = await evaluate_automations(shop.merchant.id, memberships, at(0), preview=True)
-    assert [(o.automation_id, o.profile_id) for o in preview] == [(automation.id, vip)]
-    assert await evaluate_automations(shop.merchant.id, memberships, at(0)) == []
-    await Automation.filter(id=automation.id).update(active=True)
-    assert len(await evaluate_automations(shop.merchant.id, memberships, at(0))) == 1
-    assert await evaluate_automations(shop.merchant.id, memberships, at(10)) == []
-    assert len(await evaluate_automations(shop.merchant.id, memberships, at(100))) == 1
-    assert (await Member.get(profile_id=vip)).available == 600
 
 
 async def test_erasing_a_profile_scrubs_free_text_and_event_bodies_but_keeps_the_sums(shop):
