@@ -27,6 +27,7 @@ from tests.support.servers import (
     need_server,
     pg_admin,
 )
+from tests.support.smtp import Mailbox
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -68,6 +69,14 @@ async def db(database_url: str) -> AsyncIterator[TortoiseContext]:
         await ctx.init(config=tortoise_config(database_url), _enable_global_fallback=True)
         await ctx.generate_schemas()
         yield ctx
+
+
+@pytest.fixture
+def smtp() -> Iterator[Mailbox]:
+    """A real SMTP server on a free port, for the code under test to send to (``smtp.url``)."""
+    mailbox = Mailbox().start()
+    yield mailbox
+    mailbox.stop()
 
 
 @pytest.fixture
