@@ -67,7 +67,7 @@ async def describe(entry: Entry, loaders: LoyaltyLoaders) -> str:
             return f"Reached {entry.cause}" if entry.cause else "Tier reward"
         case EntryKind.EXPIRE:
             return EXPIRY.get(entry.cause, "Points expired")
-        case EntryKind.AUTOMATION:
+        case EntryKind.AUTOMATION | EntryKind.CAMPAIGN:
             return f"Bonus: {entry.cause}" if entry.cause else "Bonus points"
         case EntryKind.TRANSFER_OUT:
             return "Points moved to a linked account"
