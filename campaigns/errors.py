@@ -15,6 +15,7 @@ class CampaignErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     WRONG_STATUS = "wrong_status"
     NAME_TAKEN = "name_taken"
+    LOCKED = "locked"
 
 
 class CampaignError(Exception):
@@ -45,3 +46,15 @@ class WrongStatus(CampaignError):
 
 class NameTaken(CampaignError):
     code = CampaignErrorCode.NAME_TAKEN
+
+
+class InvalidBirthday(CampaignError):
+    """A date that does not exist, or a year outside the ages a shop may ask about."""
+
+    code = CampaignErrorCode.INVALID
+
+
+class BirthdayLocked(CampaignError):
+    """The shopper already gave their birthday: only the store may change it, so a gift cannot be moved to today."""
+
+    code = CampaignErrorCode.LOCKED
