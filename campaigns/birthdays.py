@@ -14,7 +14,7 @@ the years without one.
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -125,23 +125,32 @@ def celebrated_on(month: int, day: int, year: int) -> date:
     return date(year, month, day)
 
 
-def gift_due(birthday: Birthday, today: date, tz: tzinfo = UTC) -> bool:
-    """Whether ``today`` (in the store's time zone) is a gift day for this birthday: its day, given early enough."""
+def _notice_from(birthday: Birthday) -> date | None:
+    """The day the notice runs from: none for a birthday the store already had from its platform."""
+    if birthday.source == BirthdaySource.PLATFORM:
+        return None
+    return birthday.recorded_at.astimezone(UTC).date()
+
+
+def gift_due(birthday: Birthday, today: date) -> bool:
+    """Whether ``today`` (the store's date) is a gift day for this birthday: its day, given early enough."""
     on = celebrated_on(birthday.month, birthday.day, today.year)
-    return on == today and (on - birthday.recorded_at.astimezone(tz).date()).days >= NOTICE_DAYS
+    given = _notice_from(birthday)
+    return on == today and (given is None or (on - given).days >= NOTICE_DAYS)
 
 
-def next_gift_date(birthday: Birthday, today: date, tz: tzinfo = UTC) -> date:
-    """The next day (``today`` included) the birthday campaign pays this birthday.
+def next_gift_date(birthday: Birthday, today: date) -> date:
+    """The next day (``today`` included, the store's date) the birthday campaign pays this birthday.
 
-    This year's day when it is still ahead and the date was given ``NOTICE_DAYS`` before it,
-    otherwise the first later year's day that is.
+    This year's day when it is still ahead and the date was given ``NOTICE_DAYS`` before it
+    (counted from the UTC day it was given, as the audience counts), otherwise the first later
+    year's day that is.
     """
-    recorded = birthday.recorded_at.astimezone(tz).date()
-    first = max(today, recorded)
+    given = _notice_from(birthday)
+    first = today if given is None else max(today, given)
     year = first.year
     while True:
         on = celebrated_on(birthday.month, birthday.day, year)
-        if on >= first and on - recorded >= timedelta(days=NOTICE_DAYS):
+        if on >= first and (given is None or on - given >= timedelta(days=NOTICE_DAYS)):
             return on
         year += 1

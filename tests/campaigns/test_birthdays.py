@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -23,7 +23,7 @@ TODAY = NOW.date()
 
 
 def _given(month: int, day: int, recorded: datetime) -> Birthday:
-    return Birthday(month=month, day=day, year=None, recorded_at=recorded)
+    return Birthday(month=month, day=day, year=None, source="widget", recorded_at=recorded)
 
 
 @pytest.mark.parametrize(
@@ -93,12 +93,11 @@ def test_a_gift_is_due_on_the_day_itself_not_before_and_not_when_given_late():
     assert not gift_due(late, date(2026, 2, 28)) and gift_due(late, date(2027, 2, 28))
 
 
-def test_notice_is_counted_in_the_stores_time_zone():
-    """Given at 23:00 UTC on May 16 is May 17 in Paris: 29 days before June 15 there, 30 in UTC."""
-    birthday = _given(6, 15, datetime(2026, 5, 16, 23, tzinfo=UTC))
-    assert next_gift_date(birthday, date(2026, 5, 17)) == date(2026, 6, 15)
-    paris = timezone(timedelta(hours=2))
-    assert next_gift_date(birthday, date(2026, 5, 17), paris) == date(2027, 6, 15)
+def test_a_birthday_the_platform_had_needs_no_notice():
+    known = Birthday(month=6, day=20, year=None, source="platform", recorded_at=NOW)
+    assert next_gift_date(known, TODAY) == date(2026, 6, 20) and gift_due(known, date(2026, 6, 20))
+    given = Birthday(month=6, day=20, year=None, source="widget", recorded_at=NOW)
+    assert next_gift_date(given, TODAY) == date(2027, 6, 20) and not gift_due(given, date(2026, 6, 20))
 
 
 @pytest.mark.db
