@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import calendar
 from collections import deque
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from loyalty.ledger import Book, Posting
@@ -39,6 +41,51 @@ def open_lots(entries: list[tuple[int, datetime, int]]) -> list[tuple[int, datet
             if lots[0][2] == 0:
                 lots.popleft()
     return [(e, w, p) for e, w, p in lots]
+
+
+@dataclass(frozen=True)
+class Expiring:
+    """What a member will lose: the points due to expire in a window and the first date among them."""
+
+    points: int
+    expires_at: datetime
+
+
+async def expiring_points(merchant_id: int, now: datetime, until: datetime) -> dict[int, Expiring]:
+    """Per member key, the points that expire after ``now`` and no later than ``until``, by the same
+    lots (FIFO) or inactivity date ``expire_due`` uses; points already past their date are not
+    listed (the next expiry run takes them). Two queries for the whole merchant."""
+    rules = (await load_program(merchant_id)).rules_now(now)
+    if rules is None or rules.expiry == ExpiryMode.NONE:
+        return {}
+    holding = Member.filter(merchant_id=merchant_id, available__gt=0, merged_into_id=None)
+    found: dict[int, Expiring] = {}
+    if rules.expiry == ExpiryMode.INACTIVITY:
+        for pid, available, last in await holding.exclude(last_activity_at=None).values_list(
+            "profile_id", "available", "last_activity_at"
+        ):
+            expires = add_months(last, rules.expiry_months)
+            if now < expires <= until:
+                found[pid] = Expiring(available, expires)
+        return found
+    rows = (
+        await Entry.filter(merchant_id=merchant_id, profile_id__in=Subquery(holding.values("profile_id")))
+        .exclude(available=0)
+        .order_by("profile_id", "occurred_at", "id")
+        .values_list("profile_id", "id", "occurred_at", "available")
+    )
+    per: dict[int, list[tuple[int, datetime, int]]] = {}
+    for pid, entry_id, when, points in rows:
+        per.setdefault(pid, []).append((entry_id, when, points))
+    for pid, entries in per.items():
+        due = [
+            (expires, points)
+            for _, when, points in open_lots(entries)
+            if now < (expires := add_months(when, rules.expiry_months)) <= until
+        ]
+        if due:
+            found[pid] = Expiring(sum(p for _, p in due), min(e for e, _ in due))
+    return found
 
 
 async def expire_due(merchant_id: int, now: datetime | None = None, *, batch: int = BATCH) -> dict[str, int]:

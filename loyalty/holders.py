@@ -27,3 +27,22 @@ async def holders(profile_ids: Iterable[int]) -> dict[int, int]:
 
 async def holder_of(profile_id: int) -> int:
     return (await holders([profile_id]))[profile_id]
+
+
+async def merged_holders(merchant_id: int) -> dict[int, int]:
+    """Every merged member key of a merchant and the member holding its balance now (one query),
+    for reads that map a whole merchant's accounts at once."""
+    merged = dict(
+        await Member.filter(merchant_id=merchant_id, merged_into_id__not_isnull=True).values_list(
+            "profile_id", "merged_into_id"
+        )
+    )
+    resolved: dict[int, int] = {}
+    for start in merged:
+        at, hops = start, 0
+        while at in merged:
+            at, hops = merged[at], hops + 1
+            if hops > 64:
+                raise ValueError("loyalty members are merged in a cycle")
+        resolved[start] = at
+    return resolved
