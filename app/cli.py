@@ -140,6 +140,7 @@ def demo(
             fh.write(f"METRICS_TOKEN={secrets.token_hex(24)}\n")
         typer.echo("wrote a new METRICS_TOKEN to .env (send it as Authorization: Bearer for /metrics)")
     settings = settings_or_exit()
+    from app.demo.mailbox import DemoMailServer
     from app.demo.run import Simulator, demo_env, prepare, prepare_program, utc_today
 
     migrate()
@@ -151,6 +152,7 @@ def demo(
         if serve_after
         else None
     )
+    mail = DemoMailServer(Path("mailbox").resolve(), _free_port()).start() if serve_after else None
     try:
         info = run(settings, lambda: prepare_program(settings, base, simulator, today))
         Path("demo.json").write_text(json.dumps(info, indent=2) + "\n")
@@ -159,19 +161,22 @@ def demo(
             f"  storefront  {info['storefront_url']}\n"
             f"  dashboard   {info['dashboard_url']}\n"
             f"  explorer    {info['explorer_url']}  (GraphiQL on the admin API)\n"
+            f"  mailbox     {info['mailbox_url']}  (every email the demo sends; SMTP {mail.url if mail else 'off'})\n"
             f"  health      {base}/healthz\n"
             f"  metrics     {base}/metrics  (Authorization: Bearer $METRICS_TOKEN, in .env)\n"
             f"  stores      .venv/bin/rapport stores list\n"
             f"  (demo.json holds the store keys, the sample shopper's token and the API key)\n"
         )
         if serve_after:
-            demo_env(simulator)
+            demo_env(simulator, mail)
             if open_browser:
                 _open_later(info["storefront_url"], info["dashboard_url"])
             serve(host="127.0.0.1", port=port)
     finally:
         if simulator is not None:
             simulator.stop()
+        if mail is not None:
+            mail.stop()
 
 
 def _port_free(port: int) -> bool:

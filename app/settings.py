@@ -101,6 +101,9 @@ class Settings(BaseSettings):
         default=None, description="smtp://[user:password@]host:port (STARTTLS when offered) or smtps:// (TLS)"
     )
     mail_from: str = Field(default="", description="the sender address, e.g. rewards@shop.example")
+    demo_mailbox: str | None = Field(
+        default=None, description="rapport demo: the directory its SMTP sink writes, shown at /demo/mailbox.html"
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 
 from app.auth.api_keys import issue
 from app.auth.shopper_tokens import ShopperTokens
+from app.demo.mailbox import DemoMailServer
 from app.demo.seed import sandbox_merchant, seed
 from app.sample_program import install_sample_program
 from app.settings import Settings
@@ -212,6 +213,7 @@ async def prepare_program(
         "storefront_url": f"{base_url}/demo/storefront.html?{page}",
         "dashboard_url": f"{base_url}/dashboard/#key={api_key}",
         "explorer_url": f"{base_url}/explorer/#key={api_key}",
+        "mailbox_url": f"{base_url}/demo/mailbox.html",
     }
 
 
@@ -275,10 +277,18 @@ async def _paired_product(shopify: Store) -> str | None:
     return to_gid("Product", best.product_id) if best else None
 
 
-def demo_env(simulator: Simulator | None) -> None:
-    """Settings the served demo needs: the simulator as every shop's API, no periodic syncs, the
-    API explorer on."""
+DEMO_MAIL_FROM = "rewards@rapport-demo.test"
+
+
+def demo_env(simulator: Simulator | None, mail: DemoMailServer | None = None) -> None:
+    """Settings the served demo needs: the simulator as every shop's API, the demo's own SMTP
+    server for every email (whatever .env says: the demo never mails real shoppers), no periodic
+    syncs, the API explorer on."""
     if simulator is not None:
         os.environ["SHOPIFY_BASE_URL"] = simulator.base_url
+    if mail is not None:
+        os.environ["SMTP_URL"] = mail.url
+        os.environ["MAIL_FROM"] = DEMO_MAIL_FROM
+        os.environ["DEMO_MAILBOX"] = str(mail.directory)
     os.environ.setdefault("SCHEDULER", "false")
     os.environ.setdefault("GRAPHQL_EXPLORER", "true")

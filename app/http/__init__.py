@@ -1,3 +1,9 @@
 """HTTP surfaces beyond health and metrics: each module exposes ``routes(settings) -> list[BaseRoute]``."""
 
-ROUTE_MODULES: list[str] = ["app.http.graphql", "app.http.woocommerce", "app.http.shopify", "app.http.assets"]
+ROUTE_MODULES: list[str] = [
+    "app.http.graphql",
+    "app.http.woocommerce",
+    "app.http.shopify",
+    "app.demo.mailbox",
+    "app.http.assets",
+]
