@@ -1,0 +1,289 @@
+"""Queueing rules: which shopper gets which email, when, or why not.
+
+A request becomes one ``Message`` row per (merchant, key), QUEUED with its send time or SKIPPED
+with its reason, in a few queries per batch whatever its size. The rules:
+
+- recipient: the best address among the accounts whose points the member holds (not deleted,
+  the given store first, verified first, registered before guest); none: SKIPPED ``no_address``;
+- marketing needs consent (an account accepts marketing) and an address that is not suppressed
+  (``no_consent``, ``unsubscribed``, ``bounced``, ``complained``), and stays under the merchant's
+  frequency cap, counting the member's queued and recently sent marketing mail (``capped``);
+- transactional mail (the shopper's own points, tier, rewards) needs no marketing consent and
+  ignores unsubscribes, but never goes to an address that bounced or complained;
+- quiet hours in the store's time zone move the send time to the end of the window, for every
+  message but ``reward_issued``, which answers what the shopper just did.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tortoise.expressions import Q
+
+from campaigns.models import Message, MessageKind, MessageStatus, Suppression, SuppressionReason
+from campaigns.settings import LOCALES, MailConfig, load_mail_config
+from campaigns.unsubscribe import erased_address
+from loyalty.models import Member
+from store.models import Customer, Store
+from store.sql.writes import Write
+
+CHUNK = 5000
+IMMEDIATE = frozenset({"reward_issued"})
+"""Templates that answer the shopper's own action at once, quiet hours or not."""
+COLUMNS = (
+    "merchant_id",
+    "key",
+    "campaign_id",
+    "entry_id",
+    "profile_id",
+    "kind",
+    "template",
+    "locale",
+    "to_email",
+    "data",
+    "status",
+    "reason",
+    "attempts",
+    "send_after",
+    "created_at",
+    "subject",
+    "message_id",
+)
+_INSERT = Write(Message, COLUMNS, conflict=("merchant_id", "key"))
+
+
+@dataclass(frozen=True)
+class MessageRequest:
+    merchant_id: int
+    key: str
+    """Idempotency: one Message per (merchant, key)."""
+    kind: MessageKind
+    template: str
+    """A CampaignKind value, or a transactional template name such as ``reward_issued``."""
+    profile_id: int
+    store_id: int | None
+    """The store the member last bought on: its time zone, link and locale."""
+    data: dict[str, Any] = field(default_factory=dict)
+    campaign_id: int | None = None
+    entry_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    store_id: int
+    email: str | None
+    verified: bool
+    guest: bool
+    accepts_marketing: bool
+    locale: str | None
+
+
+def chunks(items: list[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+async def account_keys(profile_ids: set[int]) -> dict[int, int]:
+    """Every member key whose accounts a holder holds, mapped to the holder (loyalty's merges)."""
+    holder = {pid: pid for pid in profile_ids}
+    frontier = set(profile_ids)
+    for _ in range(64):
+        if not frontier:
+            break
+        found: dict[int, int] = {}
+        for part in chunks(sorted(frontier)):
+            found |= dict(await Member.filter(merged_into_id__in=part).values_list("profile_id", "merged_into_id"))
+        frontier = {key for key in found if key not in holder}
+        for key in frontier:
+            holder[key] = holder[found[key]]
+    return holder
+
+
+async def accounts_of(merchant_id: int, profile_ids: set[int]) -> dict[int, list[Account]]:
+    """Each holder's live accounts: the ones it owns, or that share its profile and no one owns yet."""
+    holder = await account_keys(profile_ids)
+    found: dict[int, list[Account]] = defaultdict(list)
+    for part in chunks(sorted(holder)):
+        rows = await Customer.filter(
+            Q(owner_id__in=part) | Q(profile_id__in=part, owner_id=None), merchant_id=merchant_id, deleted_at=None
+        ).values_list(
+            "id",
+            "owner_id",
+            "profile_id",
+            "store_id",
+            "email",
+            "verified_email",
+            "is_guest",
+            "accepts_marketing",
+            "locale",
+        )
+        for cid, owner, pid, store_id, email, verified, guest, accepts, locale in rows:
+            key = owner if owner is not None else pid
+            if key in holder:
+                found[holder[key]].append(
+                    Account(cid, store_id, email, bool(verified), bool(guest), bool(accepts), locale)
+                )
+    return found
+
+
+def best_account(accounts: list[Account], store_id: int | None) -> Account | None:
+    """The address to write to: the given store's account first, verified, registered, oldest."""
+    with_email = [a for a in accounts if a.email and "@" in a.email]
+    if not with_email:
+        return None
+    return min(with_email, key=lambda a: (a.store_id != store_id, not a.verified, a.guest, a.id))
+
+
+async def suppressions(merchant_id: int, addresses: set[str]) -> dict[str, SuppressionReason]:
+    """Suppressed addresses among ``addresses`` (lower-cased), also when kept as an erased hash."""
+    hashed = {erased_address(merchant_id, a): a for a in addresses}
+    wanted = sorted(addresses | set(hashed))
+    found: dict[str, SuppressionReason] = {}
+    for part in chunks(wanted):
+        for email, reason in await Suppression.filter(merchant_id=merchant_id, email__in=part).values_list(
+            "email", "reason"
+        ):
+            found[hashed.get(email, email)] = SuppressionReason(reason)
+    return found
+
+
+async def recent_marketing(merchant_id: int, profile_ids: set[int], now: datetime, days: int) -> dict[int, int]:
+    """Marketing emails per member that count against the cap: queued or sending, or sent within ``days``."""
+    since = now - timedelta(days=days)
+    counts: dict[int, int] = defaultdict(int)
+    active = (MessageStatus.QUEUED, MessageStatus.SENDING)
+    for part in chunks(sorted(profile_ids)):
+        for (pid,) in await Message.filter(
+            Q(status__in=active) | Q(status=MessageStatus.SENT, sent_at__gte=since),
+            merchant_id=merchant_id,
+            profile_id__in=part,
+            kind=MessageKind.MARKETING,
+        ).values_list("profile_id"):
+            counts[pid] += 1
+    return counts
+
+
+def zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def after_quiet_hours(now: datetime, tz: ZoneInfo, start: int, end: int) -> datetime:
+    """``now``, or the end of the quiet window it falls in (local ``end`` o'clock), as UTC-aware."""
+    local = now.astimezone(tz)
+    if start == end:
+        return now
+    quiet = (start <= local.hour or local.hour < end) if start > end else (start <= local.hour < end)
+    if not quiet:
+        return now
+    day = local.date() if local.hour < end else local.date() + timedelta(days=1)
+    return datetime.combine(day, time(end), tzinfo=tz).astimezone(now.tzinfo)
+
+
+def locale_of(account: Account | None, config: MailConfig) -> str:
+    language = (account.locale or "").replace("_", "-").split("-")[0].lower() if account else ""
+    return language if language in LOCALES else config.locale
+
+
+async def queue_messages(requests: list[MessageRequest], now: datetime) -> list[Message]:
+    """One message per request (an existing one for a key already used), in request order."""
+    by_merchant: dict[int, list[MessageRequest]] = defaultdict(list)
+    for request in requests:
+        by_merchant[request.merchant_id].append(request)
+    found: dict[tuple[int, str], Message] = {}
+    for merchant_id, batch in by_merchant.items():
+        found |= await _queue_for_merchant(merchant_id, batch, now)
+    return [found[(r.merchant_id, r.key)] for r in requests]
+
+
+async def _existing(merchant_id: int, keys: list[str]) -> dict[tuple[int, str], Message]:
+    rows: dict[tuple[int, str], Message] = {}
+    for part in chunks(keys):
+        for message in await Message.filter(merchant_id=merchant_id, key__in=part):
+            rows[(merchant_id, message.key)] = message
+    return rows
+
+
+async def _queue_for_merchant(
+    merchant_id: int, requests: list[MessageRequest], now: datetime
+) -> dict[tuple[int, str], Message]:
+    keys = sorted({r.key for r in requests})
+    existing = await _existing(merchant_id, keys)
+    fresh: dict[str, MessageRequest] = {}
+    for request in requests:
+        if (merchant_id, request.key) not in existing:
+            fresh.setdefault(request.key, request)
+    if not fresh:
+        return existing
+    config = await load_mail_config(merchant_id)
+    profiles = {r.profile_id for r in fresh.values()}
+    accounts = await accounts_of(merchant_id, profiles)
+    chosen = {r.key: best_account(accounts.get(r.profile_id, []), r.store_id) for r in fresh.values()}
+    addresses = {a.email.strip().lower() for a in chosen.values() if a is not None and a.email}
+    suppressed = await suppressions(merchant_id, addresses)
+    marketing_profiles = {r.profile_id for r in fresh.values() if r.kind == MessageKind.MARKETING}
+    counts = await recent_marketing(merchant_id, marketing_profiles, now, config.frequency_days)
+    store_ids = {r.store_id for r in fresh.values() if r.store_id} | {a.store_id for a in chosen.values() if a}
+    zones = {
+        sid: zone(tz)
+        for sid, tz in await Store.filter(id__in=sorted(store_ids), merchant_id=merchant_id).values_list(
+            "id", "timezone"
+        )
+    }
+    rows = []
+    for request in fresh.values():
+        account = chosen[request.key]
+        address = account.email.strip() if account and account.email else None
+        status, reason = MessageStatus.QUEUED, ""
+        blocked = suppressed.get(address.lower()) if address else None
+        if address is None:
+            status, reason = MessageStatus.SKIPPED, "no_address"
+        elif request.kind == MessageKind.MARKETING:
+            if not any(a.accepts_marketing for a in accounts.get(request.profile_id, [])):
+                status, reason = MessageStatus.SKIPPED, "no_consent"
+            elif blocked is not None:
+                status, reason = MessageStatus.SKIPPED, str(blocked)
+            elif counts[request.profile_id] >= config.frequency_cap:
+                status, reason = MessageStatus.SKIPPED, "capped"
+            else:
+                counts[request.profile_id] += 1
+        elif blocked in (SuppressionReason.BOUNCED, SuppressionReason.COMPLAINED):
+            status, reason = MessageStatus.SKIPPED, str(blocked)
+        send_after = now
+        if status == MessageStatus.QUEUED and request.template not in IMMEDIATE:
+            store_id = request.store_id or (account.store_id if account else None)
+            tz = zones.get(store_id) if store_id else None
+            send_after = after_quiet_hours(now, tz or ZoneInfo("UTC"), config.quiet_start_hour, config.quiet_end_hour)
+        rows.append(
+            (
+                merchant_id,
+                request.key,
+                request.campaign_id,
+                request.entry_id,
+                request.profile_id,
+                request.kind.value,
+                request.template,
+                locale_of(account, config),
+                address,
+                request.data,
+                status.value,
+                reason,
+                0,
+                send_after,
+                now,
+                "",
+                "",
+            )
+        )
+    conn = Message._meta.db
+    for part in chunks(rows):
+        await _INSERT.run(conn, part)
+    return existing | await _existing(merchant_id, sorted(fresh))
