@@ -43,6 +43,11 @@ def next_birthday(month: int, day: int, today: date) -> date:
     return this_year if this_year >= today else celebrated_on(month, day, today.year + 1)
 
 
+def _keys(rows: Iterable[Any]) -> set[int]:
+    """Ids from ``values_list(..., flat=True)``, which Tortoise types as tuples."""
+    return {int(r) for r in rows}
+
+
 def zone(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(name or "UTC")
@@ -64,13 +69,13 @@ class People:
     def key(self, profile_id: int) -> int:
         return self.merged.get(profile_id, profile_id)
 
-    def from_profiles(self, profile_ids: Iterable[int]) -> set[int]:
+    def from_profiles(self, profile_ids: Iterable[Any]) -> set[int]:
         found: set[int] = set()
         for pid in profile_ids:
             found |= self.keys_of_profile.get(pid, set())
         return found
 
-    def from_accounts(self, customer_ids: Iterable[int]) -> set[int]:
+    def from_accounts(self, customer_ids: Iterable[Any]) -> set[int]:
         return {self.key_of_account[c] for c in customer_ids if c in self.key_of_account}
 
 
@@ -94,7 +99,9 @@ async def people_of(merchant_id: int) -> People:
         accounts_of_key[key].append((customer_id, store_id))
         if profile_id is not None:
             keys_of_profile[profile_id].add(key)
-    members = await Member.filter(merchant_id=merchant_id, merged_into_id=None).values_list("profile_id", flat=True)
+    members = _keys(
+        await Member.filter(merchant_id=merchant_id, merged_into_id=None).values_list("profile_id", flat=True)
+    )
     for pid in members:
         keys_of_profile[pid].add(pid)
     keys = set(key_of_account.values()) | set(members)
@@ -278,7 +285,7 @@ async def _silence(ev: Evaluation, condition: Condition) -> set[int]:
 
 async def _members(ev: Evaluation, condition: Condition) -> set[int]:
     column = "tier" if condition.field == AudienceField.TIER else "available"
-    return set(
+    return _keys(
         await Member.filter(merchant_id=ev.merchant_id, merged_into_id=None, **_filter(column, condition)).values_list(
             "profile_id", flat=True
         )
@@ -298,7 +305,7 @@ async def _tier_changed(ev: Evaluation, condition: Condition) -> set[int]:
         .exclude(tier=None)
         .values_list("profile_id", flat=True)
     )
-    return set(rows)
+    return _keys(rows)
 
 
 async def _tier_drop(ev: Evaluation, condition: Condition) -> set[int]:
@@ -308,14 +315,14 @@ async def _tier_drop(ev: Evaluation, condition: Condition) -> set[int]:
         tier_grace_until__gt=ev.now,
         tier_grace_until__lte=ev.now + timedelta(days=condition.value),
     ).values_list("profile_id", flat=True)
-    return set(rows)
+    return _keys(rows)
 
 
 async def _joined(ev: Evaluation, condition: Condition) -> set[int]:
     rows = await Member.filter(
         merchant_id=ev.merchant_id, merged_into_id=None, created_at__gte=_since(ev, condition.value)
     ).values_list("profile_id", flat=True)
-    return set(rows)
+    return _keys(rows)
 
 
 async def _birthday(ev: Evaluation, condition: Condition) -> set[int]:
