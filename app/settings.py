@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SQL_SCHEMES = {"sqlite", "postgres", "postgresql"}
@@ -100,7 +100,12 @@ class Settings(BaseSettings):
     smtp_url: str | None = Field(
         default=None, description="smtp://[user:password@]host:port (STARTTLS when offered) or smtps:// (TLS)"
     )
-    mail_from: str = Field(default="", description="the sender address, e.g. rewards@shop.example")
+    mail_from: str = Field(
+        default="", validate_default=True, description="the sender address, e.g. rewards@shop.example"
+    )
+    rate_limit_email_ip: str = Field(
+        default="120/minute", description="unsubscribe and open-pixel requests per client address"
+    )
     demo_mailbox: str | None = Field(
         default=None, description="rapport demo: the directory its SMTP sink writes, shown at /demo/mailbox.html"
     )
@@ -116,6 +121,35 @@ class Settings(BaseSettings):
         if parts.scheme != "sqlite" and not (parts.hostname and parts.path.strip("/")):
             raise ValueError("postgres:// needs a host and a database, e.g. postgres://user@host:5432/db")
         return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in {"smtp", "smtps"}:
+            raise ValueError("must start with smtp:// (STARTTLS when offered) or smtps:// (TLS)")
+        if not parts.hostname:
+            raise ValueError("needs a host, e.g. smtp://127.0.0.1:1025")
+        try:
+            parts.port  # noqa: B018 - a port that is not a number raises here
+        except ValueError:
+            raise ValueError("the port must be a number") from None
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from(cls, value: str, info: ValidationInfo) -> str:
+        address = value.strip()
+        if not address:
+            if info.data.get("smtp_url"):
+                raise ValueError("is required when SMTP_URL is set (the sender address, e.g. rewards@shop.example)")
+            return ""
+        local, at, domain = address.rpartition("@")
+        if not (at and local and "." in domain) or any(c in address for c in ' <>,;\r\n"()'):
+            raise ValueError(f"{address!r} is not an email address such as rewards@shop.example")
+        return address
 
     @field_validator("woocommerce_verify_tls", mode="before")
     @classmethod
@@ -155,7 +189,11 @@ class Settings(BaseSettings):
         return value.rstrip("/")
 
     @field_validator(
-        "rate_limit_storefront_ip", "rate_limit_storefront_key", "rate_limit_onboarding_ip", "rate_limit_onboarding_key"
+        "rate_limit_storefront_ip",
+        "rate_limit_storefront_key",
+        "rate_limit_onboarding_ip",
+        "rate_limit_onboarding_key",
+        "rate_limit_email_ip",
     )
     @classmethod
     def _rate_limit(cls, value: str) -> str:

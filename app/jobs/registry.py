@@ -106,6 +106,8 @@ BUILTIN_MODULES = (
     "app.jobs.reactions",
     "app.jobs.loyalty",
     "app.jobs.insights",
+    "app.jobs.campaigns",
+    "app.jobs.mail",
 )
 
 
