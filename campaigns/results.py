@@ -7,7 +7,8 @@ currency: the loyalty program's currency, orders in another currency converted a
 program's exchange rates (an order in a currency without a rate still makes its member a
 customer but adds no revenue, and is counted in ``unconverted_orders``); without a program,
 the currency most of the merchant's stores use, other currencies left out the same way.
-The figures come from four grouped statements, whatever the number of members.
+The figures come from five grouped statements, whatever the number of members; a member's
+orders are those of every account it holds, as audiences count them (``store.sql.attribution``).
 """
 
 from __future__ import annotations
@@ -28,8 +29,7 @@ from tortoise.functions import Count, Sum
 from campaigns.errors import CampaignNotFound
 from campaigns.models import Campaign, CampaignEntry, CodeStatus, Group, Message, MessageStatus
 from campaigns.uplift import Estimate, Finding, GroupOutcome, Uplift, uplift
-from loyalty.holders import holders
-from loyalty.models import Member
+from loyalty.holders import merged_holders
 from loyalty.program import load_program
 from store.models import Store
 from store.sql.attribution import entry_orders, message_counts
@@ -179,13 +179,6 @@ async def _money_of(merchant_id: int, now: datetime) -> _Money:
     return _Money(main, {main: Decimal(1)}, None)
 
 
-async def _aliases(merchant_id: int) -> dict[int, int]:
-    """Profiles whose loyalty member was merged into another: their orders count for the member they joined."""
-    rows = await Member.filter(merchant_id=merchant_id, merged_into_id__not_isnull=True).values("profile_id")
-    merged: list[int] = [row["profile_id"] for row in rows]
-    return {p: h for p, h in (await holders(merged)).items() if p != h}
-
-
 _MESSAGE_FIGURE = {
     MessageStatus.SENT: "delivered",
     MessageStatus.BOUNCED: "bounced",
@@ -255,7 +248,7 @@ async def results_of(campaign_id: int, now: datetime, *, merchant_id: int | None
         campaign_id=campaign_id,
         days=days,
         now=now,
-        aliases=await _aliases(merchant_id),
+        aliases=await merged_holders(merchant_id),
     ):
         g = groups[Group(row.group)]
         _, revenue = per_entry.setdefault(row.entry_id, (Group(row.group), []))

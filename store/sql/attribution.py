@@ -3,9 +3,11 @@ window after entering and whether an order carried the entry's code, in one grou
 
 An entry table is any model with ``id``, ``merchant_id``, ``campaign_id``, ``profile_id``,
 ``group``, ``entered_at`` and ``code`` columns (``campaigns.models.CampaignEntry``); the store
-does not import campaigns, so the caller hands the models in. A person's orders are those of
-every customer account whose profile is the entry's, or whose profile's loyalty member was
-merged into the entry's (``aliases``, profile id to the member it now stands for).
+does not import campaigns, so the caller hands the models in. An entry's ``profile_id`` is a
+member key, as campaign audiences name people: each customer account stands for the member
+holding its points (``owner_id``, else its insight profile before loyalty gave it an owner),
+followed through loyalty's merges (``aliases``, a merged key to the member holding it now). The
+entry's orders are those of every account of its member, on any store.
 """
 
 from __future__ import annotations
@@ -83,10 +85,10 @@ def _window_sql(dialect: Dialect, entries: str) -> str:
     coded = f'(e."code" IS NOT NULL AND {coded})'
     return (
         f"WITH aliases AS ({_aliases(dialect, 5)}), "
-        f'people AS (SELECT c."id" AS customer_id, c."profile_id" AS key FROM "{customers}" AS c '
-        f'WHERE c."merchant_id" = {p(1)} AND c."profile_id" IS NOT NULL '
-        f'UNION SELECT c."id", a.h FROM "{customers}" AS c JOIN aliases AS a ON a.p = c."profile_id" '
-        f'WHERE c."merchant_id" = {p(1)}) '
+        f'anchors AS (SELECT c."id" AS customer_id, COALESCE(c."owner_id", c."profile_id") AS anchor '
+        f'FROM "{customers}" AS c WHERE c."merchant_id" = {p(1)}), '
+        f"people AS (SELECT n.customer_id, COALESCE(a.h, n.anchor) AS key FROM anchors AS n "
+        f"LEFT JOIN aliases AS a ON a.p = n.anchor WHERE n.anchor IS NOT NULL) "
         f'SELECT e."id", e."group", o."currency", '
         f"SUM(CASE WHEN {in_window} THEN 1 ELSE 0 END), "
         f'SUM(CASE WHEN {in_window} THEN o."total" - o."total_refunded" ELSE 0 END), '

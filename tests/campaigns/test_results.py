@@ -52,13 +52,14 @@ class Planted:
         customer = await self.account(profile, store or self.usd)
         return profile, customer
 
-    async def account(self, profile: Profile, store: Store) -> Customer:
+    async def account(self, profile: Profile, store: Store, *, owner: Profile | None = None) -> Customer:
         n = next(_n)
         return await Customer.create(
             merchant=self.merchant,
             store=store,
             platform_id=f"c{n}",
             profile=profile,
+            owner=owner,
             email=f"m{n}@example.org",
             platform_updated_at=E,
             content_hash="x",
@@ -193,9 +194,14 @@ async def plant() -> tuple[Planted, Planted]:
     # T2: only a cancelled order and a test order in the window.
     await s.order(c[2], day(4), "90", cancelled=True)
     await s.order(c[2], day(5), "90", test=True)
-    # T3: 80, of which 30 refunded.
+    # T3: 80, of which 30 refunded; and 15 on an account whose points T3 holds, although
+    # insights put that account in another profile.
     await s.order(c[3], day(29), "80", refunded="30")
-    # T4: nothing. T5: its code failed, nothing bought.
+    elsewhere = await Profile.create(merchant=s.merchant)
+    await s.order(await s.account(elsewhere, s.usd, owner=treated[3][0]), day(6), "15")
+    # T4: nothing of its own; an account insights put in T4's profile but whose points someone
+    # else holds buys, which is not T4 buying. T5: its code failed, nothing bought.
+    await s.order(await s.account(treated[4][0], s.usd, owner=elsewhere), day(7), "35")
     # T6: entered five days later, so its window runs to day 35.
     await s.order(c[6], day(33), "40")
     # T7: pays in pounds, which the program has no rate for.
@@ -243,9 +249,9 @@ async def test_results_count_what_each_group_received_bought_and_cost(db: object
         1,
     )
     assert (t.codes_issued, t.codes_failed, t.codes_redeemed, t.points_granted) == (7, 1, 1, 800)
-    # Customers: T0, T1 (euros), T3, T6 (its own window), T7 (pounds); T2's orders do not count.
-    assert (t.customers, t.orders) == (5, 5)
-    assert t.revenue == Decimal("100") + Decimal("20") * Decimal("1.10") + Decimal("50") + Decimal("40")
+    # Customers: T0, T1 (euros), T3 (two accounts), T6 (its own window), T7 (pounds); T2's orders do not count.
+    assert (t.customers, t.orders) == (5, 6)
+    assert t.revenue == Decimal("100") + Decimal("20") * Decimal("1.10") + Decimal("50") + Decimal("15") + Decimal("40")
     assert t.discounts == Decimal("10.00")
     assert r.unconverted_orders == 1
     assert (h.members, h.recipients, h.delivered, h.codes_issued, h.points_granted) == (4, 0, 0, 0, 0)
@@ -260,12 +266,12 @@ async def test_results_count_what_each_group_received_bought_and_cost(db: object
     )
     assert r.incremental_customers is not None
     assert r.incremental_customers.value == pytest.approx(d * 8)
-    rd, rlow, rhigh = welch_by_hand([100, 22, 50, 40, 0, 0, 0, 0], [60, 30, 0, 0])
+    rd, rlow, rhigh = welch_by_hand([100, 22, 65, 40, 0, 0, 0, 0], [60, 30, 0, 0])
     assert r.revenue_per_member_uplift is not None and r.incremental_revenue is not None
-    assert r.revenue_per_member_uplift.amount == Decimal("4.00") == Decimal(str(round(rd, 2)))
+    assert r.revenue_per_member_uplift.amount == Decimal("5.88") == Decimal(str(round(rd, 2)))
     assert float(r.revenue_per_member_uplift.low) == pytest.approx(rlow, abs=0.006)
     assert float(r.revenue_per_member_uplift.high) == pytest.approx(rhigh, abs=0.006)
-    assert r.incremental_revenue.amount == Decimal("32.00")
+    assert r.incremental_revenue.amount == Decimal("47.00")
     assert r.finding is Finding.NO_MEASURABLE_EFFECT and r.cost_per_incremental_customer is None
 
     theirs = await results_of(other.campaign.id, day(45))
@@ -280,8 +286,8 @@ async def test_results_before_the_windows_close_count_only_what_happened_so_far(
     r = await results_of(s.campaign.id, day(10))
 
     assert r.treated.open_windows == 8 and r.holdout.open_windows == 4
-    # By day 10: T0 (day 3) and T7 (day 8, pounds); H0 (day 10 is not before now).
-    assert (r.treated.customers, r.treated.revenue) == (2, Decimal("100.00"))
+    # By day 10: T0 (day 3), T3 (day 6, its other account) and T7 (day 8, pounds); not H0 (day 10 is not before now).
+    assert (r.treated.customers, r.treated.revenue) == (3, Decimal("115.00"))
     assert (r.holdout.customers, r.holdout.revenue) == (0, Decimal("0.00"))
 
 
