@@ -6,4 +6,5 @@ ROUTE_MODULES: list[str] = [
     "app.http.shopify",
     "app.demo.mailbox",
     "app.http.assets",
+    "app.http.email",
 ]

@@ -1,4 +1,5 @@
-"""Request limits per IP and per key on the storefront API and on connecting or installing a store.
+"""Request limits per IP and per key on the storefront API and on connecting or installing a store,
+and per IP on the links in campaign email (unsubscribe, open pixel).
 
 Counting is the ``limits`` library's (the one behind slowapi; well kept, with memory and Redis
 storages and the same strategies on both): in process memory, or in Redis when ``REDIS_URL`` is
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 STOREFRONT_PATH = "/graphql/storefront"
 ONBOARDING_PATHS = ("/connect/", "/auth/woocommerce/", "/shopify/install", "/shopify/callback", "/shopify/session")
+EMAIL_PATH = "/email/"
 STORE_KEY_HEADER = "x-rapport-store-key"
 API_KEY_HEADER = "x-rapport-api-key"
 
@@ -103,6 +105,7 @@ class RateLimits:
         self.onboarding = Rule(
             "onboarding", items(settings.rate_limit_onboarding_ip), items(settings.rate_limit_onboarding_key)
         )
+        self.email = Rule("email", items(settings.rate_limit_email_ip), [])
         self.limiter = SlidingWindowCounterRateLimiter(storage or storage_for(settings))
         self.proxy_secret = settings.shopify_api_secret.get_secret_value()
         self.proxy_max_age = settings.app_proxy_max_age_seconds
@@ -112,6 +115,8 @@ class RateLimits:
             return self.storefront
         if path.startswith(ONBOARDING_PATHS):
             return self.onboarding
+        if path.startswith(EMAIL_PATH):
+            return self.email
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
