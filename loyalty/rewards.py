@@ -23,12 +23,13 @@ from decimal import ROUND_FLOOR, Decimal
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from loyalty.errors import InsufficientPoints, InvalidRedemption, RedemptionFailed
 from loyalty.holders import holder_of
 from loyalty.ledger import Book, Posting
-from loyalty.models import EntryKind, EventKind, Redemption, RedemptionStatus, Reward, RewardKind
+from loyalty.models import EntryKind, EventKind, Member, Redemption, RedemptionStatus, Reward, RewardKind
 from loyalty.program import load_program
 from store.discounts import DiscountIssuer, DiscountKind, DiscountRequest, IssueError, IssueFailed
 from store.models import Customer, Store
@@ -178,13 +179,29 @@ async def _settled(redemption: Redemption) -> Redemption:
     return redemption
 
 
-async def _request(redemption: Redemption, reward: Reward, store: Store, profile_id: int) -> DiscountRequest:
-    """The discount to create; the customer's platform id and email are read from the store."""
-    customer = (
-        await Customer.filter(profile_id=profile_id, store_id=store.id, deleted_at=None)
-        .order_by("is_guest", "id")
+async def _account_on(store: Store, member_key: int) -> Customer | None:
+    """The member's account on the store, which the code is bound to: one whose balance the member
+    holds (its owner is the member or a member merged into it, or, owned by no one yet, it shares
+    the member's profile), registered before guest, verified first, oldest. Insights' profile
+    alone is not enough: it may group accounts of other people, and a member's account on
+    another store is often keyed on a profile of its own."""
+    keys, frontier = {member_key}, [member_key]
+    while frontier:
+        merged = await Member.filter(merged_into_id__in=frontier).values("profile_id")
+        frontier = [row["profile_id"] for row in merged if row["profile_id"] not in keys]
+        keys.update(frontier)
+    return (
+        await Customer.filter(
+            Q(owner_id__in=keys) | Q(profile_id__in=keys, owner_id=None), store_id=store.id, deleted_at=None
+        )
+        .order_by("is_guest", "-verified_email", "id")
         .first()
     )
+
+
+async def _request(redemption: Redemption, reward: Reward, store: Store, profile_id: int) -> DiscountRequest:
+    """The discount to create; the customer's platform id and email are read from the store."""
+    customer = await _account_on(store, profile_id)
     return DiscountRequest(
         code=redemption.code,
         kind=_DISCOUNT_KIND[reward.kind],

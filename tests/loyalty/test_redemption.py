@@ -20,11 +20,13 @@ from loyalty.models import (
     Reward,
     RewardKind,
 )
+from loyalty.ownership import owners_of_customers
 from loyalty.processing import process_orders
 from loyalty.replay import rebuild_balances
 from loyalty.rewards import redeem
 from loyalty.rules import Rules
 from store.discounts import DiscountKind
+from store.models import Customer
 from tests.loyalty.helpers import FailingIssuer, RecordingIssuer, at
 
 pytestmark = pytest.mark.db
@@ -143,6 +145,27 @@ async def test_a_retried_request_returns_the_same_redemption_and_debits_once(sho
     assert first.id == again.id and len(issuer.requests) == 1
     assert issuer.requests[0][1].kind == DiscountKind.FREE_SHIPPING
     assert (await Member.get(profile_id=profile)).available == 350
+
+
+async def test_a_code_is_bound_to_the_account_whose_points_paid_not_to_another_in_its_insights_profile(shop):
+    await shop.program(Rules())
+    bob_id, bob_profile = await shop.customer(email="bob@example.org")
+    ana_id, ana_profile = await shop.customer(email="ana@example.org")
+    bob = await Customer.get(store_id=shop.store.id, platform_id=bob_id)
+    ana = await Customer.get(store_id=shop.store.id, platform_id=ana_id)
+    owners = await owners_of_customers([bob.id, ana.id])
+    assert owners == {bob.id: bob_profile, ana.id: ana_profile}
+    # insights later groups Bob's account into Ana's profile on an unverified key; loyalty keeps them apart
+    await Customer.filter(id=bob.id).update(profile_id=ana_profile)
+    reward = await Reward.create(
+        merchant=shop.merchant, name="free shipping", kind=RewardKind.FREE_SHIPPING, points_cost=150
+    )
+    issuer = RecordingIssuer()
+    for owner in (ana_profile, bob_profile):
+        await adjust(owner, 150, reason="gift", actor="owner@shop", key=f"gift-{owner}")
+        await redeem(owner, reward.id, shop.store.id, issuer, now=at(1))
+    bound = [(request.customer_platform_id, request.customer_email) for _, request in issuer.requests]
+    assert bound == [(ana_id, "ana@example.org"), (bob_id, "bob@example.org")]
 
 
 async def test_points_to_cash_takes_any_amount_within_its_bounds(shop):
