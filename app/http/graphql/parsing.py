@@ -44,6 +44,8 @@ def _json_param(raw: Any, name: str) -> dict[str, Any] | None:
             raw = json.loads(raw)
         except json.JSONDecodeError:
             raise RequestError(400, f"{name} is not valid JSON") from None
+        except RecursionError:
+            raise RequestError(400, f"{name} nests too deep") from None
     if raw is not None and not isinstance(raw, dict):
         raise RequestError(400, f"{name} must be a JSON object")
     return raw
@@ -84,6 +86,8 @@ async def read_operation(request: Request, limit: int) -> Operation:
         params = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise RequestError(400, "the request body is not valid JSON") from None
+    except RecursionError:  # a JSON bomb: arrays or objects nested thousands deep
+        raise RequestError(400, "the request body nests too deep") from None
     if not isinstance(params, dict):
         raise RequestError(400, "the request body must be a JSON object (batching is not supported)")
     return operation_from(params)
