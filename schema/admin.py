@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import strawberry
 
+from campaigns.models import Message as CampaignMessage
 from schema.access.mutations import AccessMutations
 from schema.access.queries import AccessQueries
 from schema.access.types import ApiKeyNode
+from schema.campaigns.mutations import CampaignMutations
+from schema.campaigns.queries import CampaignQueries
+from schema.campaigns.types import CampaignNode, MessageNode
 from schema.core.context import AdminInfo
 from schema.core.ids import parse_gid
 from schema.core.limits import ApiSchema, Limits, extensions
@@ -82,6 +86,12 @@ async def _node(info: AdminInfo, kind: str, pk: int) -> Node | None:
         case "ApiKey":
             key = await ApiKey.get_or_none(id=pk, merchant_id=merchant_id)
             return ApiKeyNode.of(key) if key else None
+        case "Campaign":
+            campaign = await loaders.campaigns.campaign.load(pk)
+            return CampaignNode.of(campaign) if campaign else None
+        case "CampaignMessage":
+            message = await CampaignMessage.get_or_none(id=pk, merchant_id=merchant_id)
+            return MessageNode.of(message) if message else None
         case _ if kind in loyalty_nodes.KINDS:
             return await loyalty_nodes.loyalty_node(info, kind, pk)
     return None
@@ -89,7 +99,14 @@ async def _node(info: AdminInfo, kind: str, pk: int) -> Node | None:
 
 @strawberry.type(name="Query")
 class AdminQuery(
-    StoreQueries, PeopleQueries, InsightsQueries, OrderQueries, OperationsQueries, AccessQueries, ProgramQueries
+    StoreQueries,
+    PeopleQueries,
+    InsightsQueries,
+    OrderQueries,
+    OperationsQueries,
+    AccessQueries,
+    ProgramQueries,
+    CampaignQueries,
 ):
     @strawberry.field(description="Any object of the merchant by its global id")
     async def node(self, info: AdminInfo, id: strawberry.ID) -> Node | None:
@@ -106,6 +123,7 @@ class AdminMutation(
     ProgramMutations,
     OwnershipMutations,
     ValueTierMutations,
+    CampaignMutations,
 ):
     pass
 
@@ -130,6 +148,8 @@ NODE_TYPES = [
     ProgramVersionNode,
     ReferralNode,
     EventEndpointNode,
+    CampaignNode,
+    MessageNode,
 ]
 
 

@@ -17,6 +17,7 @@ from insights.models import (
     ProfileStats,
 )
 from loyalty.models import Entry, Member, Redemption
+from schema.campaigns.dataloaders import CampaignLoaders
 from schema.core.batching import Row, Rows
 from schema.insights import dataloaders as insights
 from schema.insights.score_ranges import RfmScoreRanges
@@ -54,6 +55,7 @@ class AdminLoaders:
     ledger_by_profile: Rows[Entry]
     codes_by_profile: Rows[Redemption]
     tier_metric_by_profile: Row[Decimal]
+    campaigns: CampaignLoaders
 
     @classmethod
     def for_merchant(cls, merchant_id: int) -> AdminLoaders:
@@ -84,6 +86,7 @@ class AdminLoaders:
             ledger_by_profile=program.ledger_by_profile(merchant_id),
             codes_by_profile=program.codes_by_profile(merchant_id),
             tier_metric_by_profile=program.tier_metric_by_profile(loyalty.program),
+            campaigns=CampaignLoaders.for_merchant(merchant_id),
         )
 
     def forget(self) -> None:
@@ -93,3 +96,4 @@ class AdminLoaders:
             if isinstance(value, DataLoader):
                 value.clear_all()
         self.loyalty.forget()
+        self.campaigns.forget()

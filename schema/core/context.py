@@ -56,6 +56,12 @@ class InsightsRefresher(Protocol):
         ...
 
 
+class CampaignRunner(Protocol):
+    """Queues a merchant's campaign run on the deployment's job queue (never runs it in the request)."""
+
+    async def run(self, merchant_id: int) -> None: ...
+
+
 class AddressCheck(Protocol):
     """Why the app would refuse to call ``url`` (scheme, or an address that is not public), or None."""
 
@@ -120,6 +126,7 @@ class Services:
     """The deployment runs with ENVIRONMENT=development (local http URLs are allowed, for one)."""
     outgoing: AddressCheck | None = None
     """The egress rule outgoing calls obey, to refuse a merchant's URL when it is entered."""
+    campaigns: CampaignRunner | None = None
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""The admin API's campaigns: what the owner creates, previews, launches and measures."""
