@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app.cli_campaigns import campaigns_cli
 from app.cli_common import (
     ACTOR_HELP,
     MAX_ID,
@@ -521,6 +522,7 @@ async def _need_profile(profile_id: int) -> None:
 
 
 cli.add_typer(loyalty_cli, name="loyalty")
+cli.add_typer(campaigns_cli, name="campaigns")
 cli.add_typer(webhooks_cli, name="webhooks")
 cli.command("shopify-app-config")(shopify_app_config)
 

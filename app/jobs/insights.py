@@ -11,6 +11,7 @@ import logging
 from datetime import datetime
 from typing import Any, cast
 
+from app.jobs.campaigns import campaigns_run, run_key
 from app.jobs.registry import JobContext, job
 from app.metrics import insights_refresh as refresh_step_seconds
 from insights.identity import resolve_customers
@@ -55,6 +56,8 @@ async def insights_refresh(ctx: JobContext, merchant_id: int, as_of: str | None 
         refresh_step_seconds.labels(step).observe(seconds)
     verified = await Customer.filter(merchant_id=merchant_id, verified_email=True).values_list("id", flat=True)
     await link_verified(verified)  # accounts verified since their last order
+    if (queue := ctx.get("queue")) is not None:  # audiences just moved: run the campaigns on them
+        await campaigns_run.enqueue(queue, merchant_id, key=run_key(merchant_id))
     return {
         "run_id": result.run_id,
         "seconds": result.step_seconds,

@@ -19,11 +19,11 @@ from campaigns.models import (
     Message,
 )
 from campaigns.runner import period_of, run_campaign, run_due
-from insights.models import ProfileSegment, ProfileStats
 from loyalty.models import Entry, EntryKind, Member
 from loyalty.rules import Rules
 from store.discounts import DiscountRequest, IssuedCode, IssueError, IssueFailed
 from store.models import Customer, Store
+from tests.campaigns.helpers import silent_vips as planted
 from tests.loyalty.helpers import RecordingIssuer, Shop, make_shop
 
 pytestmark = pytest.mark.db
@@ -49,33 +49,7 @@ async def shop(db) -> Shop:
 
 
 async def silent_vips(shop: Shop, n: int) -> list[int]:
-    profiles = []
-    for _ in range(n):
-        _, profile = await shop.customer()
-        await ProfileSegment.create(
-            merchant_id=shop.merchant.id,
-            profile_id=profile,
-            currency="USD",
-            recency_days=120,
-            frequency=4,
-            monetary=Decimal(400),
-            r_score=1,
-            f_score=5,
-            m_score=5,
-            segment="can't lose",
-            tier="vip",
-            as_of=NOW,
-        )
-        await ProfileStats.create(
-            merchant_id=shop.merchant.id,
-            profile_id=profile,
-            orders=4,
-            last_order_at=NOW - timedelta(days=120),
-            main_currency="USD",
-            computed_at=NOW,
-        )
-        profiles.append(profile)
-    return profiles
+    return await planted(shop, n, NOW)
 
 
 def issuing(issuer):
