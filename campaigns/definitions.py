@@ -181,7 +181,7 @@ def parse_audience(data: Any, path: tuple[str, ...] = ("audience",), depth: int 
 
 def parse_condition(data: dict[str, Any], path: tuple[str, ...]) -> Condition:
     try:
-        name = AudienceField(data.get("field"))
+        name = AudienceField(str(data.get("field")))
     except ValueError:
         known = ", ".join(f.value for f in AudienceField)
         raise InvalidCampaign(f"unknown field {data.get('field')!r}; one of {known}", (*path, "field")) from None
@@ -242,7 +242,7 @@ def parse_code(data: Any, path: tuple[str, ...]) -> CodeAction:
     if not isinstance(data, dict):
         raise InvalidCampaign("code is an object with kind, value, valid_days and minimum_subtotal", path)
     try:
-        kind = CodeKind(data.get("kind"))
+        kind = CodeKind(str(data.get("kind")))
     except ValueError:
         raise InvalidCampaign("kind is fixed_amount, percentage or free_shipping", (*path, "kind")) from None
     value = _decimal(data.get("value", "0"), (*path, "value"))
