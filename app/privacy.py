@@ -1,7 +1,8 @@
 """A person's data requests and erasures across every package that holds something of them.
 
 Insights owns the procedure and the audit; loyalty adds its ledger to exports and scrubs its
-free text on erasure. Composing them is wiring, so it lives here.
+free text on erasure; campaigns clears its messages and birthdays and keeps suppressions as
+hashes. Composing them is wiring, so it lives here.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 import logging
 from typing import Any
 
+from campaigns import privacy as campaigns_privacy
 from insights.privacy import (
     audit,
     erase_profile,
@@ -28,7 +30,18 @@ async def export_person(profile_id: int, *, actor: str) -> dict[str, Any]:
 
 
 async def erase_person(profile_id: int, *, actor: str) -> dict[str, Any]:
-    return await erase_profile(profile_id, actor=actor, erasers={"loyalty": loyalty_privacy.erase_profile})
+    """Campaigns' suppressions are found by address, so the addresses are read before insights
+    erases the accounts that hold them."""
+    addresses = await campaigns_privacy.addresses_of(profile_id)
+
+    async def erase_campaigns(person: int) -> dict[str, int]:
+        return await campaigns_privacy.erase_profile(person, addresses=addresses)
+
+    return await erase_profile(
+        profile_id,
+        actor=actor,
+        erasers={"loyalty": loyalty_privacy.erase_profile, "campaigns": erase_campaigns},
+    )
 
 
 async def refuse_privacy_mismatch(topic: str, *, delivery_id: str, header_shop: str, body_shop: str | None) -> None:
