@@ -261,13 +261,14 @@ class Changes:
         units = sum(li.quantity for li in lines)
         stamp = state.stamp()
         buyer_id = customer.id if customer else None
+        country = raw_address.country_code if raw_address else None
         discount = None
         if discount_code is not None:
             discount = state.discount_by_code(discount_code)
-            if discount is None or not discount.eligible(stamp, buyer_id, gross, units):
+            if discount is None or not discount.eligible(stamp, buyer_id, gross, units, country):
                 raise ValueError(f"discount code {discount_code!r} does not apply to this order")
         elif self.rng.random() < discount_rate:
-            usable = [d for d in state.discounts.values() if d.eligible(stamp, buyer_id, gross, units)]
+            usable = [d for d in state.discounts.values() if d.eligible(stamp, buyer_id, gross, units, country)]
             created = [d for d in usable if d.code not in ("WELCOME10", "SAVE5")]
             if created or usable:
                 discount = self.rng.choice(created or usable)
@@ -277,7 +278,9 @@ class Changes:
             total_discount = discount.amount_for(gross, units)
             for li, share in zip(lines, allocate(total_discount, [li.original_total for li in lines]), strict=True):
                 li.discount = share
-            codes = [AppliedCode(discount.code, total_discount, discount.kind)]
+            codes = [
+                AppliedCode(discount.code, total_discount, "shipping" if discount.free_shipping else discount.kind)
+            ]
             discount.usage_count += 1
             discount.used_by.append(buyer_id)
         authorized = self.rng.random() < authorized_rate

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+FREE_SHIPPING = "free_shipping"
 
 # Id bases for kinds the shared data set does not allocate (large, like Shopify's).
 EXTRA_ID_BASES: dict[str, int] = {
@@ -236,7 +237,7 @@ class AppliedCode:
 
     code: str
     amount: Decimal
-    type: str  # percentage | fixed_amount
+    type: str  # percentage | fixed_amount | shipping
 
 
 @dataclass
@@ -315,7 +316,8 @@ class Order:
 
 @dataclass
 class Discount:
-    """A basic code discount created through ``discountCodeBasicCreate`` (or pre-existing)."""
+    """A code discount: basic (``discountCodeBasicCreate``, or pre-existing) or free shipping
+    (``discountCodeFreeShippingCreate``), told apart by ``kind``."""
 
     id: int  # DiscountCodeNode id
     code_id: int  # DiscountRedeemCode id
@@ -323,8 +325,8 @@ class Discount:
     title: str
     starts_at: datetime
     ends_at: datetime | None
-    kind: str  # percentage | fixed_amount
-    value: Decimal  # fraction 0..1 for percentage, money for fixed_amount
+    kind: str  # percentage | fixed_amount | free_shipping
+    value: Decimal  # fraction 0..1 for percentage, money for fixed_amount, 0 for free_shipping
     applies_on_each_item: bool
     customer_ids: frozenset[int] | None  # None = all buyers
     segment_ids: frozenset[int] = frozenset()
@@ -338,6 +340,15 @@ class Discount:
     updated_at: datetime | None = None
     usage_count: int = 0
     used_by: list[int | None] = field(default_factory=list)
+    countries: frozenset[str] | None = None  # free shipping: None = every country
+    rest_of_world: bool = False  # free shipping: other countries too (the shop has no shipping zones)
+    max_shipping_price: Decimal | None = None  # free shipping: dearer rates do not qualify
+    one_time_purchase: bool = True
+    subscription: bool = False
+
+    @property
+    def free_shipping(self) -> bool:
+        return self.kind == FREE_SHIPPING
 
     def status(self, now: datetime) -> str:
         if now < self.starts_at:
@@ -347,13 +358,25 @@ class Discount:
         return "ACTIVE"
 
     def amount_for(self, subtotal: Decimal, quantity: int) -> Decimal:
+        """Money off the lines (a free-shipping code takes nothing off them)."""
+        if self.free_shipping:
+            return ZERO
         if self.kind == "percentage":
             return min(subtotal, cents(subtotal * self.value))
         each = self.value * quantity if self.applies_on_each_item else self.value
         return min(subtotal, cents(each))
 
-    def eligible(self, now: datetime, customer_id: int | None, subtotal: Decimal, quantity: int) -> bool:
+    def eligible(
+        self, now: datetime, customer_id: int | None, subtotal: Decimal, quantity: int, country: str | None = None
+    ) -> bool:
         if self.status(now) != "ACTIVE":
+            return False
+        if (
+            self.free_shipping
+            and self.countries is not None
+            and not self.rest_of_world
+            and country not in self.countries
+        ):
             return False
         if self.usage_limit is not None and self.usage_count >= self.usage_limit:
             return False

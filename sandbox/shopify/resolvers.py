@@ -413,6 +413,15 @@ def _discount_create(_root: Any, info: GraphQLResolveInfo, basicCodeDiscount: di
     return {"codeDiscountNode": discount, "userErrors": errors}
 
 
+def _free_shipping_create(
+    _root: Any, info: GraphQLResolveInfo, freeShippingCodeDiscount: dict[str, Any]
+) -> dict[str, Any]:
+    ctx = _ctx(info)
+    ctx.require("write_discounts", "discountCodeFreeShippingCreate")
+    discount, errors = discount_rules.create_free_shipping(ctx.state, freeShippingCodeDiscount)
+    return {"codeDiscountNode": discount, "userErrors": errors}
+
+
 def _discount_delete(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any]:
     ctx = _ctx(info)
     ctx.require("write_discounts", "discountCodeDelete")
@@ -540,6 +549,7 @@ def _resolvers() -> dict[str, dict[str, Callable[..., Any]]]:
             "webhookSubscriptionCreate": _subscription_create,
             "webhookSubscriptionDelete": _subscription_delete,
             "discountCodeBasicCreate": _discount_create,
+            "discountCodeFreeShippingCreate": _free_shipping_create,
             "discountCodeDelete": _discount_delete,
             "bulkOperationRunQuery": _bulk_run,
             "bulkOperationCancel": _bulk_cancel,
@@ -677,24 +687,7 @@ def _resolvers() -> dict[str, dict[str, Callable[..., Any]]]:
             "codeDiscount": lambda d, _i: d,
         },
         "DiscountCodeBasic": {
-            "summary": lambda d, i: discount_rules.summary(d, _state(i).currency),
-            "status": lambda d, i: d.status(_state(i).now()),
-            "appliesOncePerCustomer": lambda d, _i: d.once_per_customer,
-            "asyncUsageCount": lambda d, _i: d.usage_count,
-            "codesCount": lambda d, _i: {"count": 1, "precision": "EXACT"},
-            "codes": lambda d, i, **a: _local(
-                [
-                    {
-                        "id": gid("DiscountRedeemCode", d.code_id),
-                        "code": d.code,
-                        "asyncUsageCount": d.usage_count,
-                        "_n": d.code_id,
-                    }
-                ],
-                lambda c: (c["_n"], c["_n"]),
-                a,
-                i,
-            ),
+            **_code_discount_fields(),
             "customerGets": lambda d, i: {
                 "value": {"__typename": "DiscountPercentage", "percentage": float(d.value)}
                 if d.kind == "percentage"
@@ -706,11 +699,78 @@ def _resolvers() -> dict[str, dict[str, Callable[..., Any]]]:
                 "appliesOnOneTimePurchase": True,
                 "appliesOnSubscription": False,
             },
-            "combinesWith": lambda d, _i: {
-                k: d.combines_with.get(k, False) for k in ("orderDiscounts", "productDiscounts", "shippingDiscounts")
-            },
+        },
+        "DiscountCodeFreeShipping": {
+            **_code_discount_fields(),
+            "appliesOnOneTimePurchase": lambda d, _i: d.one_time_purchase,
+            "appliesOnSubscription": lambda d, _i: d.subscription,
+            "destinationSelection": lambda d, _i: (
+                {"__typename": "DiscountCountryAll", "allCountries": True}
+                if d.countries is None
+                else {
+                    "__typename": "DiscountCountries",
+                    "countries": sorted(d.countries),
+                    "includeRestOfWorld": d.rest_of_world,
+                }
+            ),
+            "maximumShippingPrice": lambda d, i: (
+                _money(i, d.max_shipping_price) if d.max_shipping_price is not None else None
+            ),
         },
     }
+
+
+def _code_discount_fields() -> dict[str, Callable[..., Any]]:
+    """Resolvers every code discount type shares (basic and free shipping)."""
+    return {
+        "summary": lambda d, i: discount_rules.summary(d, _state(i).currency),
+        "status": lambda d, i: d.status(_state(i).now()),
+        "appliesOncePerCustomer": lambda d, _i: d.once_per_customer,
+        "asyncUsageCount": lambda d, _i: d.usage_count,
+        "codesCount": lambda d, _i: {"count": 1, "precision": "EXACT"},
+        "codes": lambda d, i, **a: _local(
+            [
+                {
+                    "id": gid("DiscountRedeemCode", d.code_id),
+                    "code": d.code,
+                    "asyncUsageCount": d.usage_count,
+                    "_n": d.code_id,
+                }
+            ],
+            lambda c: (c["_n"], c["_n"]),
+            a,
+            i,
+        ),
+        "context": _discount_context,
+        "minimumRequirement": _minimum_requirement,
+        "combinesWith": lambda d, _i: {
+            k: d.combines_with.get(k, False) for k in ("orderDiscounts", "productDiscounts", "shippingDiscounts")
+        },
+    }
+
+
+def _discount_context(d: Discount, info: GraphQLResolveInfo) -> dict[str, Any]:
+    """Who may use the code: everyone, listed customers, or customer segments."""
+    if d.customer_ids is None:
+        return {"__typename": "DiscountBuyerSelectionAll", "all": "ALL"}
+    if d.segment_ids:
+        return {
+            "__typename": "DiscountCustomerSegments",
+            "segments": [{"id": gid("Segment", n)} for n in sorted(d.segment_ids)],
+        }
+    customers = _state(info).customers
+    return {
+        "__typename": "DiscountCustomers",
+        "customers": [customers[n] for n in sorted(d.customer_ids) if n in customers],
+    }
+
+
+def _minimum_requirement(d: Discount, info: GraphQLResolveInfo) -> dict[str, Any] | None:
+    if d.min_subtotal is not None:
+        return {"__typename": "DiscountMinimumSubtotal", "greaterThanOrEqualToSubtotal": _money(info, d.min_subtotal)}
+    if d.min_quantity is not None:
+        return {"__typename": "DiscountMinimumQuantity", "greaterThanOrEqualToQuantity": d.min_quantity}
+    return None
 
 
 _TYPENAMES: dict[type, str] = {
@@ -731,7 +791,7 @@ def _resolve_type(value: Any, _info: GraphQLResolveInfo, abstract: Any) -> str |
     if isinstance(value, dict):
         return value.get("__typename")
     if isinstance(value, Discount) and abstract.name == "DiscountCode":
-        return "DiscountCodeBasic"
+        return "DiscountCodeFreeShipping" if value.free_shipping else "DiscountCodeBasic"
     return _TYPENAMES.get(type(value))
 
 
@@ -742,6 +802,13 @@ def install(schema: GraphQLSchema) -> None:
         gql_type: Any = schema.type_map[type_name]
         for name, fn in fields.items():
             gql_type.fields[name].resolve = fn
-    for name in ("Node", "DiscountCode", "DiscountCustomerGetsValue"):
+    for name in (
+        "Node",
+        "DiscountCode",
+        "DiscountCustomerGetsValue",
+        "DiscountContext",
+        "DiscountMinimumRequirement",
+        "DiscountShippingDestinationSelection",
+    ):
         abstract: Any = schema.type_map[name]
         abstract.resolve_type = _resolve_type

@@ -19,6 +19,7 @@ from sandbox.dataset.covers import COVER_SIZE, cover_alt
 from .records import (
     ZERO,
     Address,
+    AppliedCode,
     Customer,
     LineItem,
     Order,
@@ -46,6 +47,29 @@ class RestViews:
     def money_set(self, amount: Decimal) -> dict[str, Any]:
         money = {"amount": rest_money(amount), "currency_code": self.state.currency}
         return {"shop_money": money, "presentment_money": dict(money)}
+
+    @staticmethod
+    def discount_application(c: AppliedCode) -> dict[str, Any]:
+        """A code's entry in ``discount_applications``: a free-shipping code targets the shipping lines."""
+        if c.type == "shipping":
+            return {
+                "type": "discount_code",
+                "value": "100.0",
+                "value_type": "percentage",
+                "allocation_method": "each",
+                "target_selection": "all",
+                "target_type": "shipping_line",
+                "code": c.code,
+            }
+        return {
+            "type": "discount_code",
+            "value": rest_money(c.amount),
+            "value_type": c.type,
+            "allocation_method": "across",
+            "target_selection": "all",
+            "target_type": "line_item",
+            "code": c.code,
+        }
 
     def address(
         self, a: Address | None, *, customer_id: int | None = None, default: bool = False
@@ -341,18 +365,7 @@ class RestViews:
             "billing_address": self.address(o.billing_address),
             "shipping_address": self.address(o.shipping_address),
             "customer": self.customer(customer, embedded=True) if customer else None,
-            "discount_applications": [
-                {
-                    "type": "discount_code",
-                    "value": rest_money(c.amount),
-                    "value_type": c.type,
-                    "allocation_method": "across",
-                    "target_selection": "all",
-                    "target_type": "line_item",
-                    "code": c.code,
-                }
-                for c in o.codes
-            ],
+            "discount_applications": [self.discount_application(c) for c in o.codes],
             "fulfillments": [],
             "line_items": [self.line_item(li) for li in o.lines],
             "refunds": [self.refund(r) for r in o.refunds],

@@ -170,3 +170,188 @@ def test_new_orders_redeem_created_codes_within_their_limits(served, state: Shop
     random_orders = state.changes.add_orders(30, discount_rate=1.0, guest_rate=0.0, new_customer_rate=0.0)
     used = {c for i in random_orders for c in state.orders[i].discount_codes}
     assert "TENOFF" in used  # created codes are preferred when a buyer is eligible
+
+
+# -- free shipping ----------------------------------------------------------------------------------
+
+CREATE_FREE_SHIPPING = """mutation($input: DiscountCodeFreeShippingInput!) {
+  discountCodeFreeShippingCreate(freeShippingCodeDiscount: $input) {
+    codeDiscountNode { id codeDiscount { __typename ... on DiscountCodeFreeShipping { title status } } }
+    userErrors { field message code } } }"""
+READ_BY_CODE = """query($code: String!) { codeDiscountNodeByCode(code: $code) { id codeDiscount {
+  __typename
+  ... on DiscountCodeFreeShipping {
+    title status startsAt endsAt usageLimit appliesOncePerCustomer appliesOnOneTimePurchase summary
+    codes(first: 1) { nodes { code } }
+    context { __typename ... on DiscountCustomers { customers { id } } ... on DiscountBuyerSelectionAll { all } }
+    destinationSelection { __typename ... on DiscountCountryAll { allCountries }
+                           ... on DiscountCountries { countries includeRestOfWorld } }
+    minimumRequirement { ... on DiscountMinimumSubtotal { greaterThanOrEqualToSubtotal { amount } } }
+    maximumShippingPrice { amount } }
+  ... on DiscountCodeBasic { title context { __typename } } } } }"""
+
+
+def create_free_shipping(served: tuple[httpx.Client, str], **fields: Any) -> dict[str, Any]:
+    client, token = served
+    body = client.post(
+        GRAPHQL,
+        json={"query": CREATE_FREE_SHIPPING, "variables": {"input": fields}},
+        headers={"X-Shopify-Access-Token": token},
+    ).json()
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 10
+    return body["data"]["discountCodeFreeShippingCreate"] if body.get("data") else body
+
+
+def read_code(served: tuple[httpx.Client, str], code: str) -> dict[str, Any] | None:
+    client, token = served
+    body = client.post(
+        GRAPHQL, json={"query": READ_BY_CODE, "variables": {"code": code}}, headers={"X-Shopify-Access-Token": token}
+    ).json()
+    return body["data"]["codeDiscountNodeByCode"]
+
+
+def shipping_reward(customer_id: int, code: str = "SHIP-7F3K9Q", **changes: Any) -> dict[str, Any]:
+    return {
+        "title": "Free shipping reward",
+        "code": code,
+        "startsAt": "2020-11-23T00:00:00Z",
+        "endsAt": "2099-12-31T23:59:59Z",
+        "context": {"customers": {"add": [f"gid://shopify/Customer/{customer_id}"]}},
+        "destination": {"all": True},
+        "minimumRequirement": {"subtotal": {"greaterThanOrEqualToSubtotal": "25.00"}},
+        "usageLimit": 1,
+        "appliesOncePerCustomer": True,
+        **changes,
+    }
+
+
+def test_a_free_shipping_code_for_one_customer_is_kept_and_read_back_as_created(served, state: ShopState):
+    customer = next(iter(state.customers))
+    payload = create_free_shipping(served, **shipping_reward(customer))
+    assert payload["userErrors"] == []
+    node = payload["codeDiscountNode"]
+    assert node["codeDiscount"] == {
+        "__typename": "DiscountCodeFreeShipping",
+        "title": "Free shipping reward",
+        "status": "ACTIVE",
+    }
+    read = read_code(served, "ship-7f3k9q")
+    assert read is not None and read["id"] == node["id"]
+    made = read["codeDiscount"]
+    assert made["codes"]["nodes"] == [{"code": "SHIP-7F3K9Q"}]
+    assert made["context"] == {
+        "__typename": "DiscountCustomers",
+        "customers": [{"id": f"gid://shopify/Customer/{customer}"}],
+    }
+    assert made["destinationSelection"] == {"__typename": "DiscountCountryAll", "allCountries": True}
+    assert made["minimumRequirement"] == {"greaterThanOrEqualToSubtotal": {"amount": "25.0"}}
+    assert (made["startsAt"], made["endsAt"]) == ("2020-11-23T00:00:00Z", "2099-12-31T23:59:59Z")
+    assert made["usageLimit"] == 1 and made["appliesOncePerCustomer"] and made["appliesOnOneTimePurchase"]
+    assert made["maximumShippingPrice"] is None
+    assert made["summary"] == (
+        "Free shipping on all products • For all countries • Minimum purchase of 25.00 USD • One use per customer"
+    )
+    # the basic codes answer their buyers through the same context field
+    basic = read_code(served, "WELCOME10")
+    assert basic["codeDiscount"] == {
+        "__typename": "DiscountCodeBasic",
+        "title": "Welcome 10% off",
+        "context": {"__typename": "DiscountBuyerSelectionAll"},
+    }
+
+
+def test_a_free_shipping_code_names_its_countries_and_a_shipping_price_cap(served, state: ShopState):
+    customer = next(iter(state.customers))
+    listed = shipping_reward(
+        customer,
+        code="SHIP-EU",
+        destination={"countries": {"add": ["FR", "DE"]}},
+        maximumShippingPrice="12.50",
+    )
+    assert create_free_shipping(served, **listed)["userErrors"] == []
+    made = read_code(served, "SHIP-EU")["codeDiscount"]
+    assert made["destinationSelection"] == {
+        "__typename": "DiscountCountries",
+        "countries": ["DE", "FR"],
+        "includeRestOfWorld": False,
+    }
+    assert made["maximumShippingPrice"] == {"amount": "12.5"}
+    assert "For 2 countries" in made["summary"]
+
+
+def test_a_free_shipping_code_is_refused_with_user_errors_when_taken_or_invalid(served, state: ShopState):
+    customer = next(iter(state.customers))
+    assert create(served, **winback(customer))["userErrors"] == []
+    taken = create_free_shipping(served, **shipping_reward(customer, code="wb-7f3k9q"))
+    assert taken["codeDiscountNode"] is None
+    assert taken["userErrors"] == [
+        {
+            "field": ["freeShippingCodeDiscount", "code"],
+            "message": "Code must be unique. Please try a different code.",
+            "code": "TAKEN",
+        }
+    ]
+    assert create_free_shipping(served, **shipping_reward(customer, code="SAVE5"))["userErrors"][0]["code"] == "TAKEN"
+    bad = {
+        **shipping_reward(customer, code="SHIP-BAD"),
+        "title": "",
+        "endsAt": "2019-01-01T00:00:00Z",
+        "destination": {"countries": {"add": []}},
+        "maximumShippingPrice": "-1",
+        "usageLimit": 0,
+    }
+    del bad["context"]
+    codes = {(tuple(e["field"]), e["code"]) for e in create_free_shipping(served, **bad)["userErrors"]}
+    assert codes == {
+        (("freeShippingCodeDiscount", "title"), "BLANK"),
+        (("freeShippingCodeDiscount", "endsAt"), "END_DATE_BEFORE_START_DATE"),
+        (("freeShippingCodeDiscount", "context"), "BLANK"),
+        (("freeShippingCodeDiscount", "destination", "countries"), "BLANK"),
+        (("freeShippingCodeDiscount", "maximumShippingPrice"), "GREATER_THAN_OR_EQUAL_TO"),
+        (("freeShippingCodeDiscount", "usageLimit"), "GREATER_THAN"),
+    }
+    stranger = shipping_reward(customer, code="SHIP-X", context={"customers": {"add": ["gid://shopify/Customer/1"]}})
+    assert create_free_shipping(served, **stranger)["userErrors"][0]["field"] == [
+        "freeShippingCodeDiscount",
+        "context",
+        "customers",
+        "add",
+        "0",
+    ]
+    assert read_code(served, "SHIP-BAD") is None and read_code(served, "SHIP-X") is None
+
+
+def test_creating_a_free_shipping_code_needs_write_discounts(served, state: ShopState):
+    client, _ = served
+    token = state.issue_token("read_orders")
+    body = client.post(
+        GRAPHQL,
+        headers={"X-Shopify-Access-Token": token},
+        json={"query": CREATE_FREE_SHIPPING, "variables": {"input": shipping_reward(next(iter(state.customers)))}},
+    ).json()
+    assert body["errors"][0]["extensions"]["code"] == "ACCESS_DENIED"
+    assert state.discount_by_code("SHIP-7F3K9Q") is None
+
+
+def test_an_order_uses_a_free_shipping_code_only_as_its_customer_once_and_where_it_ships(served, state: ShopState):
+    customer = next(c for c in sorted(state.customers) if state.customers[c].address)
+    country = state.customers[customer].address.country_code
+    elsewhere = next(c for c in ("FR", "JP", "US") if c != country)
+    create_free_shipping(served, **shipping_reward(customer, minimumRequirement=None))
+    create_free_shipping(
+        served, **shipping_reward(customer, code="SHIP-ABROAD", destination={"countries": {"add": [elsewhere]}})
+    )
+    other = sorted(state.customers)[-1]
+    with pytest.raises(ValueError):  # not the customer the code is for
+        state.changes.add_orders(1, customer_id=other, discount_code="SHIP-7F3K9Q")
+    with pytest.raises(ValueError):  # the customer's address is not among the code's countries
+        state.changes.add_orders(1, customer_id=customer, discount_code="SHIP-ABROAD")
+    [oid] = state.changes.add_orders(1, customer_id=customer, discount_code="SHIP-7F3K9Q")
+    order = state.orders[oid]
+    assert order.discount_codes == ["SHIP-7F3K9Q"] and order.total_discount == Decimal(0)
+    assert all(li.discount == 0 for li in order.lines)
+    with pytest.raises(ValueError):  # used once
+        state.changes.add_orders(1, customer_id=customer, discount_code="SHIP-7F3K9Q")
+    rest = next(e.payload for e in state.webhooks.events if e.topic == "orders/create")
+    assert rest["discount_codes"] == [{"code": "SHIP-7F3K9Q", "amount": "0.00", "type": "shipping"}]
+    assert rest["discount_applications"][0]["target_type"] == "shipping_line"
