@@ -1,5 +1,8 @@
-"""Discount codes on a shop: ``discountCodeBasicCreate`` for one shopper, used once.
+"""Discount codes on a shop for one shopper, used once: ``discountCodeBasicCreate`` for money,
+percent or a product off, ``discountCodeFreeShippingCreate`` for free shipping.
 
+Both are bound the same way: ``context`` names the shopper's customer (everyone when the
+shopper has no customer account on the shop), with a usage limit of 1 and one use per customer.
 The caller picks the code, so a retry after a lost answer finds its own code already there
 (``TAKEN``) and gets it back instead of a second discount.
 """
@@ -16,6 +19,34 @@ from connectors.shopify.client import ShopifyGraphQL
 from connectors.shopify.scalars import gid, timestamp
 from store.discounts import DiscountKind, DiscountRequest, IssuedCode, IssueError, IssueFailed
 
+BASIC = "DiscountCodeBasic"
+FREE_SHIPPING = "DiscountCodeFreeShipping"
+
+
+def _shared_input(request: DiscountRequest, now: datetime | None) -> dict[str, Any]:
+    """What every code discount input carries: code, title, dates, buyers, limits and minimum."""
+    if request.customer_platform_id:
+        context: dict[str, Any] = {"customers": {"add": [gid("Customer", request.customer_platform_id)]}}
+    else:
+        context = {"all": "ALL"}
+    data: dict[str, Any] = {
+        "title": request.title or request.code,
+        "code": request.code,
+        "startsAt": _iso(now or datetime.now(UTC)),
+        "context": context,
+        "usageLimit": 1,
+        "appliesOncePerCustomer": True,
+    }
+    if request.expires_at is not None:
+        data["endsAt"] = _iso(request.expires_at)
+    if request.minimum_subtotal is not None:
+        data["minimumRequirement"] = {"subtotal": {"greaterThanOrEqualToSubtotal": str(request.minimum_subtotal)}}
+    return data
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
 
 def discount_input(request: DiscountRequest, *, now: datetime | None = None) -> dict[str, Any]:
     """``DiscountCodeBasicInput`` for a request (percentages as Shopify's 0-1 fraction)."""
@@ -27,41 +58,31 @@ def discount_input(request: DiscountRequest, *, now: datetime | None = None) -> 
     else:  # FREE_PRODUCT: the product at 100 % off
         value = {"percentage": 1.0}
         items = {"products": {"productsToAdd": [gid("Product", request.product_platform_id or "")]}}
-    if request.customer_platform_id:
-        context: dict[str, Any] = {"customers": {"add": [gid("Customer", request.customer_platform_id)]}}
-    else:
-        context = {"all": "ALL"}
-    data: dict[str, Any] = {
-        "title": request.title or request.code,
-        "code": request.code,
-        "startsAt": (now or datetime.now(UTC)).astimezone(UTC).isoformat().replace("+00:00", "Z"),
-        "context": context,
-        "customerGets": {"value": value, "items": items},
-        "usageLimit": 1,
-        "appliesOncePerCustomer": True,
-    }
-    if request.expires_at is not None:
-        data["endsAt"] = request.expires_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    if request.minimum_subtotal is not None:
-        data["minimumRequirement"] = {"subtotal": {"greaterThanOrEqualToSubtotal": str(request.minimum_subtotal)}}
-    return data
+    return {**_shared_input(request, now), "customerGets": {"value": value, "items": items}}
+
+
+def free_shipping_input(request: DiscountRequest, *, now: datetime | None = None) -> dict[str, Any]:
+    """``DiscountCodeFreeShippingInput`` for a request: free shipping to every country, at any rate."""
+    return {**_shared_input(request, now), "destination": {"all": True}}
 
 
 async def issue(gql: ShopifyGraphQL, request: DiscountRequest) -> IssuedCode | IssueFailed:
-    if request.kind is DiscountKind.FREE_SHIPPING:
-        return IssueFailed(
-            IssueError.REJECTED, "free-shipping codes need discountCodeFreeShippingCreate, not offered yet"
-        )
     if request.kind is DiscountKind.FREE_PRODUCT and not request.product_platform_id:
         return IssueFailed(IssueError.REJECTED, "a free-product code needs the product")
+    if request.kind is DiscountKind.FREE_SHIPPING:
+        query, field, kind = queries.FREE_SHIPPING_CREATE, "discountCodeFreeShippingCreate", FREE_SHIPPING
+        body = free_shipping_input(request)
+    else:
+        query, field, kind = queries.DISCOUNT_CREATE, "discountCodeBasicCreate", BASIC
+        body = discount_input(request)
     try:
-        data = await gql.execute(queries.DISCOUNT_CREATE, {"input": discount_input(request)}, name="discount:create")
-        payload = data["discountCodeBasicCreate"]
+        data = await gql.execute(query, {"input": body}, name="discount:create")
+        payload = data[field]
         errors = payload.get("userErrors") or []
         if not errors and payload.get("codeDiscountNode"):
             return _issued(request.code, payload["codeDiscountNode"])
         if any(e.get("code") == "TAKEN" for e in errors):
-            mine = await _already_mine(gql, request)
+            mine = await _already_mine(gql, request, kind)
             if mine is not None:
                 return mine
         message = "; ".join(f"{'.'.join(e.get('field') or [])}: {e.get('message')} ({e.get('code')})" for e in errors)
@@ -79,10 +100,12 @@ def _issued(code: str, node: dict[str, Any]) -> IssuedCode:
     return IssuedCode(code=code, platform_id=node["id"], expires_at=timestamp(ends))
 
 
-async def _already_mine(gql: ShopifyGraphQL, request: DiscountRequest) -> IssuedCode | None:
-    """The code exists: ours from an earlier try if it carries our title, else someone else's."""
+async def _already_mine(gql: ShopifyGraphQL, request: DiscountRequest, kind: str) -> IssuedCode | None:
+    """The code exists: ours from an earlier try if it is of the kind asked for and carries our
+    title, else someone else's."""
     data = await gql.execute(queries.DISCOUNT_BY_CODE, {"code": request.code}, name="discount:by-code")
     node = data.get("codeDiscountNodeByCode")
-    if node and (node.get("codeDiscount") or {}).get("title") == (request.title or request.code):
+    found = (node or {}).get("codeDiscount") or {}
+    if node and found.get("__typename") == kind and found.get("title") == (request.title or request.code):
         return _issued(request.code, node)
     return None

@@ -122,7 +122,14 @@ DISCOUNT_CREATE = (
     "{ codeDiscountNode { id codeDiscount { ... on DiscountCodeBasic { title endsAt codes(first: 1) { nodes { code } } } } } "
     "userErrors { field message code } } }"
 )
+FREE_SHIPPING_CREATE = (
+    "mutation IssueFreeShipping($input: DiscountCodeFreeShippingInput!) "
+    "{ discountCodeFreeShippingCreate(freeShippingCodeDiscount: $input) "
+    "{ codeDiscountNode { id codeDiscount { ... on DiscountCodeFreeShipping { title endsAt codes(first: 1) "
+    "{ nodes { code } } } } } userErrors { field message code } } }"
+)
 DISCOUNT_BY_CODE = (
     "query CodeByName($code: String!) { codeDiscountNodeByCode(code: $code) "
-    "{ id codeDiscount { ... on DiscountCodeBasic { title endsAt } } } }"
+    "{ id codeDiscount { __typename ... on DiscountCodeBasic { title endsAt } "
+    "... on DiscountCodeFreeShipping { title endsAt } } } }"
 )
