@@ -26,7 +26,7 @@ from app.auth.principals import admin_viewer, storefront_viewer
 from app.auth.shopper_tokens import ShopperTokens
 from app.discounts import ConnectorIssuers
 from app.http.graphql import cors
-from app.http.graphql.jobs import QueueInsightsRefresh, QueueWebhookReplay
+from app.http.graphql.jobs import QueueCampaignRun, QueueInsightsRefresh, QueueWebhookReplay
 from app.http.graphql.negotiation import GRAPHQL_RESPONSE, JSON, negotiate
 from app.http.graphql.parsing import Operation, RequestError, read_operation
 from app.http.graphql.persisted import PersistedQueries, resolve_persisted
@@ -116,6 +116,7 @@ class GraphQLEndpoint:
 
     def services(self, request: Request) -> Services:
         refresher = QueueInsightsRefresh(request)
+        campaigns = QueueCampaignRun(request)
         return Services(
             credentials=self.credentials,
             jobs=getattr(request.app.state, "queue", None),
@@ -124,6 +125,7 @@ class GraphQLEndpoint:
             discounts=self.discounts,
             development=self.development,
             outgoing=self.outgoing,
+            campaigns=campaigns if campaigns.available else None,
         )
 
     async def after_execution(self, operation: Operation) -> None:

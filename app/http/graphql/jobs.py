@@ -45,3 +45,22 @@ class QueueInsightsRefresh:
         queue = self.request.app.state.queue
         args = [merchant_id, as_of.isoformat()] if as_of is not None else [merchant_id]
         return await insights_refresh.enqueue(queue, *args, key=refresh_key(merchant_id))
+
+
+class QueueCampaignRun:
+    """Queues ``campaigns_run`` for a merchant under the key the engine's own runs use, so a launch
+    during a run waits for it instead of running beside it."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    @property
+    def available(self) -> bool:
+        from app.jobs.campaigns import campaigns_run
+
+        return getattr(self.request.app.state, "queue", None) is not None and campaigns_run.registered
+
+    async def run(self, merchant_id: int) -> None:
+        from app.jobs.campaigns import campaigns_run, run_key
+
+        await campaigns_run.enqueue(self.request.app.state.queue, merchant_id, key=run_key(merchant_id))
