@@ -30,14 +30,16 @@ from loyalty.models import (
     Reward,
     RewardKind,
 )
+from loyalty.ownership import owners_of_customers
 from loyalty.referrals import pay_referrer
 from loyalty.tiers import tier_metrics
 from sandbox.http_server import serve
 from sandbox.shopify import ShopState, create_app
+from sandbox.woocommerce import WooState, serve_simulator
 from schema.core.ids import to_gid
 from store.models import Customer, Order
 from tests.connectors.shopify.support import new_shop
-from tests.schema.conftest import World, admin, app_client, data, storefront
+from tests.schema.conftest import World, admin, app_client, cross_store_profile, data, storefront
 
 pytestmark = pytest.mark.db
 
@@ -465,6 +467,92 @@ async def test_ten_concurrent_redeem_clicks_with_one_request_key_get_one_code_an
     assert await Redemption.filter(profile_id=before.profile_id).count() == 1
     [code] = codes
     assert len([d for d in shop.discounts.values() if d.code == code]) == 1
+
+
+FREE_SHIPPING_BY_CODE = """query($code: String!) { codeDiscountNodeByCode(code: $code) { id codeDiscount {
+  __typename ... on DiscountCodeFreeShipping { title endsAt usageLimit appliesOncePerCustomer
+    context { ... on DiscountCustomers { customers { id } } } destinationSelection { __typename } } } } }"""
+
+
+async def test_redeeming_free_shipping_makes_a_free_shipping_discount_for_the_shopper_on_shopify(
+    shopify_app, world, shop, shop_url
+):
+    before = await funded(world)
+    reward = await Reward.get(merchant_id=world.merchant.id, kind=RewardKind.FREE_SHIPPING)
+    headers = await signed_in(shopify_app, world.shopper)
+    redeemed = data(
+        await storefront(
+            shopify_app,
+            world.shopify,
+            REDEEM,
+            {"input": {"rewardId": to_gid("Reward", reward.id), "requestKey": "ship-1"}},
+            headers=headers,
+        )
+    )["rewardRedeem"]
+    assert redeemed["userErrors"] == [] and redeemed["code"]["status"] == "ISSUED"
+    assert redeemed["code"]["points"] == 150 and redeemed["balance"]["available"] == before.available - 150
+    redemption = await Redemption.get(code=redeemed["code"]["code"])
+    async with httpx.AsyncClient(base_url=shop_url) as client:
+        answer = await client.post(
+            f"/admin/api/{shop.settings.api_version}/graphql.json",
+            json={"query": FREE_SHIPPING_BY_CODE, "variables": {"code": redemption.code}},
+            headers={"X-Shopify-Access-Token": shop.issue_token("read_discounts,read_customers")},
+        )
+    node = answer.json()["data"]["codeDiscountNodeByCode"]
+    assert node["id"] == redemption.platform_discount_id
+    assert node["codeDiscount"] == {
+        "__typename": "DiscountCodeFreeShipping",
+        "title": "Free shipping",
+        "endsAt": redemption.expires_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "usageLimit": 1,
+        "appliesOncePerCustomer": True,
+        "context": {"customers": [{"id": f"gid://shopify/Customer/{world.shopper.platform_id}"}]},
+        "destinationSelection": {"__typename": "DiscountCountryAll"},
+    }
+
+
+@pytest.fixture
+def site() -> Iterator[tuple[WooState, str]]:
+    state = WooState.from_dataset("sample", 7)
+    with serve_simulator(state, tls=True) as url:
+        yield state, url
+
+
+async def test_redeeming_free_shipping_on_woocommerce_makes_a_coupon_only_the_shoppers_email_can_use(
+    database_url, world, site
+):
+    state, url = site
+    key = state.create_api_key("read_write")
+    world.woo.domain, world.woo.consumer_key, world.woo.consumer_secret = url, key.consumer_key, key.consumer_secret
+    await world.woo.save()
+    profile_id = await cross_store_profile(world)
+    shopper = await Customer.get(profile_id=profile_id, store_id=world.woo.id, is_guest=False)
+    owner = (await owners_of_customers([shopper.id]))[shopper.id]
+    await adjust(owner, 1000, reason="test funds", actor="test", key="funds")
+    reward = await Reward.get(merchant_id=world.merchant.id, kind=RewardKind.FREE_SHIPPING)
+    sites = {"woocommerce_verify_tls": False, "allow_site_networks": ["127.0.0.0/8"]}
+    async with app_client(database_url, **sites) as client:
+        redeemed = data(
+            await storefront(
+                client,
+                world.woo,
+                REDEEM,
+                {"input": {"rewardId": to_gid("Reward", reward.id)}},
+                headers=await signed_in(client, shopper),
+            )
+        )["rewardRedeem"]
+    assert redeemed["userErrors"] == [] and redeemed["code"]["status"] == "ISSUED"
+    redemption = await Redemption.get(code=redeemed["code"]["code"])
+    async with httpx.AsyncClient(verify=False) as http:
+        answer = await http.get(
+            f"{url}/wp-json/wc/v3/coupons/{redemption.platform_discount_id}",
+            auth=(key.consumer_key, key.consumer_secret),
+        )
+    coupon = answer.json()
+    assert coupon["code"] == redemption.code.lower() and coupon["free_shipping"] is True
+    assert coupon["email_restrictions"] == [shopper.email.lower()]
+    assert (coupon["usage_limit"], coupon["usage_limit_per_user"], coupon["amount"]) == (1, 1, "0.00")
+    assert coupon["date_expires_gmt"] == redemption.expires_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 # -- actions -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
 
 from connectors.woocommerce import WooConnector
@@ -49,6 +50,28 @@ async def test_an_issued_coupon_is_restricted_to_the_shopper_single_use_with_min
     assert site_state.coupons[int(percent.platform_id)].discount_type == "percent"
     shipping = await connector.issue(store, request("SHIP-1", kind=DiscountKind.FREE_SHIPPING))
     assert site_state.coupons[int(shipping.platform_id)].free_shipping
+
+
+async def test_a_free_shipping_coupon_is_read_back_from_the_site_bound_to_the_shoppers_email(issuer, tls_site):
+    connector, store = issuer
+    issued = await connector.issue(store, request("RP-SHIP7", kind=DiscountKind.FREE_SHIPPING, title="Free shipping"))
+    assert isinstance(issued, IssuedCode) and issued.code == "rp-ship7" and issued.expires_at == EXPIRES
+    async with httpx.AsyncClient(verify=False) as http:
+        answer = await http.get(
+            f"{tls_site}/wp-json/wc/v3/coupons",
+            params={"code": "rp-ship7"},
+            auth=(store.consumer_key, store.consumer_secret),
+        )
+    [coupon] = answer.json()
+    assert str(coupon["id"]) == issued.platform_id and coupon["free_shipping"] is True
+    assert (coupon["discount_type"], coupon["amount"]) == ("fixed_cart", "0.00")
+    assert coupon["email_restrictions"] == ["ana@example.com"]
+    assert (coupon["usage_limit"], coupon["usage_limit_per_user"], coupon["individual_use"]) == (1, 1, True)
+    assert coupon["minimum_amount"] == "30.00" and coupon["date_expires_gmt"] == "2027-03-01T12:00:00"
+    taken = await connector.issue(
+        store, request("RP-SHIP7", kind=DiscountKind.FREE_SHIPPING, customer_email="someone@else.test")
+    )
+    assert isinstance(taken, IssueFailed) and taken.error == IssueError.REJECTED
 
 
 async def test_a_retried_request_returns_the_same_coupon_while_a_clashing_code_is_rejected(issuer, site_state):
