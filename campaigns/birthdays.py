@@ -14,9 +14,11 @@ the years without one.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tortoise.exceptions import IntegrityError
 
@@ -108,8 +110,38 @@ async def record_birthday(
     return existing
 
 
+async def keep_platform_birthdays(merchant_id: int, born: Mapping[int, date], recorded_at: datetime) -> int:
+    """Birthdays the store's platform had, by member key, kept for members with none yet: the
+    platform never overwrites a birthday the shopper or the merchant gave. Returns how many were kept."""
+    have = set(await Birthday.filter(merchant_id=merchant_id).values_list("profile_id", flat=True))
+    rows = [
+        Birthday(
+            merchant_id=merchant_id,
+            profile_id=key,
+            month=day.month,
+            day=day.day,
+            year=day.year,
+            source=BirthdaySource.PLATFORM.value,
+            recorded_at=recorded_at,
+        )
+        for key, day in sorted(born.items())
+        if key not in have
+    ]
+    await Birthday.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
 async def birthday_of(profile_id: int) -> Birthday | None:
     return await Birthday.get_or_none(profile_id=profile_id)
+
+
+def store_date(timezone: str | None, now: datetime) -> date:
+    """The date at ``now`` in a store's time zone (UTC when the zone is unknown): gifts follow the store's calendar."""
+    try:
+        zone = ZoneInfo(timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return now.astimezone(zone).date()
 
 
 def describe(birthday: Birthday) -> str:

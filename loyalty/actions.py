@@ -25,6 +25,8 @@ class ActionStatus(StrEnum):
     AWARDED = "awarded"
     DUPLICATE = "duplicate"
     CAPPED = "capped"
+    SCHEDULED = "scheduled"
+    """Recorded, and paid later by a campaign (a birthday: on the day), not now."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from schema.insights.ownership import OwnershipMutations
 from schema.insights.queries import InsightsQueries
 from schema.insights.value_tiers import ValueTierMutations
 from schema.loyalty.admin import nodes as loyalty_nodes
+from schema.loyalty.admin.birthdays import BirthdayAdminMutations
 from schema.loyalty.admin.endpoints import EventEndpointNode
 from schema.loyalty.admin.members import AdminLedgerEntry, LoyaltyMemberNode
 from schema.loyalty.admin.mutations import ProgramMutations
@@ -123,6 +124,7 @@ class AdminMutation(
     ProgramMutations,
     OwnershipMutations,
     ValueTierMutations,
+    BirthdayAdminMutations,
     CampaignMutations,
 ):
     pass

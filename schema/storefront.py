@@ -15,6 +15,7 @@ from schema.loyalty.account_links import AccountLinkMutations
 from schema.loyalty.storefront.mutations import LoyaltyMutations
 from schema.loyalty.storefront.queries import LoyaltyQueries
 from schema.loyalty.types import IssuedCode, LedgerEntry, Reward
+from schema.shopper.birthday import BirthdayMutations
 from schema.shopper.mutations import ShopperMutations
 from schema.shopper.queries import ShopperQueries
 from schema.shopper.types import ShopNode, Shopper, ShopperOrder, ShopperOrderLine
@@ -26,7 +27,7 @@ class StorefrontQuery(ShopperQueries, CatalogQueries, LoyaltyQueries):
 
 
 @strawberry.type(name="Mutation")
-class StorefrontMutation(ShopperMutations, LoyaltyMutations, AccountLinkMutations):
+class StorefrontMutation(ShopperMutations, LoyaltyMutations, AccountLinkMutations, BirthdayMutations):
     pass
 
 

@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 
 from app.auth.api_keys import issue
 from app.auth.shopper_tokens import ShopperTokens
+from app.demo.birthdays import seed_birthdays
 from app.demo.mailbox import DemoMailServer
 from app.demo.seed import sandbox_merchant, seed
 from app.sample_program import install_sample_program
@@ -160,6 +161,7 @@ async def prepare_program(
     if not await RefreshRun.filter(merchant_id=merchant.id, status=RefreshStatus.COMPLETE).exists():
         await refresh_merchant(merchant.id, as_of=as_of)
     await install_sample_program(merchant.id, effective_from=start_of_day(data.orders[0].created_at))
+    await seed_birthdays(data, merchant, stores)
     for store in stores.values():
         for origin in _origins(base_url):
             await StorefrontOrigin.get_or_create(store_id=store.id, origin=origin)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 
 from strawberry.dataloader import DataLoader
 
+from campaigns.models import Birthday
 from loyalty.holders import holders
 from loyalty.members import enroll
 from loyalty.models import Member, Redemption, Reward
@@ -23,6 +24,7 @@ from store.people import resolve_profile
 __all__ = [
     "LoyaltyLoaders",
     "active_rewards_by_merchant",
+    "birthday_by_holder",
     "member_by_customer",
     "member_by_owner",
     "member_by_profile",
@@ -150,6 +152,15 @@ def active_rewards_by_merchant(rewards: Row[Reward] | None = None) -> Rows[Rewar
     return loader(fetch)
 
 
+def birthday_by_holder(merchant_id: int) -> Row[Birthday]:
+    """A member's birthday by the member key holding their points (the birthday campaign's key)."""
+
+    async def fetch(keys: list[int]) -> list[Birthday | None]:
+        return by_key(await Birthday.filter(merchant_id=merchant_id, profile_id__in=keys), keys, "profile_id")
+
+    return loader(fetch)
+
+
 @dataclass
 class LoyaltyLoaders:
     """One merchant's loyalty rows for one request."""
@@ -164,6 +175,7 @@ class LoyaltyLoaders:
     person: Row[Profile]
     programs: DataLoader[int, Program]
     active_rewards_of: Rows[Reward]
+    birthday: Row[Birthday]
 
     @classmethod
     def for_merchant(cls, merchant_id: int, known_owners: Mapping[int, int] | None = None) -> LoyaltyLoaders:
@@ -179,6 +191,7 @@ class LoyaltyLoaders:
             person=person_by_member_key(merchant_id),
             programs=program_by_merchant(),
             active_rewards_of=active_rewards_by_merchant(reward),
+            birthday=birthday_by_holder(merchant_id),
         )
 
     async def program(self) -> Program:

@@ -20,6 +20,7 @@ from schema.core.node import Node
 from schema.core.pagination import Connection, Ordering, paginate, paginate_loaded
 from schema.loyalty.storefront.queries import shopper_loyalty
 from schema.loyalty.storefront.types import ShopperLoyalty
+from schema.shopper.birthday import ShopperBirthday, shopper_birthday
 from store.models import Customer, Order, OrderLine, Store
 
 ORDERS = Ordering("platform_created_at")
@@ -156,6 +157,13 @@ class Shopper(Node):
     )
     async def loyalty(self, info: StorefrontInfo) -> ShopperLoyalty:
         return await shopper_loyalty(info, self.row)
+
+    @strawberry.field(
+        description="The birthday the shopper gave, with the day its gift comes; null until given. "
+        "Give it with birthdaySet; once given, only the store can change it"
+    )
+    async def birthday(self, info: StorefrontInfo) -> ShopperBirthday | None:
+        return await shopper_birthday(info, self.row)
 
     @classmethod
     def of(cls, row: Customer) -> Shopper:

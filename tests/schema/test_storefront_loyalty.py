@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import httpx
@@ -15,6 +15,8 @@ from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
 from app.sample_program import sample_rewards, sample_rules
+from campaigns.birthdays import next_gift_date, store_date
+from campaigns.models import Birthday
 from connectors.shopify import pacing
 from loyalty.actions import adjust
 from loyalty.ledger import Book
@@ -58,6 +60,8 @@ REDEEM = """mutation($input: RewardRedeemInput!) { rewardRedeem(input: $input) {
   balance { available pending lifetime } userErrors { field message code } } }"""
 ACTION = """mutation($input: ActionRecordInput!) { actionRecord(input: $input) {
   status points balance { available } userErrors { field message code } } }"""
+ACTION_GIFT = """mutation($input: ActionRecordInput!) { actionRecord(input: $input) {
+  status points balance { available } giftOn userErrors { field message code } } }"""
 
 
 async def signed_in(client: httpx.AsyncClient, customer: Customer) -> dict[str, str]:
@@ -558,46 +562,43 @@ async def test_redeeming_free_shipping_on_woocommerce_makes_a_coupon_only_the_sh
 # -- actions -----------------------------------------------------------------------------------
 
 
-async def test_a_birthday_is_awarded_once_a_year_with_the_date_kept(client, world):
+async def test_a_birthday_action_keeps_the_date_and_pays_nothing_until_the_day(client, world):
     headers = await signed_in(client, world.shopper)
     before = await member_of(world.shopper)
-    first = data(
-        await storefront(
-            client,
-            world.shopify,
-            ACTION,
-            {"input": {"action": "birthday", "consent": True, "birthday": "1980-03-14"}},
-            headers=headers,
-        )
-    )["actionRecord"]
+
+    async def record(birthday: str) -> dict:
+        return data(
+            await storefront(
+                client,
+                world.shopify,
+                ACTION_GIFT,
+                {"input": {"action": "birthday", "consent": True, "birthday": birthday}},
+                headers=headers,
+            )
+        )["actionRecord"]
+
+    today = store_date(world.shopify.timezone, datetime.now(UTC))
+    born = today - timedelta(days=365 * 40)
+    first = await record(born.isoformat())
+    kept = await Birthday.get(profile_id=before.profile_id)
+    assert (kept.month, kept.day, kept.year, kept.source) == (born.month, born.day, born.year, "widget")
     assert first == {
-        "status": "AWARDED",
-        "points": 200,
-        "balance": {"available": before.available + 200},
+        "status": "SCHEDULED",
+        "points": 0,
+        "balance": {"available": before.available},
+        "giftOn": next_gift_date(kept, today).isoformat(),
         "userErrors": [],
     }
-    entry = await Entry.get(profile_id=before.profile_id, kind=EntryKind.ACTION, cause="birthday")
-    assert entry.data == {"birthday": "1980-03-14"} and entry.key.endswith(f":{datetime.now(UTC).year}")
-    second = data(
-        await storefront(
-            client,
-            world.shopify,
-            ACTION,
-            {"input": {"action": "birthday", "consent": True, "birthday": "1980-03-14"}},
-            headers=headers,
-        )
-    )["actionRecord"]
-    assert second["status"] == "DUPLICATE" and second["points"] == 0
-    assert second["balance"]["available"] == before.available + 200
-    ledger = data(
-        await storefront(
-            client,
-            world.shopify,
-            "{ me { loyalty { ledger(first: 1) { nodes { kind description } } } } }",
-            headers=headers,
-        )
-    )["me"]["loyalty"]["ledger"]["nodes"]
-    assert ledger == [{"kind": "ACTION", "description": "Birthday"}]
+    assert date.fromisoformat(first["giftOn"]) >= today + timedelta(days=30)
+    assert not await Entry.filter(profile_id=before.profile_id, kind=EntryKind.ACTION, cause="birthday").exists()
+
+    again = await record(born.isoformat())
+    assert (again["status"], again["points"], again["userErrors"]) == ("DUPLICATE", 0, [])
+    moved = await record((born - timedelta(days=1)).isoformat())
+    assert moved["status"] is None and moved["userErrors"][0]["code"] == "LOCKED"
+    assert moved["userErrors"][0]["field"] == ["input", "birthday"]
+    assert (await Birthday.get(profile_id=before.profile_id)).day == born.day
+    assert (await member_of(world.shopper)).available == before.available
 
 
 async def test_actions_need_consent_a_known_action_and_their_details(client, world):
@@ -621,6 +622,13 @@ async def test_actions_need_consent_a_known_action_and_their_details(client, wor
     }
     future = await record(action="birthday", consent=True, birthday=date(datetime.now(UTC).year + 1, 1, 1).isoformat())
     assert future["userErrors"][0]["code"] == "INVALID"
+    child = await record(action="birthday", consent=True, birthday=date(datetime.now(UTC).year - 5, 1, 1).isoformat())
+    assert child["userErrors"][0] | {"message": ""} == {
+        "field": ["input", "birthday"],
+        "code": "INVALID",
+        "message": "",
+    }
+    assert not await Birthday.filter(profile_id=(await member_of(world.shopper)).profile_id).exists()
     by_orders = await record(action="first_order", consent=True)
     assert by_orders["userErrors"][0]["code"] == "INVALID"
     assert not await Entry.filter(

@@ -32,6 +32,7 @@ from schema.loyalty.types import (
 )
 
 if TYPE_CHECKING:
+    from schema.loyalty.admin.birthdays import AdminBirthday
     from schema.people.types import ProfileNode
     from schema.stores.types import StoreNode
 
@@ -93,6 +94,15 @@ class LoyaltyMemberNode(Node):
         from schema.people.types import ProfileNode
 
         return ProfileNode.of(present(await info.context.loaders.loyalty.person.load(self.row.profile_id)))
+
+    @strawberry.field(description="the member's birthday, who gave it and when its gift comes; null when unknown")
+    async def birthday(
+        self, info: AdminInfo
+    ) -> Annotated[AdminBirthday, strawberry.lazy("schema.loyalty.admin.birthdays")] | None:
+        from schema.loyalty.admin.birthdays import AdminBirthday
+
+        row = await info.context.loaders.loyalty.birthday.load(self.row.profile_id)
+        return AdminBirthday.of(row) if row is not None else None
 
     @strawberry.field(description="points available, pending and earned in all")
     def balance(self) -> PointsBalance:

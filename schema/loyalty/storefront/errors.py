@@ -29,6 +29,7 @@ class ActionErrorCode(Enum):
     UNKNOWN_ACTION = "UNKNOWN_ACTION"
     CONSENT_REQUIRED = "CONSENT_REQUIRED"
     INVALID = "INVALID"
+    LOCKED = "LOCKED"
 
 
 @strawberry.type

@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime
 
 import strawberry
 
+from campaigns.birthdays import BirthdaySource, record_birthday
+from campaigns.errors import BirthdayLocked, InvalidBirthday
 from loyalty.actions import ActionStatus, record_action
 from loyalty.errors import InsufficientPoints, InvalidRedemption, RedemptionFailed, UnknownAction
 from loyalty.models import Member, RewardKind
@@ -25,6 +27,7 @@ from schema.loyalty.storefront.errors import (
 )
 from schema.loyalty.storefront.types import rules_now
 from schema.loyalty.types import IssuedCode, PointsBalance
+from schema.shopper.birthday import GIFT_ON, ShopperBirthday
 from store.models import Customer
 
 MAX_KEY = 100
@@ -52,7 +55,11 @@ class RewardRedeemPayload:
 class ActionRecordInput:
     action: str = strawberry.field(description='an action the program rewards, e.g. "birthday", "newsletter"')
     consent: bool = strawberry.field(description="must be true: the shopper agreed to share it")
-    birthday: date | None = strawberry.field(default=None, description='required for "birthday" (awarded once a year)')
+    birthday: date | None = strawberry.field(
+        default=None,
+        description='required for "birthday": kept as the shopper\'s birthday (as birthdaySet keeps it: once, '
+        "the store changes it), paid on the day by the birthday campaign, not now",
+    )
     key: str | None = strawberry.field(
         default=None, description="idempotency key for other actions; the action's name when left out"
     )
@@ -64,10 +71,12 @@ strawberry.enum(ActionStatus, name="ActionStatus")
 @strawberry.type
 class ActionRecordPayload:
     status: ActionStatus | None = strawberry.field(
-        description="AWARDED, DUPLICATE (seen before) or CAPPED (over its limit)"
+        description="AWARDED, DUPLICATE (seen before), CAPPED (over its limit) or SCHEDULED "
+        "(a birthday: kept, its gift comes on the day)"
     )
-    points: int = strawberry.field(description="points awarded by this call")
+    points: int = strawberry.field(description="points awarded by this call (0 for a birthday: they come on the day)")
     balance: PointsBalance | None = strawberry.field(description="the shopper's points after the call")
+    gift_on: date | None = strawberry.field(default=None, description=f"for a birthday, {GIFT_ON}")
     user_errors: list[ActionUserError] = strawberry.field(description="why nothing was recorded, if it was not")
 
 
@@ -151,7 +160,10 @@ class LoyaltyMutations:
             return fail(RedeemErrorCode.ISSUE_FAILED, str(exc), None, await _balance(info, member))
         return RewardRedeemPayload(code=IssuedCode.of(redemption), balance=await _balance(info, member), user_errors=[])
 
-    @strawberry.mutation(description="Record an action the shopper took and agreed to share (e.g. their birthday)")
+    @strawberry.mutation(
+        description="Record an action the shopper took and agreed to share. A birthday is kept as "
+        "birthdaySet keeps it and earns nothing now: the birthday campaign pays on the day (giftOn)"
+    )
     async def action_record(self, info: StorefrontInfo, input: ActionRecordInput) -> ActionRecordPayload:
         def fail(
             code: ActionErrorCode, message: str, field: list[str] | None = None, balance: PointsBalance | None = None
@@ -187,26 +199,35 @@ class LoyaltyMutations:
         if name in EARNED_BY_ORDERS:
             return fail(ActionErrorCode.INVALID, EARNED_BY_ORDERS[name], ["input", "action"], balance)
         now = datetime.now(UTC)
-        data = None
         if name == "birthday":
-            if input.birthday is None:
+            born = input.birthday
+            if born is None:
                 return fail(
                     ActionErrorCode.INVALID,
                     "birthday is required for the birthday action",
                     ["input", "birthday"],
                     balance,
                 )
-            if input.birthday > now.date():
-                return fail(ActionErrorCode.INVALID, "birthday cannot be in the future", ["input", "birthday"], balance)
-            key, data = str(now.year), {"birthday": input.birthday.isoformat()}
-        else:
-            key = _key(input.key) or name
-            if len(key) > MAX_KEY:
-                return fail(
-                    ActionErrorCode.INVALID, f"key must be at most {MAX_KEY} characters", ["input", "key"], balance
+            try:
+                row = await record_birthday(
+                    member.profile_id, born.month, born.day, born.year, source=BirthdaySource.WIDGET, now=now
                 )
+            except InvalidBirthday as exc:
+                return fail(ActionErrorCode.INVALID, str(exc), ["input", "birthday"], balance)
+            except BirthdayLocked as exc:
+                return fail(ActionErrorCode.LOCKED, str(exc), ["input", "birthday"], balance)
+            return ActionRecordPayload(
+                status=ActionStatus.SCHEDULED if row.recorded_at == now else ActionStatus.DUPLICATE,
+                points=0,
+                balance=balance,
+                gift_on=ShopperBirthday.of(row, info.context.viewer.store, now).next_gift_on,
+                user_errors=[],
+            )
+        key = _key(input.key) or name
+        if len(key) > MAX_KEY:
+            return fail(ActionErrorCode.INVALID, f"key must be at most {MAX_KEY} characters", ["input", "key"], balance)
         try:
-            result = await record_action(member.profile_id, name, key, now=now, data=data)
+            result = await record_action(member.profile_id, name, key, now=now)
         except UnknownAction as exc:
             return fail(ActionErrorCode.UNKNOWN_ACTION, str(exc), ["input", "action"], balance)
         return ActionRecordPayload(
