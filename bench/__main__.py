@@ -43,6 +43,7 @@ SUITES = (
     "bench_insights",
     "bench_graphql",
     "bench_widget",
+    "bench_campaigns",
 )
 """Each runs its database work in subprocesses of its own, one backend per process."""
 
