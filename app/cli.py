@@ -169,7 +169,7 @@ def demo(
             f"  (demo.json holds the store keys, the sample shopper's token and the API key)\n"
         )
         if serve_after:
-            demo_env(simulator, mail)
+            demo_env(simulator, mail, base)
             if open_browser:
                 _open_later(info["storefront_url"], info["dashboard_url"])
             serve(host="127.0.0.1", port=port)

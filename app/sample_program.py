@@ -10,6 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from campaigns import manage
+from campaigns.builtin import template_for
+from campaigns.models import Campaign, CampaignKind
+from campaigns.settings import save_mail_config
 from loyalty.models import Reward, RewardKind
 from loyalty.processing import process_orders
 from loyalty.program import load_program, publish
@@ -103,3 +107,18 @@ async def install_sample_program(
         await process_orders(ids[start : start + BATCH], now=now)
     await release_due(now, merchant_id=merchant_id)
     return len(ids)
+
+
+SAMPLE_CAMPAIGNS = (CampaignKind.WIN_BACK, CampaignKind.BIRTHDAY)
+"""Drafts the demo offers ready to preview and launch."""
+
+
+async def install_sample_campaigns(merchant_id: int) -> list[Campaign]:
+    """The win-back and birthday campaigns as drafts, once (a merchant's own edits are kept), and
+    mail settings without quiet hours, so the demo shows its email whatever the hour."""
+    drafts = []
+    for kind in SAMPLE_CAMPAIGNS:
+        found = await Campaign.get_or_none(merchant_id=merchant_id, kind=kind)
+        drafts.append(found or await manage.create(merchant_id, kind, name=template_for(kind).name))
+    await save_mail_config(merchant_id, {"quiet_start_hour": 0, "quiet_end_hour": 0})
+    return drafts

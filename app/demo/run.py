@@ -26,7 +26,7 @@ from app.auth.shopper_tokens import ShopperTokens
 from app.demo.birthdays import seed_birthdays
 from app.demo.mailbox import DemoMailServer
 from app.demo.seed import sandbox_merchant, seed
-from app.sample_program import install_sample_program
+from app.sample_program import install_sample_campaigns, install_sample_program
 from app.settings import Settings
 from insights.models import ProductPairing, RefreshRun, RefreshStatus
 from insights.refresh import refresh_merchant, start_of_day
@@ -161,6 +161,7 @@ async def prepare_program(
     if not await RefreshRun.filter(merchant_id=merchant.id, status=RefreshStatus.COMPLETE).exists():
         await refresh_merchant(merchant.id, as_of=as_of)
     await install_sample_program(merchant.id, effective_from=start_of_day(data.orders[0].created_at))
+    await install_sample_campaigns(merchant.id)
     await seed_birthdays(data, merchant, stores)
     for store in stores.values():
         for origin in _origins(base_url):
@@ -282,12 +283,14 @@ async def _paired_product(shopify: Store) -> str | None:
 DEMO_MAIL_FROM = "rewards@rapport-demo.test"
 
 
-def demo_env(simulator: Simulator | None, mail: DemoMailServer | None = None) -> None:
+def demo_env(simulator: Simulator | None, mail: DemoMailServer | None = None, base_url: str | None = None) -> None:
     """Settings the served demo needs: the simulator as every shop's API, the demo's own SMTP
-    server for every email (whatever .env says: the demo never mails real shoppers), no periodic
-    syncs, the API explorer on."""
+    server for every email (whatever .env says: the demo never mails real shoppers) with links
+    back to the demo's port, no periodic syncs, the API explorer on."""
     if simulator is not None:
         os.environ["SHOPIFY_BASE_URL"] = simulator.base_url
+    if base_url is not None:
+        os.environ.setdefault("PUBLIC_BASE_URL", base_url)
     if mail is not None:
         os.environ["SMTP_URL"] = mail.url
         os.environ["MAIL_FROM"] = DEMO_MAIL_FROM

@@ -4,7 +4,7 @@ member would get, rendered by the mail channel exactly as it renders the real on
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -82,6 +82,22 @@ def _email(found: Any, rendered: Any, kind: MessageKind, locale: str) -> Campaig
     )
 
 
+def _shown_data(campaign: Any, data: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The sample member's figures with the campaign's own code terms: the preview never shows a
+    minimum, an expiry or a code the campaign does not give."""
+    code = (campaign.actions or {}).get("code")
+    if not code:
+        return {**data, "code": None, "code_kind": None, "code_value": None, "minimum_subtotal": None}
+    expires = now + timedelta(days=int(code.get("valid_days", 30)))
+    return {
+        "code_kind": code["kind"],
+        "code_value": code.get("value"),
+        "minimum_subtotal": code.get("minimum_subtotal"),
+        "code_expires_at": expires.isoformat(),
+        **data,
+    }
+
+
 async def preview_of(info: AdminInfo, campaign_id: int, now: datetime) -> CampaignPreview:
     """The engine's preview of one of the merchant's campaigns, with the email rendered for its first
     treated sample member (the sample shopper of the mail templates when there is none)."""
@@ -93,7 +109,7 @@ async def preview_of(info: AdminInfo, campaign_id: int, now: datetime) -> Campai
         config = await load_mail_config(merchant_id)
         merchant = await Merchant.get(id=merchant_id)
         locale = found.sample_locale or config.locale
-        rendered = render_preview(campaign, config, merchant, found.sample_data, locale)
+        rendered = render_preview(campaign, config, merchant, _shown_data(campaign, found.sample_data, now), locale)
         email = _email(found, rendered, MESSAGE_KIND[campaign.kind], locale)
     return CampaignPreview(
         audience_size=found.audience_size,

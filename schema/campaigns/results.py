@@ -181,7 +181,7 @@ class CampaignResults:
             summary=_summary(found),
             unconverted_orders=found.unconverted_orders,
             definitions=[
-                ResultDefinition(figure=_camel(name), label=LABELS[name], definition=text)
+                ResultDefinition(figure=_camel(name), label=LABELS[name], definition=text.replace("``", ""))
                 for name, text in engine.definitions().items()
                 if name in LABELS
             ],

@@ -288,3 +288,85 @@ export const JOB_REPLAY = /* GraphQL */ `
     }
   }
 `;
+
+export const CAMPAIGNS = /* GraphQL */ `
+  query DashboardCampaigns($first: Int, $after: String, $last: Int, $before: String) {
+    campaigns(first: $first, after: $after, last: $last, before: $before) {
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      nodes {
+        id name kind status entered sent lastRunAt
+        results { summary finding treated { members } holdout { members } }
+      }
+    }
+    campaignTemplates {
+      kind name description messageKind periodDays holdoutPercent attributionDays audience
+      actions { points email event code { kind value validDays minimumSubtotal } }
+    }
+  }
+`;
+
+export const CAMPAIGN = /* GraphQL */ `
+  query DashboardCampaign($id: ID!) {
+    campaign(id: $id) {
+      id name kind status audience periodDays holdoutPercent attributionDays subject body
+      launchedAt pausedAt lastRunAt createdAt entered sent
+      actions { points email event code { kind value validDays minimumSubtotal } }
+      results {
+        currencyCode summary finding
+        treated { ...GroupFigures }
+        holdout { ...GroupFigures }
+        conversionUplift { value low high }
+        incrementalCustomers { value low high }
+        revenuePerMemberUplift { value { amount currencyCode } low { amount currencyCode } high { amount currencyCode } }
+        cost { amount currencyCode }
+        costPerIncrementalCustomer { value { amount currencyCode } low { amount currencyCode } high { amount currencyCode } }
+        definitions { figure label definition }
+      }
+    }
+  }
+  fragment GroupFigures on CampaignGroupResults {
+    members recipients delivered opened bounced failed skipped codesIssued codesFailed codesRedeemed
+    customers conversion orders revenue { amount currencyCode } revenuePerMember { amount currencyCode }
+  }
+`;
+
+export const CAMPAIGN_CREATE = /* GraphQL */ `
+  mutation DashboardCampaignCreate($input: CampaignCreateInput!) {
+    campaignCreate(input: $input) {
+      campaign { id name }
+      userErrors { field message code }
+    }
+  }
+`;
+
+export const CAMPAIGN_PREVIEW = /* GraphQL */ `
+  mutation DashboardCampaignPreview($input: CampaignIdInput!) {
+    campaignPreview(input: $input) {
+      preview {
+        audienceSize treated holdout costBasis
+        estimatedCost { amount currencyCode }
+        sample { group member { id } profile { id displayName email } }
+        email { subject html text toEmail locale }
+      }
+      userErrors { field message code }
+    }
+  }
+`;
+
+export const CAMPAIGN_LAUNCH = /* GraphQL */ `
+  mutation DashboardCampaignLaunch($input: CampaignIdInput!) {
+    campaignLaunch(input: $input) {
+      campaign { id status launchedAt }
+      userErrors { field message code }
+    }
+  }
+`;
+
+export const CAMPAIGN_PAUSE = /* GraphQL */ `
+  mutation DashboardCampaignPause($input: CampaignIdInput!) {
+    campaignPause(input: $input) {
+      campaign { id status pausedAt }
+      userErrors { field message code }
+    }
+  }
+`;

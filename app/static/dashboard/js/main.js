@@ -8,6 +8,8 @@ import {
 } from "./auth.js";
 import { WHO_AM_I } from "./documents.js";
 import { html } from "./html.js";
+import { Campaign } from "./pages/campaign.js";
+import { Campaigns } from "./pages/campaigns.js";
 import { Member } from "./pages/member.js";
 import { Members } from "./pages/members.js";
 import { Overview } from "./pages/overview.js";
@@ -19,11 +21,12 @@ import { href, useRoute } from "./router.js";
 const NAV = [
   ["overview", "Overview"],
   ["members", "Members"],
+  ["campaigns", "Campaigns"],
   ["value", "Value tiers"],
   ["settings", "Program settings"],
   ["sync", "Sync health"],
 ];
-const TITLES = { overview: "Overview", members: "Members", member: "Member", value: "Value tiers", settings: "Program settings", sync: "Sync health" };
+const TITLES = { overview: "Overview", members: "Members", member: "Member", campaigns: "Campaigns", campaign: "Campaign", value: "Value tiers", settings: "Program settings", sync: "Sync health" };
 
 function App() {
   // "checking" until the credential is tried, then "in", "out" (sign-in form) or "unreachable".
@@ -134,7 +137,7 @@ function SignIn({ message, onKey }) {
 function Shell({ merchant, onSignOut }) {
   const route = useRoute();
   const first = useRef(true);
-  const section = route.name === "member" ? "members" : route.name;
+  const section = { member: "members", campaign: "campaigns" }[route.name] || route.name;
 
   // Focus the new page's heading on every route change (not on the first load), so keyboard
   // and screen-reader users start at the top of what changed. A layout effect: the heading is
@@ -173,6 +176,8 @@ function Page({ route }) {
   switch (route.name) {
     case "members": return html`<${Members} params=${route.params} />`;
     case "member": return html`<${Member} key=${route.id} id=${route.id} />`;
+    case "campaigns": return html`<${Campaigns} params=${route.params} />`;
+    case "campaign": return html`<${Campaign} key=${route.id} id=${route.id} />`;
     case "value": return html`<${ValueTiers} />`;
     case "settings": return html`<${Settings} />`;
     case "sync": return html`<${SyncHealth} />`;

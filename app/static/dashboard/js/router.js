@@ -2,6 +2,8 @@
 //   #/                 overview
 //   #/members?...      members, filters and cursor in the query
 //   #/members/<id>     one member (the global id, URI-encoded)
+//   #/campaigns        campaigns, and a new one from a built-in kind
+//   #/campaigns/<id>   one campaign: preview, launch, results
 //   #/value            value tiers (VIP, regular, at risk, lost) and their thresholds
 //   #/settings         program settings
 //   #/sync             sync health
@@ -13,12 +15,14 @@ export function parse(hash = location.hash) {
   const params = Object.fromEntries(new URLSearchParams(query));
   const parts = path.split("/").filter(Boolean);
   if (parts[0] === "members" && parts[1]) return { name: "member", id: decodeURIComponent(parts[1]), params, path };
-  const name = { members: "members", value: "value", settings: "settings", sync: "sync" }[parts[0]] || "overview";
+  if (parts[0] === "campaigns" && parts[1]) return { name: "campaign", id: decodeURIComponent(parts[1]), params, path };
+  const name = { members: "members", campaigns: "campaigns", value: "value", settings: "settings", sync: "sync" }[parts[0]] || "overview";
   return { name, params, path };
 }
 
 export function href(name, { id, params } = {}) {
   const base = { overview: "#/", members: "#/members", member: `#/members/${encodeURIComponent(id || "")}`,
+    campaigns: "#/campaigns", campaign: `#/campaigns/${encodeURIComponent(id || "")}`,
     value: "#/value", settings: "#/settings", sync: "#/sync" }[name];
   const query = params ? new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== "")).toString() : "";
   return query ? `${base}?${query}` : base;
