@@ -22,7 +22,7 @@ from app.discounts import ConnectorIssuers
 from app.settings import Settings
 from campaigns import manage
 from campaigns.audiences import evaluate
-from campaigns.builtin import TEMPLATES
+from campaigns.builtin import CONSENT, TEMPLATES
 from campaigns.models import (
     CampaignEntry,
     CampaignKind,
@@ -244,3 +244,41 @@ async def test_a_launch_mails_each_treated_member_once_with_a_code_made_on_its_s
     assert skipped.status == MessageStatus.SKIPPED and skipped.reason == "unsubscribed"
     assert len(smtp.to(gone)) == 1
     assert len(smtp.received) > len(treated)
+
+
+async def test_a_store_refusing_codes_means_no_email_for_its_members_and_the_failure_shows(sandbox, smtp):
+    m = sandbox.merchant_id
+    now = datetime.now(UTC).replace(microsecond=0) + timedelta(days=60)  # clear of the other tests' mail
+    issuer_for = ConnectorIssuers(sandbox.settings).issuer_for
+    campaign = await manage.create(
+        m,
+        CampaignKind.CUSTOM,
+        name="Five off for VIPs",
+        audience={"all": [{"field": "value_tier", "op": "eq", "value": "vip"}, CONSENT]},
+        actions={"code": {"kind": "fixed_amount", "value": "5.00"}},
+        holdout_percent=0,
+    )
+    await manage.launch(m, campaign.id, now)
+    sandbox.shopify.tokens.revoke_all()  # the merchant uninstalled the app on the Shopify store
+    try:
+        report = await run_campaign(campaign.id, issuer_for=issuer_for, now=now)
+        again = await run_campaign(campaign.id, issuer_for=issuer_for, now=now + timedelta(hours=1))
+    finally:
+        shopify = await Store.get(merchant_id=m, platform=Platform.SHOPIFY)
+        shopify.access_token = sandbox.shopify.issue_token()
+        await shopify.save()
+    await send_everything(sandbox, smtp, now)
+    entries = await CampaignEntry.filter(campaign_id=campaign.id)
+    refused = [e for e in entries if sandbox.stores[e.store_id] == Platform.SHOPIFY]
+    issued = [e for e in entries if sandbox.stores[e.store_id] == Platform.WOOCOMMERCE]
+    assert refused and issued
+    assert all(e.code_status == CodeStatus.FAILED and e.code is None for e in refused)
+    assert all(e.code_error.startswith("unauthorized") for e in refused)
+    assert all(e.code_status == CodeStatus.ISSUED for e in issued)
+    assert report.codes_failed == len(refused) and report.failures[0].startswith("member ")
+    assert again.codes_retried == 0  # a refusal is final; only an unreachable store is asked again
+    assert set(await Message.filter(campaign_id=campaign.id).values_list("entry_id", flat=True)) == {
+        e.id for e in issued
+    }
+    assert len(smtp.received) == len(issued)
+    assert all(any(e.code in r.part("plain") for e in issued) for r in smtp.received)
