@@ -102,7 +102,7 @@ async def test_the_preview_counts_the_audience_and_shows_the_email_with_the_merc
 
 async def test_launch_queues_the_run_on_the_job_runner_and_pause_stops_it(with_jobs, world):
     client, settings = with_jobs
-    campaign = (await _create(client))["campaign"]
+    campaign = (await _create(client, actions={"points": 10, "event": False}))["campaign"]
     launched = data(await admin(client, LAUNCH, {"input": {"id": campaign["id"]}}))["campaignLaunch"]
     assert launched["userErrors"] == [] and launched["campaign"]["status"] == "ACTIVE"
     [job] = await Job.filter(function="campaigns_run")
@@ -111,10 +111,19 @@ async def test_launch_queues_the_run_on_the_job_runner_and_pause_stops_it(with_j
     await LocalQueue(settings).work(burst=True)
     entered = await CampaignEntry.filter(campaign_id=(await Campaign.get(name="Win back")).id).count()
     one = data(await admin(client, ONE, {"id": campaign["id"]}))["campaign"]
-    assert one["entered"] == entered
+    assert one["entered"] == entered > 0
     results = one["results"]
     assert results["treated"]["members"] + results["holdout"]["members"] == entered
     assert {d["figure"] for d in results["definitions"]} >= {"members", "delivered", "conversionUplift"}
+    log = """query($id: ID) { messages(first: 250, campaignId: $id) { nodes { id toEmail status campaign { id } } } }"""
+    messages = data(await admin(client, log, {"id": campaign["id"]}))["messages"]["nodes"]
+    assert len(messages) == await Message.filter(campaign_id=int(campaign["id"].rsplit("/", 1)[1])).count() > 0
+    assert {m["campaign"]["id"] for m in messages} == {campaign["id"]}
+    other = (await issue(world.other_merchant.id, "other")).secret
+    assert data(await admin(client, log, {"id": None}, token=other))["messages"]["nodes"] == []
+    node = "query($id: ID!) { node(id: $id) { id } }"
+    assert data(await admin(client, node, {"id": messages[0]["id"]}, token=other))["node"] is None
+    assert data(await admin(client, node, {"id": messages[0]["id"]}))["node"] == {"id": messages[0]["id"]}
     again = data(await admin(client, LAUNCH, {"input": {"id": campaign["id"]}}))["campaignLaunch"]
     assert [e["code"] for e in again["userErrors"]] == ["WRONG_STATUS"]
     paused = data(await admin(client, PAUSE, {"input": {"id": campaign["id"]}}))["campaignPause"]
@@ -201,7 +210,9 @@ async def test_an_audience_bomb_is_refused_without_a_server_error(client, world)
         assert nested.status_code in (200, 400, 413) and "Internal server error" not in nested.text, nested.text[:500]
         assert nested.json().get("errors") or nested.json()["data"]["campaignCreate"]["userErrors"]
     wide = await admin(
-        client, CREATE, {"input": {"kind": "CUSTOM", "name": "wide", "audience": {"any": [{"field": "orders"}] * 2_000}}}
+        client,
+        CREATE,
+        {"input": {"kind": "CUSTOM", "name": "wide", "audience": {"any": [{"field": "orders"}] * 2_000}}},
     )
     assert wide.status_code in (200, 400) and error_code(wide) == "BAD_USER_INPUT"
     assert not await Campaign.exists()
