@@ -1,9 +1,9 @@
 """The demo's mail: an SMTP server beside the app that keeps every message it accepts as an .eml
 file, and the read-only routes the demo mailbox page (``/demo/mailbox.html``) reads them from.
 
-The server is aiosmtpd's, in a thread of the demo process; nothing leaves the machine. The
-routes exist only when ``DEMO_MAILBOX`` names the directory (``rapport demo`` sets it), and
-answer only for file names the sink itself wrote.
+The server is aiosmtpd's (a dependency for ``rapport demo``), in a thread of the demo process;
+nothing leaves the machine. The routes exist only when ``DEMO_MAILBOX`` names the directory
+(``rapport demo`` sets it), and answer only for file names the sink itself wrote.
 """
 
 from __future__ import annotations
@@ -16,15 +16,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import SMTP, Envelope, Session
 
 NAME = re.compile(r"^[0-9]{8}T[0-9]{12}-[0-9a-f]{32}\.eml$")
 """What the sink names a message: its arrival time (sortable) and a random part."""
@@ -60,6 +62,8 @@ class DemoMailServer:
         return f"smtp://127.0.0.1:{self.port}"
 
     def start(self) -> DemoMailServer:
+        from aiosmtpd.controller import Controller  # the served app imports this module, not the server
+
         self.directory.mkdir(parents=True, exist_ok=True)
         self.controller = Controller(Sink(self.directory), hostname="127.0.0.1", port=self.port)
         self.controller.start()
