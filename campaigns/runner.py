@@ -7,7 +7,9 @@ and get nothing. Each treated entry gets, in order: its discount code (made on t
 the member last bought, outside any transaction), then its points, its signed event and its email.
 A code that fails stops the rest for that entry: no email promises a code that does not exist. A
 failure the platform may get over (``unavailable``) is retried by the next run in the same period;
-one it refused (``rejected``, ``unauthorized``) is not, and stays visible on the entry.
+one it refused (``rejected``, ``unauthorized``) is not, and stays visible on the entry. While a run
+makes an entry's code the entry says so with the time (``held``), so a concurrent run leaves it
+alone, and a run that died mid-way leaves it to be retried once that hold lapses.
 """
 
 from __future__ import annotations
@@ -57,8 +59,25 @@ _ENTRY_COLUMNS = (
     "code_error",
     "points",
 )
-PENDING_CODE = f"{IssueError.UNAVAILABLE.value}: not issued yet"
-"""A treated entry's code until the platform answers: a run that dies before leaves it to the next run."""
+PENDING = f"{IssueError.UNAVAILABLE.value}: not issued yet"
+"""A treated entry's code until the platform answers (with the time the run took it): a run that
+dies before leaves it to a later run once ``LEASE`` has passed."""
+RETRYING = f"{IssueError.UNAVAILABLE.value}: asked again"
+LEASE = timedelta(minutes=15)
+"""How long a run's hold on an entry's code lasts: a concurrent run leaves the entry alone meanwhile."""
+
+
+def held(error: str | None, now: datetime) -> bool:
+    """Whether another run is making this entry's code right now (its hold has not lapsed)."""
+    for marker in (PENDING, RETRYING):
+        if error is not None and error.startswith(f"{marker} since "):
+            try:
+                return datetime.fromisoformat(error.removeprefix(f"{marker} since ")) > now - LEASE
+            except ValueError:
+                return False
+    return False
+
+
 _ENTRIES = Upsert(
     CampaignEntry,
     columns=_ENTRY_COLUMNS,
@@ -171,16 +190,17 @@ async def run_campaign(
     report.entered_treated = len(treated)
     report.entered_holdout = len(written) - len(treated)
     retry = [
-        (entry_id, pid, period)
+        (entry_id, pid, period, error)
         for (pid, period), (entry_id, group, status, error) in entered.items()
         if pid in members
         and periods.get(pid) == period
         and group == Group.TREATED
         and status == CodeStatus.FAILED
         and (error or "").startswith(IssueError.UNAVAILABLE.value)
+        and not held(error, now)
     ]
     if retry and definition.actions.code is not None:
-        retried = await _retrying(retry, stores)
+        retried = await _retrying(retry, stores, now)
         report.codes_retried = len(retried)
         treated += retried
     if treated:
@@ -229,7 +249,7 @@ async def _enter(
             "entered_at": ctx.now,
             "store_id": stores.get(pid),
             "code_status": (CodeStatus.FAILED if pending(pid) else CodeStatus.NONE).value,
-            "code_error": PENDING_CODE if pending(pid) else None,
+            "code_error": f"{PENDING} since {ctx.now.isoformat()}" if pending(pid) else None,
             "points": 0,
         }
         for pid in fresh
@@ -242,13 +262,14 @@ async def _enter(
     return written
 
 
-async def _retrying(retry: list[tuple[int, int, int]], stores: dict[int, int]) -> list[_Treated]:
-    """Entries whose code failed for a reason that may pass, taken for another try by this run."""
+async def _retrying(retry: list[tuple[int, int, int, str]], stores: dict[int, int], now: datetime) -> list[_Treated]:
+    """Entries whose code failed for a reason that may pass, taken for another try by this run: the
+    update only matches the failure as this run read it, so of two runs only one takes an entry."""
     taken: list[_Treated] = []
-    for entry_id, pid, period in retry:
-        claimed = await CampaignEntry.filter(
-            id=entry_id, code_status=CodeStatus.FAILED, code_error__startswith=IssueError.UNAVAILABLE.value
-        ).update(code_error=f"{IssueError.UNAVAILABLE.value}: retrying")
+    for entry_id, pid, period, error in retry:
+        claimed = await CampaignEntry.filter(id=entry_id, code_status=CodeStatus.FAILED, code_error=error).update(
+            code_error=f"{RETRYING} since {now.isoformat()}"
+        )
         if claimed:
             taken.append(_Treated(entry_id, pid, period, stores.get(pid)))
     return taken

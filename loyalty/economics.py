@@ -29,6 +29,7 @@ EARNED = [
         EntryKind.REFERRAL,
         EntryKind.TIER_REWARD,
         EntryKind.AUTOMATION,
+        EntryKind.CAMPAIGN,
         EntryKind.ADJUST,
     )
 ]

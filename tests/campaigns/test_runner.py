@@ -18,7 +18,8 @@ from campaigns.models import (
     Group,
     Message,
 )
-from campaigns.runner import period_of, run_campaign, run_due
+from campaigns.runner import PENDING, period_of, run_campaign, run_due
+from loyalty.economics import economics
 from loyalty.models import Entry, EntryKind, Member
 from loyalty.rules import Rules
 from store.discounts import DiscountRequest, IssuedCode, IssueError, IssueFailed
@@ -124,6 +125,30 @@ async def test_an_unavailable_platform_is_asked_again_by_the_next_run_then_the_e
     assert third.codes_retried == 0 and len(back.requests) == 4
 
 
+async def test_a_code_another_run_is_making_is_left_alone_until_that_runs_hold_lapses(shop):
+    [profile] = await silent_vips(shop, 1)
+    campaign = await manage.create(shop.merchant.id, CampaignKind.WIN_BACK, holdout_percent=0)
+    await manage.launch(shop.merchant.id, campaign.id, NOW)
+    # a run entered the member and is waiting for the platform (or died waiting)
+    entry = await CampaignEntry.create(
+        campaign_id=campaign.id,
+        merchant_id=shop.merchant.id,
+        profile_id=profile,
+        period=period_of(campaign, NOW),
+        group=Group.TREATED,
+        entered_at=NOW,
+        code_status=CodeStatus.FAILED,
+        code_error=f"{PENDING} since {NOW.isoformat()}",
+    )
+    issuer = RecordingIssuer()
+    meanwhile = await run_campaign(campaign.id, issuer_for=issuing(issuer), now=NOW + timedelta(minutes=5))
+    assert meanwhile.codes_retried == 0 and not issuer.requests
+    lapsed = await run_campaign(campaign.id, issuer_for=issuing(issuer), now=NOW + timedelta(minutes=20))
+    assert lapsed.codes_retried == 1 and len(issuer.requests) == 1
+    assert (await CampaignEntry.get(id=entry.id)).code_status == CodeStatus.ISSUED
+    assert await Message.filter(entry_id=entry.id).count() == 1
+
+
 async def test_a_platform_that_blows_up_is_a_failed_code_not_a_failed_run(shop):
     await silent_vips(shop, 2)
     campaign = await manage.create(shop.merchant.id, CampaignKind.WIN_BACK, holdout_percent=0)
@@ -156,6 +181,7 @@ async def test_birthday_points_are_granted_once_a_year_with_the_year_as_period(s
     ledger = await Entry.get(profile_id=profile, kind=EntryKind.CAMPAIGN)
     assert ledger.key == f"campaign:{campaign.id}:{profile}:2026" and ledger.available == 200
     assert (await Member.get(profile_id=profile)).available == 200
+    assert (await economics(shop.merchant.id, NOW)).total.earned == 200  # a liability like any points earned
     message = await Message.get(campaign_id=campaign.id)
     assert message.data["points_granted"] == 200 and message.data["balance"] == 200
     later_today = await run_campaign(campaign.id, issuer_for=issuing(issuer), now=NOW + timedelta(hours=8))
