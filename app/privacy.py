@@ -1,8 +1,8 @@
 """A person's data requests and erasures across every package that holds something of them.
 
 Insights owns the procedure and the audit; loyalty adds its ledger to exports and scrubs its
-free text on erasure; campaigns clears its messages and birthdays and keeps suppressions as
-hashes. Composing them is wiring, so it lives here.
+free text on erasure; campaigns exports the birthday, clears its messages and birthdays and keeps
+suppressions as hashes. Composing them is wiring, so it lives here.
 """
 
 from __future__ import annotations
@@ -26,7 +26,11 @@ log = logging.getLogger(__name__)
 
 
 async def export_person(profile_id: int, *, actor: str) -> dict[str, Any]:
-    return await export_profile(profile_id, actor=actor, exporters={"loyalty": loyalty_privacy.export_profile})
+    return await export_profile(
+        profile_id,
+        actor=actor,
+        exporters={"loyalty": loyalty_privacy.export_profile, "campaigns": campaigns_privacy.export_profile},
+    )
 
 
 async def erase_person(profile_id: int, *, actor: str) -> dict[str, Any]:

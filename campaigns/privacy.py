@@ -1,5 +1,6 @@
 """Erasure of a person from what campaigns hold: the addresses and data of their messages, their
-birthday, and every suppression of their addresses turned into a hash.
+birthday, and every suppression of their addresses turned into a hash. Their birthday is also
+part of their data export.
 
 An erased person must still get no marketing if they had opted out (or bounced): their suppression
 rows are kept, but with the address replaced by a merchant-salted SHA-256 (``erased_address``),
@@ -11,6 +12,7 @@ the store again later is a new one.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -35,6 +37,24 @@ async def addresses_of(profile_id: int) -> set[str]:
     owned = await Customer.filter(owner_id__in=keys).exclude(email=None).values_list("email", flat=True)
     sent = await Message.filter(profile_id__in=keys).exclude(to_email=None).values_list("to_email", flat=True)
     return {str(a).strip().lower() for a in (*found, *owned, *sent) if a}
+
+
+async def export_profile(profile_id: int) -> dict[str, Any]:
+    """What campaigns hold of the person for a data request: the birthday they (or the store) gave."""
+    keys = await profile_keys(profile_id)
+    rows = await Birthday.filter(profile_id__in=keys).order_by("recorded_at", "id")
+    return {
+        "birthdays": [
+            {
+                "month": row.month,
+                "day": row.day,
+                "year": row.year,
+                "source": row.source,
+                "recorded_at": row.recorded_at.isoformat(),
+            }
+            for row in rows
+        ]
+    }
 
 
 async def erase_profile(profile_id: int, *, addresses: Iterable[str] = ()) -> dict[str, int]:

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from app.privacy import erase_person, export_person
 from campaigns.birthdays import (
     BirthdaySource,
     celebrated_on,
@@ -17,6 +18,7 @@ from campaigns.birthdays import (
 from campaigns.errors import BirthdayLocked, CampaignErrorCode, CampaignNotFound, InvalidBirthday
 from campaigns.models import Birthday
 from store.models import Merchant, Profile
+from tests.campaigns.mailing import merchant, shopper
 
 NOW = datetime(2026, 6, 15, 12, tzinfo=UTC)
 TODAY = NOW.date()
@@ -127,3 +129,22 @@ async def test_a_shopper_gives_a_birthday_once_and_only_the_store_changes_it(db)
         await record_birthday(profile.id + 100, 3, 14, None, source=BirthdaySource.WIDGET, now=NOW)
     with pytest.raises(InvalidBirthday):
         await record_birthday(profile.id, 2, 30, None, source=BirthdaySource.ADMIN, now=NOW)
+
+
+@pytest.mark.db
+async def test_a_persons_data_export_holds_their_birthday_and_erasure_deletes_it(db):
+    m, store = await merchant()
+    person = await shopper(store, "camille@example.com")
+    bystander = await shopper(store, "other@example.com")
+    await record_birthday(person, 2, 29, 1980, source=BirthdaySource.WIDGET, now=NOW)
+    await record_birthday(bystander, 7, 1, None, source=BirthdaySource.WIDGET, now=NOW)
+
+    exported = await export_person(person, actor="staff:1")
+
+    assert exported["extra"]["campaigns"] == {
+        "birthdays": [{"month": 2, "day": 29, "year": 1980, "source": "widget", "recorded_at": NOW.isoformat()}]
+    }
+    await erase_person(person, actor="staff:1")
+    assert not await Birthday.exists(profile_id=person)
+    assert (await export_person(person, actor="staff:1"))["extra"]["campaigns"] == {"birthdays": []}
+    assert await Birthday.exists(profile_id=bystander)
