@@ -131,10 +131,6 @@ async def keep_platform_birthdays(merchant_id: int, born: Mapping[int, date], re
     return len(rows)
 
 
-async def birthday_of(profile_id: int) -> Birthday | None:
-    return await Birthday.get_or_none(profile_id=profile_id)
-
-
 def store_date(timezone: str | None, now: datetime) -> date:
     """The date at ``now`` in a store's time zone (UTC when the zone is unknown): gifts follow the store's calendar."""
     try:

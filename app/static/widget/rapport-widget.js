@@ -70,6 +70,20 @@
       rewardPercent: "{percent}% off",
       rewardShipping: "Free shipping",
       rewardCash: "{money} off per {points}",
+      birthday: "Your birthday",
+      birthdayIntro: "Tell us your birthday and get a gift from the store on the day.",
+      birthdayMonth: "Month",
+      birthdayDay: "Day",
+      birthdayYear: "Year (optional)",
+      birthdayNotice: "Gifts need 30 days’ notice: a birthday less than 30 days away gets its first gift next year.",
+      birthdaySave: "Save my birthday",
+      birthdaySaving: "Saving…",
+      birthdayIs: "Your birthday: {date}",
+      birthdayGift: "Your birthday gift arrives on {date}",
+      birthdayAsk: "To change your birthday, please contact the store.",
+      birthdayInvalid: "This date does not exist: please check the month and the day.",
+      birthdayYearInvalid: "Please check the year, or leave it empty.",
+      birthdayChoose: "Please choose a month and a day.",
     },
     fr: {
       title: "Récompenses",
@@ -128,6 +142,20 @@
       rewardPercent: "{percent} % de réduction",
       rewardShipping: "Livraison offerte",
       rewardCash: "{money} de réduction par tranche de {points}",
+      birthday: "Votre anniversaire",
+      birthdayIntro: "Indiquez votre anniversaire et recevez un cadeau de la boutique le jour même.",
+      birthdayMonth: "Mois",
+      birthdayDay: "Jour",
+      birthdayYear: "Année (facultatif)",
+      birthdayNotice: "Le cadeau demande 30 jours de préavis : un anniversaire dans moins de 30 jours reçoit son premier cadeau l’année suivante.",
+      birthdaySave: "Enregistrer mon anniversaire",
+      birthdaySaving: "Enregistrement…",
+      birthdayIs: "Votre anniversaire : {date}",
+      birthdayGift: "Votre cadeau d’anniversaire arrivera le {date}",
+      birthdayAsk: "Pour modifier votre anniversaire, contactez la boutique.",
+      birthdayInvalid: "Cette date n’existe pas : vérifiez le mois et le jour.",
+      birthdayYearInvalid: "Vérifiez l’année, ou laissez-la vide.",
+      birthdayChoose: "Choisissez un mois et un jour.",
     },
   };
 
@@ -149,6 +177,9 @@ button,a.btn{font:inherit;cursor:pointer;border:0;border-radius:var(--r);backgro
 button:disabled{opacity:.6;cursor:default}
 a{color:var(--a)}:focus-visible{outline:3px solid var(--f);outline-offset:2px}
 input{font:inherit;color:var(--t);background:var(--b);border:1px solid var(--l);border-radius:var(--r);padding:.35rem .5rem;flex:1;min-width:10rem}
+select{font:inherit;color:var(--t);background:var(--b);border:1px solid var(--l);border-radius:var(--r);padding:.35rem .5rem}
+.fields{display:flex;gap:.75rem;flex-wrap:wrap;align-items:flex-end;margin:.4rem 0}.fields>div{display:flex;flex-direction:column;gap:.2rem}.fields label{font-size:.9em}
+.fields input{min-width:0;width:6rem;flex:none}.fields select,.fields input{box-sizing:border-box;height:2.4rem}
 .code{background:var(--s);border-radius:var(--r);padding:.6rem .8rem;margin:.6rem 0}
 .error{color:#b91c1c;font-weight:600}.status:empty{display:none}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(9rem,1fr));gap:.6rem}
@@ -190,6 +221,18 @@ input{font:inherit;color:var(--t);background:var(--b);border:1px solid var(--l);
     t.has = (key) => key in table;
     t.num = (n) => number.format(Number(n));
     t.count = (key, n) => t(key, { count: Number(n), n: t.num(n) });
+    /** A calendar date (no time zone): month and day, and the year when there is one. */
+    t.date = (year, month, day) => {
+      const parts = { month: "long", day: "numeric", timeZone: "UTC" };
+      if (year) parts.year = "numeric";
+      return new Intl.DateTimeFormat(locale, parts).format(new Date(Date.UTC(year || 2000, month - 1, day)));
+    };
+    t.isoDate = (iso) => {
+      const [y, m, d] = String(iso).split("-").map(Number);
+      return t.date(y, m, d);
+    };
+    t.monthName = (month) => new Intl.DateTimeFormat(locale, { month: "long", timeZone: "UTC" })
+      .format(new Date(Date.UTC(2000, month - 1, 1)));
     t.money = (amount, currency) => {
       const n = Number(amount);
       const whole = Number.isInteger(n) ? { minimumFractionDigits: 0, maximumFractionDigits: 0 } : {};
@@ -292,15 +335,18 @@ input{font:inherit;color:var(--t);background:var(--b);border:1px solid var(--l);
     tierProgress { metric current nextThreshold remaining fraction }
     rewards(first: 5, affordable: true) { nodes { id name kind pointsCost value { amount currencyCode } percentOff } }
     referral { link } }
+    birthday { month day year nextGiftOn }
     recommendations(first: 8) { nodes { id title handle url image { url altText } price { amount currencyCode } } } } }`;
   const REDEEM = /* GraphQL */ `mutation RapportRedeem($input: RewardRedeemInput!) { rewardRedeem(input: $input) {
   code { code expiresAt } balance { available pending } userErrors { field message code } } }`;
+  const BIRTHDAY = /* GraphQL */ `mutation RapportBirthday($input: BirthdaySetInput!) { birthdaySet(input: $input) {
+  birthday { month day year nextGiftOn } userErrors { field message code } } }`;
   const BOUGHT = /* GraphQL */ `query RapportBoughtTogether($id: ID!) { product(id: $id) {
   frequentlyBoughtTogether(first: 4) { nodes { id title handle url image { url altText } price { amount currencyCode } } } } }`;
 
   // ---------- building the DOM ----------
 
-  const PROPS = ["value", "readOnly", "disabled", "hidden"];
+  const PROPS = ["value", "readOnly", "disabled", "hidden", "selected"];
   function h(tag, props, ...children) {
     const node = document.createElement(tag);
     for (const [name, value] of Object.entries(props || {})) {
@@ -388,6 +434,7 @@ input{font:inherit;color:var(--t);background:var(--b);border:1px solid var(--l);
     async load() {
       const t = this.t;
       this.keys = this.keys || new Map();
+      this.draft = this.birthdayError = null;
       if (!this.dataset.state) this.show("loading", h("div", { class: "card" }, h("p", { class: "muted" }, t("loading"))));
       const client = api(this);
       let data;
@@ -529,6 +576,7 @@ input{font:inherit;color:var(--t);background:var(--b);border:1px solid var(--l);
           })),
           this.copyable(loyalty.referral.link, t("referralLink"), "referral"));
       }
+      parts.push(this.birthday(me.birthday));
       parts.push(h("details", {}, h("summary", {}, t("howToEarn")), this.earning(program)));
       const recs = (me.recommendations && me.recommendations.nodes) || [];
       if (recs.length) parts.push(h("h3", {}, t("mayLike")), this.products(recs));
@@ -536,6 +584,95 @@ input{font:inherit;color:var(--t);background:var(--b);border:1px solid var(--l);
       try {
         performance.mark("rapport:balance");
       } catch (_) { /* marks are optional */ }
+    }
+
+    /** Given once: the date and the day of its gift, without an edit control (the store changes it);
+     * not yet given: month and day selects, an optional year, and the 30-day notice in one line. */
+    birthday(given) {
+      const t = this.t;
+      const status = h("div", { class: "status birthday-status", tabindex: "-1" },
+        this.birthdayError ? h("p", { class: "error" }, this.birthdayError) : null);
+      if (given) {
+        return h("section", { class: "birthday", "aria-labelledby": "birthday-title" },
+          h("h3", { id: "birthday-title" }, t("birthday")),
+          h("p", { class: "birthday-date" }, t("birthdayIs", { date: t.date(given.year, given.month, given.day) })),
+          h("p", { class: "birthday-gift" }, t("birthdayGift", { date: t.isoDate(given.nextGiftOn) })),
+          h("p", { class: "muted" }, t("birthdayNotice")),
+          h("p", { class: "muted" }, t("birthdayAsk")), status);
+      }
+      const draft = (this.draft = this.draft || { month: "", day: "", year: "" });
+      const last = (m) => (m ? new Date(Date.UTC(2000, Number(m), 0)).getUTCDate() : 31);
+      const option = (value, text, chosen) => h("option", { value: String(value), selected: String(value) === chosen }, text);
+      const days = () => [option("", "—", draft.day)].concat(
+        Array.from({ length: last(draft.month) }, (_, i) => option(i + 1, t.num(i + 1), draft.day)));
+      const month = h("select", { id: "birthday-month", name: "birthday-month", onchange: (e) => {
+        draft.month = e.target.value;
+        if (Number(draft.day) > last(draft.month)) draft.day = "";
+        day.replaceChildren(...days());
+      } }, [option("", "—", draft.month)].concat(
+        Array.from({ length: 12 }, (_, i) => option(i + 1, t.monthName(i + 1), draft.month))));
+      const day = h("select", { id: "birthday-day", name: "birthday-day", onchange: (e) => { draft.day = e.target.value; } }, days());
+      const year = h("input", { id: "birthday-year", name: "birthday-year", inputmode: "numeric", autocomplete: "bday-year", maxlength: "4",
+        value: draft.year, oninput: (e) => { draft.year = e.target.value; } });
+      return h("section", { class: "birthday", "aria-labelledby": "birthday-title" },
+        h("h3", { id: "birthday-title" }, t("birthday")),
+        h("p", {}, t("birthdayIntro")),
+        h("form", { class: "birthday-form", novalidate: true, onsubmit: (e) => {
+          e.preventDefault();
+          this.saveBirthday().catch(() => this.fail());
+        } },
+        h("div", { class: "fields" },
+          h("div", {}, h("label", { for: "birthday-month" }, t("birthdayMonth")), month),
+          h("div", {}, h("label", { for: "birthday-day" }, t("birthdayDay")), day),
+          h("div", {}, h("label", { for: "birthday-year" }, t("birthdayYear")), year)),
+        h("p", { class: "muted" }, t("birthdayNotice")),
+        h("button", { type: "submit", disabled: this.savingBirthday }, this.savingBirthday ? t("birthdaySaving") : t("birthdaySave"))),
+        status);
+    }
+
+    async saveBirthday() {
+      if (this.savingBirthday) return;
+      const t = this.t;
+      const draft = this.draft || {};
+      const year = String(draft.year || "").trim();
+      this.birthdayError = null;
+      if (!draft.month || !draft.day) this.birthdayError = t("birthdayChoose");
+      else if (year && !/^\d{4}$/.test(year)) this.birthdayError = t("birthdayYearInvalid");
+      if (this.birthdayError) return this.birthdayDone();
+      this.savingBirthday = true;
+      this.renderMember();
+      let result = null;
+      try {
+        const input = { month: Number(draft.month), day: Number(draft.day), year: year ? Number(year) : null };
+        result = (await api(this).mutate(BIRTHDAY, { input })).birthdaySet;
+      } catch (err) {
+        this.savingBirthday = false;
+        if (err.kind === "auth") return this.signedOut();
+        this.birthdayError = t("unavailable");
+      }
+      this.savingBirthday = false;
+      const problem = result && result.userErrors[0];
+      if (problem) {
+        const field = (problem.field || [])[1];
+        this.birthdayError = problem.code === "LOCKED" ? t("birthdayAsk")
+          : problem.code === "INVALID" ? t(field === "year" ? "birthdayYearInvalid" : "birthdayInvalid") : problem.message;
+      } else if (result && result.birthday) {
+        this.data.me.birthday = result.birthday;
+        this.draft = null;
+        this.announce(t("birthdayGift", { date: t.isoDate(result.birthday.nextGiftOn) }));
+        this.dispatchEvent(new CustomEvent("rapport:birthday", { bubbles: true, composed: true, detail: result.birthday }));
+      }
+      return this.birthdayDone();
+    }
+
+    birthdayDone() {
+      if (this.birthdayError) this.announce(this.birthdayError);
+      this.renderMember();
+      const focus = this.shadowRoot.querySelector(this.birthdayError ? ".birthday-status" : ".birthday-gift");
+      if (focus) {
+        if (!focus.hasAttribute("tabindex")) focus.setAttribute("tabindex", "-1");
+        focus.focus();
+      }
     }
 
     codeBox() {
