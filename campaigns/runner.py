@@ -38,7 +38,9 @@ from store.sql import Upsert
 
 IssuerFor = Callable[[Store], DiscountIssuer]
 BATCH = 500
-"""Entries per transaction of points and events, and messages per call of the outbox."""
+"""Entries per transaction of points and events (members locked together)."""
+QUEUE_BATCH = 5000
+"""Messages per call of the outbox, whose few queries per call are the same whatever its size."""
 CONCURRENT_CODES = 8
 """Codes asked of the platforms at once."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -281,11 +283,13 @@ async def _act(ctx: _Context, treated: list[_Treated], issuer_for: IssuerFor) ->
     if actions.code is not None:
         await _issue_codes(ctx, treated, actions.code, issuer_for)
     going = [t for t in treated if t.code_status != CodeStatus.FAILED]
-    for start in range(0, len(going), BATCH):
-        batch = going[start : start + BATCH]
-        balances = await _grant(ctx, batch, actions)
+    for start in range(0, len(going), QUEUE_BATCH):
+        chunk = going[start : start + QUEUE_BATCH]
+        balances: dict[int, tuple[int, str | None]] = {}
+        for at in range(0, len(chunk), BATCH):
+            balances |= await _grant(ctx, chunk[at : at + BATCH], actions)
         if actions.email:
-            await _queue(ctx, batch, balances)
+            await _queue(ctx, chunk, balances)
 
 
 async def _accounts(merchant_id: int) -> dict[int, dict[str, Any]]:
