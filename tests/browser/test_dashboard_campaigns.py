@@ -107,6 +107,7 @@ async def test_a_campaign_made_in_the_dashboard_reaches_the_demo_mailbox_and_its
     assert shown == await formatted(page, len(received))
     assert await table.locator('tr[data-figure=delivered] td[data-group="holdout"]').inner_text() == "0"
     assert await page.locator("#results-summary").inner_text()
+    assert await page.locator("#campaign-messages tbody tr[data-status=SENT]").count() > 0
     assert await axe(page) == []
     await screenshot(page, "dashboard-campaign-results")
     assert page_errors == []

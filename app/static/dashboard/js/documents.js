@@ -323,6 +323,9 @@ export const CAMPAIGN = /* GraphQL */ `
         definitions { figure label definition }
       }
     }
+    messages(first: 20, campaignId: $id) {
+      nodes { id toEmail subject status reason attempts sentAt sendAfter }
+    }
   }
   fragment GroupFigures on CampaignGroupResults {
     members recipients delivered opened bounced failed skipped codesIssued codesFailed codesRedeemed

@@ -4,7 +4,7 @@
 import { useState } from "preact/hooks";
 
 import { request } from "../api.js";
-import { ErrorNotice, Loading, PageTitle, Status, TableWrap } from "../components.js";
+import { Badge, ErrorNotice, Loading, PageTitle, Status, TableWrap } from "../components.js";
 import { useQuery } from "../data.js";
 import { CAMPAIGN, CAMPAIGN_LAUNCH, CAMPAIGN_PAUSE, CAMPAIGN_PREVIEW } from "../documents.js";
 import { html } from "../html.js";
@@ -82,7 +82,8 @@ export function Campaign({ id }) {
         orders within ${campaign.attributionDays} days of entering count in the results.</p>
     </section>
     <${Actions} campaign=${campaign} onChanged=${reload} />
-    <${Results} campaign=${campaign} />`;
+    <${Results} campaign=${campaign} />
+    <${SendLog} messages=${data.messages.nodes} />`;
 }
 
 function Actions({ campaign, onChanged }) {
@@ -249,5 +250,35 @@ function Results({ campaign }) {
       <p class="hint">Bounced: ${points(results.treated.bounced)} · failed: ${points(results.treated.failed)} ·
         skipped by rule (no consent, unsubscribed, over the frequency cap, no address): ${points(results.treated.skipped)} ·
         codes the platform refused: ${points(results.treated.codesFailed)}.</p>
+    </section>`;
+}
+
+const MESSAGE_STATUS = {
+  QUEUED: ["Waiting", "neutral"], SENDING: ["Sending", "neutral"], SENT: ["Sent", "ok"], FAILED: ["Failed", "bad"],
+  BOUNCED: ["Bounced", "bad"], SKIPPED: ["Skipped", "warn"],
+};
+
+/** The campaign's latest emails: to whom, and what became of each. */
+function SendLog({ messages }) {
+  return html`
+    <section aria-labelledby="send-log-title" class="panel">
+      <h2 id="send-log-title">Latest emails</h2>
+      ${messages.length ? html`
+        <${TableWrap} label="Latest emails of the campaign">
+          <table class="data" id="campaign-messages">
+            <caption class="sr-only">The campaign's latest emails, newest first</caption>
+            <thead><tr><th scope="col">To</th><th scope="col">Subject</th><th scope="col">Status</th><th scope="col">When</th></tr></thead>
+            <tbody>
+              ${messages.map((m) => {
+                const [word, tone] = MESSAGE_STATUS[m.status] || [m.status, "neutral"];
+                return html`<tr key=${m.id} data-status=${m.status}>
+                  <th scope="row">${m.toEmail || "Address erased"}</th>
+                  <td>${m.subject || "—"}</td>
+                  <td><${Badge} tone=${tone}>${word}<//>${m.reason ? html`<span class="sub">${m.reason.replace(/_/g, " ")}</span>` : null}</td>
+                  <td>${m.sentAt ? when(m.sentAt) : `not before ${when(m.sendAfter)}`}</td></tr>`;
+              })}
+            </tbody>
+          </table>
+        <//>` : html`<p>No email yet.</p>`}
     </section>`;
 }
