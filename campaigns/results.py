@@ -23,7 +23,6 @@ from decimal import Decimal
 from functools import cache
 from textwrap import dedent
 
-from tortoise.expressions import Subquery
 from tortoise.functions import Count, Sum
 
 from campaigns.errors import CampaignNotFound
@@ -32,7 +31,7 @@ from campaigns.uplift import Estimate, Finding, GroupOutcome, Uplift, uplift
 from loyalty.holders import merged_holders
 from loyalty.program import load_program
 from store.models import Store
-from store.sql.attribution import entry_orders, message_counts
+from store.sql.attribution import entry_orders, fresh_statistics, message_counts, recipients
 
 CENT = Decimal("0.01")
 
@@ -220,16 +219,14 @@ async def results_of(campaign_id: int, now: datetime, *, merchant_id: int | None
         .values_list("group", "n")
     ):
         groups[Group(group)].open_windows = n
-    messaged = Message.filter(merchant_id=merchant_id, campaign_id=campaign_id).values("entry_id")
-    for group, n in (
-        await entries.filter(id__in=Subquery(messaged))
-        .annotate(n=Count("id"))
-        .group_by("group")
-        .values_list("group", "n")
-    ):
-        groups[Group(group)].recipients = n
-
     conn = CampaignEntry._meta.db
+    messages = await Message.filter(merchant_id=merchant_id, campaign_id=campaign_id).count()
+    members = sum(g.members for g in groups.values())
+    await fresh_statistics(conn, {CampaignEntry: members, Message: messages})
+    for group, n in (
+        await recipients(conn, CampaignEntry, Message, merchant_id=merchant_id, campaign_id=campaign_id)
+    ).items():
+        groups[Group(group)].recipients = n
     for count in await message_counts(conn, CampaignEntry, Message, merchant_id=merchant_id, campaign_id=campaign_id):
         g = groups[Group(count.group)]
         name = _MESSAGE_FIGURE.get(MessageStatus(count.status))

@@ -27,6 +27,8 @@ from loyalty.models import Member
 from loyalty.program import publish
 from loyalty.rules import Rules
 from store.models import Customer, Merchant, Order, Platform, Profile, Store
+from store.sql import dialect_of, insert_rows
+from store.sql.attribution import fresh_statistics
 from tests.campaigns.test_uplift import newcombe_by_hand, welch_by_hand
 
 pytestmark = pytest.mark.db
@@ -307,3 +309,32 @@ def test_every_figure_has_a_definition() -> None:
     for name in ("conversion_uplift", "incremental_customers", "cost", "cost_per_incremental_customer"):
         assert found[name]
     assert "holdout" in found["recipients"] and "interval" in found["conversion_uplift"]
+
+
+async def test_statistics_that_still_count_an_empty_table_are_refreshed_before_the_joins(db: object) -> None:
+    s = await shop("busy")
+    conn = CampaignEntry._meta.db
+    await conn.execute_script(dialect_of(conn).pick(postgres='ANALYZE "campaign_entries"', sqlite="SELECT 1"))
+    profiles = await insert_rows(
+        conn, Profile, [{"merchant_id": s.merchant.id, "created_at": E, "updated_at": E}] * 1200, returning=("id",)
+    )
+    rows = [
+        {
+            "campaign_id": s.campaign.id,
+            "merchant_id": s.merchant.id,
+            "profile_id": p["id"],
+            "period": 0,
+            "group": Group.TREATED.value,
+            "entered_at": E,
+            "code_status": CodeStatus.NONE.value,
+            "points": 0,
+        }
+        for p in profiles
+    ]
+    await insert_rows(conn, CampaignEntry, rows)
+
+    refreshed = await fresh_statistics(conn, {CampaignEntry: 1200, Message: 0})
+    again = await fresh_statistics(conn, {CampaignEntry: 1200, Message: 0})
+
+    assert (refreshed, again) == ((True, False) if dialect_of(conn).postgres else (False, False))
+    assert (await results_of(s.campaign.id, day(1))).treated.members == 1200
