@@ -30,9 +30,24 @@ from campaigns.settings import LOCALES, MailConfig, load_mail_config
 from campaigns.unsubscribe import erased_address
 from loyalty.models import Member
 from store.models import Customer, Store
+from store.sql.dialect import dialect_of
+from store.sql.reads import select
 from store.sql.writes import Write
 
 CHUNK = 5000
+ACCOUNT_COLUMNS = (
+    "id",
+    "merchant_id",
+    "owner_id",
+    "profile_id",
+    "store_id",
+    "email",
+    "verified_email",
+    "is_guest",
+    "accepts_marketing",
+    "locale",
+    "deleted_at",
+)
 IMMEDIATE = frozenset({"reward_issued"})
 """Templates that answer the shopper's own action at once, quiet hours or not."""
 COLUMNS = (
@@ -54,7 +69,11 @@ COLUMNS = (
     "subject",
     "message_id",
 )
-_INSERT = Write(Message, COLUMNS, conflict=("merchant_id", "key"))
+ANALYZE_EVERY = 5_000
+_since_analyze = 0
+UNSET = ("lease_until", "last_error", "sent_at", "opened_at")
+"""Columns a new message leaves empty."""
+_INSERT = Write(Message, COLUMNS, conflict=("merchant_id", "key"), returning=("id", "key"))
 
 
 @dataclass(frozen=True)
@@ -106,26 +125,26 @@ async def account_keys(profile_ids: set[int]) -> dict[int, int]:
 
 
 async def accounts_of(merchant_id: int, profile_ids: set[int]) -> dict[int, list[Account]]:
-    """Each holder's live accounts: the ones it owns, or that share its profile and no one owns yet."""
+    """Each holder's live accounts: the ones it owns, or that share its profile and no one owns yet.
+
+    Two index lookups per chunk (owner, then profile), filtered here: one query with an OR, or with
+    the merchant in its condition, makes SQLite scan every account of the merchant instead."""
     holder = await account_keys(profile_ids)
     found: dict[int, list[Account]] = defaultdict(list)
+    conn = Customer._meta.db
+    dialect = dialect_of(conn)
+    seen: set[int] = set()
     for part in chunks(sorted(holder)):
-        rows = await Customer.filter(
-            Q(owner_id__in=part) | Q(profile_id__in=part, owner_id=None), merchant_id=merchant_id, deleted_at=None
-        ).values_list(
-            "id",
-            "owner_id",
-            "profile_id",
-            "store_id",
-            "email",
-            "verified_email",
-            "is_guest",
-            "accepts_marketing",
-            "locale",
-        )
-        for cid, owner, pid, store_id, email, verified, guest, accepts, locale in rows:
-            key = owner if owner is not None else pid
-            if key in holder:
+        ids = dialect.ids(part)
+        for column in ("owner_id", "profile_id"):
+            for cid, merchant, owner, pid, *rest in await select(
+                conn, Customer, ACCOUNT_COLUMNS, dialect.in_ids(f'"{column}"', 1), [ids]
+            ):
+                key = owner if owner is not None else pid
+                if merchant != merchant_id or cid in seen or key not in holder or rest[-1] is not None:
+                    continue
+                seen.add(cid)
+                store_id, email, verified, guest, accepts, locale, _ = rest
                 found[holder[key]].append(
                     Account(cid, store_id, email, bool(verified), bool(guest), bool(accepts), locale)
                 )
@@ -284,6 +303,31 @@ async def _queue_for_merchant(
             )
         )
     conn = Message._meta.db
+    written: dict[str, Message] = {}
     for part in chunks(rows):
-        await _INSERT.run(conn, part)
-    return existing | await _existing(merchant_id, sorted(fresh))
+        ids = dict((key, message_id) for message_id, key in await _INSERT.run(conn, part))
+        written |= {row[1]: _built(ids[row[1]], row) for row in part if row[1] in ids}
+    await _fresh_statistics(conn, len(written))
+    if len(written) < len(rows):  # another caller wrote some of these keys first: theirs stand
+        lost = [row[1] for row in rows if row[1] not in written]
+        return existing | {(merchant_id, k): m for k, m in written.items()} | await _existing(merchant_id, lost)
+    return existing | {(merchant_id, k): m for k, m in written.items()}
+
+
+async def _fresh_statistics(conn: Any, written: int) -> None:
+    """PostgreSQL plans a table it has no statistics for as a few rows: while a large campaign
+    queues its first tens of thousands of messages (before autovacuum's next pass), the key and
+    frequency-cap lookups of each batch would scan every message of the merchant. An ``ANALYZE``
+    every ``ANALYZE_EVERY`` rows written keeps them on their indexes."""
+    global _since_analyze
+    _since_analyze += written
+    if _since_analyze >= ANALYZE_EVERY:
+        _since_analyze = 0
+        await dialect_of(conn).analyze(conn, [Message._meta.db_table])
+
+
+def _built(message_id: int, row: tuple[Any, ...]) -> Message:
+    """The row just written, as the ORM would read it back (without reading it back)."""
+    values = dict(zip(COLUMNS, row, strict=True)) | dict.fromkeys(UNSET)
+    values["kind"], values["status"] = MessageKind(values["kind"]), MessageStatus(values["status"])
+    return Message._init_from_db(id=message_id, **values)

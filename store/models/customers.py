@@ -66,4 +66,9 @@ class Customer(Model):
     class Meta:
         table = "customers"
         unique_together = (("store", "platform_id"),)
-        indexes = (Index(fields=("merchant_id", "email")), Index(fields=("merchant_id", "phone")))
+        indexes = (
+            Index(fields=("merchant_id", "email")),
+            Index(fields=("merchant_id", "phone")),
+            Index(fields=("owner_id",)),
+            Index(fields=("profile_id",)),
+        )
