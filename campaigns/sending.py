@@ -13,6 +13,7 @@ sent and nothing is lost: messages wait, queued.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -92,20 +93,22 @@ async def release_lapsed(now: datetime) -> int:
 
 
 async def lease(now: datetime, limit: int, merchant_id: int | None) -> list[Message]:
-    """Take up to ``limit`` due messages; each is claimed by a conditional update, so two workers
-    never take the same one."""
+    """Take up to ``limit`` due messages in one conditional update. Each worker's lease ends at an
+    instant of its own (a random microsecond past ``now + LEASE``), so it reads back exactly the
+    rows it claimed, and two workers never take the same one."""
     due = Message.filter(status=MessageStatus.QUEUED, send_after__lte=now)
     if merchant_id is not None:
         due = due.filter(merchant_id=merchant_id)
     ids = await due.order_by("send_after", "id").limit(limit).values_list("id", flat=True)
-    mine = [
-        mid
-        for mid in ids
-        if await Message.filter(id=mid, status=MessageStatus.QUEUED).update(
-            status=MessageStatus.SENDING, lease_until=now + LEASE
-        )
-    ]
-    return await Message.filter(id__in=mine).order_by("send_after", "id") if mine else []
+    if not ids:
+        return []
+    until = now + LEASE + timedelta(microseconds=secrets.randbelow(1_000_000))
+    await Message.filter(id__in=ids, status=MessageStatus.QUEUED).update(
+        status=MessageStatus.SENDING, lease_until=until
+    )
+    return await Message.filter(id__in=ids, status=MessageStatus.SENDING, lease_until=until).order_by(
+        "send_after", "id"
+    )
 
 
 async def _finish(message: Message, **values: object) -> None:

@@ -3,6 +3,7 @@ backoff and then failed, a refused recipient bounces and is suppressed, and noth
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import timedelta
 
@@ -207,3 +208,13 @@ async def test_a_batch_sends_many_messages_on_one_connection(db, smtp):
     rest = await send(smtp)
     assert (first.sent, rest.sent) == (5, 7)
     assert sorted(copies(smtp).values()) == [1] * 12
+
+
+async def test_two_workers_at_once_send_each_message_once(db, smtp):
+    _, store = await merchant()
+    people = [await shopper(store, f"p{i}@example.com") for i in range(20)]
+    await queue_messages([request(store, p, f"k{p}") for p in people], NOW)
+    first, second = await asyncio.gather(send(smtp, limit=15), send(smtp, limit=15))
+    rest = await send(smtp)
+    assert first.sent + second.sent + rest.sent == 20
+    assert sorted(copies(smtp).values()) == [1] * 20
