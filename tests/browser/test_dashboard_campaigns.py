@@ -111,3 +111,19 @@ async def test_a_campaign_made_in_the_dashboard_reaches_the_demo_mailbox_and_its
     assert await axe(page) == []
     await screenshot(page, "dashboard-campaign-results")
     assert page_errors == []
+
+
+async def test_a_mail_setting_that_cannot_work_is_refused_at_its_field_and_nothing_is_saved(demo, page, axe):
+    before = (await admin(demo, "{ mailSettings { brandColour } }"))["mailSettings"]
+    await open_dashboard(page, demo)
+    await page.evaluate("() => { location.hash = '#/campaigns' }")
+    form = page.locator("#mail-settings")
+    await form.wait_for()
+    await form.get_by_label("Brand colour").fill("red; background:url(https://evil.example)")
+    await form.get_by_role("button", name="Save mail settings").click()
+    error = form.locator('[data-field="brandColour"] .field-error')
+    await error.wait_for()
+    assert "#1f4e79" in await error.inner_text()
+    assert await form.get_by_label("Brand colour").get_attribute("aria-invalid") == "true"
+    assert (await admin(demo, "{ mailSettings { brandColour } }"))["mailSettings"] == before
+    assert await axe(page, "#mail-settings") == []

@@ -302,6 +302,16 @@ export const CAMPAIGNS = /* GraphQL */ `
       kind name description messageKind periodDays holdoutPercent attributionDays audience
       actions { points email event code { kind value validDays minimumSubtotal } }
     }
+    mailSettings { senderName brandColour accentColour locale quietStartHour quietEndHour frequencyCap frequencyDays }
+  }
+`;
+
+export const MAIL_SETTINGS_UPDATE = /* GraphQL */ `
+  mutation DashboardMailSettingsUpdate($input: MailSettingsInput!) {
+    mailSettingsUpdate(input: $input) {
+      settings { senderName brandColour accentColour locale quietStartHour quietEndHour frequencyCap frequencyDays }
+      userErrors { field message code }
+    }
   }
 `;
 

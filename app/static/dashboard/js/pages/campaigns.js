@@ -3,9 +3,9 @@
 import { useState } from "preact/hooks";
 
 import { errorsByField } from "../api.js";
-import { Badge, ErrorNotice, ErrorSummary, Field, Loading, PageTitle, Pager, TableWrap } from "../components.js";
+import { Badge, ErrorNotice, ErrorSummary, Field, Loading, PageTitle, Pager, Status, TableWrap } from "../components.js";
 import { useMutation, useQuery } from "../data.js";
-import { CAMPAIGN_CREATE, CAMPAIGNS } from "../documents.js";
+import { CAMPAIGN_CREATE, CAMPAIGNS, MAIL_SETTINGS_UPDATE } from "../documents.js";
 import { html } from "../html.js";
 import { points, when } from "../format.js";
 import { href, navigate } from "../router.js";
@@ -68,7 +68,8 @@ export function Campaigns({ params }) {
       <${Pager} label="Campaign pages" pageInfo=${connection.pageInfo}
         onPrevious=${(cursor) => navigate("campaigns", { params: { before: cursor } })}
         onNext=${(cursor) => navigate("campaigns", { params: { after: cursor } })} />
-      <${NewCampaign} templates=${data.campaignTemplates} />`}`;
+      <${NewCampaign} templates=${data.campaignTemplates} />
+      <${MailSettings} current=${data.mailSettings} />`}`;
 }
 
 function CampaignTable({ campaigns, busy }) {
@@ -208,5 +209,78 @@ function NewCampaign({ templates }) {
         </div>
       </form>
       <${ErrorNotice} error=${failure} />
+    </section>`;
+}
+
+const MAIL_FIELDS = [
+  ["senderName", "Sender name", "Shown in From. Empty: the merchant's name.", "text"],
+  ["brandColour", "Brand colour", "The email's header, e.g. #1f4e79.", "text"],
+  ["accentColour", "Accent colour", "The code's frame and the button, e.g. #f2b705.", "text"],
+  ["quietStartHour", "Quiet from (hour)", "No marketing email from this hour, in the store's time zone (0 to 23).", "number"],
+  ["quietEndHour", "Quiet until (hour)", "The same hour as above: no quiet hours.", "number"],
+  ["frequencyCap", "At most (emails)", "Marketing emails per shopper, across campaigns.", "number"],
+  ["frequencyDays", "In (days)", "", "number"],
+];
+const WHOLE = new Set(["quietStartHour", "quietEndHour", "frequencyCap", "frequencyDays"]);
+
+/** How the merchant's email looks and when it may go out. */
+function MailSettings({ current }) {
+  const [draft, setDraft] = useState(() => Object.fromEntries(Object.entries(current).map(([k, v]) => [k, String(v)])));
+  const [errors, setErrors] = useState({});
+  const [message, setMessage] = useState("");
+  const [failure, setFailure] = useState(null);
+  const [save, saving] = useMutation(MAIL_SETTINGS_UPDATE, "mailSettingsUpdate");
+  const set = (name) => (event) => {
+    setDraft({ ...draft, [name]: event.currentTarget.value });
+    setMessage("");
+  };
+  const submit = async (event) => {
+    event.preventDefault();
+    setFailure(null);
+    const found = {};
+    const input = {};
+    for (const [name, value] of Object.entries(draft)) {
+      if (WHOLE.has(name)) {
+        if (!/^\d+$/.test(value.trim())) found[name] = ["Enter a whole number."];
+        input[name] = Number(value.trim());
+      } else {
+        input[name] = value.trim();
+      }
+    }
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    try {
+      const payload = await save(input);
+      if (payload.userErrors.length) {
+        setErrors(errorsByField(payload.userErrors));
+        return;
+      }
+      setMessage("Mail settings saved.");
+    } catch (error) {
+      setFailure(error);
+    }
+  };
+  return html`
+    <section aria-labelledby="mail-settings-title" class="panel">
+      <h2 id="mail-settings-title">Mail settings</h2>
+      <form class="form-inline" id="mail-settings" onSubmit=${submit} novalidate>
+        <${ErrorSummary} errors=${errors} prefix="mail" title="The mail settings were not saved" />
+        ${MAIL_FIELDS.map(([name, text, hint, type]) => html`
+          <${Field} prefix="mail" path=${name} label=${text} hint=${hint || undefined} errors=${errors}
+            input=${(a) => html`<input ...${a} type="text" inputmode=${type === "number" ? "numeric" : undefined}
+                                    name=${name} autocomplete="off" value=${draft[name]} onInput=${set(name)} />`} />`)}
+        <div class="field">
+          <label for="mail-locale">Language when the shopper's is unknown</label>
+          <select id="mail-locale" name="locale" value=${draft.locale} onChange=${set("locale")}>
+            <option value="en">English</option>
+            <option value="fr">French</option>
+          </select>
+        </div>
+        <div class="form-actions">
+          <button type="submit" class="button button-primary" disabled=${saving}>${saving ? "Saving…" : "Save mail settings"}</button>
+        </div>
+      </form>
+      <${ErrorNotice} error=${failure} />
+      <${Status} message=${message} id="mail-settings-status" />
     </section>`;
 }
