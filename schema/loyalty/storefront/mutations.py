@@ -13,6 +13,7 @@ import strawberry
 
 from campaigns.birthdays import BirthdaySource, record_birthday
 from campaigns.errors import BirthdayLocked, InvalidBirthday
+from campaigns.transactional import queue_reward_issued
 from loyalty.actions import ActionStatus, record_action
 from loyalty.errors import InsufficientPoints, InvalidRedemption, RedemptionFailed, UnknownAction
 from loyalty.models import Member, RewardKind
@@ -158,6 +159,7 @@ class LoyaltyMutations:
             return fail(RedeemErrorCode.INVALID, str(exc), field, await _balance(info, member))
         except RedemptionFailed as exc:
             return fail(RedeemErrorCode.ISSUE_FAILED, str(exc), None, await _balance(info, member))
+        await queue_reward_issued(redemption.id, datetime.now(UTC))
         return RewardRedeemPayload(code=IssuedCode.of(redemption), balance=await _balance(info, member), user_errors=[])
 
     @strawberry.mutation(
