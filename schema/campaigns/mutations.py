@@ -141,7 +141,10 @@ class CampaignMutations:
             config = await save_mail_config(info.context.viewer.merchant_id, given_fields(input, MAIL_FIELDS))
         except CampaignError as exc:
             path = [camel(p) for p in exc.path if p != "settings"]
+            message = str(exc)
+            for name in MAIL_FIELDS:  # the message names the field as the input does
+                message = message.replace(name, camel(name))
             return MailSettingsPayload(
-                settings=None, user_errors=[CampaignUserError(field=["input", *path], message=str(exc), code=exc.code)]
+                settings=None, user_errors=[CampaignUserError(field=["input", *path], message=message, code=exc.code)]
             )
         return MailSettingsPayload(settings=MailSettings.of(config), user_errors=[])

@@ -113,7 +113,9 @@ async def test_a_campaign_made_in_the_dashboard_reaches_the_demo_mailbox_and_its
     assert page_errors == []
 
 
-async def test_a_mail_setting_that_cannot_work_is_refused_at_its_field_and_nothing_is_saved(demo, page, axe):
+async def test_a_mail_setting_that_cannot_work_is_refused_at_its_field_and_nothing_is_saved(
+    demo, page, axe, screenshot
+):
     before = (await admin(demo, "{ mailSettings { brandColour } }"))["mailSettings"]
     await open_dashboard(page, demo)
     await page.evaluate("() => { location.hash = '#/campaigns' }")
@@ -127,3 +129,4 @@ async def test_a_mail_setting_that_cannot_work_is_refused_at_its_field_and_nothi
     assert await form.get_by_label("Brand colour").get_attribute("aria-invalid") == "true"
     assert (await admin(demo, "{ mailSettings { brandColour } }"))["mailSettings"] == before
     assert await axe(page, "#mail-settings") == []
+    await screenshot(page, "dashboard-campaigns")

@@ -244,5 +244,6 @@ async def test_mail_settings_are_saved_or_refused_at_their_field(client, world):
     }
     bad = data(await admin(client, update, {"input": {"brandColour": "red; background:url(x)"}}))["mailSettingsUpdate"]
     assert [(e["field"], e["code"]) for e in bad["userErrors"]] == [(["input", "brandColour"], "INVALID")]
+    assert bad["userErrors"][0]["message"].startswith("brandColour is a colour")
     header = data(await admin(client, update, {"input": {"senderName": "Evil\r\nBcc: all@example.com"}}))
     assert [e["code"] for e in header["mailSettingsUpdate"]["userErrors"]] == ["INVALID"]
