@@ -104,7 +104,8 @@ class Settings(BaseSettings):
         default="", validate_default=True, description="the sender address, e.g. rewards@shop.example"
     )
     rate_limit_email_ip: str = Field(
-        default="120/minute", description="unsubscribe and open-pixel requests per client address"
+        default="300/minute",
+        description="unsubscribe pages and open pixels per client address (a one-click unsubscribe is never refused)",
     )
     demo_mailbox: str | None = Field(
         default=None, description="rapport demo: the directory its SMTP sink writes, shown at /demo/mailbox.html"

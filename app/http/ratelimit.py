@@ -119,9 +119,15 @@ class RateLimits:
             return self.email
         return None
 
+    def exempt(self, rule: Rule, scope: Scope) -> bool:
+        """A one-click unsubscribe (POST) is never refused: mailbox providers send them from a few
+        addresses, a lost one would keep mailing someone who asked to stop, and a forged token
+        costs one HMAC before it is turned away."""
+        return scope.get("method") == "OPTIONS" or (rule is self.email and scope.get("method") == "POST")
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         rule = self.rule_for(scope["path"]) if scope["type"] == "http" else None
-        if rule is not None and scope.get("method") != "OPTIONS":
+        if rule is not None and not self.exempt(rule, scope):
             wait = await self.over(rule, scope)
             if wait is not None:
                 await self.refuse(rule, wait, scope, receive, send)

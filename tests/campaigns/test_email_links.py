@@ -104,14 +104,16 @@ async def test_the_open_pixel_records_a_genuine_open_once_and_nothing_for_a_forg
         assert opened is not None and (await Message.get(id=a.id)).opened_at == opened
 
 
-async def test_email_links_are_rate_limited_per_client_address(database_url, db):
+async def test_email_pages_are_rate_limited_per_client_address_but_never_an_unsubscribe(database_url, db):
     m, _ = await merchant()
     async with serving(database_url, rate_limit_email_ip="3/minute") as app:
         async with caller(app, "198.51.100.1") as client:
             codes = [(await client.get(unsubscribe_path(m.id, "a@example.com"))).status_code for _ in range(4)]
+            one_click = [(await client.post(unsubscribe_path(m.id, "a@example.com"))).status_code for _ in range(3)]
         async with caller(app, "198.51.100.2") as other:
             assert (await other.get(unsubscribe_path(m.id, "a@example.com"))).status_code == 200
     assert codes == [200, 200, 200, 429]
+    assert one_click == [200, 200, 200], "a one-click unsubscribe is never refused"
 
 
 async def test_the_page_speaks_french_to_a_french_browser(database_url, db):
