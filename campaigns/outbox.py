@@ -5,9 +5,10 @@ with its reason, in a few queries per batch whatever its size. The rules:
 
 - recipient: the best address among the accounts whose points the member holds (not deleted,
   the given store first, verified first, registered before guest); none: SKIPPED ``no_address``;
-- marketing needs consent (an account accepts marketing) and an address that is not suppressed
-  (``no_consent``, ``unsubscribed``, ``bounced``, ``complained``), and stays under the merchant's
-  frequency cap, counting the member's queued and recently sent marketing mail (``capped``);
+- marketing goes only to the address of an account that accepted marketing, and not to a
+  suppressed one (``no_consent``, ``unsubscribed``, ``bounced``, ``complained``), and stays under
+  the merchant's frequency cap, counting the member's queued and recently sent marketing mail
+  (``capped``);
 - transactional mail (the shopper's own points, tier, rewards) needs no marketing consent and
   ignores unsubscribes, but never goes to an address that bounced or complained;
 - quiet hours in the store's time zone move the send time to the end of the window, for every
@@ -151,6 +152,22 @@ async def accounts_of(merchant_id: int, profile_ids: set[int]) -> dict[int, list
     return found
 
 
+def choose(
+    request: MessageRequest, accounts: list[Account], suppressed: dict[str, SuppressionReason]
+) -> Account | None:
+    """Marketing goes to an account that accepted it, one whose address is not suppressed first;
+    transactional mail to the best address of all."""
+    if request.kind != MessageKind.MARKETING:
+        return best_account(accounts, request.store_id)
+    consenting = [a for a in accounts if a.accepts_marketing]
+    open_ = [a for a in consenting if a.email and a.email.strip().lower() not in suppressed]
+    return (
+        best_account(open_, request.store_id)
+        or best_account(consenting, request.store_id)
+        or best_account(accounts, request.store_id)
+    )
+
+
 def best_account(accounts: list[Account], store_id: int | None) -> Account | None:
     """The address to write to: the given store's account first, verified, registered, oldest."""
     with_email = [a for a in accounts if a.email and "@" in a.email]
@@ -245,9 +262,9 @@ async def _queue_for_merchant(
     config = await load_mail_config(merchant_id)
     profiles = {r.profile_id for r in fresh.values()}
     accounts = await accounts_of(merchant_id, profiles)
-    chosen = {r.key: best_account(accounts.get(r.profile_id, []), r.store_id) for r in fresh.values()}
-    addresses = {a.email.strip().lower() for a in chosen.values() if a is not None and a.email}
+    addresses = {a.email.strip().lower() for found in accounts.values() for a in found if a.email}
     suppressed = await suppressions(merchant_id, addresses)
+    chosen = {r.key: choose(r, accounts.get(r.profile_id, []), suppressed) for r in fresh.values()}
     marketing_profiles = {r.profile_id for r in fresh.values() if r.kind == MessageKind.MARKETING}
     counts = await recent_marketing(merchant_id, marketing_profiles, now, config.frequency_days)
     store_ids = {r.store_id for r in fresh.values() if r.store_id} | {a.store_id for a in chosen.values() if a}
@@ -266,7 +283,7 @@ async def _queue_for_merchant(
         if address is None:
             status, reason = MessageStatus.SKIPPED, "no_address"
         elif request.kind == MessageKind.MARKETING:
-            if not any(a.accepts_marketing for a in accounts.get(request.profile_id, [])):
+            if account is None or not account.accepts_marketing:
                 status, reason = MessageStatus.SKIPPED, "no_consent"
             elif blocked is not None:
                 status, reason = MessageStatus.SKIPPED, str(blocked)

@@ -134,3 +134,27 @@ async def test_a_deleted_account_is_not_written_to(db):
     (message,) = await queue_messages([request(store, p, "a")], NOW)
     assert (message.status, message.reason) == (MessageStatus.SKIPPED, "no_address")
     assert SuppressionReason.BOUNCED == "bounced"
+
+
+async def test_marketing_goes_to_the_address_that_consented_and_is_not_suppressed(db):
+    _, store = await merchant()
+    p = await shopper(store, "no-consent@example.com", consent=False)
+    for email, consent in (("gone@example.com", True), ("yes@example.com", True)):
+        await Customer.create(
+            merchant_id=store.merchant_id,
+            store=store,
+            platform_id=email,
+            profile_id=p,
+            owner_id=p,
+            email=email,
+            accepts_marketing=consent,
+            verified_email=email.startswith("gone"),
+            platform_updated_at=NOW,
+            content_hash="x",
+        )
+    await Suppression.create(merchant_id=store.merchant_id, email="gone@example.com", reason="unsubscribed")
+    marketing, account = await queue_messages(
+        [request(store, p, "m"), request(store, p, "t", kind=MessageKind.TRANSACTIONAL, template="tier_reached")], NOW
+    )
+    assert (marketing.status, marketing.to_email) == (MessageStatus.QUEUED, "yes@example.com")
+    assert account.to_email == "no-consent@example.com"
