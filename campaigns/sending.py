@@ -12,9 +12,11 @@ sent and nothing is lost: messages wait, queued.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import unquote, urlsplit
@@ -39,6 +41,8 @@ MAX_BACKOFF = timedelta(hours=6)
 LEASE = timedelta(minutes=10)
 TIMEOUT_SECONDS = 30.0
 _warned_unset = False
+Record = Callable[[], Awaitable[None]]
+"""Writes one server's answer (or a skip) to the message's row."""
 
 
 @dataclass
@@ -202,12 +206,16 @@ async def send_due(
         for message in messages:
             await _retry(message, now, f"cannot reach the SMTP server: {exc}", report)
         return report
+    writing: asyncio.Task[None] | None = None
     try:
         for index, message in enumerate(messages):
             if not client.is_connected:
+                if writing is not None:
+                    await writing
+                    writing = None
                 await _release(messages[index:], report)
                 break
-            await _send_one(
+            record = await _send_one(
                 client,
                 message,
                 merchant=merchants[message.merchant_id],
@@ -220,7 +228,12 @@ async def send_due(
                 now=now,
                 report=report,
             )
+            if writing is not None:
+                await writing
+            writing = asyncio.ensure_future(record())
     finally:
+        if writing is not None:
+            await writing
         if client.is_connected:
             try:
                 await client.quit()
@@ -249,14 +262,15 @@ async def _send_one(
     mail_from: str,
     now: datetime,
     report: SendReport,
-) -> None:
+) -> Record:
+    """Try one message on the open connection; returns how to record the answer, which the caller
+    writes while the next message is on the wire."""
     address = message.to_email
     marketing = message.kind == MessageKind.MARKETING
     reason = blocked.get(address.strip().lower()) if address else None
     if address is None or (reason is not None and (marketing or reason != SuppressionReason.UNSUBSCRIBED)):
-        await _finish(message, status=MessageStatus.SKIPPED, reason=str(reason or "no_address"))
         report.skipped += 1
-        return
+        return lambda: _finish(message, status=MessageStatus.SKIPPED, reason=str(reason or "no_address"))
     unsubscribe_url = f"{base}/email/unsubscribe?t={links.unsubscribe_token(message.merchant_id, address)}"
     open_url = f"{base}/email/open/{links.open_token(message.id)}.gif"
     try:
@@ -264,9 +278,9 @@ async def _send_one(
             message, merchant, config, campaign=campaign, unsubscribe_url=unsubscribe_url, open_url=open_url
         )
     except LiquidError as exc:
-        await _finish(message, status=MessageStatus.FAILED, reason="template", last_error=str(exc)[:2000])
+        problem = str(exc)[:2000]
         report.failed += 1
-        return
+        return lambda: _finish(message, status=MessageStatus.FAILED, reason="template", last_error=problem)
     header_id = message_id_of(message.merchant_id, message.id, mail_from)
     email = to_email_message(
         rendered,
@@ -285,24 +299,21 @@ async def _send_one(
         code = refused.code if refused else 550
         error = f"{code} {refused.message if refused else exc}"
         if 500 <= code < 600:
-            await _bounce(message, address, error, report)
-        else:
-            await _retry(message, now, error, report)
-        return
+            return lambda: _bounce(message, address, error, report)
+        return lambda: _retry(message, now, error, report)
     except aiosmtplib.SMTPResponseException as exc:
         error = f"{exc.code} {exc.message}"
         if 400 <= exc.code < 500:
-            await _retry(message, now, error, report)
-        else:
-            await _finish(
-                message, status=MessageStatus.FAILED, attempts=message.attempts + 1, reason="rejected", last_error=error
-            )
-            report.failed += 1
-        return
+            return lambda: _retry(message, now, error, report)
+        report.failed += 1
+        return lambda: _finish(
+            message, status=MessageStatus.FAILED, attempts=message.attempts + 1, reason="rejected", last_error=error
+        )
     except (aiosmtplib.SMTPException, OSError) as exc:
-        await _retry(message, now, f"{type(exc).__name__}: {exc}", report)
-        return
-    await _finish(
+        failure = f"{type(exc).__name__}: {exc}"
+        return lambda: _retry(message, now, failure, report)
+    report.sent += 1
+    return lambda: _finish(
         message,
         status=MessageStatus.SENT,
         sent_at=now,
@@ -311,4 +322,3 @@ async def _send_one(
         message_id=header_id,
         last_error=None,
     )
-    report.sent += 1
