@@ -1,9 +1,9 @@
 """Sending queued mail over SMTP (aiosmtplib), one connection per batch, and recording each
 server's answer as it comes.
 
-A worker leases the messages it takes (SENDING until ``lease_until``) and writes each answer as
-soon as it has it, so a worker that dies leaves only the messages it had not sent yet; their
-lease lapses and they go back to the queue. Accepted: SENT. A temporary refusal (4xx) or a
+A worker leases the messages it takes (SENDING until ``lease_until``) and writes each answer while
+the next message is on the wire, so a worker that dies leaves the messages it had not sent (and at
+most the one answer it was writing); their lease lapses and they go back to the queue. Accepted: SENT. A temporary refusal (4xx) or a
 server that cannot be reached: tried again after a backoff (1 min, doubling, at most 6 h), then
 FAILED after ``MAX_ATTEMPTS``. A recipient refused for good (5xx at RCPT): BOUNCED, and the
 address is suppressed. Any other permanent refusal: FAILED. Without ``SMTP_URL`` nothing is

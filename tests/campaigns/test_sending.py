@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
-from campaigns.models import Message, MessageKind, MessageStatus, Suppression, SuppressionReason
+from campaigns.models import Campaign, CampaignKind, Message, MessageKind, MessageStatus, Suppression, SuppressionReason
 from campaigns.outbox import queue_messages
 from campaigns.sending import MAX_ATTEMPTS, backoff, send_due
 from campaigns.settings import save_mail_config
@@ -218,3 +219,29 @@ async def test_two_workers_at_once_send_each_message_once(db, smtp):
     rest = await send(smtp)
     assert first.sent + second.sent + rest.sent == 20
     assert sorted(copies(smtp).values()) == [1] * 20
+
+
+async def test_a_campaign_text_that_fails_for_one_shopper_fails_that_message_only(db, smtp):
+    m, store = await merchant()
+    campaign = await Campaign.create(
+        merchant=m,
+        name="Odd",
+        kind=CampaignKind.CUSTOM,
+        audience={},
+        actions={},
+        body="{{ 10 | divided_by: points_granted }}",
+    )
+    p = await shopper(store, "a@example.com")
+    q = await shopper(store, "b@example.com")
+    await queue_messages(
+        [
+            replace(request(store, p, "zero", points_granted=0), campaign_id=campaign.id),
+            replace(request(store, q, "two", points_granted=2), campaign_id=campaign.id),
+        ],
+        NOW,
+    )
+    report = await send(smtp)
+    failed = await Message.get(key="zero")
+    assert (report.sent, report.failed, failed.status, failed.reason) == (1, 1, MessageStatus.FAILED, "template")
+    assert "divide by 0" in failed.last_error and [r.to for r in smtp.received] == ["b@example.com"]
+    assert "5" in smtp.received[0].part("plain")
