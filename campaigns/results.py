@@ -7,7 +7,7 @@ currency: the loyalty program's currency, orders in another currency converted a
 program's exchange rates (an order in a currency without a rate still makes its member a
 customer but adds no revenue, and is counted in ``unconverted_orders``); without a program,
 the currency most of the merchant's stores use, other currencies left out the same way.
-The figures come from five grouped statements, whatever the number of members; a member's
+The figures come from six grouped statements, whatever the number of members; a member's
 orders are those of every account it holds, as audiences count them (``store.sql.attribution``).
 """
 
