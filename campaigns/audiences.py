@@ -30,6 +30,7 @@ from loyalty.expiry import Expiring, expiring_points
 from loyalty.holders import merged_holders
 from loyalty.models import Member
 from store.models import Customer, Store
+from store.sql import dialect_of, select
 
 NOTICE = timedelta(days=NOTICE_DAYS)
 
@@ -65,6 +66,8 @@ class People:
     accounts_of_key: dict[int, list[tuple[int, int]]]
     """(customer id, store id) of each key's accounts, oldest first."""
     merged: dict[int, int]
+    marketing: dict[int, str] = field(default_factory=dict)
+    """The address of each account that accepts marketing, trimmed and lower-cased."""
 
     def key(self, profile_id: int) -> int:
         return self.merged.get(profile_id, profile_id)
@@ -80,32 +83,42 @@ class People:
 
 
 async def people_of(merchant_id: int) -> People:
-    """Two queries: the merchant's live accounts, and its members."""
+    """Three queries: merged members, the merchant's live accounts, and its members (read as plain
+    rows: at 100,000 accounts the ORM's rows cost more than the database's answer)."""
     merged = await merged_holders(merchant_id)
     key_of_account: dict[int, int] = {}
     keys_of_profile: dict[int, set[int]] = defaultdict(set)
     accounts_of_key: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    rows = (
-        await Customer.filter(merchant_id=merchant_id, deleted_at=None)
-        .order_by("id")
-        .values_list("id", "profile_id", "owner_id", "store_id")
+    marketing: dict[int, str] = {}
+    conn = Customer._meta.db
+    one = f'"merchant_id" = {dialect_of(conn).param(1)}'
+    rows = await select(
+        conn,
+        Customer,
+        ("id", "profile_id", "owner_id", "store_id", "accepts_marketing", "email"),
+        f'{one} AND "deleted_at" IS NULL',
+        [merchant_id],
+        suffix=' ORDER BY "id"',
     )
-    for customer_id, profile_id, owner_id, store_id in rows:
+    for customer_id, profile_id, owner_id, store_id, accepts, email in rows:
         anchor = owner_id if owner_id is not None else profile_id
         if anchor is None:
             continue
-        key = merged.get(anchor, anchor)
+        key = int(merged.get(anchor, anchor))
         key_of_account[customer_id] = key
         accounts_of_key[key].append((customer_id, store_id))
         if profile_id is not None:
             keys_of_profile[profile_id].add(key)
+        if accepts and email and email.strip():
+            marketing[customer_id] = email.strip().lower()
     members = _keys(
-        await Member.filter(merchant_id=merchant_id, merged_into_id=None).values_list("profile_id", flat=True)
+        row[0]
+        for row in await select(conn, Member, ("profile_id",), f'{one} AND "merged_into_id" IS NULL', [merchant_id])
     )
     for pid in members:
         keys_of_profile[pid].add(pid)
     keys = set(key_of_account.values()) | set(members)
-    return People(keys, key_of_account, dict(keys_of_profile), dict(accounts_of_key), merged)
+    return People(keys, key_of_account, dict(keys_of_profile), dict(accounts_of_key), merged, marketing)
 
 
 @dataclass
@@ -346,14 +359,9 @@ async def _accounts(ev: Evaluation, condition: Condition) -> set[int]:
 
 
 async def consenting(merchant_id: int, people: People) -> set[int]:
-    """Keys with an account that accepts marketing at an address nobody suppressed (two queries)."""
+    """Keys with an account that accepts marketing at an address nobody suppressed (one query)."""
     suppressed = set(await Suppression.filter(merchant_id=merchant_id).values_list("email", flat=True))
-    rows = (
-        await Customer.filter(merchant_id=merchant_id, deleted_at=None, accepts_marketing=True)
-        .exclude(email=None)
-        .values_list("id", "email")
-    )
-    return people.from_accounts(c for c, email in rows if email.strip() and email.strip().lower() not in suppressed)
+    return people.from_accounts(c for c, email in people.marketing.items() if email not in suppressed)
 
 
 async def _consent(ev: Evaluation, condition: Condition) -> set[int]:
