@@ -101,10 +101,10 @@ async def people_of(merchant_id: int) -> People:
         suffix=' ORDER BY "id"',
     )
     for customer_id, profile_id, owner_id, store_id, accepts, email in rows:
-        anchor = owner_id if owner_id is not None else profile_id
+        anchor: int | None = owner_id if owner_id is not None else profile_id
         if anchor is None:
             continue
-        key = int(merged.get(anchor, anchor))
+        key = merged.get(anchor, anchor)
         key_of_account[customer_id] = key
         accounts_of_key[key].append((customer_id, store_id))
         if profile_id is not None:
