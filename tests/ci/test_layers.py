@@ -1,8 +1,9 @@
 """The README's layer map, held for every import in the production packages.
 
-Imports run one way: ``connectors → store`` and ``app → schema → loyalty, insights → store``.
-``store`` imports only itself; ``loyalty`` and ``insights`` import ``store`` and neither imports
-the other; ``schema`` never imports ``connectors`` or ``app``; ``sandbox`` imports nothing of
+Imports run one way: ``connectors → store`` and ``app → schema → campaigns → loyalty, insights →
+store``. ``store`` imports only itself; ``loyalty`` and ``insights`` import ``store`` and neither
+imports the other; ``campaigns`` uses both and never ``schema``, ``connectors`` or ``app``;
+``schema`` never imports ``connectors`` or ``app``; ``sandbox`` imports nothing of
 ours (it plays the platforms) and only the demo set-up (``app.demo``) imports it. Every import
 counts: module level, inside functions, and under ``TYPE_CHECKING``.
 """
@@ -16,7 +17,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OURS = frozenset(
-    {"store", "loyalty", "insights", "campaigns", "schema", "connectors", "app", "sandbox", "migrations", "bench", "tests"}
+    {
+        "store",
+        "loyalty",
+        "insights",
+        "campaigns",
+        "schema",
+        "connectors",
+        "app",
+        "sandbox",
+        "migrations",
+        "bench",
+        "tests",
+    }
 )
 ALLOWED: dict[str, frozenset[str]] = {
     "store": frozenset({"store"}),
