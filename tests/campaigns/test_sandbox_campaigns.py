@@ -7,7 +7,6 @@ The merchant is loaded, refreshed and connected to both simulators once per modu
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -44,7 +43,7 @@ from sandbox.woocommerce import WooState, serve_simulator
 from store.models import Customer, Platform, Store
 from tests.connectors.shopify.support import API_KEY, API_SECRET
 from tests.insights.sandbox_store import load_sandbox
-from tests.support.servers import BACKEND, PG_ADMIN_URL, SECRET, need_server, pg_admin
+from tests.support.servers import BACKEND, SECRET, scratch_database
 
 pytestmark = pytest.mark.db
 
@@ -72,46 +71,35 @@ def simulators() -> Iterator[tuple[ShopState, str, WooState, str]]:
 @pytest_asyncio.fixture(scope="module")
 async def sandbox(tmp_path_factory: pytest.TempPathFactory, simulators) -> AsyncIterator[Sandbox]:
     shop, shop_url, woo, site_url = simulators
-    if BACKEND == "sqlite":
-        url, name = f"sqlite://{tmp_path_factory.mktemp('campaigns') / 'rapport.sqlite3'}", None
-    else:
-        need_server("PostgreSQL", PG_ADMIN_URL)
-        name = f"rapport_t_{uuid.uuid4().hex[:12]}"
-        await pg_admin(f'CREATE DATABASE "{name}"')
-        url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    try:
-        async with TortoiseContext() as ctx:
-            await ctx.init(config=tortoise_config(url), _enable_global_fallback=True)
-            await ctx.generate_schemas()
-            loaded = await load_sandbox()
-            await refresh_merchant(loaded.merchant_id, as_of=AS_OF)
-            key = woo.create_api_key("read_write")
-            for store in await Store.filter(merchant_id=loaded.merchant_id):
-                if store.platform == Platform.SHOPIFY:
-                    assert store.domain == shop.settings.shop_domain
-                    store.access_token = shop.issue_token()
-                else:  # the simulated site answers where it is served
-                    store.domain, store.consumer_key, store.consumer_secret = (
-                        site_url,
-                        key.consumer_key,
-                        key.consumer_secret,
-                    )
-                await store.save()
-            await save_mail_config(loaded.merchant_id, {"quiet_start_hour": 0, "quiet_end_hour": 0})
-            settings = Settings(
-                secret_key=SECRET,
-                database_url=url,
-                shopify_api_key=API_KEY,
-                shopify_api_secret=API_SECRET,
-                shopify_base_url=shop_url,
-                woocommerce_verify_tls=False,
-                allow_site_networks=["127.0.0.0/8"],
-            )
-            stores = dict(await Store.filter(merchant_id=loaded.merchant_id).values_list("id", "platform"))
-            yield Sandbox(loaded.merchant_id, settings, shop, woo, stores)
-    finally:
-        if name:
-            await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with scratch_database(tmp_path_factory.mktemp("campaigns")) as url, TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(url), _enable_global_fallback=True)
+        await ctx.generate_schemas()
+        loaded = await load_sandbox()
+        await refresh_merchant(loaded.merchant_id, as_of=AS_OF)
+        key = woo.create_api_key("read_write")
+        for store in await Store.filter(merchant_id=loaded.merchant_id):
+            if store.platform == Platform.SHOPIFY:
+                assert store.domain == shop.settings.shop_domain
+                store.access_token = shop.issue_token()
+            else:  # the simulated site answers where it is served
+                store.domain, store.consumer_key, store.consumer_secret = (
+                    site_url,
+                    key.consumer_key,
+                    key.consumer_secret,
+                )
+            await store.save()
+        await save_mail_config(loaded.merchant_id, {"quiet_start_hour": 0, "quiet_end_hour": 0})
+        settings = Settings(
+            secret_key=SECRET,
+            database_url=url,
+            shopify_api_key=API_KEY,
+            shopify_api_secret=API_SECRET,
+            shopify_base_url=shop_url,
+            woocommerce_verify_tls=False,
+            allow_site_networks=["127.0.0.0/8"],
+        )
+        stores = dict(await Store.filter(merchant_id=loaded.merchant_id).values_list("id", "platform"))
+        yield Sandbox(loaded.merchant_id, settings, shop, woo, stores)
 
 
 WIN_BACK_SQL = """

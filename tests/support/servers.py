@@ -7,8 +7,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -116,3 +117,19 @@ async def pg_admin(sql: str) -> None:
         await conn.execute(sql)
     finally:
         await conn.close()
+
+
+@asynccontextmanager
+async def scratch_database(folder: Path) -> AsyncIterator[str]:
+    """An empty database of a module's own: a file in ``folder`` on SQLite, a new database on the
+    PostgreSQL server (dropped afterwards)."""
+    if BACKEND == "sqlite":
+        yield f"sqlite://{folder / 'rapport.sqlite3'}"
+        return
+    need_server("PostgreSQL", PG_ADMIN_URL)
+    name = f"rapport_t_{uuid.uuid4().hex[:12]}"
+    await pg_admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
