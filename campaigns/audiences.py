@@ -20,9 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from campaigns.birthdays import NOTICE_DAYS, BirthdaySource, celebrated_on
+from campaigns.birthdays import BirthdaySource, earns_gift, next_celebration
 from campaigns.definitions import Audience, AudienceField, Condition, Op
 from campaigns.models import Birthday, Suppression
 from insights.models import ClvPrediction, ProfileRevenue, ProfileSegment, ProfileStats
@@ -31,29 +30,15 @@ from loyalty.holders import merged_holders
 from loyalty.models import Member
 from store.models import Customer, Store
 from store.sql import dialect_of, select
-
-NOTICE = timedelta(days=NOTICE_DAYS)
+from store.timezones import local_date
 
 _LOOKUP = {Op.EQ: "", Op.IN: "__in", Op.GTE: "__gte", Op.LTE: "__lte", Op.GT: "__gt", Op.LT: "__lt"}
 _COMPLEMENT = {Op.NE: Op.EQ, Op.NOT_IN: Op.IN}
 
 
-def next_birthday(month: int, day: int, today: date) -> date:
-    """The next celebration on or after ``today``."""
-    this_year = celebrated_on(month, day, today.year)
-    return this_year if this_year >= today else celebrated_on(month, day, today.year + 1)
-
-
 def _keys(rows: Iterable[Any]) -> set[int]:
     """Ids from ``values_list(..., flat=True)``, which Tortoise types as tuples."""
     return {int(r) for r in rows}
-
-
-def zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 @dataclass
@@ -184,8 +169,7 @@ class Evaluation:
 
     async def today_of(self, key: int) -> date:
         store = (await self.last_store()).get(key)
-        tz = zone(self.stores[store]["timezone"] if store in self.stores else None)
-        return self.now.astimezone(tz).date()
+        return local_date(self.stores[store]["timezone"] if store in self.stores else None, self.now)
 
     async def birthdays(self) -> dict[int, tuple[date, bool]]:
         """Each key's next birthday on or after its local today, and whether it earns a gift then
@@ -211,8 +195,8 @@ class Evaluation:
                 )
             found: dict[int, tuple[date, bool]] = {}
             for key, (month, day, recorded) in given.items():
-                on = next_birthday(month, day, await self.today_of(key))
-                found[key] = (on, recorded is None or recorded.astimezone(UTC).date() <= on - NOTICE)
+                on = next_celebration(month, day, await self.today_of(key))
+                found[key] = (on, earns_gift(on, recorded.astimezone(UTC).date() if recorded else None))
             self._birthdays = found
         return self._birthdays
 

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tortoise.exceptions import IntegrityError
 
@@ -131,15 +130,6 @@ async def keep_platform_birthdays(merchant_id: int, born: Mapping[int, date], re
     return len(rows)
 
 
-def store_date(timezone: str | None, now: datetime) -> date:
-    """The date at ``now`` in a store's time zone (UTC when the zone is unknown): gifts follow the store's calendar."""
-    try:
-        zone = ZoneInfo(timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return now.astimezone(zone).date()
-
-
 def describe(birthday: Birthday) -> str:
     """ "March 14" or "March 14, 1980", for messages people read."""
     text = f"{calendar.month_name[birthday.month]} {birthday.day}"
@@ -153,6 +143,18 @@ def celebrated_on(month: int, day: int, year: int) -> date:
     return date(year, month, day)
 
 
+def next_celebration(month: int, day: int, today: date) -> date:
+    """The birthday's next day on or after ``today``."""
+    this_year = celebrated_on(month, day, today.year)
+    return this_year if this_year >= today else celebrated_on(month, day, today.year + 1)
+
+
+def earns_gift(on: date, given: date | None) -> bool:
+    """Whether the birthday on ``on`` earns its gift: it was given ``NOTICE_DAYS`` before (counted
+    from the UTC day it was given), or came from the platform (``given`` is None)."""
+    return given is None or (on - given).days >= NOTICE_DAYS
+
+
 def _notice_from(birthday: Birthday) -> date | None:
     """The day the notice runs from: none for a birthday the store already had from its platform."""
     if birthday.source == BirthdaySource.PLATFORM:
@@ -163,8 +165,7 @@ def _notice_from(birthday: Birthday) -> date | None:
 def gift_due(birthday: Birthday, today: date) -> bool:
     """Whether ``today`` (the store's date) is a gift day for this birthday: its day, given early enough."""
     on = celebrated_on(birthday.month, birthday.day, today.year)
-    given = _notice_from(birthday)
-    return on == today and (given is None or (on - given).days >= NOTICE_DAYS)
+    return on == today and earns_gift(on, _notice_from(birthday))
 
 
 def next_gift_date(birthday: Birthday, today: date) -> date:
@@ -179,6 +180,6 @@ def next_gift_date(birthday: Birthday, today: date) -> date:
     year = first.year
     while True:
         on = celebrated_on(birthday.month, birthday.day, year)
-        if on >= first and (given is None or on - given >= timedelta(days=NOTICE_DAYS)):
+        if on >= first and earns_gift(on, given):
             return on
         year += 1

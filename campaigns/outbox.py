@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
 
@@ -34,6 +34,7 @@ from store.models import Customer, Store
 from store.sql.dialect import dialect_of
 from store.sql.reads import select
 from store.sql.writes import Write
+from store.timezones import zone
 
 CHUNK = 5000
 ACCOUNT_COLUMNS = (
@@ -203,13 +204,6 @@ async def recent_marketing(merchant_id: int, profile_ids: set[int], now: datetim
         ).values_list("profile_id"):
             counts[pid] += 1
     return counts
-
-
-def zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def after_quiet_hours(now: datetime, tz: ZoneInfo, start: int, end: int) -> datetime:

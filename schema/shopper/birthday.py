@@ -13,12 +13,13 @@ from enum import Enum
 
 import strawberry
 
-from campaigns.birthdays import BirthdaySource, next_gift_date, record_birthday, store_date
+from campaigns.birthdays import BirthdaySource, next_gift_date, record_birthday
 from campaigns.errors import BirthdayLocked, InvalidBirthday
 from campaigns.models import Birthday
 from schema.core.context import StorefrontInfo
 from schema.core.errors import UserError
 from store.models import Customer, Store
+from store.timezones import local_date
 
 GIFT_ON = (
     "the day the birthday gift comes (the store's date): this year's day when the birthday "
@@ -35,7 +36,7 @@ class ShopperBirthday:
 
     @classmethod
     def of(cls, row: Birthday, store: Store, now: datetime | None = None) -> ShopperBirthday:
-        today = store_date(store.timezone, now or datetime.now(UTC))
+        today = local_date(store.timezone, now or datetime.now(UTC))
         return cls(month=row.month, day=row.day, year=row.year, next_gift_on=next_gift_date(row, today))
 
 

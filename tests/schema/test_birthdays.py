@@ -9,12 +9,13 @@ import pytest
 
 from app.auth.shopper_tokens import ShopperTokens
 from app.demo.birthdays import seed_birthdays
-from campaigns.birthdays import next_gift_date, store_date
+from campaigns.birthdays import next_gift_date
 from campaigns.models import Birthday
 from loyalty.members import enroll
 from loyalty.models import Member
 from schema.core.ids import to_gid
 from store.models import Customer, Profile
+from store.timezones import local_date
 from tests.schema.conftest import admin, app_client, data, error_code, sandbox, session_token, storefront
 from tests.schema.test_storefront_loyalty import member_of, signed_in
 from tests.support.servers import SECRET
@@ -37,7 +38,7 @@ def _in_days(days: int, today: date) -> date:
 
 async def test_a_shopper_gives_a_birthday_once_and_reads_it_with_the_first_gift_day(client, world):
     headers = await signed_in(client, world.shopper)
-    today = store_date(world.shopify.timezone, datetime.now(UTC))
+    today = local_date(world.shopify.timezone, datetime.now(UTC))
     soon, later = _in_days(10, today), _in_days(60, today)
     assert data(await storefront(client, world.shopify, ME, headers=headers))["me"]["birthday"] is None
 
@@ -137,7 +138,7 @@ async def test_nobody_but_the_signed_in_shopper_sets_a_birthday(client, world, d
 
 async def test_the_store_reads_and_changes_a_members_birthday_and_only_its_own(client, world):
     headers = await signed_in(client, world.shopper)
-    today = store_date(world.shopify.timezone, datetime.now(UTC))
+    today = local_date(world.shopify.timezone, datetime.now(UTC))
     soon = _in_days(40, today)
     given = {"month": soon.month, "day": soon.day}
     assert (

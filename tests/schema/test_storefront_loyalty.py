@@ -15,7 +15,7 @@ from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
 from app.sample_program import sample_rewards, sample_rules
-from campaigns.birthdays import next_gift_date, store_date
+from campaigns.birthdays import next_gift_date
 from campaigns.models import Birthday
 from connectors.shopify import pacing
 from loyalty.actions import adjust
@@ -40,6 +40,7 @@ from sandbox.shopify import ShopState, create_app
 from sandbox.woocommerce import WooState, serve_simulator
 from schema.core.ids import to_gid
 from store.models import Customer, Order
+from store.timezones import local_date
 from tests.connectors.shopify.support import new_shop
 from tests.schema.conftest import World, admin, app_client, cross_store_profile, data, storefront
 
@@ -577,7 +578,7 @@ async def test_a_birthday_action_keeps_the_date_and_pays_nothing_until_the_day(c
             )
         )["actionRecord"]
 
-    today = store_date(world.shopify.timezone, datetime.now(UTC))
+    today = local_date(world.shopify.timezone, datetime.now(UTC))
     born = today - timedelta(days=365 * 40)
     first = await record(born.isoformat())
     kept = await Birthday.get(profile_id=before.profile_id)
