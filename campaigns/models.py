@@ -45,6 +45,8 @@ class CodeStatus(StrEnum):
 
     NONE = "none"
     """The campaign gives no code."""
+    ISSUING = "issuing"
+    """A run is asking the platform for it, holding the entry until ``code_held_until``."""
     ISSUED = "issued"
     FAILED = "failed"
     """The platform refused or could not be reached: no email goes out without its code."""
@@ -129,6 +131,9 @@ class CampaignEntry(Model):
     code = fields.CharField(max_length=64, null=True)
     code_status = fields.CharEnumField(CodeStatus, max_length=8, default=CodeStatus.NONE)
     code_error = fields.TextField(null=True)
+    code_held_until = fields.DatetimeField(
+        null=True, description="while issuing, other runs leave the entry alone until then (a run that died lapses)"
+    )
     discount_id = fields.CharField(max_length=200, null=True, description="the platform's id of the discount")
     code_value = fields.DecimalField(max_digits=12, decimal_places=2, null=True)
     points = fields.IntField(default=0)

@@ -8,8 +8,8 @@ the member last bought, outside any transaction), then its points, its signed ev
 A code that fails stops the rest for that entry: no email promises a code that does not exist. A
 failure the platform may get over (``unavailable``) is retried by the next run in the same period;
 one it refused (``rejected``, ``unauthorized``) is not, and stays visible on the entry. While a run
-makes an entry's code the entry says so with the time (``held``), so a concurrent run leaves it
-alone, and a run that died mid-way leaves it to be retried once that hold lapses.
+makes an entry's code the entry is ``issuing`` until ``code_held_until``, so a concurrent run
+leaves it alone, and a run that died mid-way leaves it to be retried once that hold lapses.
 """
 
 from __future__ import annotations
@@ -58,26 +58,18 @@ _ENTRY_COLUMNS = (
     "entered_at",
     "store_id",
     "code_status",
-    "code_error",
+    "code_held_until",
     "points",
 )
-PENDING = f"{IssueError.UNAVAILABLE.value}: not issued yet"
-"""A treated entry's code until the platform answers (with the time the run took it): a run that
-dies before leaves it to a later run once ``LEASE`` has passed."""
-RETRYING = f"{IssueError.UNAVAILABLE.value}: asked again"
 LEASE = timedelta(minutes=15)
 """How long a run's hold on an entry's code lasts: a concurrent run leaves the entry alone meanwhile."""
 
 
-def held(error: str | None, now: datetime) -> bool:
-    """Whether another run is making this entry's code right now (its hold has not lapsed)."""
-    for marker in (PENDING, RETRYING):
-        if error is not None and error.startswith(f"{marker} since "):
-            try:
-                return datetime.fromisoformat(error.removeprefix(f"{marker} since ")) > now - LEASE
-            except ValueError:
-                return False
-    return False
+def retryable(status: CodeStatus, error: str | None, held_until: datetime | None, now: datetime) -> bool:
+    """A code worth asking for again: the platform could not answer, or a run died holding it."""
+    if status == CodeStatus.FAILED:
+        return (error or "").startswith(IssueError.UNAVAILABLE.value)
+    return status == CodeStatus.ISSUING and held_until is not None and held_until <= now
 
 
 _ENTRIES = Upsert(
@@ -170,10 +162,10 @@ async def run_campaign(
     ctx = _Context(campaign, definition, evaluation, now, report)
     periods = await _periods(ctx, members)
     entered = {
-        (pid, period): (entry_id, group, status, error)
-        for entry_id, pid, period, group, status, error in await CampaignEntry.filter(
+        (pid, period): (entry_id, group, status, error, held_until)
+        for entry_id, pid, period, group, status, error, held_until in await CampaignEntry.filter(
             campaign_id=campaign.id, period__in=sorted(set(periods.values()))
-        ).values_list("id", "profile_id", "period", "group", "code_status", "code_error")
+        ).values_list("id", "profile_id", "period", "group", "code_status", "code_error", "code_held_until")
     }
     fresh = sorted(pid for pid, period in periods.items() if (pid, period) not in entered)
     report.already_entered = len(members) - len(fresh)
@@ -192,14 +184,12 @@ async def run_campaign(
     report.entered_treated = len(treated)
     report.entered_holdout = len(written) - len(treated)
     retry = [
-        (entry_id, pid, period, error)
-        for (pid, period), (entry_id, group, status, error) in entered.items()
+        (entry_id, pid, period, CodeStatus(status), held_until)
+        for (pid, period), (entry_id, group, status, error, held_until) in entered.items()
         if pid in members
         and periods.get(pid) == period
         and group == Group.TREATED
-        and status == CodeStatus.FAILED
-        and (error or "").startswith(IssueError.UNAVAILABLE.value)
-        and not held(error, now)
+        and retryable(CodeStatus(status), error, held_until, now)
     ]
     if retry and definition.actions.code is not None:
         retried = await _retrying(retry, stores, now)
@@ -250,8 +240,8 @@ async def _enter(
             "group": groups[pid].value,
             "entered_at": ctx.now,
             "store_id": stores.get(pid),
-            "code_status": (CodeStatus.FAILED if pending(pid) else CodeStatus.NONE).value,
-            "code_error": f"{PENDING} since {ctx.now.isoformat()}" if pending(pid) else None,
+            "code_status": (CodeStatus.ISSUING if pending(pid) else CodeStatus.NONE).value,
+            "code_held_until": ctx.now + LEASE if pending(pid) else None,
             "points": 0,
         }
         for pid in fresh
@@ -264,13 +254,15 @@ async def _enter(
     return written
 
 
-async def _retrying(retry: list[tuple[int, int, int, str]], stores: dict[int, int], now: datetime) -> list[_Treated]:
-    """Entries whose code failed for a reason that may pass, taken for another try by this run: the
-    update only matches the failure as this run read it, so of two runs only one takes an entry."""
+async def _retrying(
+    retry: list[tuple[int, int, int, CodeStatus, datetime | None]], stores: dict[int, int], now: datetime
+) -> list[_Treated]:
+    """Entries whose code may come this time, taken for another try by this run: the update only
+    matches the entry as this run read it, so of two runs only one takes it."""
     taken: list[_Treated] = []
-    for entry_id, pid, period, error in retry:
-        claimed = await CampaignEntry.filter(id=entry_id, code_status=CodeStatus.FAILED, code_error=error).update(
-            code_error=f"{RETRYING} since {now.isoformat()}"
+    for entry_id, pid, period, status, held_until in retry:
+        claimed = await CampaignEntry.filter(id=entry_id, code_status=status, code_held_until=held_until).update(
+            code_status=CodeStatus.ISSUING, code_held_until=now + LEASE
         )
         if claimed:
             taken.append(_Treated(entry_id, pid, period, stores.get(pid)))
@@ -354,6 +346,7 @@ async def _issue_codes(ctx: _Context, treated: list[_Treated], action: CodeActio
                     code=entry.code,
                     code_status=entry.code_status,
                     code_error=entry.code_error,
+                    code_held_until=None,
                     discount_id=entry.discount_id,
                     code_value=value if entry.code_status == CodeStatus.ISSUED else None,
                 )

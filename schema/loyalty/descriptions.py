@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from campaigns.models import CampaignKind
 from loyalty.models import Entry, EntryKind
 
 if TYPE_CHECKING:
@@ -20,6 +21,15 @@ ACTIONS = {
     "first_order": "First order",
 }
 EXPIRY = {"fifo": "Points expired", "inactivity": "Points expired after inactivity"}
+
+CAMPAIGN_BONUS: dict[str, str] = {
+    CampaignKind.WIN_BACK: "Welcome back bonus",
+    CampaignKind.AT_RISK: "We miss you bonus",
+    CampaignKind.BIRTHDAY: "Birthday gift",
+    CampaignKind.TIER_REACHED: "Bonus for your new tier",
+    CampaignKind.WELCOME: "Welcome bonus",
+}
+"""How a campaign's points read in the shopper's history, by the campaign's kind (the entry's cause)."""
 
 
 def order_label(name: str | None, order_id: int | None) -> str:
@@ -67,7 +77,9 @@ async def describe(entry: Entry, loaders: LoyaltyLoaders) -> str:
             return f"Reached {entry.cause}" if entry.cause else "Tier reward"
         case EntryKind.EXPIRE:
             return EXPIRY.get(entry.cause, "Points expired")
-        case EntryKind.AUTOMATION | EntryKind.CAMPAIGN:
+        case EntryKind.CAMPAIGN:
+            return CAMPAIGN_BONUS.get(entry.cause, "Bonus points")
+        case EntryKind.AUTOMATION:
             return f"Bonus: {entry.cause}" if entry.cause else "Bonus points"
         case EntryKind.TRANSFER_OUT:
             return "Points moved to a linked account"

@@ -18,7 +18,7 @@ from campaigns.models import (
     Group,
     Message,
 )
-from campaigns.runner import PENDING, period_of, run_campaign, run_due
+from campaigns.runner import LEASE, period_of, run_campaign, run_due
 from loyalty.economics import economics
 from loyalty.models import Entry, EntryKind, Member
 from loyalty.rules import Rules
@@ -137,15 +137,16 @@ async def test_a_code_another_run_is_making_is_left_alone_until_that_runs_hold_l
         period=period_of(campaign, NOW),
         group=Group.TREATED,
         entered_at=NOW,
-        code_status=CodeStatus.FAILED,
-        code_error=f"{PENDING} since {NOW.isoformat()}",
+        code_status=CodeStatus.ISSUING,
+        code_held_until=NOW + LEASE,
     )
     issuer = RecordingIssuer()
     meanwhile = await run_campaign(campaign.id, issuer_for=issuing(issuer), now=NOW + timedelta(minutes=5))
     assert meanwhile.codes_retried == 0 and not issuer.requests
     lapsed = await run_campaign(campaign.id, issuer_for=issuing(issuer), now=NOW + timedelta(minutes=20))
     assert lapsed.codes_retried == 1 and len(issuer.requests) == 1
-    assert (await CampaignEntry.get(id=entry.id)).code_status == CodeStatus.ISSUED
+    issued = await CampaignEntry.get(id=entry.id)
+    assert issued.code_status == CodeStatus.ISSUED and issued.code_held_until is None
     assert await Message.filter(entry_id=entry.id).count() == 1
 
 
