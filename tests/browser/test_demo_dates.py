@@ -1,7 +1,7 @@
 """The demo lives in the present: ``rapport demo`` moves the sandbox history to end yesterday, and no
 date in what the widget, the dashboard, the storefront and admin APIs or the CLI show lies before
-the history's first order or after today (forecasts such as a next order or a code's expiry may
-only lie ahead). ``rapport insights refresh`` with its defaults then finds what the demo found.
+the history's first order or after today (forecasts such as a next order, a code's expiry or a
+birthday gift may only lie ahead). ``rapport insights refresh`` with its defaults then finds what the demo found.
 
 Against the real demo (``demo`` in conftest.py), on SQLite and on PostgreSQL."""
 
@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.db, pytest.mark.slow]
 
 STATIC = ROOT / "app" / "static"
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?")
-FORECASTS = {"nextorderat", "expiresat", "tiergraceuntil"}
+FORECASTS = {"nextorderat", "expiresat", "tiergraceuntil", "nextgifton"}
 """Keys whose dates are by nature ahead of today (normalised: lower case, no underscores)."""
 PERIODS = {"start"}
 """A timeline period's start: the month or week holding the first order may begin before it."""
