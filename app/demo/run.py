@@ -1,19 +1,23 @@
 """The demo's set-up: the sandbox merchant's two stores, its loyalty program, its insights, and
 what a browser needs to open the storefront widget and the dashboard.
 
-The data goes straight into the store (``app.demo.seed``); the Shopify simulator runs beside the app
-so a reward redeemed in the widget creates a real discount code over HTTP. The demo lives in the
+The data goes straight into the store (``app.demo.seed``); the Shopify and WooCommerce simulators
+run beside the app so a reward redeemed in the widget, or a campaign's code, is a real discount
+code made over HTTP on the member's own store. The demo lives in the
 present: the sandbox history is moved to end yesterday (UTC), in the store and in the simulator,
 and "today" for insights is the start of today.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
+import socket
 import subprocess
 import sys
+import time as clock
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
@@ -96,6 +100,78 @@ class Simulator:
             self.process.kill()
 
 
+@dataclass
+class WooSite:
+    """The WooCommerce simulator in its own process, over HTTPS with a throw-away certificate (so
+    the connector uses HTTP Basic, as against a real site), accepting the REST keys given to it,
+    which the demo's store then holds."""
+
+    process: subprocess.Popen[str]
+    port: int
+    consumer_key: str
+    consumer_secret: str
+
+    @classmethod
+    def launch(cls, port: int, today: date | None = None) -> WooSite:
+        """Starts the site on the demo's history without waiting: building it takes seconds the
+        demo spends loading its store meanwhile (``ready`` waits)."""
+        key, secret = f"ck_{secrets.token_hex(20)}", f"cs_{secrets.token_hex(20)}"
+        ends = history_end(today or utc_today())
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sandbox.woocommerce",
+                "--port",
+                str(port),
+                "--tls",
+                "--source",
+                SOURCE,
+                "--seed",
+                str(SEED),
+                "--ends",
+                ends.isoformat(),
+                "--consumer-key",
+                key,
+                "--consumer-secret",
+                secret,
+                "--log-level",
+                "warning",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        return cls(process, port, key, secret)
+
+    @property
+    def base_url(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+    def ready(self, timeout: float = 60) -> WooSite:
+        """Waits until the site has its key and accepts connections."""
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if line.strip().startswith("auth:"):
+                break
+        deadline = clock.monotonic() + timeout
+        while self.process.poll() is None and clock.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                clock.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"the WooCommerce simulator did not start (exit {self.process.returncode})")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
 def utc_today() -> date:
     return datetime.now(UTC).date()
 
@@ -150,7 +226,11 @@ async def drop_other_days(data: SandboxData) -> date | None:
 
 
 async def prepare_program(
-    settings: Settings, base_url: str, simulator: Simulator | None, today: date | None = None
+    settings: Settings,
+    base_url: str,
+    simulator: Simulator | None,
+    today: date | None = None,
+    site: WooSite | None = None,
 ) -> dict[str, Any]:
     """Everything after the data: profiles, insights, the program, credentials; returns demo.json."""
     today = today or utc_today()
@@ -170,7 +250,7 @@ async def prepare_program(
     if simulator is not None:
         shopify.access_token, shopify.install_state = simulator.token, InstallState.INSTALLED
         await shopify.save(update_fields=["access_token", "install_state", "updated_at"])
-    woo = await _connect_woocommerce(stores["woocommerce"])
+    woo = await _connect_woocommerce(stores["woocommerce"], site)
     await ApiKey.filter(merchant_id=merchant.id, name=DEMO_KEY_NAME, revoked_at=None).update(
         revoked_at=datetime.now(UTC)
     )
@@ -203,6 +283,13 @@ async def prepare_program(
             platform: {"id": s.id, "public_key": s.public_key, "domain": s.domain} for platform, s in stores.items()
         },
         "woocommerce_webhooks": {"url": f"{base_url}/webhooks/woocommerce/{woo.id}", "secret": woo.webhook_secret},
+        "woocommerce_site": {
+            "url": woo.domain,
+            "consumer_key": woo.consumer_key,
+            "consumer_secret": woo.consumer_secret,
+        }
+        if site is not None
+        else None,
         "shopper": {
             "customer_id": shopper.id,
             "profile_id": shopper.profile_id,
@@ -220,10 +307,25 @@ async def prepare_program(
     }
 
 
-async def _connect_woocommerce(woo: Store) -> Store:
+async def _connect_woocommerce(woo: Store, site: WooSite | None) -> Store:
     """Give the sandbox WooCommerce store what a connected site has (REST keys and a webhook
-    secret), so signed deliveries to the demo are accepted like a real site's."""
-    if not (woo.consumer_key and woo.consumer_secret and woo.webhook_secret):
+    secret), so signed deliveries to the demo are accepted like a real site's; with the simulator
+    running, its address and the keys it accepts, so codes for its members are made there."""
+    if site is not None:
+        woo.domain, woo.consumer_key, woo.consumer_secret = site.base_url, site.consumer_key, site.consumer_secret
+        woo.webhook_secret = woo.webhook_secret or secrets.token_urlsafe(32)
+        woo.install_state = InstallState.INSTALLED
+        await woo.save(
+            update_fields=[
+                "domain",
+                "consumer_key",
+                "consumer_secret",
+                "webhook_secret",
+                "install_state",
+                "updated_at",
+            ]
+        )
+    elif not (woo.consumer_key and woo.consumer_secret and woo.webhook_secret):
         woo.consumer_key = f"ck_{secrets.token_hex(20)}"
         woo.consumer_secret = f"cs_{secrets.token_hex(20)}"
         woo.webhook_secret = secrets.token_urlsafe(32)
@@ -283,12 +385,25 @@ async def _paired_product(shopify: Store) -> str | None:
 DEMO_MAIL_FROM = "rewards@rapport-demo.test"
 
 
-def demo_env(simulator: Simulator | None, mail: DemoMailServer | None = None, base_url: str | None = None) -> None:
-    """Settings the served demo needs: the simulator as every shop's API, the demo's own SMTP
-    server for every email (whatever .env says: the demo never mails real shoppers) with links
-    back to the demo's port, no periodic syncs, the API explorer on."""
+SANDBOX_NETWORK = "127.0.0.0/8"
+
+
+def demo_env(
+    simulator: Simulator | None,
+    mail: DemoMailServer | None = None,
+    base_url: str | None = None,
+    site: WooSite | None = None,
+) -> None:
+    """Settings the served demo needs: the simulator as every shop's API, the WooCommerce
+    simulator reachable on this machine with its throw-away certificate (development settings,
+    in this process only: production refuses both), the demo's own SMTP server for every email
+    (whatever .env says: the demo never mails real shoppers) with links back to the demo's port,
+    no periodic syncs, the API explorer on."""
     if simulator is not None:
         os.environ["SHOPIFY_BASE_URL"] = simulator.base_url
+    if site is not None:
+        os.environ["WOOCOMMERCE_VERIFY_TLS"] = "false"
+        os.environ["ALLOW_SITE_NETWORKS"] = json.dumps(_with_sandbox(os.environ.get("ALLOW_SITE_NETWORKS")))
     if base_url is not None:
         os.environ.setdefault("PUBLIC_BASE_URL", base_url)
     if mail is not None:
@@ -297,3 +412,13 @@ def demo_env(simulator: Simulator | None, mail: DemoMailServer | None = None, ba
         os.environ["DEMO_MAILBOX"] = str(mail.directory)
     os.environ.setdefault("SCHEDULER", "false")
     os.environ.setdefault("GRAPHQL_EXPLORER", "true")
+
+
+def _with_sandbox(networks: str | None) -> list[str]:
+    """The networks already allowed (a JSON list, as the setting is read) plus the simulator's."""
+    try:
+        found = json.loads(networks) if networks else []
+    except ValueError:
+        found = []
+    allowed = [str(n) for n in found] if isinstance(found, list) else []
+    return allowed if SANDBOX_NETWORK in allowed else [*allowed, SANDBOX_NETWORK]

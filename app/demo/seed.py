@@ -138,7 +138,8 @@ async def sandbox_merchant(data: sandbox.SandboxData) -> tuple[Merchant, dict[sa
     merchant, _ = await Merchant.get_or_create(name=data.merchant_name)
     stores: dict[sandbox.Platform, Store] = {}
     for platform, info in data.stores.items():
-        store = await Store.get_or_none(platform=platform, domain=info.domain_or_url)
+        # by platform, not domain: a served demo points the WooCommerce store at its simulator
+        store = await Store.filter(merchant_id=merchant.id, platform=platform).order_by("id").first()
         if store is None:
             store = await Store.create(
                 merchant=merchant,
@@ -160,7 +161,7 @@ async def seed(data: sandbox.SandboxData) -> dict[str, int]:
     for platform, store in stores.items():
         part = data.by_store(platform)
         for products in pages(part.products):
-            await upsert_products(store, [product_record(p, store.domain) for p in products])
+            await upsert_products(store, [product_record(p, data.stores[platform].domain_or_url) for p in products])
         for customers in pages(part.customers):
             await upsert_customers(store, [customer_record(c) for c in customers])
         written[platform] = 0

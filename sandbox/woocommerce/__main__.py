@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--consumer-key", default=None)
     parser.add_argument("--consumer-secret", default=None)
     parser.add_argument("--permissions", default="read_write", choices=("read", "write", "read_write"))
+    parser.add_argument("--log-level", default="info", help="uvicorn's: warning keeps a long run's output short")
     args = parser.parse_args(argv)
 
     scheme = "https" if args.tls else "http"
@@ -50,7 +51,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  {counts['customers']} customers, {counts['orders']} orders, {counts['products']} products")
     print(f"  consumer key:    {key.consumer_key}")
     print(f"  consumer secret: {key.consumer_secret}  ({key.permissions})")
-    print("  auth: " + ("HTTP Basic (or consumer_key/consumer_secret query)" if args.tls else "OAuth 1.0a one-legged"))
+    print(
+        "  auth: " + ("HTTP Basic (or consumer_key/consumer_secret query)" if args.tls else "OAuth 1.0a one-legged"),
+        flush=True,
+    )
     certfile = keyfile = None
     if args.tls:
         certfile, keyfile = self_signed_cert()
@@ -60,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
         port=args.port,
         ssl_certfile=certfile,
         ssl_keyfile=keyfile,
-        log_level="info",
+        log_level=args.log_level,
     )
 
 

@@ -157,6 +157,64 @@ def test_the_demo_migrates_seeds_serves_and_writes_working_credentials(tmp_path,
             headers={**headers, "X-WC-Webhook-Signature": woo_webhooks.sign("not-the-secret", body)},
         )
         assert forged.status_code == 401
+        assert_win_back_codes_are_made_on_both_simulators(info)
     finally:
         os.killpg(demo.pid, signal.SIGINT)
         demo.wait(timeout=20)
+
+
+CAMPAIGNS = "{ campaigns(first: 50) { nodes { id kind status } } }"
+LAUNCH = """mutation($id: ID!) { campaignLaunch(input: {id: $id}) { campaign { status } userErrors { message } } }"""
+CODES = """query($id: ID!) { campaign(id: $id) { entered
+  results { treated { members codesIssued codesFailed } } } }"""
+
+
+def woo_coupons(site: dict) -> list[dict]:
+    """Every coupon the demo's WooCommerce simulator holds, read over its REST API with the store's keys."""
+    found, page = [], 1
+    while True:
+        answer = httpx.get(
+            f"{site['url']}/wp-json/wc/v3/coupons",
+            params={"per_page": 100, "page": page},
+            auth=(site["consumer_key"], site["consumer_secret"]),
+            verify=False,
+            timeout=10,
+        )
+        assert answer.status_code == 200, answer.text
+        found += answer.json()
+        if page >= int(answer.headers["X-WP-TotalPages"]):
+            return found
+        page += 1
+
+
+def assert_win_back_codes_are_made_on_both_simulators(info: dict) -> None:
+    """The demo's win-back, launched from the admin API, makes every treated member's code on
+    their own store's simulator: none fails, and the WooCommerce site holds the new coupons."""
+
+    def admin(query: str, variables: dict | None = None) -> dict:
+        answer = httpx.post(
+            f"{info['base_url']}/graphql/admin",
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {info['api_key']}"},
+            timeout=30,
+        ).json()
+        assert "errors" not in answer, answer
+        return answer["data"]
+
+    site = info["woocommerce_site"]
+    assert site["url"] == info["stores"]["woocommerce"]["domain"] and site["url"].startswith("https://127.0.0.1:")
+    before = {c["code"] for c in woo_coupons(site)}
+    win_back = next(c for c in admin(CAMPAIGNS)["campaigns"]["nodes"] if c["kind"] == "WIN_BACK")
+    launched = admin(LAUNCH, {"id": win_back["id"]})["campaignLaunch"]
+    assert launched["userErrors"] == [] and launched["campaign"]["status"] == "ACTIVE"
+    deadline = time.monotonic() + 120
+    while True:
+        found = admin(CODES, {"id": win_back["id"]})["campaign"]
+        treated = found["results"]["treated"]
+        if found["entered"] and treated["codesIssued"] + treated["codesFailed"] >= treated["members"] > 0:
+            break
+        assert time.monotonic() < deadline, f"the win-back did not make its codes: {found}"
+        time.sleep(0.5)
+    assert treated["codesFailed"] == 0 and treated["codesIssued"] == treated["members"], found
+    made = {c["code"] for c in woo_coupons(site)} - before
+    assert made, "codes for WooCommerce members are made on the WooCommerce simulator"
