@@ -126,7 +126,7 @@ def demo(
     ] = True,
 ) -> None:
     """Set up the sandbox merchant (stores, loyalty program, insights) and serve it with the
-    Shopify simulator beside it; writes demo.json with the URLs and credentials."""
+    Shopify and WooCommerce simulators beside it; writes demo.json with the URLs and credentials."""
     if serve_after and not _port_free(port):
         raise fail(
             f"port {port} on 127.0.0.1 is already in use: stop what holds it, or pick another with --port or PORT", 1
@@ -142,20 +142,25 @@ def demo(
         typer.echo("wrote a new METRICS_TOKEN to .env (send it as Authorization: Bearer for /metrics)")
     settings = settings_or_exit()
     from app.demo.mailbox import DemoMailServer
-    from app.demo.run import Simulator, demo_env, prepare, prepare_program, utc_today
+    from app.demo.run import Simulator, WooSite, demo_env, prepare, prepare_program, utc_today
 
-    migrate()
     today = utc_today()
-    summary = run(settings, lambda: prepare(today))
-    base = f"http://127.0.0.1:{port}"
-    simulator = (
-        Simulator.start(_free_port(), settings.shopify_api_key, settings.shopify_api_secret.get_secret_value(), today)
-        if serve_after
-        else None
-    )
-    mail = DemoMailServer(Path("mailbox").resolve(), _free_port()).start() if serve_after else None
+    site = WooSite.launch(_free_port(), today) if serve_after else None
+    taken = {site.port} if site is not None else set()
+    simulator: Simulator | None = None
+    mail: DemoMailServer | None = None
     try:
-        info = run(settings, lambda: prepare_program(settings, base, simulator, today))
+        migrate()
+        summary = run(settings, lambda: prepare(today))
+        base = f"http://127.0.0.1:{port}"
+        if serve_after:
+            shop_port = _free_port(taken)
+            simulator = Simulator.start(
+                shop_port, settings.shopify_api_key, settings.shopify_api_secret.get_secret_value(), today
+            )
+            mail = DemoMailServer(Path("mailbox").resolve(), _free_port({*taken, shop_port})).start()
+        woo_site = site.ready() if site is not None else None
+        info = run(settings, lambda: prepare_program(settings, base, simulator, today, woo_site))
         Path("demo.json").write_text(json.dumps(info, indent=2) + "\n")
         typer.echo(
             f"\nSandbox merchant ready: {summary}\n\n"
@@ -163,19 +168,26 @@ def demo(
             f"  dashboard   {info['dashboard_url']}\n"
             f"  explorer    {info['explorer_url']}  (GraphiQL on the admin API)\n"
             f"  mailbox     {info['mailbox_url']}  (every email the demo sends; SMTP {mail.url if mail else 'off'})\n"
-            f"  health      {base}/healthz\n"
+            + (
+                f"  woocommerce {woo_site.base_url}  (the sandbox site; demo.json has its REST keys)\n"
+                if woo_site
+                else ""
+            )
+            + f"  health      {base}/healthz\n"
             f"  metrics     {base}/metrics  (Authorization: Bearer $METRICS_TOKEN, in .env)\n"
             f"  stores      .venv/bin/rapport stores list\n"
             f"  (demo.json holds the store keys, the sample shopper's token and the API key)\n"
         )
         if serve_after:
-            demo_env(simulator, mail, base)
+            demo_env(simulator, mail, base, woo_site)
             if open_browser:
                 _open_later(info["storefront_url"], info["dashboard_url"])
             serve(host="127.0.0.1", port=port)
     finally:
         if simulator is not None:
             simulator.stop()
+        if site is not None:
+            site.stop()
         if mail is not None:
             mail.stop()
 
@@ -194,12 +206,16 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _free_port() -> int:
+def _free_port(taken: set[int] | None = None) -> int:
+    """A port nothing listens on, other than ``taken`` (given to a server still starting)."""
     import socket
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in (taken or set()):
+            return port
 
 
 def _open_later(*urls: str) -> None:
