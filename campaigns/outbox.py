@@ -8,7 +8,8 @@ with its reason, in a few queries per batch whatever its size. The rules:
 - marketing goes only to the address of an account that accepted marketing, and not to a
   suppressed one (``no_consent``, ``unsubscribed``, ``bounced``, ``complained``), and stays under
   the merchant's frequency cap, counting the member's queued and recently sent marketing mail
-  (``capped``);
+  (``capped``); members sharing an address get one copy of a campaign's email in that window
+  (``duplicate_address``);
 - transactional mail (the shopper's own points, tier, rewards) needs no marketing consent and
   ignores unsubscribes, but never goes to an address that bounced or complained;
 - quiet hours in the store's time zone move the send time to the end of the window, for every
@@ -25,6 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
+from tortoise.functions import Lower
 
 from campaigns.models import Message, MessageKind, MessageStatus, Suppression, SuppressionReason
 from campaigns.settings import LOCALES, MailConfig, load_mail_config
@@ -234,6 +236,32 @@ async def queue_messages(requests: list[MessageRequest], now: datetime) -> list[
     return [found[(r.merchant_id, r.key)] for r in requests]
 
 
+async def campaign_addresses(
+    merchant_id: int, campaign_ids: set[int], addresses: set[str], since: datetime
+) -> set[tuple[int, str]]:
+    """(campaign, lower-cased address) of each campaign's marketing email waiting or sent since
+    ``since``: two members sharing an address (a couple, a shopper with two accounts insights keeps
+    apart) get one copy of a campaign's email, not two."""
+    found: set[tuple[int, str]] = set()
+    if not campaign_ids or not addresses:
+        return found
+    for part in chunks(sorted(addresses)):
+        rows = (
+            await Message.filter(
+                Q(status__in=(MessageStatus.QUEUED, MessageStatus.SENDING))
+                | Q(status=MessageStatus.SENT, sent_at__gte=since),
+                merchant_id=merchant_id,
+                campaign_id__in=sorted(campaign_ids),
+                kind=MessageKind.MARKETING,
+            )
+            .annotate(address=Lower("to_email"))
+            .filter(address__in=part)
+            .values_list("campaign_id", "address")
+        )
+        found |= {(int(cid), str(address)) for cid, address in rows}
+    return found
+
+
 async def _existing(merchant_id: int, keys: list[str]) -> dict[tuple[int, str], Message]:
     rows: dict[tuple[int, str], Message] = {}
     for part in chunks(keys):
@@ -261,6 +289,12 @@ async def _queue_for_merchant(
     chosen = {r.key: choose(r, accounts.get(r.profile_id, []), suppressed) for r in fresh.values()}
     marketing_profiles = {r.profile_id for r in fresh.values() if r.kind == MessageKind.MARKETING}
     counts = await recent_marketing(merchant_id, marketing_profiles, now, config.frequency_days)
+    sent_to = await campaign_addresses(
+        merchant_id,
+        {r.campaign_id for r in fresh.values() if r.campaign_id and r.kind == MessageKind.MARKETING},
+        {a.email.strip().lower() for a in chosen.values() if a and a.email},
+        now - timedelta(days=config.frequency_days),
+    )
     store_ids = {r.store_id for r in fresh.values() if r.store_id} | {a.store_id for a in chosen.values() if a}
     zones = {
         sid: zone(tz)
@@ -283,8 +317,12 @@ async def _queue_for_merchant(
                 status, reason = MessageStatus.SKIPPED, str(blocked)
             elif counts[request.profile_id] >= config.frequency_cap:
                 status, reason = MessageStatus.SKIPPED, "capped"
+            elif request.campaign_id and (request.campaign_id, address.lower()) in sent_to:
+                status, reason = MessageStatus.SKIPPED, "duplicate_address"
             else:
                 counts[request.profile_id] += 1
+                if request.campaign_id:
+                    sent_to.add((request.campaign_id, address.lower()))
         elif blocked in (SuppressionReason.BOUNCED, SuppressionReason.COMPLAINED):
             status, reason = MessageStatus.SKIPPED, str(blocked)
         send_after = now

@@ -3,6 +3,7 @@ store's time zone, the best address and locale, one message per key."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -83,6 +84,28 @@ async def test_the_frequency_cap_counts_queued_and_recent_marketing_across_campa
         (MessageStatus.QUEUED, ""),
         (MessageStatus.SKIPPED, "capped"),
         (MessageStatus.QUEUED, ""),
+    ]
+
+
+async def test_members_sharing_an_address_get_one_copy_of_a_campaign_email(db):
+    _, store = await merchant()
+    one = await shopper(store, "mary.richard@example.org")
+    two = await shopper(store, "Mary.Richard@Example.org")  # another member, the same mailbox
+    three = await shopper(store, "MARY.RICHARD@EXAMPLE.ORG")
+    first = await queue_messages([replace(request(store, one, "c1:one"), campaign_id=1)], NOW)
+    later = await queue_messages(
+        [
+            replace(request(store, two, "c1:two"), campaign_id=1),
+            replace(request(store, three, "c2:three"), campaign_id=2),
+            request(store, two, "tx:two", kind=MessageKind.TRANSACTIONAL, template="points_expiry"),
+        ],
+        NOW + timedelta(minutes=5),
+    )
+    assert first[0].status == MessageStatus.QUEUED
+    assert [(m.status, m.reason) for m in later] == [
+        (MessageStatus.SKIPPED, "duplicate_address"),
+        (MessageStatus.QUEUED, ""),  # another campaign is another email
+        (MessageStatus.QUEUED, ""),  # account mail is each member's own
     ]
 
 
