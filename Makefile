@@ -27,10 +27,10 @@ test: install test-sqlite test-postgres
 
 test-sqlite: install
 	@rm -f .pytest_cache/v/rapport/variants-*
-	RAPPORT_TEST_DB=sqlite $(BIN)/pytest -n $(WORKERS) --dist loadfile
+	RAPPORT_TEST_DB=sqlite $(BIN)/pytest -n $(WORKERS) --dist loadfile --durations=15
 
 test-postgres: install
-	RAPPORT_TEST_DB=postgres $(BIN)/pytest -m db -n $(WORKERS) --dist loadfile
+	RAPPORT_TEST_DB=postgres $(BIN)/pytest -m db -n $(WORKERS) --dist loadfile --durations=15
 
 bench: install
 	$(BIN)/python -m bench
