@@ -79,6 +79,14 @@ def smtp() -> Iterator[Mailbox]:
     mailbox.stop()
 
 
+@pytest.fixture(params=["local", "arq"])
+def runner(request: pytest.FixtureRequest) -> str:
+    """Each job runner in turn: the embedded one, then arq on Redis (skipped, or failed in CI, without Redis)."""
+    if request.param == "arq":
+        request.getfixturevalue("redis_url")
+    return request.param
+
+
 @pytest.fixture
 def redis_url() -> str:
     need_server("Redis", REDIS_URL)

@@ -50,6 +50,15 @@ best balances of the history stop short of trying several rewards in one visit."
 DEMO_KEY_NAME = "demo"
 
 
+def stop_process(process: subprocess.Popen[str]) -> None:
+    """Ask a simulator to stop, and make it if it has not within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 @dataclass
 class Simulator:
     """The Shopify simulator in its own process, with an offline token for the sandbox shop."""
@@ -93,11 +102,7 @@ class Simulator:
         raise RuntimeError(f"the Shopify simulator did not start (exit {process.returncode})")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process)
 
 
 @dataclass
@@ -165,11 +170,7 @@ class WooSite:
         raise RuntimeError(f"the WooCommerce simulator did not start (exit {self.process.returncode})")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process)
 
 
 def utc_today() -> date:

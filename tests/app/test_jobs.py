@@ -24,13 +24,6 @@ pytestmark = pytest.mark.db
 load(["tests.support.jobs"])
 
 
-@pytest.fixture(params=["local", "arq"])
-def runner(request: pytest.FixtureRequest) -> str:
-    if request.param == "arq":
-        request.getfixturevalue("redis_url")
-    return request.param
-
-
 def settings_for(runner: str, database_url: str, **extra):
     from tests.support.servers import REDIS_URL
 

@@ -75,13 +75,6 @@ def private_redis() -> Iterator[PrivateRedis]:
     server.stop()
 
 
-@pytest.fixture(params=["local", "arq"])
-def runner(request: pytest.FixtureRequest) -> str:
-    if request.param == "arq":
-        request.getfixturevalue("redis_url")
-    return request.param
-
-
 def settings_for(database_url: str, redis_url: str | None, queue_name: str):
     return load_settings(database_url=database_url, secret_key=SECRET, redis_url=redis_url, arq_queue=queue_name)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import secrets
 import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -25,19 +24,12 @@ from campaigns.settings import save_mail_config
 from store.models import Merchant, Platform, Store
 from tests.campaigns.helpers import silent_vips
 from tests.loyalty.helpers import Shop
-from tests.support.servers import ROOT, SECRET, subprocess_env
+from tests.support.servers import SECRET, run_cli
 
 pytestmark = pytest.mark.db
 load()
 
 AUDIENCE = {"all": [{"field": "marketing_consent", "op": "eq", "value": True}]}
-
-
-@pytest.fixture(params=["local", "arq"])
-def runner(request: pytest.FixtureRequest) -> str:
-    if request.param == "arq":
-        request.getfixturevalue("redis_url")
-    return request.param
 
 
 async def vip_campaign(n: int) -> tuple[Shop, int]:
@@ -99,16 +91,8 @@ def test_the_jobs_are_registered_and_runs_are_scheduled_hourly_with_sending_ever
     assert schedule[campaigns_send_due] == timedelta(minutes=1)
 
 
-def campaigns(database_url: str, *args: str) -> subprocess.CompletedProcess:
-    code = "from app.cli_campaigns import campaigns_cli; campaigns_cli()"
-    return subprocess.run(
-        [sys.executable, "-c", code, *args],
-        cwd=ROOT,
-        env=subprocess_env(database_url),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def campaigns(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("app.cli_campaigns:campaigns_cli", database_url, *args)
 
 
 async def test_the_commands_list_preview_and_run_campaigns(db, database_url):

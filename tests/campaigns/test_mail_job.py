@@ -20,13 +20,6 @@ from tests.support.servers import REDIS_URL, SECRET
 pytestmark = pytest.mark.db
 
 
-@pytest.fixture(params=["local", "arq"])
-def runner(request: pytest.FixtureRequest) -> str:
-    if request.param == "arq":
-        request.getfixturevalue("redis_url")
-    return request.param
-
-
 def settings_for(runner: str, database_url: str, **extra):
     return load_settings(
         database_url=database_url,

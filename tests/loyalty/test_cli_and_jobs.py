@@ -4,7 +4,6 @@ dry run by default, and the jobs process orders like the runtime will."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from decimal import Decimal
 
 import pytest
@@ -15,21 +14,13 @@ from app.jobs.registry import registry
 from loyalty.models import Member
 from loyalty.rules import Rules
 from tests.loyalty.helpers import at
-from tests.support.servers import ROOT, subprocess_env
+from tests.support.servers import run_cli
 
 pytestmark = pytest.mark.db
 
 
-def loyalty(database_url: str, *args: str) -> subprocess.CompletedProcess:
-    code = "from app.cli_loyalty import loyalty_cli; loyalty_cli()"
-    return subprocess.run(
-        [sys.executable, "-c", code, *args],
-        cwd=ROOT,
-        env=subprocess_env(database_url),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def loyalty(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("app.cli_loyalty:loyalty_cli", database_url, *args)
 
 
 async def test_rebuild_balances_reports_then_fixes_and_replay_is_a_dry_run(shop, database_url):

@@ -48,6 +48,20 @@ def subprocess_env(database_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
+def run_cli(command: str, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """One of the CLI's command groups (``"app.cli_loyalty:loyalty_cli"``) in a process of its own, as an
+    operator runs it against ``database_url``."""
+    module, function = command.split(":")
+    return subprocess.run(
+        [sys.executable, "-c", f"from {module} import {function}; {function}()", *args],
+        cwd=ROOT,
+        env=subprocess_env(database_url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
