@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.functions import Lower
 from tortoise.transactions import in_transaction
 
@@ -143,9 +143,13 @@ async def _own_owners(rows: list[dict]) -> None:
         accounts[account["profile_id"]].append(account)
     used = set(await Customer.filter(owner_id__in=profile_ids).values_list("owner_id", flat=True))
     keepers = {pid: min(group, key=_keeping_order)["id"] for pid, group in accounts.items() if pid not in used}
-    keeping = [row["id"] for row in rows if keepers.get(row["profile_id"]) == row["id"]]
+    keeping = [row for row in rows if keepers.get(row["profile_id"]) == row["id"]]
     if keeping:  # one statement for the usual case, an account alone in its profile
-        await Customer.filter(id__in=keeping, owner_id=None).update(owner_id=F("profile_id"))
+        # Only while the account is still in the profile read above: identity may have moved it
+        # into another person's profile since, whose key is not this account's to take.
+        still = Q(*(Q(id=row["id"], profile_id=row["profile_id"]) for row in keeping), join_type=Q.OR)
+        await Customer.filter(still, owner_id=None).update(owner_id=F("profile_id"))
+    keeping = [row["id"] for row in keeping]
     claimed = set(await Customer.filter(id__in=keeping, owner_id__not_isnull=True).values_list("id", flat=True))
     for row in rows:
         if row["id"] in claimed:

@@ -16,6 +16,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from store.deadlocks import retrying
 from store.models import Customer, Order, OrderLine, Product, Refund, RefundLine, Store, Variant
 from store.records import CustomerRecord, OrderRecord, ProductRecord, RefundRecord
 from store.sql import Column, Upsert, delete_missing
@@ -86,6 +87,7 @@ def _customer_row(store: Store, record: CustomerRecord, now: datetime) -> dict[s
     }
 
 
+@retrying
 async def upsert_customers(store: Store, records: Sequence[CustomerRecord]) -> None:
     """Write one page of customers in one statement."""
     now = _now()
@@ -100,9 +102,10 @@ def _dedupe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         seen = newest.get(row["platform_id"])
         if seen is None or row["platform_updated_at"] >= seen["platform_updated_at"]:
             newest[row["platform_id"]] = row
-    return list(newest.values())
+    return [newest[key] for key in sorted(newest)]  # one lock order for every writer of a page
 
 
+@retrying
 async def upsert_orders(store: Store, records: Sequence[OrderRecord]) -> list[int]:
     """Write one page of orders with their customers, lines and refunds.
 
@@ -160,6 +163,7 @@ async def _write_refunds(
     return len(refund_ids)
 
 
+@retrying
 async def upsert_refunds(store: Store, order_platform_id: str, refunds: Sequence[RefundRecord]) -> int:
     """Add refunds that arrive on their own (a refund webhook); returns how many were new."""
     order = await Order.get_or_none(store_id=store.id, platform_id=order_platform_id)
@@ -232,6 +236,7 @@ def _refund_row(store: Store, order_id: int, currency: str, r: RefundRecord, now
     }
 
 
+@retrying
 async def upsert_products(store: Store, records: Sequence[ProductRecord]) -> int:
     """Write one page of products with their variants; returns products changed."""
     now = _now()
