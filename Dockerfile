@@ -7,6 +7,9 @@ COPY store store
 COPY connectors connectors
 COPY loyalty loyalty
 COPY insights insights
+COPY feedback feedback
+COPY campaigns campaigns
+COPY measure measure
 COPY schema schema
 COPY sandbox sandbox
 COPY migrations migrations

@@ -1,4 +1,5 @@
-"""``rapport loyalty``: checking and rebuilding the ledger, and running the periodic work by hand."""
+"""``rapport loyalty``: checking and rebuilding the ledger, and running the periodic work by hand
+(release, expiry, and the tier perks' codes on the platforms)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import typer
 
 from app.cli_common import MAX_ID, fail, run, settings_or_exit
 
-loyalty_cli = typer.Typer(help="The loyalty program: ledger checks, replay, release and expiry.", no_args_is_help=True)
+loyalty_cli = typer.Typer(
+    help="The loyalty program: ledger checks, replay, release, expiry and tier perks.", no_args_is_help=True
+)
 Merchant = Annotated[
     int | None,
     typer.Option("--merchant", min=1, max=MAX_ID, help="one merchant id (default: every merchant with a program)"),
@@ -107,6 +110,36 @@ def expire_command(merchant: Merchant = None) -> None:
         ]
 
     typer.echo("\n".join(run(settings_or_exit(), work)) or NO_PROGRAM)
+
+
+@loyalty_cli.command("perks-sync")
+def perks_sync_command(merchant: Merchant = None) -> None:
+    """Create the free-shipping codes of members in a free-shipping tier on each of their stores,
+    delete those of members who left it, and retry what failed (exit 1 if something still fails)."""
+    from app.discounts import ConnectorIssuers
+    from loyalty.perks import sync_perks
+
+    settings = settings_or_exit()
+
+    async def work() -> tuple[list[str], int]:
+        lines, failed = [], 0
+        for m in await _merchants(merchant):
+            report = await sync_perks(m, ConnectorIssuers(settings), datetime.now(UTC))
+            failed += report.failed
+            line = (
+                f"merchant {m}: {_count(report.issued, 'perk code')} created, {report.revoked:,} deleted, "
+                f"{report.kept:,} kept, {report.failed:,} failed"
+            )
+            if report.unauthorized_stores:
+                stores = ", ".join(map(str, report.unauthorized_stores))
+                line += f" (store {stores} refused Rapport's credentials: reconnect it)"
+            lines.append(line)
+        return lines, failed
+
+    lines, failed = run(settings, work)
+    typer.echo("\n".join(lines) or NO_PROGRAM)
+    if failed:
+        raise typer.Exit(1)
 
 
 def expiry_sentence(counts: dict[str, int]) -> str:

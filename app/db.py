@@ -8,7 +8,14 @@ from typing import Any
 
 from tortoise import Tortoise
 
-MODEL_MODULES = ["store.models", "insights.models", "loyalty.models", "campaigns.models"]
+MODEL_MODULES = [
+    "store.models",
+    "insights.models",
+    "loyalty.models",
+    "feedback.models",
+    "campaigns.models",
+    "measure.models",
+]
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:

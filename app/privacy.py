@@ -2,7 +2,8 @@
 
 Insights owns the procedure and the audit; loyalty adds its ledger to exports and scrubs its
 free text on erasure; campaigns exports the birthday, clears its messages and birthdays and keeps
-suppressions as hashes. Composing them is wiring, so it lives here.
+suppressions as hashes; feedback exports surveys, complaints and reviews and blanks their words.
+Composing them is wiring, so it lives here.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 from typing import Any
 
 from campaigns import privacy as campaigns_privacy
+from feedback import privacy as feedback_privacy
 from insights.privacy import (
     audit,
     erase_profile,
@@ -19,6 +21,7 @@ from insights.privacy import (
     profile_of_store_customer,
     redact_store,
 )
+from loyalty import perks
 from loyalty import privacy as loyalty_privacy
 from store.models import Store, WebhookEvent
 
@@ -29,7 +32,11 @@ async def export_person(profile_id: int, *, actor: str) -> dict[str, Any]:
     return await export_profile(
         profile_id,
         actor=actor,
-        exporters={"loyalty": loyalty_privacy.export_profile, "campaigns": campaigns_privacy.export_profile},
+        exporters={
+            "loyalty": loyalty_privacy.export_profile,
+            "campaigns": campaigns_privacy.export_profile,
+            "feedback": feedback_privacy.export_profile,
+        },
     )
 
 
@@ -41,10 +48,19 @@ async def erase_person(profile_id: int, *, actor: str) -> dict[str, Any]:
     async def erase_campaigns(person: int) -> dict[str, int]:
         return await campaigns_privacy.erase_profile(person, addresses=addresses)
 
+    async def withdraw_perks(person: int) -> dict[str, int]:
+        """The person's perk codes leave the platforms on the next perk sync (daily at the latest)."""
+        return {"loyalty_perks": await perks.withdraw_perks(await loyalty_privacy.member_keys(person))}
+
     return await erase_profile(
         profile_id,
         actor=actor,
-        erasers={"loyalty": loyalty_privacy.erase_profile, "campaigns": erase_campaigns},
+        erasers={
+            "loyalty": loyalty_privacy.erase_profile,
+            "campaigns": erase_campaigns,
+            "perks": withdraw_perks,
+            "feedback": feedback_privacy.erase_profile,
+        },
     )
 
 

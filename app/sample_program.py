@@ -44,7 +44,7 @@ def sample_rules() -> Rules:
         tiers=(
             Tier("Bronze", Decimal(0)),
             Tier("Silver", Decimal(100), multiplier=Decimal("1.25"), entry_points=50),
-            Tier("Gold", Decimal(300), multiplier=Decimal("1.5"), entry_points=150),
+            Tier("Gold", Decimal(300), multiplier=Decimal("1.5"), entry_points=150, free_shipping=True),
             Tier("Platinum", Decimal(1000), multiplier=Decimal(2), entry_points=500, free_shipping=True),
         ),
         referral_friend_points=250,

@@ -95,6 +95,18 @@ class Settings(BaseSettings):
     rate_limit_onboarding_key: str = Field(
         default="10/minute", description="connect/install requests per credential, shop or site"
     )
+    rate_limit_reviews_ip: str = Field(
+        default="600/minute", description="review posts (/hooks/reviews) per client address, signed or not"
+    )
+    rate_limit_reviews_store: str = Field(
+        default="120/minute", description="signed review posts per store (a review app posting for many stores)"
+    )
+    rate_limit_complaints_ip: str = Field(
+        default="600/minute", description="complaint posts (/hooks/complaints) per client address, signed or not"
+    )
+    rate_limit_complaints_store: str = Field(
+        default="120/minute", description="signed complaint posts per store (a help-desk tool or the store's server)"
+    )
     app_proxy_max_age_seconds: int = Field(default=300, gt=0, description="app proxy signatures older than this fail")
     # Email (campaigns): unset SMTP_URL keeps mail queued and logged, never sent
     smtp_url: str | None = Field(
@@ -105,7 +117,8 @@ class Settings(BaseSettings):
     )
     rate_limit_email_ip: str = Field(
         default="300/minute",
-        description="unsubscribe pages and open pixels per client address (a one-click unsubscribe is never refused)",
+        description="unsubscribe pages, open pixels and survey pages per client address, each counted apart "
+        "(a one-click unsubscribe is never refused)",
     )
     demo_mailbox: str | None = Field(
         default=None, description="rapport demo: the directory its SMTP sink writes, shown at /demo/mailbox.html"
@@ -195,6 +208,10 @@ class Settings(BaseSettings):
         "rate_limit_onboarding_ip",
         "rate_limit_onboarding_key",
         "rate_limit_email_ip",
+        "rate_limit_reviews_ip",
+        "rate_limit_reviews_store",
+        "rate_limit_complaints_ip",
+        "rate_limit_complaints_store",
     )
     @classmethod
     def _rate_limit(cls, value: str) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 from campaigns.birthdays import BirthdaySource, earns_gift, next_celebration
 from campaigns.definitions import Audience, AudienceField, Condition, Op
 from campaigns.models import Birthday, Suppression
+from feedback.analytics import nps_groups, open_complaints, profiles_of
 from insights.models import ClvPrediction, ProfileRevenue, ProfileSegment, ProfileStats
 from loyalty.expiry import Expiring, expiring_points
 from loyalty.holders import merged_holders
@@ -353,6 +354,41 @@ async def _consent(ev: Evaluation, condition: Condition) -> set[int]:
     return agreed if condition.value is True else ev.people.keys - agreed
 
 
+def _compare(count: int, op: Op, value: Any) -> bool:
+    if op == Op.IN:
+        return count in value
+    return {
+        Op.EQ: count == value,
+        Op.GTE: count >= value,
+        Op.LTE: count <= value,
+        Op.GT: count > value,
+        Op.LT: count < value,
+    }[op]
+
+
+async def _per_person(ev: Evaluation, values: dict[int, Any]) -> dict[int, list[Any]]:
+    """Each key's values, one per person (surviving profile) whose accounts it holds."""
+    found: dict[int, dict[int, Any]] = defaultdict(dict)
+    for profile, person in (await profiles_of(ev.merchant_id, values)).items():
+        for key in ev.people.keys_of_profile.get(profile, ()):
+            found[key][person] = values[person]
+    return {key: list(people.values()) for key, people in found.items()}
+
+
+async def _nps_group(ev: Evaluation, condition: Condition) -> set[int]:
+    """Keys whose latest NPS answer falls in the group(s): one person may hold several profiles
+    (a merge), and then a key matches on any of their latest answers."""
+    wanted = set(condition.value) if condition.op == Op.IN else {condition.value}
+    groups = await _per_person(ev, await nps_groups(ev.merchant_id))
+    return {key for key, found in groups.items() if wanted & {str(g) for g in found}}
+
+
+async def _open_complaints(ev: Evaluation, condition: Condition) -> set[int]:
+    """Keys by their people's open or waiting complaints (0 for everyone without one)."""
+    counts = {key: sum(found) for key, found in (await _per_person(ev, await open_complaints(ev.merchant_id))).items()}
+    return {key for key in ev.people.keys if _compare(counts.get(key, 0), condition.op, condition.value)}
+
+
 _SOURCES = {
     AudienceField.VALUE_TIER: _segments,
     AudienceField.RFM_SEGMENT: _segments,
@@ -371,4 +407,6 @@ _SOURCES = {
     AudienceField.STORE: _accounts,
     AudienceField.PLATFORM: _accounts,
     AudienceField.MARKETING_CONSENT: _consent,
+    AudienceField.NPS_GROUP: _nps_group,
+    AudienceField.OPEN_COMPLAINTS: _open_complaints,
 }

@@ -10,6 +10,9 @@ from enum import StrEnum
 from typing import Any
 
 from campaigns.errors import InvalidCampaign
+from feedback.analytics import NpsCategory
+
+NPS_GROUPS = frozenset(c.value for c in NpsCategory)
 
 
 class AudienceField(StrEnum):
@@ -41,6 +44,10 @@ class AudienceField(StrEnum):
     """shopify or woocommerce: the member has an account there."""
     MARKETING_CONSENT = "marketing_consent"
     """true when an account of the member accepts marketing and the address is not suppressed."""
+    NPS_GROUP = "nps_group"
+    """promoter, passive or detractor: where the person's latest NPS answer falls (9-10, 7-8, 0-6)."""
+    OPEN_COMPLAINTS = "open_complaints"
+    """How many of the person's complaints and requests are open or waiting (unresolved)."""
 
 
 class Op(StrEnum):
@@ -62,6 +69,7 @@ NUMERIC = frozenset(
         AudienceField.ORDERS,
         AudienceField.POINTS_BALANCE,
         AudienceField.STORE,
+        AudienceField.OPEN_COMPLAINTS,
     }
 )
 WITHIN = frozenset(
@@ -210,6 +218,8 @@ def parse_condition(data: dict[str, Any], path: tuple[str, ...]) -> Condition:
         raise InvalidCampaign(f"{name.value} compares numbers", where)
     elif name not in NUMERIC and not isinstance(value, str):
         raise InvalidCampaign(f"{name.value} compares text", where)
+    if name == AudienceField.NPS_GROUP and not {*(value if isinstance(value, list) else [value])} <= NPS_GROUPS:
+        raise InvalidCampaign("nps_group is promoter, passive or detractor", where)
     return Condition(name, op, value)
 
 

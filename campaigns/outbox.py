@@ -13,7 +13,7 @@ with its reason, in a few queries per batch whatever its size. The rules:
 - transactional mail (the shopper's own points, tier, rewards) needs no marketing consent and
   ignores unsubscribes, but never goes to an address that bounced or complained;
 - quiet hours in the store's time zone move the send time to the end of the window, for every
-  message but ``reward_issued``, which answers what the shopper just did.
+  message but ``reward_issued`` and ``complaint_reply``, which answer what the shopper just did or asked.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ ACCOUNT_COLUMNS = (
     "locale",
     "deleted_at",
 )
-IMMEDIATE = frozenset({"reward_issued"})
+IMMEDIATE = frozenset({"reward_issued", "complaint_reply"})
 """Templates that answer the shopper's own action at once, quiet hours or not."""
 COLUMNS = (
     "merchant_id",

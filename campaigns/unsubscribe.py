@@ -9,19 +9,15 @@ links survive a key rotation.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from tortoise.exceptions import IntegrityError
 
 from campaigns.models import Suppression, SuppressionReason
+from store.link_signing import b64, mac, signed_by_any, unb64
 
 MAX_TOKEN = 1024
 """A longer token is refused before it is decoded: no legitimate link comes near it."""
@@ -33,25 +29,11 @@ class BadToken(Exception):
     """The link was not signed by this deployment, was altered or cut short."""
 
 
-def link_key(secret: str) -> bytes:
-    """The signing key of mail links, derived from the secret key like the other token keys."""
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"rapport/email-links/v1").derive(secret.encode())
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
 def _unb64(text: str) -> bytes:
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        raise BadToken("not base64") from None
-
-
-def _mac(key: bytes, purpose: str, *parts: str) -> bytes:
-    message = "\n".join((purpose, *parts)).encode()
-    return hmac.new(key, message, hashlib.sha256).digest()[:20]
+    raw = unb64(text)
+    if raw is None:
+        raise BadToken("not base64")
+    return raw
 
 
 @dataclass(frozen=True)
@@ -62,8 +44,8 @@ class Links:
 
     def unsubscribe_token(self, merchant_id: int, email: str) -> str:
         address = email.strip().lower()
-        mac = _mac(self.keys[0], UNSUBSCRIBE, str(merchant_id), address)
-        return f"{merchant_id}.{_b64(address.encode())}.{_b64(mac)}"
+        signature = mac(self.keys[0], UNSUBSCRIBE, str(merchant_id), address)
+        return f"{merchant_id}.{b64(address.encode())}.{b64(signature)}"
 
     def verify_unsubscribe(self, token: str) -> tuple[int, str]:
         """The merchant id and the address a genuine token names; ``BadToken`` otherwise."""
@@ -75,7 +57,7 @@ class Links:
         return int(merchant), address
 
     def open_token(self, message_id: int) -> str:
-        return f"{message_id}.{_b64(_mac(self.keys[0], OPEN, str(message_id)))}"
+        return f"{message_id}.{b64(mac(self.keys[0], OPEN, str(message_id)))}"
 
     def verify_open(self, token: str) -> int:
         message, mac = self._parts(token, 2)
@@ -94,7 +76,7 @@ class Links:
         return parts
 
     def _check(self, given: bytes, purpose: str, *parts: str) -> None:
-        if not any(hmac.compare_digest(given, _mac(key, purpose, *parts)) for key in self.keys):
+        if not signed_by_any(self.keys, given, purpose, *parts):
             raise BadToken("bad signature")
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from insights.as_of import as_of_warning
-from insights.history import load_history
+from insights.history import MerchantHistory, load_history
 from insights.identity.resolve import Merge, resolve
 from insights.model_check import model_checks
 from insights.models import (
@@ -65,6 +65,8 @@ class RefreshResult:
     warning: str | None = None
     """Why the as-of date is suspect (``insights.as_of``), or None."""
     model_check: list[dict[str, Any]] = field(default_factory=list)
+    history: MerchantHistory | None = field(default=None, repr=False, compare=False)
+    """The orders the run read, for the steps after it (the measurements) to use instead of reading them again."""
 
 
 async def refresh_merchant(
@@ -96,7 +98,7 @@ async def refresh_merchant(
                     "merges": len(resolution.merges),
                 }
             elif step == "profiles":
-                history = await load_history(merchant_id)
+                history = result.history = await load_history(merchant_id)
                 result.warning = run.warning = as_of_warning(history, as_of)
                 async with in_transaction() as conn:
                     result.counts["facts"] = await refresh_facts(conn, merchant_id, config)

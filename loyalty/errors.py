@@ -27,6 +27,9 @@ class LoyaltyErrorCode(StrEnum):
     INSUFFICIENT_POINTS = "insufficient_points"
     INVALID_REDEMPTION = "invalid"
     ISSUE_FAILED = "issue_failed"
+    REWARD_LOCKED = "reward_locked"
+    LIMIT_REACHED = "limit_reached"
+    OUT_OF_STOCK = "out_of_stock"
 
 
 class LoyaltyError(Exception):
@@ -109,3 +112,25 @@ class RedemptionFailed(RedemptionError):
             f"the store could not issue the discount code ({error.value}): {message}; your points were returned"
         )
         self.redemption_id, self.error, self.detail = redemption_id, error, message
+
+
+class RewardLocked(RedemptionError):
+    """The member's tier or value tier does not open the reward, or it has not started for them."""
+
+    code = LoyaltyErrorCode.REWARD_LOCKED
+
+    def __init__(self, message: str, reasons: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.reasons = reasons
+
+
+class LimitReached(RedemptionError):
+    """The member redeemed the reward as often as its limit allows in the period."""
+
+    code = LoyaltyErrorCode.LIMIT_REACHED
+
+
+class OutOfStock(RedemptionError):
+    """Every code of the reward's stock was taken."""
+
+    code = LoyaltyErrorCode.OUT_OF_STOCK

@@ -200,6 +200,27 @@ class ReferralStatus(StrEnum):
     REJECTED = "rejected"
 
 
+class ReferralSource(StrEnum):
+    """How a friend's referral was recorded."""
+
+    LINK = "link"
+    """A signed-in shopper claimed the code their first visit's ``?ref=`` left in a cookie."""
+    CODE = "code"
+    """The code was given by hand (an API call, a sign-up form field)."""
+    ORDER = "order"
+    """The friend's first order carried the referral code as a discount code."""
+
+
+class FriendCodeStatus(StrEnum):
+    """Where the friend's welcome code stands on the platform."""
+
+    NONE = "none"
+    ISSUING = "issuing"
+    ISSUED = "issued"
+    USED = "used"
+    FAILED = "failed"
+
+
 class Referral(Model):
     """A friend brought by a member's code. Rejected ones keep their reason."""
 
@@ -220,6 +241,27 @@ class Referral(Model):
     reason = fields.CharField(max_length=200, default="")
     network_key = fields.CharField(max_length=64, null=True, description="keyed hash of the friend's network")
     order_id = fields.IntField(null=True, description="the friend's first order")
+    source = fields.CharEnumField(
+        ReferralSource,
+        max_length=16,
+        default=ReferralSource.CODE,
+        description="how the friend came: link, code or order",
+    )
+    store_id = fields.IntField(null=True, description="the store the friend signed up or claimed on")
+    friend_code = fields.CharField(max_length=64, null=True, description="the friend's welcome code on that store")
+    friend_code_status = fields.CharEnumField(
+        FriendCodeStatus,
+        max_length=16,
+        default=FriendCodeStatus.NONE,
+        description="none, issuing, issued, used or failed",
+    )
+    friend_discount_id = fields.CharField(max_length=200, null=True, description="the platform's id of the code")
+    friend_code_error = fields.TextField(null=True)
+    friend_code_kind = fields.CharField(max_length=16, null=True, description="what the code gives, as issued")
+    friend_code_value = fields.DecimalField(
+        max_digits=12, decimal_places=2, null=True, description="money or percent off, as issued"
+    )
+    friend_code_expires_at = fields.DatetimeField(null=True, description="when the friend's code stops working")
     decided_by = fields.CharField(max_length=200, null=True)
     decided_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField()
@@ -257,6 +299,19 @@ class Reward(Model):
     minimum_subtotal = MoneyField(null=True, default=None)
     valid_days = fields.IntField(default=90)
     active = fields.BooleanField(default=True)
+    min_tier = fields.CharField(
+        max_length=64, null=True, description="the lowest tier that may redeem it (higher tiers too), null for all"
+    )
+    value_tiers: fields.JSONField[list[Any]] = fields.JSONField(
+        default=list, description="insights value tiers that may redeem it (vip, regular ...), empty for all"
+    )
+    starts_at = fields.DatetimeField(null=True, description="launch: redeemable and its codes valid from then")
+    early_tier = fields.CharField(max_length=64, null=True, description="members of this tier or higher start early")
+    early_starts_at = fields.DatetimeField(null=True, description="when the early tier may redeem, before starts_at")
+    per_member_limit = fields.IntField(default=0, description="redemptions per member in the period, 0 for no limit")
+    limit_period_days = fields.IntField(default=0, description="the period of per_member_limit, 0 for ever")
+    stock = fields.IntField(null=True, description="codes that may ever be issued, null for no limit")
+    claimed = fields.IntField(default=0, description="codes taken from the stock, failed ones given back")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -297,6 +352,7 @@ class Redemption(Model):
     platform_discount_id = fields.CharField(max_length=200, null=True)
     error = fields.TextField(null=True)
     expires_at = fields.DatetimeField(null=True)
+    starts_at = fields.DatetimeField(null=True, description="the code works from then (early access, a launch)")
     used_order_id = fields.IntField(null=True)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField(auto_now=True)
@@ -305,6 +361,74 @@ class Redemption(Model):
         table = "loyalty_redemptions"
         unique_together = (("merchant", "code"), ("merchant", "request_key"))
         indexes = (Index(fields=("merchant_id", "status", "expires_at")),)
+
+
+class PerkKind(StrEnum):
+    """A tier's benefit that Rapport keeps on the platform for each member of the tier."""
+
+    FREE_SHIPPING = "free_shipping"
+
+
+class PerkStatus(StrEnum):
+    ISSUING = "issuing"
+    ACTIVE = "active"
+    REVOKING = "revoking"
+    REVOKED = "revoked"
+    FAILED = "failed"
+
+
+class Perk(Model):
+    """A tier perk held on one store for one member: a code bound to their account there, created
+    when they reach a tier that has it and deleted on the platform when they leave it."""
+
+    id = fields.IntField(primary_key=True)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="loyalty_perks", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    profile: fields.ForeignKeyRelation[Profile] = fields.ForeignKeyField(
+        "models.Profile", related_name="loyalty_perks", on_delete=fields.CASCADE
+    )
+    profile_id: int
+    store_id = fields.IntField()
+    kind = fields.CharEnumField(PerkKind, max_length=16)
+    tier = fields.CharField(max_length=64, description="the tier that gave it")
+    code = fields.CharField(max_length=64)
+    status = fields.CharEnumField(PerkStatus, max_length=16, default=PerkStatus.ISSUING)
+    platform_discount_id = fields.CharField(max_length=200, null=True)
+    error = fields.TextField(null=True)
+    created_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "loyalty_perks"
+        unique_together = (("merchant", "code"),)
+        indexes = (Index(fields=("profile_id", "status")), Index(fields=("merchant_id", "status")))
+
+
+class ReferralVisit(Model):
+    """A first visit through a member's referral link: counted once per visitor and referrer.
+    The visitor is a keyed hash of the widget's random visitor id, never an address."""
+
+    id = fields.IntField(primary_key=True)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="loyalty_referral_visits", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    referrer: fields.ForeignKeyRelation[Profile] = fields.ForeignKeyField(
+        "models.Profile", related_name="loyalty_referral_visits", on_delete=fields.CASCADE
+    )
+    referrer_id: int
+    store_id = fields.IntField()
+    visitor_key = fields.CharField(max_length=64)
+    network_key = fields.CharField(max_length=64, null=True, description="keyed hash of the visitor's network")
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "loyalty_referral_visits"
+        unique_together = (("merchant", "referrer", "visitor_key"),)
+        indexes = (Index(fields=("merchant_id", "created_at")),)
 
 
 class Endpoint(Model):

@@ -339,8 +339,8 @@ async def _settle_merchant(
         await book.flush(entries_only=True)
         await tiers.upgrade(book, current, {h for _, h in wanted}, now)
     if codes:
-        await rewards.mark_used(
-            conn, program.merchant_id, {o.id: o.discount_codes for o, _ in wanted if o.discount_codes}
-        )
+        used = {o.id: o.discount_codes for o, _ in wanted if o.discount_codes}
+        await rewards.mark_used(conn, program.merchant_id, used)
+        await referrals.friend_codes_used(conn, program.merchant_id, used)
     await book.flush()
     return done

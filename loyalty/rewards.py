@@ -10,6 +10,12 @@ expires can give its points back.
 A request key makes a redemption idempotent, under concurrency too: the key is looked for
 again once the member's row is locked, so of ten requests racing with one key one debits and
 the other nine wait for its outcome and answer with the same code (or the same failure).
+
+Eligibility (``loyalty.eligibility``) is checked under that lock too: the member's tier, the
+value tier the caller gives, the launch or early access, the member's redemptions of the reward
+in its period. A reward with stock takes one code from it in the same transaction with a
+conditional update, so concurrent members never take more than the stock; a failed code gives
+it back.
 """
 
 from __future__ import annotations
@@ -23,16 +29,25 @@ from decimal import ROUND_FLOOR, Decimal
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from loyalty.errors import InsufficientPoints, InvalidRedemption, RedemptionFailed
+from loyalty.accounts import account_on
+from loyalty.eligibility import Lock, RewardLockReason, Usage, locks, starts_for, usage_of
+from loyalty.errors import (
+    InsufficientPoints,
+    InvalidRedemption,
+    LimitReached,
+    OutOfStock,
+    RedemptionFailed,
+    RewardLocked,
+)
 from loyalty.holders import holder_of
 from loyalty.ledger import Book, Posting
-from loyalty.models import EntryKind, EventKind, Member, Redemption, RedemptionStatus, Reward, RewardKind
+from loyalty.models import EntryKind, EventKind, Redemption, RedemptionStatus, Reward, RewardKind
 from loyalty.program import load_program
 from store.discounts import DiscountIssuer, DiscountKind, DiscountRequest, IssueError, IssueFailed
-from store.models import Customer, Store
+from store.models import Store
 
 CENT = Decimal("0.01")
 SETTLE_SECONDS = 30.0
@@ -52,8 +67,8 @@ def quote(reward: Reward, points: int | None) -> tuple[int, Decimal]:
     if not reward.active:
         raise InvalidRedemption(f"reward {reward.id} is not active")
     if reward.kind == RewardKind.POINTS_TO_CASH:
-        if points is None or not reward.min_points <= points <= reward.max_points:
-            raise InvalidRedemption(f"choose between {reward.min_points} and {reward.max_points} points")
+        if points is None or not max(1, reward.min_points) <= points <= reward.max_points:
+            raise InvalidRedemption(f"choose between {max(1, reward.min_points)} and {reward.max_points} points")
         return points, (Decimal(points) * Decimal(reward.cash_per_point)).quantize(CENT, rounding=ROUND_FLOOR)
     return reward.points_cost, Decimal(reward.value)
 
@@ -71,8 +86,14 @@ async def redeem(
     points: int | None = None,
     request_key: str | None = None,
     now: datetime | None = None,
+    value_tier: str | None = None,
 ) -> Redemption:
-    """Spend points on a reward and get its discount code for one store."""
+    """Spend points on a reward and get its discount code for one store.
+
+    ``value_tier``: the member's insights value tier (``vip`` ...), for rewards kept to some.
+    Raises ``RewardLocked``, ``LimitReached``, ``OutOfStock`` or ``InsufficientPoints`` (in that
+    order of precedence) when the reward is not the member's to take now.
+    """
     now = now or datetime.now(UTC)
     pid = await holder_of(profile_id)
     reward = await Reward.get(id=reward_id)
@@ -94,9 +115,14 @@ async def redeem(
                 await Redemption.filter(merchant_id=reward.merchant_id, request_key=request_key).using_db(conn).first()
             )
             if existing is None:
-                available = book.member(pid).available
-                if available < cost:
-                    raise InsufficientPoints(available, cost)
+                held = book.member(pid)
+                usage = await _usage(conn, reward, pid, now)
+                _refuse(locks(reward, held, rules, value_tier, now, usage))
+                if held.available < cost:
+                    raise InsufficientPoints(held.available, cost)
+                if reward.stock is not None and not await _take_stock(conn, reward.id):
+                    raise OutOfStock(f"{reward.name} is out of stock")
+                start = starts_for(reward, held.tier, rules)
                 redemption = await Redemption.create(
                     merchant_id=reward.merchant_id,
                     profile_id=pid,
@@ -107,7 +133,8 @@ async def redeem(
                     currency=store.currency,
                     code=new_code(),
                     request_key=request_key,
-                    expires_at=now + timedelta(days=valid_days),
+                    expires_at=max(now, start or now) + timedelta(days=valid_days),
+                    starts_at=start if start is not None and start > now else None,
                     created_at=now,
                     using_db=conn,
                 )
@@ -164,6 +191,61 @@ async def redeem(
     return redemption
 
 
+def _refuse(found: list[Lock]) -> None:
+    """Raise the refusal of the first lock that is not about points (those are checked after)."""
+    for lock in found:
+        if lock.reason in (RewardLockReason.TIER, RewardLockReason.VALUE_TIER, RewardLockReason.NOT_YET):
+            reasons = tuple(
+                x.reason.value
+                for x in found
+                if x.reason in (RewardLockReason.TIER, RewardLockReason.VALUE_TIER, RewardLockReason.NOT_YET)
+            )
+            raise RewardLocked(lock.message, reasons)
+    for lock in found:
+        if lock.reason == RewardLockReason.MEMBER_LIMIT:
+            raise LimitReached(lock.message)
+        if lock.reason == RewardLockReason.OUT_OF_STOCK:
+            raise OutOfStock(lock.message)
+
+
+async def _usage(conn: BaseDBAsyncClient, reward: Reward, profile_id: int, now: datetime) -> Usage:
+    """The member's redemptions of the reward that count against its limit, read under the member's lock."""
+    if not reward.per_member_limit:
+        return Usage()
+    query = Redemption.filter(reward_id=reward.id, profile_id=profile_id).exclude(status=RedemptionStatus.FAILED)
+    if reward.limit_period_days:
+        query = query.filter(created_at__gt=now - timedelta(days=reward.limit_period_days))
+    rows = await query.using_db(conn).values("created_at")
+    return usage_of([row["created_at"] for row in rows], reward, now)
+
+
+async def usages(profile_id: int, rewards: list[Reward], now: datetime) -> dict[int, Usage]:
+    """A member's usage of each limited reward, in one statement (for showing a catalog)."""
+    limited = {r.id: r for r in rewards if r.per_member_limit}
+    if not limited:
+        return {}
+    rows = (
+        await Redemption.filter(reward_id__in=list(limited), profile_id=profile_id)
+        .exclude(status=RedemptionStatus.FAILED)
+        .values_list("reward_id", "created_at")
+    )
+    times: dict[int, list[datetime]] = {rid: [] for rid in limited}
+    for rid, when in rows:
+        times[rid].append(when)
+    return {rid: usage_of(times[rid], reward, now) for rid, reward in limited.items()}
+
+
+async def _take_stock(conn: BaseDBAsyncClient, reward_id: int) -> bool:
+    """Take one code from the reward's stock: one conditional update, so racing members wait on
+    the reward's row and each sees the count the last one left."""
+    taken = (
+        await Reward.filter(Q(stock__isnull=True) | Q(claimed__lt=F("stock")), id=reward_id)
+        .using_db(conn)
+        .update(claimed=F("claimed") + 1)
+    )
+    return bool(taken)
+
+
 async def _settled(redemption: Redemption) -> Redemption:
     """The outcome of an earlier request with the same key, once the store has answered it.
 
@@ -179,29 +261,9 @@ async def _settled(redemption: Redemption) -> Redemption:
     return redemption
 
 
-async def _account_on(store: Store, member_key: int) -> Customer | None:
-    """The member's account on the store, which the code is bound to: one whose balance the member
-    holds (its owner is the member or a member merged into it, or, owned by no one yet, it shares
-    the member's profile), registered before guest, verified first, oldest. Insights' profile
-    alone is not enough: it may group accounts of other people, and a member's account on
-    another store is often keyed on a profile of its own."""
-    keys, frontier = {member_key}, [member_key]
-    while frontier:
-        merged = await Member.filter(merged_into_id__in=frontier).values("profile_id")
-        frontier = [row["profile_id"] for row in merged if row["profile_id"] not in keys]
-        keys.update(frontier)
-    return (
-        await Customer.filter(
-            Q(owner_id__in=keys) | Q(profile_id__in=keys, owner_id=None), store_id=store.id, deleted_at=None
-        )
-        .order_by("is_guest", "-verified_email", "id")
-        .first()
-    )
-
-
 async def _request(redemption: Redemption, reward: Reward, store: Store, profile_id: int) -> DiscountRequest:
     """The discount to create; the customer's platform id and email are read from the store."""
-    customer = await _account_on(store, profile_id)
+    customer = await account_on(store, profile_id)
     return DiscountRequest(
         code=redemption.code,
         kind=_DISCOUNT_KIND[reward.kind],
@@ -212,6 +274,7 @@ async def _request(redemption: Redemption, reward: Reward, store: Store, profile
         minimum_subtotal=reward.minimum_subtotal,
         expires_at=redemption.expires_at,
         product_platform_id=reward.product_platform_id,
+        starts_at=redemption.starts_at,
     )
 
 
@@ -234,6 +297,11 @@ async def _give_back(redemption_id: int, now: datetime, failure: IssueFailed) ->
         redemption.status = RedemptionStatus.FAILED
         redemption.error = f"{failure.error.value}: {failure.message}"
         await redemption.save(using_db=conn)
+        await (
+            Reward.filter(id=redemption.reward_id, stock__not_isnull=True, claimed__gt=0)
+            .using_db(conn)
+            .update(claimed=F("claimed") - 1)
+        )
         await book.flush()
 
 

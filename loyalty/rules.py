@@ -49,6 +49,15 @@ class TierMetric(StrEnum):
     ORDERS = "orders"
 
 
+class FriendReward(StrEnum):
+    """What a referred friend's welcome code gives on their first order (``NONE``: points only)."""
+
+    NONE = "none"
+    FIXED_AMOUNT = "fixed_amount"
+    PERCENTAGE = "percentage"
+    FREE_SHIPPING = "free_shipping"
+
+
 class TierWindow(StrEnum):
     """The period a member's tier metric is counted over."""
 
@@ -69,6 +78,7 @@ MODES: dict[str, type[StrEnum]] = {
     "expiry": ExpiryMode,
     "tier_metric": TierMetric,
     "tier_window": TierWindow,
+    "referral_friend_reward": FriendReward,
 }
 """The fields that name a mode, and their vocabulary: stored JSON holds the values as strings."""
 
@@ -127,6 +137,13 @@ class Rules:
     """Completed or pending referrals per referrer; ``0`` for no cap."""
     referral_network_limit: int = 3
     """Referrals of one referrer from one network before the next goes to review."""
+    referral_friend_reward: FriendReward = FriendReward.NONE
+    """The friend's welcome code, issued on the store where they claim the referral."""
+    referral_friend_value: Decimal = Decimal(0)
+    """Money off (store currency) or percent off of the friend's code."""
+    referral_friend_minimum: Decimal | None = None
+    """The order subtotal the friend's code needs, if any."""
+    referral_friend_code_days: int = 30
     point_value: Decimal = Decimal("0.01")
     """Money (program currency) one point is worth, for the liability figure."""
     refund_unused_codes: bool = True
@@ -175,8 +192,9 @@ class Rules:
         for name in ("earn_rates", "exchange_rates", "product_multipliers", "category_multipliers"):
             if name in values:
                 values[name] = {str(k): Decimal(str(v)) for k, v in values[name].items()}
-        if "point_value" in values:
-            values["point_value"] = Decimal(str(values["point_value"]))
+        for name in ("point_value", "referral_friend_value", "referral_friend_minimum"):
+            if values.get(name) is not None:
+                values[name] = Decimal(str(values[name]))
         if "actions" in values:
             values["actions"] = {k: ActionRule(**v) for k, v in values["actions"].items()}
         if "tiers" in values:

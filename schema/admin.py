@@ -18,6 +18,10 @@ from schema.core.context import AdminInfo
 from schema.core.ids import parse_gid
 from schema.core.limits import ApiSchema, Limits, extensions
 from schema.core.node import Node
+from schema.feedback.complaint_mutations import AdminComplaintMutations
+from schema.feedback.complaints import ComplaintNode, ComplaintQueries, complaint_node
+from schema.feedback.report import FeedbackReportQueries, ReviewNode, review_node
+from schema.feedback.surveys import FeedbackSettingsMutations, SurveyNode, SurveyQueries, survey_node
 from schema.insights.mutations import InsightsMutations
 from schema.insights.ownership import OwnershipMutations
 from schema.insights.queries import InsightsQueries
@@ -31,6 +35,8 @@ from schema.loyalty.admin.queries import ProgramQueries
 from schema.loyalty.admin.referrals import ReferralNode
 from schema.loyalty.admin.rules import ProgramVersionNode
 from schema.loyalty.types import IssuedCode, Reward
+from schema.measure.impact import MeasureSettingsMutations, ProgramImpactQueries
+from schema.measure.queries import MeasureQueries
 from schema.operations.mutations import OperationsMutations
 from schema.operations.queries import OperationsQueries
 from schema.operations.types import FailedJobNode, WebhookDeliveryNode
@@ -93,6 +99,12 @@ async def _node(info: AdminInfo, kind: str, pk: int) -> Node | None:
         case "CampaignMessage":
             message = await CampaignMessage.get_or_none(id=pk, merchant_id=merchant_id)
             return MessageNode.of(message) if message else None
+        case "Complaint":
+            return await complaint_node(info, pk)
+        case "Review":
+            return await review_node(info, pk)
+        case "Survey":
+            return await survey_node(info, pk)
         case _ if kind in loyalty_nodes.KINDS:
             return await loyalty_nodes.loyalty_node(info, kind, pk)
     return None
@@ -108,6 +120,11 @@ class AdminQuery(
     AccessQueries,
     ProgramQueries,
     CampaignQueries,
+    ComplaintQueries,
+    FeedbackReportQueries,
+    SurveyQueries,
+    MeasureQueries,
+    ProgramImpactQueries,
 ):
     @strawberry.field(description="Any object of the merchant by its global id")
     async def node(self, info: AdminInfo, id: strawberry.ID) -> Node | None:
@@ -126,6 +143,9 @@ class AdminMutation(
     ValueTierMutations,
     BirthdayAdminMutations,
     CampaignMutations,
+    AdminComplaintMutations,
+    FeedbackSettingsMutations,
+    MeasureSettingsMutations,
 ):
     pass
 
@@ -152,6 +172,9 @@ NODE_TYPES = [
     EventEndpointNode,
     CampaignNode,
     MessageNode,
+    ComplaintNode,
+    SurveyNode,
+    ReviewNode,
 ]
 
 

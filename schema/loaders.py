@@ -19,6 +19,7 @@ from insights.models import (
 from loyalty.models import Entry, Member, Redemption
 from schema.campaigns.dataloaders import CampaignLoaders
 from schema.core.batching import Row, Rows
+from schema.feedback.dataloaders import FeedbackLoaders
 from schema.insights import dataloaders as insights
 from schema.insights.score_ranges import RfmScoreRanges
 from schema.loyalty.admin import dataloaders as program
@@ -56,6 +57,7 @@ class AdminLoaders:
     codes_by_profile: Rows[Redemption]
     tier_metric_by_profile: Row[Decimal]
     campaigns: CampaignLoaders
+    feedback: FeedbackLoaders
 
     @classmethod
     def for_merchant(cls, merchant_id: int) -> AdminLoaders:
@@ -87,6 +89,7 @@ class AdminLoaders:
             codes_by_profile=program.codes_by_profile(merchant_id),
             tier_metric_by_profile=program.tier_metric_by_profile(loyalty.program),
             campaigns=CampaignLoaders.for_merchant(merchant_id),
+            feedback=FeedbackLoaders.for_merchant(merchant_id),
         )
 
     def forget(self) -> None:
@@ -97,3 +100,4 @@ class AdminLoaders:
                 value.clear_all()
         self.loyalty.forget()
         self.campaigns.forget()
+        self.feedback.forget()

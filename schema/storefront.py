@@ -11,9 +11,12 @@ import strawberry
 from schema.catalog.queries import CatalogQueries
 from schema.catalog.types import ShopProduct
 from schema.core.limits import ApiSchema, Limits, extensions
+from schema.feedback.complaint_mutations import ShopperComplaintMutations
+from schema.feedback.surveys import SurveyStorefrontMutations
 from schema.loyalty.account_links import AccountLinkMutations
 from schema.loyalty.storefront.mutations import LoyaltyMutations
 from schema.loyalty.storefront.queries import LoyaltyQueries
+from schema.loyalty.storefront.referrals import ReferralMutations
 from schema.loyalty.types import IssuedCode, LedgerEntry, Reward
 from schema.shopper.birthday import BirthdayMutations
 from schema.shopper.mutations import ShopperMutations
@@ -27,7 +30,15 @@ class StorefrontQuery(ShopperQueries, CatalogQueries, LoyaltyQueries):
 
 
 @strawberry.type(name="Mutation")
-class StorefrontMutation(ShopperMutations, LoyaltyMutations, AccountLinkMutations, BirthdayMutations):
+class StorefrontMutation(
+    ShopperMutations,
+    LoyaltyMutations,
+    AccountLinkMutations,
+    BirthdayMutations,
+    ReferralMutations,
+    ShopperComplaintMutations,
+    SurveyStorefrontMutations,
+):
     pass
 
 

@@ -38,6 +38,10 @@ class DiscountRequest:
     expires_at: datetime | None = None
     product_platform_id: str | None = None
     """The product given away by a free-product reward."""
+    starts_at: datetime | None = None
+    """The code works from then (early access, a launch); from now when ``None``."""
+    usage_limit: int | None = 1
+    """Uses in all (``None``: unlimited, for a tier perk the member keeps while in the tier)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,3 +69,7 @@ class IssueFailed:
 
 class DiscountIssuer(Protocol):
     async def issue(self, store: Store, request: DiscountRequest) -> IssuedCode | IssueFailed: ...
+
+    async def revoke(self, store: Store, platform_id: str) -> IssueFailed | None:
+        """Delete a code from the platform; ``None`` once it is gone (also when it already was)."""
+        ...

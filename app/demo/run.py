@@ -28,15 +28,20 @@ from tortoise.transactions import in_transaction
 from app.auth.api_keys import issue
 from app.auth.shopper_tokens import ShopperTokens
 from app.demo.birthdays import seed_birthdays
+from app.demo.engagement import plant_engagement
+from app.demo.feedback import plant_pending_survey, seed_feedback
 from app.demo.mailbox import DemoMailServer
 from app.demo.seed import sandbox_merchant, seed
+from app.discounts import ConnectorIssuers
 from app.sample_program import install_sample_campaigns, install_sample_program
 from app.settings import Settings
 from insights.models import ProductPairing, RefreshRun, RefreshStatus
 from insights.refresh import refresh_merchant, start_of_day
 from loyalty.actions import adjust
 from loyalty.models import Member, Redemption
+from loyalty.perks import sync_perks
 from loyalty.program import load_program
+from measure.refresh import refresh_measurement
 from sandbox.dataset import SandboxData, build
 from schema.core.ids import to_gid
 from store.models import ApiKey, Customer, InstallState, Merchant, Order, Store, StorefrontOrigin
@@ -239,11 +244,16 @@ async def prepare_program(
     merchant, stores = await sandbox_merchant(data)
     await ensure_profiles(cast(list[int], await Customer.filter(profile_id=None).values_list("id", flat=True)))
     as_of = datetime.combine(today, time(), tzinfo=UTC)
-    if not await RefreshRun.filter(merchant_id=merchant.id, status=RefreshStatus.COMPLETE).exists():
+    first_run = not await RefreshRun.filter(merchant_id=merchant.id, status=RefreshStatus.COMPLETE).exists()
+    if first_run:
         await refresh_merchant(merchant.id, as_of=as_of)
     await install_sample_program(merchant.id, effective_from=start_of_day(data.orders[0].created_at))
+    await plant_engagement(merchant.id, history_end(today))
+    if first_run:  # as the refresh job does, what the dashboard reads: after who took part in the program
+        await refresh_measurement(merchant.id, as_of)
     await install_sample_campaigns(merchant.id)
     await seed_birthdays(data, merchant, stores)
+    await seed_feedback(data, merchant, stores)
     for store in stores.values():
         for origin in _origins(base_url):
             await StorefrontOrigin.get_or_create(store_id=store.id, origin=origin)
@@ -258,8 +268,18 @@ async def prepare_program(
     api_key = (await issue(merchant.id, DEMO_KEY_NAME)).secret
     shopper = await _sample_shopper(shopify)
     holder = shopper.owner_id or shopper.profile_id
+    await plant_pending_survey(shopper, datetime.now(UTC))
     if holder is None:
         raise RuntimeError("the demo shopper has no profile")
+    if simulator is not None and site is not None:  # the shopper's free-shipping codes, made on both simulators
+        served = settings.model_copy(
+            update={
+                "shopify_base_url": simulator.base_url,
+                "woocommerce_verify_tls": False,
+                "allow_site_networks": _with_sandbox(json.dumps(list(settings.allow_site_networks))),
+            }
+        )
+        await sync_perks(merchant.id, ConnectorIssuers(served), datetime.now(UTC), profile_ids=[holder])
     await adjust(
         holder,
         DEMO_CREDIT,

@@ -7,11 +7,13 @@ connectors' end-to-end tests load the same data set through the platform simulat
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 from typing import TypeVar
 
 from sandbox import dataset as sandbox
 from sandbox.dataset.covers import cover_alt
+from sandbox.dataset.scale import ScaledData
 from store.ingest import upsert_customers, upsert_orders, upsert_products
 from store.models import InstallState, Merchant, Store
 from store.records import (
@@ -30,6 +32,13 @@ PAGE = 250
 def pages(items: Sequence[T], size: int = PAGE) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def stream_pages(items: Iterable[T], size: int = PAGE) -> Iterator[list[T]]:
+    """``pages`` for a stream: one page in memory at a time."""
+    it = iter(items)
+    while page := list(islice(it, size)):
+        yield page
 
 
 def customer_record(c: sandbox.Customer) -> CustomerRecord:
@@ -133,7 +142,7 @@ def product_record(p: sandbox.Product, site: str = "") -> ProductRecord:
     )
 
 
-async def sandbox_merchant(data: sandbox.SandboxData) -> tuple[Merchant, dict[sandbox.Platform, Store]]:
+async def sandbox_merchant(data: sandbox.SandboxData | ScaledData) -> tuple[Merchant, dict[sandbox.Platform, Store]]:
     """The sandbox merchant and its two stores, created once."""
     merchant, _ = await Merchant.get_or_create(name=data.merchant_name)
     stores: dict[sandbox.Platform, Store] = {}
@@ -154,17 +163,45 @@ async def sandbox_merchant(data: sandbox.SandboxData) -> tuple[Merchant, dict[sa
     return merchant, stores
 
 
-async def seed(data: sandbox.SandboxData) -> dict[str, int]:
-    """Load every store of the sandbox merchant; returns orders written per platform."""
+async def _load(
+    data: sandbox.SandboxData | ScaledData,
+    parts: Callable[
+        [sandbox.Platform],
+        tuple[Iterable[sandbox.Product], Iterable[sandbox.Customer], Iterable[sandbox.Order]],
+    ],
+) -> dict[str, int]:
+    """Write each store's products, customers and orders in pages, in that order; orders written per platform."""
     _, stores = await sandbox_merchant(data)
     written: dict[str, int] = {}
     for platform, store in stores.items():
-        part = data.by_store(platform)
-        for products in pages(part.products):
-            await upsert_products(store, [product_record(p, data.stores[platform].domain_or_url) for p in products])
-        for customers in pages(part.customers):
-            await upsert_customers(store, [customer_record(c) for c in customers])
+        products, customers, orders = parts(platform)
+        site = data.stores[platform].domain_or_url
+        for product_page in stream_pages(products):
+            await upsert_products(store, [product_record(p, site) for p in product_page])
+        for customer_page in stream_pages(customers):
+            await upsert_customers(store, [customer_record(c) for c in customer_page])
         written[platform] = 0
-        for orders in pages(part.orders):
-            written[platform] += len(await upsert_orders(store, [order_record(o) for o in orders]))
+        for order_page in stream_pages(orders):
+            written[platform] += len(await upsert_orders(store, [order_record(o) for o in order_page]))
     return written
+
+
+async def seed(data: sandbox.SandboxData) -> dict[str, int]:
+    """Load every store of the sandbox merchant; returns orders written per platform."""
+
+    def parts(
+        platform: sandbox.Platform,
+    ) -> tuple[Iterable[sandbox.Product], Iterable[sandbox.Customer], Iterable[sandbox.Order]]:
+        part = data.by_store(platform)
+        return part.products, part.customers, part.orders
+
+    return await _load(data, parts)
+
+
+async def seed_stream(data: ScaledData) -> dict[str, int]:
+    """``seed`` for a scaled merchant: pages are written as the streams make them, so a
+    million orders never sit in memory at once. Same order of writes as ``seed`` (products,
+    customers, orders, store by store), so ``scale=1`` gives the very rows ``seed`` gives."""
+    return await _load(
+        data, lambda platform: (data.products(platform), data.customers(platform), data.orders(platform))
+    )

@@ -7,4 +7,8 @@ ROUTE_MODULES: list[str] = [
     "app.demo.mailbox",
     "app.http.assets",
     "app.http.email",
+    "app.http.reviews",
+    "app.http.complaints",
+    "app.http.surveys",
+    "app.http.exports",
 ]

@@ -19,7 +19,8 @@ from starlette.routing import BaseRoute, Route
 
 from app.settings import Settings
 from campaigns.models import Message, MessageStatus
-from campaigns.unsubscribe import BadToken, Links, link_key, unsubscribe
+from campaigns.unsubscribe import BadToken, Links, unsubscribe
+from store.link_signing import link_key
 from store.models import Merchant
 
 PIXEL = (

@@ -1,5 +1,6 @@
 """Request limits per IP and per key on the storefront API and on connecting or installing a store,
-and per IP on the links in campaign email (unsubscribe, open pixel).
+and per IP on the links in campaign email (unsubscribe, open pixel, survey pages) and on review posts (whose
+per-store limit ``app.http.reviews`` counts once the signature names the store).
 
 Counting is the ``limits`` library's (the one behind slowapi; well kept, with memory and Redis
 storages and the same strategies on both): in process memory, or in Redis when ``REDIS_URL`` is
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 STOREFRONT_PATH = "/graphql/storefront"
 ONBOARDING_PATHS = ("/connect/", "/auth/woocommerce/", "/shopify/install", "/shopify/callback", "/shopify/session")
 EMAIL_PATH = "/email/"
+SURVEY_PATH = "/feedback/survey/"
+REVIEWS_PATH = "/hooks/reviews"
+COMPLAINTS_PATH = "/hooks/complaints"
 STORE_KEY_HEADER = "x-rapport-store-key"
 API_KEY_HEADER = "x-rapport-api-key"
 
@@ -106,6 +110,9 @@ class RateLimits:
             "onboarding", items(settings.rate_limit_onboarding_ip), items(settings.rate_limit_onboarding_key)
         )
         self.email = Rule("email", items(settings.rate_limit_email_ip), [])
+        self.surveys = Rule("surveys", items(settings.rate_limit_email_ip), [])
+        self.reviews = Rule("reviews", items(settings.rate_limit_reviews_ip), [])
+        self.complaints = Rule("complaints", items(settings.rate_limit_complaints_ip), [])
         self.limiter = SlidingWindowCounterRateLimiter(storage or storage_for(settings))
         self.proxy_secret = settings.shopify_api_secret.get_secret_value()
         self.proxy_max_age = settings.app_proxy_max_age_seconds
@@ -117,6 +124,12 @@ class RateLimits:
             return self.onboarding
         if path.startswith(EMAIL_PATH):
             return self.email
+        if path.startswith(SURVEY_PATH):
+            return self.surveys
+        if path == REVIEWS_PATH:
+            return self.reviews
+        if path == COMPLAINTS_PATH:
+            return self.complaints
         return None
 
     def exempt(self, rule: Rule, scope: Scope) -> bool:

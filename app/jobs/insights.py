@@ -17,6 +17,7 @@ from app.metrics import insights_refresh as refresh_step_seconds
 from insights.identity import resolve_customers
 from insights.refresh import refresh_merchant
 from loyalty.ownership import link_verified
+from measure.refresh import refresh_measurement
 from store.job_owners import Owner
 from store.models import Customer, Merchant, Order
 
@@ -54,6 +55,8 @@ async def insights_refresh(ctx: JobContext, merchant_id: int, as_of: str | None 
         log.warning("insights refresh of merchant %s (run %s): %s", merchant_id, result.run_id, result.warning)
     for step, seconds in result.step_seconds.items():
         refresh_step_seconds.labels(step).observe(seconds)
+    # retention, cohorts, CLV groups, value tiers: what the dashboard reads, from the orders just read
+    await refresh_measurement(merchant_id, history=result.history)
     verified = await Customer.filter(merchant_id=merchant_id, verified_email=True).values_list("id", flat=True)
     await link_verified(verified)  # accounts verified since their last order
     if (queue := ctx.get("queue")) is not None:  # audiences just moved: run the campaigns on them

@@ -1,6 +1,7 @@
-"""Loyalty jobs: the periodic release, expiry, tier and event runs.
+"""Loyalty jobs: the periodic release, expiry, tier, tier perk and event runs.
 
-Synced orders earn points in ``orders_changed`` (``app.jobs.reactions``), after identity. The
+Synced orders earn points in ``orders_changed`` (``app.jobs.reactions``), after identity; the
+members whose tier perks no longer match their tier then get ``loyalty_perks_sync``. The
 periodic jobs take an optional merchant id and default to every merchant that has a program.
 All of them are idempotent, so a retry or a double schedule is harmless.
 """
@@ -45,9 +46,40 @@ async def loyalty_reevaluate_tiers(ctx: JobContext, merchant_id: int | None = No
 
     totals = {"upgraded": 0, "grace_started": 0, "downgraded": 0}
     for merchant in await _merchants(merchant_id):
-        for key, value in (await reevaluate_tiers(merchant, datetime.now(UTC))).items():
+        counts = await reevaluate_tiers(merchant, datetime.now(UTC))
+        for key, value in counts.items():
             totals[key] += value
+        if (counts["upgraded"] or counts["downgraded"]) and (queue := ctx.get("queue")) is not None:
+            await loyalty_perks_sync.enqueue(queue, merchant, None, key=perks_key(merchant))
     return totals
+
+
+def perks_key(merchant_id: int, profile_ids: list[int] | None = None) -> str:
+    """A merchant's full reconcile is queued once at a time; a few members' sync is keyed on them."""
+    if profile_ids is None:
+        return f"loyalty_perks_sync:{merchant_id}"
+    return f"loyalty_perks_sync:{merchant_id}:{','.join(map(str, profile_ids))}"[:200]
+
+
+@job(max_tries=5, timeout=1800, owner=Owner.MERCHANT)
+async def loyalty_perks_sync(
+    ctx: JobContext, merchant_id: int, profile_ids: list[int] | None = None
+) -> dict[str, int | list[int]]:
+    """Create and delete the tier perks' codes on the platforms (all members, or these)."""
+    from app.discounts import ConnectorIssuers
+    from loyalty.perks import sync_perks
+
+    report = await sync_perks(merchant_id, ConnectorIssuers(ctx["settings"]), datetime.now(UTC), profile_ids)
+    return report.as_dict()
+
+
+@job(max_tries=1, timeout=60)
+async def loyalty_perks_sync_all(ctx: JobContext) -> int:
+    """The daily reconcile: one full perk sync per merchant with a program (it retries failures)."""
+    merchants = await _merchants(None)
+    for merchant in merchants:
+        await loyalty_perks_sync.enqueue(ctx["queue"], merchant, None, key=perks_key(merchant))
+    return len(merchants)
 
 
 @job(max_tries=3, timeout=300)

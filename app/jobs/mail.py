@@ -21,7 +21,7 @@ BUDGET_SECONDS = 240.0
 @job(max_tries=3, timeout=300, owner=Owner.MERCHANT)
 async def campaigns_send_due(ctx: JobContext, merchant_id: int | None = None) -> dict[str, Any]:
     from campaigns.sending import send_due
-    from campaigns.unsubscribe import link_key
+    from store.link_signing import link_key
 
     settings = ctx["settings"]
     key = link_key(settings.secret_key.get_secret_value())

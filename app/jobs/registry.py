@@ -108,6 +108,7 @@ BUILTIN_MODULES = (
     "app.jobs.insights",
     "app.jobs.campaigns",
     "app.jobs.mail",
+    "app.jobs.feedback",
 )
 
 

@@ -14,8 +14,15 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from app.jobs.campaigns import campaigns_run_all
+from app.jobs.feedback import feedback_surveys_due
 from app.jobs.insights import insights_refresh_all
-from app.jobs.loyalty import loyalty_deliver_events, loyalty_expire_due, loyalty_reevaluate_tiers, loyalty_release_due
+from app.jobs.loyalty import (
+    loyalty_deliver_events,
+    loyalty_expire_due,
+    loyalty_perks_sync_all,
+    loyalty_reevaluate_tiers,
+    loyalty_release_due,
+)
 from app.jobs.mail import campaigns_send_due
 from app.jobs.outbox import webhooks_sweep
 from app.jobs.queue import JobQueue
@@ -29,9 +36,11 @@ PERIODIC: tuple[tuple[JobRef, timedelta], ...] = (
     (webhooks_sweep, timedelta(minutes=1)),
     (loyalty_deliver_events, timedelta(minutes=1)),
     (campaigns_send_due, timedelta(minutes=1)),
+    (feedback_surveys_due, timedelta(minutes=5)),
     (loyalty_release_due, timedelta(minutes=15)),
     (loyalty_expire_due, timedelta(days=1)),
     (loyalty_reevaluate_tiers, timedelta(days=1)),
+    (loyalty_perks_sync_all, timedelta(days=1)),
     (insights_refresh_all, timedelta(days=1)),
     (campaigns_run_all, timedelta(hours=1)),
 )

@@ -1,11 +1,15 @@
 """Sync jobs: backfill, incremental pass and webhook processing, for any platform.
 
 After every page of orders the sink enqueues ``orders_changed`` (``app.jobs.reactions``) with
-the changed ids.
+the changed ids; after a page of customers, ``accounts_changed`` (``app.jobs.engagement``) with
+the accounts that may earn a verified action.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from app.jobs.engagement import accounts_changed, worth_announcing
 from app.jobs.queue import JobQueue
 from app.jobs.reactions import orders_changed
 from app.jobs.registry import JobContext, job
@@ -15,16 +19,21 @@ from connectors.core.sink import Sink
 from connectors.core.tracked import tracked
 from store.job_owners import Owner
 from store.models import InstallState, Store
+from store.records import CustomerRecord
 
 
 def sink_for(queue: JobQueue | None) -> Sink:
-    """A sink that announces changed orders as a job, so reacting never slows a sync page down."""
+    """A sink that announces changed orders and accounts as jobs, so reacting never slows a sync page down."""
 
     async def announce(store: Store, order_ids: list[int]) -> None:
         if queue is not None:
             await orders_changed.enqueue(queue, store.id, order_ids)
 
-    return Sink(on_orders=announce)
+    async def announce_accounts(store: Store, records: Sequence[CustomerRecord], created: bool) -> None:
+        if queue is not None and (platform_ids := worth_announcing(records, created)):
+            await accounts_changed.enqueue(queue, store.id, platform_ids, created)
+
+    return Sink(on_orders=announce, on_customers=announce_accounts)
 
 
 async def _installed(store_id: int) -> Store | None:

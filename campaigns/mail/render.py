@@ -20,8 +20,10 @@ from store.models import Merchant
 
 TEMPLATES = resources.files("campaigns.mail") / "templates"
 SEPARATOR = "\n---\n"
-TRANSACTIONAL_TEMPLATES = ("reward_issued",)
+TRANSACTIONAL_TEMPLATES = ("reward_issued", "complaint_reply", "survey")
 """Templates beyond the campaign kinds: mail about something the shopper just did."""
+WHY = {"complaint_reply": "why_reply"}
+"""The footer of transactional mail that is not about the rewards account: why the shopper gets it."""
 SAMPLE: dict[str, Any] = {
     "first_name": "Alex",
     "balance": 1250,
@@ -79,8 +81,31 @@ def variables(data: dict[str, Any], merchant_name: str, locale: str) -> dict[str
         "expiring_points": formatting.points(data.get("expiring_points"), locale),
         "expiring_date": formatting.day(data.get("expiring_at"), locale),
         "tier_drop_date": formatting.day(data.get("tier_drop_at"), locale),
+        "reference": str(data.get("reference") or ""),
+        "complaint_subject": str(data.get("complaint_subject") or ""),
+        "reply": str(data.get("reply") or ""),
+        "survey_url": _link(data.get("survey_url")),
+        "survey_scores": survey_scores(data.get("survey_scores")),
+        "survey_kind": str(data.get("survey_kind") or ""),
     }
     return {name: value or None for name, value in values.items()}
+
+
+def _link(value: Any) -> str:
+    text = str(value or "")
+    return text if text.startswith(("https://", "http://")) else ""
+
+
+def survey_scores(value: Any) -> list[dict[str, Any]]:
+    """A survey email's one-click score links (``[{score, url}]``), as ``campaigns.survey_mail`` wrote them."""
+    if not isinstance(value, list):
+        return []
+    links = [
+        {"score": item["score"], "url": _link(item.get("url"))}
+        for item in value[:11]
+        if isinstance(item, dict) and isinstance(item.get("score"), int)
+    ]
+    return [link for link in links if link["url"]]
 
 
 def one_line(text: str) -> str:
@@ -130,6 +155,7 @@ def compose(
         "brand_colour": config.brand_colour,
         "accent_colour": config.accent_colour,
         "marketing": marketing,
+        "why_transactional": LABELS[locale][WHY.get(template, "why_transactional")],
         "unsubscribe_url": unsubscribe_url,
         "open_url": open_url or "",
     }

@@ -39,3 +39,7 @@ class Connector(Protocol):
     async def issue(self, store: Store, request: DiscountRequest) -> IssuedCode | IssueFailed:
         """The ``DiscountIssuer`` of this platform."""
         ...
+
+    async def revoke(self, store: Store, platform_id: str) -> IssueFailed | None:
+        """Delete a code this connector issued; ``None`` once it is gone from the platform."""
+        ...

@@ -1,7 +1,10 @@
 """Where a connector's pages go: the store's batched upserts, then whoever listens for orders.
 
-``app`` gives the sink an ``on_orders`` hook (loyalty points, identity resolution), so
-connectors stay ignorant of the packages that react to the data.
+``app`` gives the sink an ``on_orders`` hook (loyalty points, identity resolution) and an
+``on_customers`` hook (actions the platform verifies: sign-up, marketing consent), so connectors
+stay ignorant of the packages that react to the data. ``created`` is true only for a platform's
+live customer-created event (Shopify ``customers/create``, WooCommerce ``customer.created``),
+never for a backfill or sync page, which cannot tell a new account from an old one.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from store.models import Customer, Order, Product, Store
 from store.records import CustomerRecord, OrderRecord, ProductRecord, RefundRecord
 
 OrdersHook = Callable[[Store, list[int]], Awaitable[None]]
+CustomersHook = Callable[[Store, Sequence[CustomerRecord], bool], Awaitable[None]]
+"""Called with the written page and whether it is a live customer-created event."""
 
 
 @dataclass
@@ -28,11 +33,14 @@ class SinkStats:
 @dataclass
 class Sink:
     on_orders: OrdersHook | None = None
+    on_customers: CustomersHook | None = None
     stats: SinkStats = field(default_factory=SinkStats)
 
-    async def customers(self, store: Store, records: Sequence[CustomerRecord]) -> None:
+    async def customers(self, store: Store, records: Sequence[CustomerRecord], *, created: bool = False) -> None:
         await ingest.upsert_customers(store, records)
         self.stats.customers += len(records)
+        if records and self.on_customers is not None:
+            await self.on_customers(store, records, created)
 
     async def products(self, store: Store, records: Sequence[ProductRecord]) -> None:
         await ingest.upsert_products(store, records)

@@ -133,6 +133,10 @@ class ShopifyConnector:
         async with self.client(store) as gql:
             return await discounts.issue(gql, request)
 
+    async def revoke(self, store: Store, platform_id: str) -> IssueFailed | None:
+        async with self.client(store) as gql:
+            return await discounts.revoke(gql, platform_id)
+
     # -- install ------------------------------------------------------------------------------
 
     async def install_with_code(self, shop: str, code: str) -> Store:

@@ -3,6 +3,8 @@ percent or a product off, ``discountCodeFreeShippingCreate`` for free shipping.
 
 Both are bound the same way: ``context`` names the shopper's customer (everyone when the
 shopper has no customer account on the shop), with a usage limit of 1 and one use per customer.
+A tier perk asks for no usage limit: the code then has neither, so its member uses it on every
+order while in the tier, and ``revoke`` (``discountCodeDelete``) takes it away.
 The caller picks the code, so a retry after a lost answer finds its own code already there
 (``TAKEN``) and gets it back instead of a second discount.
 """
@@ -13,7 +15,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from connectors.core.http import PlatformAuthError, PlatformError, PlatformRejected
+from connectors.core.http import PlatformError
+from connectors.core.issuing import failed
 from connectors.shopify import queries
 from connectors.shopify.client import ShopifyGraphQL
 from connectors.shopify.scalars import gid, timestamp
@@ -32,11 +35,12 @@ def _shared_input(request: DiscountRequest, now: datetime | None) -> dict[str, A
     data: dict[str, Any] = {
         "title": request.title or request.code,
         "code": request.code,
-        "startsAt": _iso(now or datetime.now(UTC)),
+        "startsAt": _iso(request.starts_at or now or datetime.now(UTC)),
         "context": context,
-        "usageLimit": 1,
-        "appliesOncePerCustomer": True,
+        "appliesOncePerCustomer": request.usage_limit is not None,
     }
+    if request.usage_limit is not None:
+        data["usageLimit"] = request.usage_limit
     if request.expires_at is not None:
         data["endsAt"] = _iso(request.expires_at)
     if request.minimum_subtotal is not None:
@@ -85,14 +89,30 @@ async def issue(gql: ShopifyGraphQL, request: DiscountRequest) -> IssuedCode | I
             mine = await _already_mine(gql, request, kind)
             if mine is not None:
                 return mine
-        message = "; ".join(f"{'.'.join(e.get('field') or [])}: {e.get('message')} ({e.get('code')})" for e in errors)
+        message = user_errors(errors)
         return IssueFailed(IssueError.REJECTED, message or "no discount came back")
-    except PlatformAuthError as exc:
-        return IssueFailed(IssueError.UNAUTHORIZED, str(exc))
-    except PlatformRejected as exc:
-        return IssueFailed(IssueError.REJECTED, str(exc))
     except PlatformError as exc:
-        return IssueFailed(IssueError.UNAVAILABLE, str(exc))
+        return failed(exc)
+
+
+async def revoke(gql: ShopifyGraphQL, platform_id: str) -> IssueFailed | None:
+    """Delete a code discount; one Shopify no longer has counts as gone."""
+    try:
+        data = await gql.execute(queries.DISCOUNT_DELETE, {"id": platform_id}, name="discount:delete")
+    except PlatformError as exc:
+        return failed(exc)
+    payload = data.get("discountCodeDelete") or {}
+    errors = payload.get("userErrors") or []
+    if payload.get("deletedCodeDiscountId") or not errors:
+        return None
+    if all("does not exist" in str(e.get("message", "")).lower() for e in errors):
+        return None
+    message = user_errors(errors)
+    return IssueFailed(IssueError.REJECTED, message)
+
+
+def user_errors(errors: list[dict[str, Any]]) -> str:
+    return "; ".join(f"{'.'.join(e.get('field') or [])}: {e.get('message')} ({e.get('code')})" for e in errors)
 
 
 def _issued(code: str, node: dict[str, Any]) -> IssuedCode:

@@ -60,7 +60,7 @@ async def handle(
         else:
             await sink.orders(store, await fetch_orders(store, [order_id]))
     elif topic in ("customers/create", "customers/update"):
-        await sink.customers(store, [from_rest.customer(body)])
+        await sink.customers(store, [from_rest.customer(body)], created=topic == "customers/create")
     elif topic == "customers/delete":
         gone = from_rest.deleted_id(body)
         await sink.customers(store, [CustomerRecord(platform_id=gone, updated_at=DELETED)])

@@ -128,6 +128,10 @@ FREE_SHIPPING_CREATE = (
     "{ codeDiscountNode { id codeDiscount { ... on DiscountCodeFreeShipping { title endsAt codes(first: 1) "
     "{ nodes { code } } } } } userErrors { field message code } } }"
 )
+DISCOUNT_DELETE = (
+    "mutation RevokeCode($id: ID!) { discountCodeDelete(id: $id) "
+    "{ deletedCodeDiscountId userErrors { field message code } } }"
+)
 DISCOUNT_BY_CODE = (
     "query CodeByName($code: String!) { codeDiscountNodeByCode(code: $code) "
     "{ id codeDiscount { __typename ... on DiscountCodeBasic { title endsAt } "

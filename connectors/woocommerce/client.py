@@ -99,6 +99,10 @@ class WooClient:
         data, _ = await self.http.json("PUT", path, json=dict(body))
         return data
 
+    async def delete(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        data, _ = await self.http.json("DELETE", path, params=_query(params))
+        return data
+
 
 def _query(params: Mapping[str, Any] | None) -> dict[str, str]:
     """Query values as WordPress reads them: booleans ``true``/``false``, lists comma-joined."""

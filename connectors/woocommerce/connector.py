@@ -147,3 +147,10 @@ class WooConnector:
                 return await coupons.issue(woo, request)
         except PlatformAuthError as exc:
             return IssueFailed(IssueError.UNAUTHORIZED, str(exc))
+
+    async def revoke(self, store: Store, platform_id: str) -> IssueFailed | None:
+        try:
+            async with self.client(store) as woo:
+                return await coupons.revoke(woo, platform_id)
+        except PlatformAuthError as exc:
+            return IssueFailed(IssueError.UNAUTHORIZED, str(exc))

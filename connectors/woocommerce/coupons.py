@@ -4,6 +4,11 @@ WooCommerce has no customer-bound codes; ``email_restrictions`` is its way to sa
 shopper" (checked against the billing e-mail at checkout), with ``usage_limit`` and
 ``usage_limit_per_user`` of 1. Codes are stored lower-cased by WooCommerce. A retried request
 whose first try did create the coupon finds it by code and returns it instead of failing.
+
+A tier perk asks for no usage limit: its coupon has neither limit and stays usable by the
+member's e-mail until ``revoke`` deletes it (``DELETE coupons/{id}?force=true``: coupons cannot
+be trashed through the API). WooCommerce coupons have no start date, so ``starts_at`` is not
+sent: a code for later (early access) works on WooCommerce as soon as it is issued.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
-from connectors.core.http import PlatformAuthError, PlatformError, PlatformRejected
+from connectors.core.http import PlatformError, PlatformRejected
+from connectors.core.issuing import failed
 from connectors.woocommerce.client import WooClient
 from connectors.woocommerce.scan import wc_gmt
 from store.discounts import DiscountKind, DiscountRequest, IssuedCode, IssueError, IssueFailed
@@ -26,9 +32,9 @@ def coupon_body(request: DiscountRequest) -> dict[str, Any]:
         "code": request.code,
         "description": request.title or "Rapport reward",
         "individual_use": True,
-        "usage_limit": 1,
-        "usage_limit_per_user": 1,
     }
+    if request.usage_limit is not None:
+        body.update(usage_limit=request.usage_limit, usage_limit_per_user=1)
     if request.kind is DiscountKind.PERCENTAGE:
         body.update(discount_type="percent", amount=_amount(request.value))
     elif request.kind is DiscountKind.FIXED_AMOUNT:
@@ -66,12 +72,23 @@ async def issue(client: WooClient, request: DiscountRequest) -> IssuedCode | Iss
             existing = await _same_coupon(client, body)
             if existing is not None:
                 return _issued(existing, request)
-        return IssueFailed(IssueError.REJECTED, str(exc))
-    except PlatformAuthError as exc:
-        return IssueFailed(IssueError.UNAUTHORIZED, str(exc))
+        return failed(exc)
     except PlatformError as exc:
-        return IssueFailed(IssueError.UNAVAILABLE, str(exc))
+        return failed(exc)
     return _issued(created, request)
+
+
+async def revoke(client: WooClient, platform_id: str) -> IssueFailed | None:
+    """Delete a coupon for good; one the site no longer has (404) counts as gone."""
+    try:
+        await client.delete(f"coupons/{int(platform_id)}", {"force": True})
+    except ValueError:
+        return IssueFailed(IssueError.REJECTED, f"not a coupon id: {platform_id!r}")
+    except PlatformError as exc:
+        if isinstance(exc, PlatformRejected) and exc.status == 404:
+            return None
+        return failed(exc)
+    return None
 
 
 async def _same_coupon(client: WooClient, body: dict[str, Any]) -> dict[str, Any] | None:

@@ -96,10 +96,12 @@ async def write_products(client: WooClient, store: Store, sink: Sink, payloads: 
     return len(products)
 
 
-async def write_customers(store: Store, sink: Sink, payloads: Sequence[Payload], *, revive: bool = True) -> int:
+async def write_customers(
+    store: Store, sink: Sink, payloads: Sequence[Payload], *, revive: bool = True, created: bool = False
+) -> int:
     """Upsert a page of customers. With ``revive=False`` (webhooks) a customer already known
     to be deleted stays deleted: WordPress never reuses a user id, so a late ``customer.updated``
-    from before the deletion must not bring the row back."""
+    from before the deletion must not bring the row back. ``created``: a live ``customer.created``."""
     records = [normalize.customer(p) for p in payloads if isinstance(p, dict) and p.get("id") is not None]
     if not revive and records:
         gone = set(
@@ -111,5 +113,5 @@ async def write_customers(store: Store, sink: Sink, payloads: Sequence[Payload],
         )
         records = [r for r in records if r.platform_id not in gone]
     if records:
-        await sink.customers(store, records)
+        await sink.customers(store, records, created=created)
     return len(records)

@@ -8,7 +8,9 @@ deliveries with the same body carry the same facts and processing one is enough 
 ``order.created`` and the ``order.updated`` that follows it with an identical body collapse
 into one), while a same-second edit changes the body and is kept. ``*.deleted`` bodies are
 only ``{"id": n}``, so for them the Delivery-ID's second is added: a second deletion after a
-restore is a new event, a re-sent copy of the same delivery is not.
+restore is a new event, a re-sent copy of the same delivery is not. A ``customer.created``
+keeps its own key (``:created``): it is the only sign that the account is new, which pays the
+program's sign-up, so a ``customer.updated`` with the same body never swallows it.
 """
 
 from __future__ import annotations
@@ -74,8 +76,11 @@ def signature_ok(secret: str | None, body: bytes, given: str | None) -> bool:
 def dedupe_key(store_id: int, headers: Mapping[str, str], body: bytes) -> str:
     resource = headers.get("x-wc-webhook-resource", "")
     key = f"{store_id}:{resource}:{hashlib.sha256(body).hexdigest()[:48]}"
-    if headers.get("x-wc-webhook-event") == "deleted":
+    event = headers.get("x-wc-webhook-event")
+    if event == "deleted":
         key += ":" + headers.get("x-wc-webhook-delivery-id", "")[:40]
+    elif resource == "customer" and event == "created":
+        key += ":created"  # the account's creation pays a sign-up: never folded into an update of the same body
     return key
 
 
@@ -113,7 +118,7 @@ async def apply(client: WooClient, store: Store, sink: Sink, topic: str, body: A
         if event == "deleted":
             await sink.delete(store, Customer, [rid])
             return "customer deleted"
-        written = await pages.write_customers(store, sink, [body], revive=False)
+        written = await pages.write_customers(store, sink, [body], revive=False, created=event == "created")
         return "customer written" if written else "ignored: customer deleted"
     if resource == "product":
         if event == "deleted":

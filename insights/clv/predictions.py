@@ -128,13 +128,15 @@ def model_predictions(
         )
 
     point = evaluate(bg_fit, gg_fit)
-    draws = []
-    for bg, gg in zip(draw_fits(bg_fit, n_draws, rng), draw_fits(gg_fit, n_draws, rng), strict=True):
+    sampled = list(zip(draw_fits(bg_fit, n_draws, rng), draw_fits(gg_fit, n_draws, rng), strict=True))
+    # Filled in place: draws x 6 x customers floats is the refresh's largest array (9.4 KiB a
+    # customer at 200 draws); a list of draws then np.stack held it twice.
+    stacked = np.full((len(sampled), *point.shape), np.nan)
+    for d, (bg, gg) in enumerate(sampled):
         try:
-            draws.append(evaluate(bg, gg))
+            stacked[d] = evaluate(bg, gg)
         except (ValueError, FloatingPointError):
-            draws.append(np.full_like(point, np.nan))
-    stacked = np.stack(draws)
+            pass  # a draw the model cannot evaluate stays NaN and is left out of the interval
     alive, purchases, value, clv, wait, order = (
         interval_from_draws(point[i], stacked[:, i], level) for i in range(point.shape[0])
     )

@@ -17,13 +17,14 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from insights.history import MerchantHistory
 from insights.models import ProfileSegment
-from insights.purchases import ZERO, Purchase, main_currency, merchant_purchases
+from insights.purchases import ZERO, Purchase, RunningPurchases, main_currency, merchant_purchases
 from insights.segments.rfm import quintile_scores, top_share
-from insights.segments.rules import cap_recency, segment_of, tier_of
+from insights.segments.rules import TIERS, TierThresholds, cap_recency, segment_of, tiers_of
 from insights.settings import InsightsConfig
 from insights.why import segment_why
 from store.sql import insert_rows
@@ -49,7 +50,7 @@ def score_people(
     r = quintile_scores(days, higher_is_better=False)
     f = quintile_scores(np.asarray(frequency, dtype=np.float64))
     m = quintile_scores(np.asarray(monetary, dtype=np.float64))
-    share = top_share(np.asarray(monetary, dtype=np.float64))
+    tiers = tiers_of(days, top_share(np.asarray(monetary, dtype=np.float64)), config.tiers)
     out = []
     for i, silence in enumerate(recency_days):
         r_i = cap_recency(int(r[i]), int(silence), config.tiers)
@@ -59,9 +60,24 @@ def score_people(
                 int(f[i]),
                 int(m[i]),
                 segment_of(r_i, int(f[i]), int(m[i]), config.segment_rules),
-                tier_of(int(silence), float(share[i]), config.tiers),
+                TIERS[int(tiers[i])],
             )
         )
+    return out
+
+
+def value_tiers_at(running: RunningPurchases, thresholds: TierThresholds, as_of: datetime) -> NDArray[np.int8]:
+    """The tier (position in ``TIERS``) of everyone in ``running`` at ``as_of``, as ``segment_rows``
+    gives it when ``running`` holds the orders up to ``as_of``: silence in the main currency, then
+    the spend ranked among the people of that currency. Whole arrays, no row per person."""
+    running.settle()
+    days = np.maximum(0, as_of.date().toordinal() - np.asarray(running.last_day, dtype=np.int64))
+    spend = np.asarray(running.monetary, dtype=np.float64)
+    currency = np.asarray(running.currency, dtype=np.int64)
+    out = np.empty(len(days), dtype=np.int8)
+    for code in range(len(running.currencies)):
+        mine = currency == code
+        out[mine] = tiers_of(days[mine], top_share(spend[mine]), thresholds)
     return out
 
 

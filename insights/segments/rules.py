@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
 from insights.errors import InvalidSettings
 from insights.models import ValueTier
 
@@ -80,12 +83,26 @@ def segment_of(r: int, f: int, m: int, rules: tuple[SegmentRule, ...] = DEFAULT_
     return FALLBACK_SEGMENT
 
 
+TIERS: tuple[ValueTier, ...] = tuple(ValueTier)
+"""The tiers in their order; ``tiers_of`` answers positions in it."""
+
+
+def tiers_of(recency_days: ArrayLike, spend_rank_share: ArrayLike, thresholds: TierThresholds) -> NDArray[np.int8]:
+    """The tier of each person as its position in ``TIERS``, for a whole currency's people at once
+    (a refresh scores everyone, and the month-end history scores everyone at every month end)."""
+    silence = np.asarray(recency_days)
+    share = np.asarray(spend_rank_share, dtype=np.float64)
+    return np.select(
+        [
+            silence > thresholds.lost_after_days,
+            silence > thresholds.at_risk_after_days,
+            share <= thresholds.vip_top_share,
+        ],
+        [TIERS.index(ValueTier.LOST), TIERS.index(ValueTier.AT_RISK), TIERS.index(ValueTier.VIP)],
+        TIERS.index(ValueTier.REGULAR),
+    ).astype(np.int8)
+
+
 def tier_of(recency_days: int, spend_rank_share: float, thresholds: TierThresholds) -> ValueTier:
     """``spend_rank_share`` is the share of profiles that spent at least as much (0 = top)."""
-    if recency_days > thresholds.lost_after_days:
-        return ValueTier.LOST
-    if recency_days > thresholds.at_risk_after_days:
-        return ValueTier.AT_RISK
-    if spend_rank_share <= thresholds.vip_top_share:
-        return ValueTier.VIP
-    return ValueTier.REGULAR
+    return TIERS[int(tiers_of([recency_days], [spend_rank_share], thresholds)[0])]

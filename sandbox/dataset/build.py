@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from typing import TYPE_CHECKING, Literal, overload
 
 from faker import Faker
 
@@ -56,6 +57,9 @@ from .model import (
 )
 from .people import PHONE_STYLES, format_email, format_phone, make_address, make_people
 from .shift import days_to_end_on, shifted
+
+if TYPE_CHECKING:
+    from .scale import ScaledData
 
 MERCHANT_NAME = "Northwind Records"
 STORES: ReadOnlyDict = ReadOnlyDict(
@@ -461,18 +465,36 @@ def _ending_cached(source: str, seed: int, ends: date) -> SandboxData:
     return shifted(data, days_to_end_on(data, ends))
 
 
-def build(source: str = "sample", seed: int = 7, ends: date | None = None) -> SandboxData:
+@overload
+def build(source: str = "sample", seed: int = 7, ends: date | None = None, scale: Literal[1] = 1) -> SandboxData: ...
+@overload
+def build(source: str, seed: int, ends: date | None, scale: int) -> SandboxData | ScaledData: ...
+@overload
+def build(
+    source: str = "sample", seed: int = 7, ends: date | None = None, *, scale: int
+) -> SandboxData | ScaledData: ...
+def build(source: str = "sample", seed: int = 7, ends: date | None = None, scale: int = 1) -> SandboxData | ScaledData:
     """The sandbox data set for a CDNOW ``source`` ("sample" or "master") and ``seed``.
 
     With ``ends`` (a day), the recorded history moved forward by whole days so its latest order
     falls on that day (see ``shift.py``); without, the dates as recorded (1997-01-01 to
     1998-06-30), which the CLV paper checks rely on. Cached per ``(source, seed, ends)``: the
     result is immutable and shared, do not mutate it.
+
+    ``scale=1`` is all of the above. ``scale=N`` (2..99) is a different kind of value: a
+    :class:`~.scale.ScaledData`, the merchant with N times the people and orders, whose
+    ``people()``, ``customers()``, ``products()`` and ``orders()`` are iterators made on demand
+    (nothing held per order, not cached; see ``scale.py``); ``ends`` then puts the latest order
+    of all replicas on that day.
     """
+    if isinstance(ends, datetime) or (ends is not None and not isinstance(ends, date)):
+        raise TypeError(f"ends must be a date (a day, not a date-time), not {type(ends).__name__}")
+    if isinstance(scale, bool) or not isinstance(scale, int) or scale != 1:
+        from .scale import scaled
+
+        return scaled(str(source), int(seed), scale, ends)
     if ends is None:
         return _build_cached(str(source), int(seed))
-    if isinstance(ends, datetime) or not isinstance(ends, date):
-        raise TypeError(f"ends must be a date (a day, not a date-time), not {type(ends).__name__}")
     return _ending_cached(str(source), int(seed), ends)
 
 

@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .feedback import Feedback
 
 Platform = Literal["shopify", "woocommerce"]
 PLATFORMS: tuple[Platform, ...] = ("shopify", "woocommerce")
@@ -276,6 +279,13 @@ class SandboxData:
             )
             for p in self.stores
         }
+
+    @cached_property
+    def feedback(self) -> Feedback:
+        """Planted surveys, complaints and reviews, deterministic from the seed (``feedback.py``)."""
+        from .feedback import make_feedback
+
+        return make_feedback(self)
 
     # -- truth helpers -------------------------------------------------------------
 

@@ -302,19 +302,36 @@ class Changes:
         new_customer_rate: float = 0.2,
         coupon_rate: float = 0.3,
         prefer_coupons: list[str] | None = None,
+        customer_id: int | None = None,
+        coupon: str | None = None,
     ) -> list[int]:
         """``n`` new paid (``processing``) orders from existing customers, new customers and
         guests (``customer_id`` 0; half of them are account holders checking out as guest).
-        A share uses a usable coupon; codes in ``prefer_coupons`` are tried first."""
+        A share uses a usable coupon; codes in ``prefer_coupons`` are tried first.
+
+        ``customer_id`` places every order as that customer; ``coupon`` makes each order use
+        that code, as a shopper typing it at checkout: ``ValueError`` when WooCommerce would
+        refuse it (unknown, trashed, used up, another e-mail, below its minimum). A
+        free-shipping coupon is kept on the order though it takes nothing off the lines."""
         s = self.state
         created: list[int] = []
         with s.lock:
+            chosen = s.users.get(customer_id) if customer_id is not None else None
+            if customer_id is not None and (chosen is None or chosen.role != "customer"):
+                raise ValueError(f"no customer {customer_id}")
             stamp = s.clock.tick()
             for _ in range(n):
                 roll = self.rng.random()
                 customers = s.customers()
                 customer: User | None = None
-                if roll < guest_rate or not customers:
+                if chosen is not None:
+                    customer = chosen
+                    first, last, email = customer.first_name, customer.last_name, customer.email
+                    billing = Address(**{**customer.billing.__dict__})
+                    customer.date_modified = stamp
+                    customer.is_paying_customer = True
+                    s.emit("customer", "updated", customer.id)
+                elif roll < guest_rate or not customers:
                     if customers and self.rng.random() < 0.5:
                         holder = self.rng.choice(customers)
                         first, last, email = holder.first_name, holder.last_name, holder.email
@@ -345,24 +362,30 @@ class Changes:
                     customer.date_modified = stamp
                     customer.is_paying_customer = True
                     s.emit("customer", "updated", customer.id)
-                customer_id = customer.id if customer else 0
+                buyer_id = customer.id if customer else 0
                 rows = self._pick_lines()
                 subtotals = [(unit * qty).quantize(CENT) for _, _, qty, unit in rows]
                 subtotal = sum(subtotals, ZERO)
-                coupon = None
-                if self.rng.random() < coupon_rate:
-                    usable = self._usable_coupons(email, customer_id, subtotal)
+                used = None
+                if coupon is not None:
+                    wanted = coupon.strip().lower()
+                    usable = self._usable_coupons(email, buyer_id, subtotal)
+                    used = next((c for c in usable if c.code == wanted), None)
+                    if used is None:
+                        raise ValueError(f"coupon {coupon!r} does not apply to this order")
+                elif self.rng.random() < coupon_rate:
+                    usable = self._usable_coupons(email, buyer_id, subtotal)
                     preferred = [c for c in usable if prefer_coupons and c.code in {p.lower() for p in prefer_coupons}]
                     pool = preferred or usable
-                    coupon = self.rng.choice(pool) if pool else None
+                    used = self.rng.choice(pool) if pool else None
                 discount = ZERO
-                if coupon is not None:
+                if used is not None:
                     discount = coupon_discount(
-                        coupon,
+                        used,
                         [(pid, qty, sub) for (pid, _, qty, _), sub in zip(rows, subtotals, strict=True)],
                     )
-                    if discount <= 0:
-                        coupon = None
+                    if discount <= 0 and not (coupon is not None and used.free_shipping):
+                        used = None
                         discount = ZERO
                 shares = split_discount(discount, subtotals)
                 items = [
@@ -370,10 +393,10 @@ class Changes:
                     for (pid, vid, qty, _), sub, share in zip(rows, subtotals, shares, strict=True)
                 ]
                 coupon_lines = []
-                if coupon is not None:
-                    coupon_lines.append(CouponLine(id=s.item_id(), code=coupon.code, discount=discount))
-                    coupon.usage_count += 1
-                    coupon.used_by.append(str(customer_id) if customer_id else email.strip())
+                if used is not None:
+                    coupon_lines.append(CouponLine(id=s.item_id(), code=used.code, discount=discount))
+                    used.usage_count += 1
+                    used.used_by.append(str(buyer_id) if buyer_id else email.strip())
                 method, title = self.rng.choice(PAYMENT_METHODS)
                 order_id = s.order_id()
                 order = Order(
@@ -382,7 +405,7 @@ class Changes:
                     order_key=s.order_key(),
                     status="processing",
                     currency=s.currency,
-                    customer_id=customer_id,
+                    customer_id=buyer_id,
                     billing=Address(
                         **{
                             **billing.__dict__,
@@ -624,6 +647,34 @@ class Changes:
                 s.emit("product", "updated", product.id)
             return sorted(p.id for p in chosen)
 
+    def add_customer(
+        self, email: str, first_name: str = "", last_name: str = "", billing: dict[str, str] | None = None
+    ) -> list[int]:
+        """A shopper signs up (``customer.created``): an account with this e-mail, name and billing
+        address; ``ValueError`` when the e-mail is taken, as WooCommerce refuses it."""
+        s = self.state
+        with s.lock:
+            wanted = email.strip().lower()
+            if any(u.email.strip().lower() == wanted for u in s.users.values()):
+                raise ValueError(f"an account is already registered with {email!r}")
+            stamp = s.clock.tick()
+            address = Address(**{"first_name": first_name, "last_name": last_name, **(billing or {}), "email": email})
+            customer = User(
+                id=s.user_id(),
+                username=s.unique_username(email),
+                email=email,
+                first_name=first_name,
+                last_name=last_name,
+                role="customer",
+                billing=address,
+                shipping=Address(**{**address.__dict__, "email": "", "phone": ""}),
+                date_created=stamp,
+                date_modified=stamp,
+            )
+            s.users[customer.id] = customer
+            s.emit("customer", "created", customer.id)
+            return [customer.id]
+
     def add_coupon(self, code: str, discount_type: str = "percent", amount: str = "10", **fields: Any) -> int:
         """Create a coupon as ``POST /coupons`` would; returns its id."""
         return create_coupon(self.state, {"code": code, "discount_type": discount_type, "amount": amount, **fields}).id
@@ -633,6 +684,7 @@ class Changes:
         allowed = {
             "edit_orders",
             "add_orders",
+            "add_customer",
             "refund_orders",
             "cancel_orders",
             "delete_orders",

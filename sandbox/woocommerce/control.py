@@ -76,7 +76,7 @@ async def post_changes(request: Request) -> Response:
         op = spec.pop("op", None)
         try:
             ids = state.changes.apply(str(op), **spec)
-        except (KeyError, TypeError) as exc:
+        except (KeyError, TypeError, ValueError) as exc:
             return JSONResponse({"error": f"bad change {op!r}: {exc}"}, status_code=400)
         results.append({"op": op, "ids": ids})
     return JSONResponse({"results": results})

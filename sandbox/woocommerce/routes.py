@@ -16,7 +16,7 @@ For every ``/wp-json/<route>`` request, in WordPress' order:
 
 Served: customers (GET list/one), products (+ variations), orders (GET list/one),
 ``orders/{id}/refunds`` (GET list/one, POST), ``refunds`` (GET, WC 9.0+), coupons (GET
-list/one, POST), webhooks (GET list/one, POST, PUT/PATCH/POST on one, DELETE with
+list/one, POST, DELETE: trash, or for good with ``force=true``), webhooks (GET list/one, POST, PUT/PATCH/POST on one, DELETE with
 ``force=true``).
 """
 
@@ -477,7 +477,7 @@ async def get_variation(ctx: Ctx) -> Response:
 async def list_coupons(ctx: Ctx) -> Response:
     s, a = ctx.state, ctx.args
     with s.lock:
-        items = list(s.coupons.values())
+        items = [c for c in s.coupons.values() if c.status != "trash"]
         if a.get("code"):
             code = a["code"].strip().lower()
             items = [c for c in items if c.code == code]
@@ -507,6 +507,29 @@ async def get_coupon(ctx: Ctx) -> Response:
         if coupon is None:
             raise WPError("woocommerce_rest_shop_coupon_invalid_id", "Invalid ID.", 404)
         return respond_item(ctx, coupon_json(coupon, ctx.site))
+
+
+async def delete_coupon(ctx: Ctx) -> Response:
+    """``DELETE /coupons/{id}``: coupons are posts, so without ``force`` WooCommerce moves one to
+    the trash (where checkout no longer accepts it; a second time is 410); ``force=true`` deletes
+    it for good. Either answers the coupon as it was, and fires ``coupon.deleted``."""
+    s = ctx.state
+    force = str(ctx.raw_args.get("force", ctx.body.get("force", ""))).lower() in ("1", "true")
+    with s.lock:
+        coupon = s.coupons.get(ctx.ids["id"])
+        if coupon is None:
+            raise WPError("woocommerce_rest_shop_coupon_invalid_id", "Invalid ID.", 404)
+        payload = coupon_json(coupon, ctx.site)
+        if force:
+            del s.coupons[coupon.id]
+        elif coupon.status == "trash":
+            raise WPError("woocommerce_rest_already_trashed", "The coupon has already been deleted.", 410)
+        else:
+            coupon.status = "trash"
+            coupon.date_modified = s.clock.tick()
+            payload = coupon_json(coupon, ctx.site)
+        s.emit("coupon", "deleted", coupon.id)
+    return respond_item(ctx, payload)
 
 
 async def post_coupon(ctx: Ctx) -> Response:
@@ -688,6 +711,7 @@ ROUTES: list[RouteDef] = [
     _route(r"wc/v3/coupons", "GET", list_coupons, P.COUPONS, "list"),
     _route(r"wc/v3/coupons", "POST", post_coupon, {"code": P.Arg("string", required=True)}, "create"),
     _route(rf"wc/v3/coupons/{_ID}", "GET", get_coupon, P.SINGLE, "view"),
+    _route(rf"wc/v3/coupons/{_ID}", "DELETE", delete_coupon, {}, "delete"),
     _route(r"wc/v3/webhooks", "GET", list_webhooks, P.WEBHOOKS, "list"),
     _route(
         r"wc/v3/webhooks",

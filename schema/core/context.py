@@ -37,6 +37,14 @@ class Credentials(Protocol):
 
     def mint_shopper_token(self, store_id: int, customer_id: int, ttl_seconds: int | None) -> tuple[str, datetime]: ...
 
+    def review_intake(self, store_id: int) -> tuple[str, str]:
+        """The review endpoint's URL and the store's review secret."""
+        ...
+
+    def complaint_intake(self, store_id: int) -> tuple[str, str]:
+        """The complaint endpoint's URL and the store's complaint secret."""
+        ...
+
 
 class JobReplayer(Protocol):
     async def replay(self, job_id: int) -> None: ...
@@ -57,9 +65,14 @@ class InsightsRefresher(Protocol):
 
 
 class CampaignRunner(Protocol):
-    """Queues a merchant's campaign run on the deployment's job queue (never runs it in the request)."""
+    """Queues a merchant's campaign run, or its mail due now, on the deployment's job queue (never
+    runs either in the request)."""
 
     async def run(self, merchant_id: int) -> None: ...
+
+    async def send(self, merchant_id: int) -> None:
+        """Send the merchant's mail that is due now (a reply the shopper waits for), not at the next tick."""
+        ...
 
 
 class AddressCheck(Protocol):

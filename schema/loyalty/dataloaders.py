@@ -12,13 +12,14 @@ from dataclasses import dataclass, fields
 from strawberry.dataloader import DataLoader
 
 from campaigns.models import Birthday
+from insights.models import ProfileSegment
 from loyalty.holders import holders
 from loyalty.members import enroll
-from loyalty.models import Member, Redemption, Reward
+from loyalty.models import Member, Perk, Redemption, Reward
 from loyalty.ownership import owners_of_customers
 from loyalty.program import Program, load_program
 from schema.core.batching import Row, Rows, by_key, grouped, loader
-from store.models import Order, Profile
+from store.models import Order, Profile, Store
 from store.people import resolve_profile
 
 __all__ = [
@@ -30,9 +31,12 @@ __all__ = [
     "member_by_profile",
     "person_by_member_key",
     "order_name_by_id",
+    "perks_by_member",
     "program_by_merchant",
     "redemption_by_id",
     "reward_by_id",
+    "store_by_id",
+    "value_tier_by_member_key",
 ]
 
 
@@ -152,6 +156,42 @@ def active_rewards_by_merchant(rewards: Row[Reward] | None = None) -> Rows[Rewar
     return loader(fetch)
 
 
+def store_by_id(merchant_id: int) -> Row[Store]:
+    """The merchant's stores, for the store a code is valid on."""
+
+    async def fetch(keys: list[int]) -> list[Store | None]:
+        return by_key(await Store.filter(merchant_id=merchant_id, id__in=keys), keys)
+
+    return loader(fetch)
+
+
+def value_tier_by_member_key(merchant_id: int, people: Row[Profile]) -> Row[str]:
+    """The insights value tier (vip, regular, at_risk, lost) of the person behind a member key, from
+    the merchant's stored segments; ``None`` before insights has scored them."""
+
+    async def fetch(keys: list[int]) -> list[str | None]:
+        persons = await people.load_many(keys)
+        ids = [p.id for p in persons if p is not None]
+        tiers: dict[int, str] = dict(
+            await ProfileSegment.filter(merchant_id=merchant_id, profile_id__in=ids).values_list("profile_id", "tier")
+        )
+        return [tiers.get(p.id) if p is not None else None for p in persons]
+
+    return loader(fetch)
+
+
+def perks_by_member(merchant_id: int) -> Rows[Perk]:
+    """Every tier perk row of each member key, by store then newest first (one statement per batch)."""
+
+    async def fetch(keys: list[int]) -> list[list[Perk]]:
+        rows = await Perk.filter(merchant_id=merchant_id, profile_id__in=keys).order_by(
+            "store_id", "-created_at", "-id"
+        )
+        return grouped(rows, keys, "profile_id")
+
+    return loader(fetch)
+
+
 def birthday_by_holder(merchant_id: int) -> Row[Birthday]:
     """A member's birthday by the member key holding their points (the birthday campaign's key)."""
 
@@ -176,10 +216,14 @@ class LoyaltyLoaders:
     programs: DataLoader[int, Program]
     active_rewards_of: Rows[Reward]
     birthday: Row[Birthday]
+    store: Row[Store]
+    value_tier: Row[str]
+    perks: Rows[Perk]
 
     @classmethod
     def for_merchant(cls, merchant_id: int, known_owners: Mapping[int, int] | None = None) -> LoyaltyLoaders:
         reward = reward_by_id(merchant_id)
+        person = person_by_member_key(merchant_id)
         return cls(
             merchant_id=merchant_id,
             reward=reward,
@@ -188,10 +232,13 @@ class LoyaltyLoaders:
             member_by_profile=member_by_profile(merchant_id),
             member_by_customer=member_by_customer(merchant_id, known_owners),
             member_by_owner=member_by_owner(merchant_id),
-            person=person_by_member_key(merchant_id),
+            person=person,
             programs=program_by_merchant(),
             active_rewards_of=active_rewards_by_merchant(reward),
             birthday=birthday_by_holder(merchant_id),
+            store=store_by_id(merchant_id),
+            value_tier=value_tier_by_member_key(merchant_id, person),
+            perks=perks_by_member(merchant_id),
         )
 
     async def program(self) -> Program:

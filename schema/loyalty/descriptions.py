@@ -18,6 +18,7 @@ ACTIONS = {
     "signup": "Joined the program",
     "birthday": "Birthday",
     "newsletter": "Newsletter sign-up",
+    "review": "Product review",
     "first_order": "First order",
 }
 EXPIRY = {"fifo": "Points expired", "inactivity": "Points expired after inactivity"}

@@ -13,6 +13,7 @@ from decimal import Decimal
 import strawberry
 
 from loyalty import models as lm
+from loyalty.eligibility import stock_left
 from loyalty.rules import Rules, Tier, TierMetric
 from loyalty.tiers import Progress
 from schema.core.batching import present
@@ -166,6 +167,44 @@ class Reward(Node):
             return None
         return Money.of(Decimal(self.row.minimum_subtotal), self.currency)
 
+    @strawberry.field(description="the lowest loyalty tier that may redeem it (higher tiers too); null for all")
+    def min_tier(self) -> str | None:
+        return self.row.min_tier
+
+    @strawberry.field(
+        description="insights value tiers (vip, regular, at_risk, lost) that may redeem it; empty for everyone"
+    )
+    def value_tiers(self) -> list[str]:
+        return list(self.row.value_tiers or [])
+
+    @strawberry.field(description="launch: redeemable (and its codes valid) from then; null for now")
+    def starts_at(self) -> datetime | None:
+        return self.row.starts_at
+
+    @strawberry.field(description="members of this tier or higher may redeem it from earlyStartsAt")
+    def early_tier(self) -> str | None:
+        return self.row.early_tier
+
+    @strawberry.field(description="when earlyTier may redeem it, before startsAt")
+    def early_starts_at(self) -> datetime | None:
+        return self.row.early_starts_at
+
+    @strawberry.field(description="redemptions per member in limitPeriodDays; 0 for no limit")
+    def per_member_limit(self) -> int:
+        return self.row.per_member_limit
+
+    @strawberry.field(description="the rolling period of perMemberLimit in days; 0 for ever")
+    def limit_period_days(self) -> int:
+        return self.row.limit_period_days
+
+    @strawberry.field(description="codes it may ever issue; null for no limit")
+    def stock(self) -> int | None:
+        return self.row.stock
+
+    @strawberry.field(description="codes still left of the stock; null for no limit")
+    def stock_left(self) -> int | None:
+        return stock_left(self.row)
+
     @classmethod
     def of(cls, row: lm.Reward, currency: str) -> Reward:
         """``currency``: the store's where the reward is redeemed, the program's on the admin side."""
@@ -206,6 +245,19 @@ class LedgerEntry(Node):
         )
 
 
+async def store_name_of(info: strawberry.Info, store_id: int) -> str:
+    """The name a shopper knows a store by (its domain when it has none)."""
+    store = present(await loyalty_loaders(info).store.load(store_id))
+    return store.name or store.domain
+
+
+async def store_url_of(info: strawberry.Info, store_id: int) -> str:
+    """The store's storefront, where a code is used."""
+    from schema.loyalty.storefront.types import storefront_url  # that module builds on this one
+
+    return storefront_url(present(await loyalty_loaders(info).store.load(store_id)))
+
+
 @strawberry.type(description="A discount code a member got for a reward")
 class IssuedCode(Node):
     row: strawberry.Private[lm.Redemption]
@@ -227,6 +279,23 @@ class IssuedCode(Node):
     async def reward(self, info: strawberry.Info) -> Reward:
         row = await loyalty_loaders(info).reward.load(self.row.reward_id)
         return Reward.of(present(row), self.row.currency)
+
+    @strawberry.field(description="what the code gives, as its reward's kind")
+    async def kind(self, info: strawberry.Info) -> lm.RewardKind:
+        row = await loyalty_loaders(info).reward.load(self.row.reward_id)
+        return lm.RewardKind(present(row).kind)
+
+    @strawberry.field(description="when the code starts to work (early access, a launch); null for at once")
+    def starts_at(self) -> datetime | None:
+        return self.row.starts_at
+
+    @strawberry.field(description="the store the code is valid on")
+    async def store_name(self, info: strawberry.Info) -> str:
+        return await store_name_of(info, self.row.store_id)
+
+    @strawberry.field(description="that store's storefront, where the code is used")
+    async def store_url(self, info: strawberry.Info) -> str:
+        return await store_url_of(info, self.row.store_id)
 
     @classmethod
     def of(cls, row: lm.Redemption) -> IssuedCode:

@@ -20,6 +20,7 @@ from schema.orders.types import ORDERS, OrderNode
 from store.models import Customer, Profile
 
 if TYPE_CHECKING:
+    from schema.feedback.report import ProfileFeedbackNode
     from schema.loyalty.admin.members import LoyaltyMemberNode
     from schema.stores.types import StoreNode
 
@@ -197,6 +198,14 @@ class ProfileNode(Node, ProfileInsights):
             for c, m in await self._holders(info)
             if m is not None and (main is None or m.id != main.id)
         ]
+
+    @strawberry.field(description="what the person said: latest NPS and CSAT answers, open complaints, reviews")
+    async def feedback(
+        self, info: AdminInfo
+    ) -> Annotated[ProfileFeedbackNode, strawberry.lazy("schema.feedback.report")]:
+        from schema.feedback.report import feedback_of
+
+        return await feedback_of(info, self.row.id)
 
     @classmethod
     def of(cls, row: Profile) -> ProfileNode:

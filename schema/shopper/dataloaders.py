@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from insights.models import ProductPairing
 from schema.catalog import dataloaders as catalog
 from schema.core.batching import Row, Rows, grouped, loader
+from schema.feedback.dataloaders import FeedbackLoaders
 from schema.loyalty.dataloaders import LoyaltyLoaders
 from store.models import OrderLine, Product, Variant
 
@@ -18,6 +19,7 @@ class StorefrontLoaders:
     variants_by_product: Rows[Variant]
     pairing_by_product: Row[ProductPairing]
     loyalty: LoyaltyLoaders
+    feedback: FeedbackLoaders
 
     @classmethod
     def for_shopper(
@@ -41,4 +43,5 @@ class StorefrontLoaders:
             loyalty=LoyaltyLoaders.for_merchant(
                 merchant_id, {customer_id: owner_id} if customer_id is not None and owner_id is not None else None
             ),
+            feedback=FeedbackLoaders.for_merchant(merchant_id),
         )

@@ -18,6 +18,7 @@ from schema.core.ids import to_gid
 from schema.core.money import Money
 from schema.core.node import Node
 from schema.core.pagination import Connection, Ordering, paginate, paginate_loaded
+from schema.feedback.shopper import ShopperFeedback
 from schema.loyalty.storefront.queries import shopper_loyalty
 from schema.loyalty.storefront.types import ShopperLoyalty
 from schema.shopper.birthday import ShopperBirthday, shopper_birthday
@@ -164,6 +165,10 @@ class Shopper(Node):
     )
     async def birthday(self, info: StorefrontInfo) -> ShopperBirthday | None:
         return await shopper_birthday(info, self.row)
+
+    @strawberry.field(description="The survey waiting for the shopper's answer, and their complaints and requests")
+    def feedback(self) -> ShopperFeedback:
+        return ShopperFeedback()
 
     @classmethod
     def of(cls, row: Customer) -> Shopper:

@@ -7,10 +7,12 @@ from datetime import datetime
 import strawberry
 
 from schema.core.arguments import Window
-from schema.core.context import AdminInfo
+from schema.core.context import AdminInfo, AdminViewer
 from schema.core.ids import to_gid
 from schema.core.node import Node
 from schema.core.pagination import Connection, Ordering, paginate, paginate_loaded
+from schema.feedback.complaint_intake import ComplaintIntake
+from schema.stores.reviews import ReviewIntake
 from store.models import Health, InstallState, Merchant, Platform, Store, SyncCheckpoint
 
 STORES = Ordering("created_at", descending=False)
@@ -75,6 +77,26 @@ class StoreNode(Node):
         request = Window(first, after, last, before).request(CHECKPOINTS)
         rows = await info.context.loaders.checkpoints_by_store.load(self.row.id)
         return paginate_loaded(rows, CHECKPOINTS, request, SyncCheckpointNode.of)
+
+    @strawberry.field(
+        description="Where a review app or the owner's server posts reviews and the secret it signs them with "
+        "(the owner's API key or session only)"
+    )
+    def review_intake(self, info: AdminInfo) -> ReviewIntake:
+        if not isinstance(info.context.viewer, AdminViewer):
+            raise PermissionError("only the store's owner reads its review secret")
+        url, secret = info.context.services.credentials.review_intake(self.row.id)
+        return ReviewIntake.of(self.row, url, secret)
+
+    @strawberry.field(
+        description="Where a help-desk tool or the owner's server files complaints and the secret it signs them "
+        "with (the owner's API key or session only)"
+    )
+    def complaint_intake(self, info: AdminInfo) -> ComplaintIntake:
+        if not isinstance(info.context.viewer, AdminViewer):
+            raise PermissionError("only the store's owner reads its complaint secret")
+        url, secret = info.context.services.credentials.complaint_intake(self.row.id)
+        return ComplaintIntake.of(self.row, url, secret)
 
     @classmethod
     def of(cls, row: Store) -> StoreNode:

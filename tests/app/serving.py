@@ -13,12 +13,15 @@ from tortoise import Tortoise
 from app.db import tortoise_config
 from app.settings import Settings
 from app.web import create_app
+from tests.support.rate_windows import clear_of_minute_edge, counts_per_minute
 from tests.support.servers import SECRET
 
 
 @asynccontextmanager
 async def serving(database_url: str, **overrides: Any) -> AsyncIterator[Starlette]:
     """The app with its lifespan entered; the ORM the test shares is opened again afterwards."""
+    if counts_per_minute(overrides):
+        await clear_of_minute_edge()
     app = create_app(Settings(database_url=database_url, secret_key=SECRET, **overrides), run_jobs=False)
     try:
         async with app.router.lifespan_context(app):

@@ -67,7 +67,10 @@ def shop_with_app_proxy(
                     self.send_header(key, value)
             self.send_header("Content-Length", str(len(answer.content)))
             self.end_headers()
-            self.wfile.write(answer.content)
+            try:
+                self.wfile.write(answer.content)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the browser left the page before the answer arrived, as a shopper may
 
         do_GET = do_POST = forward
 

@@ -46,6 +46,8 @@ PROGRAM = """query { program {
   tierCounts { tier members } } }"""
 STORES = "query { stores(first: 10) { nodes { id name health } } }"
 REWARDS = "query { program { rewards(first: 50, includeInactive: true) { nodes { id name active } } } }"
+LIMITED = """query { program { rewards(first: 50, includeInactive: true) { nodes { id name active minTier valueTiers
+  perMemberLimit limitPeriodDays stock stockLeft } } } }"""
 
 
 def member_route(member_id: str) -> str:
@@ -99,7 +101,7 @@ async def test_filtering_members_by_segment_shows_only_that_segment(demo, page, 
     assert first["nodes"] and all(n["profile"]["segment"]["name"] == segment for n in first["nodes"])
 
     await open_dashboard(page, demo, "#/members")
-    await page.get_by_label("Segment").select_option(segment)
+    await page.get_by_label("Segment", exact=True).select_option(segment)
     await page.get_by_role("button", name="Apply filters").click()
     expected = [n["id"] for n in first["nodes"]]
     await wait_for_rows(page, expected)
@@ -121,7 +123,7 @@ async def test_filtering_members_by_segment_shows_only_that_segment(demo, page, 
     # Another segment: the table follows the filter, and no row of the first one remains.
     other = segments[0]["name"]
     others = (await admin(demo, MEMBERS_IN_SEGMENT, {"segment": other}))["members"]["nodes"]
-    await page.get_by_label("Segment").select_option(other)
+    await page.get_by_label("Segment", exact=True).select_option(other)
     await page.get_by_role("button", name="Apply filters").click()
     await wait_for_rows(page, [n["id"] for n in others])
     assert not set(expected) & set(await row_ids(page, ".members-table tbody tr", "data-member-id"))
@@ -209,6 +211,7 @@ async def test_a_reward_redeemed_in_the_widget_lowers_the_balance_in_the_dashboa
     await page.goto(demo["storefront_url"])
     await page.wait_for_selector("rapport-loyalty[data-state=member]")
     await page.locator(f"rapport-loyalty button[data-reward='{reward['id']}']").click()
+    await page.get_by_role("dialog").get_by_role("button", name="Confirm").click()
     field = page.locator("rapport-loyalty input[name=code]")
     await field.wait_for()
     code = await field.input_value()
@@ -306,6 +309,53 @@ async def test_rewards_are_created_and_deactivated_from_settings(demo, page, pag
         "active"
     ]
     await screenshot(page, "dashboard-rewards")
+    assert page_errors == []
+
+
+async def test_a_gold_only_limited_reward_is_made_in_the_reward_editor_and_listed(
+    demo, page, page_errors, axe, screenshot
+):
+    name = f"Gold drop {uuid.uuid4().hex[:6]}"
+    await open_dashboard(page, demo, "#/settings")
+    form = page.locator("form.reward-form")
+    await form.wait_for()
+    await form.get_by_label("Name").fill(name)
+    await form.get_by_label("Kind").select_option("FIXED_AMOUNT")
+    await form.get_by_label("Points cost").fill("23456")
+    await form.get_by_label(re.compile(r"^Amount off")).fill("15")
+    await form.get_by_label("Lowest tier").select_option("Gold")
+    await form.get_by_label("VIP").check()
+    await form.get_by_label("Redemptions per member").fill("1")
+    await form.get_by_label("Limit period (days)").fill("30")
+    await form.get_by_label("Stock").fill("25")
+    await form.get_by_label("Early access tier").select_option("Platinum")
+    await form.get_by_role("button", name="Create reward").click()
+    await form.locator("[data-field=earlyStartsAt] .field-error").wait_for()
+    assert name not in [r["name"] for r in (await admin(demo, LIMITED))["program"]["rewards"]["nodes"]]
+    await form.get_by_label("Early access tier").select_option("")
+    await form.get_by_role("button", name="Create reward").click()
+    row = page.locator(".rewards-table tbody tr", has_text=name)
+    await row.wait_for()
+    assert (
+        "Gold and up · VIP · 1 per member per 30 days · 25 left of 25"
+        in await row.locator(".reward-limits").inner_text()
+    )
+    created = next(r for r in (await admin(demo, LIMITED))["program"]["rewards"]["nodes"] if r["name"] == name)
+    assert created | {"id": None} == {
+        "id": None,
+        "name": name,
+        "active": True,
+        "minTier": "Gold",
+        "valueTiers": ["vip"],
+        "perMemberLimit": 1,
+        "limitPeriodDays": 30,
+        "stock": 25,
+        "stockLeft": 25,
+    }
+    assert await axe(page) == []
+    await screenshot(page, "dashboard-reward-limits")
+    await row.get_by_role("button", name=f"Deactivate {name}", exact=True).click()  # the storefront as it was
+    await row.get_by_role("button", name=f"Activate {name}", exact=True).wait_for()
     assert page_errors == []
 
 

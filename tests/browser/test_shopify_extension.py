@@ -79,7 +79,7 @@ async def test_a_signed_in_customer_opens_the_embed_and_sees_their_points_and_th
         assert await page.locator(f"{BOUGHT} li b").all_inner_texts() == together
         await page.wait_for_selector(f"{LOYALTY}[data-state=member]", state="attached")
         assert await page.locator(LOYALTY).is_hidden()
-        await page.get_by_text("Rewards", exact=True).click()
+        await page.locator("summary", has_text="Rewards").click()  # the embed's launcher, not the widget's heading
         assert await page.locator(LOYALTY).is_visible()
         available = expected["balance"]["available"]
         assert await page.locator(f"{LOYALTY} .balance").inner_text() == f"{await formatted(page, available)} points"

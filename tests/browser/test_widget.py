@@ -103,7 +103,7 @@ async def test_the_widget_shows_the_balance_and_tier_the_apis_report(demo, page,
     tier = expected["tier"]["name"] if expected["tier"] else "No tier yet"
     assert tier in await page.locator(f"{LOYALTY} h3.tier").inner_text()
     if expected["nextTier"]:
-        bar = page.locator(f"{LOYALTY} [role=progressbar]")
+        bar = page.locator(f"{LOYALTY} [role=progressbar][aria-labelledby=progress-label]")
         assert await bar.get_attribute("aria-valuenow") == str(round(expected["tierProgress"]["fraction"] * 100))
         assert "to go" in await bar.get_attribute("aria-valuetext")
         assert expected["nextTier"]["name"] in await page.locator(f"{LOYALTY} #progress-label").inner_text()
@@ -172,6 +172,7 @@ async def test_redeeming_shows_a_code_to_copy_and_lowers_the_balance_once(demo, 
     await page.goto(page_url(demo, token=token))
     await shown(page, "member")
     await page.locator(f"{LOYALTY} button[data-reward='{reward['id']}']").dblclick()
+    await page.get_by_role("dialog").get_by_role("button", name="Confirm").dblclick()
     code_field = page.locator(f"{LOYALTY} input[name=code]")
     await code_field.wait_for()
     code = await code_field.input_value()
@@ -212,6 +213,7 @@ async def test_points_spent_elsewhere_meanwhile_show_a_readable_error(demo, page
     assert adjusted["member"]["balance"]["available"] == 0, adjusted["userErrors"]
 
     await page.locator(f"{LOYALTY} button[data-reward]").first.click()
+    await page.get_by_role("dialog").get_by_role("button", name="Confirm").click()
     error = page.locator(f"{LOYALTY} .status .error")
     await error.wait_for()
     assert await error.inner_text() == "You do not have enough points for this reward."
@@ -319,7 +321,7 @@ async def test_french_renders_french_strings_and_numbers(demo, page, page_errors
     widget = page.locator(LOYALTY)
     text = await widget.locator(".card").inner_text()
     assert text.startswith("Bonjour") and "Disponibles" in text and "En attente" in text
-    assert "Récompenses disponibles" in text or "Continuez" in text
+    assert "Récompenses" in text and ("Échanger" in text or "encore" in text)
     assert "Available" not in text and "Redeem" not in text
     assert await widget.locator(".balance").inner_text() == f"{await formatted(page, available, 'fr')} points"
     await page.wait_for_selector(f"{BOUGHT}[data-state=ready]")

@@ -50,6 +50,9 @@ async def test_recommendation_and_bought_together_tiles_show_pictures_and_link_t
         sources = await page.locator(f"{element} .grid li img").evaluate_all("(imgs) => imgs.map((i) => i.src)")
         assert [urlsplit(s).path for s in sources] == [p["image"]["url"] for p in nodes]
         assert all(urlsplit(s).hostname == "127.0.0.1" for s in sources)
+        await page.locator(
+            f"{element} .grid"
+        ).scroll_into_view_if_needed()  # pictures load lazily, as a shopper scrolls
         assert await loaded(page, f"{element} .grid li img") == [True] * len(nodes)
 
     cover = await page.locator("#product-cover").evaluate("(el) => getComputedStyle(el).backgroundImage")

@@ -10,7 +10,8 @@ import pytest
 from campaigns.models import Message, MessageStatus, Suppression
 from campaigns.outbox import queue_messages
 from campaigns.sending import send_due
-from campaigns.unsubscribe import Links, link_key
+from campaigns.unsubscribe import Links
+from store.link_signing import link_key
 from tests.app.serving import caller, serving
 from tests.campaigns.mailing import BASE, MAIL_FROM, NOW, merchant, request, shopper
 from tests.support.servers import SECRET

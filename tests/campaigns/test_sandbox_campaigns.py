@@ -35,11 +35,12 @@ from campaigns.models import (
 from campaigns.runner import run_campaign
 from campaigns.sending import send_due
 from campaigns.settings import save_mail_config
-from campaigns.unsubscribe import link_key, unsubscribe
+from campaigns.unsubscribe import unsubscribe
 from insights.refresh import refresh_merchant
 from sandbox.http_server import serve
 from sandbox.shopify import ShopState, create_app
 from sandbox.woocommerce import WooState, serve_simulator
+from store.link_signing import link_key
 from store.models import Customer, Platform, Store
 from tests.connectors.shopify.support import API_KEY, API_SECRET
 from tests.insights.sandbox_store import load_sandbox

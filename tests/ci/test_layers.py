@@ -1,7 +1,7 @@
 """The README's layer map, held for every import in the production packages.
 
-Imports run one way: ``connectors → store`` and ``app → schema → campaigns → loyalty, insights →
-store``. ``store`` imports only itself; ``loyalty`` and ``insights`` import ``store`` and neither
+Imports run one way: ``connectors → store`` and ``app → schema → measure → campaigns → feedback →
+loyalty, insights → store``. ``store`` imports only itself; ``loyalty`` and ``insights`` import ``store`` and neither
 imports the other; ``campaigns`` uses both and never ``schema``, ``connectors`` or ``app``;
 ``schema`` never imports ``connectors`` or ``app``; ``sandbox`` imports nothing of
 ours (it plays the platforms) and only the demo set-up (``app.demo``) imports it. Every import
@@ -22,6 +22,8 @@ OURS = frozenset(
         "loyalty",
         "insights",
         "campaigns",
+        "feedback",
+        "measure",
         "schema",
         "connectors",
         "app",
@@ -35,10 +37,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     "store": frozenset({"store"}),
     "loyalty": frozenset({"loyalty", "store"}),
     "insights": frozenset({"insights", "store"}),
-    "campaigns": frozenset({"campaigns", "loyalty", "insights", "store"}),
-    "schema": frozenset({"schema", "campaigns", "loyalty", "insights", "store"}),
+    "feedback": frozenset({"feedback", "loyalty", "insights", "store"}),
+    "campaigns": frozenset({"campaigns", "feedback", "loyalty", "insights", "store"}),
+    "measure": frozenset({"measure", "campaigns", "feedback", "loyalty", "insights", "store"}),
+    "schema": frozenset({"schema", "measure", "campaigns", "feedback", "loyalty", "insights", "store"}),
     "connectors": frozenset({"connectors", "store"}),
-    "app": frozenset({"app", "schema", "campaigns", "loyalty", "insights", "store", "connectors"}),
+    "app": frozenset(
+        {"app", "schema", "measure", "campaigns", "feedback", "loyalty", "insights", "store", "connectors"}
+    ),
     "sandbox": frozenset({"sandbox"}),
 }
 SANDBOX_USERS = ("app.demo",)
@@ -104,7 +110,10 @@ def test_every_installed_package_has_a_place_on_the_map() -> None:
 
 def test_the_readme_states_the_same_map() -> None:
     readme = (ROOT / "README.md").read_text()
-    assert "Imports run one way: `connectors → store`, `app → schema → campaigns → loyalty, insights → store`" in readme
+    assert (
+        "Imports run one way: `connectors → store`, `app → schema → measure → campaigns → feedback → loyalty, insights → store`"
+        in readme
+    )
 
 
 def test_the_checker_flags_planted_violations(tmp_path: Path) -> None:

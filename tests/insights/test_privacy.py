@@ -11,6 +11,18 @@ import pytest
 from tortoise import connections
 from tortoise.functions import Count, Sum
 
+from app.demo.feedback import seed_feedback
+from feedback import privacy as feedback_privacy
+from feedback.models import (
+    Complaint,
+    ComplaintMessage,
+    FeedbackSource,
+    MessageAuthor,
+    Review,
+    Survey,
+    SurveyKind,
+    SurveyStatus,
+)
 from insights.errors import PersonalActor
 from insights.identity import resolve_merchant
 from insights.models import PrivacyAudit, ProfileFact
@@ -127,24 +139,88 @@ async def test_an_erased_person_leaves_no_email_phone_or_name_in_any_table_and_s
         body=json.dumps({"id": 1, "email": other.email, "first_name": other.first_name}),
     )
     await refresh_merchant(sandbox.merchant_id, as_of=AS_OF)
+    profile_id = (await Customer.get(id=min(sandbox.customers_of(person)))).profile_id
+    feedback = await _plant_feedback(sandbox, profile_id, who)
     needles = Needles(who.email, who.phone, who.first_name, who.last_name)
     before = await scan(needles)
-    assert {"customers", "orders", "webhook_events", "insights_profile_facts"} <= set(before), before
+    assert {"customers", "orders", "webhook_events", "insights_profile_facts", *FEEDBACK_TABLES} <= set(before), before
     sums = await _aggregates(sandbox.merchant_id)
-    profile_id = (await Customer.get(id=min(sandbox.customers_of(person)))).profile_id
     erased: list[int] = []
 
     async def loyalty_eraser(pid: int) -> None:
         erased.append(pid)
 
-    counts = await erase_profile(profile_id, actor="admin:1", erasers={"loyalty": loyalty_eraser})
+    counts = await erase_profile(
+        profile_id, actor="admin:1", erasers={"loyalty": loyalty_eraser, "feedback": feedback_privacy.erase_profile}
+    )
     assert erased == [profile_id] and counts["webhook_events"] == 1
     assert await scan(needles) == {}
+    assert await _feedback_numbers(feedback) == feedback["numbers"], "scores, ratings and times stay"
+    assert not await Survey.filter(profile_id=profile_id).exclude(comment=None).exists()
+    assert not await ComplaintMessage.filter(complaint__profile_id=profile_id).exclude(body="").exists()
+    assert not await Review.filter(profile_id=profile_id).exclude(title="", body="").exists()
     assert await _aggregates(sandbox.merchant_id) == sums
     assert json.loads((await WebhookEvent.get(delivery_id="d2")).body)["email"] == other.email
     audit = await PrivacyAudit.get(action="erase")
     assert (audit.subject, audit.subject_id, audit.actor) == ("profile", profile_id, "admin:1")
     assert not await may_contact(profile_id)
+
+
+FEEDBACK_TABLES = ("feedback_surveys", "feedback_complaints", "feedback_complaint_messages", "feedback_reviews")
+
+
+async def _plant_feedback(sandbox, profile_id: int, who) -> dict:
+    """The sandbox's planted feedback, and the person's own words naming them in every text column."""
+    merchant = await Merchant.get(id=sandbox.merchant_id)
+    stores = {str(s.platform): s for s in await Store.filter(merchant_id=merchant.id)}
+    await seed_feedback(sandbox.data, merchant, stores)
+    account = await Customer.filter(profile_id=profile_id).order_by("id").first()
+    order = await Order.filter(customer_id=account.id).order_by("id").first()
+    said = f"{who.first_name} {who.last_name} here, write to {who.email} or call {who.phone}"
+    at = datetime(1998, 6, 1, tzinfo=UTC)
+    common = {"merchant_id": merchant.id, "profile_id": profile_id, "store_id": account.store_id}
+    survey = await Survey.create(
+        **common,
+        customer_id=account.id,
+        order_id=None,
+        kind=SurveyKind.CSAT,
+        status=SurveyStatus.ANSWERED,
+        send_at=at,
+        sent_at=at,
+        answered_at=at,
+        score=2,
+        comment=said,
+    )
+    complaint = await Complaint.create(
+        **common,
+        customer_id=account.id,
+        order_id=order.id,
+        source=FeedbackSource.WIDGET,
+        subject=f"Complaint from {who.first_name} {who.last_name}",
+        received_at=at,
+        first_response_at=at,
+    )
+    for author in (MessageAuthor.SHOPPER, MessageAuthor.MERCHANT, MessageAuthor.NOTE):
+        await ComplaintMessage.create(complaint=complaint, author=author, body=said, created_at=at)
+    review = await Review.create(
+        **common,
+        customer_id=account.id,
+        review_id="privacy-1",
+        product_platform_id="1",
+        rating=4,
+        title=f"By {who.email}",
+        body=said,
+        created_at=at,
+    )
+    found = {"survey": survey.id, "complaint": complaint.id, "review": review.id}
+    return found | {"numbers": await _feedback_numbers(found)}
+
+
+async def _feedback_numbers(found: dict) -> tuple:
+    survey = await Survey.get(id=found["survey"])
+    complaint = await Complaint.get(id=found["complaint"])
+    review = await Review.get(id=found["review"])
+    return (survey.score, survey.answered_at, complaint.received_at, complaint.first_response_at, review.rating)
 
 
 async def _merchant_with_person() -> tuple[Store, Store, int]:

@@ -29,24 +29,41 @@ class RecordingIssuer:
 
     def __init__(self) -> None:
         self.requests: list[tuple[int, DiscountRequest]] = []
+        self.revoked: list[tuple[int, str]] = []
+        self.live: dict[str, tuple[int, DiscountRequest]] = {}
+        """Codes on the platform now, by platform id (issued and not revoked)."""
 
     async def issue(self, store: Store, request: DiscountRequest) -> IssuedCode | IssueFailed:
         self.requests.append((store.id, request))
-        return IssuedCode(code=request.code, platform_id=f"gid://discount/{len(self.requests)}")
+        platform_id = f"gid://discount/{len(self.requests)}"
+        self.live[platform_id] = (store.id, request)
+        return IssuedCode(code=request.code, platform_id=platform_id)
+
+    async def revoke(self, store: Store, platform_id: str) -> IssueFailed | None:
+        self.revoked.append((store.id, platform_id))
+        self.live.pop(platform_id, None)
+        return None
 
 
 class FailingIssuer:
     """A platform that refuses (or, with ``raises``, blows up)."""
 
-    def __init__(self, raises: bool = False) -> None:
+    def __init__(self, raises: bool = False, error: IssueError = IssueError.UNAVAILABLE) -> None:
         self.raises = raises
+        self.error = error
         self.calls = 0
 
     async def issue(self, store: Store, request: DiscountRequest) -> IssuedCode | IssueFailed:
         self.calls += 1
         if self.raises:
             raise ConnectionError("store unreachable")
-        return IssueFailed(IssueError.UNAVAILABLE, "the platform answered 503")
+        return IssueFailed(self.error, "the platform answered 503")
+
+    async def revoke(self, store: Store, platform_id: str) -> IssueFailed | None:
+        self.calls += 1
+        if self.raises:
+            raise ConnectionError("store unreachable")
+        return IssueFailed(self.error, "the platform answered 503")
 
 
 @dataclass

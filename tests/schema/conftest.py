@@ -35,12 +35,18 @@ from app.demo.seed import customer_record, order_record, pages, product_record, 
 from app.sample_program import install_sample_program
 from app.settings import Settings, load_settings
 from app.web import create_app
+from connectors.shopify import pacing
 from insights.models import MergeEvidence
 from insights.refresh import refresh_merchant
 from sandbox.dataset import build
+from sandbox.http_server import serve
+from sandbox.shopify import ShopState
+from sandbox.shopify import create_app as shop_app
 from store.ingest import upsert_customers, upsert_orders, upsert_products
 from store.models import Customer, Merchant, Store
 from store.people import ensure_profiles
+from tests.connectors.shopify.support import new_shop
+from tests.support.rate_windows import clear_of_minute_edge, counts_per_minute
 from tests.support.servers import BACKEND, PG_ADMIN_URL, SECRET, need_server, pg_admin
 
 API_KEY = "test-app-api-key"
@@ -330,6 +336,8 @@ async def app_client(database_url: str, **overrides: Any) -> AsyncIterator[httpx
     The app closes the ORM it shares with the test when its lifespan ends; it is opened again
     here, so the test (or its module, when ``reads_only``) keeps working after this app is gone.
     """
+    if counts_per_minute(overrides):
+        await clear_of_minute_edge()
     app = create_app(make_settings(database_url, **overrides), run_jobs=False)
     try:
         async with app.router.lifespan_context(app):
@@ -409,3 +417,27 @@ def data(response: httpx.Response) -> dict:
 
 def error_code(response: httpx.Response) -> str:
     return response.json()["errors"][0]["extensions"]["code"]
+
+
+# -- the Shopify simulator behind the app ------------------------------------------------------
+
+
+@pytest.fixture
+def shop() -> ShopState:
+    pacing._buckets.clear()
+    return new_shop()
+
+
+@pytest.fixture
+def shop_url(shop: ShopState) -> Iterator[str]:
+    with serve(shop_app(shop)) as url:
+        yield url
+
+
+@pytest_asyncio.fixture
+async def shopify_app(database_url, world: World, shop: ShopState, shop_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The app sending Shopify calls to the simulator, whose token the world's Shopify store holds."""
+    world.shopify.access_token = shop.issue_token()
+    await world.shopify.save()
+    async with app_client(database_url, shopify_base_url=shop_url) as c:
+        yield c

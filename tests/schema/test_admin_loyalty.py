@@ -184,7 +184,7 @@ async def test_a_member_shows_the_balance_and_tier_of_its_row_and_its_ledger_new
         "metric": "SPEND",
         "multiplier": "1.5",
         "entryPoints": 150,
-        "freeShipping": False,
+        "freeShipping": True,
     }
     assert found["nextTier"] == {"name": "Platinum", "threshold": "1000"}
     progress = found["tierProgress"]

@@ -4,20 +4,19 @@ a reward for a real discount code on the Shopify simulator, and consented action
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import httpx
 import pytest
-import pytest_asyncio
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
 from app.sample_program import sample_rewards, sample_rules
 from campaigns.birthdays import next_gift_date
 from campaigns.models import Birthday
-from connectors.shopify import pacing
 from loyalty.actions import adjust
 from loyalty.ledger import Book
 from loyalty.models import (
@@ -33,15 +32,14 @@ from loyalty.models import (
     RewardKind,
 )
 from loyalty.ownership import owners_of_customers
+from loyalty.program import publish
 from loyalty.referrals import pay_referrer
+from loyalty.rules import ActionRule
 from loyalty.tiers import tier_metrics
-from sandbox.http_server import serve
-from sandbox.shopify import ShopState, create_app
 from sandbox.woocommerce import WooState, serve_simulator
 from schema.core.ids import to_gid
 from store.models import Customer, Order
 from store.timezones import local_date
-from tests.connectors.shopify.support import new_shop
 from tests.schema.conftest import World, admin, app_client, cross_store_profile, data, storefront
 
 pytestmark = pytest.mark.db
@@ -286,34 +284,11 @@ async def test_an_anonymous_caller_has_no_account_and_cannot_redeem_or_record(cl
         redeemed["rewardRedeem"]["userErrors"][0]["code"] == "NOT_SIGNED_IN"
         and redeemed["rewardRedeem"]["code"] is None
     )
-    recorded = data(
-        await storefront(client, world.shopify, ACTION, {"input": {"action": "newsletter", "consent": True}})
-    )
+    recorded = data(await storefront(client, world.shopify, ACTION, {"input": {"action": "birthday", "consent": True}}))
     assert recorded["actionRecord"]["userErrors"][0]["code"] == "NOT_SIGNED_IN"
 
 
 # -- redeeming against the Shopify simulator ----------------------------------------------------
-
-
-@pytest.fixture
-def shop() -> ShopState:
-    pacing._buckets.clear()
-    return new_shop()
-
-
-@pytest.fixture
-def shop_url(shop: ShopState) -> Iterator[str]:
-    with serve(create_app(shop)) as url:
-        yield url
-
-
-@pytest_asyncio.fixture
-async def shopify_app(database_url, world: World, shop: ShopState, shop_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    """The app sending Shopify calls to the simulator, whose token the world's Shopify store holds."""
-    world.shopify.access_token = shop.issue_token()
-    await world.shopify.save()
-    async with app_client(database_url, shopify_base_url=shop_url) as c:
-        yield c
 
 
 async def funded(world: World, points: int = 3000) -> Member:
@@ -604,16 +579,25 @@ async def test_a_birthday_action_keeps_the_date_and_pays_nothing_until_the_day(c
 
 async def test_actions_need_consent_a_known_action_and_their_details(client, world):
     headers = await signed_in(client, world.shopper)
+    rules = sample_rules()
+    await publish(
+        world.merchant.id,
+        replace(rules, actions={**rules.actions, "story_share": ActionRule(points=50)}),
+        datetime.now(UTC) - timedelta(minutes=1),
+    )
 
     async def record(**values) -> dict:
         return data(await storefront(client, world.shopify, ACTION, {"input": values}, headers=headers))["actionRecord"]
 
-    refused = await record(action="newsletter", consent=False)
+    refused = await record(action="story_share", consent=False)
     assert refused["status"] is None and refused["userErrors"][0]["code"] == "CONSENT_REQUIRED"
     assert refused["userErrors"][0]["field"] == ["input", "consent"]
     unknown = await record(action="moon_landing", consent=True)
     assert (
         unknown["userErrors"][0]["code"] == "UNKNOWN_ACTION" and "moon_landing" in unknown["userErrors"][0]["message"]
+    )
+    assert (
+        "story_share" in unknown["userErrors"][0]["message"] and "newsletter" not in unknown["userErrors"][0]["message"]
     )
     no_date = await record(action="birthday", consent=True)
     assert no_date["userErrors"][0] | {"message": ""} == {
@@ -633,13 +617,38 @@ async def test_actions_need_consent_a_known_action_and_their_details(client, wor
     by_orders = await record(action="first_order", consent=True)
     assert by_orders["userErrors"][0]["code"] == "INVALID"
     assert not await Entry.filter(
-        profile_id=world.shopper.profile_id, kind=EntryKind.ACTION, cause__in=["newsletter", "birthday", "moon_landing"]
+        profile_id=world.shopper.profile_id,
+        kind=EntryKind.ACTION,
+        cause__in=["story_share", "birthday", "moon_landing"],
     ).exists()
-    joined = await record(action="newsletter", consent=True)
+    joined = await record(action="story_share", consent=True)
     assert (joined["status"], joined["points"]) == ("AWARDED", 50)
-    assert (await record(action="newsletter", consent=True))["status"] == "DUPLICATE"
-    capped = await record(action="newsletter", consent=True, key="another-list")
+    assert (await record(action="story_share", consent=True))["status"] == "DUPLICATE"
+    capped = await record(action="story_share", consent=True, key="another-story")
     assert (capped["status"], capped["points"]) == ("CAPPED", 0)
+
+
+async def test_verified_actions_are_refused_from_the_shopper_with_where_they_come_from(client, world):
+    headers = await signed_in(client, world.shopper)
+    before = (await member_of(world.shopper)).available
+    for action, source in (("signup", "created"), ("newsletter", "marketing consent"), ("review", "review app")):
+        refused = data(
+            await storefront(
+                client,
+                world.shopify,
+                ACTION,
+                {"input": {"action": action, "consent": True, "key": "k"}},
+                headers=headers,
+            )
+        )["actionRecord"]
+        assert refused["status"] is None and refused["points"] == 0
+        [error] = refused["userErrors"]
+        assert (error["code"], error["field"]) == ("VERIFIED_ONLY", ["input", "action"])
+        assert source in error["message"]
+    assert not await Entry.filter(
+        profile_id=world.shopper.profile_id, kind=EntryKind.ACTION, cause__in=["signup", "newsletter", "review"]
+    ).exists()
+    assert (await member_of(world.shopper)).available == before
 
 
 # -- what a shopper may see --------------------------------------------------------------------

@@ -9,10 +9,12 @@ not in Debian, so shoppers are WordPress users (which is what WooCommerce custom
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -245,6 +247,7 @@ def wordpress(work: Path) -> Iterator[WordPress]:
             stderr=subprocess.STDOUT,
             cwd=work,
             env={**os.environ, "PHP_CLI_SERVER_WORKERS": "4"},
+            start_new_session=True,  # its own process group: the workers go with it
         )
         for _ in range(100):
             try:
@@ -255,7 +258,8 @@ def wordpress(work: Path) -> Iterator[WordPress]:
         yield WordPress(url=url, config=name, host=host, work=work)
     finally:
         if server is not None:
-            server.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGTERM)  # the server and its forked workers, not the server alone
             server.wait(timeout=10)
         config.unlink(missing_ok=True)
         _mariadb(f"DROP DATABASE IF EXISTS `{database}`")

@@ -58,7 +58,9 @@ class GraphQLEndpoint:
             *(s.get_secret_value() for s in settings.secret_key_fallbacks),
             default_ttl=settings.shopper_token_ttl_seconds,
         )
-        self.credentials = AppCredentials(self.tokens)
+        self.credentials = AppCredentials(
+            self.tokens, secret_key=settings.secret_key.get_secret_value(), base_url=settings.public_base_url
+        )
         self.discounts = ConnectorIssuers(settings)
         self.outgoing = OutgoingCheck(settings)
 

@@ -64,3 +64,12 @@ class QueueCampaignRun:
         from app.jobs.campaigns import campaigns_run, run_key
 
         await campaigns_run.enqueue(self.request.app.state.queue, merchant_id, key=run_key(merchant_id))
+
+    async def send(self, merchant_id: int) -> None:
+        from datetime import UTC, datetime
+
+        from app.jobs.campaigns import send_key
+        from app.jobs.mail import campaigns_send_due
+
+        now = datetime.now(UTC)
+        await campaigns_send_due.enqueue(self.request.app.state.queue, merchant_id, key=send_key(merchant_id, now))

@@ -15,6 +15,7 @@ import strawberry
 from loyalty.models import RewardKind
 from loyalty.rules import ExpiryMode, ReleaseMode, Rounding, TierMetric, TierWindow
 from schema.loyalty.admin.rules import RULES_HELP  # also gives the rule modes their GraphQL names
+from schema.loyalty.friend_reward import FriendReward
 
 
 def _help(name: str) -> str:
@@ -97,6 +98,18 @@ class ProgramRulesInput:
     referral_network_limit: int | None = strawberry.field(
         default=strawberry.UNSET, description=_help("referral_network_limit")
     )
+    referral_friend_reward: FriendReward | None = strawberry.field(
+        default=strawberry.UNSET, description=_help("referral_friend_reward")
+    )
+    referral_friend_value: Decimal | None = strawberry.field(
+        default=strawberry.UNSET, description=_help("referral_friend_value")
+    )
+    referral_friend_minimum: Decimal | None = strawberry.field(
+        default=strawberry.UNSET, description=_help("referral_friend_minimum")
+    )
+    referral_friend_code_days: int | None = strawberry.field(
+        default=strawberry.UNSET, description=_help("referral_friend_code_days")
+    )
     point_value: Decimal | None = strawberry.field(default=strawberry.UNSET, description=_help("point_value"))
     refund_unused_codes: bool | None = strawberry.field(
         default=strawberry.UNSET, description=_help("refund_unused_codes")
@@ -151,6 +164,27 @@ class RewardCreateInput:
     )
     minimum_subtotal: Decimal | None = strawberry.field(default=None, description="the order subtotal the code needs")
     valid_days: int | None = strawberry.field(default=90, description="days an issued code stays valid")
+    min_tier: str | None = strawberry.field(
+        default=None, description="a tier of the program: only it and higher tiers may redeem; null for all"
+    )
+    value_tiers: list[str] | None = strawberry.field(
+        default_factory=list,
+        description="insights value tiers (vip, regular, at_risk, lost) that may redeem; empty for all",
+    )
+    starts_at: datetime | None = strawberry.field(default=None, description="launch: redeemable from then")
+    early_tier: str | None = strawberry.field(
+        default=None, description="a tier whose members (and higher) may redeem from earlyStartsAt"
+    )
+    early_starts_at: datetime | None = strawberry.field(
+        default=None, description="early access for earlyTier, before startsAt"
+    )
+    per_member_limit: int | None = strawberry.field(
+        default=0, description="redemptions per member in limitPeriodDays; 0 for no limit"
+    )
+    limit_period_days: int | None = strawberry.field(
+        default=0, description="rolling period of perMemberLimit in days; 0 for ever"
+    )
+    stock: int | None = strawberry.field(default=None, description="codes it may ever issue; null for no limit")
 
 
 @strawberry.input(
@@ -183,6 +217,20 @@ class RewardUpdateInput:
     )
     minimum_subtotal: Decimal | None = strawberry.field(
         default=strawberry.UNSET, description="null removes the minimum"
+    )
+    min_tier: str | None = strawberry.field(default=strawberry.UNSET, description="null opens it to every tier")
+    value_tiers: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="null or empty opens it to every value tier"
+    )
+    starts_at: datetime | None = strawberry.field(default=strawberry.UNSET, description="null: redeemable now")
+    early_tier: str | None = strawberry.field(default=strawberry.UNSET, description="null removes early access")
+    early_starts_at: datetime | None = strawberry.field(
+        default=strawberry.UNSET, description="null removes early access"
+    )
+    per_member_limit: int | None = strawberry.field(default=strawberry.UNSET, description="0 for no limit")
+    limit_period_days: int | None = strawberry.field(default=strawberry.UNSET, description="0 for ever")
+    stock: int | None = strawberry.field(
+        default=strawberry.UNSET, description="codes it may ever issue, those issued included; null for no limit"
     )
 
 

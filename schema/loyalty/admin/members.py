@@ -21,6 +21,7 @@ from schema.core.context import AdminInfo
 from schema.core.ids import to_gid
 from schema.core.node import Node
 from schema.core.pagination import Connection, Ordering, paginate_loaded
+from schema.loyalty.perks import TierPerk, member_perks
 from schema.loyalty.types import (
     CODES,
     LEDGER,
@@ -151,6 +152,13 @@ class LoyaltyMemberNode(Node):
         request = Window(first, after, last, before).request(CODES)
         rows = await info.context.loaders.codes_by_profile.load(self.row.profile_id)
         return paginate_loaded(rows, CODES, request, IssuedCode.of)
+
+    @strawberry.field(
+        description="the member's tier perks per store, newest first: active codes, ones being made or deleted, "
+        "failed ones (retried by the next sync) and revoked ones"
+    )
+    async def perks(self, info: AdminInfo) -> list[TierPerk]:
+        return await member_perks(info, self.row.profile_id)
 
     @classmethod
     def of(cls, row: Member) -> LoyaltyMemberNode:

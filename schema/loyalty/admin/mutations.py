@@ -20,10 +20,11 @@ from loyalty.actions import adjust
 from loyalty.errors import InsufficientPoints, VersionOutOfOrder
 from loyalty.events import register_endpoint
 from loyalty.program import publish
-from loyalty.referrals import decide
+from loyalty.referrals import decide, issue_friend_code
 from loyalty.rules import Rules
 from schema.core.context import AdminInfo
 from schema.core.ids import pk_of, to_gid
+from schema.loyalty.admin.eligibility import EligibilityDraft, eligibility_problems
 from schema.loyalty.admin.endpoints import EVENT_KINDS, EventEndpointNode, url_problem
 from schema.loyalty.admin.errors import LoyaltyErrorCode, LoyaltyUserError, invalid, not_found
 from schema.loyalty.admin.inputs import (
@@ -40,6 +41,7 @@ from schema.loyalty.admin.referrals import ReferralNode
 from schema.loyalty.admin.rules import ProgramVersionNode, program_currency
 from schema.loyalty.admin.validation import RewardDraft, given, reward_problems, rules_from_input
 from schema.loyalty.types import Reward
+from store.models import Store
 
 MAX_ADJUSTMENT = 100_000_000
 BALANCE_LIMIT = 2_000_000_000
@@ -138,6 +140,11 @@ async def _own_reward(info: AdminInfo, value: str) -> lm.Reward | None:
     return await lm.Reward.get_or_none(id=pk, merchant_id=info.context.viewer.merchant_id) if pk else None
 
 
+async def _rules(info: AdminInfo) -> Rules | None:
+    """The program as it stands now: a reward's tiers must be among its tiers."""
+    return (await info.context.loaders.loyalty.program()).rules_now(datetime.now(UTC))
+
+
 async def _reward(info: AdminInfo, row: lm.Reward) -> Reward:
     return Reward.of(row, await program_currency(info))
 
@@ -232,7 +239,8 @@ class ProgramMutations:
             minimum_subtotal=input.minimum_subtotal,
             valid_days=90 if input.valid_days is None else input.valid_days,
         )
-        errors = reward_problems(draft, input)
+        eligible = EligibilityDraft().apply(input)
+        errors = reward_problems(draft, input) + eligibility_problems(eligible, await _rules(info))
         product = None
         if not errors and kind == lm.RewardKind.FREE_PRODUCT and input.product_id is not None:
             pk = pk_of(input.product_id, "Product")
@@ -245,6 +253,7 @@ class ProgramMutations:
         row = await lm.Reward.create(
             merchant_id=info.context.viewer.merchant_id,
             **draft.columns(),
+            **eligible.columns(),
             product_platform_id=product.platform_id if product else None,
         )
         info.context.loaders.forget()
@@ -274,11 +283,12 @@ class ProgramMutations:
             draft.value = input.percent_off
         if input.minimum_subtotal is None or given(input.minimum_subtotal):
             draft.minimum_subtotal = input.minimum_subtotal
-        errors = reward_problems(draft, input)
+        eligible = EligibilityDraft.of(row).apply(input)
+        errors = reward_problems(draft, input) + eligibility_problems(eligible, await _rules(info))
         if errors:
             return RewardPayload(reward=await _reward(info, row), user_errors=errors)
         draft.name = draft.name.strip()
-        columns = draft.columns()
+        columns = draft.columns() | eligible.columns()
         del columns["kind"]
         row.update_from_dict({**columns, **({"active": input.active} if given(input.active) else {})})
         await row.save()
@@ -319,6 +329,10 @@ class ProgramMutations:
         after = await decide(row.id, approve=input.approve, actor=actor, reason=reason, now=now)
         if after.decided_by != actor or after.decided_at != now:  # decided by someone else meanwhile
             return decided(after)
+        issuers = info.context.services.discounts
+        if after.status == lm.ReferralStatus.PENDING and after.store_id is not None and issuers is not None:
+            store = await Store.get(id=after.store_id)  # approved: the friend's welcome code is made now
+            after = await issue_friend_code(after.id, issuers.issuer_for(store), now)
         info.context.loaders.forget()
         return ReferralDecidePayload(referral=ReferralNode.of(after), user_errors=[])
 

@@ -16,6 +16,7 @@ from schema.core.context import AdminInfo
 from schema.core.ids import to_gid
 from schema.core.node import Node
 from schema.core.pagination import Connection, Ordering, paginate
+from schema.loyalty.friend_reward import FriendReward
 from schema.loyalty.types import LoyaltyTier
 from schema.loyalty.types import Reward as RewardNode
 
@@ -74,6 +75,10 @@ RULES_HELP = {
     "referral_referrer_points": "points for the referrer once the friend's first order is past its return window",
     "referral_cap": "referrals per referrer; 0 for no cap",
     "referral_network_limit": "referrals of one referrer from one network within 30 days before the next goes to review",
+    "referral_friend_reward": "the welcome code a referred friend gets on the store where they claim: NONE for points only",
+    "referral_friend_value": "money off (store currency) or percent off of the friend's code",
+    "referral_friend_minimum": "the order subtotal the friend's code needs; null for none",
+    "referral_friend_code_days": "days the friend's code stays valid",
     "point_value": "money (program currency) one point is worth, for the liability",
     "refund_unused_codes": "an unused code that expires gives its points back",
     "code_valid_days": "days an issued code stays valid when the reward does not say",
@@ -110,6 +115,10 @@ class ProgramRules:
     referral_referrer_points: int = strawberry.field(description=_help("referral_referrer_points"))
     referral_cap: int = strawberry.field(description=_help("referral_cap"))
     referral_network_limit: int = strawberry.field(description=_help("referral_network_limit"))
+    referral_friend_reward: FriendReward = strawberry.field(description=_help("referral_friend_reward"))
+    referral_friend_value: Decimal = strawberry.field(description=_help("referral_friend_value"))
+    referral_friend_minimum: Decimal | None = strawberry.field(description=_help("referral_friend_minimum"))
+    referral_friend_code_days: int = strawberry.field(description=_help("referral_friend_code_days"))
     point_value: Decimal = strawberry.field(description=_help("point_value"))
     refund_unused_codes: bool = strawberry.field(description=_help("refund_unused_codes"))
     code_valid_days: int = strawberry.field(description=_help("code_valid_days"))
@@ -143,6 +152,10 @@ class ProgramRules:
             referral_referrer_points=rules.referral_referrer_points,
             referral_cap=rules.referral_cap,
             referral_network_limit=rules.referral_network_limit,
+            referral_friend_reward=rules.referral_friend_reward,
+            referral_friend_value=rules.referral_friend_value,
+            referral_friend_minimum=rules.referral_friend_minimum,
+            referral_friend_code_days=rules.referral_friend_code_days,
             point_value=rules.point_value,
             refund_unused_codes=rules.refund_unused_codes,
             code_valid_days=rules.code_valid_days,

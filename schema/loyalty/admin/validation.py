@@ -178,7 +178,13 @@ def _tiers(problems: Problems, tiers: list[Any]) -> tuple[Tier, ...]:
     return tuple(found)
 
 
-_DAYS = {"return_window_days": 0, "tier_grace_days": 0, "reminder_days": 0, "code_valid_days": 1}
+_DAYS = {
+    "return_window_days": 0,
+    "tier_grace_days": 0,
+    "reminder_days": 0,
+    "code_valid_days": 1,
+    "referral_friend_code_days": 1,
+}
 _COUNTS = {
     "referral_friend_points": (0, 1_000_000),
     "referral_referrer_points": (0, 1_000_000),
@@ -187,7 +193,7 @@ _COUNTS = {
     "expiry_months": (1, MAX_MONTHS),
 }
 _FLAGS = ("after_discounts", "include_shipping", "include_tax", "include_gift_cards", "refund_unused_codes")
-_ENUMS = ("rounding", "release", "expiry", "tier_metric", "tier_window")
+_ENUMS = ("rounding", "release", "expiry", "tier_metric", "tier_window", "referral_friend_reward")
 
 
 def rules_from_input(base: Rules, data: ProgramRulesInput) -> tuple[Rules | None, list[LoyaltyUserError]]:
@@ -225,6 +231,17 @@ def rules_from_input(base: Rules, data: ProgramRulesInput) -> tuple[Rules | None
     if given(data.point_value):
         if problems.decimal(data.point_value, ("pointValue",), high=MAX_RATE):
             changes["point_value"] = plain(data.point_value)
+    friend_value, friend_minimum = data.referral_friend_value, data.referral_friend_minimum
+    if friend_value is not None and given(friend_value):
+        percent = changes.get("referral_friend_reward", base.referral_friend_reward) == "percentage"
+        most: Decimal = Decimal(100) if percent else MAX_RATE
+        if problems.decimal(friend_value, ("referralFriendValue",), high=most, places=2):
+            changes["referral_friend_value"] = plain(friend_value)
+    if friend_minimum is None:
+        changes["referral_friend_minimum"] = None
+    elif given(friend_minimum):
+        if problems.decimal(friend_minimum, ("referralFriendMinimum",), high=MAX_AMOUNT, places=2):
+            changes["referral_friend_minimum"] = plain(friend_minimum)
     if given(data.actions):
         changes["actions"] = _actions(problems, data.actions)
     if given(data.tiers):

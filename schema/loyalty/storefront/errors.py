@@ -16,6 +16,10 @@ class RedeemErrorCode(Enum):
     INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"
     INVALID = "INVALID"
     ISSUE_FAILED = "ISSUE_FAILED"
+    LOCKED = "LOCKED"
+    """The shopper's tier or value tier does not open the reward, or it has not started for them."""
+    LIMIT_REACHED = "LIMIT_REACHED"
+    OUT_OF_STOCK = "OUT_OF_STOCK"
 
 
 @strawberry.type
@@ -30,6 +34,8 @@ class ActionErrorCode(Enum):
     CONSENT_REQUIRED = "CONSENT_REQUIRED"
     INVALID = "INVALID"
     LOCKED = "LOCKED"
+    VERIFIED_ONLY = "VERIFIED_ONLY"
+    """signup, newsletter and review: paid from the platform or the signed review endpoint only."""
 
 
 @strawberry.type

@@ -14,8 +14,16 @@ import strawberry
 from campaigns.birthdays import BirthdaySource, record_birthday
 from campaigns.errors import BirthdayLocked, InvalidBirthday
 from campaigns.transactional import queue_reward_issued
-from loyalty.actions import ActionStatus, record_action
-from loyalty.errors import InsufficientPoints, InvalidRedemption, RedemptionFailed, UnknownAction
+from loyalty.actions import ActionStatus, VerifiedAction, record_action
+from loyalty.errors import (
+    InsufficientPoints,
+    InvalidRedemption,
+    LimitReached,
+    OutOfStock,
+    RedemptionFailed,
+    RewardLocked,
+    UnknownAction,
+)
 from loyalty.models import Member, RewardKind
 from loyalty.rewards import redeem
 from schema.core.context import StorefrontInfo
@@ -34,6 +42,9 @@ from store.models import Customer
 MAX_KEY = 100
 EARNED_BY_ORDERS = {"first_order": "first_order is earned by placing a first order"}
 """Actions the program pays from synced orders; a shopper cannot claim them."""
+VERIFIED = {action.value: action for action in VerifiedAction}
+"""Actions the store vouches for (``loyalty.actions``); a shopper's word is not enough."""
+NOT_CLAIMABLE = {*EARNED_BY_ORDERS, *VERIFIED}
 
 
 @strawberry.input
@@ -54,7 +65,10 @@ class RewardRedeemPayload:
 
 @strawberry.input
 class ActionRecordInput:
-    action: str = strawberry.field(description='an action the program rewards, e.g. "birthday", "newsletter"')
+    action: str = strawberry.field(
+        description='an action the program rewards, e.g. "birthday" or a custom event (signup, newsletter and '
+        "review come from the store itself: VERIFIED_ONLY)"
+    )
     consent: bool = strawberry.field(description="must be true: the shopper agreed to share it")
     birthday: date | None = strawberry.field(
         default=None,
@@ -149,14 +163,20 @@ class LoyaltyMutations:
                 issuers.issuer_for(store),
                 points=input.points,
                 request_key=f"storefront:{member.profile_id}:{key}" if key else None,
+                value_tier=await loaders.value_tier.load(member.profile_id),
             )
         except InsufficientPoints as exc:
-            return fail(
-                RedeemErrorCode.INSUFFICIENT_POINTS, str(exc), ["input", "rewardId"], await _balance(info, member)
-            )
+            field = ["input", "points"] if reward.kind == RewardKind.POINTS_TO_CASH else ["input", "rewardId"]
+            return fail(RedeemErrorCode.INSUFFICIENT_POINTS, str(exc), field, await _balance(info, member))
         except InvalidRedemption as exc:
             field = ["input", "points"] if reward.kind == RewardKind.POINTS_TO_CASH else ["input", "rewardId"]
             return fail(RedeemErrorCode.INVALID, str(exc), field, await _balance(info, member))
+        except RewardLocked as exc:
+            return fail(RedeemErrorCode.LOCKED, str(exc), ["input", "rewardId"], await _balance(info, member))
+        except LimitReached as exc:
+            return fail(RedeemErrorCode.LIMIT_REACHED, str(exc), ["input", "rewardId"], await _balance(info, member))
+        except OutOfStock as exc:
+            return fail(RedeemErrorCode.OUT_OF_STOCK, str(exc), ["input", "rewardId"], await _balance(info, member))
         except RedemptionFailed as exc:
             return fail(RedeemErrorCode.ISSUE_FAILED, str(exc), None, await _balance(info, member))
         await queue_reward_issued(redemption.id, datetime.now(UTC))
@@ -189,9 +209,16 @@ class LoyaltyMutations:
                 balance,
             )
         name = input.action.strip()
+        if (verified := VERIFIED.get(name)) is not None:
+            return fail(
+                ActionErrorCode.VERIFIED_ONLY,
+                f"{verified.source}, not recorded from the storefront",
+                ["input", "action"],
+                balance,
+            )
         rules = rules_now(await info.context.loaders.loyalty.program())
         if rules is None or name not in rules.actions:
-            known = ", ".join(n for n in (rules.actions if rules else {}) if n not in EARNED_BY_ORDERS) or "none"
+            known = ", ".join(n for n in (rules.actions if rules else {}) if n not in NOT_CLAIMABLE) or "none"
             return fail(
                 ActionErrorCode.UNKNOWN_ACTION,
                 f"the program has no action {name!r} (it has: {known})",

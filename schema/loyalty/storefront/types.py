@@ -14,11 +14,21 @@ from loyalty.models import Entry, EntryKind, Member, Redemption, Referral, Refer
 from loyalty.models import Reward as LoyaltyReward
 from loyalty.program import Program
 from loyalty.referrals import referral_link
-from loyalty.rules import Rules
+from loyalty.rules import FriendReward, Rules
 from loyalty.tiers import progress_of, tier_metrics
 from schema.core.arguments import Window
 from schema.core.context import StorefrontInfo
+from schema.core.money import Money
 from schema.core.pagination import paginate, paginate_loaded
+from schema.loyalty.perks import TierPerk, shopper_perks
+from schema.loyalty.storefront.catalog import (
+    CATALOG_PAGE,
+    ShopperReward,
+    ShopperRewardConnection,
+    catalog_page,
+    next_reward,
+)
+from schema.loyalty.storefront.referrals import FriendCode, ReferralOffer, friend_code_of
 from schema.loyalty.types import (
     BY_COST,
     CODES,
@@ -40,6 +50,7 @@ ACTION_TEXT = {
     "signup": "Join the rewards program",
     "birthday": "Celebrate your birthday with us",
     "newsletter": "Subscribe to the newsletter",
+    "review": "Review a product you bought",
     "first_order": "Place your first order",
 }
 WAITING = (ReferralStatus.PENDING, ReferralStatus.REVIEW, ReferralStatus.QUALIFIED)
@@ -89,6 +100,11 @@ class ReferralTerms:
     referrer_points: int = strawberry.field(
         description="for the member who referred them, once that order is past its return window"
     )
+    friend_reward: FriendReward = strawberry.field(
+        default=FriendReward.NONE, description="the friend's welcome code, made on the store where they claim"
+    )
+    friend_value: Money | None = strawberry.field(default=None, description="money off, for FIXED_AMOUNT")
+    friend_percent: Decimal | None = strawberry.field(default=None, description="percent off, for PERCENTAGE")
 
 
 def earning_rules(rules: Rules, currency: str) -> list[EarningRule]:
@@ -151,7 +167,15 @@ class LoyaltyProgram:
     def referral(self) -> ReferralTerms:
         friend = self.rules.referral_friend_points if self.rules is not None else 0
         referrer = self.rules.referral_referrer_points if self.rules is not None else 0
-        return ReferralTerms(enabled=bool(friend or referrer), friend_points=friend, referrer_points=referrer)
+        offer = ReferralOffer.of(self.rules, self.store.currency) if self.rules is not None else None
+        return ReferralTerms(
+            enabled=bool(friend or referrer or (offer and offer.friend_reward != FriendReward.NONE)),
+            friend_points=friend,
+            referrer_points=referrer,
+            friend_reward=offer.friend_reward if offer else FriendReward.NONE,
+            friend_value=offer.friend_value if offer else None,
+            friend_percent=offer.friend_percent if offer else None,
+        )
 
 
 def rules_now(program: Program) -> Rules | None:
@@ -184,6 +208,10 @@ class ShopperReferral:
         counts = await self._counts()
         return sum(counts.get(status, 0) for status in WAITING)
 
+    @strawberry.field(description="the welcome code this shopper got as a referred friend, if any")
+    async def friend_code(self) -> FriendCode | None:
+        return await friend_code_of(self.member)
+
     @strawberry.field(description="points the shopper earned by referring friends")
     async def points_earned(self) -> int:
         rows = (
@@ -215,7 +243,7 @@ class ShopperReferral:
         return {ReferralStatus(status): n for status, n in rows}
 
 
-@strawberry.type(description="The signed-in shopper's points, tier, history, rewards, codes and referrals")
+@strawberry.type(description="The signed-in shopper's points, tier, perks, history, rewards, codes and referrals")
 class ShopperLoyalty:
     member: strawberry.Private[Member]
     store: strawberry.Private[Store]
@@ -271,6 +299,19 @@ class ShopperLoyalty:
         limit = max(0, self.member.available) if affordable else None
         return await reward_page(info, Window(first, after, last, before), limit)
 
+    @strawberry.field(
+        description="every active reward the shopper may see, locked ones included with what unlocks them, "
+        "cheapest first"
+    )
+    async def catalog(
+        self, info: StorefrontInfo, first: int | None = CATALOG_PAGE, after: str | None = None
+    ) -> ShopperRewardConnection:
+        return await catalog_page(info, self.member, Window(first, after))
+
+    @strawberry.field(description="the cheapest reward only points keep from the shopper (the goal); null if none")
+    async def next_reward(self, info: StorefrontInfo) -> ShopperReward | None:
+        return await next_reward(info, self.member)
+
     @strawberry.field(description="discount codes the shopper got on this store, newest first")
     async def codes(
         self,
@@ -285,6 +326,13 @@ class ShopperLoyalty:
             profile_id=self.member.profile_id, merchant_id=self.member.merchant_id, store_id=self.store.id
         )
         return await paginate(queryset, CODES, request, IssuedCode.of)
+
+    @strawberry.field(
+        description="the shopper's tier perks on this store and the merchant's other stores where they have an "
+        "account (free shipping: a code bound to them, kept while their tier has it)"
+    )
+    async def perks(self, info: StorefrontInfo) -> list[TierPerk]:
+        return await shopper_perks(info, self.member.profile_id)
 
     @strawberry.field(description="the shopper's referral code and link, and how their referrals went")
     def referral(self) -> ShopperReferral:

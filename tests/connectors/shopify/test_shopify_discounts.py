@@ -149,3 +149,31 @@ async def test_a_free_shipping_code_that_clashes_with_another_discount_is_reject
     )
     assert isinstance(strange, IssueFailed) and strange.error == IssueError.REJECTED and "context" in strange.message
     assert await read_back(shop, shop_url, "RP-NOBODY") is None
+
+
+async def test_a_perk_code_has_no_usage_limit_starts_when_asked_and_is_revoked_once_gone_or_not(shop, shop_url, db):
+    store = await installed_store(shop)
+    shopify = connector(shop_url)
+    customer_id = sorted(shop.customers)[1]
+    later = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+    issued = await shopify.issue(
+        store,
+        DiscountRequest(
+            code="RP-FS-CONN1",
+            kind=DiscountKind.FREE_SHIPPING,
+            title="Gold free shipping",
+            customer_platform_id=str(customer_id),
+            usage_limit=None,
+            starts_at=later,
+        ),
+    )
+    assert isinstance(issued, IssuedCode)
+    made = shop.discount_by_code("RP-FS-CONN1")
+    assert made.free_shipping and made.customer_ids == frozenset({customer_id})
+    assert made.usage_limit is None and not made.once_per_customer and made.starts_at == later
+    assert await shopify.revoke(store, issued.platform_id) is None
+    assert shop.discount_by_code("RP-FS-CONN1") is None
+    assert await shopify.revoke(store, issued.platform_id) is None  # already gone counts as gone
+    shop.tokens.revoke_all()
+    refused = await shopify.revoke(store, issued.platform_id)
+    assert isinstance(refused, IssueFailed) and refused.error == IssueError.UNAUTHORIZED

@@ -88,3 +88,18 @@ async def test_revoked_keys_are_reported_as_unauthorized(issuer, site_state):
     site_state.revoke_api_key(site_state.find_key(store.consumer_key))
     failed = await connector.issue(store, request(expires_at=datetime.now(UTC) + timedelta(days=30)))
     assert isinstance(failed, IssueFailed) and failed.error == IssueError.UNAUTHORIZED
+
+
+async def test_a_perk_coupon_has_no_usage_limit_and_is_deleted_for_good_once_gone_or_not(issuer, site_state):
+    connector, store = issuer
+    perk = request("RP-FS-WOO1", kind=DiscountKind.FREE_SHIPPING, usage_limit=None, minimum_subtotal=None)
+    issued = await connector.issue(store, perk)
+    assert isinstance(issued, IssuedCode)
+    coupon = site_state.coupons[int(issued.platform_id)]
+    assert coupon.free_shipping and coupon.email_restrictions == ["ana@example.com"]
+    assert (coupon.usage_limit, coupon.usage_limit_per_user) == (None, None)
+    assert await connector.revoke(store, issued.platform_id) is None
+    assert int(issued.platform_id) not in site_state.coupons  # forced: not left in the trash
+    assert await connector.revoke(store, issued.platform_id) is None  # 404: already gone
+    bad = await connector.revoke(store, "not-an-id")
+    assert isinstance(bad, IssueFailed) and bad.error == IssueError.REJECTED

@@ -43,7 +43,7 @@ export async function request(query, variables = {}) {
   return body.data;
 }
 
-function signInNeeded(message) {
+export function signInNeeded(message) {
   forgetKey();
   window.dispatchEvent(new CustomEvent(AUTH_EVENT, { detail: message }));
   return new AuthRequired(message);

@@ -175,6 +175,7 @@ export const MEMBER = /* GraphQL */ `
           reward { name kind }
         }
       }
+      perks { kind tier status code active storeName }
     }
   }
 `;
@@ -214,6 +215,7 @@ export const SETTINGS = /* GraphQL */ `
           id name kind pointsCost percentOff minPoints maxPoints cashPerPoint active
           value { amount currencyCode }
           minimumSubtotal { amount currencyCode }
+          minTier valueTiers startsAt earlyTier earlyStartsAt perMemberLimit limitPeriodDays stock stockLeft
         }
       }
     }
@@ -236,6 +238,7 @@ export const REWARD_CREATE = /* GraphQL */ `
         id name kind pointsCost percentOff minPoints maxPoints cashPerPoint active
         value { amount currencyCode }
         minimumSubtotal { amount currencyCode }
+        minTier valueTiers startsAt earlyTier earlyStartsAt perMemberLimit limitPeriodDays stock stockLeft
       }
       userErrors { field message code }
     }
@@ -249,6 +252,7 @@ export const REWARD_UPDATE = /* GraphQL */ `
         id name kind pointsCost percentOff minPoints maxPoints cashPerPoint active
         value { amount currencyCode }
         minimumSubtotal { amount currencyCode }
+        minTier valueTiers startsAt earlyTier earlyStartsAt perMemberLimit limitPeriodDays stock stockLeft
       }
       userErrors { field message code }
     }
@@ -380,6 +384,17 @@ export const CAMPAIGN_PAUSE = /* GraphQL */ `
     campaignPause(input: $input) {
       campaign { id status pausedAt }
       userErrors { field message code }
+    }
+  }
+`;
+
+export const REVIEW_INTAKE = /* GraphQL */ `
+  query DashboardReviewIntake {
+    stores(first: 50) {
+      nodes {
+        id name platform
+        reviewIntake { url secret signatureHeader storeKey example }
+      }
     }
   }
 `;

@@ -9,12 +9,20 @@ import {
 import { WHO_AM_I } from "./documents.js";
 import { html } from "./html.js";
 import { Campaign } from "./pages/campaign.js";
+import { Cohorts } from "./pages/cohorts.js";
 import { Campaigns } from "./pages/campaigns.js";
+import { Complaint } from "./pages/complaint.js";
+import { Complaints } from "./pages/complaints.js";
+import { Feedback } from "./pages/feedback.js";
+import { ProgramImpact } from "./pages/impact.js";
 import { Member } from "./pages/member.js";
 import { Members } from "./pages/members.js";
 import { Overview } from "./pages/overview.js";
+import { Referrals } from "./pages/referrals.js";
+import { Retention } from "./pages/retention.js";
 import { Settings } from "./pages/settings.js";
 import { ValueTiers } from "./pages/value.js";
+import { Worth } from "./pages/worth.js";
 import { SyncHealth } from "./pages/sync.js";
 import { href, useRoute } from "./router.js";
 
@@ -22,11 +30,18 @@ const NAV = [
   ["overview", "Overview"],
   ["members", "Members"],
   ["campaigns", "Campaigns"],
+  ["referrals", "Referrals"],
+  ["feedback", "Feedback"],
+  ["complaints", "Complaints"],
   ["value", "Value tiers"],
+  ["retention", "Retention"],
+  ["cohorts", "Cohorts"],
+  ["impact", "Program impact"],
+  ["worth", "CLV and tier flows"],
   ["settings", "Program settings"],
   ["sync", "Sync health"],
 ];
-const TITLES = { overview: "Overview", members: "Members", member: "Member", campaigns: "Campaigns", campaign: "Campaign", value: "Value tiers", settings: "Program settings", sync: "Sync health" };
+const TITLES = { overview: "Overview", members: "Members", member: "Member", campaigns: "Campaigns", campaign: "Campaign", referrals: "Referrals", feedback: "Feedback", complaints: "Complaints", complaint: "Complaint", value: "Value tiers", retention: "Retention", cohorts: "Cohorts", impact: "Program impact", worth: "CLV and tier flows", settings: "Program settings", sync: "Sync health" };
 
 function App() {
   // "checking" until the credential is tried, then "in", "out" (sign-in form) or "unreachable".
@@ -137,7 +152,7 @@ function SignIn({ message, onKey }) {
 function Shell({ merchant, onSignOut }) {
   const route = useRoute();
   const first = useRef(true);
-  const section = { member: "members", campaign: "campaigns" }[route.name] || route.name;
+  const section = { member: "members", campaign: "campaigns", complaint: "complaints" }[route.name] || route.name;
 
   // Focus the new page's heading on every route change (not on the first load), so keyboard
   // and screen-reader users start at the top of what changed. A layout effect: the heading is
@@ -178,7 +193,15 @@ function Page({ route }) {
     case "member": return html`<${Member} key=${route.id} id=${route.id} />`;
     case "campaigns": return html`<${Campaigns} params=${route.params} />`;
     case "campaign": return html`<${Campaign} key=${route.id} id=${route.id} />`;
+    case "referrals": return html`<${Referrals} />`;
+    case "feedback": return html`<${Feedback} params=${route.params} />`;
+    case "complaints": return html`<${Complaints} params=${route.params} />`;
+    case "complaint": return html`<${Complaint} key=${route.id} id=${route.id} />`;
     case "value": return html`<${ValueTiers} />`;
+    case "retention": return html`<${Retention} params=${route.params} />`;
+    case "cohorts": return html`<${Cohorts} params=${route.params} />`;
+    case "impact": return html`<${ProgramImpact} params=${route.params} />`;
+    case "worth": return html`<${Worth} params=${route.params} />`;
     case "settings": return html`<${Settings} />`;
     case "sync": return html`<${SyncHealth} />`;
     default: return html`<${Overview} />`;

@@ -1,4 +1,4 @@
-// One member: balance and tier, points adjustment, ledger (newest first), issued codes, the
+// One member: balance and tier, points adjustment, ledger (newest first), issued codes, tier perks, the
 // unified profile with where each fact came from, the orders on every store, and the churn/CLV
 // predictions with what their scores mean.
 import { useRef, useState } from "preact/hooks";
@@ -10,6 +10,7 @@ import { MEMBER, POINTS_ADJUST } from "../documents.js";
 import { html } from "../html.js";
 import { day, decimal, label, money, percent, points, signedPoints, when } from "../format.js";
 import { href } from "../router.js";
+import { MemberFeedback } from "./member_feedback.js";
 
 const LEDGER_PAGE = 20;
 const ORDERS_PAGE = 10;
@@ -30,11 +31,13 @@ export function Member({ id }) {
     ${member && html`
       ${member.profile.email && html`<p class="sub-title">${member.profile.email}</p>`}
       <${Summary} member=${member} />
+      <${MemberFeedback} id=${member.id} />
       <${AdjustPoints} member=${member} onDone=${firstPage} />
       <${Ledger} connection=${member.ledger} busy=${loading}
         onPrevious=${(cursor) => setPage({ last: LEDGER_PAGE, before: cursor })}
         onNext=${(cursor) => setPage({ first: LEDGER_PAGE, after: cursor })} />
       <${Codes} codes=${member.codes.nodes} />
+      <${Perks} perks=${member.perks} />
       <${Orders} connection=${member.profile.orders} memberId=${member.id} busy=${loading} pages=${ordersAfter.length}
         onNext=${(cursor) => setOrdersAfter([...ordersAfter, cursor])}
         onFirst=${() => setOrdersAfter([])} />
@@ -199,6 +202,36 @@ function Codes({ codes }) {
           </table>
         <//>`
       : html`<p>No codes issued yet.</p>`}
+    </section>`;
+}
+
+const PERK_TONES = { ACTIVE: "ok", ISSUING: "warn", REVOKING: "warn", FAILED: "bad", REVOKED: "neutral" };
+
+function Perks({ perks }) {
+  return html`
+    <section aria-labelledby="perks-title">
+      <h2 id="perks-title">Tier perks</h2>
+      ${perks.length ? html`
+        <${TableWrap} label="Tier perks">
+          <table class="data perks-table">
+            <caption class="sr-only">Free-shipping codes the member's tier keeps on each store</caption>
+            <thead><tr>
+              <th scope="col">Store</th><th scope="col">Perk</th><th scope="col">Code</th>
+              <th scope="col">Tier</th><th scope="col">Status</th>
+            </tr></thead>
+            <tbody>
+              ${perks.map((perk, i) => html`
+                <tr key=${i} data-perk-status=${perk.status}>
+                  <th scope="row">${perk.storeName}</th>
+                  <td>${label(perk.kind)}</td>
+                  <td>${perk.code ? html`<code>${perk.code}</code>` : "Not on the store yet"}</td>
+                  <td>${perk.tier}</td>
+                  <td><${Badge} tone=${PERK_TONES[perk.status] || "neutral"}>${label(perk.status)}<//></td>
+                </tr>`)}
+            </tbody>
+          </table>
+        <//>`
+      : html`<p>No tier perks: the member's tier has none, or they have no account to bind one to.</p>`}
     </section>`;
 }
 

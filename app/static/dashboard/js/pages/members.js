@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 
 import { ErrorNotice, Loading, PageTitle, Pager, TableWrap } from "../components.js";
 import { useQuery } from "../data.js";
+import { DownloadCsv } from "../download.js";
 import { MEMBER_FILTERS, MEMBERS } from "../documents.js";
 import { html } from "../html.js";
 import { label, money, points } from "../format.js";
@@ -29,9 +30,13 @@ export function Members({ params }) {
     <${ErrorNotice} error=${error} retry=${reload} />
     ${loading && !data ? html`<${Loading} what="members" />` : null}
     ${connection && html`
-      <p class="result-count" role="status">${connection.edges.length
-        ? `Showing ${connection.edges.length} member${connection.edges.length === 1 ? "" : "s"}${describe(filters)}.`
-        : `No members match${describe(filters)}.`}</p>
+      <div class="section-head">
+        <p class="result-count" role="status">${connection.edges.length
+          ? `Showing ${connection.edges.length} member${connection.edges.length === 1 ? "" : "s"}${describe(filters)}.`
+          : `No members match${describe(filters)}.`}</p>
+        <${DownloadCsv} name="members" params=${filters} note="every page of this filter"
+          what=${`every member${describe(filters)}, all pages, with tier, balance, segment, value tier, CLV, churn risk and consent`} />
+      </div>
       <${MembersTable} edges=${connection.edges} busy=${loading} />
       <${Pager} label="Members pages" pageInfo=${connection.pageInfo}
         onPrevious=${(cursor) => go({ before: cursor, after: null })}

@@ -10,6 +10,8 @@ import { useMutation, useQuery } from "../data.js";
 import { PROGRAM_PUBLISH, REWARD_CREATE, REWARD_UPDATE, SETTINGS } from "../documents.js";
 import { html } from "../html.js";
 import { decimal, label, money, points, when } from "../format.js";
+import { FeedbackSettings } from "./feedback_settings.js";
+import { ReviewIntake } from "./review_intake.js";
 
 const ROUNDING = ["FLOOR", "HALF_UP", "HALF_EVEN", "CEILING"];
 const RELEASE = ["RETURN_WINDOW", "FULFILMENT", "IMMEDIATE"];
@@ -17,6 +19,8 @@ const EXPIRY = ["NONE", "FIFO", "INACTIVITY"];
 const METRICS = ["SPEND", "POINTS", "ORDERS"];
 const WINDOWS = ["LIFETIME", "CALENDAR_YEAR", "ROLLING_12M"];
 const REWARD_KINDS = ["FIXED_AMOUNT", "PERCENTAGE", "FREE_SHIPPING", "FREE_PRODUCT", "POINTS_TO_CASH"];
+/** Insights' value tiers, as the API names them on a reward. */
+const VALUE_TIERS = [["vip", "VIP"], ["regular", "Regular"], ["at_risk", "At risk"], ["lost", "Lost"]];
 
 const INTEGERS = ["maxPointsPerOrder", "returnWindowDays", "expiryMonths", "tierGraceDays", "referralFriendPoints",
   "referralReferrerPoints", "referralCap", "codeValidDays"];
@@ -36,7 +40,10 @@ export function Settings() {
         onEdit=${() => setPublished("")} onPublished=${(message) => { setPublished(message); reload(); }} />
       <${Status} id="program-status" message=${published} />
       <${Versions} versions=${program.versions.nodes} />
-      <${Rewards} rewards=${program.rewards.nodes} currency=${program.currencyCode} onChanged=${reload} />`}`;
+      <${Rewards} rewards=${program.rewards.nodes} currency=${program.currencyCode} onChanged=${reload}
+        tiers=${(program.current?.rules.tiers || []).map((t) => t.name)} />`}
+    <${FeedbackSettings} />
+    <${ReviewIntake} />`;
 }
 
 const text = (value) => (value === null || value === undefined ? "" : String(value));
@@ -317,7 +324,23 @@ function rewardValue(reward) {
   }
 }
 
-function Rewards({ rewards, currency, onChanged }) {
+/** Who may redeem a reward and how often, in a few words: "Gold and up · VIP · 1 per 30 days · 12 left". */
+function rewardLimits(reward) {
+  const parts = [];
+  if (reward.minTier) parts.push(`${reward.minTier} and up`);
+  if (reward.valueTiers?.length) {
+    parts.push(reward.valueTiers.map((v) => VALUE_TIERS.find(([key]) => key === v)?.[1] || v).join(", "));
+  }
+  if (reward.earlyTier && reward.earlyStartsAt) parts.push(`${reward.earlyTier} early from ${when(reward.earlyStartsAt)}`);
+  if (reward.startsAt) parts.push(`from ${when(reward.startsAt)}`);
+  if (reward.perMemberLimit) {
+    parts.push(`${reward.perMemberLimit} per member${reward.limitPeriodDays ? ` per ${reward.limitPeriodDays} days` : ""}`);
+  }
+  if (reward.stock !== null && reward.stock !== undefined) parts.push(`${reward.stockLeft} left of ${reward.stock}`);
+  return parts.length ? parts.join(" · ") : "Everyone";
+}
+
+function Rewards({ rewards, currency, onChanged, tiers }) {
   const [update] = useMutation(REWARD_UPDATE, "rewardUpdate");
   const [message, setMessage] = useState("");
   const [failure, setFailure] = useState(null);
@@ -345,7 +368,8 @@ function Rewards({ rewards, currency, onChanged }) {
             <caption class="sr-only">Rewards, active and inactive</caption>
             <thead><tr>
               <th scope="col">Reward</th><th scope="col">Kind</th><th scope="col" class="num">Points</th>
-              <th scope="col">Value</th><th scope="col">Minimum order</th><th scope="col">Status</th><th scope="col">Action</th>
+              <th scope="col">Value</th><th scope="col">Minimum order</th><th scope="col">Who and limits</th>
+              <th scope="col">Status</th><th scope="col">Action</th>
             </tr></thead>
             <tbody>
               ${rewards.map((r) => html`<tr key=${r.id} data-reward-id=${r.id}>
@@ -354,6 +378,7 @@ function Rewards({ rewards, currency, onChanged }) {
                 <td class="num">${points(r.pointsCost)}</td>
                 <td>${rewardValue(r)}</td>
                 <td>${money(r.minimumSubtotal)}</td>
+                <td class="reward-limits">${rewardLimits(r)}</td>
                 <td>${r.active ? "Active" : "Inactive"}</td>
                 <td><button type="button" class="button button-small" onClick=${() => toggle(r)}>
                   ${r.active ? "Deactivate" : "Activate"}<span class="sr-only"> ${r.name}</span></button></td>
@@ -363,12 +388,13 @@ function Rewards({ rewards, currency, onChanged }) {
         <//>` : html`<p>No rewards yet.</p>`}
       <${ErrorNotice} error=${failure} />
       <${Status} message=${message} />
-      <${RewardCreate} currency=${currency} onCreated=${onChanged} />
+      <${RewardCreate} currency=${currency} tiers=${tiers} onCreated=${onChanged} />
     </section>`;
 }
 
 const EMPTY_REWARD = { name: "", kind: "FIXED_AMOUNT", pointsCost: "", value: "", percentOff: "", minPoints: "",
-  maxPoints: "", cashPerPoint: "", productId: "", minimumSubtotal: "", validDays: "90" };
+  maxPoints: "", cashPerPoint: "", productId: "", minimumSubtotal: "", validDays: "90", minTier: "", valueTiers: [],
+  startsAt: "", earlyTier: "", earlyStartsAt: "", perMemberLimit: "0", limitPeriodDays: "0", stock: "" };
 
 /** Which inputs a kind of reward takes. */
 const KIND_FIELDS = {
@@ -379,13 +405,17 @@ const KIND_FIELDS = {
   POINTS_TO_CASH: ["minPoints", "maxPoints", "cashPerPoint"],
 };
 
-function RewardCreate({ currency, onCreated }) {
+function RewardCreate({ currency, tiers, onCreated }) {
   const [values, setValues] = useState(EMPTY_REWARD);
   const [errors, setErrors] = useState({});
   const [message, setMessage] = useState("");
   const [failure, setFailure] = useState(null);
   const [create, busy] = useMutation(REWARD_CREATE, "rewardCreate");
   const set = (name) => (event) => setValues({ ...values, [name]: event.currentTarget.value });
+  const toggleValueTier = (key) => (event) => setValues({
+    ...values,
+    valueTiers: event.currentTarget.checked ? [...values.valueTiers, key] : values.valueTiers.filter((v) => v !== key),
+  });
   const shown = KIND_FIELDS[values.kind];
 
   const submit = async (event) => {
@@ -409,6 +439,22 @@ function RewardCreate({ currency, onCreated }) {
       } else {
         input[name] = raw;
       }
+    }
+    if (values.minTier) input.minTier = values.minTier;
+    if (values.valueTiers.length) input.valueTiers = values.valueTiers;
+    if (values.earlyTier) input.earlyTier = values.earlyTier;
+    for (const name of ["startsAt", "earlyStartsAt"]) {
+      const raw = values[name].trim();
+      if (!raw) continue;
+      const at = new Date(raw);
+      if (Number.isNaN(at.getTime())) found[name] = ["Enter a date and time."];
+      else input[name] = at.toISOString();
+    }
+    for (const name of ["perMemberLimit", "limitPeriodDays", "stock"]) {
+      const raw = values[name].trim();
+      if (!raw) continue;
+      if (!WHOLE.test(raw)) found[name] = ["Enter a whole number."];
+      else input[name] = Number(raw);
     }
     setErrors(found);
     if (Object.keys(found).length) return;
@@ -449,6 +495,36 @@ function RewardCreate({ currency, onCreated }) {
         <${Field} ...${f} path="minimumSubtotal" label=${`Minimum order (${currency})`} hint="Optional." input=${input("minimumSubtotal")} />
         <${Field} ...${f} path="validDays" label="Code valid for (days)" input=${input("validDays", "numeric")} />
       </div>
+      <fieldset class="reward-eligibility">
+        <legend>Who may redeem it, and how often</legend>
+        <div class="grid">
+          <${Field} ...${f} path="minTier" label="Lowest tier" hint="Members of this tier and above; the others see it locked." input=${(a) => html`
+            <select ...${a} value=${values.minTier} onChange=${set("minTier")}>
+              <option value="">Every member</option>
+              ${tiers.map((t) => html`<option value=${t}>${t}</option>`)}
+            </select>`} />
+          <${Field} ...${f} path="startsAt" label="Launch (your local time)" hint="Optional: redeemable from then." input=${(a) => html`
+            <input ...${a} type="datetime-local" value=${values.startsAt} onInput=${set("startsAt")} />`} />
+          <${Field} ...${f} path="earlyTier" label="Early access tier" hint="This tier and above may redeem before the launch." input=${(a) => html`
+            <select ...${a} value=${values.earlyTier} onChange=${set("earlyTier")}>
+              <option value="">No early access</option>
+              ${tiers.map((t) => html`<option value=${t}>${t}</option>`)}
+            </select>`} />
+          <${Field} ...${f} path="earlyStartsAt" label="Early access from (your local time)" input=${(a) => html`
+            <input ...${a} type="datetime-local" value=${values.earlyStartsAt} onInput=${set("earlyStartsAt")} />`} />
+          <${Field} ...${f} path="perMemberLimit" label="Redemptions per member" hint="0 for no limit." input=${input("perMemberLimit", "numeric")} />
+          <${Field} ...${f} path="limitPeriodDays" label="Limit period (days)" hint="Rolling; 0 for ever." input=${input("limitPeriodDays", "numeric")} />
+          <${Field} ...${f} path="stock" label="Stock" hint="Codes it may ever issue; empty for no limit." input=${input("stock", "numeric")} />
+        </div>
+        <fieldset class="value-tiers" data-field="valueTiers" aria-describedby="reward-valueTiers-hint">
+          <legend>Customer value tiers</legend>
+          <p class="hint" id="reward-valueTiers-hint">Only these customers may redeem it; none checked for everyone.</p>
+          ${VALUE_TIERS.map(([key, caption]) => html`
+            <label class="check"><input type="checkbox" name="valueTiers" value=${key}
+              checked=${values.valueTiers.includes(key)} onChange=${toggleValueTier(key)} /> ${caption}</label>`)}
+          <${GroupErrors} errors=${errors} path="valueTiers" id="reward-valueTiers-error" />
+        </fieldset>
+      </fieldset>
       <button type="submit" class="button button-primary" disabled=${busy}>${busy ? "Creating…" : "Create reward"}</button>
       <${ErrorNotice} error=${failure} />
       <${Status} message=${message} />

@@ -1,0 +1,1 @@
+"""Feedback in the GraphQL APIs: surveys, complaints, reviews and the report built on them."""
