@@ -4,9 +4,10 @@ The fit figures come from ``bench.bench_clv`` (the same measurement, not a secon
 Each refresh runs in a child process of its own (Tortoise holds one backend per process)
 that loads the sandbox merchant into a fresh database, then times ``refresh_merchant``
 (identity, profiles, segments, predictions, recommendations). Memory is the child's peak
-resident set size from ``resource.getrusage(RUSAGE_SELF).ru_maxrss``: a high-water mark of
-the whole process, so it includes building and loading the data set; the peak after
-loading is given too, so the refresh's own share can be read off. Identity precision and
+resident set size, the kernel's ``VmHWM`` (``bench.support.peak_rss_mib``; ``ru_maxrss``
+would start at the parent's peak): a high-water mark of the whole child, so it includes
+building and loading the data set; the peak after loading is given too, so the refresh's own
+share can be read off. Identity precision and
 recall are scored against the data set's ground truth in the same run.
 
     .venv/bin/python -m bench.bench_insights [--quick]
@@ -17,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import resource
 import socket
 import subprocess
 import sys
@@ -26,14 +26,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench.bench_clv import bench_clv
-from bench.support import scratch_database
+from bench.support import memory_measure, peak_rss_mib, scratch_database
 
 AS_OF = datetime(1998, 7, 1, tzinfo=UTC)
 """The day after the sandbox's CDNOW history ends."""
-
-
-def _peak_rss_mib() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 async def _refresh(url: str) -> dict[str, Any]:
@@ -54,12 +50,12 @@ async def _refresh(url: str) -> dict[str, Any]:
         started = time.perf_counter()
         await seed(data)
         seed_s = time.perf_counter() - started
-        rss_loaded = _peak_rss_mib()
+        rss_loaded = peak_rss_mib()
         merchant = await Merchant.get(name=data.merchant_name)
         started = time.perf_counter()
         result = await refresh_merchant(merchant.id, as_of=AS_OF)
         refresh_s = time.perf_counter() - started
-        rss_peak = _peak_rss_mib()
+        rss_peak = peak_rss_mib()
         platform_of = {s.id: str(s.platform) for s in await Store.filter(merchant_id=merchant.id)}
         truth = {(o.store, str(o.platform_id)): o.person_id for o in data.orders}
         person_of = {
@@ -134,7 +130,7 @@ def run(quick: bool = False) -> dict[str, Any]:
             "aim_bgnbd_fit_s": 1.0,
         },
         "aims": {"refresh_s": 60, "peak_rss_mib": 1024},
-        "memory_measure": "child process peak RSS (resource.getrusage ru_maxrss), data set loading included",
+        "memory_measure": f"child process peak RSS, data set loading included: {memory_measure()}",
     }
     results["refresh_sqlite"] = refresh_in_subprocess("sqlite")
     if quick:

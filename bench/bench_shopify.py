@@ -11,6 +11,11 @@ separate sender process posts signed deliveries from concurrent connections and 
 200. Figures: deliveries/s and p50/p99 latency of the answer.
 
     .venv/bin/python -m bench.bench_shopify [--backend postgres|sqlite] [--quick] [--db-params '?maxsize=10']
+    .venv/bin/python -m bench.bench_shopify --child-backfill DB_URL SIM_URL TOKEN   # one backfill, JSON
+
+The scale bench (``bench.bench_scale``) starts the simulator on a scaled merchant (``--scale``),
+runs ``--child-backfill`` in a process of its own (its peak memory is the backfill's) and runs
+the intake on the big merchant's database (``_intake(..., existing=True)``).
 
 Intake is driven by a raw keep-alive HTTP/1.1 sender (about 0.15 ms of CPU per request) and,
 with a quarter of the deliveries, by httpx (about 3.5 ms per request, which alone caps the
@@ -33,7 +38,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.support import free_port, scratch_database
+from bench.support import free_port, peak_rss_mib, scratch_database
 
 ROOT = Path(__file__).resolve().parents[1]
 API_KEY, API_SECRET = "bench-key", "bench-app-secret"
@@ -49,7 +54,8 @@ class StatementCounter(logging.Handler):
         self.count += 1
 
 
-def _simulator(source: str) -> tuple[subprocess.Popen, str, str]:
+def _simulator(source: str, scale: int = 1) -> tuple[subprocess.Popen, str, str]:
+    """The simulator in a process of its own, unthrottled; its URL and an access token."""
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -60,6 +66,8 @@ def _simulator(source: str) -> tuple[subprocess.Popen, str, str]:
             str(port),
             "--source",
             source,
+            "--scale",
+            str(scale),
             "--api-key",
             API_KEY,
             "--api-secret",
@@ -117,8 +125,8 @@ async def _backfill(db_url: str, sim_url: str, token: str) -> dict[str, Any]:
             phases.setdefault(f"{resource}_first", time.perf_counter())
             phases[f"{resource}_last"] = time.perf_counter()
 
-        async def customers(self, store, records):
-            await super().customers(store, records)
+        async def customers(self, store, records, *, created=False):
+            await super().customers(store, records, created=created)
             self._mark("customers")
 
         async def products(self, store, records):
@@ -178,16 +186,17 @@ async def _backfill(db_url: str, sim_url: str, token: str) -> dict[str, Any]:
         "pages": report.pages,
         "sql_statements_per_order_page": round(TimedSink.order_statements / TimedSink.order_pages, 2),
         "sql_statements_total": counter.count,
+        "peak_rss_mib": peak_rss_mib(),
     }
 
 
 SENDER_HEAD = r"""
 import asyncio, base64, hashlib, hmac, json, sys, time, uuid
-url, secret, count, concurrency = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+url, secret, count, concurrency, shop = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 body = json.dumps({"id": 5000000000001, "updated_at": "2026-11-20T10:15:02-05:00", "note": "x" * 600}).encode()
 sig = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 HEADERS = {"X-Shopify-Hmac-Sha256": sig, "X-Shopify-Topic": "orders/updated",
-           "X-Shopify-Shop-Domain": "northwind.myshopify.com", "Content-Type": "application/json"}
+           "X-Shopify-Shop-Domain": shop, "Content-Type": "application/json"}
 def report(latencies, statuses, wall):
     latencies.sort()
     print(json.dumps({"wall": wall, "statuses": statuses,
@@ -284,7 +293,18 @@ def _cpu_of(usage: resource.struct_rusage) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def _intake(db_url: str, deliveries: int, concurrency: int, sender_kind: str = "raw") -> dict[str, Any]:
+async def _intake(
+    db_url: str,
+    deliveries: int,
+    concurrency: int,
+    sender_kind: str = "raw",
+    *,
+    secret_key: str = SECRET_KEY,
+    existing: bool = False,
+) -> dict[str, Any]:
+    """Signed deliveries to a Shopify store: a new one on an empty database, or with ``existing``
+    the first Shopify store already in it (the scale bench's big merchant; ``secret_key`` is then
+    the one its stored secrets were encrypted with)."""
     import uvicorn
     from starlette.applications import Starlette
     from tortoise.context import TortoiseContext
@@ -298,7 +318,7 @@ async def _intake(db_url: str, deliveries: int, concurrency: int, sender_kind: s
 
     port = free_port()
     settings = Settings(
-        secret_key=SECRET_KEY,
+        secret_key=secret_key,
         database_url=db_url,
         shopify_api_key=API_KEY,
         shopify_api_secret=API_SECRET,
@@ -307,16 +327,23 @@ async def _intake(db_url: str, deliveries: int, concurrency: int, sender_kind: s
     load()
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(db_url), _enable_global_fallback=True)
-        await ctx.generate_schemas()
-        merchant = await Merchant.create(name="Northwind Records")
-        await Store.create(
-            merchant=merchant,
-            platform=Platform.SHOPIFY,
-            domain="northwind.myshopify.com",
-            public_key="pk_bench",
-            install_state=InstallState.INSTALLED,
-            access_token="t",
-        )
+        if existing:
+            store = await Store.filter(platform=Platform.SHOPIFY).order_by("id").first()
+            if store is None:
+                raise RuntimeError("no Shopify store in the database")
+        else:
+            await ctx.generate_schemas()
+            merchant = await Merchant.create(name="Northwind Records")
+            store = await Store.create(
+                merchant=merchant,
+                platform=Platform.SHOPIFY,
+                domain="northwind.myshopify.com",
+                public_key="pk_bench",
+                install_state=InstallState.INSTALLED,
+                access_token="t",
+            )
+        stored_before = await WebhookEvent.all().count()
+        queued_before = await Job.filter(function="process_webhook").count()
         app = Starlette(routes=routes(settings))
         app.state.queue = LocalQueue(settings)
         server = uvicorn.Server(
@@ -339,6 +366,7 @@ async def _intake(db_url: str, deliveries: int, concurrency: int, sender_kind: s
             API_SECRET,
             str(deliveries),
             str(concurrency),
+            store.domain,
             stdout=asyncio.subprocess.PIPE,
             cwd=ROOT,
         )
@@ -349,8 +377,8 @@ async def _intake(db_url: str, deliveries: int, concurrency: int, sender_kind: s
         server.should_exit = True
         await task
         result = json.loads(out)
-        stored = await WebhookEvent.all().count()
-        queued = await Job.filter(function="process_webhook").count()
+        stored = await WebhookEvent.all().count() - stored_before
+        queued = await Job.filter(function="process_webhook").count() - queued_before
     return {
         "deliveries": deliveries,
         "concurrent_senders": concurrency,
@@ -438,7 +466,14 @@ def main() -> None:
         "--db-params", default="", help="appended to the PostgreSQL URL, e.g. '?maxsize=10' (pool size)"
     )
     parser.add_argument("--intake-only", type=int, metavar="N", help="only webhook intake, N deliveries")
+    parser.add_argument("--child-backfill", nargs=3, metavar=("DB_URL", "SIM_URL", "TOKEN"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_backfill:
+        from store import crypto
+
+        crypto.configure(SECRET_KEY)
+        print(json.dumps(asyncio.run(_backfill(*args.child_backfill))))
+        return
     if args.intake_only:
         print(json.dumps(intake_only(args.backend, args.intake_only, args.db_params), indent=2))
         return

@@ -8,6 +8,10 @@ embedded runner) and concurrent senders post signed deliveries to
 ``/webhooks/woocommerce/{store}``.
 
     .venv/bin/python -m bench.bench_woocommerce [--quick]
+
+The scale bench (``bench.bench_scale``) runs the same simulator on a scaled merchant
+(``simulator(..., scale=N)``) and the same ``--child-backfill``, whose figures include the
+child's peak memory.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.support import free_port, scratch_database
+from bench.support import free_port, peak_rss_mib, scratch_database
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS = "redis://127.0.0.1:6379/13"
@@ -60,12 +64,35 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
+def simulator(port: int, source: str, key: str, secret: str, scale: int = 1) -> list[str]:
+    """The command of a simulated site over HTTPS with the given API key."""
+    return [
+        sys.executable,
+        "-m",
+        "sandbox.woocommerce",
+        "--port",
+        str(port),
+        "--tls",
+        "--source",
+        source,
+        "--scale",
+        str(scale),
+        "--consumer-key",
+        key,
+        "--consumer-secret",
+        secret,
+        "--log-level",
+        "warning",
+    ]
+
+
 @contextmanager
-def _process(args: list[str], port: int, env: dict[str, str]):
+def _process(args: list[str], port: int, env: dict[str, str], limit: float = 120):
+    """Runs ``args`` until the block ends, once it listens on ``port`` (``limit`` seconds to start)."""
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=log)
     try:
-        _wait_port(port, proc)
+        _wait_port(port, proc, limit)
         yield proc
     finally:
         proc.terminate()
@@ -111,8 +138,8 @@ async def _backfill(db_url: str, site: str, key: str, secret: str) -> dict[str, 
     marks: dict[str, float] = {}
 
     class TimedSink(Sink):
-        async def customers(self, store, records):
-            await super().customers(store, records)
+        async def customers(self, store, records, *, created=False):
+            await super().customers(store, records, created=created)
             marks["customers_done"] = time.perf_counter()
             marks["statements_before_orders"] = counter.count
 
@@ -168,6 +195,7 @@ async def _backfill(db_url: str, site: str, key: str, secret: str) -> dict[str, 
             "orders_per_s_store_side": round(orders / marks["orders_writing"]),
             "records_per_s_overall": round(sum(report.records.values()) / total),
             "statements_per_order_page": round((counter.count - marks["statements_before_orders"]) / order_pages, 2),
+            "peak_rss_mib": peak_rss_mib(),
         }
 
 
@@ -256,21 +284,7 @@ def run(quick: bool = False) -> dict:
     result: dict[str, Any] = {"source": source, "backend": "postgres"}
     with scratch_database(prefix="rapport_bench_woo") as db_url:
         site_port = free_port()
-        sim = [
-            sys.executable,
-            "-m",
-            "sandbox.woocommerce",
-            "--port",
-            str(site_port),
-            "--tls",
-            "--source",
-            source,
-            "--consumer-key",
-            key,
-            "--consumer-secret",
-            secret,
-        ]
-        with _process(sim, site_port, _env()):
+        with _process(simulator(site_port, source, key, secret), site_port, _env()):
             child = subprocess.run(
                 [
                     sys.executable,

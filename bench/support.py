@@ -1,8 +1,10 @@
-"""What the benchmarks share: a throwaway database on either backend, and a free port."""
+"""What the benchmarks share: a throwaway database on either backend, a free port, and a
+process's peak memory."""
 
 from __future__ import annotations
 
 import asyncio
+import resource
 import socket
 import tempfile
 import uuid
@@ -11,6 +13,27 @@ from contextlib import contextmanager
 from pathlib import Path
 
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/test"
+STATUS = Path("/proc/self/status")
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident set so far, in MiB: the kernel's high-water mark ``VmHWM``
+    (it starts afresh at exec, so a child's figure is its own), else ``ru_maxrss`` where /proc is
+    absent (a child started by vfork inherits its parent's peak in it)."""
+    try:
+        for line in STATUS.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
+
+
+def memory_measure() -> str:
+    """Which of the two measures ``peak_rss_mib`` reads on this machine."""
+    if STATUS.exists():
+        return "VmHWM from /proc/self/status, the kernel's high-water mark of the process (starts afresh at exec)"
+    return "resource.getrusage ru_maxrss (no /proc here: a child's figure may carry its parent's peak)"
 
 
 async def pg(sql: str) -> None:

@@ -205,6 +205,17 @@ class ScaledData:
             self._replicas[k] = _Replica(self, k)
         return self._replicas[k]
 
+    def last_ids(self, store: Platform) -> tuple[int, int]:
+        """The largest order and line platform ids of ``store`` over every replica, from the base
+        alone (replica k moves them by ``k * ID_STRIDE``): what a simulator loading the streams
+        needs before the orders have gone by, to number the records it adds after them."""
+        orders = [o for o in self.base.orders if o.store == store]
+        if not orders:
+            return ID_BASES[store]["order"], ID_BASES[store]["line"]
+        move = (self.scale - 1) * ID_STRIDE
+        last_line = max((line.platform_id for o in orders for line in o.lines), default=ID_BASES[store]["line"])
+        return max(o.platform_id for o in orders) + move, last_line + move
+
     def delta(self, k: int) -> timedelta:
         """How far replica ``k``'s timestamps are from the recorded history."""
         return timedelta(days=self.days_shifted + replica_days(self.seed, k))

@@ -1,10 +1,11 @@
-"""``python -m sandbox.shopify --port 8101 --source sample --seed 7 [--ends YYYY-MM-DD] --api-key K --api-secret S``."""
+"""``python -m sandbox.shopify --port 8101 --source sample --seed 7 [--scale N] [--ends YYYY-MM-DD] --api-key K --api-secret S``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from datetime import date
+from functools import partial
 
 import uvicorn
 
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="move the history so its last order falls on this day (default: as recorded, 1998)",
     )
+    parser.add_argument("--scale", type=int, default=1, help="N times the people and orders (sandbox.dataset.scale)")
     parser.add_argument("--api-key", default="sim-api-key")
     parser.add_argument("--api-secret", default="sim-api-secret")
     parser.add_argument("--bucket-size", type=float, default=2000.0)
@@ -42,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         help="issue an offline access token and print it before serving",
     )
     args = parser.parse_args(argv)
-    state = ShopState.from_dataset(
+    load = ShopState.from_dataset if args.scale == 1 else partial(ShopState.from_scaled, scale=args.scale)
+    state = load(
         args.source,
         args.seed,
         ends=args.ends,

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sandbox.dataset import ID_BASES, build
+from sandbox.dataset import ID_BASES, StoreInfo, build
 
 from . import importer
 from .bulk import BulkOperations
@@ -45,6 +45,18 @@ from .webhooks import Webhooks
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _settings(store: StoreInfo, settings: SimSettings | None, overrides: dict[str, Any]) -> SimSettings:
+    """The shop's settings: its domain and name from the data set unless ``overrides`` say otherwise."""
+    settings = settings or SimSettings()
+    settings.shop_domain = overrides.pop("shop_domain", store.domain_or_url)
+    settings.shop_name = overrides.pop("shop_name", store.name)
+    for key, value in overrides.items():
+        if not hasattr(settings, key):
+            raise TypeError(f"unknown setting {key!r}")
+        setattr(settings, key, value)
+    return settings
 
 
 class ShopState:
@@ -126,20 +138,48 @@ class ShopState:
         """
         data = build(source, seed, ends)
         store = data.by_store("shopify")
-        settings = settings or SimSettings()
-        settings.shop_domain = overrides.pop("shop_domain", store.store.domain_or_url)
-        settings.shop_name = overrides.pop("shop_name", store.store.name)
-        for key, value in overrides.items():
-            if not hasattr(settings, key):
-                raise TypeError(f"unknown setting {key!r}")
-            setattr(settings, key, value)
         customers, products, orders = importer.load(store)
         return cls(
             customers=customers,
             products=products,
             orders=orders,
-            settings=settings,
+            settings=_settings(store.store, settings, overrides),
             currency=store.store.currency,
+            seed=seed,
+        )
+
+    @classmethod
+    def from_scaled(
+        cls,
+        source: str = "sample",
+        seed: int = 7,
+        scale: int = 2,
+        *,
+        ends: date | None = None,
+        settings: SimSettings | None = None,
+        **overrides: Any,
+    ) -> ShopState:
+        """The Shopify store of ``build(source, seed, ends, scale=scale)``, made record by record
+        from its streams: the shop holds its own records and no copy of the data set's (a
+        million-order merchant's would double the simulator's memory)."""
+        from sandbox.dataset.scale import scaled
+
+        data = scaled(source, seed, scale, ends)
+        info = data.stores["shopify"]
+        products = [importer.product(p) for p in data.products("shopify")]
+        vendors = {p.id: p.vendor for p in products}
+        orders = []
+        transaction = EXTRA_ID_BASES["transaction"] + 1  # numbered as importer.load numbers them
+        for o in data.orders("shopify"):
+            orders.append(importer.order(o, vendors, transaction))
+            transaction += len(o.refunds)
+        customers = [importer.customer(c) for c in data.customers("shopify")]
+        return cls(
+            customers=customers,
+            products=products,
+            orders=orders,
+            settings=_settings(info, settings, overrides),
+            currency=info.currency,
             seed=seed,
         )
 

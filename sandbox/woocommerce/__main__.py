@@ -1,4 +1,4 @@
-"""``python -m sandbox.woocommerce --port 8102 [--tls] --source sample --seed 7 [--ends YYYY-MM-DD]``
+"""``python -m sandbox.woocommerce --port 8102 [--tls] --source sample --seed 7 [--scale N] [--ends YYYY-MM-DD]``
 
 Serves the simulated WooCommerce site until interrupted and prints a ready-to-use API
 key (or the one given with ``--consumer-key``/``--consumer-secret``).
@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="move the history so its last order falls on this day (default: as recorded, 1998)",
     )
+    parser.add_argument("--scale", type=int, default=1, help="N times the people and orders (sandbox.dataset.scale)")
     parser.add_argument("--consumer-key", default=None)
     parser.add_argument("--consumer-secret", default=None)
     parser.add_argument("--permissions", default="read_write", choices=("read", "write", "read_write"))
@@ -44,7 +45,10 @@ def main(argv: list[str] | None = None) -> None:
 
     scheme = "https" if args.tls else "http"
     base_url = f"{scheme}://{args.host}:{args.port}"
-    state = WooState.from_dataset(args.source, args.seed, ends=args.ends, site_url=base_url)
+    if args.scale == 1:
+        state = WooState.from_dataset(args.source, args.seed, ends=args.ends, site_url=base_url)
+    else:
+        state = WooState.from_scaled(args.source, args.seed, args.scale, ends=args.ends, site_url=base_url)
     key = state.create_api_key(args.permissions, consumer_key=args.consumer_key, consumer_secret=args.consumer_secret)
     counts = state.counts()
     print(f"WooCommerce simulator on {base_url}/wp-json/wc/v3/ ({args.source}, seed {args.seed})")

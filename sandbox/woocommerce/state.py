@@ -19,12 +19,13 @@ import re
 import secrets
 import threading
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sandbox.dataset import ID_BASES, StoreData, build
+from sandbox.dataset import ID_BASES, StoreData, StoreInfo, build
 from sandbox.dataset import Customer as DsCustomer
 from sandbox.dataset import Order as DsOrder
 from sandbox.dataset import Product as DsProduct
@@ -80,6 +81,34 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+@dataclass(frozen=True)
+class StoreStream:
+    """One store of a scaled data set as streams (``sandbox.dataset.scale``), each read once;
+    ``last_ids`` (largest order and line id) lets the site number what it adds before the
+    orders have all gone by."""
+
+    store: StoreInfo
+    customers: Iterable[DsCustomer]
+    products: Iterable[DsProduct]
+    orders: Iterable[DsOrder]
+    last_ids: tuple[int, int]
+
+
+@dataclass
+class _CouponUses:
+    """Who used one code, in order, and when and for how much it was first used."""
+
+    first_at: datetime
+    first_discount: Decimal
+    by: list[str] = field(default_factory=list)
+
+
+def _last_ids(orders: Iterable[DsOrder]) -> tuple[int, int]:
+    orders = tuple(orders)
+    last_order = max((o.platform_id for o in orders), default=ID_BASES["woocommerce"]["order"])
+    return last_order, max((ln.platform_id for o in orders for ln in o.lines), default=0)
+
+
 def rand_hash(rng: random.Random | None = None) -> str:
     """``wc_rand_hash()``: 40 hex characters."""
     if rng is None:
@@ -92,7 +121,7 @@ class WooState:
 
     def __init__(
         self,
-        store: StoreData,
+        store: StoreData | StoreStream,
         *,
         seed: int = 7,
         clock: SimClock | None = None,
@@ -122,15 +151,16 @@ class WooState:
         self._next_meta = 1
         self._load_products(store.products)
         self._load_users(store.customers)
-        self._next_item = max((ln.platform_id for o in store.orders for ln in o.lines), default=0) + 1
-        self._next_order = max((o.platform_id for o in store.orders), default=ID_BASES["woocommerce"]["order"]) + 1
+        last_order, last_line = store.last_ids if isinstance(store, StoreStream) else _last_ids(store.orders)
+        self._next_item = last_line + 1
+        self._next_order = last_order + 1
         self._next_refund = ID_BASES["woocommerce"]["refund"] + 1
         post_ids = [p.id for p in self.products.values()] + list(self.variations)
         self._next_coupon = max(post_ids, default=0) + 1
         self._next_webhook = 1
         self._next_key = 1
-        self._load_coupons(store.orders)
-        self._load_orders(store.orders)
+        uses = self._load_orders(store.orders)
+        self._load_coupons(uses)  # coupon ids come from their own counter: after the orders is the same shop
         self._changes: Changes | None = None
 
     # -- construction ---------------------------------------------------------------
@@ -152,6 +182,31 @@ class WooState:
             clock=clock,
             site_url=site_url,
         )
+
+    @classmethod
+    def from_scaled(
+        cls,
+        source: str = "sample",
+        seed: int = 7,
+        scale: int = 2,
+        *,
+        ends: date | None = None,
+        clock: SimClock | None = None,
+        site_url: str | None = None,
+    ) -> WooState:
+        """The WooCommerce store of ``build(source, seed, ends, scale=scale)``, loaded from its
+        streams: the site holds its own records and no copy of the data set's."""
+        from sandbox.dataset.scale import scaled
+
+        data = scaled(source, seed, scale, ends)
+        stream = StoreStream(
+            store=data.stores["woocommerce"],
+            customers=data.customers("woocommerce"),
+            products=data.products("woocommerce"),
+            orders=data.orders("woocommerce"),
+            last_ids=data.last_ids("woocommerce"),
+        )
+        return cls(stream, seed=seed, clock=clock, site_url=site_url)
 
     def meta_id(self) -> int:
         with self.lock:
@@ -193,17 +248,20 @@ class WooState:
         alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
         return "wc_order_" + "".join(self.rng.choice(alphabet) for _ in range(13))
 
-    def unique_username(self, email: str) -> str:
-        """``wc_create_new_username``: the e-mail's local part, made unique."""
+    def unique_username(self, email: str, taken: set[str] | None = None) -> str:
+        """``wc_create_new_username``: the e-mail's local part, made unique (against ``taken``
+        when the caller keeps the set, as a bulk load of a big site must)."""
         base = re.sub(r"[^a-z0-9_.\-@]", "", email.strip().lower().split("@", 1)[0]) or "customer"
-        taken = {u.username for u in self.users.values()}
+        if taken is None:
+            taken = {u.username for u in self.users.values()}
         name, n = base, 1
         while name in taken:
             n += 1
             name = f"{base}-{n}"
         return name
 
-    def _load_products(self, products: tuple[DsProduct, ...]) -> None:
+    def _load_products(self, products: Iterable[DsProduct]) -> None:
+        products = tuple(products)  # the catalogue, which a scaled site shares across replicas
         categories = sorted({p.category for p in products})
         cat_ids = {name: FIRST_CATEGORY_ID + i for i, name in enumerate(categories)}
         for p in products:
@@ -244,12 +302,15 @@ class WooState:
                     product.variation_ids.append(v.platform_id)
             self.products[product.id] = product
 
-    def _load_users(self, customers: tuple[DsCustomer, ...]) -> None:
+    def _load_users(self, customers: Iterable[DsCustomer]) -> None:
+        taken: set[str] = set()
         for c in customers:
             addr = c.address
+            username = self.unique_username(c.email, taken)
+            taken.add(username)
             self.users[c.platform_id] = User(
                 id=c.platform_id,
-                username=self.unique_username(c.email),
+                username=username,
                 email=c.email,
                 first_name=c.first_name,
                 last_name=c.last_name,
@@ -294,15 +355,11 @@ class WooState:
             date_modified=first - timedelta(days=30),
         )
 
-    def _load_coupons(self, orders: tuple[DsOrder, ...]) -> None:
-        uses: dict[str, list[DsOrder]] = {}
-        for o in orders:
-            for code in o.discount_codes:
-                uses.setdefault(code.lower(), []).append(o)
+    def _load_coupons(self, uses: dict[str, _CouponUses]) -> None:
         for code in sorted(uses):
             used = uses[code]
-            discount_type, amount = COUPON_TEMPLATES.get(code, ("fixed_cart", used[0].total_discount))
-            created = truncate_seconds(min(o.created_at for o in used) - timedelta(days=1))
+            discount_type, amount = COUPON_TEMPLATES.get(code, ("fixed_cart", used.first_discount))
+            created = truncate_seconds(used.first_at - timedelta(days=1))
             self.add_coupon(
                 Coupon(
                     id=self.coupon_id(),
@@ -312,8 +369,8 @@ class WooState:
                     description="",
                     date_created=created,
                     date_modified=created,
-                    usage_count=len(used),
-                    used_by=[str(o.customer_platform_id) if o.customer_platform_id else o.email.strip() for o in used],
+                    usage_count=len(used.by),
+                    used_by=used.by,
                 )
             )
 
@@ -330,9 +387,15 @@ class WooState:
             phone=phone,
         )
 
-    def _load_orders(self, orders: tuple[DsOrder, ...]) -> None:
+    def _load_orders(self, orders: Iterable[DsOrder]) -> dict[str, _CouponUses]:
+        """Every order, in one pass (a scaled site's orders are a stream); returns who used each code."""
         rng = random.Random(f"woo-sim:{self.seed}:orders")
+        uses: dict[str, _CouponUses] = {}
         for o in orders:
+            for code in o.discount_codes:
+                used = uses.setdefault(code.lower(), _CouponUses(o.created_at, o.total_discount))
+                used.first_at = min(used.first_at, o.created_at)
+                used.by.append(str(o.customer_platform_id) if o.customer_platform_id else o.email.strip())
             discounts = split_discount(o.total_discount, [ln.line_total for ln in o.lines])
             items = [
                 self.line_item(
@@ -395,6 +458,7 @@ class WooState:
                 order.refund_ids.append(refund.id)
             if order.refund_ids and self.refunded_amount(order) >= order.total and order.total > 0:
                 order.status = "refunded"
+        return uses
 
     # -- building blocks shared with changes and REST writes -------------------------
 
