@@ -17,6 +17,7 @@ not; it is then the median wait over all outcomes, so it never lies beyond the h
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -24,7 +25,15 @@ from typing import Any
 import numpy as np
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from insights.clv import ClvModel, predict_customers, summary_from_transactions
+from insights.clv import (
+    ClvModel,
+    CustomerPredictions,
+    CustomerSummary,
+    fit_customers,
+    heuristic_predictions,
+    model_predictions,
+    summary_from_transactions,
+)
 from insights.clv.intervals import DEFAULT_LEVEL
 from insights.history import MerchantHistory
 from insights.model_check import currency_transactions
@@ -37,6 +46,10 @@ WEEK_DAYS = 7
 CLV_STEP_WEEKS = 4.0
 """Discounting step: four-weekly keeps a year's CLV with intervals at a few seconds per 10k people."""
 DRAWS = 200
+DRAWS_SEED = 0
+"""Every batch draws the same parameters from this seed, so a person's interval does not depend on their batch."""
+BATCH_PEOPLE = 5_000
+"""People predicted at a time: their parameter draws take ~47 MiB (200 draws x 6 quantities x 8 bytes each)."""
 ORDER_LIKELY = 0.5
 """A next-order date is shown only when an order within the horizon is at least this likely."""
 
@@ -55,75 +68,139 @@ def _money(value: float) -> Decimal:
     return Decimal(f"{max(value, 0.0):.2f}")
 
 
+def prediction_batches(
+    history: MerchantHistory,
+    config: InsightsConfig,
+    as_of: datetime,
+    *,
+    n_draws: int = DRAWS,
+    batch_size: int = BATCH_PEOPLE,
+) -> Iterator[list[dict[str, Any]]]:
+    """The rows of every person with purchases, ``batch_size`` people at a time.
+
+    The fits (population parameters) come from all of a currency's people at once; the
+    predictions and their intervals, whose parameter draws are the step's largest arrays
+    (9.4 KiB a person at 200 draws), are computed one batch at a time with those fits and
+    the same draws, so the memory does not grow with the number of people. People are
+    batched in order of (repeat orders, weeks observed), which the costly part of a
+    prediction depends on alone (``insights.clv.model_predictions``).
+    """
+    horizon = config.clv_horizon_days / WEEK_DAYS
+    options = {
+        "horizon": horizon,
+        "discount_rate": (1 + config.clv_annual_discount_rate) ** (1 / 52) - 1,
+        "step": CLV_STEP_WEEKS,
+    }
+    for currency, (ids, days, values) in currency_transactions(history, as_of).items():
+        summary = summary_from_transactions(ids, days, values, calibration_end=as_of.date(), unit_days=WEEK_DAYS)
+        del ids, days, values
+        x, t_x, big_t, m = summary.frequency, summary.recency, summary.T, summary.monetary_value
+        fits = fit_customers(x, t_x, big_t, m)
+        if fits.bgnbd is None or fits.gamma_gamma is None:
+            # The heuristic pools the store's gaps and spends: all people at once (it draws nothing).
+            result = heuristic_predictions(x, t_x, big_t, m, status=fits.status, **options)
+            everyone = np.arange(len(summary))
+            for start in range(0, len(summary), batch_size):
+                part = everyone[start : start + batch_size]
+                yield _rows(history, config, as_of, currency, summary, part, result, part)
+            continue
+        order = np.lexsort((big_t, x))
+        for start in range(0, len(summary), batch_size):
+            part = order[start : start + batch_size]
+            result = model_predictions(
+                fits.bgnbd,
+                fits.gamma_gamma,
+                x[part],
+                t_x[part],
+                big_t[part],
+                m[part],
+                n_draws=n_draws,
+                seed=DRAWS_SEED,
+                status=fits.status,
+                **options,
+            )
+            yield _rows(history, config, as_of, currency, summary, part, result, np.arange(len(part)))
+
+
+def _rows(
+    history: MerchantHistory,
+    config: InsightsConfig,
+    as_of: datetime,
+    currency: str,
+    summary: CustomerSummary,
+    part: np.ndarray,
+    result: CustomerPredictions,
+    at: np.ndarray,
+) -> list[dict[str, Any]]:
+    """One row per person at ``part`` of ``summary``, whose predictions are at ``at`` of ``result``."""
+    horizon = config.clv_horizon_days / WEEK_DAYS
+    alive, purchases = result.probability_alive, result.expected_purchases
+    value, clv, wait = result.expected_value, result.lifetime_value, result.next_purchase_time
+    level = getattr(alive, "level", DEFAULT_LEVEL)
+    frequency = summary.frequency[part]
+    silent_days = np.rint((summary.T[part] - summary.recency[part]) * WEEK_DAYS).astype(int).tolist()
+    rows = []
+    for i, (j, profile_id) in enumerate(zip(at.tolist(), summary.customer_ids[part].tolist(), strict=True)):
+        p_alive = float(alive.point[j])
+        weeks = float(wait.point[j])
+        p_order = float(result.order_probability.point[j])
+        why = prediction_why(
+            int(frequency[i]) + 1,
+            silent_days[i],
+            p_order,
+            config.clv_horizon_days,
+            heuristic=result.model == ClvModel.HEURISTIC,
+        )
+        rows.append(
+            {
+                "merchant_id": history.merchant_id,
+                "profile_id": profile_id,
+                "currency": currency,
+                "model": result.model,
+                "status": result.status,
+                "horizon_days": config.clv_horizon_days,
+                "interval_level": level,
+                "probability_alive": p_alive,
+                "probability_alive_low": float(alive.lower[j]),
+                "probability_alive_high": float(alive.upper[j]),
+                "expected_orders": float(purchases.point[j]),
+                "expected_orders_low": float(purchases.lower[j]),
+                "expected_orders_high": float(purchases.upper[j]),
+                "expected_order_value": _money(float(value.point[j])),
+                "clv": _money(float(clv.point[j])),
+                "clv_low": _money(float(clv.lower[j])),
+                "clv_high": _money(float(clv.upper[j])),
+                "order_probability": p_order,
+                "next_order_at": as_of + timedelta(weeks=weeks)
+                if p_order >= ORDER_LIKELY and weeks <= horizon
+                else None,
+                "churn_risk": churn_risk(p_alive, config),
+                "why": why,
+                "as_of": as_of,
+            }
+        )
+    return rows
+
+
 def prediction_rows(
     history: MerchantHistory, config: InsightsConfig, as_of: datetime, *, n_draws: int = DRAWS
 ) -> list[dict[str, Any]]:
-    horizon = config.clv_horizon_days / WEEK_DAYS
-    weekly_discount = (1 + config.clv_annual_discount_rate) ** (1 / 52) - 1
-    rows = []
-    for currency, (ids, days, values) in currency_transactions(history, as_of).items():
-        summary = summary_from_transactions(ids, days, values, calibration_end=as_of.date(), unit_days=WEEK_DAYS)
-        result = predict_customers(
-            summary.frequency,
-            summary.recency,
-            summary.T,
-            summary.monetary_value,
-            horizon=horizon,
-            discount_rate=weekly_discount,
-            step=CLV_STEP_WEEKS,
-            n_draws=n_draws,
-        )
-        alive, purchases = result.probability_alive, result.expected_purchases
-        value, clv, wait = result.expected_value, result.lifetime_value, result.next_purchase_time
-        level = getattr(alive, "level", DEFAULT_LEVEL)
-        silent_days = np.rint((summary.T - summary.recency) * WEEK_DAYS).astype(int).tolist()
-        for i, profile_id in enumerate(summary.customer_ids.tolist()):
-            p_alive = float(alive.point[i])
-            weeks = float(wait.point[i])
-            p_order = float(result.order_probability.point[i])
-            why = prediction_why(
-                int(summary.frequency[i]) + 1,
-                silent_days[i],
-                p_order,
-                config.clv_horizon_days,
-                heuristic=result.model == ClvModel.HEURISTIC,
-            )
-            rows.append(
-                {
-                    "merchant_id": history.merchant_id,
-                    "profile_id": profile_id,
-                    "currency": currency,
-                    "model": result.model,
-                    "status": result.status,
-                    "horizon_days": config.clv_horizon_days,
-                    "interval_level": level,
-                    "probability_alive": p_alive,
-                    "probability_alive_low": float(alive.lower[i]),
-                    "probability_alive_high": float(alive.upper[i]),
-                    "expected_orders": float(purchases.point[i]),
-                    "expected_orders_low": float(purchases.lower[i]),
-                    "expected_orders_high": float(purchases.upper[i]),
-                    "expected_order_value": _money(float(value.point[i])),
-                    "clv": _money(float(clv.point[i])),
-                    "clv_low": _money(float(clv.lower[i])),
-                    "clv_high": _money(float(clv.upper[i])),
-                    "order_probability": p_order,
-                    "next_order_at": as_of + timedelta(weeks=weeks)
-                    if p_order >= ORDER_LIKELY and weeks <= horizon
-                    else None,
-                    "churn_risk": churn_risk(p_alive, config),
-                    "why": why,
-                    "as_of": as_of,
-                }
-            )
-    return rows
+    """Every row of ``prediction_batches`` in one list (for small merchants and checks)."""
+    return [row for batch in prediction_batches(history, config, as_of, n_draws=n_draws) for row in batch]
 
 
 async def refresh_predictions(
     conn: BaseDBAsyncClient, history: MerchantHistory, config: InsightsConfig, as_of: datetime
 ) -> dict[str, Any]:
-    rows = prediction_rows(history, config, as_of)
+    """Replace the merchant's predictions, writing each batch of people as it is computed."""
     await ClvPrediction.filter(merchant_id=history.merchant_id).using_db(conn).delete()
-    await insert_rows(conn, ClvPrediction, rows)
-    models = sorted({(r["currency"], r["model"], r["status"]) for r in rows})
-    return {"predictions": len(rows), "models": [{"currency": c, "model": m, "status": s} for c, m, s in models]}
+    written = 0
+    models: set[tuple[str, str, str]] = set()
+    for rows in prediction_batches(history, config, as_of):
+        await insert_rows(conn, ClvPrediction, rows)
+        written += len(rows)
+        models |= {(r["currency"], r["model"], r["status"]) for r in rows}
+    return {
+        "predictions": written,
+        "models": [{"currency": c, "model": m, "status": s} for c, m, s in sorted(models)],
+    }

@@ -25,7 +25,7 @@ from insights.clv.bgnbd import (
     probability_of_order_within,
 )
 from insights.clv.cdnow import cdnow_summary, load_cdnow
-from insights.clv.forecast import predict_customers
+from insights.clv.forecast import ClvFits, fit_customers, predict_customers
 from insights.clv.gamma_gamma import GammaGammaFit, expected_average_value, fit_gamma_gamma
 from insights.clv.heuristic import heuristic_predictions
 from insights.clv.intervals import Interval, draw_fits, predict_with_interval
@@ -54,6 +54,7 @@ __all__ = [
     "MODEL_HEURISTIC",
     "MODEL_MBGNBD_GAMMA_GAMMA",
     "BgNbdFit",
+    "ClvFits",
     "ClvModel",
     "ClvStatus",
     "CustomerPredictions",
@@ -71,6 +72,7 @@ __all__ = [
     "expected_purchases",
     "expected_purchases_new_customer",
     "fit_bgnbd",
+    "fit_customers",
     "fit_gamma_gamma",
     "heuristic_predictions",
     "load_cdnow",
