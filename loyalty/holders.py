@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from loyalty.models import Member
+from store.sql import dialect_of, select
 
 
 async def holders(profile_ids: Iterable[int]) -> dict[int, int]:
@@ -15,10 +16,16 @@ async def holders(profile_ids: Iterable[int]) -> dict[int, int]:
     for _ in range(64):  # a merge chain is a handful of links at most
         if not current:
             return resolved
+        conn = Member._meta.db
+        dialect = dialect_of(conn)
         rows = dict(
-            await Member.filter(
-                profile_id__in=list(set(current.values())), merged_into_id__not_isnull=True
-            ).values_list("profile_id", "merged_into_id")
+            await select(  # an id list as one parameter: every batch of orders asks for a thousand
+                conn,
+                Member,
+                ("profile_id", "merged_into_id"),
+                f'{dialect.in_ids("profile_id", 1)} AND "merged_into_id" IS NOT NULL',
+                [dialect.ids(set(current.values()))],
+            )
         )
         current = {start: rows[at] for start, at in current.items() if at in rows}
         resolved |= current

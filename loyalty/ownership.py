@@ -19,11 +19,9 @@ member's ``merged_into`` chain is the only redirection loyalty follows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
-from tortoise.expressions import F, Q
-from tortoise.functions import Lower
 from tortoise.transactions import in_transaction
 
 from loyalty.errors import AcrossMerchants, NotOnePerson
@@ -32,7 +30,11 @@ from loyalty.ledger import Book, Posting, ensure_members
 from loyalty.merge import merge_members
 from loyalty.models import EntryKind, Member, Transfer
 from store.models import Customer, Profile
+from store.models.customers import email_key
 from store.people import ensure_profiles
+from store.sql import delete_in, dialect_of, insert_rows, select
+from store.sql.encoding import dumps
+from store.sql.writes import CHUNK
 
 _FAR = datetime.max.replace(tzinfo=UTC)
 
@@ -50,7 +52,9 @@ async def owners_of_customers(customer_ids: Iterable[int]) -> dict[int, int]:
     wanted = set(customer_ids)
     if not wanted:
         return {}
-    owner_of = dict(await Customer.filter(id__in=list(wanted)).values_list("id", "owner_id"))
+    conn = Customer._meta.db
+    dialect = dialect_of(conn)
+    owner_of = dict(await select(conn, Customer, ("id", "owner_id"), dialect.in_ids('"id"', 1), [dialect.ids(wanted)]))
     missing = sorted(cid for cid, owner in owner_of.items() if owner is None)
     if missing:
         owner_of |= await assign_owners(missing)
@@ -67,8 +71,7 @@ async def assign_owners(customer_ids: list[int]) -> dict[int, int]:
     for row in rows:
         row["profile_id"] = linked[row["id"]]
     verified, followers = await _verified_owners(rows)
-    for customer_id, owner in verified.items():
-        await _claim(customer_id, owner)
+    await _claim_many(verified)
     await settle_profiles({row["profile_id"] for row in rows})
     rest = {row["id"]: row for row in rows if row["id"] not in followers}
     rest = {
@@ -76,14 +79,18 @@ async def assign_owners(customer_ids: list[int]) -> dict[int, int]:
     }
     if rest:
         await _own_owners(list(rest.values()))
-    for follower, leader in followers.items():
-        if (owner := (await Customer.get(id=leader)).owner_id) is not None:
-            await _claim(follower, owner)
+    if followers:
+        led = dict(
+            await Customer.filter(id__in=set(followers.values()), owner_id__not_isnull=True).values_list(
+                "id", "owner_id"
+            )
+        )
+        await _claim_many({f: led[leader] for f, leader in followers.items() if leader in led})
     return dict(await Customer.filter(id__in=customer_ids, owner_id__not_isnull=True).values_list("id", "owner_id"))
 
 
 def _email(value: str | None) -> str:
-    return (value or "").strip().lower()
+    return email_key(value) or ""
 
 
 async def _verified_owners(rows: list[dict]) -> tuple[dict[int, int], dict[int, int]]:
@@ -97,22 +104,21 @@ async def _verified_owners(rows: list[dict]) -> tuple[dict[int, int], dict[int, 
         await Customer.filter(
             merchant_id__in={r["merchant_id"] for r in asking}, verified_email=True, is_guest=False, deleted_at=None
         )
-        .annotate(lowered=Lower("email"))
-        .filter(lowered__in=list({_email(r["email"]) for r in asking}))
+        .filter(email_key__in=list({_email(r["email"]) for r in asking}))
         .order_by("id")
-        .values("id", "merchant_id", "store_id", "lowered", "owner_id")
+        .values("id", "merchant_id", "store_id", "email_key", "owner_id")
     )
+    by_email: dict[tuple[int, str], list[dict]] = defaultdict(list)
+    for m in matches:  # in id order, as the query returns them
+        by_email[(m["merchant_id"], m["email_key"])].append(m)
     in_batch = {row["id"] for row in rows}
     found: dict[int, int] = {}
     followers: dict[int, int] = {}
     for row in asking:
         candidates = [
             m
-            for m in matches
-            if m["id"] != row["id"]
-            and m["merchant_id"] == row["merchant_id"]
-            and m["lowered"] == _email(row["email"])
-            and (not row["is_guest"] or m["store_id"] == row["store_id"])
+            for m in by_email.get((row["merchant_id"], _email(row["email"])), ())
+            if m["id"] != row["id"] and (not row["is_guest"] or m["store_id"] == row["store_id"])
         ]
         owned = [m["owner_id"] for m in candidates if m["owner_id"] is not None]
         leaders = [m["id"] for m in candidates if m["id"] in in_batch and (row["is_guest"] or m["id"] < row["id"])]
@@ -144,23 +150,69 @@ async def _own_owners(rows: list[dict]) -> None:
     used = set(await Customer.filter(owner_id__in=profile_ids).values_list("owner_id", flat=True))
     keepers = {pid: min(group, key=_keeping_order)["id"] for pid, group in accounts.items() if pid not in used}
     keeping = [row for row in rows if keepers.get(row["profile_id"]) == row["id"]]
-    if keeping:  # one statement for the usual case, an account alone in its profile
-        # Only while the account is still in the profile read above: identity may have moved it
-        # into another person's profile since, whose key is not this account's to take.
-        still = Q(*(Q(id=row["id"], profile_id=row["profile_id"]) for row in keeping), join_type=Q.OR)
-        await Customer.filter(still, owner_id=None).update(owner_id=F("profile_id"))
+    # One statement for the usual case, an account alone in its profile; only while the account is
+    # still in the profile read above: identity may have moved it into another person's profile
+    # since, whose key is not this account's to take.
+    await _claim_many({row["id"]: row["profile_id"] for row in keeping}, in_profile=True)
     keeping = [row["id"] for row in keeping]
     claimed = set(await Customer.filter(id__in=keeping, owner_id__not_isnull=True).values_list("id", flat=True))
-    for row in rows:
-        if row["id"] in claimed:
-            continue
-        anchor = await Profile.create(merchant_id=row["merchant_id"], merged_into_id=row["profile_id"])
-        if not await _claim(row["id"], anchor.id):
-            await anchor.delete()  # assigned concurrently: theirs stands
+    others = [row for row in rows if row["id"] not in claimed]
+    if not others:
+        return
+    conn = Customer._meta.db
+    now = datetime.now(UTC)
+    made = await insert_rows(
+        conn,
+        Profile,
+        [
+            {"merchant_id": r["merchant_id"], "merged_into_id": r["profile_id"], "created_at": now, "updated_at": now}
+            for r in others
+        ],
+        returning=("id", "merged_into_id"),
+    )
+    anchors: dict[int, list[int]] = defaultdict(list)  # anchors of one profile are alike: any fits any account
+    for anchor in made:
+        anchors[anchor["merged_into_id"]].append(anchor["id"])
+    wanted = {row["id"]: anchors[row["profile_id"]].pop() for row in others}
+    taken = await _claim_many(wanted)
+    # assigned concurrently: theirs stands, and the anchor made for it goes
+    await delete_in(conn, Profile, "id", [anchor for cid, anchor in wanted.items() if cid not in taken])
 
 
 async def _claim(customer_id: int, owner: int) -> bool:
     return bool(await Customer.filter(id=customer_id, owner_id=None).update(owner_id=owner))
+
+
+_CLAIM_PG = (
+    'UPDATE "customers" AS t SET "owner_id" = r.v FROM json_to_recordset($1::json) AS r(i bigint, v bigint) '
+    'WHERE t."id" = r.i AND t."owner_id" IS NULL{also} RETURNING t."id"'
+)
+_CLAIM_SQLITE = (
+    'UPDATE "customers" SET "owner_id" = j.v FROM (SELECT json_extract(value, \'$.i\') AS i, '
+    "json_extract(value, '$.v') AS v FROM json_each(?)) AS j "
+    'WHERE "customers"."id" = j.i AND "customers"."owner_id" IS NULL{also} RETURNING "customers"."id"'
+)
+
+
+async def _claim_many(owners: Mapping[int, int], *, in_profile: bool = False) -> set[int]:
+    """``_claim`` for many accounts in one statement per chunk; returns the accounts claimed (an
+    account someone gave an owner meanwhile keeps theirs). ``in_profile``: only an account whose
+    profile is still its new owner key. A batch of new accounts costs a few statements, not one
+    per account."""
+    if not owners:
+        return set()
+    conn = Customer._meta.db
+    dialect = dialect_of(conn)
+    sql = dialect.pick(
+        postgres=_CLAIM_PG.format(also=' AND t."profile_id" = r.v' if in_profile else ""),
+        sqlite=_CLAIM_SQLITE.format(also=' AND "customers"."profile_id" = j.v' if in_profile else ""),
+    )
+    pairs = [{"i": cid, "v": owner} for cid, owner in sorted(owners.items())]
+    taken: set[int] = set()
+    for start in range(0, len(pairs), CHUNK):
+        for row in await conn.execute_query_dict(sql, [dumps(pairs[start : start + CHUNK])]):
+            taken.add(row["id"])
+    return taken
 
 
 async def settle_profiles(profile_ids: Iterable[int], *, now: datetime | None = None) -> int:
@@ -279,13 +331,12 @@ async def link_verified(customer_ids: Iterable[int]) -> list[Transfer]:
         await Customer.filter(
             merchant_id__in={r["merchant_id"] for r in rows}, verified_email=True, is_guest=False, deleted_at=None
         )
-        .annotate(lowered=Lower("email"))
-        .filter(lowered__in=list({_email(r["email"]) for r in rows}))
-        .values("id", "merchant_id", "lowered")
+        .filter(email_key__in=list({_email(r["email"]) for r in rows}))
+        .values("id", "merchant_id", "email_key")
     )
     groups: dict[tuple[int, str], list[int]] = defaultdict(list)
     for row in same:
-        groups[(row["merchant_id"], row["lowered"])].append(row["id"])
+        groups[(row["merchant_id"], row["email_key"])].append(row["id"])
     transfers: list[Transfer] = []
     for _, ids in sorted(groups.items()):
         if len(ids) > 1:

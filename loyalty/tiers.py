@@ -4,7 +4,7 @@ after a grace period, and progress to the next tier for the storefront."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -140,16 +140,43 @@ def tier_multiplier(rules: Rules, tier_name: str | None) -> Decimal:
     return tier.multiplier if tier else Decimal(1)
 
 
-async def change_tier(book: Book, member: LockedMember, new: Tier | None, now: datetime, *, reason: str) -> None:
-    """Move a member to ``new``; the entry reward is paid the first time a member reaches a tier."""
+def _entry_key(profile_id: int, tier: Tier) -> str:
+    return f"tier-entry:{profile_id}:{tier.name}"
+
+
+async def paid_entries(book: Book, targets: Mapping[int, Tier | None]) -> set[str]:
+    """Which of these members were paid the entry reward of their target tier already (one query
+    for a batch, where asking in ``change_tier`` costs one per member)."""
+    keys = [_entry_key(pid, t) for pid, t in targets.items() if t is not None and t.entry_points]
+    if not keys:
+        return set()
+    return set(
+        await Entry.filter(merchant_id=book.merchant_id, key__in=keys).using_db(book.conn).values_list("key", flat=True)
+    )
+
+
+async def change_tier(
+    book: Book,
+    member: LockedMember,
+    new: Tier | None,
+    now: datetime,
+    *,
+    reason: str,
+    paid: set[str] | None = None,
+) -> None:
+    """Move a member to ``new``; the entry reward is paid the first time a member reaches a tier.
+
+    ``paid`` is ``paid_entries`` read for this move in this transaction (else it is asked here)."""
     old = member.tier
     member.tier = new.name if new else None
     member.tier_since = now
     member.tier_grace_until = None
     book.touch(member.profile_id)
     if new is not None and new.entry_points:
-        key = f"tier-entry:{member.profile_id}:{new.name}"
-        if not await Entry.filter(merchant_id=book.merchant_id, key=key).using_db(book.conn).exists():
+        key = _entry_key(member.profile_id, new)
+        if paid is None:
+            paid = await paid_entries(book, {member.profile_id: new})
+        if key not in paid:
             book.post(
                 Posting(
                     member.profile_id,
@@ -189,11 +216,12 @@ async def upgrade(book: Book, rules: Rules, profile_ids: Iterable[int], now: dat
         if t is not None and rules.tier_rank(t.name) > rules.tier_rank(book.member(pid).tier)
     }
     reached = await reached_at(rising, rules, now, book.conn)
+    paid = await paid_entries(book, rising)
     for pid in sorted(ids):
         member = book.member(pid)
         target = targets[pid]
         if pid in rising:
-            await change_tier(book, member, target, reached.get(pid, now), reason="upgrade")
+            await change_tier(book, member, target, reached.get(pid, now), reason="upgrade", paid=paid)
         elif member.tier_grace_until is not None and target is not None and target.name == member.tier:
             member.tier_grace_until = None
             book.touch(pid)

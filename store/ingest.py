@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 
 from store.deadlocks import retrying
 from store.models import Customer, Order, OrderLine, Product, Refund, RefundLine, Store, Variant
+from store.models.customers import email_key
 from store.records import CustomerRecord, OrderRecord, ProductRecord, RefundRecord
 from store.sql import Column, Upsert, delete_missing
 
@@ -69,6 +70,7 @@ def _customer_row(store: Store, record: CustomerRecord, now: datetime) -> dict[s
         "platform_id": record.platform_id,
         "is_guest": record.is_guest,
         "email": record.email,
+        "email_key": email_key(record.email),
         "verified_email": record.verified_email and not record.is_guest,
         "phone": record.phone,
         "first_name": record.first_name,

@@ -109,6 +109,7 @@ async def erase_profile(profile_id: int, *, actor: str, erasers: Mapping[str, Er
         for c in customers:
             await Customer.filter(id=c["id"]).update(
                 email=None,
+                email_key=None,
                 phone=None,
                 first_name=None,
                 last_name=None,

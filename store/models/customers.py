@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.indexes import Index
 from tortoise.models import Model
 
 if TYPE_CHECKING:
     from store.models.people import Profile
     from store.models.tenancy import Merchant, Store
+
+
+def email_key(email: str | None) -> str | None:
+    """How accounts compare emails: trimmed and lower-cased in Python, so both backends agree
+    (SQLite's ``lower`` folds ASCII only) and a lookup needs no expression index."""
+    return (email or "").strip().lower() or None
 
 
 class Customer(Model):
@@ -44,6 +52,11 @@ class Customer(Model):
     owner_id: int | None
     is_guest = fields.BooleanField(default=False)
     email = fields.CharField(max_length=320, null=True)
+    email_key = fields.CharField(
+        max_length=320,
+        null=True,
+        description="the email as accounts compare it (``email_key()``): verified-email lookups match it on an index",
+    )
     verified_email = fields.BooleanField(
         default=False,
         description="the platform says the account holder proved this email (Shopify verified_email)",
@@ -63,11 +76,25 @@ class Customer(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
+    async def save(
+        self,
+        using_db: BaseDBAsyncClient | None = None,
+        update_fields: Iterable[str] | None = None,
+        force_create: bool = False,
+        force_update: bool = False,
+    ) -> None:
+        """Keep ``email_key`` in step for writes through the model (ingest writes it per row)."""
+        self.email_key = email_key(self.email)
+        if update_fields is not None and "email" in (update_fields := list(update_fields)):
+            update_fields.append("email_key")
+        await super().save(using_db, update_fields, force_create, force_update)
+
     class Meta:
         table = "customers"
         unique_together = (("store", "platform_id"),)
         indexes = (
             Index(fields=("merchant_id", "email")),
+            Index(fields=("merchant_id", "email_key")),
             Index(fields=("merchant_id", "phone")),
             Index(fields=("owner_id",)),
             Index(fields=("profile_id",)),
