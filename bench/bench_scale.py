@@ -566,6 +566,10 @@ async def _on_workers(count: int, url: str, sites: list[list[str]]) -> dict[str,
         "per_merchant": [{k: round(v, 1) for k, v in j.items()} for j in jobs],
         "worker_peak_rss_mib": peaks,
         "worker_cpu_seconds": cpu,
+        # CPU over wall time per worker: near 1, the workers are the bottleneck and a second one
+        # can nearly halve the time; far under 1, the jobs wait on something else (the sites, the
+        # database, or other processes' load on the cores) that a second worker does not add
+        "worker_busy_share": round(sum(c or 0.0 for c in cpu) / (seconds * count), 2),
         "load_at_start": load_at_start,
         "load": _load(),
     }
@@ -714,6 +718,10 @@ def run(
         if save_as:
             whole = json.loads(save.read_text()) if save.exists() else {}
             whole[save_as] = result
+            for key, (phase, where) in WHERE.items():  # the saved run's own note says where these are
+                if phase in phases and not str(whole.get(key, "")).startswith("measured:"):
+                    sizes = " and ".join(f"{n}x" for n in scales)
+                    whole[key] = f"measured in a run of its own, {source} at {sizes}: {save_as}.{where}"
         save.write_text(json.dumps(whole, indent=2) + "\n")
 
     for scale in scales:
