@@ -11,8 +11,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from operator import attrgetter
 
-from store.models import Customer, Order, OrderLine, Product, Store, Variant
+from store.models import Customer, Order, Product, Store, Variant
+from store.sql.purchases import PAGE, order_pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +74,10 @@ class MerchantHistory:
         return out
 
 
-async def load_history(merchant_id: int) -> MerchantHistory:
+async def load_history(merchant_id: int, *, page: int = PAGE) -> MerchantHistory:
+    """Read page by page (``store.sql.purchases.order_pages``), with equal money values and currency codes shared
+    between rows: a big merchant's history is millions of small objects, mostly repeats."""
+    conn = Order._meta.db
     platforms = {
         s["id"]: str(s["platform"]) for s in await Store.filter(merchant_id=merchant_id).values("id", "platform")
     }
@@ -85,43 +90,41 @@ async def load_history(merchant_id: int) -> MerchantHistory:
     ):
         profile_of[cid] = profile_id
         home_store.setdefault(profile_id, store_id)
-    rows = await Order.filter(merchant_id=merchant_id, deleted_at=None, test=False, cancelled_at=None).values_list(
-        "id", "store_id", "customer_id", "currency", "total", "total_refunded", "total_discount", "platform_created_at"
-    )
-    orders = [
-        OrderRow(
-            oid,
-            store_id,
-            profile_of.get(customer_id),
-            currency,
-            Decimal(total),
-            Decimal(refunded),
-            Decimal(discount) > 0,
-            created,
+    money: dict[Decimal, Decimal] = {}
+    codes: dict[str, str] = {}
+    orders: list[OrderRow] = []
+    lines: dict[int, list[LineRow]] = {}
+    async for order_rows, line_rows in order_pages(conn, merchant_id, page):
+        orders.extend(
+            OrderRow(
+                oid,
+                store_id,
+                profile_of.get(customer_id) if customer_id is not None else None,
+                codes.setdefault(currency, currency),
+                money.setdefault(total, total),
+                money.setdefault(refunded, refunded),
+                discounted,
+                created,
+            )
+            for oid, store_id, customer_id, currency, total, refunded, discounted, created in order_rows
         )
-        for oid, store_id, customer_id, currency, total, refunded, discount, created in rows
-    ]
-    orders.sort(key=lambda o: (o.created_at, o.id))
-    products: dict[int, ProductRow] = {}
-    by_platform_id: dict[tuple[int, str], int] = {}
+        for order_id, product_id, amount in line_rows:
+            line = LineRow(order_id, product_id, money.setdefault(amount, amount))
+            if (same_order := lines.get(order_id)) is None:
+                lines[order_id] = [line]
+            else:
+                same_order.append(line)
+    # The pages come by (created at, id); the stable sort only guarantees it (one pass when sorted).
+    orders.sort(key=attrgetter("created_at"))
     in_stock = set(
         await Variant.filter(product__merchant_id=merchant_id, in_stock=True)
         .distinct()
         .values_list("product_id", flat=True)
     )
-    for pid, store_id, platform_id, handle, category, vendor, status, deleted_at in await Product.filter(
+    products: dict[int, ProductRow] = {}
+    for pid, store_id, handle, category, vendor, status, deleted_at in await Product.filter(
         merchant_id=merchant_id
-    ).values_list("id", "store_id", "platform_id", "handle", "category", "vendor", "status", "deleted_at"):
+    ).values_list("id", "store_id", "handle", "category", "vendor", "status", "deleted_at"):
         buyable = status == "active" and deleted_at is None and pid in in_stock
         products[pid] = ProductRow(pid, store_id, handle, category, vendor, buyable)
-        by_platform_id[(store_id, platform_id)] = pid
-    lines: dict[int, list[LineRow]] = defaultdict(list)
-    wanted = {o.id for o in orders}
-    for order_id, store_id, product_platform_id, total in await OrderLine.filter(
-        order__merchant_id=merchant_id
-    ).values_list("order_id", "store_id", "product_platform_id", "total"):
-        if order_id in wanted:
-            lines[order_id].append(
-                LineRow(order_id, by_platform_id.get((store_id, product_platform_id)), Decimal(total))
-            )
-    return MerchantHistory(merchant_id, platforms, orders, dict(lines), products, home_store)
+    return MerchantHistory(merchant_id, platforms, orders, lines, products, home_store)

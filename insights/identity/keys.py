@@ -9,6 +9,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -57,8 +58,13 @@ def normalize_email(raw: str | None, *, provider_aliases: bool = False) -> str |
     return email
 
 
+@lru_cache(maxsize=1 << 19)
 def normalize_phone(raw: str | None, default_region: str = "US") -> str | None:
-    """E.164 form of a valid number, or None; numbers without a country code use ``default_region``."""
+    """E.164 form of a valid number, or None; numbers without a country code use ``default_region``.
+
+    Cached: parsing takes about 0.2 ms, and a refresh parses every phone twice (identity, then
+    facts). The size holds every phone of a million-order merchant (about 375,000), at about
+    200 bytes each; a smaller LRU cache would evict each number before its second use."""
     if not raw or not raw.strip():
         return None
     try:

@@ -22,7 +22,9 @@ from insights.identity.keys import (
 from insights.models import ProfileFact, ProfileFactKind
 from insights.settings import InsightsConfig
 from store.models import Customer, Order, Store
-from store.sql import insert_rows
+from store.sql import Write
+from store.sql.purchases import shipping_addresses
+from store.sql.writes import CHUNK
 
 FACT_KINDS = tuple(ProfileFactKind)
 
@@ -58,13 +60,10 @@ def customer_observations(row: dict[str, Any], config: InsightsConfig) -> Iterat
     yield profile, "marketing_consent", str(consent), {"accepts_marketing": consent}, store, seen
 
 
-async def fact_rows(merchant_id: int, config: InsightsConfig) -> list[dict[str, Any]]:
-    """Every fact row of the merchant's live profiles, newest value per kind marked current."""
-    platforms = {
-        s["id"]: str(s["platform"]) for s in await Store.filter(merchant_id=merchant_id).values("id", "platform")
-    }
+async def _observations(merchant_id: int, config: InsightsConfig) -> tuple[list[Observation], set[int]]:
+    """The newest observation per (person, kind, value, store) in row order, and the ids of the
+    current ones."""
     customers = await Customer.filter(merchant_id=merchant_id, deleted_at=None, profile_id__not_isnull=True).values(
-        "id",
         "profile_id",
         "store_id",
         "email",
@@ -77,7 +76,6 @@ async def fact_rows(merchant_id: int, config: InsightsConfig) -> list[dict[str, 
         "accepts_marketing",
         "platform_updated_at",
     )
-    profile_of = {c["id"]: c["profile_id"] for c in customers}
     newest: dict[tuple[int, str, str, int], Observation] = {}
 
     def keep(obs: Observation) -> None:
@@ -88,14 +86,11 @@ async def fact_rows(merchant_id: int, config: InsightsConfig) -> list[dict[str, 
     for row in customers:
         for obs in customer_observations(row, config):
             keep(obs)
-    shipped = Order.filter(
-        merchant_id=merchant_id, deleted_at=None, customer_id__not_isnull=True, shipping_address__not_isnull=True
-    )
-    for customer_id, store_id, address, created in await shipped.values_list(
-        "customer_id", "store_id", "shipping_address", "platform_created_at"
-    ):
-        if customer_id in profile_of and (normal := normalize_address(address)) is not None:
-            keep((profile_of[customer_id], "address", repr(sorted(normal.items())), dict(address), store_id, created))
+    del customers
+    # One row per distinct address, person and store (the database groups the orders).
+    for profile_id, store_id, address, seen in await shipping_addresses(Order._meta.db, merchant_id):
+        if (normal := normalize_address(address)) is not None:
+            keep((profile_id, "address", repr(sorted(normal.items())), address, store_id, seen))
 
     current: dict[tuple[int, str], Observation] = {}
     for obs in newest.values():
@@ -103,23 +98,41 @@ async def fact_rows(merchant_id: int, config: InsightsConfig) -> list[dict[str, 
         if key not in current or (obs[5], obs[4]) > (current[key][5], current[key][4]):
             current[key] = obs
     winners = {id(obs) for obs in current.values()}
-    return [
-        {
-            "merchant_id": merchant_id,
-            "profile_id": obs[0],
-            "kind": obs[1],
-            "value": obs[3],
-            "store_id": obs[4],
-            "platform": platforms[obs[4]],
-            "observed_at": obs[5].astimezone(UTC),
-            "current": id(obs) in winners,
-        }
-        for obs in sorted(newest.values(), key=lambda o: (o[0], o[1], o[5], o[4]))
-    ]
+    ordered = sorted(newest.values(), key=lambda o: (o[0], o[1], o[5], o[4]))
+    return ordered, winners
+
+
+_FACTS = Write(
+    ProfileFact,
+    columns=("merchant_id", "profile_id", "kind", "value", "store_id", "platform", "observed_at", "current"),
+    conflict=("id",),
+)
+"""Column arrays on PostgreSQL: encoding each chunk as one JSON document cost more than the facts."""
+
+
+def _row(merchant_id: int, platforms: dict[int, str], obs: Observation, current: bool) -> dict[str, Any]:
+    return {
+        "merchant_id": merchant_id,
+        "profile_id": obs[0],
+        "kind": obs[1],
+        "value": obs[3],
+        "store_id": obs[4],
+        "platform": platforms[obs[4]],
+        "observed_at": obs[5].astimezone(UTC),
+        "current": current,
+    }
+
+
+async def _platforms(merchant_id: int) -> dict[int, str]:
+    return {s["id"]: str(s["platform"]) for s in await Store.filter(merchant_id=merchant_id).values("id", "platform")}
 
 
 async def refresh_facts(conn: BaseDBAsyncClient, merchant_id: int, config: InsightsConfig) -> int:
-    rows = await fact_rows(merchant_id, config)
+    """Rows are made and written ``CHUNK`` at a time: a big merchant has millions of facts."""
+    platforms = await _platforms(merchant_id)
+    ordered, winners = await _observations(merchant_id, config)
     await ProfileFact.filter(merchant_id=merchant_id).using_db(conn).delete()
-    await insert_rows(conn, ProfileFact, rows)
-    return len(rows)
+    for start in range(0, len(ordered), CHUNK):
+        rows = [_row(merchant_id, platforms, obs, id(obs) in winners) for obs in ordered[start : start + CHUNK]]
+        await _FACTS.run(conn, [tuple(row.values()) for row in rows])
+    return len(ordered)

@@ -1,4 +1,4 @@
-"""Transaction facts and preferences per person, from the shared purchase history.
+"""Transaction facts and preferences per person, from sums per person the database makes.
 
 Money stays per currency (``ProfileRevenue``, one row per store and currency, so every
 figure says where it came from); shares and rates are plain ratios. Top categories and
@@ -11,25 +11,24 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.models import Model
 
-from insights.history import MerchantHistory, OrderRow
+from insights.history import MerchantHistory
 from insights.models import ProfileRevenue, ProfileStats
-from store.sql import insert_rows
+from store.sql import Write
+from store.sql.purchases import StoreCurrencySums, line_spend, store_currency_sums
+from store.sql.writes import CHUNK
 
 TOP = 3
+BATCH = 5000
+"""People whose rows are written per batch."""
 ZERO = Decimal("0")
-
-
-def main_currency(orders: list[OrderRow]) -> str:
-    """The currency of most orders (ties: the larger spend, then the code)."""
-    counts = Counter(o.currency for o in orders)
-    spend: dict[str, Decimal] = defaultdict(Decimal)
-    for o in orders:
-        spend[o.currency] += o.total
-    return min(counts, key=lambda c: (-counts[c], -spend[c], c))
 
 
 def _top(weights: dict[str, Decimal]) -> list[dict[str, Any]]:
@@ -41,65 +40,73 @@ def _top(weights: dict[str, Decimal]) -> list[dict[str, Any]]:
 
 
 def profile_figures(
-    history: MerchantHistory, profile_id: int, orders: list[OrderRow], now: datetime
+    merchant_id: int,
+    platforms: dict[int, str],
+    profile_id: int,
+    groups: list[StoreCurrencySums],
+    spend: list[tuple[str, str, str, Decimal]],
+    now: datetime,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The ``ProfileStats`` row and the ``ProfileRevenue`` rows of one person with orders."""
-    groups: dict[tuple[int, str], list[OrderRow]] = defaultdict(list)
-    for o in orders:
-        groups[(o.store_id, o.currency)].append(o)
+    """The ``ProfileStats`` row and ``ProfileRevenue`` rows of one person with orders, from the
+    database's sums: the person's (store, currency) groups and line spend by (currency,
+    category, vendor), so a person costs a few rows however many orders they placed."""
     revenue = [
         {
-            "merchant_id": history.merchant_id,
+            "merchant_id": merchant_id,
             "profile_id": profile_id,
-            "store_id": store_id,
-            "platform": history.platforms[store_id],
-            "currency": currency,
-            "orders": len(group),
-            "revenue": sum((o.total for o in group), ZERO),
-            "refunded": sum((o.refunded for o in group), ZERO),
-            "discounted_revenue": sum((o.total for o in group if o.discounted), ZERO),
-            "first_order_at": group[0].created_at,
-            "last_order_at": group[-1].created_at,
+            "store_id": g.store_id,
+            "platform": platforms[g.store_id],
+            "currency": g.currency,
+            "orders": g.orders,
+            "revenue": g.revenue,
+            "refunded": g.refunded,
+            "discounted_revenue": g.discounted_revenue,
+            "first_order_at": g.first_order_at,
+            "last_order_at": g.last_order_at,
         }
-        for (store_id, currency), group in sorted(groups.items())
+        for g in groups
     ]
-    currency = main_currency(orders)
-    in_main = [o for o in orders if o.currency == currency]
-    spend = sum((o.total for o in in_main), ZERO)
+    counts: Counter[str] = Counter()
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    discounted: dict[str, Decimal] = defaultdict(Decimal)
+    per_store: Counter[int] = Counter()
+    last_at: dict[int, datetime] = {}
+    for g in groups:
+        counts[g.currency] += g.orders
+        totals[g.currency] += g.revenue
+        discounted[g.currency] += g.discounted_revenue
+        per_store[g.store_id] += g.orders
+        last_at[g.store_id] = max(last_at.get(g.store_id, g.last_order_at), g.last_order_at)
+    currency = min(counts, key=lambda c: (-counts[c], -totals[c], c))
     categories: dict[str, Decimal] = defaultdict(Decimal)
     vendors: dict[str, Decimal] = defaultdict(Decimal)
-    for o in in_main:
-        for line in history.lines.get(o.id, ()):
-            product = history.products.get(line.product_id) if line.product_id else None
-            if product is None:
-                continue
-            if product.category:
-                categories[product.category] += line.total
-            if product.vendor:
-                vendors[product.vendor] += line.total
-    per_store = Counter(o.store_id for o in orders)
-    last_at = {s: max(o.created_at for o in orders if o.store_id == s) for s in per_store}
+    for line_currency, category, vendor, amount in spend:
+        if line_currency != currency:
+            continue
+        if category:
+            categories[category] += amount
+        if vendor:
+            vendors[vendor] += amount
+    orders = sum(g.orders for g in groups)
+    refunded = sum(g.refunded_orders for g in groups)
     preferred = max(per_store, key=lambda s: (per_store[s], last_at[s], -s))
-    refunded = sum(1 for o in orders if o.refunded > 0)
     stats = {
-        "merchant_id": history.merchant_id,
+        "merchant_id": merchant_id,
         "profile_id": profile_id,
-        "orders": len(orders),
+        "orders": orders,
         "refunded_orders": refunded,
-        "refund_rate": round(refunded / len(orders), 4),
-        "first_order_at": orders[0].created_at,
-        "last_order_at": orders[-1].created_at,
+        "refund_rate": round(refunded / orders, 4),
+        "first_order_at": min(g.first_order_at for g in groups),
+        "last_order_at": max(g.last_order_at for g in groups),
         "main_currency": currency,
-        "price_sensitivity": round(float(sum((o.total for o in in_main if o.discounted), ZERO) / spend), 4)
-        if spend > 0
-        else None,
+        "price_sensitivity": round(float(discounted[currency] / totals[currency]), 4) if totals[currency] > 0 else None,
         "top_categories": _top(categories),
         "top_vendors": _top(vendors),
         "preferred_store_id": preferred,
         "sources": [
             {
                 "store_id": s,
-                "platform": history.platforms[s],
+                "platform": platforms[s],
                 "orders": per_store[s],
                 "last_order_at": last_at[s].isoformat(),
             }
@@ -110,14 +117,44 @@ def profile_figures(
     return stats, revenue
 
 
-async def refresh_transactions(conn: BaseDBAsyncClient, history: MerchantHistory, now: datetime) -> int:
-    stats_rows, revenue_rows = [], []
-    for profile_id, orders in sorted(history.orders_by_profile().items()):
-        stats, revenue = profile_figures(history, profile_id, orders, now)
+async def refresh_transactions(
+    conn: BaseDBAsyncClient, history: MerchantHistory, now: datetime, *, batch: int = BATCH
+) -> int:
+    """Sums per person come from the database (GROUP BY), not from ``history``'s orders, and
+    the rows are written ``batch`` people at a time instead of all built first."""
+    merchant_id = history.merchant_id
+    groups = await store_currency_sums(conn, merchant_id)
+    spend: dict[int, list[tuple[str, str, str, Decimal]]] = defaultdict(list)
+    for profile_id, currency, category, vendor, amount in await line_spend(conn, merchant_id):
+        spend[profile_id].append((currency, category, vendor, amount))
+    await ProfileStats.filter(merchant_id=merchant_id).using_db(conn).delete()
+    await ProfileRevenue.filter(merchant_id=merchant_id).using_db(conn).delete()
+    stats_rows: list[dict[str, Any]] = []
+    revenue_rows: list[dict[str, Any]] = []
+    people = 0
+    for profile_id, mine in groupby(groups, key=attrgetter("profile_id")):
+        stats, revenue = profile_figures(
+            merchant_id, history.platforms, profile_id, list(mine), spend.pop(profile_id, []), now
+        )
         stats_rows.append(stats)
         revenue_rows.extend(revenue)
-    await ProfileStats.filter(merchant_id=history.merchant_id).using_db(conn).delete()
-    await ProfileRevenue.filter(merchant_id=history.merchant_id).using_db(conn).delete()
-    await insert_rows(conn, ProfileStats, stats_rows)
-    await insert_rows(conn, ProfileRevenue, revenue_rows)
-    return len(stats_rows)
+        people += 1
+        if len(stats_rows) >= batch:
+            await _write(conn, stats_rows, revenue_rows)
+            stats_rows, revenue_rows = [], []
+    await _write(conn, stats_rows, revenue_rows)
+    return people
+
+
+async def _write(conn: BaseDBAsyncClient, stats: list[dict[str, Any]], revenue: list[dict[str, Any]]) -> None:
+    """Column arrays on PostgreSQL (``store.sql.Write``), not one JSON document per chunk."""
+    for rows in (stats, revenue):
+        if rows:
+            write = _writer(ProfileStats if rows is stats else ProfileRevenue, tuple(rows[0]))
+            for start in range(0, len(rows), CHUNK):
+                await write.run(conn, [tuple(r.values()) for r in rows[start : start + CHUNK]])
+
+
+@cache
+def _writer(model: type[Model], columns: tuple[str, ...]) -> Write:
+    return Write(model, columns=columns, conflict=("id",))
