@@ -72,7 +72,11 @@ class Member(Model):
 
     class Meta:
         table = "loyalty_members"
-        indexes = (Index(fields=("merchant_id", "tier")),)
+        # the admin's members list, newest first, whole or by tier: its pages are index range scans
+        indexes = (
+            Index(fields=("merchant_id", "created_at", "id")),
+            Index(fields=("merchant_id", "tier", "created_at", "id")),
+        )
 
     @property
     def debt(self) -> int:

@@ -112,11 +112,14 @@ def decode_cursor(cursor: str, ordering: Ordering) -> tuple[Any, int]:
 
 
 def _beyond(ordering: Ordering, cursor: tuple[Any, int], towards_end: bool) -> Q:
-    """Rows strictly past ``cursor`` in list order (``towards_end``) or before it."""
+    """Rows strictly past ``cursor`` in list order (``towards_end``) or before it; the redundant
+    bound on the sort column lets an index on (…, column, id) start at the cursor, so a deep page
+    reads what a first one does instead of every row before it."""
     value, pk = cursor
     later = ordering.descending != towards_end  # True: larger keys come next
     op = "gt" if later else "lt"
-    return Q(**{f"{ordering.field}__{op}": value}) | Q(**{ordering.field: value, f"id__{op}": pk})
+    past = Q(**{f"{ordering.field}__{op}": value}) | Q(**{ordering.field: value, f"id__{op}": pk})
+    return Q(**{f"{ordering.field}__{op}e": value}) & past
 
 
 def _order_by(ordering: Ordering, reverse: bool) -> tuple[str, str]:
