@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -98,6 +99,9 @@ def worker(burst: Annotated[bool, typer.Option(help="exit when no job is due")] 
 
         queue = await open_queue(settings)
         stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):  # finish the running jobs, then exit
+            loop.add_signal_handler(signum, queue.stop)
         scheduler = (
             None
             if burst or not settings.scheduler

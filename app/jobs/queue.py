@@ -33,6 +33,10 @@ class JobQueue(Protocol):
         """Run a failed job again from its first try."""
         ...
 
+    def stop(self) -> None:
+        """Take no new job; ``work`` returns once the running ones have finished."""
+        ...
+
     async def ping(self) -> None:
         """Raise when the queue's backend cannot be reached."""
         ...

@@ -33,6 +33,7 @@ class ArqQueue:
         self.settings = settings
         self.pool = pool
         self._worker: Worker | None = None
+        self._stopping = asyncio.Event()
 
     @classmethod
     async def connect(cls, settings: Settings) -> ArqQueue:
@@ -109,10 +110,25 @@ class ArqQueue:
             max_jobs=10,
         )
         self._worker.in_progress_timeout_s = self.settings.job_lease_seconds
+        self._stopping = asyncio.Event()
+        main = asyncio.create_task(self._worker.main())
+        stopping = asyncio.create_task(self._stopping.wait())
         try:
-            await self._worker.main()
+            await asyncio.wait({main, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if not main.done():  # stopped: take nothing new, let the running jobs finish
+                self._worker.allow_pick_jobs = False
+                if running := list(self._worker.tasks.values()):
+                    await asyncio.gather(*running, return_exceptions=True)
+                main.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await main
         finally:
+            stopping.cancel()
             await self._worker.close()
+
+    def stop(self) -> None:
+        """Take no new job; ``work`` returns once the running ones finish (SIGTERM, ``docker stop``)."""
+        self._stopping.set()
 
     async def replay(self, job_id: int) -> None:
         job = await Job.get(id=job_id, status=JobStatus.FAILED)

@@ -18,6 +18,7 @@ from app.jobs.registry import load
 from app.migrate import apply
 from app.settings import load_settings
 from store.models import Job, JobStatus, Merchant, Platform, Store
+from tests.support.jobs import note
 from tests.support.servers import ROOT, SECRET, subprocess_env
 
 pytestmark = pytest.mark.db
@@ -136,6 +137,41 @@ async def test_a_job_killed_mid_run_runs_again_after_restart(runner, database_ur
         os.killpg(second.pid, signal.SIGTERM)
         second.wait(timeout=15)
     assert marker.read_text().splitlines() == ["start 1", "start 2", "done 2"]
+
+
+@pytest.mark.slow
+async def test_a_stopped_worker_takes_nothing_new_and_finishes_its_running_job_first(runner, database_url, tmp_path):
+    """SIGTERM (``docker stop``, a deploy) lets the running job end instead of leaving it to a lease."""
+    settings = settings_for(runner, database_url)
+    await apply(database_url)
+    env = subprocess_env(
+        database_url,
+        JOB_MODULES='["tests.support.jobs"]',
+        SCHEDULER="false",
+        ARQ_QUEUE=settings.arq_queue,
+        **({"REDIS_URL": settings.redis_url} if settings.redis_url else {}),
+    )
+    marker, follow_up = tmp_path / "running.log", tmp_path / "follow_up.log"
+    from app.preflight import open_services
+
+    async with open_services(settings):
+        queue = await open_queue(settings)
+        await queue.enqueue("finish_before_stopping", str(marker), str(follow_up), key=unique("running"))
+        await queue.close()
+    log = tmp_path / "worker.log"
+    worker = _start_worker(env, log)
+    try:
+        await asyncio.to_thread(_wait_for, marker, "start 1", 30, log)
+        os.killpg(worker.pid, signal.SIGTERM)
+        await asyncio.sleep(0.5)  # the signal is handled before the job hears of it
+        note(str(marker), "stop")
+        code = await asyncio.to_thread(worker.wait, 30)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    assert code == 0, log.read_text()
+    assert marker.read_text().splitlines() == ["start 1", "stop", "done 1"]
+    assert not follow_up.exists()  # queued after the stop began: left for the next worker
 
 
 async def test_a_key_whose_job_failed_for_good_can_be_queued_again(queue, tmp_path):
