@@ -606,17 +606,16 @@ def _numbers(figures: Any, prefix: str = "") -> dict[str, float]:
     return out
 
 
-def _orders(figures: dict[str, Any]) -> int:
-    """A size's orders: the seeded merchant's, or (a backfill run alone) those the backfills wrote."""
-    backfilled = figures.get("backfill", {}).values()
-    return int(figures.get("orders") or sum(b.get("orders", 0) for b in backfilled))
-
-
 def growth(small: dict[str, Any], big: dict[str, Any]) -> dict[str, Any]:
-    """Per figure both sizes share: the ratio big/small and its exponent against the orders' ratio."""
-    if not _orders(small) or not _orders(big):
+    """Per figure both sizes share: the ratio big/small and its exponent against the orders' ratio
+    (a run without the seeding, a backfill alone, has the scales' ratio: N times the people is N
+    times the orders)."""
+    if small.get("orders") and big.get("orders"):
+        orders_ratio = big["orders"] / small["orders"]
+    elif small.get("scale") and big.get("scale") and big["scale"] != small["scale"]:
+        orders_ratio = big["scale"] / small["scale"]
+    else:
         return {}
-    orders_ratio = _orders(big) / _orders(small)
     a, b = _numbers(small), _numbers(big)
     out: dict[str, Any] = {"orders_ratio": round(orders_ratio, 3)}
     for key in a.keys() & b.keys():
