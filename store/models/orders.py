@@ -63,6 +63,8 @@ class Order(Model):
         indexes = (
             Index(fields=("merchant_id", "platform_created_at")),
             Index(fields=("store_id", "platform_updated_at")),
+            # a store's newest orders (the storefront's best-sellers) without sorting all of them
+            Index(fields=("store_id", "platform_created_at", "id")),
         )
 
 

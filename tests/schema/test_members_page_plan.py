@@ -22,14 +22,14 @@ PAGE = """query($tier: String, $after: String) { members(first: 50, tier: $tier,
 
 
 @contextmanager
-def member_reads() -> Iterator[list[tuple[str, list[Any]]]]:
-    """The statements on ``loyalty_members`` the ORM runs meanwhile, with their parameters."""
+def member_reads(table: str = "loyalty_members") -> Iterator[list[tuple[str, list[Any]]]]:
+    """The statements reading ``table`` the ORM runs meanwhile, with their parameters."""
     seen: list[tuple[str, list[Any]]] = []
 
     class Collect(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
             args = record.args if isinstance(record.args, tuple) else ()
-            if len(args) == 2 and 'FROM "loyalty_members"' in str(args[0]):
+            if len(args) == 2 and f'FROM "{table}"' in str(args[0]):
                 seen.append((str(args[0]), list(args[1] or [])))
 
     logger = logging.getLogger("tortoise.db_client")
