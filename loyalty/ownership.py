@@ -32,9 +32,7 @@ from loyalty.models import EntryKind, Member, Transfer
 from store.models import Customer, Profile
 from store.models.customers import email_key
 from store.people import ensure_profiles
-from store.sql import delete_in, dialect_of, insert_rows, select
-from store.sql.encoding import dumps
-from store.sql.writes import CHUNK
+from store.sql import delete_in, dialect_of, fill_nulls, insert_rows, select
 
 _FAR = datetime.max.replace(tzinfo=UTC)
 
@@ -183,36 +181,14 @@ async def _claim(customer_id: int, owner: int) -> bool:
     return bool(await Customer.filter(id=customer_id, owner_id=None).update(owner_id=owner))
 
 
-_CLAIM_PG = (
-    'UPDATE "customers" AS t SET "owner_id" = r.v FROM json_to_recordset($1::json) AS r(i bigint, v bigint) '
-    'WHERE t."id" = r.i AND t."owner_id" IS NULL{also} RETURNING t."id"'
-)
-_CLAIM_SQLITE = (
-    'UPDATE "customers" SET "owner_id" = j.v FROM (SELECT json_extract(value, \'$.i\') AS i, '
-    "json_extract(value, '$.v') AS v FROM json_each(?)) AS j "
-    'WHERE "customers"."id" = j.i AND "customers"."owner_id" IS NULL{also} RETURNING "customers"."id"'
-)
-
-
 async def _claim_many(owners: Mapping[int, int], *, in_profile: bool = False) -> set[int]:
     """``_claim`` for many accounts in one statement per chunk; returns the accounts claimed (an
     account someone gave an owner meanwhile keeps theirs). ``in_profile``: only an account whose
     profile is still its new owner key. A batch of new accounts costs a few statements, not one
     per account."""
-    if not owners:
-        return set()
-    conn = Customer._meta.db
-    dialect = dialect_of(conn)
-    sql = dialect.pick(
-        postgres=_CLAIM_PG.format(also=' AND t."profile_id" = r.v' if in_profile else ""),
-        sqlite=_CLAIM_SQLITE.format(also=' AND "customers"."profile_id" = j.v' if in_profile else ""),
+    return await fill_nulls(
+        Customer._meta.db, Customer, "owner_id", owners, while_equal="profile_id" if in_profile else None
     )
-    pairs = [{"i": cid, "v": owner} for cid, owner in sorted(owners.items())]
-    taken: set[int] = set()
-    for start in range(0, len(pairs), CHUNK):
-        for row in await conn.execute_query_dict(sql, [dumps(pairs[start : start + CHUNK])]):
-            taken.add(row["id"])
-    return taken
 
 
 async def settle_profiles(profile_ids: Iterable[int], *, now: datetime | None = None) -> int:

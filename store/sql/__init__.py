@@ -8,7 +8,7 @@ from store.sql.columns import columns_of, values_of
 from store.sql.dialect import POSTGRES, SQLITE, Dialect, dialect_of
 from store.sql.reads import Row, select
 from store.sql.upsert import Column, Upsert, delete_missing
-from store.sql.writes import Write, delete_in, insert_rows, set_column
+from store.sql.writes import Write, delete_in, fill_nulls, insert_rows, set_column
 
 __all__ = [
     "POSTGRES",
@@ -23,6 +23,7 @@ __all__ = [
     "delete_in",
     "delete_missing",
     "dialect_of",
+    "fill_nulls",
     "insert_rows",
     "select",
     "set_column",

@@ -184,3 +184,43 @@ async def delete_in(conn: BaseDBAsyncClient, model: type[Model], column: str, id
     wanted = sorted(set(ids))
     for start in range(0, len(wanted), CHUNK):
         await conn.execute_query(sql, [dialect.ids(wanted[start : start + CHUNK])])
+
+
+_FILL_PG = (
+    'UPDATE "{table}" AS t SET "{column}" = r.v FROM json_to_recordset($1::json) AS r(i bigint, v bigint) '
+    'WHERE t."id" = r.i AND t."{column}" IS NULL{also} RETURNING t."id"'
+)
+_FILL_SQLITE = (
+    'UPDATE "{table}" SET "{column}" = j.v FROM (SELECT json_extract(value, \'$.i\') AS i, '
+    "json_extract(value, '$.v') AS v FROM json_each(?)) AS j "
+    'WHERE "{table}"."id" = j.i AND "{table}"."{column}" IS NULL{also} RETURNING "{table}"."id"'
+)
+
+
+async def fill_nulls(
+    conn: BaseDBAsyncClient,
+    model: type[Model],
+    column: str,
+    values: Mapping[int, int],
+    *,
+    while_equal: str | None = None,
+) -> set[int]:
+    """Set ``column`` to ``values[id]`` on the rows where it is still NULL, one statement per chunk;
+    returns the ids set (a row someone filled meanwhile keeps theirs). ``while_equal`` names a
+    column that must still hold the new value (a row moved elsewhere since it was read is left)."""
+    if not values:
+        return set()
+    table = model._meta.db_table
+    also = {"postgres": "", "sqlite": ""}
+    if while_equal:
+        also = {"postgres": f' AND t."{while_equal}" = r.v', "sqlite": f' AND "{table}"."{while_equal}" = j.v'}
+    sql = dialect_of(conn).pick(
+        postgres=_FILL_PG.format(table=table, column=column, also=also["postgres"]),
+        sqlite=_FILL_SQLITE.format(table=table, column=column, also=also["sqlite"]),
+    )
+    pairs = [{"i": row_id, "v": value} for row_id, value in sorted(values.items())]
+    done: set[int] = set()
+    for start in range(0, len(pairs), CHUNK):
+        for row in await conn.execute_query_dict(sql, [dumps(pairs[start : start + CHUNK])]):
+            done.add(int(row["id"]))
+    return done
