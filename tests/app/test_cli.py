@@ -81,7 +81,7 @@ def test_the_demo_migrates_seeds_serves_and_writes_working_credentials(tmp_path,
             start_new_session=True,
         )
     try:
-        deadline, health = time.monotonic() + 120, None
+        deadline, health = time.monotonic() + 300, None
         while time.monotonic() < deadline and demo.poll() is None:
             try:
                 health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
