@@ -239,19 +239,10 @@ async def _on_database(url: str, progress: _Progress) -> dict[str, Any]:
 
 
 def _reads(url: str, secrets: dict[str, Any], calls: int) -> dict[str, Any]:
-    from bench.bench_graphql import MEMBERS, WIDGET, _web_process
+    """The widget and the members pages through two web processes (``bench.scale_reads``)."""
+    from bench.scale_reads import reads
 
-    filtered = MEMBERS.replace("members(first: 50)", 'members(first: 50, tier: "Gold")')
-    shopper = {"X-Rapport-Store-Key": secrets["store_key"], "X-Rapport-Shopper-Token": secrets["shopper_token"]}
-    owner = {"Authorization": f"Bearer {secrets['api_key']}"}
-    with _web_process(url) as base:
-        return {
-            "web_processes": 1,
-            "widget": _sequential(base, "/graphql/storefront", WIDGET, shopper, calls),
-            "members_first_page": _sequential(base, "/graphql/admin", MEMBERS, owner, max(calls // 3, 20)),
-            "members_gold_tier_page": _sequential(base, "/graphql/admin", filtered, owner, max(calls // 3, 20)),
-            "load": _load(),
-        }
+    return reads(url, secrets, calls)
 
 
 def _intake(url: str, deliveries: int) -> dict[str, Any]:
@@ -641,7 +632,10 @@ ROWS = (
     ("refresh step: recommendations, s", "refresh.step_seconds.recommendations"),
     ("peak RSS before the refresh, MiB", "refresh.peak_rss_before_mib"),
     ("peak RSS after the refresh, MiB", "refresh.peak_rss_after_mib"),
-    ("widget query p50 / p99, ms", "reads.widget.p50_ms", "reads.widget.p99_ms"),
+    ("widget query p50 / p99, ms", "reads.widget_sequential.p50_ms", "reads.widget_sequential.p99_ms"),
+    ("widget at 200 req/s, two web processes: answered req/s", "reads.widget_at_rate.answered_rps"),
+    ("widget at 200 req/s p50 / p99, ms", "reads.widget_at_rate.p50_ms", "reads.widget_at_rate.p99_ms"),
+    ("widget, web CPU per request, ms", "reads.widget_at_rate.web_cpu_ms_per_request"),
     ("members page p50 / p99, ms", "reads.members_first_page.p50_ms", "reads.members_first_page.p99_ms"),
     (
         "members page, Gold tier, p50 / p99, ms",
