@@ -18,15 +18,14 @@ async def holders(profile_ids: Iterable[int]) -> dict[int, int]:
             return resolved
         conn = Member._meta.db
         dialect = dialect_of(conn)
-        rows = dict(
-            await select(  # an id list as one parameter: every batch of orders asks for a thousand
-                conn,
-                Member,
-                ("profile_id", "merged_into_id"),
-                f'{dialect.in_ids("profile_id", 1)} AND "merged_into_id" IS NOT NULL',
-                [dialect.ids(set(current.values()))],
-            )
+        found = await select(  # an id list as one parameter: every batch of orders asks for a thousand
+            conn,
+            Member,
+            ("profile_id", "merged_into_id"),
+            f'{dialect.in_ids("profile_id", 1)} AND "merged_into_id" IS NOT NULL',
+            [dialect.ids(set(current.values()))],
         )
+        rows: dict[int, int] = {int(row[0]): int(row[1]) for row in found}
         current = {start: rows[at] for start, at in current.items() if at in rows}
         resolved |= current
     raise ValueError("loyalty members are merged in a cycle")

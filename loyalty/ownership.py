@@ -52,12 +52,14 @@ async def owners_of_customers(customer_ids: Iterable[int]) -> dict[int, int]:
         return {}
     conn = Customer._meta.db
     dialect = dialect_of(conn)
-    owner_of = dict(await select(conn, Customer, ("id", "owner_id"), dialect.in_ids('"id"', 1), [dialect.ids(wanted)]))
+    found = await select(conn, Customer, ("id", "owner_id"), dialect.in_ids('"id"', 1), [dialect.ids(wanted)])
+    owner_of: dict[int, int | None] = {int(row[0]): row[1] for row in found}
     missing = sorted(cid for cid, owner in owner_of.items() if owner is None)
     if missing:
         owner_of |= await assign_owners(missing)
-    resolved = await holders(owner_of.values())
-    return {cid: resolved[owner] for cid, owner in owner_of.items()}
+    owned = {cid: owner for cid, owner in owner_of.items() if owner is not None}  # all of them, once assigned
+    resolved = await holders(owned.values())
+    return {cid: resolved[owner] for cid, owner in owned.items()}
 
 
 async def assign_owners(customer_ids: list[int]) -> dict[int, int]:

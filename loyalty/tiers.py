@@ -150,9 +150,10 @@ async def paid_entries(book: Book, targets: Mapping[int, Tier | None]) -> set[st
     keys = [_entry_key(pid, t) for pid, t in targets.items() if t is not None and t.entry_points]
     if not keys:
         return set()
-    return set(
+    paid = (
         await Entry.filter(merchant_id=book.merchant_id, key__in=keys).using_db(book.conn).values_list("key", flat=True)
     )
+    return {str(key) for key in paid}
 
 
 async def change_tier(
