@@ -35,7 +35,7 @@ from app.auth.shopper_tokens import ShopperTokens
 from app.db import tortoise_config
 from app.demo.seed import seed
 from app.sample_program import install_sample_program
-from bench.support import free_port, scratch_database
+from bench.support import free_port, scratch_database, wait_until_up
 from insights.refresh import refresh_merchant
 from sandbox.dataset import build
 from store import crypto
@@ -186,12 +186,7 @@ def _web_process(url: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        wait_until_up(base, 20)
         yield base
     finally:
         server.terminate()

@@ -59,7 +59,7 @@ from typing import Any, cast
 
 import httpx
 
-from bench.support import free_port, scratch_database
+from bench.support import free_port, scratch_database, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-" + "x" * 40
@@ -101,12 +101,7 @@ def _web_process(url: str) -> Iterator[tuple[str, int]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        wait_until_up(base, 30)
         yield base, server.pid
     finally:
         server.terminate()

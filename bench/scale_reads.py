@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from bench.bench_graphql import MEMBERS, ROOT, SECRET, WIDGET
-from bench.support import free_port
+from bench.support import free_port, wait_until_up
 
 WEB_PROCESSES = 2
 WIDGET_RATE = 200.0
@@ -90,12 +90,7 @@ def _web_process(url: str, profile: Path | None = None) -> Iterator[Web]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                httpx.get(f"{base}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        wait_until_up(base, 30)
         yield Web(base, server.pid)
     finally:
         server.terminate()  # uvicorn gives the requests it holds 10 s, then writes the profile

@@ -67,3 +67,18 @@ def scratch_database(backend: str = "postgres", *, prefix: str = "rapport_bench"
         yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}{params}"
     finally:
         asyncio.run(pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def wait_until_up(base: str, seconds: float = 30) -> None:
+    """Poll ``base``'s /healthz until the server answers (a web process just started)."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{base}/healthz", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)

@@ -104,25 +104,31 @@ def _wait_for(path: Path, text: str, timeout: float, log: Path) -> None:
     raise AssertionError(f"{text!r} not seen after {timeout}s: {found}\nworker: {log.read_text()}")
 
 
-@pytest.mark.slow
-async def test_a_job_killed_mid_run_runs_again_after_restart(runner, database_url, tmp_path):
+async def _queued_for_a_worker(runner: str, database_url: str, job: str, *args: str, **env: str) -> dict[str, str]:
+    """A migrated database with ``job(*args)`` queued on ``runner``, and the environment of a
+    ``rapport worker`` process that runs the test jobs."""
+    from app.preflight import open_services
+
     settings = settings_for(runner, database_url)
     await apply(database_url)
-    env = subprocess_env(
+    async with open_services(settings):
+        queue = await open_queue(settings)
+        await queue.enqueue(job, *args, key=unique(job))
+        await queue.close()
+    return subprocess_env(
         database_url,
         JOB_MODULES='["tests.support.jobs"]',
-        JOB_LEASE_SECONDS="2",
         SCHEDULER="false",
         ARQ_QUEUE=settings.arq_queue,
         **({"REDIS_URL": settings.redis_url} if settings.redis_url else {}),
+        **env,
     )
-    marker = tmp_path / "kill.log"
-    from app.preflight import open_services
 
-    async with open_services(settings):
-        queue = await open_queue(settings)
-        await queue.enqueue("survive_kill", str(marker), key=unique("kill"))
-        await queue.close()
+
+@pytest.mark.slow
+async def test_a_job_killed_mid_run_runs_again_after_restart(runner, database_url, tmp_path):
+    marker = tmp_path / "kill.log"
+    env = await _queued_for_a_worker(runner, database_url, "survive_kill", str(marker), JOB_LEASE_SECONDS="2")
     log = tmp_path / "worker.log"
     first = _start_worker(env, log)
     try:
@@ -142,22 +148,8 @@ async def test_a_job_killed_mid_run_runs_again_after_restart(runner, database_ur
 @pytest.mark.slow
 async def test_a_stopped_worker_takes_nothing_new_and_finishes_its_running_job_first(runner, database_url, tmp_path):
     """SIGTERM (``docker stop``, a deploy) lets the running job end instead of leaving it to a lease."""
-    settings = settings_for(runner, database_url)
-    await apply(database_url)
-    env = subprocess_env(
-        database_url,
-        JOB_MODULES='["tests.support.jobs"]',
-        SCHEDULER="false",
-        ARQ_QUEUE=settings.arq_queue,
-        **({"REDIS_URL": settings.redis_url} if settings.redis_url else {}),
-    )
     marker, follow_up = tmp_path / "running.log", tmp_path / "follow_up.log"
-    from app.preflight import open_services
-
-    async with open_services(settings):
-        queue = await open_queue(settings)
-        await queue.enqueue("finish_before_stopping", str(marker), str(follow_up), key=unique("running"))
-        await queue.close()
+    env = await _queued_for_a_worker(runner, database_url, "finish_before_stopping", str(marker), str(follow_up))
     log = tmp_path / "worker.log"
     worker = _start_worker(env, log)
     try:
