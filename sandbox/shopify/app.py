@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -229,22 +231,33 @@ async def sim_compliance(request: Request) -> Response:
     return _json(record)
 
 
+def _file_chunks(path: Path, start: int, size: int = 1 << 20) -> Iterator[bytes]:
+    """The file from ``start`` on, a piece at a time (Starlette reads it in a worker thread)."""
+    with path.open("rb") as f:
+        f.seek(start)
+        while piece := f.read(size):
+            yield piece
+
+
 async def sim_bulk_file(request: Request) -> Response:
     state = _shop(request)
     state.bulk.refresh()
     op = state.bulk.operations.get(int(request.path_params["op_id"]))
-    if op is None or op.url is None:
+    if op is None or not op.downloadable:
         return _json({"errors": "Not Found"}, 404)
-    body = op.body
+    size = op.bytes_written
     # The result URL is a signed Cloud Storage URL, which honours single byte ranges
     # (``Range: bytes=N-``, RFC 9110): a client can resume a download.
-    start = _range_start(request.headers.get("range"), len(body))
+    start = _range_start(request.headers.get("range"), size)
     state.requests["bulk_file"] += 1
-    state.requests["bulk_file_bytes"] += len(body) - (start or 0)
+    state.requests["bulk_file_bytes"] += size - (start or 0)
+    headers = {"Content-Length": str(size - (start or 0))}
     if start is None:
-        return Response(body, media_type="application/jsonl")
-    headers = {"Content-Range": f"bytes {start}-{len(body) - 1}/{len(body)}"}
-    return Response(body[start:], status_code=206, media_type="application/jsonl", headers=headers)
+        return StreamingResponse(_file_chunks(op.path, 0), media_type="application/jsonl", headers=headers)
+    headers["Content-Range"] = f"bytes {start}-{size - 1}/{size}"
+    return StreamingResponse(
+        _file_chunks(op.path, start), status_code=206, media_type="application/jsonl", headers=headers
+    )
 
 
 async def index(request: Request) -> Response:

@@ -19,6 +19,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
+    DocumentNode,
     GraphQLError,
     GraphQLResolveInfo,
     GraphQLSchema,
@@ -33,7 +34,7 @@ from sandbox.dataset.covers import COVER_SIZE, cover_alt
 from . import bulk as bulk_rules
 from . import discounts as discount_rules
 from .bulk import BulkOperation
-from .pagination import CursorError, paginate
+from .pagination import CursorError, encode_cursor, paginate
 from .records import (
     Customer,
     Discount,
@@ -66,6 +67,8 @@ class Context:
     api_version: str
     base_url: str = ""
     bulk: bool = False  # inside a bulk operation: page arguments are ignored
+    bulk_after: str | None = None  # inside a bulk operation: where the root connection's chunk starts
+    bulk_next: str | None = None  # set by a bulk operation's root connection: where the next chunk starts
     search: list[dict[str, Any]] = field(default_factory=list)
 
     def require(self, scope: str, field_name: str) -> None:
@@ -180,17 +183,31 @@ def default_resolver(source: Any, info: GraphQLResolveInfo, **_args: Any) -> Any
     return getattr(source, _snake(info.field_name), None)
 
 
-def _page_args(info: GraphQLResolveInfo, args: dict[str, Any], size: int) -> dict[str, Any]:
-    """Page arguments, or everything when running inside a bulk operation."""
-    if _ctx(info).bulk:
-        return {"first": size, "reverse": bool(args.get("reverse"))}
-    return {
-        "first": args.get("first"),
-        "after": args.get("after"),
-        "last": args.get("last"),
-        "before": args.get("before"),
-        "reverse": bool(args.get("reverse")),
-    }
+def _paged(
+    info: GraphQLResolveInfo,
+    args: dict[str, Any],
+    items: list[Any],
+    keys: list[Any],
+    keep: Callable[[Any], bool] | None = None,
+) -> dict[str, Any]:
+    """A connection over sorted ``items``: the page asked for; inside a bulk operation, everything,
+    except at the root, which gives one chunk from ``bulk_after`` and notes where the next starts."""
+    ctx = _ctx(info)
+    root = ctx.bulk and info.path.prev is None
+    reverse = bool(args.get("reverse"))
+    if root:
+        window: dict[str, Any] = {"first": bulk_rules.CHUNK, "after": ctx.bulk_after, "reverse": reverse}
+    elif ctx.bulk:
+        window = {"first": len(items), "reverse": reverse}
+    else:
+        window = {k: args.get(k) for k in ("first", "after", "last", "before")} | {"reverse": reverse}
+    try:
+        page = paginate(items, keys, keep=keep, **window)
+    except CursorError as exc:
+        raise GraphQLError(str(exc)) from exc
+    if root:
+        ctx.bulk_next = encode_cursor(page.keys[-1]) if page.has_next else None
+    return page.as_connection()
 
 
 def _local(
@@ -201,11 +218,7 @@ def _local(
 ) -> dict[str, Any]:
     """Connection over a small list (lines of an order, variants of a product...)."""
     rows = sorted(((key(it), it) for it in items), key=lambda row: row[0])
-    try:
-        page = paginate([r for _, r in rows], [k for k, _ in rows], **_page_args(info, args, len(rows)))
-    except CursorError as exc:
-        raise GraphQLError(str(exc)) from exc
-    return page.as_connection()
+    return _paged(info, args, [r for _, r in rows], [k for k, _ in rows])
 
 
 def _matcher(info: GraphQLResolveInfo, resource: Resource, query: str | None) -> Any:
@@ -240,12 +253,7 @@ def _connection(
     else:
         rows = sorted(((key(r), r.id), r) for r in records)
         items, keys = [r for _, r in rows], [k for k, _ in rows]
-    keep = _matcher(info, resource, args.get("query"))
-    try:
-        page = paginate(items, keys, keep=keep, **_page_args(info, args, len(items)))
-    except CursorError as exc:
-        raise GraphQLError(str(exc)) from exc
-    return page.as_connection()
+    return _paged(info, args, items, keys, _matcher(info, resource, args.get("query")))
 
 
 def _count(resource: Resource, info: GraphQLResolveInfo, query: str | None, limit: int | None) -> dict[str, Any]:
@@ -471,15 +479,19 @@ def _bulk_run(_root: Any, info: GraphQLResolveInfo, query: str, groupObjects: bo
     reason = bulk_rules.check(info.schema, document)
     if reason:
         return _bulk_error(reason)
-    inner = Context(ctx.state, ctx.token, ctx.api_version, ctx.base_url, bulk=True)
-    result = execute(info.schema, document, context_value=inner, field_resolver=default_resolver)
-    if result.errors:
-        return _bulk_error(f"Invalid bulk query: {result.errors[0].message}")
-    try:
-        lines, roots = bulk_rules.flatten(result.data or {})
-    except ValueError as exc:
-        return _bulk_error(str(exc))
-    op = ctx.state.bulk.add(ctx.token.client_id, query, lines, roots, ctx.base_url)
+    schema, state, token = info.schema, ctx.state, ctx.token
+
+    def chunk(single: DocumentNode, after: str | None) -> tuple[dict[str, Any], str | None]:
+        inner = Context(state, token, ctx.api_version, ctx.base_url, bulk=True, bulk_after=after)
+        result = execute(schema, single, context_value=inner, field_resolver=default_resolver)
+        if result.errors:
+            denied = any((e.extensions or {}).get("code") == "ACCESS_DENIED" for e in result.errors)
+            raise bulk_rules.BulkFailure(
+                "ACCESS_DENIED" if denied else "INTERNAL_SERVER_ERROR", result.errors[0].message
+            )
+        return result.data or {}, inner.bulk_next
+
+    op = state.bulk.start(token.client_id, query, document, chunk, ctx.base_url)
     return {"bulkOperation": op, "userErrors": []}
 
 
