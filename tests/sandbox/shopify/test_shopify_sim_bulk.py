@@ -117,3 +117,13 @@ def test_one_operation_at_a_time_and_finish_is_announced(client: httpx.Client, s
     [event] = [e for e in state.webhooks.events if e.topic == "bulk_operations/finish"]
     assert event.payload["admin_graphql_api_id"] == op_id
     assert event.payload["status"] == "completed" and event.payload["type"] == "query"
+
+
+def test_a_bulk_query_without_its_scope_fails_with_access_denied_after_it_was_created(
+    client: httpx.Client, state: ShopState
+):
+    client.headers["X-Shopify-Access-Token"] = state.issue_token("read_products")
+    started = gql(client, RUN, q=ORDERS_WITH_LINES % "")["data"]["bulkOperationRunQuery"]
+    assert started["userErrors"] == [] and started["bulkOperation"]["status"] == "CREATED"
+    op = finished(client)
+    assert (op["status"], op["errorCode"], op["url"]) == ("FAILED", "ACCESS_DENIED", None)
