@@ -726,7 +726,7 @@ def run(
             print(f"bench_scale: backfill of {source} x{scale} ...", file=sys.stderr)
             result["sizes"].setdefault(name, {"scale": scale})["backfill"] = backfill(scale, source, backend)
         first = f"{scales[0]}x"
-        if name != first:
+        if name != first and first in result["sizes"] and name in result["sizes"]:  # a workers-only run has none
             result[f"growth_{name}_over_{first}"] = growth(result["sizes"][first], result["sizes"][name])
         saved()
     if "workers" in phases:

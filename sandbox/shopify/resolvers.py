@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import (
     DocumentNode,
+    ExecutionResult,
     GraphQLError,
     GraphQLResolveInfo,
     GraphQLSchema,
@@ -484,6 +485,7 @@ def _bulk_run(_root: Any, info: GraphQLResolveInfo, query: str, groupObjects: bo
     def chunk(single: DocumentNode, after: str | None) -> tuple[dict[str, Any], str | None]:
         inner = Context(state, token, ctx.api_version, ctx.base_url, bulk=True, bulk_after=after)
         result = execute(schema, single, context_value=inner, field_resolver=default_resolver)
+        assert isinstance(result, ExecutionResult), "the simulator's resolvers are synchronous"
         if result.errors:
             denied = any((e.extensions or {}).get("code") == "ACCESS_DENIED" for e in result.errors)
             raise bulk_rules.BulkFailure(
