@@ -62,8 +62,10 @@ async def sign_in(page: Any, site: WordPress, login: str, password: str) -> None
     await page.fill("#user_login", login)
     await page.fill("#user_pass", password)
     await page.click("#wp-submit")
-    await page.wait_for_load_state("load")
-    assert "wp-login.php" not in page.url, await page.content()
+    try:  # the click starts a navigation that "load" of the login page itself may precede
+        await page.wait_for_url(lambda url: "wp-login.php" not in url, timeout=30_000)
+    except Exception as exc:
+        raise AssertionError(f"still on the login page: {await page.content()}") from exc
 
 
 def option(site: WordPress, name: str) -> str:
