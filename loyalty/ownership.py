@@ -220,12 +220,10 @@ async def settle_profiles(profile_ids: Iterable[int], *, now: datetime | None = 
     for profile_id, accounts in sorted(by_profile.items()):
         accounts.sort(key=_keeping_order)
         keeper = accounts[0]
-        email = (keeper["email"] or "").strip().lower()
+        email = email_key(keeper["email"])
         for account in accounts:
             shares = account is keeper or (
-                keeper["verified_email"]
-                and account["verified_email"]
-                and (account["email"] or "").strip().lower() == email
+                keeper["verified_email"] and account["verified_email"] and email_key(account["email"]) == email
             )
             if shares:
                 await _claim(account["id"], profile_id)
