@@ -15,6 +15,7 @@ from app.jobs.feedback import feedback_surveys_due
 from app.jobs.mail import campaigns_send_due
 from app.jobs.schedule import PERIODIC
 from app.settings import load_settings
+from campaigns.settings import save_mail_config
 from feedback.models import Survey, SurveyStatus
 from tests.feedback.survey_world import MAIL_FROM, account, days, order, shop
 from tests.support.servers import REDIS_URL, SECRET
@@ -34,6 +35,7 @@ async def run(settings, *jobs) -> None:
 
 async def test_the_survey_job_schedules_and_sends_and_the_mail_job_delivers_it(runner, database_url, db, smtp):
     store = await shop()
+    await save_mail_config(store.merchant_id, {"quiet_start_hour": 0, "quiet_end_hour": 0})  # any hour of the run
     camille = await account(store, "camille@example.com")
     await order(store, camille, datetime.now(UTC) - days(3.5))
     settings = load_settings(
