@@ -65,6 +65,10 @@ class MerchantHistory:
     products: dict[int, ProductRow]
     home_store: dict[int, int] = field(default_factory=dict)
     """Every live profile with a live customer, bought or not, and the store of its first customer."""
+    profiles: frozenset[int] | None = None
+    """None: the whole merchant (a full run). Else an incremental run: only these people's orders
+    are here, and each step replaces exactly these people's rows (one without purchases any more
+    loses its row) and leaves everyone else's alone."""
 
     def orders_by_profile(self) -> dict[int, list[OrderRow]]:
         out: dict[int, list[OrderRow]] = defaultdict(list)

@@ -63,6 +63,14 @@ class RefreshStatus(StrEnum):
     FAILED = "failed"
 
 
+class RefreshKind(StrEnum):
+    """A full refresh recomputes every person against everyone; an incremental one only the people
+    whose orders or records changed since the last run, against the last full run's reference."""
+
+    FULL = "full"
+    INCREMENTAL = "incremental"
+
+
 class ChurnBand(StrEnum):
     """Churn risk from the probability that the person is still a customer."""
 
@@ -404,6 +412,14 @@ class RefreshRun(Model):
     model_check: fields.JSONField[list[Any]] = fields.JSONField(
         default=list, description="held-out weeks: predicted vs actual repeat orders, per currency"
     )
+    kind = fields.CharField(max_length=16, default=RefreshKind.FULL.value, description="full or incremental")
+    reference: fields.JSONField[dict[str, Any]] = fields.JSONField(
+        default=dict,
+        description="what a full run leaves the incremental runs after it: segment cut points, CLV fits",
+    )
+    settings_digest = fields.CharField(
+        max_length=64, default="", description="the insights settings the run used: a change calls for a full run"
+    )
     started_at = fields.DatetimeField()
     finished_at = fields.DatetimeField(null=True)
 
@@ -430,3 +446,25 @@ class PrivacyAudit(Model):
     class Meta:
         table = "insights_privacy_audit"
         indexes = (Index(fields=("merchant_id", "at")),)
+
+
+class InsightModel(Model):
+    """A trained model a full refresh leaves for the incremental runs after it (e.g. the
+    recommender's item neighbours), in the database: every web and worker process can read it."""
+
+    id = fields.IntField(primary_key=True)
+    merchant: fields.ForeignKeyRelation[Merchant] = fields.ForeignKeyField(
+        "models.Merchant", related_name="insight_models", on_delete=fields.CASCADE
+    )
+    merchant_id: int
+    name = fields.CharField(max_length=32, description="which model: recommender")
+    payload = fields.BinaryField(description="the model's state, as the model serialises it")
+    run: fields.ForeignKeyNullableRelation[RefreshRun] = fields.ForeignKeyField(
+        "models.RefreshRun", related_name="models", null=True, on_delete=fields.SET_NULL
+    )
+    run_id: int | None
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "insights_models"
+        unique_together = (("merchant_id", "name"),)

@@ -98,4 +98,5 @@ class Customer(Model):
             Index(fields=("merchant_id", "phone")),
             Index(fields=("owner_id",)),
             Index(fields=("profile_id",)),
+            Index(fields=("merchant_id", "updated_at")),
         )

@@ -65,6 +65,10 @@ class Order(Model):
             Index(fields=("store_id", "platform_updated_at")),
             # a store's newest orders (the storefront's best-sellers) without sorting all of them
             Index(fields=("store_id", "platform_created_at", "id")),
+            # a person's orders (an incremental refresh reads only the changed people's)
+            Index(fields=("customer_id",)),
+            # what changed since the last refresh
+            Index(fields=("merchant_id", "updated_at")),
         )
 
 
