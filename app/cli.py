@@ -377,9 +377,23 @@ def insights_refresh(
         str | None,
         typer.Option("--as-of", help="ISO date or date-time taken as today (default: the start of today, UTC)"),
     ] = None,
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="full (everyone), incremental (only who changed since the last run) or auto "
+            "(incremental unless a full run is due: weekly, new settings, no full run yet)",
+        ),
+    ] = "full",
 ) -> None:
     """Recompute identity, profiles, segments, predictions and recommendations, with a progress bar."""
     from datetime import UTC, datetime
+
+    from insights.models import RefreshKind
+
+    if kind != "auto" and kind not in {k.value for k in RefreshKind}:
+        raise fail(f"--kind {kind!r} is not full, incremental or auto")
+    wanted = None if kind == "auto" else RefreshKind(kind)
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -415,10 +429,12 @@ def insights_refresh(
                 def progress(step: str, finished: int, total: int, task: Any = task) -> None:
                     bar.update(task, description=step, completed=finished)
 
-                result = await refresh_merchant(merchant_id, progress, as_of=today)
+                result = await refresh_merchant(merchant_id, progress, as_of=today, kind=wanted)
                 done.append(
                     {
                         "merchant": merchant_id,
+                        "kind": result.kind.value,
+                        "why": result.counts.get("why"),
                         "seconds": result.step_seconds,
                         "counts": result.counts,
                         "merges": len(result.merges),
@@ -433,8 +449,8 @@ def insights_refresh(
     for row in refreshed:
         total = sum(row["seconds"].values())
         typer.echo(
-            f"merchant {row['merchant']}: refreshed in {total:.1f}s "
-            f"({row['counts'].get('profiles_with_orders', 0)} profiles, {row['merges']} merges)"
+            f"merchant {row['merchant']}: {row['kind']} refresh ({row['why']}) in {total:.1f}s "
+            f"({row['counts'].get('profiles_with_orders', 0)} profiles with orders, {row['merges']} merges)"
         )
         if row["warning"]:
             typer.secho(f"WARNING merchant {row['merchant']}: {row['warning']}", err=True, fg="yellow", bold=True)

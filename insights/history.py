@@ -8,13 +8,16 @@ customer still count for the catalog (baskets, popularity) but for no person.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from operator import attrgetter
+from typing import cast
 
 from store.models import Customer, Order, Product, Store, Variant
 from store.sql.purchases import PAGE, order_pages
+from store.sql.writes import CHUNK
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,27 +81,29 @@ class MerchantHistory:
         return out
 
 
-async def load_history(merchant_id: int, *, page: int = PAGE) -> MerchantHistory:
+async def load_history(
+    merchant_id: int, *, page: int = PAGE, profiles: Collection[int] | None = None
+) -> MerchantHistory:
     """Read page by page (``store.sql.purchases.order_pages``), with equal money values and currency codes shared
-    between rows: a big merchant's history is millions of small objects, mostly repeats."""
+    between rows: a big merchant's history is millions of small objects, mostly repeats.
+
+    ``profiles``: only these people's orders (an incremental refresh); the catalog is whole, and
+    orders without a person are left out (they count for the catalog, which only a full run learns)."""
     conn = Order._meta.db
     platforms = {
         s["id"]: str(s["platform"]) for s in await Store.filter(merchant_id=merchant_id).values("id", "platform")
     }
     profile_of: dict[int, int] = {}
     home_store: dict[int, int] = {}
-    for cid, profile_id, store_id in (
-        await Customer.filter(merchant_id=merchant_id, deleted_at=None, profile_id__not_isnull=True)
-        .order_by("id")
-        .values_list("id", "profile_id", "store_id")
-    ):
+    for cid, profile_id, store_id in await _people(merchant_id, profiles):
         profile_of[cid] = profile_id
         home_store.setdefault(profile_id, store_id)
     money: dict[Decimal, Decimal] = {}
     codes: dict[str, str] = {}
     orders: list[OrderRow] = []
     lines: dict[int, list[LineRow]] = {}
-    async for order_rows, line_rows in order_pages(conn, merchant_id, page):
+    customers = None if profiles is None else profile_of.keys()
+    async for order_rows, line_rows in order_pages(conn, merchant_id, page, customers=customers):
         orders.extend(
             OrderRow(
                 oid,
@@ -131,4 +136,20 @@ async def load_history(merchant_id: int, *, page: int = PAGE) -> MerchantHistory
     ).values_list("id", "store_id", "handle", "category", "vendor", "status", "deleted_at"):
         buyable = status == "active" and deleted_at is None and pid in in_stock
         products[pid] = ProductRow(pid, store_id, handle, category, vendor, buyable)
-    return MerchantHistory(merchant_id, platforms, orders, lines, products, home_store)
+    chosen = None if profiles is None else frozenset(profiles)
+    return MerchantHistory(merchant_id, platforms, orders, lines, products, home_store, chosen)
+
+
+async def _people(merchant_id: int, profiles: Collection[int] | None) -> list[tuple[int, int, int]]:
+    """(customer id, profile id, store id) of live customers with a profile, by customer id: all of
+    the merchant's, or those of ``profiles``, read ``CHUNK`` profiles at a time."""
+    live = Customer.filter(merchant_id=merchant_id, deleted_at=None, profile_id__not_isnull=True)
+    if profiles is None:
+        return cast(list[tuple[int, int, int]], await live.order_by("id").values_list("id", "profile_id", "store_id"))
+    wanted = sorted(profiles)
+    rows: list[tuple[int, int, int]] = []
+    for start in range(0, len(wanted), CHUNK):
+        rows += await live.filter(profile_id__in=wanted[start : start + CHUNK]).values_list(
+            "id", "profile_id", "store_id"
+        )
+    return sorted(rows)

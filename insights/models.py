@@ -417,6 +417,9 @@ class RefreshRun(Model):
         default=dict,
         description="what a full run leaves the incremental runs after it: segment cut points, CLV fits",
     )
+    read_at = fields.DatetimeField(
+        null=True, description="when the run read the orders: the next incremental run takes changes from then"
+    )
     settings_digest = fields.CharField(
         max_length=64, default="", description="the insights settings the run used: a change calls for a full run"
     )

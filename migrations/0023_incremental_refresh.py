@@ -72,6 +72,16 @@ class Migration(migrations.Migration):
         ),
         ops.AddField(
             model_name="RefreshRun",
+            name="read_at",
+            field=fields.DatetimeField(
+                null=True,
+                description="when the run read the orders: the next incremental run takes changes from then",
+                auto_now=False,
+                auto_now_add=False,
+            ),
+        ),
+        ops.AddField(
+            model_name="RefreshRun",
             name="reference",
             field=fields.JSONField(
                 default=dict,

@@ -297,9 +297,11 @@ async def upsert_products(store: Store, records: Sequence[ProductRecord]) -> int
 async def mark_deleted(
     store: Store, model: type[Customer] | type[Order] | type[Product], platform_ids: Sequence[str]
 ) -> int:
-    """Soft-delete rows the platform deleted: they leave every scope, their history stays."""
+    """Soft-delete rows the platform deleted: they leave every scope, their history stays. The
+    change is stamped (``updated_at``), so an incremental insights refresh sees it."""
     if not platform_ids:
         return 0
+    now = _now()
     return await model.filter(store_id=store.id, platform_id__in=list(platform_ids), deleted_at=None).update(
-        deleted_at=_now()
+        deleted_at=now, updated_at=now
     )

@@ -62,11 +62,12 @@ async def redeem_link_code(code: str, store_id: int) -> Store:
         unlinked = cast(
             list[int], await Customer.filter(store_id=store.id, profile_id__in=shared).values_list("id", flat=True)
         )
-        await Customer.filter(store_id=store.id, profile_id__in=shared).update(profile_id=None)
+        await Customer.filter(store_id=store.id, profile_id__in=shared).update(profile_id=None, updated_at=now)
         own = await Customer.filter(store_id=store.id, profile_id__not_isnull=True).values_list("profile_id", flat=True)
-        await Profile.filter(id__in=set(own)).update(merchant_id=link.merchant_id)
+        await Profile.filter(id__in=set(own)).update(merchant_id=link.merchant_id, updated_at=now)
+        # stamped: the next refresh of either merchant sees every row that moved
         for model in (Customer, Order, Product):
-            await model.filter(store_id=store.id).update(merchant_id=link.merchant_id)
+            await model.filter(store_id=store.id).update(merchant_id=link.merchant_id, updated_at=now)
         await Store.filter(id=store.id).update(merchant_id=link.merchant_id)
     await ensure_profiles(unlinked)  # new profiles, under the new merchant
     return await Store.get(id=store.id)

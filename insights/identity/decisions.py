@@ -38,7 +38,9 @@ async def split_customers(customer_ids: Iterable[int], *, actor: str) -> int:
         raise SplitRefused("a split must leave at least one customer in the profile")
     async with in_transaction():
         new_profile = await Profile.create(merchant_id=merchant_id)
-        await Customer.filter(id__in=moved).update(profile_id=new_profile.id)
+        stamp = datetime.now(UTC)  # both profiles changed: an incremental refresh recomputes them
+        await Customer.filter(id__in=moved).update(profile_id=new_profile.id, updated_at=stamp)
+        await Profile.filter(id=profile_id).update(updated_at=stamp)
         existing = set(
             await IdentityDecision.filter(customer_a_id__in=moved | staying).values_list(
                 "customer_a_id", "customer_b_id"

@@ -39,6 +39,7 @@ from insights.models import IdentityDecision, IdentityKey, IdentityKeyKind, Merg
 from insights.settings import InsightsConfig, load_config
 from store.models import Customer, Order, Profile
 from store.sql import delete_in, dialect_of, insert_rows, set_column
+from store.sql.writes import CHUNK
 
 Merge = tuple[int, int]
 """(surviving profile id, absorbed profile id)"""
@@ -249,6 +250,10 @@ async def _apply(
             absorbed[c.profile_id][target[c.id]] += 1
     merged_into = {p: min(votes, key=lambda s: (-votes[s], s)) for p, votes in absorbed.items()}
     await set_column(conn, Profile, "merged_into_id", merged_into)
+    # Stamp every profile that gained or lost a customer: an incremental refresh recomputes them.
+    touched = {p for c, p in moves.items()} | {customers[c].profile_id for c in moves} | set(merged_into)
+    await _stamp(conn, Profile, {p for p in touched if p is not None}, now)
+    await _stamp(conn, Customer, set(moves), now)
     result.merges = sorted((survivor, p) for p, survivor in merged_into.items())
 
     if full:
@@ -285,3 +290,10 @@ async def _apply(
         ],
     )
     return result
+
+
+async def _stamp(conn: BaseDBAsyncClient, model: type[Profile] | type[Customer], ids: set[int], now: datetime) -> None:
+    """``updated_at = now`` on these rows, ``CHUNK`` at a time."""
+    wanted = sorted(ids)
+    for start in range(0, len(wanted), CHUNK):
+        await model.filter(id__in=wanted[start : start + CHUNK]).using_db(conn).update(updated_at=now)

@@ -7,7 +7,7 @@ and what else the stores have on file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -22,7 +22,7 @@ from insights.identity.keys import (
 from insights.models import ProfileFact, ProfileFactKind
 from insights.settings import InsightsConfig
 from store.models import Customer, Order, Store
-from store.sql import Write
+from store.sql import Write, delete_in
 from store.sql.purchases import shipping_addresses
 from store.sql.writes import CHUNK
 
@@ -60,22 +60,37 @@ def customer_observations(row: dict[str, Any], config: InsightsConfig) -> Iterat
     yield profile, "marketing_consent", str(consent), {"accepts_marketing": consent}, store, seen
 
 
-async def _observations(merchant_id: int, config: InsightsConfig) -> tuple[list[Observation], set[int]]:
+_CUSTOMER_COLUMNS = (
+    "profile_id",
+    "store_id",
+    "email",
+    "phone",
+    "first_name",
+    "last_name",
+    "address",
+    "birthday",
+    "locale",
+    "accepts_marketing",
+    "platform_updated_at",
+)
+
+
+async def _customers(merchant_id: int, profiles: Sequence[int] | None) -> list[dict[str, Any]]:
+    live = Customer.filter(merchant_id=merchant_id, deleted_at=None, profile_id__not_isnull=True)
+    if profiles is None:
+        return await live.values(*_CUSTOMER_COLUMNS)
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(profiles), CHUNK):
+        rows += await live.filter(profile_id__in=profiles[start : start + CHUNK]).values(*_CUSTOMER_COLUMNS)
+    return rows
+
+
+async def _observations(
+    merchant_id: int, config: InsightsConfig, profiles: Sequence[int] | None = None
+) -> tuple[list[Observation], set[int]]:
     """The newest observation per (person, kind, value, store) in row order, and the ids of the
-    current ones."""
-    customers = await Customer.filter(merchant_id=merchant_id, deleted_at=None, profile_id__not_isnull=True).values(
-        "profile_id",
-        "store_id",
-        "email",
-        "phone",
-        "first_name",
-        "last_name",
-        "address",
-        "birthday",
-        "locale",
-        "accepts_marketing",
-        "platform_updated_at",
-    )
+    current ones; of everyone, or of ``profiles``."""
+    customers = await _customers(merchant_id, profiles)
     newest: dict[tuple[int, str, str, int], Observation] = {}
 
     def keep(obs: Observation) -> None:
@@ -88,7 +103,7 @@ async def _observations(merchant_id: int, config: InsightsConfig) -> tuple[list[
             keep(obs)
     del customers
     # One row per distinct address, person and store (the database groups the orders).
-    for profile_id, store_id, address, seen in await shipping_addresses(Order._meta.db, merchant_id):
+    for profile_id, store_id, address, seen in await shipping_addresses(Order._meta.db, merchant_id, profiles):
         if (normal := normalize_address(address)) is not None:
             keep((profile_id, "address", repr(sorted(normal.items())), address, store_id, seen))
 
@@ -127,11 +142,18 @@ async def _platforms(merchant_id: int) -> dict[int, str]:
     return {s["id"]: str(s["platform"]) for s in await Store.filter(merchant_id=merchant_id).values("id", "platform")}
 
 
-async def refresh_facts(conn: BaseDBAsyncClient, merchant_id: int, config: InsightsConfig) -> int:
-    """Rows are made and written ``CHUNK`` at a time: a big merchant has millions of facts."""
+async def refresh_facts(
+    conn: BaseDBAsyncClient, merchant_id: int, config: InsightsConfig, profiles: Collection[int] | None = None
+) -> int:
+    """Rows are made and written ``CHUNK`` at a time: a big merchant has millions of facts.
+    ``profiles``: replace only these people's facts (an incremental refresh)."""
     platforms = await _platforms(merchant_id)
-    ordered, winners = await _observations(merchant_id, config)
-    await ProfileFact.filter(merchant_id=merchant_id).using_db(conn).delete()
+    chosen = None if profiles is None else sorted(profiles)
+    ordered, winners = await _observations(merchant_id, config, chosen)
+    if chosen is None:
+        await ProfileFact.filter(merchant_id=merchant_id).using_db(conn).delete()
+    else:
+        await delete_in(conn, ProfileFact, "profile_id", chosen)
     for start in range(0, len(ordered), CHUNK):
         rows = [_row(merchant_id, platforms, obs, id(obs) in winners) for obs in ordered[start : start + CHUNK]]
         await _FACTS.run(conn, [tuple(row.values()) for row in rows])

@@ -21,7 +21,7 @@ from tortoise.models import Model
 
 from insights.history import MerchantHistory
 from insights.models import ProfileRevenue, ProfileStats
-from store.sql import Write
+from store.sql import Write, delete_in
 from store.sql.purchases import StoreCurrencySums, line_spend, store_currency_sums
 from store.sql.writes import CHUNK
 
@@ -121,14 +121,18 @@ async def refresh_transactions(
     conn: BaseDBAsyncClient, history: MerchantHistory, now: datetime, *, batch: int = BATCH
 ) -> int:
     """Sums per person come from the database (GROUP BY), not from ``history``'s orders, and
-    the rows are written ``batch`` people at a time instead of all built first."""
-    merchant_id = history.merchant_id
-    groups = await store_currency_sums(conn, merchant_id)
+    the rows are written ``batch`` people at a time instead of all built first. An incremental
+    history (``history.profiles``) replaces only its people's rows."""
+    merchant_id, chosen = history.merchant_id, history.profiles
+    groups = await store_currency_sums(conn, merchant_id, chosen)
     spend: dict[int, list[tuple[str, str, str, Decimal]]] = defaultdict(list)
-    for profile_id, currency, category, vendor, amount in await line_spend(conn, merchant_id):
+    for profile_id, currency, category, vendor, amount in await line_spend(conn, merchant_id, chosen):
         spend[profile_id].append((currency, category, vendor, amount))
-    await ProfileStats.filter(merchant_id=merchant_id).using_db(conn).delete()
-    await ProfileRevenue.filter(merchant_id=merchant_id).using_db(conn).delete()
+    for model in (ProfileStats, ProfileRevenue):
+        if chosen is None:
+            await model.filter(merchant_id=merchant_id).using_db(conn).delete()
+        else:
+            await delete_in(conn, model, "profile_id", chosen)
     stats_rows: list[dict[str, Any]] = []
     revenue_rows: list[dict[str, Any]] = []
     people = 0

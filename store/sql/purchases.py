@@ -8,7 +8,7 @@ ten-thousandths (``MoneyField`` has 4 places) and comes back exact.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -32,6 +32,21 @@ def _numbered(dialect: Dialect) -> Callable[[int], str]:
     """Placeholders by number: these statements use the merchant id twice (SQLite's plain ``?``
     takes the next parameter each time)."""
     return dialect.param if dialect.postgres else lambda n: f"?{n}"
+
+
+def _among(dialect: Dialect, column: str, n: int) -> str:
+    """``column`` is one of the ids bound as parameter ``n`` (``dialect.ids``), numbered on SQLite
+    too, as these statements number their parameters."""
+    if dialect.postgres:
+        return f"{column} IN (SELECT unnest(${n}::bigint[]))"
+    return f"{column} IN (SELECT value FROM json_each(?{n}))"
+
+
+def _people(dialect: Dialect, profiles: Collection[int] | None, n: int) -> tuple[str, list[Any]]:
+    """The filter to ``profiles`` (an incremental refresh) as parameter ``n``, or nothing (everyone)."""
+    if profiles is None:
+        return "", []
+    return " AND " + _among(dialect, 'c."profile_id"', n), [dialect.ids(sorted(profiles))]
 
 
 def _money(dialect: Dialect, column: str) -> str:
@@ -69,10 +84,11 @@ LineTuple = tuple[int, int | None, Decimal]
 
 
 async def order_pages(
-    conn: BaseDBAsyncClient, merchant_id: int, page: int = PAGE
+    conn: BaseDBAsyncClient, merchant_id: int, page: int = PAGE, *, customers: Collection[int] | None = None
 ) -> AsyncIterator[tuple[list[OrderTuple], list[LineTuple]]]:
     """Live orders by (created at, id), with the lines of each page's orders; money and times as
     the ORM reads them, ``discounted`` a bool, a line's product matched by store and platform id.
+    ``customers``: only these customers' orders (an incremental refresh; found by customer id).
 
     The keyset is (created at, id), not id alone: the (merchant, created at) index then finds
     each page where the last one ended, where an id keyset scans and sorts all of the
@@ -84,6 +100,11 @@ async def order_pages(
         f'{_positive(dialect, "o.total_discount")}, o."platform_created_at" FROM "{_table(Order)}" AS o '
         f'WHERE o."merchant_id" = {p(1)} AND {_LIVE}'
     )
+    chosen = [] if customers is None else [dialect.ids(sorted(customers))]
+
+    def among(n: int) -> str:
+        return "" if customers is None else " AND " + _among(dialect, 'o."customer_id"', n)
+
     order = f' ORDER BY o."platform_created_at", o."id" LIMIT {p(2)}'
     after = f' AND o."platform_created_at" >= {p(3)} AND (o."platform_created_at" > {p(3)} OR o."id" > {p(4)})'
     line_order = 'l."order_id"'
@@ -96,7 +117,7 @@ async def order_pages(
     )
     money = _decimal_reader(dialect)
     when = _time()
-    _, rows = await conn.execute_query(select + order, [merchant_id, page])
+    _, rows = await conn.execute_query(select + among(3) + order, [merchant_id, page, *chosen])
     while rows:
         orders = [
             (int(r[0]), int(r[1]), r[2], str(r[3]), money(r[4]), money(r[5]), bool(r[6]), when(r[7])) for r in rows
@@ -106,7 +127,9 @@ async def order_pages(
         if len(rows) < page:
             return
         last = rows[-1]
-        _, rows = await conn.execute_query(select + after + order, [merchant_id, page, last[7], last[0]])
+        _, rows = await conn.execute_query(
+            select + among(5) + after + order, [merchant_id, page, last[7], last[0], *chosen]
+        )
 
 
 def _decimal_reader(dialect: Dialect) -> Callable[[Any], Decimal]:
@@ -133,10 +156,14 @@ class StoreCurrencySums:
     last_order_at: datetime
 
 
-async def store_currency_sums(conn: BaseDBAsyncClient, merchant_id: int) -> list[StoreCurrencySums]:
-    """Per person, store and currency, ordered so; one GROUP BY over the merchant's orders."""
+async def store_currency_sums(
+    conn: BaseDBAsyncClient, merchant_id: int, profiles: Collection[int] | None = None
+) -> list[StoreCurrencySums]:
+    """Per person, store and currency, ordered so; one GROUP BY over the merchant's orders (or
+    over ``profiles``' orders only)."""
     dialect = dialect_of(conn)
     p = _numbered(dialect)
+    people, chosen = _people(dialect, profiles, 2)
     discounted = f'CASE WHEN {_positive(dialect, "o.total_discount")} THEN o."total" ELSE 0 END'
     sql = (
         f'SELECT c."profile_id", o."store_id", o."currency", COUNT(*), '
@@ -144,10 +171,10 @@ async def store_currency_sums(conn: BaseDBAsyncClient, merchant_id: int) -> list
         f"{_money(dialect, 'o.total')}, {_money(dialect, 'o.total_refunded')}, {_money(dialect, discounted)}, "
         f'MIN(o."platform_created_at"), MAX(o."platform_created_at") '
         f'FROM "{_table(Order)}" AS o JOIN "{_table(Customer)}" AS c ON c."id" = o."customer_id" '
-        f'WHERE o."merchant_id" = {p(1)} AND {_LIVE} AND {_PERSON} '
+        f'WHERE o."merchant_id" = {p(1)} AND {_LIVE} AND {_PERSON}{people} '
         f'GROUP BY c."profile_id", o."store_id", o."currency" ORDER BY c."profile_id", o."store_id", o."currency"'
     )
-    _, rows = await conn.execute_query(sql, [merchant_id])
+    _, rows = await conn.execute_query(sql, [merchant_id, *chosen])
     money = money_reader(dialect)
     when = _time()
     return [
@@ -167,39 +194,43 @@ async def store_currency_sums(conn: BaseDBAsyncClient, merchant_id: int) -> list
     ]
 
 
-async def line_spend(conn: BaseDBAsyncClient, merchant_id: int) -> list[tuple[int, str, str, str, Decimal]]:
+async def line_spend(
+    conn: BaseDBAsyncClient, merchant_id: int, profiles: Collection[int] | None = None
+) -> list[tuple[int, str, str, str, Decimal]]:
     """Line spend per person, order currency, product category and vendor, ordered by person:
     (profile id, currency, category, vendor, spend); lines without a known product are left out."""
     dialect = dialect_of(conn)
     p = _numbered(dialect)
+    people, chosen = _people(dialect, profiles, 2)
     sql = (
         f'SELECT c."profile_id", o."currency", pr."category", pr."vendor", {_money(dialect, "l.total")} '
         f'FROM "{_table(OrderLine)}" AS l JOIN "{_table(Order)}" AS o ON o."id" = l."order_id" '
         f'JOIN "{_table(Customer)}" AS c ON c."id" = o."customer_id" '
         f'JOIN "{_table(Product)}" AS pr ON pr."merchant_id" = {p(1)} AND pr."store_id" = l."store_id" '
         f'AND pr."platform_id" = l."product_platform_id" '
-        f'WHERE o."merchant_id" = {p(1)} AND {_LIVE} AND {_PERSON} '
+        f'WHERE o."merchant_id" = {p(1)} AND {_LIVE} AND {_PERSON}{people} '
         f'GROUP BY c."profile_id", o."currency", pr."category", pr."vendor" ORDER BY c."profile_id"'
     )
-    _, rows = await conn.execute_query(sql, [merchant_id])
+    _, rows = await conn.execute_query(sql, [merchant_id, *chosen])
     money = money_reader(dialect)
     return [(int(r[0]), str(r[1]), str(r[2] or ""), str(r[3] or ""), money(r[4])) for r in rows]
 
 
 async def shipping_addresses(
-    conn: BaseDBAsyncClient, merchant_id: int
+    conn: BaseDBAsyncClient, merchant_id: int, profiles: Collection[int] | None = None
 ) -> list[tuple[int, int, dict[str, Any], datetime]]:
     """Each distinct shipping address per person and store with its newest order time:
     (profile id, store id, address, observed at). Every order counts, as the address was given."""
     dialect = dialect_of(conn)
     p = _numbered(dialect)
+    people, chosen = _people(dialect, profiles, 2)
     sql = (
         f'SELECT c."profile_id", o."store_id", o."shipping_address", MAX(o."platform_created_at") '
         f'FROM "{_table(Order)}" AS o JOIN "{_table(Customer)}" AS c ON c."id" = o."customer_id" '
         f'WHERE o."merchant_id" = {p(1)} AND o."deleted_at" IS NULL AND o."shipping_address" IS NOT NULL '
-        f'AND {_PERSON} GROUP BY c."profile_id", o."store_id", o."shipping_address"'
+        f'AND {_PERSON}{people} GROUP BY c."profile_id", o."store_id", o."shipping_address"'
     )
-    _, rows = await conn.execute_query(sql, [merchant_id])
+    _, rows = await conn.execute_query(sql, [merchant_id, *chosen])
     field = cast(fields.JSONField[Any], Order._meta.fields_map["shipping_address"])
     when = _time()
     out = []
