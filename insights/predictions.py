@@ -12,12 +12,18 @@ the chance of an order within the horizon, the next-order date and CLV. MBG/NBD 
 one-time buyer drop out (BG/NBD, kept for the paper checks, gives them P(alive) = 1). A
 next-order date is stored only when an order within the horizon is at least as likely as
 not; it is then the median wait over all outcomes, so it never lies beyond the horizon.
+
+A full run leaves a reference (``predictions_reference``: the fits per currency, or the
+heuristic's pooled figures); an incremental run predicts only the people whose orders changed
+with those fits and the same parameter draws, so each of them gets the row a full run with
+those fits would give them.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,21 +32,26 @@ import numpy as np
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from insights.clv import (
+    ClvFits,
     ClvModel,
+    ClvStatus,
     CustomerPredictions,
     CustomerSummary,
+    assess_data,
     fit_customers,
     heuristic_predictions,
     model_predictions,
     summary_from_transactions,
 )
+from insights.clv.heuristic import heuristic_pool
 from insights.clv.intervals import DEFAULT_LEVEL
+from insights.clv.reference import fits_from_json, fits_to_json
 from insights.history import MerchantHistory
 from insights.model_check import currency_transactions
 from insights.models import ChurnBand, ClvPrediction
 from insights.settings import InsightsConfig
 from insights.why import prediction_why
-from store.sql import insert_rows
+from store.sql import delete_in, insert_rows
 
 WEEK_DAYS = 7
 CLV_STEP_WEEKS = 4.0
@@ -68,6 +79,57 @@ def _money(value: float) -> Decimal:
     return Decimal(f"{max(value, 0.0):.2f}")
 
 
+@dataclass(frozen=True, eq=False)
+class CurrencyPeople:
+    """One currency's people as the models see them, and what predicts them."""
+
+    currency: str
+    summary: CustomerSummary
+    fits: ClvFits
+    """Both fits, or none and the heuristic's status and pool."""
+
+
+def currency_people(
+    history: MerchantHistory, as_of: datetime, reference: dict[str, Any] | None = None
+) -> list[CurrencyPeople]:
+    """Every currency's people with their fits: fitted on them (``reference`` None) or read from
+    ``reference`` (``predictions_reference`` of an earlier run), so they are predicted exactly as
+    among that run's population.
+
+    A currency the reference lacks (nobody paid in it at the full run) goes to the heuristic,
+    pooled over the people at hand: an incremental run never fits, the next full run will.
+    """
+    fitted = None if reference is None else reference.get("currencies", {})
+    out = []
+    transactions = currency_transactions(history, as_of)
+    for currency in list(transactions):
+        ids, days, values = transactions.pop(currency)
+        summary = summary_from_transactions(ids, days, values, calibration_end=as_of.date(), unit_days=WEEK_DAYS)
+        del ids, days, values
+        x, t_x, m = summary.frequency, summary.recency, summary.monetary_value
+        if fitted is None:
+            fits = fit_customers(x, t_x, summary.T, m)
+        elif currency in fitted:
+            fits = fits_from_json(fitted[currency])
+        else:
+            status = assess_data(x).status
+            fits = ClvFits(ClvStatus.HEURISTIC_REQUESTED if status == ClvStatus.SUFFICIENT else status)
+        if not fits.fitted and fits.pool is None:
+            fits = replace(fits, pool=heuristic_pool(x, t_x, m))
+        out.append(CurrencyPeople(currency, summary, fits))
+    return out
+
+
+def predictions_reference(people: list[CurrencyPeople]) -> dict[str, Any]:
+    """What an incremental run needs to predict anyone as this (full) run did: per currency, the
+    fits or the heuristic's pool, as JSON; the draws and their seed, which the intervals depend on."""
+    return {
+        "currencies": {p.currency: fits_to_json(p.fits) for p in people},
+        "draws": DRAWS,
+        "draws_seed": DRAWS_SEED,
+    }
+
+
 def prediction_batches(
     history: MerchantHistory,
     config: InsightsConfig,
@@ -75,10 +137,13 @@ def prediction_batches(
     *,
     n_draws: int = DRAWS,
     batch_size: int = BATCH_PEOPLE,
+    reference: dict[str, Any] | None = None,
+    people: list[CurrencyPeople] | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
     """The rows of every person with purchases, ``batch_size`` people at a time.
 
-    The fits (population parameters) come from all of a currency's people at once; the
+    The fits (population parameters) come from all of a currency's people at once, or from
+    ``reference`` (``currency_people``; ``people`` when the caller has them already); the
     predictions and their intervals, whose parameter draws are the step's largest arrays
     (9.4 KiB a person at 200 draws), are computed one batch at a time with those fits and
     the same draws, so the memory does not grow with the number of people. People are
@@ -91,14 +156,12 @@ def prediction_batches(
         "discount_rate": (1 + config.clv_annual_discount_rate) ** (1 / 52) - 1,
         "step": CLV_STEP_WEEKS,
     }
-    for currency, (ids, days, values) in currency_transactions(history, as_of).items():
-        summary = summary_from_transactions(ids, days, values, calibration_end=as_of.date(), unit_days=WEEK_DAYS)
-        del ids, days, values
+    for one in currency_people(history, as_of, reference) if people is None else people:
+        currency, summary, fits = one.currency, one.summary, one.fits
         x, t_x, big_t, m = summary.frequency, summary.recency, summary.T, summary.monetary_value
-        fits = fit_customers(x, t_x, big_t, m)
         if fits.bgnbd is None or fits.gamma_gamma is None:
-            # The heuristic pools the store's gaps and spends: all people at once (it draws nothing).
-            result = heuristic_predictions(x, t_x, big_t, m, status=fits.status, **options)
+            # The heuristic pools the store's gaps and spends (``fits.pool``) and draws nothing.
+            result = heuristic_predictions(x, t_x, big_t, m, status=fits.status, pool=fits.pool, **options)
             everyone = np.arange(len(summary))
             for start in range(0, len(summary), batch_size):
                 part = everyone[start : start + batch_size]
@@ -183,24 +246,52 @@ def _rows(
 
 
 def prediction_rows(
-    history: MerchantHistory, config: InsightsConfig, as_of: datetime, *, n_draws: int = DRAWS
+    history: MerchantHistory,
+    config: InsightsConfig,
+    as_of: datetime,
+    *,
+    n_draws: int = DRAWS,
+    reference: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Every row of ``prediction_batches`` in one list (for small merchants and checks)."""
-    return [row for batch in prediction_batches(history, config, as_of, n_draws=n_draws) for row in batch]
+    batches = prediction_batches(history, config, as_of, n_draws=n_draws, reference=reference)
+    return [row for batch in batches for row in batch]
 
 
 async def refresh_predictions(
-    conn: BaseDBAsyncClient, history: MerchantHistory, config: InsightsConfig, as_of: datetime
-) -> dict[str, Any]:
-    """Replace the merchant's predictions, writing each batch of people as it is computed."""
-    await ClvPrediction.filter(merchant_id=history.merchant_id).using_db(conn).delete()
+    conn: BaseDBAsyncClient,
+    history: MerchantHistory,
+    config: InsightsConfig,
+    as_of: datetime,
+    *,
+    reference: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Write the predictions, each batch of people as it is computed; returns the counts and the
+    reference (``predictions_reference``).
+
+    ``reference`` None: fit and replace the whole merchant's rows, and return this run's
+    reference. Else (an incremental run, ``history.profiles``): predict ``history``'s people with
+    the reference's fits, replace exactly the rows of ``history.profiles`` (one without purchases
+    any more loses them) and return ``reference`` itself.
+    """
+    people = currency_people(history, as_of, reference)
+    if reference is None:
+        reference = predictions_reference(people)
+    if history.profiles is None:
+        await ClvPrediction.filter(merchant_id=history.merchant_id).using_db(conn).delete()
+    else:
+        await delete_in(conn, ClvPrediction, "profile_id", history.profiles)
+    chosen = history.profiles
     written = 0
     models: set[tuple[str, str, str]] = set()
-    for rows in prediction_batches(history, config, as_of):
+    for rows in prediction_batches(history, config, as_of, people=people):
+        if chosen is not None:
+            rows = [r for r in rows if r["profile_id"] in chosen]
         await insert_rows(conn, ClvPrediction, rows)
         written += len(rows)
         models |= {(r["currency"], r["model"], r["status"]) for r in rows}
-    return {
+    counts = {
         "predictions": written,
         "models": [{"currency": c, "model": m, "status": s} for c, m, s in sorted(models)],
     }
+    return counts, reference

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from insights.clv.bgnbd import BgNbdFit, PurchaseModel, fit_bgnbd
 from insights.clv.gamma_gamma import GammaGammaFit, fit_gamma_gamma
-from insights.clv.heuristic import heuristic_predictions
+from insights.clv.heuristic import HeuristicPool, heuristic_predictions
 from insights.clv.intervals import DEFAULT_DRAWS, DEFAULT_LEVEL
 from insights.clv.predictions import CustomerPredictions, model_predictions
 from insights.clv.sufficiency import ClvStatus, assess_data
@@ -26,6 +27,8 @@ class ClvFits:
     status: ClvStatus
     bgnbd: BgNbdFit | None = None
     gamma_gamma: GammaGammaFit | None = None
+    pool: HeuristicPool | None = None
+    """The heuristic's store-wide figures, kept when later people must be predicted as if among these."""
 
     @property
     def fitted(self) -> bool:
@@ -83,7 +86,7 @@ def predict_customers(
     rather than falling back: it needs fixing upstream.
     """
     fits = fit_customers(frequency, recency, T, monetary_value, model=model)
-    options = {"horizon": horizon, "discount_rate": discount_rate, "step": step, "level": level}
+    options: dict[str, Any] = {"horizon": horizon, "discount_rate": discount_rate, "step": step, "level": level}
     if fits.bgnbd is None or fits.gamma_gamma is None:
         return heuristic_predictions(frequency, recency, T, monetary_value, status=fits.status, **options)
     return model_predictions(

@@ -21,9 +21,15 @@ short history, which is large.
 
 With no repeat buyer in the data at all there is no gap to go on: P(alive) is 0.5
 in [0, 1] and the next purchase time is infinite (unknown).
+
+The store-wide figures (pooled gap, mean repeat spend and its range) are a ``HeuristicPool``:
+an incremental refresh passes the pool of the last full run, so a few people predicted on
+their own get exactly what they got among everyone.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -36,6 +42,36 @@ from insights.clv.validation import FloatArray, as_float_array, customer_history
 from insights.clv.value import discount_factors, step_ends
 
 _SHORTEST_GAP = 1e-9
+
+
+@dataclass(frozen=True)
+class HeuristicPool:
+    """What the heuristic pools over a store's customers; everything else is per customer."""
+
+    gap: float
+    """Repeat purchase time over repeat purchases of all repeat buyers; NaN without any."""
+    mean_spend: float
+    """Mean of the repeat buyers' mean spends (0 without any): a one-time buyer's expected value."""
+    spend_low: float
+    spend_high: float
+    """The central ``level`` range of the repeat buyers' mean spends."""
+    level: float = DEFAULT_LEVEL
+
+
+def heuristic_pool(
+    frequency: ArrayLike, recency: ArrayLike, monetary_value: ArrayLike, *, level: float = DEFAULT_LEVEL
+) -> HeuristicPool:
+    """The pooled figures of these customers, as ``heuristic_predictions`` computes them."""
+    x = as_float_array(frequency, "frequency")
+    t_x = as_float_array(recency, "recency")
+    m = as_float_array(monetary_value, "monetary_value")
+    same_length(frequency=x, recency=t_x, monetary_value=m)
+    repeat = x > 0
+    gap = float(t_x[repeat].sum() / x[repeat].sum()) if np.any(repeat) else float("nan")
+    spends = m[repeat]
+    tail = 100 * (1 - level) / 2
+    low, high = np.percentile(spends, [tail, 100 - tail]) if spends.size else (0.0, 0.0)
+    return HeuristicPool(gap, float(spends.mean()) if spends.size else 0.0, float(low), float(high), level)
 
 
 def _poisson_rate_bounds(events: FloatArray, exposure: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:
@@ -57,20 +93,26 @@ def heuristic_predictions(
     step: float = 1.0,
     level: float = DEFAULT_LEVEL,
     status: ClvStatus = ClvStatus.HEURISTIC_REQUESTED,
+    pool: HeuristicPool | None = None,
 ) -> CustomerPredictions:
-    """Per-customer predictions without a fitted model (rules in the module docstring)."""
+    """Per-customer predictions without a fitted model (rules in the module docstring); ``pool``
+    (at the same ``level``) stands for the store-wide figures, else they come from these customers."""
     if not 0.0 < level < 1.0:
         raise ValueError("level must be strictly between 0 and 1")
     x, t_x, big_t = customer_history(frequency, recency, T)
     m = as_float_array(monetary_value, "monetary_value")
     same_length(frequency=x, monetary_value=m)
+    if pool is None:
+        pool = heuristic_pool(x, t_x, m, level=level)
+    elif pool.level != level:
+        raise ValueError(f"the pool's spend range is at level {pool.level}, not {level}")
     repeat = x > 0
     exposure = np.maximum(big_t, 1.0)
     rate = x / exposure
     rate_low, rate_high = _poisson_rate_bounds(x, exposure, level)
 
     silence = big_t - t_x
-    pooled_gap = t_x[repeat].sum() / x[repeat].sum() if np.any(repeat) else np.nan
+    pooled_gap = pool.gap
     # Floored so that repeat purchases all at the first instant (t_x = 0) do not divide by 0.
     gap = np.maximum(np.where(repeat, t_x / np.where(repeat, x, 1.0), pooled_gap), _SHORTEST_GAP)
     gap_rate_low, gap_rate_high = _poisson_rate_bounds(x, np.maximum(t_x, _SHORTEST_GAP), level)
@@ -81,11 +123,8 @@ def heuristic_predictions(
     alive_low = np.where(repeat, np.exp(-silence * gap_rate_high), 0.0)
     alive_high = np.where(repeat, np.exp(-silence * gap_rate_low), 1.0)
 
-    spends = m[repeat]
-    store_mean = float(spends.mean()) if spends.size else 0.0
-    value = np.where(repeat, m, store_mean)
-    tail = 100 * (1 - level) / 2
-    spend_low, spend_high = np.percentile(spends, [tail, 100 - tail]) if spends.size else (0.0, 0.0)
+    value = np.where(repeat, m, pool.mean_spend)
+    spend_low, spend_high = pool.spend_low, pool.spend_high
     value_low, value_high = np.minimum(value, spend_low), np.maximum(value, spend_high)
 
     ends = step_ends(horizon, step)

@@ -5,6 +5,11 @@ monetary the spend net of refunds, all in the person's main currency (``insights
 says what a purchase is); people are ranked only against others who pay in that currency, so
 amounts are never mixed. Scores are relative, so the recency score is also capped by absolute
 silence (``rules.cap_recency``): nobody silent past the merchant's lost threshold is a Champion.
+
+Ranks need the whole population, which an incremental refresh does not read: a full run leaves a
+reference (``segment_reference``: per currency the values to beat for each score and for VIP),
+and an incremental run scores the people whose orders changed against it, so each gets what the
+full run's population would have given them.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,11 +28,11 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from insights.history import MerchantHistory
 from insights.models import ProfileSegment
 from insights.purchases import ZERO, Purchase, RunningPurchases, main_currency, merchant_purchases
-from insights.segments.rfm import quintile_scores, top_share
+from insights.segments.rfm import quintile_scores, score_cuts, scores_from_cuts, top_share, top_share_cut
 from insights.segments.rules import TIERS, TierThresholds, cap_recency, segment_of, tiers_of
 from insights.settings import InsightsConfig
 from insights.why import segment_why
-from store.sql import insert_rows
+from store.sql import delete_in, insert_rows
 
 REORDER_WINDOW_DAYS = 90
 """The "why" of a segment compares with the people in it this many days earlier: did they order again?"""
@@ -51,19 +56,7 @@ def score_people(
     f = quintile_scores(np.asarray(frequency, dtype=np.float64))
     m = quintile_scores(np.asarray(monetary, dtype=np.float64))
     tiers = tiers_of(days, top_share(np.asarray(monetary, dtype=np.float64)), config.tiers)
-    out = []
-    for i, silence in enumerate(recency_days):
-        r_i = cap_recency(int(r[i]), int(silence), config.tiers)
-        out.append(
-            Scored(
-                r_i,
-                int(f[i]),
-                int(m[i]),
-                segment_of(r_i, int(f[i]), int(m[i]), config.segment_rules),
-                TIERS[int(tiers[i])],
-            )
-        )
-    return out
+    return _scored(r, f, m, tiers, recency_days, config)
 
 
 def value_tiers_at(running: RunningPurchases, thresholds: TierThresholds, as_of: datetime) -> NDArray[np.int8]:
@@ -81,28 +74,150 @@ def value_tiers_at(running: RunningPurchases, thresholds: TierThresholds, as_of:
     return out
 
 
-def segment_rows(
-    history: MerchantHistory, config: InsightsConfig, as_of: datetime, *, explain: bool = True
-) -> list[dict[str, Any]]:
-    """One row per person with a purchase; ``explain`` adds the one-line why (``reorder_shares``)."""
-    bought_now = merchant_purchases(history, as_of)
-    rows = _scored_rows(history.merchant_id, bought_now, config, as_of)
-    if not explain:
-        return rows
-    shares = reorder_shares(history, config, as_of, bought_now)
-    for row in rows:
-        earlier, reordered = shares.get((row["currency"], row["segment"]), (0, 0))
-        row["why"] = segment_why(
-            row["frequency"],
-            row["recency_days"],
-            row["monetary"],
-            row["currency"],
-            row["segment"],
-            earlier,
-            reordered,
-            REORDER_WINDOW_DAYS,
+def score_against(
+    last_days: Sequence[int],
+    recency_days: Sequence[int],
+    frequency: Sequence[int],
+    monetary: Sequence[float],
+    cuts: dict[str, Any],
+    config: InsightsConfig,
+) -> list[Scored]:
+    """``score_people`` of people who pay in one currency, ranked against a population they need
+    not be in: ``cuts`` is that currency's entry of a ``segment_reference``. Recency ranks the
+    day of the last purchase (``date.toordinal``), which orders people as their days of silence
+    do at any as-of; the cap by absolute silence reads ``recency_days``."""
+    days = np.asarray(recency_days, dtype=np.float64)
+    last_cuts = [None if d is None else float(date.fromisoformat(d).toordinal()) for d in cuts["last_purchase"]]
+    r = scores_from_cuts(np.asarray(last_days, dtype=np.float64), last_cuts)
+    f = scores_from_cuts(np.asarray(frequency, dtype=np.float64), cuts["purchases"])
+    spend = np.asarray(monetary, dtype=np.float64)
+    m = scores_from_cuts(spend, cuts["spend"])
+    vip = np.ones(spend.shape, dtype=bool) if cuts["vip_spend"] is None else spend > float(cuts["vip_spend"])
+    # tiers_of only asks whether a share is within vip_top_share: 0 is, infinity is not.
+    tiers = tiers_of(days, np.where(vip, 0.0, np.inf), config.tiers)
+    return _scored(r, f, m, tiers, recency_days, config)
+
+
+def _scored(
+    r: NDArray[np.int64],
+    f: NDArray[np.int64],
+    m: NDArray[np.int64],
+    tiers: NDArray[np.int8],
+    recency_days: Sequence[int],
+    config: InsightsConfig,
+) -> list[Scored]:
+    out = []
+    for i, silence in enumerate(recency_days):
+        r_i = cap_recency(int(r[i]), int(silence), config.tiers)
+        out.append(
+            Scored(
+                r_i,
+                int(f[i]),
+                int(m[i]),
+                segment_of(r_i, int(f[i]), int(m[i]), config.segment_rules),
+                TIERS[int(tiers[i])],
+            )
         )
-    return rows
+    return out
+
+
+def segment_rows(
+    history: MerchantHistory,
+    config: InsightsConfig,
+    as_of: datetime,
+    *,
+    explain: bool = True,
+    reference: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """One row per person with a purchase; ``explain`` adds the one-line why (``reorder_shares``);
+    ``reference`` scores them against an earlier population (``scored_segments``)."""
+    return scored_segments(history, config, as_of, explain=explain, reference=reference)[0]
+
+
+def scored_segments(
+    history: MerchantHistory,
+    config: InsightsConfig,
+    as_of: datetime,
+    *,
+    explain: bool = True,
+    reference: dict[str, Any] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The segment rows of ``history``'s people and the reference they were scored against.
+
+    ``reference`` None: everyone is ranked among everyone (a full run), and the reference made
+    of them (``segment_reference``) comes back. Else the people are scored against it, as its
+    population would have ranked them, and it comes back as it was. A currency the reference
+    lacks (nobody paid in it at the full run) is scored as a population of the people at hand
+    who pay in it, which is what a full run does with so few people; its why lines count the
+    reorders of those people alone.
+    """
+    bought_now = merchant_purchases(history, as_of)
+    known = {} if reference is None else reference["currencies"]
+    rows = _scored_rows(history.merchant_id, bought_now, config, as_of, known)
+    if reference is None:
+        shares = reorder_shares(history, config, as_of, bought_now)
+        reference = segment_reference(bought_now, shares, config, as_of)
+    else:
+        shares = {
+            (currency, segment): (int(members), int(reordered))
+            for currency, segments in reference["reorder"].items()
+            if currency in known
+            for segment, (members, reordered) in segments.items()
+        }
+        if any(row["currency"] not in known for row in rows):
+            shares |= {
+                key: value
+                for key, value in reorder_shares(history, config, as_of, bought_now).items()
+                if key[0] not in known
+            }
+    if explain:
+        for row in rows:
+            earlier, reordered = shares.get((row["currency"], row["segment"]), (0, 0))
+            row["why"] = segment_why(
+                row["frequency"],
+                row["recency_days"],
+                row["monetary"],
+                row["currency"],
+                row["segment"],
+                earlier,
+                reordered,
+                REORDER_WINDOW_DAYS,
+            )
+    return rows, reference
+
+
+def segment_reference(
+    bought_now: dict[int, dict[str, list[Purchase]]],
+    shares: dict[tuple[str, str], tuple[int, int]],
+    config: InsightsConfig,
+    as_of: datetime,
+) -> dict[str, Any]:
+    """What scores one more person as this population would, as JSON (a few numbers per currency,
+    not the people): the values to beat for each R, F and M score (``rfm.score_cuts``; recency as
+    the ISO day of the last purchase), the spend to beat for VIP at ``vip_top_share``, and the
+    reorder shares of the why lines. The cuts hold for the settings of the run that made them."""
+    currencies: dict[str, Any] = {}
+    for currency, people in sorted(_by_currency(bought_now, as_of).items()):
+        spend = [float(p[4]) for p in people]
+        currencies[currency] = {
+            "people": len(people),
+            "last_purchase": [
+                None if cut is None else date.fromordinal(int(cut)).isoformat()
+                for cut in score_cuts([p[1].toordinal() for p in people])
+            ],
+            "purchases": score_cuts([p[3] for p in people]),
+            "spend": score_cuts(spend),
+            "vip_spend": top_share_cut(spend, config.tiers.vip_top_share),
+        }
+    reorder: dict[str, dict[str, list[int]]] = {}
+    for (currency, segment), (members, reordered) in sorted(shares.items()):
+        reorder.setdefault(currency, {})[segment] = [members, reordered]
+    return {
+        "as_of": as_of.isoformat(),
+        "vip_top_share": config.tiers.vip_top_share,
+        "currencies": currencies,
+        "reorder": reorder,
+    }
 
 
 def reorder_shares(
@@ -120,25 +235,45 @@ def reorder_shares(
     return out
 
 
-def _scored_rows(
-    merchant_id: int, bought_by_profile: dict[int, dict[str, list[Purchase]]], config: InsightsConfig, as_of: datetime
-) -> list[dict[str, Any]]:
-    by_currency: dict[str, list[tuple[int, int, int, Decimal]]] = defaultdict(list)
+def _by_currency(
+    bought_by_profile: dict[int, dict[str, list[Purchase]]], as_of: datetime
+) -> dict[str, list[tuple[int, date, int, int, Decimal]]]:
+    """(profile id, last purchase day, days since, purchases, spend) of each person, under their main currency."""
+    out: dict[str, list[tuple[int, date, int, int, Decimal]]] = defaultdict(list)
     for profile_id, bought in bought_by_profile.items():
         currency = main_currency(bought)
         mine = bought[currency]
-        recency = max(0, (as_of.date() - mine[-1].day).days)
-        by_currency[currency].append((profile_id, recency, len(mine), sum((p.value for p in mine), ZERO)))
+        last = mine[-1].day
+        out[currency].append(
+            (profile_id, last, max(0, (as_of.date() - last).days), len(mine), sum((p.value for p in mine), ZERO))
+        )
+    return out
+
+
+def _scored_rows(
+    merchant_id: int,
+    bought_by_profile: dict[int, dict[str, list[Purchase]]],
+    config: InsightsConfig,
+    as_of: datetime,
+    known: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """The rows of these people, ranked among themselves per currency or, for the currencies in
+    ``known`` (a reference's), against its cuts."""
     rows = []
-    for currency, people in sorted(by_currency.items()):
-        scored = score_people([p[1] for p in people], [p[2] for p in people], [float(p[3]) for p in people], config)
-        for (profile_id, days, count, spend), score in zip(people, scored, strict=True):
+    for currency, people in sorted(_by_currency(bought_by_profile, as_of).items()):
+        days, counts, spends = [p[2] for p in people], [p[3] for p in people], [float(p[4]) for p in people]
+        if known and currency in known:
+            last_days = [p[1].toordinal() for p in people]
+            scored = score_against(last_days, days, counts, spends, known[currency], config)
+        else:
+            scored = score_people(days, counts, spends, config)
+        for (profile_id, _, days_since, count, spend), score in zip(people, scored, strict=True):
             rows.append(
                 {
                     "merchant_id": merchant_id,
                     "profile_id": profile_id,
                     "currency": currency,
-                    "recency_days": days,
+                    "recency_days": days_since,
                     "frequency": count,
                     "monetary": spend,
                     "r_score": score.r,
@@ -153,9 +288,23 @@ def _scored_rows(
 
 
 async def refresh_segments(
-    conn: BaseDBAsyncClient, history: MerchantHistory, config: InsightsConfig, as_of: datetime
-) -> int:
-    rows = segment_rows(history, config, as_of)
-    await ProfileSegment.filter(merchant_id=history.merchant_id).using_db(conn).delete()
+    conn: BaseDBAsyncClient,
+    history: MerchantHistory,
+    config: InsightsConfig,
+    as_of: datetime,
+    *,
+    reference: dict[str, Any] | None = None,
+) -> tuple[int, dict[str, Any]]:
+    """Write the segment rows; returns how many and the reference (``scored_segments``).
+
+    ``history.profiles`` None: the merchant's rows are replaced. Else (an incremental run) exactly
+    the rows of ``history.profiles`` are: one without a purchase any more loses its row.
+    """
+    rows, reference = scored_segments(history, config, as_of, reference=reference)
+    if history.profiles is None:
+        await ProfileSegment.filter(merchant_id=history.merchant_id).using_db(conn).delete()
+    else:
+        rows = [row for row in rows if row["profile_id"] in history.profiles]
+        await delete_in(conn, ProfileSegment, "profile_id", history.profiles)
     await insert_rows(conn, ProfileSegment, rows)
-    return len(rows)
+    return len(rows), reference

@@ -26,3 +26,41 @@ def top_share(values: ArrayLike) -> NDArray[np.float64]:
     if x.size == 0:
         return np.zeros(0)
     return rankdata(-x, method="max") / x.size
+
+
+def score_cuts(values: ArrayLike) -> list[float | None]:
+    """The values to beat for scores 2, 3, 4 and 5 as ``quintile_scores`` gives them (higher is
+    better): the cut for score k is the population's ``floor((k - 1) n / 5)``-th smallest value, None
+    when every value reaches it. ``scores_from_cuts`` then scores anyone without the population.
+
+    With ties ranked "min", a value's score is ceil(5 (c + 1) / n) for the c values strictly
+    below it, so it reaches k exactly when c >= floor((k - 1) n / 5).
+    """
+    x = np.sort(np.asarray(values, dtype=np.float64))
+    n = x.size
+    cuts: list[float | None] = []
+    for k in range(2, 6):
+        below = (k - 1) * n // 5
+        cuts.append(None if below == 0 else float(x[below - 1]))
+    return cuts
+
+
+def scores_from_cuts(values: ArrayLike, cuts: list[float | None]) -> NDArray[np.int64]:
+    """Scores 1-5 of ``values`` against ``score_cuts`` of a population (higher is better)."""
+    x = np.asarray(values, dtype=np.float64)
+    out = np.ones(x.shape, dtype=np.int64)
+    for cut in cuts:
+        out += np.ones(x.shape, dtype=np.int64) if cut is None else (x > cut)
+    return out
+
+
+def top_share_cut(values: ArrayLike, share: float) -> float | None:
+    """The value to beat for ``top_share`` to be within ``share`` (0 <= share <= 1), None when every
+    value is: the top share of a value is (n - c) / n for the c values strictly below it."""
+    x = np.sort(np.asarray(values, dtype=np.float64))
+    n = x.size
+    if n == 0:
+        return None
+    within = (n - np.arange(n + 1)) / n <= share
+    below = int(np.argmax(within)) if within.any() else n
+    return None if below == 0 else float(x[below - 1])

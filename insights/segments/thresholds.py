@@ -77,7 +77,7 @@ def rescore(rows: list[dict[str, Any]], config: InsightsConfig) -> dict[int, str
     by_currency: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_currency[row["currency"]].append(row)
-    tiers = {}
+    tiers: dict[int, str] = {}
     for people in by_currency.values():
         scored = score_people(
             [p["recency_days"] for p in people],
@@ -163,7 +163,7 @@ async def apply(merchant_id: int, thresholds: TierThresholds) -> tuple[InsightsC
         before = dict(
             await ProfileSegment.filter(merchant_id=merchant_id).using_db(conn).values_list("profile_id", "tier")
         )
-        written = await refresh_segments(conn, history, config, last.as_of)
+        written, reference = await refresh_segments(conn, history, config, last.as_of)
         after = (
             await ProfileSegment.filter(merchant_id=merchant_id)
             .using_db(conn)
@@ -188,6 +188,8 @@ async def apply(merchant_id: int, thresholds: TierThresholds) -> tuple[InsightsC
             as_of=last.as_of,
             warning=full.warning if full else None,
             model_check=full.model_check if full else [],
+            # Later incremental runs score against the segments of these thresholds.
+            reference={**(full.reference if full else {}), "segments": reference},
             step_seconds={"segments": round(time.perf_counter() - clock, 4)},
             using_db=conn,
         )
