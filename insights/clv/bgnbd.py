@@ -134,7 +134,7 @@ def _collapse_duplicates(
     rows = np.stack([x, t_x, T], axis=1)
     unique, inverse = np.unique(rows, axis=0, return_inverse=True)
     counts = np.bincount(inverse.ravel(), weights=w, minlength=unique.shape[0])
-    return unique[:, 0], unique[:, 1], unique[:, 2], counts
+    return unique[:, 0], unique[:, 1], unique[:, 2], np.asarray(counts, dtype=np.float64)
 
 
 def fit_bgnbd(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar, cast
 
 import numpy as np
 
@@ -24,8 +24,10 @@ DEFAULT_DRAWS = 200
 
 
 class FittedModel(Protocol):
-    PARAM_NAMES: tuple[str, ...]
-    log_covariance: FloatArray
+    PARAM_NAMES: ClassVar[tuple[str, ...]]
+
+    @property
+    def log_covariance(self) -> FloatArray: ...
 
     @property
     def params(self) -> FloatArray: ...
@@ -59,7 +61,9 @@ def draw_fits(fit: FitT, n_draws: int, rng: np.random.Generator) -> list[FitT]:
             "the fit has no usable covariance (its Hessian was not positive definite), so no interval can be drawn"
         )
     draws = np.exp(rng.multivariate_normal(np.log(fit.params), covariance, size=n_draws))
-    return [dataclasses.replace(fit, **dict(zip(fit.PARAM_NAMES, map(float, row), strict=True))) for row in draws]
+    return [
+        dataclasses.replace(cast(Any, fit), **dict(zip(fit.PARAM_NAMES, map(float, row), strict=True))) for row in draws
+    ]
 
 
 def interval_from_draws(point: FloatArray, draws: FloatArray, level: float) -> Interval:
@@ -103,7 +107,7 @@ def predict_with_interval(
     likelihoods). A given ``seed`` always gives the same interval.
     """
     _check_level(level)
-    models = [fits] if hasattr(fits, "PARAM_NAMES") else list(fits)
+    models: list[FittedModel] = [cast(FittedModel, fits)] if hasattr(fits, "PARAM_NAMES") else list(fits)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     point = np.asarray(predict(*models, *args, **kwargs), dtype=np.float64)
     drawn = [draw_fits(model, n_draws, rng) for model in models]

@@ -61,7 +61,7 @@ def _inverse_if_positive_definite(hessian: FloatArray) -> FloatArray | None:
         np.linalg.cholesky(hessian)
     except np.linalg.LinAlgError:
         return None
-    return np.linalg.inv(hessian)
+    return np.asarray(np.linalg.inv(hessian), dtype=np.float64)
 
 
 def maximise_likelihood(objective: Objective, start: FloatArray, n: float) -> MaximumLikelihood:

@@ -142,7 +142,10 @@ def model_predictions(
         interval_from_draws(point[i], stacked[:, i], level) for i in range(point.shape[0])
     )
     wait = Interval(
-        *(np.where(bound >= _NEVER, np.inf, bound) for bound in (wait.point, wait.lower, wait.upper)), level=wait.level
+        point=np.where(wait.point >= _NEVER, np.inf, wait.point),
+        lower=np.where(wait.lower >= _NEVER, np.inf, wait.lower),
+        upper=np.where(wait.upper >= _NEVER, np.inf, wait.upper),
+        level=wait.level,
     )
     return CustomerPredictions(
         model=ClvModel.fitted(bg_fit.model),

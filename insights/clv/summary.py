@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -37,7 +38,7 @@ class CustomerSummary:
 
 def _as_day(value: object, name: str) -> np.datetime64:
     try:
-        day = np.datetime64(value, "D")
+        day = np.datetime64(cast(Any, value), "D")
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} is not a date: {value!r}") from exc
     if np.isnat(day):
