@@ -10,6 +10,12 @@ product nobody bought) gets best-sellers, and the row says ``popularity``.
 Loyalty can re-rank a person's list without this package knowing loyalty: pass
 ``rerank(profile_id, candidates) -> candidates`` (plain or async); it sees a longer
 candidate list than is kept, so a product it lifts can enter the top, not only move in it.
+
+A full run keeps its trained model in the database (``InsightModel`` named ``recommender``,
+bytes of ``insights.recommend.stored``). An incremental run (``history.profiles`` set)
+retrains nothing: it reads that model back and replaces only the "for you" rows of the
+people it was given, so their lists are exactly what the full run's model gives for their
+baskets today, against today's catalog (availability, new products).
 """
 
 from __future__ import annotations
@@ -17,20 +23,24 @@ from __future__ import annotations
 import inspect
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from insights.history import MerchantHistory
-from insights.models import ProductPairing, ProfileRecommendation
+from insights.models import InsightModel, ProductPairing, ProfileRecommendation
 from insights.recommend import ItemKNN, Recommendation
+from insights.recommend.stored import dump_model, load_model
 from store.sql import insert_rows
+from store.sql.writes import CHUNK
 
 MODEL_KNN = "item_knn"
 MODEL_POPULARITY = "popularity"
 CANDIDATES_FOR_RERANK = 3
+STORED_NAME = "recommender"
+"""``InsightModel.name`` of the model a full run leaves for the incremental runs."""
 
 Rerank = Callable[[int, list[Recommendation]], Sequence[Recommendation] | Awaitable[Sequence[Recommendation]]]
 """(profile id, candidates as product ids, best first) -> the re-ordered candidates."""
@@ -54,13 +64,18 @@ class MerchantRecommender:
             [item_of[line.product_id] for line in history.lines.get(order.id, ()) if line.product_id in item_of]
             for order in history.orders
         ]
-        model = ItemKNN().fit(b for b in baskets if b)
+        return cls.over_catalog(ItemKNN().fit(b for b in baskets if b), history)
+
+    @classmethod
+    def over_catalog(cls, model: ItemKNN, history: MerchantHistory) -> MerchantRecommender:
+        """A trained model against the catalog of ``history`` (today's products and stock)."""
+        item_of = {pid: p.item for pid, p in history.products.items()}
         product_at = {(p.store_id, p.item): pid for pid, p in history.products.items()}
         buyable: dict[int, set[str]] = {store_id: set() for store_id in history.platforms}
         for p in history.products.values():
             if p.buyable:
                 buyable[p.store_id].add(p.item)
-        known = set(model.items)
+        known = {str(item) for item in model.items}  # catalog items are strings (ProductRow.item)
         unavailable = {store_id: sorted(known - items) for store_id, items in buyable.items()}
         return cls(model, item_of, product_at, unavailable, known)
 
@@ -68,7 +83,7 @@ class MerchantRecommender:
         return any(item in self.known for item in items)
 
     def _products(self, store_id: int, recs: list[Recommendation]) -> list[Recommendation]:
-        return [Recommendation(self.product_at[(store_id, r.item)], round(r.score, 6)) for r in recs]
+        return [Recommendation(self.product_at[(store_id, str(r.item))], round(r.score, 6)) for r in recs]
 
     def for_you(self, bought: Sequence[int], store_id: int, k: int) -> tuple[str, list[Recommendation]]:
         """Products of ``store_id`` for someone who bought ``bought`` (product ids, oldest first)."""
@@ -86,11 +101,11 @@ async def _reranked(rerank: Rerank, profile_id: int, recs: list[Recommendation])
     out = rerank(profile_id, recs)
     if inspect.isawaitable(out):
         out = await out
-    return [Recommendation(int(item), float(score)) for item, score in out]
+    return [Recommendation(int(cast("int", item)), float(score)) for item, score in out]
 
 
 def _items(recs: list[Recommendation]) -> list[dict[str, Any]]:
-    return [{"product_id": int(r.item), "score": r.score} for r in recs]
+    return [{"product_id": int(cast("int", r.item)), "score": r.score} for r in recs]
 
 
 async def for_you_rows(
@@ -153,9 +168,51 @@ def pairing_rows(
     return rows
 
 
+class NoStoredModel(LookupError):
+    """An incremental run found no usable model of a full run: the merchant needs a full refresh first."""
+
+
+async def store_model(
+    conn: BaseDBAsyncClient, merchant_id: int, model: ItemKNN, now: datetime, run_id: int | None = None
+) -> int:
+    """Keep ``model`` as the merchant's one stored recommender (replacing the last); returns its bytes."""
+    payload = dump_model(model)
+    kept = InsightModel.filter(merchant_id=merchant_id, name=STORED_NAME).using_db(conn)
+    if not await kept.update(payload=payload, run_id=run_id, created_at=now):
+        await InsightModel.create(
+            merchant_id=merchant_id, name=STORED_NAME, payload=payload, run_id=run_id, created_at=now, using_db=conn
+        )
+    return len(payload)
+
+
+async def stored_model(conn: BaseDBAsyncClient, merchant_id: int) -> ItemKNN:
+    """The model the merchant's last full run kept; ``NoStoredModel`` when there is none it can read."""
+    payload = (
+        await InsightModel.filter(merchant_id=merchant_id, name=STORED_NAME)
+        .using_db(conn)
+        .values_list("payload", flat=True)
+    )
+    if not payload:
+        raise NoStoredModel(f"merchant {merchant_id} has no stored recommender: run a full refresh")
+    try:
+        return load_model(bytes(payload[0]), ItemKNN)
+    except ValueError as error:
+        raise NoStoredModel(f"merchant {merchant_id}'s stored recommender is unreadable ({error})") from error
+
+
 async def refresh_recommendations(
-    conn: BaseDBAsyncClient, history: MerchantHistory, k: int, now: datetime, rerank: Rerank | None = None
+    conn: BaseDBAsyncClient,
+    history: MerchantHistory,
+    k: int,
+    now: datetime,
+    rerank: Rerank | None = None,
+    *,
+    run_id: int | None = None,
 ) -> dict[str, int]:
+    """A full run trains, rewrites every list and keeps its model; an incremental run
+    (``history.profiles``) rewrites only those people's "for you" lists from the kept model."""
+    if history.profiles is not None:
+        return await _refresh_profiles(conn, history, history.profiles, k, now, rerank)
     recommender = MerchantRecommender.train(history)
     people = await for_you_rows(recommender, history, k, now, rerank)
     pairings = pairing_rows(recommender, history, k, now)
@@ -163,4 +220,29 @@ async def refresh_recommendations(
     await ProductPairing.filter(merchant_id=history.merchant_id).using_db(conn).delete()
     await insert_rows(conn, ProfileRecommendation, people)
     await insert_rows(conn, ProductPairing, pairings)
+    await store_model(conn, history.merchant_id, recommender.model, now, run_id)
     return {"profiles": len(people), "products": len(pairings)}
+
+
+async def _refresh_profiles(
+    conn: BaseDBAsyncClient,
+    history: MerchantHistory,
+    profiles: frozenset[int],
+    k: int,
+    now: datetime,
+    rerank: Rerank | None,
+) -> dict[str, int]:
+    """Replace the "for you" rows of ``profiles`` only; one no longer live just loses its row."""
+    if not profiles:
+        return {"profiles": 0, "products": 0}
+    recommender = MerchantRecommender.over_catalog(await stored_model(conn, history.merchant_id), history)
+    live = {p: store_id for p, store_id in history.home_store.items() if p in profiles}
+    people = await for_you_rows(recommender, replace(history, home_store=live), k, now, rerank)
+    wanted = sorted(profiles)
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        await (
+            ProfileRecommendation.filter(merchant_id=history.merchant_id, profile_id__in=chunk).using_db(conn).delete()
+        )
+    await insert_rows(conn, ProfileRecommendation, people)
+    return {"profiles": len(people), "products": 0}
