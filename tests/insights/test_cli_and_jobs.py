@@ -59,7 +59,7 @@ async def test_rapport_insights_refresh_shows_progress_and_stores_the_results(da
     result = rapport(database_url, "refresh", "--as-of", "2026-03-01")
     assert result.returncode == 0, result.stderr
     assert "done" in result.stdout and "5/5" in result.stdout, "the progress bar ends complete"
-    assert f"merchant {store.merchant_id}: refreshed in" in result.stdout
+    assert f"merchant {store.merchant_id}: full refresh (asked for) in" in result.stdout
     assert (await RefreshRun.get(merchant_id=store.merchant_id)).status == "complete"
     assert await ProfileSegment.filter(merchant_id=store.merchant_id).count() == 3
 
@@ -104,3 +104,34 @@ async def test_the_refresh_job_records_step_timings_in_this_process():
     result = await insights_refresh({}, store.merchant_id, "2026-03-01T00:00:00+00:00")
     assert set(result["seconds"]) == {"identity", "profiles", "segments", "predictions", "recommendations"}
     assert registry.get_sample_value("rapport_insights_refresh_step_seconds_count", {"step": "segments"}) == before + 1
+
+
+async def test_the_scheduled_refresh_is_incremental_after_a_full_one():
+    store = await _shop_with_orders(10)
+    first = await insights_refresh({}, store.merchant_id, "2026-03-01T00:00:00+00:00", "auto")
+    assert (first["kind"], first["why"]) == ("full", "no full run to score against")
+    new_order = OrderRecord(
+        platform_id="o-new",
+        currency="USD",
+        total=Decimal("42.00"),
+        created_at=T0 + timedelta(days=20),
+        updated_at=T0 + timedelta(days=20),
+        customer=CustomerRecord(platform_id="c-new", updated_at=T0, email="new@example.com"),
+    )
+    await upsert_orders(store, [new_order])
+    second = await insights_refresh({}, store.merchant_id, "2026-03-02T00:00:00+00:00", "auto")
+    assert (second["kind"], second["why"]) == ("incremental", "changes since the last run")
+    run = await RefreshRun.get(id=second["run_id"])
+    assert run.counts["customers_changed"] == 1 and run.counts["profiles_with_orders"] == 1
+    newcomer = await Customer.get(platform_id="c-new")
+    assert await ProfileSegment.filter(profile_id=newcomer.profile_id).count() == 1
+    # asked for without a kind, the job is a full refresh (the dashboard's button)
+    third = await insights_refresh({}, store.merchant_id, "2026-03-02T00:00:00+00:00")
+    assert (third["kind"], third["why"]) == ("full", "asked for")
+
+
+async def test_rapport_insights_refresh_refuses_an_unknown_kind(database_url):
+    await _shop_with_orders()
+    result = rapport(database_url, "refresh", "--kind", "sometimes")
+    assert result.returncode != 0
+    assert "--kind 'sometimes' is not full, incremental or auto" in result.stderr
