@@ -192,6 +192,7 @@ async def _refresh_and_keys(merchant_id: int, progress: _Progress) -> dict[str, 
     """The full refresh (per step, peak RSS before and after); then an API key and a shopper's token."""
     from app.auth.api_keys import issue
     from app.auth.shopper_tokens import ShopperTokens
+    from bench.scale_incremental import incremental_after
     from insights.refresh import refresh_merchant
     from store.models import Customer, Store
 
@@ -208,6 +209,8 @@ async def _refresh_and_keys(merchant_id: int, progress: _Progress) -> dict[str, 
             "load": _load(),
         }
     )
+    # the next day: 1,000 new orders, then the incremental run that takes them in
+    progress.add(incremental={**await incremental_after(merchant_id, AS_OF), "load": _load()})
     store = await Store.get(merchant_id=merchant_id, platform="shopify")
     shopper = await (
         Customer.filter(store_id=store.id, is_guest=False, orders__id__not_isnull=True)
@@ -632,6 +635,9 @@ ROWS = (
     ("refresh step: recommendations, s", "refresh.step_seconds.recommendations"),
     ("peak RSS before the refresh, MiB", "refresh.peak_rss_before_mib"),
     ("peak RSS after the refresh, MiB", "refresh.peak_rss_after_mib"),
+    ("incremental refresh after 1,000 new orders, s", "incremental.seconds"),
+    ("incremental refresh: people recomputed", "incremental.counts.profiles_changed"),
+    ("incremental refresh, peak RSS of the run, MiB", "incremental.peak_rss_mib"),
     ("widget query p50 / p99, ms", "reads.widget_sequential.p50_ms", "reads.widget_sequential.p99_ms"),
     ("widget at 200 req/s, two web processes: answered req/s", "reads.widget_at_rate.answered_rps"),
     ("widget at 200 req/s p50 / p99, ms", "reads.widget_at_rate.p50_ms", "reads.widget_at_rate.p99_ms"),
