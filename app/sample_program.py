@@ -9,22 +9,32 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import cast
+
+from tortoise.models import Model
 
 from campaigns import manage
 from campaigns.builtin import template_for
 from campaigns.models import Campaign, CampaignKind
 from campaigns.settings import save_mail_config
-from loyalty.models import Reward, RewardKind
+from loyalty.models import Entry, Member, OrderAccount, Reward, RewardKind
 from loyalty.processing import process_orders
 from loyalty.program import load_program, publish
 from loyalty.release import release_due
 from loyalty.rules import ActionRule, ReleaseMode, Rules, Tier, TierMetric, TierWindow
-from store.models import Order
+from store.models import Customer, Order, OrderLine, Refund
+from store.sql import dialect_of
 
 EFFECTIVE_FROM = datetime(1996, 1, 1, tzinfo=UTC)
 """Before the sandbox's first order as recorded (CDNOW's history starts in January 1997); the demo,
 whose history is moved to end yesterday, publishes from the day of its own first order."""
 BATCH = 1000
+READ = (Order, OrderLine, Refund, Customer)
+"""What processing looks up by id lists: the history was just bulk-loaded, so not analysed yet."""
+FILLED = (OrderAccount, Entry, Member)
+"""What processing fills while it reads from it (a member's orders for tiers, paid entry rewards)."""
+GROWTH = 4
+"""The loyalty tables are analysed again each time the orders processed have grown this much."""
 
 
 def sample_rules() -> Rules:
@@ -102,11 +112,28 @@ async def install_sample_program(
     if (await load_program(merchant_id)).current is None:
         await publish(merchant_id, sample_rules(), effective_from, actor="sample", note="sample program")
         await Reward.bulk_create(sample_rewards(merchant_id))
-    ids = await Order.filter(merchant_id=merchant_id).order_by("platform_created_at", "id").values_list("id", flat=True)
+    ids = cast(
+        "list[int]",
+        await Order.filter(merchant_id=merchant_id).order_by("platform_created_at", "id").values_list("id", flat=True),
+    )
+    await analyze(READ)
+    analysed_at = 0
     for start in range(0, len(ids), BATCH):
         await process_orders(ids[start : start + BATCH], now=now)
+        done = min(start + BATCH, len(ids))
+        if done >= GROWTH * analysed_at:
+            await analyze(FILLED)
+            analysed_at = done
     await release_due(now, merchant_id=merchant_id)
     return len(ids)
+
+
+async def analyze(models: tuple[type[Model], ...]) -> None:
+    """Fresh planner statistics for a bulk load. Without any (autovacuum off, or not yet run),
+    PostgreSQL plans a batch's lookup of a thousand members' orders or paid entry rewards as a scan
+    of the whole table, so each batch costs more as the history fills it: quadratic in all."""
+    conn = Order._meta.db
+    await dialect_of(conn).analyze(conn, [m._meta.db_table for m in models])
 
 
 SAMPLE_CAMPAIGNS = (CampaignKind.WIN_BACK, CampaignKind.BIRTHDAY)

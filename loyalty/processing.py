@@ -67,17 +67,18 @@ class Account:
     changed: bool = field(default=False, compare=False)
 
     def row(self, now: datetime) -> tuple[Any, ...]:
-        """Values in ``_ACCOUNT_COLUMNS`` order."""
+        """Values in ``ACCOUNT_COLUMNS`` order."""
         return _account_values(self) + (now,)
 
 
-_ACCOUNT_COLUMNS = (*columns_of(Account, exclude=frozenset({"changed"})), "updated_at")
-_account_values = values_of(_ACCOUNT_COLUMNS[:-1])
+ACCOUNT_COLUMNS = (*columns_of(Account, exclude=frozenset({"changed"})), "updated_at")
+"""The columns of ``loyalty_orders`` an ``Account`` row holds, in ``Account.row`` order."""
+_account_values = values_of(ACCOUNT_COLUMNS[:-1])
 _ACCOUNTS = Write(
     OrderAccount,
-    columns=_ACCOUNT_COLUMNS,
+    columns=ACCOUNT_COLUMNS,
     conflict=("order_id",),
-    update=[c for c in _ACCOUNT_COLUMNS if c not in {"order_id", "merchant_id"}],
+    update=[c for c in ACCOUNT_COLUMNS if c not in {"order_id", "merchant_id"}],
 )
 
 
@@ -201,7 +202,7 @@ async def load_accounts(order_ids: Iterable[int], conn: Any) -> dict[int, Accoun
     rows = await select(
         conn,
         OrderAccount,
-        _ACCOUNT_COLUMNS[:-1],
+        ACCOUNT_COLUMNS[:-1],
         dialect.in_ids("order_id", 1),
         [dialect.ids(order_ids)],
         suffix=dialect.for_update,
