@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from insights.models import ProfileSegment, RefreshKind, RefreshRun, RefreshStatus
+from insights.models import InsightModel, ProfileSegment, RefreshKind, RefreshRun, RefreshStatus
+from insights.recommendations import STORED_NAME as RECOMMENDER
 from insights.segments.rules import TierThresholds
 from insights.settings import InsightsConfig
 from store.models import Customer, Order, Profile
@@ -56,6 +57,8 @@ async def plan(merchant_id: int, as_of: datetime, digest: str, wanted: RefreshKi
     last = await done.order_by("-started_at", "-id").first()
     if full is None or last is None or not all(part in full.reference for part in REFERENCE_PARTS):
         return Plan(RefreshKind.FULL, "no full run to score against")
+    if not await InsightModel.filter(merchant_id=merchant_id, name=RECOMMENDER).exists():
+        return Plan(RefreshKind.FULL, "no recommender kept by a full run")
     if full.settings_digest != digest:
         return Plan(RefreshKind.FULL, "the insights settings changed since the last full run")
     if full.as_of is None or last.as_of is None or as_of < last.as_of:
@@ -92,8 +95,11 @@ async def changed_profiles(merchant_id: int, since: datetime, customers: Collect
     profiles: set[int] = set()
     for start in range(0, len(wanted), CHUNK):
         profiles |= set(
-            await Customer.filter(id__in=wanted[start : start + CHUNK], profile_id__not_isnull=True).values_list(
-                "profile_id", flat=True
+            cast(
+                list[int],
+                await Customer.filter(id__in=wanted[start : start + CHUNK], profile_id__not_isnull=True).values_list(
+                    "profile_id", flat=True
+                ),
             )
         )
     for profile_id, merged_into in await Profile.filter(merchant_id=merchant_id, updated_at__gte=since).values_list(
@@ -115,12 +121,8 @@ async def silence_crossed(merchant_id: int, as_of: datetime, tiers: TierThreshol
         if days <= 0:
             continue
         for threshold in {tiers.at_risk_after_days, tiers.lost_after_days}:
-            out |= set(
-                await ProfileSegment.filter(
-                    merchant_id=merchant_id,
-                    as_of=then,
-                    recency_days__lte=threshold,
-                    recency_days__gt=threshold - days,
-                ).values_list("profile_id", flat=True)
+            crossed = ProfileSegment.filter(
+                merchant_id=merchant_id, as_of=then, recency_days__lte=threshold, recency_days__gt=threshold - days
             )
+            out |= set(cast(list[int], await crossed.values_list("profile_id", flat=True)))
     return out

@@ -157,8 +157,7 @@ async def _full(
         elif step == "profiles":
             run.read_at = datetime.now(UTC)
             history = result.history = await load_history(merchant_id)
-            result.warning = as_of_warning(history, as_of)
-            run.warning = result.warning
+            result.warning = run.warning = as_of_warning(history, as_of)  # type: ignore[assignment]
             async with in_transaction() as conn:
                 result.counts["facts"] = await refresh_facts(conn, merchant_id, config)
                 result.counts["profiles_with_orders"] = await refresh_transactions(conn, history, now)
@@ -176,7 +175,7 @@ async def _full(
         else:
             assert history is not None
             async with in_transaction() as conn:
-                recs = await refresh_recommendations(conn, history, config.recommendations, now, rerank)
+                recs = await refresh_recommendations(conn, history, config.recommendations, now, rerank, run_id=run.id)
             result.counts |= {"recommended_profiles": recs["profiles"], "paired_products": recs["products"]}
         result.step_seconds[step] = round(time.perf_counter() - started, 4)
     return reference

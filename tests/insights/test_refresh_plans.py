@@ -9,7 +9,7 @@ import pytest
 from tortoise.context import TortoiseContext
 
 from app.db import tortoise_config
-from insights.models import ProfileSegment, RefreshKind
+from insights.models import InsightModel, ProfileSegment, RefreshKind
 from insights.refresh import refresh_merchant
 from insights.settings import save_config
 from store.models import Customer
@@ -33,6 +33,8 @@ async def test_a_run_is_full_when_an_incremental_one_could_not_be_right(tmp_path
 
         assert await why(AS_OF, RefreshKind.INCREMENTAL) == ("full", "no full run to score against")
         assert await why(AS_OF) == ("incremental", "changes since the last run")
+        await InsightModel.filter(merchant_id=merchant_id).delete()  # e.g. full runs from before it was kept
+        assert await why(AS_OF) == ("full", "no recommender kept by a full run")
         assert await why(AS_OF + timedelta(days=6)) == ("incremental", "changes since the last run")
         assert await why(AS_OF + timedelta(days=7)) == ("full", "the last full run is 7 days old")
         assert await why(AS_OF) == ("full", "the as-of date is earlier than the last run's")
