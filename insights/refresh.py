@@ -45,7 +45,7 @@ from insights.recommendations import Rerank, refresh_recommendations
 from insights.segments.assign import refresh_segments
 from insights.segments.thresholds import stored_tier_totals
 from insights.settings import InsightsConfig, load_config
-from store.models import Customer, Profile
+from store.models import Customer, Order, OrderLine, Product, Profile, Variant
 from store.sql import dialect_of
 
 STEPS = ("identity", "profiles", "segments", "predictions", "recommendations")
@@ -242,7 +242,11 @@ async def _incremental(
         result.step_seconds[step] = round(time.perf_counter() - started, 4)
 
 
-_REWRITTEN = (
+_ANALYZED = (
+    Order,
+    OrderLine,
+    Product,
+    Variant,
     Customer,
     Profile,
     IdentityKey,
@@ -256,7 +260,10 @@ _REWRITTEN = (
 
 
 async def _fresh_statistics() -> None:
-    """The refresh rewrites these tables wholesale and the admin filters join them: the planner
-    needs their new shape (a first refresh is the first time it sees them at all)."""
+    """The refresh rewrites these tables wholesale and the admin filters join them, and the
+    incremental runs after it look up a few people's orders in the store's tables: the planner
+    needs their current shape (a first refresh may be the first time it sees them at all; without
+    it, a lookup of 1,500 people's orders at a million orders scanned the merchant's index once per
+    person, 47 s instead of 0.8 s)."""
     conn = Profile._meta.db
-    await dialect_of(conn).analyze(conn, [m._meta.db_table for m in _REWRITTEN])
+    await dialect_of(conn).analyze(conn, [m._meta.db_table for m in _ANALYZED])

@@ -239,3 +239,19 @@ async def shipping_addresses(
         if isinstance(value, dict):
             out.append((int(profile_id), int(store_id), value, when(seen)))
     return out
+
+
+async def money_totals(
+    conn: BaseDBAsyncClient, table: str, merchant_id: int, groups: tuple[str, ...], money: str
+) -> list[tuple[Any, ...]]:
+    """Per group of one merchant's rows of ``table`` (a derived table its caller names, e.g. the
+    segments): the group's values, the number of rows and the exact sum of the money column."""
+    dialect = dialect_of(conn)
+    keys = ", ".join(f'"{g}"' for g in groups)
+    sql = (
+        f'SELECT {keys}, COUNT(*), {_money(dialect, chr(34) + money + chr(34))} FROM "{table}" '
+        f'WHERE "merchant_id" = {_numbered(dialect)(1)} GROUP BY {keys} ORDER BY {keys}'
+    )
+    _, rows = await conn.execute_query(sql, [merchant_id])
+    read = money_reader(dialect)
+    return [(*(r[i] for i in range(len(groups))), int(r[len(groups)]), read(r[len(groups) + 1])) for r in rows]

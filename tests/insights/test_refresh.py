@@ -315,3 +315,14 @@ async def test_a_loyalty_rerank_hook_can_lift_a_product_into_the_list(trained):
     assert len(seen[row["profile_id"]]) == 30
     assert row["items"][0]["product_id"] == seen[row["profile_id"]][-1].item
     assert len(row["items"]) == 10
+
+
+async def test_the_runs_value_tier_totals_are_the_stored_rows_counted_and_summed(refreshed):
+    """The database groups them (``stored_tier_totals``); summing the rows in Python agrees to the cent."""
+    from insights.segments.thresholds import tier_totals
+
+    rows = await ProfileSegment.filter(merchant_id=refreshed.sandbox.merchant_id).values("currency", "tier", "monetary")
+    assert refreshed.result.counts["value_tiers"] == tier_totals(rows)
+    assert sum(
+        t["profiles"] for tiers in refreshed.result.counts["value_tiers"].values() for t in tiers.values()
+    ) == len(rows)
