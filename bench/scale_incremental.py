@@ -1,5 +1,11 @@
 """An incremental insights refresh after new orders, on a merchant a full run just refreshed.
 
+Run inside ``bench.bench_scale``'s main phase (after its full refresh), or alone, per size, on a
+database it seeds (or one kept from an earlier run, ``--on-database``): a full refresh, then the
+next day's orders and the incremental run, as one JSON (bench/results/scale_incremental.json).
+
+    .venv/bin/python -m bench.scale_incremental [--scales 1 15] [--on-database SCALE=URL ...]
+
 New orders arrive the way the connectors write them (``store.ingest.upsert_orders``, a page at
 a time): most from existing customers picked evenly over the customer ids, one in ten from a
 new customer, dated the day before the run. Then the next day's run (``kind`` incremental)
@@ -9,13 +15,21 @@ peak memory is the run's own: the kernel's high-water mark is reset first (``cle
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from bench.support import peak_rss_mib
+from bench.support import peak_rss_mib, scratch_database
+
+RESULTS = Path(__file__).resolve().parent / "results" / "scale_incremental.json"
 
 PAGE = 250
 """Orders per upsert, as a connector's page."""
@@ -44,16 +58,17 @@ async def add_orders(merchant_id: int, count: int, when: datetime) -> int:
         .values("platform_id", "platform_updated_at", "email")
     )
     step = max(1, len(existing) // count)
+    tag = f"bench-{time.time_ns()}"  # new orders and customers on every run, also on a kept database
     records = []
     for i in range(count):
         if i % NEW_CUSTOMER_EVERY == 0:
-            customer = CustomerRecord(f"bench-new-{i}", when, email=f"bench-new-{i}@example.com", first_name="New")
+            customer = CustomerRecord(f"{tag}-new-{i}", when, email=f"{tag}-new-{i}@example.com", first_name="New")
         else:
             known = existing[(i * step) % len(existing)]
             # an older record time: the order links the customer without rewriting their record
             customer = CustomerRecord(known["platform_id"], known["platform_updated_at"] - timedelta(days=1))
         total = Decimal(20 + i % 80).quantize(Decimal("0.01"))
-        records.append(OrderRecord(f"bench-inc-{i}", "USD", total, when, when, customer=customer, subtotal=total))
+        records.append(OrderRecord(f"{tag}-order-{i}", "USD", total, when, when, customer=customer, subtotal=total))
     for start in range(0, len(records), PAGE):
         await upsert_orders(store, records[start : start + PAGE])
     return len({r.customer.platform_id for r in records if r.customer is not None})
@@ -82,3 +97,79 @@ async def incremental_after(merchant_id: int, as_of: datetime, orders: int = 100
         "counts": {k: v for k, v in result.counts.items() if isinstance(v, int | str)},
         "peak_rss_mib": peak_rss_mib() if reset else None,
     }
+
+
+async def _size(url: str, scale: int, seed: bool) -> dict[str, Any]:
+    """Seed (unless kept), a full refresh as of the bench's day, then the incremental run."""
+    from tortoise.context import TortoiseContext
+
+    from app.db import tortoise_config
+    from bench.bench_scale import AS_OF, MERCHANT_NAME, PROFILE_CHUNK, SECRET
+    from insights.models import RefreshKind
+    from insights.refresh import refresh_merchant
+    from store import crypto
+    from store.models import Customer, Merchant, Order
+    from store.people import ensure_profiles
+
+    crypto.configure(SECRET)
+    out: dict[str, Any] = {"scale": scale}
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(url), _enable_global_fallback=True)
+        if seed:
+            from app.demo.seed import seed_stream
+            from sandbox.dataset.scale import scaled
+
+            await ctx.generate_schemas()
+            await seed_stream(scaled("master", 7, scale))
+            merchant = await Merchant.get(name=MERCHANT_NAME)
+            ids = await Customer.filter(merchant_id=merchant.id).order_by("id").values_list("id", flat=True)
+            for start in range(0, len(ids), PROFILE_CHUNK):
+                await ensure_profiles(cast(list[int], ids[start : start + PROFILE_CHUNK]))
+        merchant = await Merchant.get(name=MERCHANT_NAME)
+        out["orders"] = await Order.filter(merchant_id=merchant.id).count()
+        reset_peak_rss()
+        started = time.perf_counter()
+        full = await refresh_merchant(merchant.id, as_of=AS_OF, kind=RefreshKind.FULL)
+        out["full"] = {
+            "seconds": round(time.perf_counter() - started, 1),
+            "step_seconds": {k: round(v, 2) for k, v in full.step_seconds.items()},
+            "peak_rss_mib": peak_rss_mib(),
+            "load": os.getloadavg(),
+        }
+        out["incremental"] = {**await incremental_after(merchant.id, AS_OF), "load": os.getloadavg()}
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 15])
+    parser.add_argument("--on-database", nargs="*", default=[], metavar="SCALE=URL", help="a kept seeded database")
+    parser.add_argument("--child", nargs=2, metavar=("SCALE", "URL"), help=argparse.SUPPRESS)
+    parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(asyncio.run(_size(args.child[1], int(args.child[0]), args.seed))))
+        return
+    kept = dict(item.split("=", 1) for item in args.on_database)
+    result: dict[str, Any] = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "sizes": {}}
+    for scale in args.scales:
+        # each size in a child of its own: Tortoise holds one backend per process, and the peak is the child's
+        def child(url: str, seed: bool, scale: int = scale) -> dict[str, Any]:
+            command = [sys.executable, "-m", "bench.scale_incremental", "--child", str(scale), url]
+            done = subprocess.run([*command, *(["--seed"] if seed else [])], capture_output=True, text=True)
+            if done.returncode != 0:
+                raise RuntimeError(done.stderr[-2000:])
+            return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+        if str(scale) in kept:
+            figures = child(kept[str(scale)], False)
+        else:
+            with scratch_database("postgres") as url:
+                figures = child(url, True)
+        result["sizes"][f"{scale}x"] = figures
+        print(json.dumps(figures), flush=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -21,6 +21,7 @@ from loyalty.ownership import link_verified
 from measure.refresh import refresh_measurement
 from store.job_owners import Owner
 from store.models import Customer, Merchant, Order
+from store.sql.writes import CHUNK
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ async def link_order_customers(order_ids: list[int]) -> list[list[int]]:
         .distinct()
         .values_list("customer_id", flat=True)
     )
-    return await _link(list(customers))
+    return await _link(cast("list[int]", customers))
 
 
 AUTO = "auto"
@@ -71,9 +72,12 @@ async def insights_refresh(
         # retention, cohorts, CLV groups, value tiers: what the dashboard reads, from the orders just read;
         # they are merchant-wide, so they follow the full runs
         await refresh_measurement(merchant_id, history=result.history)
-    else:
-        verified = verified.filter(id__in=result.customers)
-    await link_verified(await verified.values_list("id", flat=True))  # accounts verified since their last order
+        # accounts verified since their last order
+        await link_verified(cast("list[int]", await verified.values_list("id", flat=True)))
+    else:  # the accounts the run found changed, a chunk at a time (an IN list under the drivers' limits)
+        for start in range(0, len(result.customers), CHUNK):
+            chunk = result.customers[start : start + CHUNK]
+            await link_verified(cast("list[int]", await verified.filter(id__in=chunk).values_list("id", flat=True)))
     if (queue := ctx.get("queue")) is not None:  # audiences just moved: run the campaigns on them
         await campaigns_run.enqueue(queue, merchant_id, key=run_key(merchant_id))
     return {
