@@ -22,9 +22,15 @@ def as_of_warning(history: MerchantHistory, as_of: datetime) -> str | None:
     """One sentence when ``as_of`` lies past the last purchase by more than ``STALE_AFTER_DAYS``
     or before the first; None when it is plausible or there are no purchases at all."""
     days = [o.created_at for o in history.orders if o.net > 0]
-    if not days:
+    return span_warning((min(days), max(days)) if days else None, as_of)
+
+
+def span_warning(span: tuple[datetime, datetime] | None, as_of: datetime) -> str | None:
+    """``as_of_warning`` from the first and last purchase (``store.sql.purchases.purchase_span``
+    reads them for an incremental run, which holds only the changed people's orders)."""
+    if span is None:
         return None
-    first, last = min(days), max(days)
+    first, last = span
     if as_of < first:
         return (
             f"as-of {as_of.date().isoformat()} is before the first order ({first.date().isoformat()}): "

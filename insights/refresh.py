@@ -21,7 +21,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from insights.as_of import as_of_warning
+from insights.as_of import as_of_warning, span_warning
 from insights.changes import Plan, changed_customers, changed_profiles, plan, settings_digest, silence_crossed, too_many
 from insights.history import MerchantHistory, load_history
 from insights.identity.resolve import Merge, Resolution, resolve
@@ -47,6 +47,7 @@ from insights.segments.thresholds import stored_tier_totals
 from insights.settings import InsightsConfig, load_config
 from store.models import Customer, Order, OrderLine, Product, Profile, Variant
 from store.sql import dialect_of
+from store.sql.purchases import purchase_span
 
 STEPS = ("identity", "profiles", "segments", "predictions", "recommendations")
 
@@ -218,6 +219,10 @@ async def _incremental(
             profiles |= silent
         elif step == "profiles":
             run.read_at = datetime.now(UTC)
+            span = await purchase_span(Order._meta.db, merchant_id)
+            result.warning = run.warning = span_warning(span, as_of)  # type: ignore[assignment]
+            # the model the people are scored with: the full run's, with its check
+            result.model_check = run.model_check = chosen.full_run.model_check
             history = result.history = await load_history(merchant_id, profiles=profiles)
             async with in_transaction() as conn:
                 result.counts["facts"] = await refresh_facts(conn, merchant_id, config, profiles)

@@ -255,3 +255,25 @@ async def money_totals(
     _, rows = await conn.execute_query(sql, [merchant_id])
     read = money_reader(dialect)
     return [(*(r[i] for i in range(len(groups))), int(r[len(groups)]), read(r[len(groups) + 1])) for r in rows]
+
+
+async def purchase_span(conn: BaseDBAsyncClient, merchant_id: int) -> tuple[datetime, datetime] | None:
+    """The first and the last live order with a positive total net of refunds (the merchant's
+    purchases as the refresh reads them), or None: two walks of the (merchant, created at) index."""
+    dialect = dialect_of(conn)
+    p = _numbered(dialect)
+    net = (
+        'o."total" - o."total_refunded" > 0'
+        if dialect.postgres
+        else 'CAST(o."total" AS REAL) - CAST(o."total_refunded" AS REAL) > 0'
+    )
+    sql = (
+        f'SELECT o."platform_created_at" FROM "{_table(Order)}" AS o WHERE o."merchant_id" = {p(1)} '
+        f'AND {_LIVE} AND {net} ORDER BY o."platform_created_at" {{}} LIMIT 1'
+    )
+    when = _time()
+    _, first = await conn.execute_query(sql.format("ASC"), [merchant_id])
+    if not first:
+        return None
+    _, last = await conn.execute_query(sql.format("DESC"), [merchant_id])
+    return when(first[0][0]), when(last[0][0])

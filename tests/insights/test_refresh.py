@@ -326,3 +326,16 @@ async def test_the_runs_value_tier_totals_are_the_stored_rows_counted_and_summed
     assert sum(
         t["profiles"] for tiers in refreshed.result.counts["value_tiers"].values() for t in tiers.values()
     ) == len(rows)
+
+
+async def test_the_purchase_span_read_in_sql_gives_the_as_of_guard_the_historys_answer(refreshed):
+    """An incremental run reads the first and last purchase in SQL; the warning is the same."""
+    from insights.as_of import as_of_warning, span_warning
+    from store.sql.purchases import purchase_span
+
+    history = await load_history(refreshed.sandbox.merchant_id)
+    span = await purchase_span(Order._meta.db, refreshed.sandbox.merchant_id)
+    purchases = [o.created_at for o in history.orders if o.net > 0]
+    assert span == (min(purchases), max(purchases))
+    for as_of in (AS_OF, AS_OF + timedelta(days=120), datetime(1996, 1, 1, tzinfo=UTC)):
+        assert span_warning(span, as_of) == as_of_warning(history, as_of)

@@ -9,7 +9,7 @@ import pytest
 from tortoise.context import TortoiseContext
 
 from app.db import tortoise_config
-from insights.models import InsightModel, ProfileSegment, RefreshKind
+from insights.models import InsightModel, ProfileSegment, RefreshKind, RefreshRun
 from insights.refresh import refresh_merchant
 from insights.settings import save_config
 from store.models import Customer
@@ -69,3 +69,20 @@ async def test_people_whose_silence_crossed_a_tier_threshold_are_rescored(tmp_pa
         assert set(after.values()) == {181}
         tiers = dict(await ProfileSegment.filter(profile_id__in=at_edge).values_list("profile_id", "tier"))
         assert all(tiers[p] == "at_risk" for p in at_edge), (tiers_before, tiers)
+
+
+async def test_an_incremental_run_keeps_the_full_runs_model_check_and_guards_its_as_of(tmp_path_factory):
+    async with scratch_database(tmp_path_factory.mktemp("guard")) as url, TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(url), _enable_global_fallback=True)
+        await ctx.generate_schemas()
+        sandbox = await load_sandbox()
+        full = await refresh_merchant(sandbox.merchant_id, as_of=AS_OF)
+        assert full.warning is None and full.model_check
+        later = await refresh_merchant(
+            sandbox.merchant_id, as_of=AS_OF + timedelta(days=200), kind=RefreshKind.INCREMENTAL
+        )
+        assert later.kind is RefreshKind.INCREMENTAL
+        assert later.model_check == full.model_check
+        assert later.warning is not None and "is 201 days after the last order (1998-06-30" in later.warning
+        run = await RefreshRun.get(id=later.run_id)
+        assert run.warning == later.warning and run.model_check == full.model_check
