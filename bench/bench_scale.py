@@ -637,7 +637,6 @@ ROWS = (
     ("peak RSS after the refresh, MiB", "refresh.peak_rss_after_mib"),
     ("incremental refresh after 1,000 new orders, s", "incremental.seconds"),
     ("incremental refresh: people recomputed", "incremental.counts.profiles_changed"),
-    ("incremental refresh, peak RSS of the run, MiB", "incremental.peak_rss_mib"),
     ("widget query p50 / p99, ms", "reads.widget_sequential.p50_ms", "reads.widget_sequential.p99_ms"),
     ("widget at 200 req/s, two web processes: answered req/s", "reads.widget_at_rate.answered_rps"),
     ("widget at 200 req/s p50 / p99, ms", "reads.widget_at_rate.p50_ms", "reads.widget_at_rate.p99_ms"),

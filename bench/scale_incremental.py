@@ -1,8 +1,9 @@
 """An incremental insights refresh after new orders, on a merchant a full run just refreshed.
 
 Run inside ``bench.bench_scale``'s main phase (after its full refresh), or alone, per size, on a
-database it seeds (or one kept from an earlier run, ``--on-database``): a full refresh, then the
-next day's orders and the incremental run, as one JSON (bench/results/scale_incremental.json).
+database it seeds (or one kept from an earlier run, ``--on-database``): a full refresh in one
+child process, then the next day's orders and the incremental run in another (its peak memory
+is then its own), as one JSON (bench/results/scale_incremental.json).
 
     .venv/bin/python -m bench.scale_incremental [--scales 1 15] [--on-database SCALE=URL ...]
 
@@ -99,8 +100,10 @@ async def incremental_after(merchant_id: int, as_of: datetime, orders: int = 100
     }
 
 
-async def _size(url: str, scale: int, seed: bool) -> dict[str, Any]:
-    """Seed (unless kept), a full refresh as of the bench's day, then the incremental run."""
+async def _size(url: str, scale: int, part: str, seed: bool) -> dict[str, Any]:
+    """``full``: seed (unless kept), then a full refresh as of the bench's day. ``incremental``:
+    the next day's orders and the incremental run, in a process of its own, so its peak memory
+    is the run's and not what the full run left in the heap."""
     from tortoise.context import TortoiseContext
 
     from app.db import tortoise_config
@@ -127,6 +130,8 @@ async def _size(url: str, scale: int, seed: bool) -> dict[str, Any]:
                 await ensure_profiles(cast(list[int], ids[start : start + PROFILE_CHUNK]))
         merchant = await Merchant.get(name=MERCHANT_NAME)
         out["orders"] = await Order.filter(merchant_id=merchant.id).count()
+        if part == "incremental":
+            return {**out, "incremental": {**await incremental_after(merchant.id, AS_OF), "load": os.getloadavg()}}
         reset_peak_rss()
         started = time.perf_counter()
         full = await refresh_merchant(merchant.id, as_of=AS_OF, kind=RefreshKind.FULL)
@@ -136,7 +141,6 @@ async def _size(url: str, scale: int, seed: bool) -> dict[str, Any]:
             "peak_rss_mib": peak_rss_mib(),
             "load": os.getloadavg(),
         }
-        out["incremental"] = {**await incremental_after(merchant.id, AS_OF), "load": os.getloadavg()}
     return out
 
 
@@ -144,28 +148,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 15])
     parser.add_argument("--on-database", nargs="*", default=[], metavar="SCALE=URL", help="a kept seeded database")
-    parser.add_argument("--child", nargs=2, metavar=("SCALE", "URL"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, metavar=("SCALE", "URL", "PART"), help=argparse.SUPPRESS)
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(asyncio.run(_size(args.child[1], int(args.child[0]), args.seed))))
+        scale, url, part = args.child
+        print(json.dumps(asyncio.run(_size(url, int(scale), part, args.seed))))
         return
     kept = dict(item.split("=", 1) for item in args.on_database)
     result: dict[str, Any] = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "sizes": {}}
     for scale in args.scales:
         # each size in a child of its own: Tortoise holds one backend per process, and the peak is the child's
-        def child(url: str, seed: bool, scale: int = scale) -> dict[str, Any]:
-            command = [sys.executable, "-m", "bench.scale_incremental", "--child", str(scale), url]
+        def child(url: str, part: str, seed: bool = False, scale: int = scale) -> dict[str, Any]:
+            command = [sys.executable, "-m", "bench.scale_incremental", "--child", str(scale), url, part]
             done = subprocess.run([*command, *(["--seed"] if seed else [])], capture_output=True, text=True)
             if done.returncode != 0:
                 raise RuntimeError(done.stderr[-2000:])
             return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
         if str(scale) in kept:
-            figures = child(kept[str(scale)], False)
+            figures = {**child(kept[str(scale)], "full"), **child(kept[str(scale)], "incremental")}
         else:
             with scratch_database("postgres") as url:
-                figures = child(url, True)
+                figures = {**child(url, "full", seed=True), **child(url, "incremental")}
         result["sizes"][f"{scale}x"] = figures
         print(json.dumps(figures), flush=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")

@@ -14,7 +14,7 @@ from strawberry.scalars import JSON
 from tortoise.expressions import Subquery
 from tortoise.functions import Count
 
-from insights.models import ClvPrediction, ProfileSegment, RefreshRun, RefreshStatus
+from insights.models import ClvPrediction, ProfileSegment, RefreshKind, RefreshRun, RefreshStatus
 from schema.core.context import AdminInfo
 from schema.core.errors import ApiError, ErrorCode
 from schema.core.money import Money, minor_unit
@@ -29,6 +29,11 @@ MAX_BUCKETS = 50
 
 
 strawberry.enum(RefreshStatus, name="RefreshStatus", description="How an insights refresh ended")
+strawberry.enum(
+    RefreshKind,
+    name="RefreshKind",
+    description="FULL recomputes everyone; INCREMENTAL only the people who changed since the last run",
+)
 
 
 @strawberry.type(description="How long one step of a refresh took")
@@ -40,6 +45,10 @@ class RefreshStep:
 @strawberry.type(description="One insights refresh of the merchant (its error stays in the server log)")
 class InsightsRefreshRun:
     status: RefreshStatus
+    kind: RefreshKind
+    reason: str | None = strawberry.field(
+        description='why this kind, e.g. "changes since the last run" or "the last full run is 7 days old"'
+    )
     started_at: datetime
     finished_at: datetime | None
     seconds: float = strawberry.field(description="the steps' total")
@@ -59,6 +68,8 @@ class InsightsRefreshRun:
         steps = [RefreshStep(name=str(name), seconds=float(sec)) for name, sec in (row.step_seconds or {}).items()]
         return cls(
             status=RefreshStatus(row.status),
+            kind=RefreshKind(row.kind),
+            reason=(row.counts or {}).get("why"),
             started_at=row.started_at,
             finished_at=row.finished_at,
             seconds=round(sum(s.seconds for s in steps), 4),

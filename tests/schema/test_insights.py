@@ -221,9 +221,12 @@ async def test_the_overview_counts_segments_tiers_churn_bands_and_buckets_clv(cl
 
 async def test_the_overview_shows_the_last_refresh_with_each_steps_time(client, world):
     run = await RefreshRun.filter(merchant_id=world.merchant.id).order_by("-started_at").first()
-    found = data(await admin(client, "{ insights { lastRefresh { status seconds steps { name seconds } counts } } }"))
+    found = data(
+        await admin(client, "{ insights { lastRefresh { status kind reason seconds steps { name seconds } counts } } }")
+    )
     last = found["insights"]["lastRefresh"]
     assert last["status"] == "COMPLETE"
+    assert (last["kind"], last["reason"]) == (run.kind.upper(), run.counts["why"])
     assert [(s["name"], s["seconds"]) for s in last["steps"]] == list(run.step_seconds.items())
     assert last["steps"][0]["name"] == "identity" and last["counts"]["segments"] == run.counts["segments"]
     assert last["seconds"] == pytest.approx(sum(run.step_seconds.values()), abs=1e-3)
