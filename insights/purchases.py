@@ -43,7 +43,7 @@ def purchases_of(orders: Iterable[OrderRow], as_of: datetime) -> dict[str, list[
 def merchant_purchases(history: MerchantHistory, as_of: datetime) -> dict[int, dict[str, list[Purchase]]]:
     """Every person with at least one purchase, with their purchases per currency."""
     out = {}
-    for profile_id, orders in sorted(history.orders_by_profile().items()):
+    for profile_id, orders in history.each_profile():
         if bought := purchases_of(orders, as_of):
             out[profile_id] = bought
     return out
