@@ -48,6 +48,29 @@ def top_k(scores: np.ndarray, allowed: np.ndarray, k: int, tiebreak: np.ndarray)
     return candidates[order[:k]]
 
 
+def top_k_rows(scores: np.ndarray, allowed: np.ndarray, k: int, tiebreak: np.ndarray) -> list[np.ndarray]:
+    """`top_k` of every row of a (people x items) score matrix at once, with the same ties.
+
+    One partition of the whole matrix finds each row's k-th best allowed score; only the
+    items at or above it are sorted (by row, score, tiebreak, index), so a row holds exactly
+    the list `top_k` gives for it alone.
+    """
+    m, n = scores.shape
+    if m == 0 or n == 0:
+        return [np.zeros(0, dtype=np.int64) for _ in range(m)]
+    keep = min(k, n)
+    masked = np.where(allowed, scores, -np.inf)
+    kth_best = np.partition(masked, n - keep, axis=1)[:, n - keep]
+    # a row with fewer than k allowed items has -inf there: all its allowed items qualify
+    rows, cols = np.nonzero(allowed & (masked >= kth_best[:, None]))
+    order = np.lexsort((cols, -tiebreak[cols], -scores[rows, cols], rows))
+    rows, cols = rows[order], cols[order]
+    sizes = np.bincount(rows, minlength=m)
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    return [cols[start : min(start + k, end)] for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+
 def rerank(
     candidates: Iterable[Recommendation | tuple[Item, float]], boost: Mapping[Item, float]
 ) -> list[Recommendation]:
