@@ -60,6 +60,10 @@ class Resolution:
     customers_moved: int = 0
 
 
+_NOBODY = Person("", "", None)
+"""Every customer's ``Person`` when fuzzy matching is off: nothing reads it then."""
+
+
 @dataclass
 class _Customer:
     id: int
@@ -127,22 +131,35 @@ def _matching_kinds(config: InsightsConfig) -> tuple[str, ...]:
 
 
 async def _load_customers(merchant_id: int, ids: set[int] | None, config: InsightsConfig) -> dict[int, _Customer]:
+    """The customers with their key digests, and their names and address when fuzzy matching
+    reads them (else one empty ``Person`` for all: at a million orders the names and addresses
+    of every customer, read and held for nothing, were most of the identity step's memory).
+    Each row read is dropped once its customer is made, so the rows and the customers are not
+    both held whole."""
+    fuzzy = config.fuzzy_matching
     query = Customer.filter(merchant_id=merchant_id, deleted_at=None)
     orders = Order.filter(merchant_id=merchant_id, customer_id__not_isnull=True)
     if ids is not None:
         query, orders = query.filter(id__in=ids), orders.filter(customer_id__in=ids)
-    rows = await query.values("id", "profile_id", "email", "phone", "first_name", "last_name", "address")
+    named = ("first_name", "last_name", "address") if fuzzy else ()
+    rows = await query.values("id", "profile_id", "email", "phone", *named)
     contacts: dict[int, list[tuple[str | None, str | None]]] = defaultdict(list)
-    for row in await orders.distinct().values("customer_id", "email", "phone"):
-        contacts[row["customer_id"]].append((row["email"], row["phone"]))
+    for customer_id, email, phone in await orders.distinct().values_list("customer_id", "email", "phone"):
+        contacts[customer_id].append((email, phone))
     out = {}
-    for row in rows:
-        emails = {row["email"], *(e for e, _ in contacts[row["id"]])}
-        phones = {row["phone"], *(p for _, p in contacts[row["id"]])}
-        keys = customer_keys(merchant_id, emails, phones, row["address"], config)
-        person = Person(
-            normalize_text(row["first_name"]), normalize_text(row["last_name"]), normalize_address(row["address"])
-        )
+    rows.reverse()
+    while rows:
+        row = rows.pop()
+        used = contacts.pop(row["id"], [])
+        emails = {row["email"], *(e for e, _ in used)}
+        phones = {row["phone"], *(p for _, p in used)}
+        address = row.get("address")
+        keys = customer_keys(merchant_id, emails, phones, address, config)
+        person = _NOBODY
+        if fuzzy:
+            person = Person(
+                normalize_text(row["first_name"]), normalize_text(row["last_name"]), normalize_address(address)
+            )
         out[row["id"]] = _Customer(row["id"], row["profile_id"], keys, person)
     return out
 
