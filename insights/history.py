@@ -174,6 +174,14 @@ class OrderColumns(Sequence[OrderRow]):
     def __iter__(self) -> Iterator[OrderRow]:
         return map(self._row, range(len(self)))
 
+    def __eq__(self, other: object) -> bool:
+        """Equal to any sequence of equal rows in the same order (a list as the history was)."""
+        if not isinstance(other, OrderColumns | list | tuple):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
     def by_profile(self) -> Iterator[tuple[int, list[OrderRow]]]:
         """Each person's orders in time order, by profile id, made one person at a time."""
         people = np.frombuffer(self.profile_id, dtype=np.int64)

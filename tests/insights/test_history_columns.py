@@ -8,6 +8,7 @@ same pages (``store.sql.purchases.order_pages``) straight into rows and compare.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from itertools import pairwise
 
 import pytest
@@ -109,3 +110,13 @@ async def test_each_profile_is_orders_by_profile_in_profile_order(refreshed):
 
 def test_an_empty_history_has_no_people():
     assert list(OrderColumns().by_profile()) == []
+
+
+async def test_two_reads_of_a_history_are_equal_and_differ_when_a_row_does(refreshed):
+    history = await load_history(refreshed.sandbox.merchant_id)
+    again = await load_history(refreshed.sandbox.merchant_id, page=97)
+    assert history.orders == again.orders == list(again.orders)
+    assert history.orders != list(again.orders)[:-1]
+    changed = list(again.orders)
+    changed[3] = replace(changed[3], total=changed[3].total + 1)
+    assert history.orders != changed
