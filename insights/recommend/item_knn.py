@@ -93,9 +93,7 @@ class ItemKNN(BasketRecommender):
         n = len(index)
         if n == 0:
             return [[] for _ in codes]
-        excluded = np.zeros(n, dtype=bool)
-        excluded_codes = index.codes(exclude)
-        excluded[excluded_codes[excluded_codes >= 0]] = True
+        excluded = self._excluded(exclude)
         popularity = self.popularity()
         tiebreak = self._counts.item_counts
         by_popularity = np.lexsort((np.arange(n), -tiebreak))

@@ -142,6 +142,13 @@ class BasketRecommender(ABC):
         codes = [query[query >= 0] for query in (self._counts.index.codes([item]) for item in items)]
         return self._select_many(codes, [np.ones(len(c)) for c in codes], k, exclude)
 
+    def _excluded(self, exclude: Iterable[Item]) -> np.ndarray:
+        """A mask over the known items: True where ``exclude`` names one (unknown names are ignored)."""
+        excluded = np.zeros(len(self._counts.index), dtype=bool)
+        codes = self._counts.index.codes(exclude)
+        excluded[codes[codes >= 0]] = True
+        return excluded
+
     def _select_many(
         self, codes: list[np.ndarray], weights: list[np.ndarray], k: int, exclude: Iterable[Item]
     ) -> list[list[Recommendation]]:
@@ -149,9 +156,7 @@ class BasketRecommender(ABC):
         n = len(index)
         if n == 0:
             return [[] for _ in codes]
-        excluded = np.zeros(n, dtype=bool)
-        excluded_codes = index.codes(exclude)
-        excluded[excluded_codes[excluded_codes >= 0]] = True
+        excluded = self._excluded(exclude)
         rows = max(1, BATCH_CELLS // n)
         picked: list[list[Recommendation]] = []
         for start in range(0, len(codes), rows):
