@@ -58,14 +58,24 @@ async def pending_stores(demo_database: str) -> AsyncIterator[list[int]]:
 
 
 async def sign_in(page: Any, site: WordPress, login: str, password: str) -> None:
-    await page.goto(f"{site.url}/wp-login.php")
-    await page.fill("#user_login", login)
-    await page.fill("#user_pass", password)
-    await page.click("#wp-submit")
-    try:  # the click starts a navigation that "load" of the login page itself may precede
-        await page.wait_for_url(lambda url: "wp-login.php" not in url, timeout=30_000)
-    except Exception as exc:
-        raise AssertionError(f"still on the login page: {await page.content()}") from exc
+    """WordPress's login scripts may reset the password field after the page's load (seen once in
+    CI: "The password field is empty"), so the fields are filled once the network is idle, read back
+    before the click, and a login page that comes back is tried again, at most three times."""
+    for attempt in range(3):
+        await page.goto(f"{site.url}/wp-login.php")
+        await page.wait_for_load_state("networkidle")
+        await page.fill("#user_login", login)
+        await page.fill("#user_pass", password)
+        if await page.input_value("#user_pass") != password:
+            continue
+        await page.click("#wp-submit")
+        try:  # the click starts a navigation that "load" of the login page itself may precede
+            await page.wait_for_url(lambda url: "wp-login.php" not in url, timeout=30_000)
+            return
+        except Exception as exc:
+            if attempt == 2 or "The password field is empty" not in await page.content():
+                raise AssertionError(f"still on the login page: {await page.content()}") from exc
+    raise AssertionError("the password field would not keep its value")
 
 
 def option(site: WordPress, name: str) -> str:
